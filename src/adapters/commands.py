@@ -1,0 +1,179 @@
+"""Commands at the edge: pydantic models of the contract's JSON commands.
+
+They parse and validate the wire format (dates `YYYY-MM-DD`, money as decimal strings with at
+most two places, never floats) and hand the application plain typed values.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic.functional_validators import BeforeValidator
+
+from ..domain.errors import InvalidCommand
+
+MAX_ID_LENGTH = 200
+_MONEY = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class InvalidDate(ValueError):
+    pass
+
+
+def _parse_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise InvalidDate("must be a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidDate(f"{value!r} is not a real calendar date") from None
+
+
+def _parse_money(value: Any) -> Decimal:
+    if isinstance(value, (bool, float)):
+        raise ValueError('money must be a decimal string such as "123.45", never a float')
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str) or not _MONEY.match(value):
+        raise ValueError('money must be a decimal string with at most two places, e.g. "123.45"')
+    try:
+        return Decimal(value).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ValueError("not a decimal amount") from None
+
+
+BusinessDate = Annotated[date, BeforeValidator(_parse_date)]
+Money = Annotated[Decimal, BeforeValidator(_parse_money)]
+Identifier = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    command_id: Identifier | None = None
+    on: BusinessDate
+
+
+class Member(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    member_id: Identifier
+    birth_date: BusinessDate
+    resident: StrictBool
+    lawfully_present: StrictBool
+    incarcerated: StrictBool
+    aptc_eligible: StrictBool
+
+
+class MemberChange(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    member_id: Identifier
+    birth_date: BusinessDate | None = None
+    resident: StrictBool | None = None
+    lawfully_present: StrictBool | None = None
+    incarcerated: StrictBool | None = None
+    aptc_eligible: StrictBool | None = None
+
+
+PlanYear = Annotated[StrictInt, Field(ge=2014, le=2100)]
+HouseholdSize = Annotated[StrictInt, Field(ge=1, le=50)]
+
+
+class SubmitApplication(Command):
+    command: Literal["submit_application"]
+    household_id: Identifier
+    plan_year: PlanYear
+    household_size: HouseholdSize
+    annual_magi: Money
+    members: Annotated[list[Member], Field(min_length=1, max_length=50)]
+
+
+class DetermineEligibility(Command):
+    command: Literal["determine_eligibility"]
+    household_id: Identifier
+
+
+class ReportChange(Command):
+    command: Literal["report_change"]
+    household_id: Identifier
+    annual_magi: Money | None = None
+    household_size: HouseholdSize | None = None
+    members: Annotated[list[MemberChange], Field(max_length=50)] | None = None
+
+
+COMMANDS: dict[str, type[Command]] = {
+    "submit_application": SubmitApplication,
+    "determine_eligibility": DetermineEligibility,
+    "report_change": ReportChange,
+}
+
+
+def _member_dict(member: BaseModel) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in member.model_dump(exclude_none=True).items():
+        out[key] = value.isoformat() if isinstance(value, date) else value
+    return out
+
+
+def _check_members(command: Command) -> None:
+    if isinstance(command, SubmitApplication):
+        ids = [m.member_id for m in command.members]
+        if len(set(ids)) != len(ids):
+            raise InvalidCommand("member_id values must be unique within an application")
+        if command.household_size < len(ids):
+            raise InvalidCommand("household_size cannot be smaller than the number of members")
+    magi = getattr(command, "annual_magi", None)
+    if magi is not None and magi < 0:
+        raise InvalidCommand("annual_magi cannot be negative")
+
+
+def parse_command(obj: Any) -> tuple[str, str | None, dict[str, Any]]:
+    """Validate one decoded JSON command; returns (command name, command id, handler args)."""
+    if not isinstance(obj, dict):
+        raise InvalidCommand("a command must be a JSON object", "invalid_command")
+    name = obj.get("command")
+    if not isinstance(name, str):
+        raise InvalidCommand("missing field 'command'", "missing_field")
+    model = COMMANDS.get(name)
+    if model is None:
+        raise InvalidCommand(f"unknown command {name[:80]!r}", "unknown_command")
+    try:
+        command = model.model_validate(obj)
+    except ValidationError as e:
+        raise _translate(e) from None
+    _check_members(command)
+    args: dict[str, Any] = {}
+    for field_name in type(command).model_fields:
+        if field_name in ("command", "command_id"):
+            continue
+        value = getattr(command, field_name)
+        if isinstance(value, list):
+            value = [_member_dict(v) if isinstance(v, BaseModel) else v for v in value]
+        args[field_name] = value
+    return name, command.command_id, args
+
+
+def _translate(error: ValidationError) -> InvalidCommand:
+    first = error.errors(include_url=False, include_input=False)[0]
+    where = ".".join(str(p) for p in first["loc"]) or "command"
+    kind = first["type"]
+    if kind == "missing":
+        return InvalidCommand(f"missing field {where!r}", "missing_field")
+    if kind == "extra_forbidden":
+        return InvalidCommand(f"unknown field {where!r}", "invalid_field")
+    message = str(first["msg"])
+    if "date" in message.lower() or "calendar" in message.lower():
+        return InvalidCommand(f"invalid date in {where!r}: {message}", "invalid_date")
+    return InvalidCommand(f"invalid field {where!r}: {message}", "invalid_field")
+
+
+def command_schemas() -> dict[str, Any]:
+    return {name: model.model_json_schema() for name, model in COMMANDS.items()}

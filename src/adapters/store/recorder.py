@@ -1,0 +1,181 @@
+"""An application recorder that also keeps, in the same transaction as the events:
+
+- `ledger_chain`: a SHA-256 hash chain over every stored event in store order;
+- `ledger_commands`: each command id with the events it recorded (idempotent replay);
+- `ledger_schedule`: each enrollment's next due date, so `run_schedule` reads only what is due.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    event,
+    insert,
+    select,
+)
+from sqlalchemy.orm import Session
+
+GENESIS = b"\x00" * 32
+
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+def chain_link(previous: bytes, position: int, stored: StoredEvent) -> bytes:
+    """hash_n = SHA-256(hash_{n-1} || canonical bytes of event n)."""
+    return hashlib.sha256(previous + canonical_bytes(position, stored)).digest()
+
+
+def canonical_bytes(position: int, stored: StoredEvent) -> bytes:
+    """The event's position, aggregate id, version, topic and stored (possibly encrypted) state."""
+    header = f"{position}\n{UUID(str(stored.originator_id)).hex}\n{stored.originator_version}\n"
+    return header.encode() + stored.topic.encode() + b"\n" + bytes(stored.state)
+
+
+def _bigint() -> Any:
+    return BigInteger().with_variant(Integer(), "sqlite")
+
+
+class LedgerRecorder(SQLAlchemyApplicationRecorder):
+    def __init__(self, datastore: Any, *, events_table_name: str, schema_name: str | None = None):
+        super().__init__(datastore, events_table_name=events_table_name, schema_name=schema_name)
+        metadata = MetaData(schema=schema_name)
+        self.chain = Table(
+            "ledger_chain",
+            metadata,
+            Column("position", _bigint(), primary_key=True, autoincrement=False),
+            Column("hash", LargeBinary(32), nullable=False),
+        )
+        self.commands = Table(
+            "ledger_commands",
+            metadata,
+            Column("command_id", String(200), primary_key=True),
+            Column("events", Text(), nullable=False),
+        )
+        self.schedule = Table(
+            "ledger_schedule",
+            metadata,
+            Column("aggregate_id", String(36), primary_key=True),
+            Column("next_due_on", Date(), nullable=True, index=True),
+        )
+        self.tables.extend([self.chain, self.commands, self.schedule])
+        engine = self.datastore.engine
+        if engine is not None and engine.dialect.name == "sqlite":
+            _use_immediate_transactions_for_writes(engine)
+            # WAL is set on every new connection (above), outside any transaction.
+            self.datastore._tried_init_sqlite_wal_mode = True
+
+    # -- transactions ---------------------------------------------------------------------------
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[Session]:
+        """One atomic unit of work (on SQLite: BEGIN IMMEDIATE, so writers queue, not fail)."""
+        token = _write_intent.set(True)
+        try:
+            with self.transaction(commit=True) as session:
+                yield session
+        finally:
+            _write_intent.reset(token)
+
+    # -- events + chain -------------------------------------------------------------------------
+
+    def _insert_stored_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        ids: Sequence[int] = super()._insert_stored_events(session, stored_events, **kwargs)
+        if not stored_events:
+            return ids
+        head = session.execute(
+            select(self.chain.c.hash).order_by(self.chain.c.position.desc()).limit(1)
+        ).first()
+        previous = bytes(head[0]) if head is not None else GENESIS
+        rows = []
+        for position, stored in zip(ids, stored_events, strict=True):
+            previous = chain_link(previous, position, stored)
+            rows.append({"position": position, "hash": previous})
+        session.execute(insert(self.chain), rows)
+        return ids
+
+    # -- command log ----------------------------------------------------------------------------
+
+    def find_command(self, command_id: str) -> list[tuple[UUID, int]] | None:
+        with self.transaction(commit=False) as session:
+            row = session.execute(
+                select(self.commands.c.events).where(self.commands.c.command_id == command_id)
+            ).first()
+        if row is None:
+            return None
+        return [(UUID(a), int(v)) for a, v in json.loads(row[0])]
+
+    def record_command(self, command_id: str, events: Sequence[tuple[UUID, int]]) -> None:
+        with self.transaction(commit=True) as session:
+            session.execute(
+                insert(self.commands).values(
+                    command_id=command_id,
+                    events=json.dumps([[str(a), v] for a, v in events]),
+                )
+            )
+
+    # -- schedule index -------------------------------------------------------------------------
+
+    def set_next_due(self, aggregate_id: UUID, next_due_on: date | None) -> None:
+        with self.transaction(commit=True) as session:
+            session.execute(
+                delete(self.schedule).where(self.schedule.c.aggregate_id == str(aggregate_id))
+            )
+            if next_due_on is not None:
+                session.execute(
+                    insert(self.schedule).values(
+                        aggregate_id=str(aggregate_id), next_due_on=next_due_on
+                    )
+                )
+
+    def due_through(self, through: date, limit: int, after: str | None = None) -> list[UUID]:
+        with self.transaction(commit=False) as session:
+            query = select(self.schedule.c.aggregate_id).where(
+                self.schedule.c.next_due_on <= through
+            )
+            if after is not None:
+                query = query.where(self.schedule.c.aggregate_id > after)
+            rows = session.execute(query.order_by(self.schedule.c.aggregate_id).limit(limit)).all()
+        return [UUID(r[0]) for r in rows]
+
+
+_configured_engines: set[int] = set()
+
+
+def _use_immediate_transactions_for_writes(engine: Any) -> None:
+    """pysqlite's own BEGIN is deferred: a writer that first read can then fail to upgrade its
+    lock. Take the write lock up front for write transactions, and wait for it (busy timeout)."""
+    if id(engine) in _configured_engines:
+        return
+    _configured_engines.add(id(engine))
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA busy_timeout = 30000")
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")

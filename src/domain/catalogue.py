@@ -1,0 +1,19 @@
+"""Every aggregate of the ledger and every event class it records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .events import LedgerCreated, LedgerEvent
+from .household import Household
+
+AGGREGATES: tuple[type[Any], ...] = (Household,)
+
+
+def event_classes() -> list[type[Any]]:
+    found: list[type[Any]] = []
+    for aggregate in AGGREGATES:
+        for value in vars(aggregate).values():
+            if isinstance(value, type) and issubclass(value, LedgerEvent | LedgerCreated):
+                found.append(value)
+    return found

@@ -1,0 +1,90 @@
+"""What every ledger event carries, and the instant it is recorded at.
+
+Every event names its business date `on` (the day it happened or was decided), its
+`effective_on`, the `citation` of the rule applied and the `policy_version` in force (both None
+for facts the ledger merely records). The record instant is set by the service layer with
+`recording_at`; the domain itself never reads the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+LEDGER_NAMESPACE = uuid5(NAMESPACE_URL, "urn:enrollment-ledger")
+
+_recorded_at: ContextVar[datetime | None] = ContextVar("recorded_at", default=None)
+
+
+@contextmanager
+def recording_at(instant: datetime) -> Iterator[None]:
+    """Events created inside this block are stamped with `instant` as their record time."""
+    if instant.tzinfo is None:
+        raise ValueError("the record instant must carry a time zone offset")
+    token = _recorded_at.set(instant)
+    try:
+        yield
+    finally:
+        _recorded_at.reset(token)
+
+
+def current_record_instant() -> datetime:
+    instant = _recorded_at.get()
+    if instant is None:
+        raise RuntimeError("ledger events are created only inside recording_at(...)")
+    return instant
+
+
+def aggregate_uuid(kind: str, external_id: str) -> UUID:
+    """Deterministic aggregate ids: the same external id gives the same aggregate on replay."""
+    return uuid5(LEDGER_NAMESPACE, f"{kind}:{external_id}")
+
+
+def event_uuid(aggregate_id: UUID, version: int) -> UUID:
+    """Deterministic event ids, stable across replays into a fresh store."""
+    return uuid5(aggregate_id, str(version))
+
+
+class LedgerEvent(Aggregate.Event):
+    """Base of every non-initial event."""
+
+    on: Any
+    effective_on: Any
+    citation: str | None
+    policy_version: str | None
+
+    @staticmethod
+    def create_timestamp() -> datetime:
+        return current_record_instant()
+
+
+class LedgerCreated(Aggregate.Created):
+    """Base of every initial event."""
+
+    on: Any
+    effective_on: Any
+    citation: str | None
+    policy_version: str | None
+
+    @staticmethod
+    def create_timestamp() -> datetime:
+        return current_record_instant()
+
+
+BASE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
+COMMON_FIELDS = frozenset({"on", "effective_on", "citation", "policy_version"})
+
+
+def event_data(event: Any) -> dict[str, Any]:
+    """An event's own fields (without the library's bookkeeping and the common ones)."""
+    return {
+        key: value
+        for key, value in vars(event).items()
+        if key not in BASE_FIELDS and key not in COMMON_FIELDS
+    }

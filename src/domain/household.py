@@ -1,0 +1,333 @@
+"""The Household aggregate: applications (12.06), eligibility determinations (12.04, 12.08),
+reported changes (12.09(2)), renewals (12.07(1)) and special enrollment periods (12.10(1))."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from .events import LedgerCreated, LedgerEvent, aggregate_uuid
+from .policy import PolicyVersion
+from .rules import eligibility as rules
+from .rules.effective_dates import eligibility_effective_on
+from .rules.enrollment_periods import (
+    AUTOMATIC_SEP_CLAUSES,
+    automatic_sep_clauses,
+    special_enrollment_end,
+)
+
+
+@dataclass(frozen=True)
+class Application:
+    plan_year: int
+    household_size: int
+    annual_magi: Decimal
+    members: tuple[dict[str, Any], ...]
+
+    def facts(self) -> list[rules.MemberFacts]:
+        return [
+            rules.MemberFacts(
+                member_id=m["member_id"],
+                resident=m["resident"],
+                lawfully_present=m["lawfully_present"],
+                incarcerated=m["incarcerated"],
+                aptc_eligible=m["aptc_eligible"],
+            )
+            for m in self.members
+        ]
+
+
+@dataclass(frozen=True)
+class SpecialEnrollmentPeriod:
+    kind: str
+    start_on: date
+    end_on: date
+    member_ids: tuple[str, ...]
+    citation: str
+
+    def covers(self, on: date) -> bool:
+        return self.start_on <= on <= self.end_on
+
+
+class Household(Aggregate):
+    """One tax household applying to the Connector."""
+
+    @staticmethod
+    def id_for(household_id: str) -> UUID:
+        return aggregate_uuid("household", household_id)
+
+    class HouseholdOpened(LedgerCreated):
+        household_id: str
+
+    def __init__(self, household_id: str) -> None:
+        self.household_id = household_id
+        self.applications: list[Application] = []
+        # Determinations in record order: each a dict with plan_year, notice_on, members.
+        self.determinations: list[dict[str, Any]] = []
+        self.special_enrollment_periods: list[SpecialEnrollmentPeriod] = []
+        self.enrollment_ids: list[str] = []
+        self.ai_an_changes: list[date] = []
+
+    @classmethod
+    def open(cls, household_id: str, on: date) -> Household:
+        return cls._create(
+            cls.HouseholdOpened,
+            id=cls.id_for(household_id),
+            household_id=household_id,
+            on=on,
+            effective_on=on,
+            citation=None,
+            policy_version=None,
+        )
+
+    # ---- facts -------------------------------------------------------------------------------
+
+    class ApplicationSubmitted(LedgerEvent):
+        plan_year: int
+        household_size: int
+        annual_magi: Decimal
+        members: list[dict[str, Any]]
+        renewal: bool
+
+        def apply(self, household: Household) -> None:
+            household.applications.append(
+                Application(
+                    self.plan_year, self.household_size, self.annual_magi, tuple(self.members)
+                )
+            )
+
+    def submit_application(
+        self,
+        on: date,
+        plan_year: int,
+        household_size: int,
+        annual_magi: Decimal,
+        members: list[dict[str, Any]],
+        *,
+        renewal: bool = False,
+    ) -> None:
+        """12.06 (and 12.07(1) for a renewal): record the application as received."""
+        self.trigger_event(
+            self.ApplicationSubmitted,
+            on=on,
+            effective_on=on,
+            citation="956 CMR 12.07(1)" if renewal else "956 CMR 12.06",
+            policy_version=None,
+            plan_year=plan_year,
+            household_size=household_size,
+            annual_magi=annual_magi,
+            members=members,
+            renewal=renewal,
+        )
+
+    class ChangeReported(LedgerEvent):
+        changes: dict[str, Any]
+
+        def apply(self, household: Household) -> None:
+            latest = household.latest_application()
+            members = {m["member_id"]: dict(m) for m in latest.members}
+            for member in self.changes.get("members", []):
+                merged = members.get(member["member_id"], {})
+                merged.update(member)
+                members[member["member_id"]] = merged
+            household.applications.append(
+                Application(
+                    latest.plan_year,
+                    self.changes.get("household_size", latest.household_size),
+                    Decimal(self.changes.get("annual_magi", latest.annual_magi)),
+                    tuple(members.values()),
+                )
+            )
+
+    def report_change(self, on: date, changes: dict[str, Any]) -> None:
+        """12.09(2): an enrollee reports a change that may affect eligibility or premiums."""
+        self.trigger_event(
+            self.ChangeReported,
+            on=on,
+            effective_on=on,
+            citation="956 CMR 12.09(2)",
+            policy_version=None,
+            changes=changes,
+        )
+
+    # ---- decisions ---------------------------------------------------------------------------
+
+    class EligibilityDetermined(LedgerEvent):
+        plan_year: int
+        household_size: int
+        annual_magi: Decimal
+        fpl_amount: Decimal
+        fpl_source: str
+        fpl_percent: str
+        members: list[dict[str, Any]]
+        basis: str
+
+        def apply(self, household: Household) -> None:
+            household.determinations.append(
+                {
+                    "plan_year": self.plan_year,
+                    "notice_on": self.on,
+                    "members": {m["member_id"]: m for m in self.members},
+                }
+            )
+
+    def determine_eligibility(self, on: date, policy: PolicyVersion, basis: str) -> None:
+        """12.04 per member from the latest application; 12.08 effective dates; and the
+        automatic special enrollment periods of 12.10(1)(b)-(d)."""
+        decided = decide_eligibility(self, on, policy, basis)
+        previous = self.previous_member_results()
+        self.trigger_event(self.EligibilityDetermined, **decided)
+        for clause, member_ids in automatic_sep_clauses(previous, decided["members"]).items():
+            self.open_special_enrollment_period(
+                kind=AUTOMATIC_SEP_CLAUSES[clause],
+                event_on=on,
+                on=on,
+                member_ids=tuple(member_ids),
+                citation=clause,
+                policy=policy,
+            )
+
+    class SpecialEnrollmentPeriodOpened(LedgerEvent):
+        kind: str
+        event_on: date
+        end_on: date
+        member_ids: list[str]
+
+        def apply(self, household: Household) -> None:
+            household.special_enrollment_periods.append(
+                SpecialEnrollmentPeriod(
+                    self.kind,
+                    self.event_on,
+                    self.end_on,
+                    tuple(self.member_ids),
+                    self.citation or "",
+                )
+            )
+
+    def open_special_enrollment_period(
+        self,
+        *,
+        kind: str,
+        event_on: date,
+        on: date,
+        member_ids: tuple[str, ...],
+        citation: str,
+        policy: PolicyVersion,
+    ) -> None:
+        """12.10(1): sixty days to enroll from the date of the event."""
+        self.trigger_event(
+            self.SpecialEnrollmentPeriodOpened,
+            on=on,
+            effective_on=event_on,
+            citation=citation,
+            policy_version=policy.version,
+            kind=kind,
+            event_on=event_on,
+            end_on=special_enrollment_end(event_on, policy),
+            member_ids=list(member_ids),
+        )
+
+    class EnrollmentLinked(LedgerEvent):
+        enrollment_id: str
+
+        def apply(self, household: Household) -> None:
+            household.enrollment_ids.append(self.enrollment_id)
+
+    # ---- queries on state --------------------------------------------------------------------
+
+    def latest_application(self) -> Application:
+        if not self.applications:
+            from .errors import InvalidCommand
+
+            raise InvalidCommand(
+                f"household {self.household_id} has no application", "no_application"
+            )
+        return self.applications[-1]
+
+    def previous_member_results(self) -> dict[str, dict[str, Any]]:
+        """Each member's latest determined result, before the determination being made."""
+        results: dict[str, dict[str, Any]] = {}
+        for determination in self.determinations:
+            results.update(determination["members"])
+        return results
+
+    def member_result_on(self, member_id: str, on: date) -> dict[str, Any] | None:
+        """The member's determination in force on `on`: the latest recorded one whose effective
+        date has come (12.08)."""
+        found: dict[str, Any] | None = None
+        for determination in self.determinations:
+            result = determination["members"].get(member_id)
+            if result is not None and date.fromisoformat(result["effective_on"]) <= on:
+                found = result
+        return found
+
+    def latest_member_result(self, member_id: str) -> dict[str, Any] | None:
+        return self.previous_member_results().get(member_id)
+
+    def sep_covering(
+        self, on: date, member_ids: list[str] | None = None
+    ) -> SpecialEnrollmentPeriod | None:
+        for period in reversed(self.special_enrollment_periods):
+            if period.covers(on) and (
+                member_ids is None
+                or not period.member_ids
+                or any(m in period.member_ids for m in member_ids)
+            ):
+                return period
+        return None
+
+
+def decide_eligibility(
+    household: Household, on: date, policy: PolicyVersion, basis: str
+) -> dict[str, Any]:
+    """The fields of an EligibilityDetermined event, computed from the household's latest
+    application with `policy` (pure: the hearing packet recomputes with it)."""
+    application = household.latest_application()
+    guideline = policy.fpl(application.plan_year)
+    fpl_amount = guideline.value.for_household(application.household_size)
+    percent = rules.fpl_percent(application.annual_magi, fpl_amount)
+    facts = application.facts()
+    previous = household.previous_member_results()
+    plan_year_start = date(application.plan_year, 1, 1)
+    members: list[dict[str, Any]] = []
+    for member in facts:
+        result = rules.member_eligibility(
+            member, facts, application.annual_magi, fpl_amount, policy, plan_year_start
+        )
+        remains = result.program != rules.INELIGIBLE
+        effective_on, effective_citation = eligibility_effective_on(
+            on, is_change=member.member_id in previous, remains_eligible=remains, policy=policy
+        )
+        if basis == "renewal" or effective_on < plan_year_start:
+            effective_on, effective_citation = plan_year_start, "956 CMR 12.07(1)"
+        members.append(
+            {
+                "member_id": member.member_id,
+                "program": result.program,
+                "plan_type": result.plan_type,
+                "fpl_percent": rules.display_percent(percent),
+                "effective_on": effective_on.isoformat(),
+                "citation": result.citation,
+                "effective_citation": effective_citation,
+                "reasons": list(result.reasons),
+            }
+        )
+    return {
+        "on": on,
+        "effective_on": min(date.fromisoformat(m["effective_on"]) for m in members),
+        "citation": "956 CMR 12.04",
+        "policy_version": policy.version,
+        "plan_year": application.plan_year,
+        "household_size": application.household_size,
+        "annual_magi": application.annual_magi,
+        "fpl_amount": fpl_amount,
+        "fpl_source": guideline.source,
+        "fpl_percent": rules.display_percent(percent),
+        "members": members,
+        "basis": basis,
+    }
