@@ -49,7 +49,15 @@ def _parse_money(value: Any) -> Decimal:
         raise ValueError("not a decimal amount") from None
 
 
+def _parse_month(value: Any) -> date:
+    """`YYYY-MM` (or a full date, whose month is taken)."""
+    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}$", value):
+        value = value + "-01"
+    return _parse_date(value).replace(day=1)
+
+
 BusinessDate = Annotated[date, BeforeValidator(_parse_date)]
+BusinessMonth = Annotated[date, BeforeValidator(_parse_month)]
 Money = Annotated[Decimal, BeforeValidator(_parse_money)]
 Identifier = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
 
@@ -109,10 +117,132 @@ class ReportChange(Command):
     members: Annotated[list[MemberChange], Field(max_length=50)] | None = None
 
 
+QualifyingKind = Literal[
+    "marriage",
+    "new_dependent",
+    "loss_of_coverage",
+    "permanent_move",
+    "release_from_incarceration",
+    "newly_lawfully_present",
+    "exchange_error",
+    "exceptional_circumstances",
+    "ai_an_monthly",
+    "opp_waiver",
+]
+
+
+class ReportQualifyingEvent(Command):
+    command: Literal["report_qualifying_event"]
+    household_id: Identifier
+    kind: QualifyingKind
+    event_on: BusinessDate | None = None
+
+
+class SelectPlan(Command):
+    command: Literal["select_plan"]
+    enrollment_id: Identifier
+    household_id: Identifier
+    member_ids: Annotated[list[Identifier], Field(min_length=1, max_length=50)]
+    plan_id: Identifier
+    coverage: Literal["health", "dental"]
+    monthly_premium: Money
+    aptc_applied: Money = Decimal("0.00")
+
+
+class RecordPayment(Command):
+    command: Literal["record_payment"]
+    enrollment_id: Identifier
+    amount: Money
+    reference: Identifier
+
+
+class RunSchedule(Command):
+    command: Literal["run_schedule"]
+    through: BusinessDate
+
+
+class RequestReinstatement(Command):
+    command: Literal["request_reinstatement"]
+    enrollment_id: Identifier
+
+
+class RequestTermination(Command):
+    command: Literal["request_termination"]
+    enrollment_id: Identifier
+
+
+class RenewEnrollment(Command):
+    command: Literal["renew_enrollment"]
+    enrollment_id: Identifier
+    plan_year: PlanYear
+    monthly_premium: Money
+    plan_id: Identifier | None = None
+
+
+class RequestHardshipWaiver(Command):
+    command: Literal["request_hardship_waiver"]
+    household_id: Identifier
+    enrollment_id: Identifier
+    grounds: Identifier
+
+
+class DecideHardshipWaiver(Command):
+    command: Literal["decide_hardship_waiver"]
+    request_id: Identifier | None = None
+    enrollment_id: Identifier | None = None
+    decision: Literal["granted", "denied"]
+    first_month: BusinessMonth
+    months: Annotated[StrictInt, Field(ge=0, le=1200)]
+
+
+class FileAppeal(Command):
+    command: Literal["file_appeal"]
+    appeal_id: Identifier
+    household_id: Identifier
+    appealed_event_id: Identifier
+    grounds: Annotated[str, Field(min_length=1, max_length=4000)]
+    notice_received_on: BusinessDate | None = None
+    notice_sent: StrictBool = True
+
+
+class Findings(BaseModel):
+    """Facts a hearing officer found (same shape as report_change)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    annual_magi: Money | None = None
+    household_size: HouseholdSize | None = None
+    members: Annotated[list[MemberChange], Field(max_length=50)] | None = None
+
+
+class DecideAppeal(Command):
+    command: Literal["decide_appeal"]
+    appeal_id: Identifier
+    outcome: Literal["upheld", "reversed", "dismissed", "withdrawn"]
+    findings: Findings | None = None
+
+
+class OrderRehearing(Command):
+    command: Literal["order_rehearing"]
+    appeal_id: Identifier
+
+
 COMMANDS: dict[str, type[Command]] = {
     "submit_application": SubmitApplication,
     "determine_eligibility": DetermineEligibility,
     "report_change": ReportChange,
+    "report_qualifying_event": ReportQualifyingEvent,
+    "select_plan": SelectPlan,
+    "record_payment": RecordPayment,
+    "run_schedule": RunSchedule,
+    "request_reinstatement": RequestReinstatement,
+    "request_termination": RequestTermination,
+    "renew_enrollment": RenewEnrollment,
+    "request_hardship_waiver": RequestHardshipWaiver,
+    "decide_hardship_waiver": DecideHardshipWaiver,
+    "file_appeal": FileAppeal,
+    "decide_appeal": DecideAppeal,
+    "order_rehearing": OrderRehearing,
 }
 
 
@@ -130,9 +260,14 @@ def _check_members(command: Command) -> None:
             raise InvalidCommand("member_id values must be unique within an application")
         if command.household_size < len(ids):
             raise InvalidCommand("household_size cannot be smaller than the number of members")
-    magi = getattr(command, "annual_magi", None)
-    if magi is not None and magi < 0:
-        raise InvalidCommand("annual_magi cannot be negative")
+    for money_field in ("annual_magi", "monthly_premium", "aptc_applied"):
+        value = getattr(command, money_field, None)
+        if value is not None and value < 0:
+            raise InvalidCommand(f"{money_field} cannot be negative")
+    if isinstance(command, RecordPayment) and command.amount <= 0:
+        raise InvalidCommand("a payment amount must be positive")
+    if isinstance(command, SelectPlan) and len(set(command.member_ids)) != len(command.member_ids):
+        raise InvalidCommand("member_ids must be unique")
 
 
 def parse_command(obj: Any) -> tuple[str, str | None, dict[str, Any]]:
@@ -157,6 +292,13 @@ def parse_command(obj: Any) -> tuple[str, str | None, dict[str, Any]]:
         value = getattr(command, field_name)
         if isinstance(value, list):
             value = [_member_dict(v) if isinstance(v, BaseModel) else v for v in value]
+        if isinstance(value, Findings):
+            found = value.model_dump(exclude_none=True)
+            if value.members is not None:
+                found["members"] = [_member_dict(m) for m in value.members]
+            value = found
+        if value is None and field_name not in command.model_fields_set:
+            continue
         args[field_name] = value
     return name, command.command_id, args
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from .appeal import Appeal
+from .enrollment import Enrollment
 from .events import LedgerCreated, LedgerEvent
 from .household import Household
 
-AGGREGATES: tuple[type[Any], ...] = (Household,)
+AGGREGATES: tuple[type[Any], ...] = (Household, Enrollment, Appeal)
 
 
 def event_classes() -> list[type[Any]]:

@@ -29,6 +29,20 @@ class Application:
     annual_magi: Decimal
     members: tuple[dict[str, Any], ...]
 
+    def with_changes(self, changes: dict[str, Any]) -> Application:
+        """This application with reported or found facts merged in (members by member_id)."""
+        members = {m["member_id"]: dict(m) for m in self.members}
+        for member in changes.get("members", []):
+            merged = members.get(member["member_id"], {})
+            merged.update(member)
+            members[member["member_id"]] = merged
+        return Application(
+            self.plan_year,
+            changes.get("household_size", self.household_size),
+            Decimal(changes.get("annual_magi", self.annual_magi)),
+            tuple(members.values()),
+        )
+
     def facts(self) -> list[rules.MemberFacts]:
         return [
             rules.MemberFacts(
@@ -71,6 +85,7 @@ class Household(Aggregate):
         self.determinations: list[dict[str, Any]] = []
         self.special_enrollment_periods: list[SpecialEnrollmentPeriod] = []
         self.enrollment_ids: list[str] = []
+        self.appeal_ids: list[str] = []
         self.ai_an_changes: list[date] = []
 
     @classmethod
@@ -129,20 +144,7 @@ class Household(Aggregate):
         changes: dict[str, Any]
 
         def apply(self, household: Household) -> None:
-            latest = household.latest_application()
-            members = {m["member_id"]: dict(m) for m in latest.members}
-            for member in self.changes.get("members", []):
-                merged = members.get(member["member_id"], {})
-                merged.update(member)
-                members[member["member_id"]] = merged
-            household.applications.append(
-                Application(
-                    latest.plan_year,
-                    self.changes.get("household_size", latest.household_size),
-                    Decimal(self.changes.get("annual_magi", latest.annual_magi)),
-                    tuple(members.values()),
-                )
-            )
+            household.applications.append(household.latest_application().with_changes(self.changes))
 
     def report_change(self, on: date, changes: dict[str, Any]) -> None:
         """12.09(2): an enrollee reports a change that may affect eligibility or premiums."""
@@ -218,8 +220,9 @@ class Household(Aggregate):
         member_ids: tuple[str, ...],
         citation: str,
         policy: PolicyVersion,
+        end_on: date | None = None,
     ) -> None:
-        """12.10(1): sixty days to enroll from the date of the event."""
+        """12.10(1): sixty days to enroll from the date of the event (or `end_on`)."""
         self.trigger_event(
             self.SpecialEnrollmentPeriodOpened,
             on=on,
@@ -228,15 +231,51 @@ class Household(Aggregate):
             policy_version=policy.version,
             kind=kind,
             event_on=event_on,
-            end_on=special_enrollment_end(event_on, policy),
+            end_on=end_on or special_enrollment_end(event_on, policy),
             member_ids=list(member_ids),
         )
 
     class EnrollmentLinked(LedgerEvent):
         enrollment_id: str
+        basis: str
 
         def apply(self, household: Household) -> None:
             household.enrollment_ids.append(self.enrollment_id)
+            if self.basis == "special_enrollment:ai_an_monthly":
+                household.ai_an_changes.append(self.on)
+
+    def link_enrollment(self, on: date, enrollment_id: str, basis: str) -> None:
+        """The household's record of a plan selected on its behalf (for its timeline)."""
+        self.trigger_event(
+            self.EnrollmentLinked,
+            on=on,
+            effective_on=on,
+            citation=None,
+            policy_version=None,
+            enrollment_id=enrollment_id,
+            basis=basis,
+        )
+
+    class AppealLinked(LedgerEvent):
+        appeal_id: str
+
+        def apply(self, household: Household) -> None:
+            household.appeal_ids.append(self.appeal_id)
+
+    def link_appeal(self, on: date, appeal_id: str) -> None:
+        """The household's record of an appeal it filed (for its timeline)."""
+        self.trigger_event(
+            self.AppealLinked,
+            on=on,
+            effective_on=on,
+            citation=None,
+            policy_version=None,
+            appeal_id=appeal_id,
+        )
+
+    def record_determination(self, fields: dict[str, Any]) -> None:
+        """A determination computed elsewhere (a hearing's corrected determination)."""
+        self.trigger_event(self.EligibilityDetermined, **fields)
 
     # ---- queries on state --------------------------------------------------------------------
 
@@ -287,12 +326,24 @@ def decide_eligibility(
 ) -> dict[str, Any]:
     """The fields of an EligibilityDetermined event, computed from the household's latest
     application with `policy` (pure: the hearing packet recomputes with it)."""
-    application = household.latest_application()
+    return determine_from(
+        household.latest_application(), household.previous_member_results(), on, policy, basis
+    )
+
+
+def determine_from(
+    application: Application,
+    previous: dict[str, dict[str, Any]],
+    on: date,
+    policy: PolicyVersion,
+    basis: str,
+) -> dict[str, Any]:
+    """12.04 and 12.08 for every member of `application`, notified on `on`; `previous` holds each
+    member's earlier result (a change, for 12.08(2)-(3))."""
     guideline = policy.fpl(application.plan_year)
     fpl_amount = guideline.value.for_household(application.household_size)
     percent = rules.fpl_percent(application.annual_magi, fpl_amount)
     facts = application.facts()
-    previous = household.previous_member_results()
     plan_year_start = date(application.plan_year, 1, 1)
     members: list[dict[str, Any]] = []
     for member in facts:

@@ -17,10 +17,23 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
-from .errors import Conflict, InvalidCommand, UnknownHousehold
-from .events import recording_at
-from .household import Household
+from .appeal import Appeal
+from .calendar import first_of_month
+from .enrollment import TERMINATED, Enrollment
+from .errors import (
+    Conflict,
+    InvalidCommand,
+    NotEligible,
+    OutsideEnrollmentPeriod,
+    UnknownAppeal,
+    UnknownEnrollment,
+    UnknownHousehold,
+)
+from .events import event_uuid, recording_at
+from .household import Household, determine_from
 from .policy import DEFAULT_POLICY, PolicyBook
+from .rules import eligibility as eligibility_rules
+from .rules import enrollment_periods as periods
 
 
 class DateAsISO(Transcoding):
@@ -46,6 +59,8 @@ class LedgerStorage(Protocol):
     def set_next_due(self, aggregate_id: UUID, next_due_on: date | None) -> None: ...
 
     def due_through(self, through: date, limit: int, after: str | None = None) -> list[UUID]: ...
+
+    def select_aggregates(self, aggregate_ids: Sequence[UUID]) -> Sequence[Any]: ...
 
 
 MAX_CONFLICT_RETRIES = 5
@@ -115,9 +130,9 @@ class Ledger(Application):  # type: ignore[type-arg]
             if pending:
                 self.save(*aggregates)
             for agg in aggregates:
-                next_due = getattr(agg, "next_due_on", None)
-                if callable(next_due):
-                    self.storage.set_next_due(agg.id, next_due())
+                if isinstance(agg, Enrollment):
+                    policy = self.policy.in_force(agg.horizon)
+                    self.storage.set_next_due(agg.id, agg.next_due_on(policy))
             if command_id is not None:
                 self.storage.record_command(
                     command_id, [(e.originator_id, e.originator_version) for e in pending]
@@ -190,3 +205,420 @@ class Ledger(Application):  # type: ignore[type-arg]
         household.report_change(on, changes)
         household.determine_eligibility(on, self.policy.in_force(on), basis="change")
         return [household]
+
+    # ---- special enrollment periods ----------------------------------------------------------
+
+    def _handle_report_qualifying_event(
+        self, *, on: date, household_id: str, kind: str, event_on: date | None = None
+    ) -> list[Aggregate]:
+        """12.10(1)(a): a triggering event opens 60 days to enroll from the date of the event."""
+        household = self.household(household_id)
+        policy = self.policy.in_force(on)
+        happened = event_on or on
+        if kind not in periods.QUALIFYING_EVENT_KINDS:
+            raise InvalidCommand(
+                f"unknown qualifying event kind {kind!r}; one of "
+                + ", ".join(sorted(periods.QUALIFYING_EVENT_KINDS)),
+                "invalid_field",
+            )
+        if happened > on:
+            raise InvalidCommand("event_on cannot be after the date the event is reported (on)")
+        if kind == "loss_of_coverage" and self._lost_coverage_for_non_payment(household):
+            raise OutsideEnrollmentPeriod(
+                "a loss of coverage for not paying premiums (or for fraud) is not a qualifying "
+                "event (956 CMR 12.10(1)(a); the special enrollment periods page)",
+                "not_a_qualifying_event",
+            )
+        end_on = periods.special_enrollment_end(happened, policy)
+        if kind == periods.AI_AN_MONTHLY:
+            end_on = date.max
+        elif end_on < on:
+            raise OutsideEnrollmentPeriod(
+                f"the 60 days from the event on {happened.isoformat()} ended on "
+                f"{end_on.isoformat()} (956 CMR 12.10(1))"
+            )
+        household.open_special_enrollment_period(
+            kind=kind,
+            event_on=happened,
+            on=on,
+            member_ids=(),
+            citation=periods.QUALIFYING_EVENT_KINDS[kind],
+            policy=policy,
+            end_on=end_on,
+        )
+        return [household]
+
+    def _lost_coverage_for_non_payment(self, household: Household) -> bool:
+        for enrollment_id in household.enrollment_ids:
+            enrollment = self.enrollment(enrollment_id)
+            if enrollment.end_reason == "non_payment" and enrollment.status == TERMINATED:
+                return True
+        return False
+
+    # ---- enrollment commands -----------------------------------------------------------------
+
+    def enrollment(self, enrollment_id: str) -> Enrollment:
+        try:
+            enrollment: Enrollment = self.repository.get(Enrollment.id_for(enrollment_id))
+        except AggregateNotFoundError:
+            raise UnknownEnrollment(f"unknown enrollment {enrollment_id!r}") from None
+        return enrollment
+
+    def _handle_select_plan(
+        self,
+        *,
+        on: date,
+        enrollment_id: str,
+        household_id: str,
+        member_ids: list[str],
+        plan_id: str,
+        coverage: str,
+        monthly_premium: Decimal,
+        aptc_applied: Decimal,
+    ) -> list[Aggregate]:
+        """12.10(1)-(3) for health plans; 12.16(1)(a), (3)(a) for dental plans."""
+        household = self.household(household_id)
+        policy = self.policy.in_force(on)
+        try:
+            self.repository.get(Enrollment.id_for(enrollment_id))
+        except AggregateNotFoundError:
+            pass
+        else:
+            raise Conflict(f"enrollment {enrollment_id!r} already exists", "duplicate_enrollment")
+        application = household.latest_application()
+        facts = {f.member_id: f for f in application.facts()}
+        unknown = [m for m in member_ids if m not in facts]
+        if unknown:
+            raise InvalidCommand(f"not members of household {household_id!r}: {', '.join(unknown)}")
+        if coverage == "dental":
+            program, plan_type, plan_year, basis = self._dental_terms(
+                household, member_ids, facts, aptc_applied, application.plan_year
+            )
+        else:
+            program, plan_type, plan_year = self._health_terms(household, member_ids, aptc_applied)
+            sep = household.sep_covering(on, member_ids)
+            if sep is not None and sep.kind == periods.AI_AN_MONTHLY:
+                month = first_of_month(on)
+                if any(first_of_month(d) == month for d in household.ai_an_changes):
+                    sep = None
+            chosen = periods.health_plan_period(on, plan_year, policy, sep.kind if sep else None)
+            if chosen is None:
+                start, end = periods.open_enrollment_window(plan_year, policy)
+                raise OutsideEnrollmentPeriod(
+                    f"{on.isoformat()} is outside open enrollment for plan year {plan_year} "
+                    f"({start.isoformat()} to {end.isoformat()}) and no special enrollment period "
+                    "covers it (956 CMR 12.10(1))"
+                )
+            basis = chosen
+        enrollment = Enrollment.select(
+            on=on,
+            enrollment_id=enrollment_id,
+            household_id=household_id,
+            member_ids=member_ids,
+            plan_id=plan_id,
+            coverage=coverage,
+            monthly_premium=monthly_premium,
+            aptc_applied=aptc_applied,
+            program=program,
+            plan_type=plan_type,
+            plan_year=plan_year,
+            enrollment_basis=basis,
+            policy=policy,
+        )
+        household.link_enrollment(on, enrollment_id, basis)
+        return [household, enrollment]
+
+    def _health_terms(
+        self, household: Household, member_ids: list[str], aptc_applied: Decimal
+    ) -> tuple[str, str | None, int]:
+        if not household.determinations:
+            raise NotEligible("the household has no eligibility determination (956 CMR 12.04)")
+        plan_year = int(household.determinations[-1]["plan_year"])
+        programs: dict[str, dict[str, Any]] = {}
+        for member_id in member_ids:
+            result = household.latest_member_result(member_id)
+            if result is None or result["program"] == eligibility_rules.INELIGIBLE:
+                raise NotEligible(
+                    f"member {member_id!r} is not eligible for a Connector Program for Non-Group "
+                    "Health Plans (956 CMR 12.04)"
+                )
+            programs[member_id] = result
+        kinds = {r["program"] for r in programs.values()}
+        if aptc_applied > 0 and not kinds & eligibility_rules.FINANCIALLY_ASSISTED:
+            raise NotEligible("APTC applied for members not eligible for APTC (956 CMR 12.04(2))")
+        if eligibility_rules.CONNECTORCARE_PROGRAM in kinds:
+            plan_type = next(
+                r["plan_type"] for r in programs.values() if r["program"] == "connectorcare"
+            )
+            return eligibility_rules.CONNECTORCARE_PROGRAM, plan_type, plan_year
+        if eligibility_rules.APTC_ONLY_PROGRAM in kinds:
+            return eligibility_rules.APTC_ONLY_PROGRAM, None, plan_year
+        return eligibility_rules.NON_GROUP, None, plan_year
+
+    def _dental_terms(
+        self,
+        household: Household,
+        member_ids: list[str],
+        facts: dict[str, eligibility_rules.MemberFacts],
+        aptc_applied: Decimal,
+        plan_year: int,
+    ) -> tuple[str, str | None, int, str]:
+        everyone = list(facts.values())
+        for member_id in member_ids:
+            if not eligibility_rules.meets_dental_eligibility(facts[member_id], everyone):
+                raise NotEligible(
+                    f"member {member_id!r} does not meet 956 CMR 12.04(1)(a)-(c), required for a "
+                    "Dental Plan (956 CMR 12.16(1)(a))"
+                )
+        program = eligibility_rules.NON_GROUP
+        if aptc_applied > 0:
+            results = [household.latest_member_result(m) for m in member_ids]
+            if not all(
+                r is not None and r["program"] in eligibility_rules.FINANCIALLY_ASSISTED
+                for r in results
+            ):
+                raise NotEligible(
+                    "APTC applied for members not eligible for APTC (956 CMR 12.04(2))"
+                )
+            program = eligibility_rules.APTC_ONLY_PROGRAM
+        return program, None, plan_year, "dental_any_time"
+
+    def _handle_record_payment(
+        self, *, on: date, enrollment_id: str, amount: Decimal, reference: str
+    ) -> list[Aggregate]:
+        if amount <= 0:
+            raise InvalidCommand("a payment amount must be positive", "invalid_field")
+        enrollment = self.enrollment(enrollment_id)
+        enrollment.record_payment(on, amount, reference, self.policy.in_force(on))
+        return [enrollment]
+
+    def _handle_request_reinstatement(self, *, on: date, enrollment_id: str) -> list[Aggregate]:
+        enrollment = self.enrollment(enrollment_id)
+        enrollment.request_reinstatement(on, self.policy.in_force(on))
+        return [enrollment]
+
+    def _handle_request_termination(self, *, on: date, enrollment_id: str) -> list[Aggregate]:
+        enrollment = self.enrollment(enrollment_id)
+        enrollment.request_termination(on, self.policy.in_force(on))
+        return [enrollment]
+
+    def _handle_renew_enrollment(
+        self,
+        *,
+        on: date,
+        enrollment_id: str,
+        plan_year: int,
+        monthly_premium: Decimal,
+        plan_id: str | None = None,
+    ) -> list[Aggregate]:
+        enrollment = self.enrollment(enrollment_id)
+        enrollment.renew(on, plan_year, monthly_premium, plan_id, self.policy.in_force(on))
+        return [enrollment]
+
+    def _handle_run_schedule(self, *, on: date, through: date) -> list[Aggregate]:
+        """Every time-driven decision due up to `through`, for every enrollment with one due
+        (read from the schedule index, so the cost follows what is due)."""
+        if through < on:
+            raise InvalidCommand("through cannot be before on")
+        touched: list[Aggregate] = []
+        households: dict[str, Household] = {}
+        after: str | None = None
+        while True:
+            batch = self.storage.due_through(through, limit=500, after=after)
+            if not batch:
+                break
+            for aggregate_id in batch:
+                enrollment: Enrollment = self.repository.get(aggregate_id)
+                enrollment.advance(through, self.policy.in_force)
+                touched.append(enrollment)
+                for event in enrollment.pending_events:
+                    if isinstance(event, Enrollment.HardshipWaiverEnded):
+                        household = households.get(enrollment.household_id)
+                        if household is None:
+                            household = self.household(enrollment.household_id)
+                            households[enrollment.household_id] = household
+                        self._waiver_sep(household, enrollment, event.on, periods.WAIVER_ENDED)
+            after = str(batch[-1])
+        return [*households.values(), *touched]
+
+    # ---- hardship waivers --------------------------------------------------------------------
+
+    def _waiver_sep(
+        self, household: Household, enrollment: Enrollment, on: date, clause: str
+    ) -> None:
+        """12.10(1)(e)-(f), 12.12(7)(e): sixty days to change plans after a waiver's grant or end."""
+        household.open_special_enrollment_period(
+            kind="hardship_waiver_granted"
+            if clause == periods.WAIVER_GRANTED
+            else "hardship_waiver_ended",
+            event_on=on,
+            on=on,
+            member_ids=tuple(enrollment.member_ids),
+            citation=clause,
+            policy=self.policy.in_force(on),
+        )
+
+    def _handle_request_hardship_waiver(
+        self, *, on: date, household_id: str, enrollment_id: str, grounds: str
+    ) -> list[Aggregate]:
+        enrollment = self._household_enrollment(household_id, enrollment_id)
+        enrollment.request_hardship_waiver(on, grounds, self.policy.in_force(on))
+        return [enrollment]
+
+    def _handle_decide_hardship_waiver(
+        self,
+        *,
+        on: date,
+        decision: str,
+        first_month: date,
+        months: int,
+        request_id: str | None = None,
+        enrollment_id: str | None = None,
+    ) -> list[Aggregate]:
+        if request_id is not None and "#waiver-" in request_id:
+            from_request = request_id.rsplit("#waiver-", 1)[0]
+            if enrollment_id is not None and enrollment_id != from_request:
+                raise InvalidCommand("request_id does not belong to enrollment_id")
+            enrollment_id = from_request
+        if enrollment_id is None:
+            raise InvalidCommand(
+                "decide_hardship_waiver needs request_id or enrollment_id", "missing_field"
+            )
+        enrollment = self.enrollment(enrollment_id)
+        policy = self.policy.in_force(on)
+        enrollment.decide_hardship_waiver(on, request_id, decision, first_month, months, policy)
+        if decision != "granted":
+            return [enrollment]
+        household = self.household(enrollment.household_id)
+        self._waiver_sep(household, enrollment, on, periods.WAIVER_GRANTED)
+        return [household, enrollment]
+
+    def _household_enrollment(self, household_id: str, enrollment_id: str) -> Enrollment:
+        self.household(household_id)
+        enrollment = self.enrollment(enrollment_id)
+        if enrollment.household_id != household_id:
+            raise InvalidCommand(
+                f"enrollment {enrollment_id!r} does not belong to household {household_id!r}"
+            )
+        return enrollment
+
+    # ---- appeals -----------------------------------------------------------------------------
+
+    def appeal(self, appeal_id: str) -> Appeal:
+        try:
+            appeal: Appeal = self.repository.get(Appeal.id_for(appeal_id))
+        except AggregateNotFoundError:
+            raise UnknownAppeal(f"unknown appeal {appeal_id!r}") from None
+        return appeal
+
+    def household_events(self, household: Household) -> list[tuple[int, Any]]:
+        """Every event of the household, its enrollments and its appeals, with its store
+        position, in store order."""
+        ids = [household.id]
+        ids += [Enrollment.id_for(e) for e in household.enrollment_ids]
+        ids += [Appeal.id_for(a) for a in household.appeal_ids]
+        return [(n.id, self.mapper.to_domain_event(n)) for n in self.storage.select_aggregates(ids)]
+
+    def find_household_event(self, household: Household, event_id: str) -> Any:
+        try:
+            wanted = UUID(event_id)
+        except ValueError:
+            raise InvalidCommand(f"appealed_event_id {event_id!r} is not an event id") from None
+        for _position, event in self.household_events(household):
+            if event_uuid(event.originator_id, event.originator_version) == wanted:
+                return event
+        raise InvalidCommand(
+            f"no event {event_id!r} in the record of household {household.household_id!r}",
+            "unknown_event",
+        )
+
+    def _handle_file_appeal(
+        self,
+        *,
+        on: date,
+        appeal_id: str,
+        household_id: str,
+        appealed_event_id: str,
+        grounds: str,
+        notice_received_on: date | None = None,
+        notice_sent: bool = True,
+    ) -> list[Aggregate]:
+        """12.13-12.15(2): recorded with its deadline; dismissed when untimely or not appealable."""
+        household = self.household(household_id)
+        try:
+            self.repository.get(Appeal.id_for(appeal_id))
+        except AggregateNotFoundError:
+            pass
+        else:
+            raise Conflict(f"appeal {appeal_id!r} already exists", "duplicate_appeal")
+        appealed = self.find_household_event(household, appealed_event_id)
+        if on < appealed.on:
+            raise InvalidCommand("an appeal cannot be received before the action it appeals")
+        appeal = Appeal.file(
+            on=on,
+            appeal_id=appeal_id,
+            household_id=household_id,
+            appealed=appealed,
+            appealed_event_id=appealed_event_id,
+            grounds=grounds,
+            notice_sent=notice_sent,
+            notice_received_on=notice_received_on,
+            policy=self.policy.in_force(on),
+        )
+        household.link_appeal(on, appeal_id)
+        return [household, appeal]
+
+    def _handle_decide_appeal(
+        self,
+        *,
+        on: date,
+        appeal_id: str,
+        outcome: str,
+        findings: dict[str, Any] | None = None,
+    ) -> list[Aggregate]:
+        """12.15(4)-(6). A reversed eligibility or plan-type determination records the corrected
+        determination, with the original effective dates (premiums stayed due meanwhile, 12.15(6))."""
+        appeal = self.appeal(appeal_id)
+        policy = self.policy.in_force(on)
+        appeal.decide(on, outcome, policy)
+        if outcome != "reversed" or appeal.appealed_event_type != "EligibilityDetermined":
+            return [appeal]
+        household = self.household(appeal.household_id)
+        prior = [
+            e
+            for e in self.aggregate_events(household.id)
+            if e.originator_version < appeal.appealed_version
+        ]
+        original = self.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
+        as_held = replay_household(prior)
+        application = as_held.latest_application()
+        if findings:
+            application = application.with_changes(findings)
+        corrected = determine_from(
+            application, as_held.previous_member_results(), original.on, policy, "appeal_reversal"
+        )
+        effective = {m["member_id"]: m["effective_on"] for m in original.members}
+        for member in corrected["members"]:
+            if member["member_id"] in effective:
+                member["effective_on"] = effective[member["member_id"]]
+                member["effective_citation"] = "956 CMR 12.15(4): the original effective date"
+        corrected.update(
+            on=on, effective_on=original.effective_on, citation="956 CMR 12.15(4); 956 CMR 12.04"
+        )
+        household.record_determination(corrected)
+        return [appeal, household]
+
+    def _handle_order_rehearing(self, *, on: date, appeal_id: str) -> list[Aggregate]:
+        appeal = self.appeal(appeal_id)
+        appeal.order_rehearing(on, self.policy.in_force(on))
+        return [appeal]
+
+
+def replay_household(events: list[Any]) -> Household:
+    """The household as it stood after `events` (its first events, in order)."""
+    household: Household | None = None
+    for event in events:
+        household = event.mutate(household)
+    if household is None:
+        raise UnknownHousehold("no household events to replay")
+    return household

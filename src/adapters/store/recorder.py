@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import (
     BigInteger,
@@ -114,6 +114,31 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             rows.append({"position": position, "hash": previous})
         session.execute(insert(self.chain), rows)
         return ids
+
+    # -- reading several aggregates in store order ------------------------------------------------
+
+    def select_aggregates(self, aggregate_ids: Sequence[UUID]) -> list[Notification]:
+        """Every stored event of the given aggregates, in store (notification) order."""
+        if not aggregate_ids:
+            return []
+        record = self.events_record_cls
+        with self.transaction(commit=False) as session:
+            rows = (
+                session.query(record)
+                .filter(record.originator_id.in_(list(aggregate_ids)))
+                .order_by(record.id)
+                .all()
+            )
+            return [
+                Notification(
+                    id=r.id,
+                    originator_id=r.originator_id,
+                    originator_version=r.originator_version,
+                    topic=r.topic,
+                    state=bytes(r.state) if isinstance(r.state, memoryview) else r.state,
+                )
+                for r in rows
+            ]
 
     # -- command log ----------------------------------------------------------------------------
 

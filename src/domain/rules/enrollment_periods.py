@@ -67,3 +67,33 @@ def automatic_sep_clauses(
         if clause is not None:
             out.setdefault(clause, []).append(member["member_id"])
     return out
+
+
+QUALIFYING_EVENT_KINDS = {
+    "marriage": TRIGGERING_EVENT,
+    "new_dependent": TRIGGERING_EVENT,
+    "loss_of_coverage": TRIGGERING_EVENT,
+    "permanent_move": TRIGGERING_EVENT,
+    "release_from_incarceration": TRIGGERING_EVENT,
+    "newly_lawfully_present": TRIGGERING_EVENT,
+    "exchange_error": TRIGGERING_EVENT,
+    "exceptional_circumstances": TRIGGERING_EVENT,
+    "ai_an_monthly": TRIGGERING_EVENT,
+    "opp_waiver": TRIGGERING_EVENT,
+}
+"""12.10(1)(a): triggering events "as set forth in 45 CFR 155.420 and applicable state law,
+including ... enrollment waivers available under 958 CMR 4.00" (the Office of Patient Protection)."""
+
+AI_AN_MONTHLY = "ai_an_monthly"
+
+
+def health_plan_period(
+    on: date, plan_year: int, policy: PolicyVersion, sep_kind: str | None
+) -> str | None:
+    """The basis on which a health plan may be chosen on `on`, or None outside every period:
+    open enrollment for the plan year, or a special enrollment period covering `on`."""
+    if in_open_enrollment(on, plan_year, policy):
+        return "open_enrollment"
+    if sep_kind is not None:
+        return f"special_enrollment:{sep_kind}"
+    return None

@@ -1,0 +1,96 @@
+"""The read side as users ask it: coverage, balance and timeline, with `as_of` and `known_at`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from ..domain.enrollment import Enrollment
+from ..domain.errors import LedgerError, UnknownEnrollment
+from ..domain.hearing import facts_before, recompute
+from ..domain.ledger import Ledger
+from ..projections.enrollment_views import balance_view, coverage_view, fold
+from ..projections.timeline import timeline_events
+from .wire import render_event
+
+
+def _enrollment(
+    ledger: Ledger, enrollment_id: str, as_of: date | None, known_at: datetime | None
+) -> Enrollment:
+    events = list(ledger.aggregate_events(Enrollment.id_for(enrollment_id)))
+    enrollment = fold(events, as_of, known_at)
+    if enrollment is None:
+        raise UnknownEnrollment(f"unknown enrollment {enrollment_id!r} (at that point in time)")
+    return enrollment
+
+
+def coverage(
+    ledger: Ledger, enrollment_id: str, as_of: date | None = None, known_at: datetime | None = None
+) -> dict[str, Any]:
+    return coverage_view(_enrollment(ledger, enrollment_id, as_of, known_at))
+
+
+def balance(
+    ledger: Ledger, enrollment_id: str, as_of: date | None = None, known_at: datetime | None = None
+) -> dict[str, Any]:
+    return balance_view(_enrollment(ledger, enrollment_id, as_of, known_at))
+
+
+def timeline(ledger: Ledger, household_id: str, known_at: datetime | None = None) -> dict[str, Any]:
+    household = ledger.household(household_id)
+    events = timeline_events(ledger.household_events(household), known_at)
+    return {"household_id": household_id, "events": [render_event(e) for e in events]}
+
+
+def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
+    """The hearing packet: the appealed determination, the facts held when it was made, the rule
+    and policy version applied, the decision recomputed with that version and with the current
+    one, and the household's whole timeline."""
+    appeal = ledger.appeal(appeal_id)
+    household = ledger.household(appeal.household_id)
+    appealed = ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
+    stream = list(ledger.aggregate_events(appeal.appealed_aggregate_id))
+    prior = facts_before(stream, appeal.appealed_version)
+    recomputed: dict[str, Any] | None = None
+    current: dict[str, Any] | None = None
+    note = None
+    if type(appealed).__name__ == "EligibilityDetermined":
+        recomputed = _recomputation(ledger, prior, appealed, appealed.policy_version)
+        current = _recomputation(ledger, prior, appealed, ledger.policy.current.version)
+    else:
+        note = "the ledger recomputes eligibility determinations; this action is shown as recorded"
+    history = timeline_events(ledger.household_events(household))
+    return {
+        "appeal_id": appeal.appeal_id,
+        "household_id": appeal.household_id,
+        "appeal": {
+            "filed_on": appeal.filed_on.isoformat(),
+            "status": appeal.status,
+            "outcome": appeal.outcome,
+            "deadline": appeal.deadline.isoformat(),
+            "timely": appeal.timely,
+            "appealable_clause": appeal.appealable_clause,
+            "history": appeal.history,
+            "events": [render_event(e) for e in ledger.aggregate_events(appeal.id)],
+        },
+        "appealed_event": render_event(appealed),
+        "facts_known": [render_event(e) for e in prior],
+        "rule": {"citation": appealed.citation, "policy_version": appealed.policy_version},
+        "recomputed": recomputed,
+        "current_policy": current,
+        "note": note,
+        "timeline": [render_event(e) for e in history],
+    }
+
+
+def _recomputation(ledger: Ledger, prior: list[Any], appealed: Any, version: str) -> dict[str, Any]:
+    try:
+        result = recompute(prior, appealed, version, ledger.policy)
+    except LedgerError as e:
+        return {"policy_version": version, "error": {"code": e.code, "message": e.message}}
+    return {
+        "policy_version": result.policy_version,
+        "members": result.members,
+        "matches": result.matches,
+        "differences": result.differences,
+    }

@@ -1,0 +1,992 @@
+"""The Enrollment aggregate: a plan selection and everything that follows from it — binder,
+monthly invoices, payments, delinquency, retroactive termination, reinstatement, voluntary
+termination and the end of the plan year (956 CMR 12.10, 12.12, 12.16).
+
+Time-driven decisions are taken by `advance(through)`, one milestone at a time in date order, so
+advancing once to a date or day by day to it records the same decisions. A decision for day X
+looks only at facts dated before X; a command dated d first advances through d, then records its
+fact and the decisions the fact itself triggers (effectuation, cure, reinstatement).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from .calendar import add_months, first_of_month, last_day_of_month, month_key, plus_days
+from .errors import InvalidCommand
+from .events import LedgerCreated, LedgerEvent, aggregate_uuid
+from .money import ZERO
+from .policy import PolicyVersion
+from .rules import premiums as rules
+from .rules import waivers as waiver_rules
+
+ACTIVE = "active"
+PENDING_BINDER = "pending_binder"
+DELINQUENT = "delinquent"
+TERMINATED = "terminated"
+CANCELLED = "cancelled"
+
+
+@dataclass
+class Invoice:
+    month: date
+    amount: Decimal
+    issued_on: date
+    due_on: date
+    kind: str
+    paid: Decimal = ZERO
+    waived: Decimal = ZERO
+    voided: bool = False
+    checked: bool = False
+
+    @property
+    def outstanding(self) -> Decimal:
+        if self.voided:
+            return ZERO
+        return max(self.amount - self.paid - self.waived, ZERO)
+
+
+class EnrollmentEvent(LedgerEvent):
+    """An enrollment event: also moves the enrollment's horizon to its business date."""
+
+    def mutate(self, aggregate: Any) -> Any:
+        enrollment = super().mutate(aggregate)
+        if enrollment is not None and self.on > enrollment.horizon:
+            enrollment.horizon = self.on
+        return enrollment
+
+
+@dataclass(frozen=True)
+class Milestone:
+    on: date
+    rank: int
+    action: Callable[[date, PolicyVersion], None]
+
+
+class Enrollment(Aggregate):
+    """One plan selection by a household for some of its members."""
+
+    @staticmethod
+    def id_for(enrollment_id: str) -> UUID:
+        return aggregate_uuid("enrollment", enrollment_id)
+
+    class PlanSelected(LedgerCreated):
+        enrollment_id: str
+        household_id: str
+        member_ids: list[str]
+        plan_id: str
+        coverage: str
+        monthly_premium: Decimal
+        aptc_applied: Decimal
+        program: str
+        plan_type: str | None
+        financially_assisted: bool
+        plan_year: int
+        enrollment_basis: str
+        binder_month: date
+        binder_due_on: date
+
+    def __init__(
+        self,
+        enrollment_id: str,
+        household_id: str,
+        member_ids: list[str],
+        plan_id: str,
+        coverage: str,
+        monthly_premium: Decimal,
+        aptc_applied: Decimal,
+        program: str,
+        plan_type: str | None,
+        financially_assisted: bool,
+        plan_year: int,
+        binder_month: date,
+        binder_due_on: date,
+        on: date,
+    ) -> None:
+        self.enrollment_id = enrollment_id
+        self.household_id = household_id
+        self.member_ids = member_ids
+        self.plan_id = plan_id
+        self.coverage = coverage
+        self.program = program
+        self.plan_type = plan_type
+        self.financially_assisted = financially_assisted
+        self.aptc_applied = aptc_applied
+        self.plan_year = plan_year
+        self.premiums: dict[int, Decimal] = {plan_year: monthly_premium}
+        self.binder_month = binder_month
+        self.binder_due_on = binder_due_on
+        self.selected_on = on
+        self.status = PENDING_BINDER
+        self.start_on: date | None = None
+        self.end_on: date | None = None
+        self.end_reason: str | None = None
+        self.end_citation: str | None = None
+        self.ended = False
+        self.invoices: dict[date, Invoice] = {}
+        self.credit = ZERO
+        self.references: set[str] = set()
+        self.horizon = on
+        self.renewed_years: set[int] = {plan_year}
+        self.plan_year_end_decided: set[int] = set()
+        # delinquency episode
+        self.first_unpaid_month: date | None = None
+        self.missed_count = 0
+        self.notices: list[dict[str, Any]] = []
+        self.pending_notice_on: date | None = None
+        self.payment_due_on: date | None = None
+        # termination for non-payment
+        self.terminated_on: date | None = None
+        self.reinstatement_deadline: date | None = None
+        self.reinstatement_months: list[date] = []
+        self.reinstatable = False
+        # hardship waivers (12.12(7))
+        self.waiver_requests: dict[str, dict[str, Any]] = {}
+        self.waived_months: dict[date, Decimal] = {}
+        self.waiver_ends_on: date | None = None
+
+    # ---- creation ----------------------------------------------------------------------------
+
+    @classmethod
+    def select(
+        cls,
+        *,
+        on: date,
+        enrollment_id: str,
+        household_id: str,
+        member_ids: list[str],
+        plan_id: str,
+        coverage: str,
+        monthly_premium: Decimal,
+        aptc_applied: Decimal,
+        program: str,
+        plan_type: str | None,
+        plan_year: int,
+        enrollment_basis: str,
+        policy: PolicyVersion,
+    ) -> Enrollment:
+        """12.10(2): the selection, then its binder invoice (and effectuation at once when no
+        premium is required)."""
+        binder_due = rules.binder_due_on(on, policy)
+        binder_month = rules.first_coverage_month(on, plan_year, policy)
+        enrollment = cls._create(
+            cls.PlanSelected,
+            id=cls.id_for(enrollment_id),
+            on=on,
+            effective_on=binder_month,
+            citation=rules.BINDER,
+            policy_version=policy.version,
+            enrollment_id=enrollment_id,
+            household_id=household_id,
+            member_ids=member_ids,
+            plan_id=plan_id,
+            coverage=coverage,
+            monthly_premium=monthly_premium,
+            aptc_applied=aptc_applied,
+            program=program,
+            plan_type=plan_type,
+            financially_assisted=rules.is_financially_assisted(coverage, program, aptc_applied),
+            plan_year=plan_year,
+            enrollment_basis=enrollment_basis,
+            binder_month=binder_month,
+            binder_due_on=binder_due,
+        )
+        enrollment._issue_invoice(binder_month, on, binder_due, "binder", policy)
+        if monthly_premium == ZERO:
+            enrollment._effectuate(on, binder_month, policy)
+        return enrollment
+
+    # ---- events ------------------------------------------------------------------------------
+
+    class InvoiceIssued(EnrollmentEvent):
+        month: str
+        amount: Decimal
+        due_on: date
+        kind: str
+        paid_from_credit: Decimal
+        waived: Decimal
+
+        def apply(self, e: Enrollment) -> None:
+            month = date.fromisoformat(self.month + "-01")
+            invoice = Invoice(month, self.amount, self.on, self.due_on, self.kind)
+            invoice.paid = self.paid_from_credit
+            invoice.waived = self.waived
+            e.credit -= self.paid_from_credit
+            e.invoices[month] = invoice
+
+    def _issue_invoice(
+        self, month: date, on: date, due_on: date, kind: str, policy: PolicyVersion
+    ) -> None:
+        amount = self.premium_for(month)
+        waived = min(self.waived_months.get(month, ZERO), amount)
+        from_credit = min(self.credit, amount - waived)
+        self.trigger_event(
+            self.InvoiceIssued,
+            on=on,
+            effective_on=month,
+            citation=rules.BINDER if kind == "binder" else rules.PREMIUMS_DUE,
+            policy_version=policy.version,
+            month=month_key(month),
+            amount=amount,
+            due_on=due_on,
+            kind=kind,
+            paid_from_credit=from_credit,
+            waived=waived,
+        )
+
+    class PaymentRecorded(EnrollmentEvent):
+        amount: Decimal
+        reference: str
+        allocations: list[dict[str, str]]
+        to_credit: Decimal
+
+        def apply(self, e: Enrollment) -> None:
+            e.references.add(self.reference)
+            for allocation in self.allocations:
+                e.invoices[date.fromisoformat(allocation["month"] + "-01")].paid += Decimal(
+                    allocation["amount"]
+                )
+            e.credit += self.to_credit
+
+    def record_payment(
+        self, on: date, amount: Decimal, reference: str, policy: PolicyVersion
+    ) -> bool:
+        """12.12(1): a payment, applied to the oldest amount owed; the rest is held as credit.
+        Returns False (recording nothing) for a reference already recorded."""
+        if reference in self.references:
+            return False
+        self.advance(on, policy)
+        remaining = amount
+        allocations: list[dict[str, str]] = []
+        for month in sorted(self.invoices):
+            invoice = self.invoices[month]
+            if remaining <= 0:
+                break
+            owed = invoice.outstanding
+            if owed > 0:
+                share = min(owed, remaining)
+                allocations.append({"month": month_key(month), "amount": str(share)})
+                remaining -= share
+        self.trigger_event(
+            self.PaymentRecorded,
+            on=on,
+            effective_on=on,
+            citation=rules.PREMIUMS_DUE,
+            policy_version=policy.version,
+            amount=amount,
+            reference=reference,
+            allocations=allocations,
+            to_credit=remaining,
+        )
+        self._after_money_in(on, policy)
+        return True
+
+    def _after_money_in(self, on: date, policy: PolicyVersion) -> None:
+        if self.status == PENDING_BINDER:
+            binder = self.invoices[self.binder_month]
+            if binder.outstanding == 0 and on <= self.binder_due_on:
+                start = rules.coverage_start_for_payment(on, self.binder_month, policy)
+                self._effectuate(on, start, policy)
+        elif self.status == DELINQUENT and self.past_due(on) == 0:
+            self.trigger_event(
+                self.DelinquencyCured,
+                on=on,
+                effective_on=on,
+                citation=self._delinquency_citation(),
+                policy_version=policy.version,
+                first_unpaid_month=month_key(self.first_unpaid_month or on),
+            )
+
+    class CoverageEffectuated(EnrollmentEvent):
+        start_on: date
+
+        def apply(self, e: Enrollment) -> None:
+            e.status = ACTIVE
+            e.start_on = self.start_on
+            if self.start_on != e.binder_month:
+                invoice = e.invoices.pop(e.binder_month)
+                invoice.month = self.start_on
+                e.invoices[self.start_on] = invoice
+                e.binder_month = self.start_on
+
+    def _effectuate(self, on: date, start_on: date, policy: PolicyVersion) -> None:
+        """12.10(3): enrollment complete; coverage begins on `start_on`."""
+        self.trigger_event(
+            self.CoverageEffectuated,
+            on=on,
+            effective_on=start_on,
+            citation=rules.ENROLLMENT_EFFECTIVE,
+            policy_version=policy.version,
+            start_on=start_on,
+        )
+
+    class EnrollmentCancelled(EnrollmentEvent):
+        reason: str
+
+        def apply(self, e: Enrollment) -> None:
+            e.status = CANCELLED
+            for invoice in e.invoices.values():
+                invoice.voided = True
+            e.credit += sum((i.paid for i in e.invoices.values()), ZERO)
+
+    class PaymentMissed(EnrollmentEvent):
+        month: str
+        due_on: date
+        outstanding: Decimal
+        first_unpaid_month: str
+        consecutive_months: int
+        notice_on: date
+
+        def apply(self, e: Enrollment) -> None:
+            e.invoices[date.fromisoformat(self.month + "-01")].checked = True
+            e.status = DELINQUENT
+            e.first_unpaid_month = date.fromisoformat(self.first_unpaid_month + "-01")
+            e.missed_count = self.consecutive_months
+            e.pending_notice_on = self.notice_on
+
+    class DelinquencyNoticeIssued(EnrollmentEvent):
+        notice_number: int
+        payment_due_on: date | None
+        outstanding: Decimal
+        first_unpaid_month: str
+        warns_of_termination: bool
+
+        def apply(self, e: Enrollment) -> None:
+            e.pending_notice_on = None
+            e.notices.append(
+                {
+                    "on": self.on.isoformat(),
+                    "notice_number": self.notice_number,
+                    "payment_due_on": self.payment_due_on.isoformat()
+                    if self.payment_due_on
+                    else None,
+                    "outstanding": str(self.outstanding),
+                    "citation": self.citation,
+                }
+            )
+            if self.payment_due_on is not None:
+                e.payment_due_on = self.payment_due_on
+
+    class DelinquencyCured(EnrollmentEvent):
+        first_unpaid_month: str
+
+        def apply(self, e: Enrollment) -> None:
+            e.status = ACTIVE
+            e.first_unpaid_month = None
+            e.missed_count = 0
+            e.notices = []
+            e.pending_notice_on = None
+            e.payment_due_on = None
+
+    class CoverageTerminated(EnrollmentEvent):
+        end_on: date
+        reason: str
+        first_unpaid_month: str
+        reinstatement_deadline: date | None
+        reinstatement_months: list[str]
+
+        def apply(self, e: Enrollment) -> None:
+            e.status = TERMINATED
+            e.end_on = self.end_on
+            e.end_reason = self.reason
+            e.end_citation = self.citation
+            e.terminated_on = self.on
+            e.reinstatement_deadline = self.reinstatement_deadline
+            e.reinstatement_months = [
+                date.fromisoformat(m + "-01") for m in self.reinstatement_months
+            ]
+            e.reinstatable = self.reinstatement_deadline is not None
+            e.pending_notice_on = None
+            for month, invoice in e.invoices.items():
+                if month > self.end_on:
+                    invoice.voided = True
+
+    class ReinstatementWindowExpired(EnrollmentEvent):
+        deadline: date
+
+        def apply(self, e: Enrollment) -> None:
+            e.reinstatable = False
+
+    class ReinstatementDecided(EnrollmentEvent):
+        granted: bool
+        amount_required: Decimal
+        amount_paid: Decimal
+        months: list[str]
+        reason: str
+
+        def apply(self, e: Enrollment) -> None:
+            if not self.granted:
+                return
+            e.status = ACTIVE
+            e.end_on = None
+            e.end_reason = None
+            e.end_citation = None
+            e.reinstatable = False
+            e.reinstatement_deadline = None
+            e.first_unpaid_month = None
+            e.missed_count = 0
+            e.notices = []
+            e.payment_due_on = None
+            for invoice in e.invoices.values():
+                invoice.voided = False
+
+    class VoluntaryTerminationRequested(EnrollmentEvent):
+        end_on: date
+
+        def apply(self, e: Enrollment) -> None:
+            e.end_on = self.end_on
+            e.end_reason = "voluntary"
+            e.end_citation = self.citation
+            for month, invoice in e.invoices.items():
+                if month > self.end_on:
+                    invoice.voided = True
+
+    class PlanYearEnded(EnrollmentEvent):
+        plan_year: int
+        end_on: date
+
+        def apply(self, e: Enrollment) -> None:
+            e.plan_year_end_decided.add(self.plan_year)
+            if e.end_on is None or e.end_on > self.end_on:
+                e.end_on = self.end_on
+                e.end_reason = "plan_year_ended"
+                e.end_citation = self.citation
+
+    class CoverageEnded(EnrollmentEvent):
+        end_on: date
+        reason: str
+
+        def apply(self, e: Enrollment) -> None:
+            e.ended = True
+            e.status = (
+                TERMINATED if e.start_on is not None and e.start_on <= self.end_on else CANCELLED
+            )
+
+    class EnrollmentRenewed(EnrollmentEvent):
+        plan_year: int
+        monthly_premium: Decimal
+        plan_id: str
+
+        def apply(self, e: Enrollment) -> None:
+            e.premiums[self.plan_year] = self.monthly_premium
+            e.renewed_years.add(self.plan_year)
+            e.plan_id = self.plan_id
+
+    # ---- commands ----------------------------------------------------------------------------
+
+    def request_reinstatement(self, on: date, policy: PolicyVersion) -> None:
+        """12.12(6): within the window, with every month through the notice's month and the next
+        month paid, coverage is restored without a gap; otherwise refused with the amount."""
+        self.advance(on, policy)
+        if self.status != TERMINATED or self.end_reason != "non_payment":
+            raise InvalidCommand(
+                "only an enrollment terminated for non-payment can be reinstated (956 CMR 12.12(6))",
+                "invalid_state",
+            )
+        required = self.reinstatement_total()
+        available = required - self.reinstatement_outstanding()
+        granted = self.reinstatable and self.reinstatement_outstanding() == 0
+        if not self.reinstatable:
+            reason = "the reinstatement window has closed"
+        elif granted:
+            reason = "all outstanding premiums and the next month's premium are paid"
+        else:
+            reason = "the payments received do not cover the amount required"
+        self.trigger_event(
+            self.ReinstatementDecided,
+            on=on,
+            effective_on=plus_days(self.end_on or on, 1) if granted else on,
+            citation=rules.REINSTATEMENT,
+            policy_version=policy.version,
+            granted=granted,
+            amount_required=required,
+            amount_paid=available,
+            months=[month_key(m) for m in self.reinstatement_months],
+            reason=reason,
+        )
+        if granted:
+            for month in self.reinstatement_months:
+                if month not in self.invoices:
+                    self._issue_invoice(month, on, on, "monthly", policy)
+            self._apply_credit(on, policy)
+
+    def _apply_credit(self, on: date, policy: PolicyVersion) -> None:
+        if self.credit > 0:
+            self._allocate_credit(on, policy)
+
+    class CreditApplied(EnrollmentEvent):
+        allocations: list[dict[str, str]]
+
+        def apply(self, e: Enrollment) -> None:
+            for allocation in self.allocations:
+                amount = Decimal(allocation["amount"])
+                e.invoices[date.fromisoformat(allocation["month"] + "-01")].paid += amount
+                e.credit -= amount
+
+    def _allocate_credit(self, on: date, policy: PolicyVersion) -> None:
+        remaining = self.credit
+        allocations: list[dict[str, str]] = []
+        for month in sorted(self.invoices):
+            owed = self.invoices[month].outstanding
+            if owed > 0 and remaining > 0:
+                share = min(owed, remaining)
+                allocations.append({"month": month_key(month), "amount": str(share)})
+                remaining -= share
+        if allocations:
+            self.trigger_event(
+                self.CreditApplied,
+                on=on,
+                effective_on=on,
+                citation=rules.PREMIUMS_DUE,
+                policy_version=policy.version,
+                allocations=allocations,
+            )
+
+    def request_termination(self, on: date, policy: PolicyVersion) -> None:
+        """12.10(8): the enrollee's own request."""
+        self.advance(on, policy)
+        if self.status in (TERMINATED, CANCELLED) or self.ended:
+            raise InvalidCommand("the enrollment has already ended", "invalid_state")
+        end_on = rules.voluntary_end_on(on, policy)
+        if self.status == PENDING_BINDER or (self.start_on is not None and self.start_on > end_on):
+            self.trigger_event(
+                self.EnrollmentCancelled,
+                on=on,
+                effective_on=on,
+                citation=rules.VOLUNTARY_TERMINATION,
+                policy_version=policy.version,
+                reason="voluntary_before_coverage_began",
+            )
+            return
+        if self.end_on is not None and self.end_on <= end_on:
+            raise InvalidCommand(
+                f"coverage already ends on {self.end_on.isoformat()}", "invalid_state"
+            )
+        self.trigger_event(
+            self.VoluntaryTerminationRequested,
+            on=on,
+            effective_on=end_on,
+            citation=rules.VOLUNTARY_TERMINATION,
+            policy_version=policy.version,
+            end_on=end_on,
+        )
+
+    def renew(
+        self,
+        on: date,
+        plan_year: int,
+        monthly_premium: Decimal,
+        plan_id: str | None,
+        policy: PolicyVersion,
+    ) -> None:
+        """12.07(1), 12.12(8)(b): coverage continues into the plan year at its premium."""
+        self.advance(on, policy)
+        if self.status in (TERMINATED, CANCELLED) or self.ended:
+            raise InvalidCommand("the enrollment has ended and cannot be renewed", "invalid_state")
+        if plan_year in self.renewed_years:
+            raise InvalidCommand(f"already renewed for plan year {plan_year}", "invalid_state")
+        if plan_year in self.plan_year_end_decided or plan_year - 1 not in self.renewed_years:
+            raise InvalidCommand(
+                f"plan year {plan_year} cannot be renewed: coverage ends before it", "invalid_state"
+            )
+        self.trigger_event(
+            self.EnrollmentRenewed,
+            on=on,
+            effective_on=date(plan_year, 1, 1),
+            citation=rules.PLAN_YEAR_RENEWAL,
+            policy_version=policy.version,
+            plan_year=plan_year,
+            monthly_premium=monthly_premium,
+            plan_id=plan_id or self.plan_id,
+        )
+
+    # ---- hardship waivers (12.12(7)) ---------------------------------------------------------
+
+    class HardshipWaiverRequested(EnrollmentEvent):
+        request_id: str
+        grounds: str
+        grounds_clause: str
+
+        def apply(self, e: Enrollment) -> None:
+            e.waiver_requests[self.request_id] = {"grounds": self.grounds, "decision": None}
+
+    def request_hardship_waiver(self, on: date, grounds: str, policy: PolicyVersion) -> str:
+        """12.12(7)(a): the request as received, with the clause its grounds fall under. The
+        premium stays due while it is pending (12.12(7)(c))."""
+        clause = waiver_rules.grounds_clause(grounds)
+        self.advance(on, policy)
+        request_id = f"{self.enrollment_id}#waiver-{len(self.waiver_requests) + 1}"
+        self.trigger_event(
+            self.HardshipWaiverRequested,
+            on=on,
+            effective_on=on,
+            citation=clause,
+            policy_version=policy.version,
+            request_id=request_id,
+            grounds=grounds,
+            grounds_clause=clause,
+        )
+        return request_id
+
+    class HardshipWaiverDecided(EnrollmentEvent):
+        request_id: str
+        decision: str
+        first_month: str | None
+        months: int
+        last_month: str | None
+        waived_by_month: list[dict[str, str]]
+        to_credit: Decimal
+
+        def apply(self, e: Enrollment) -> None:
+            e.waiver_requests[self.request_id]["decision"] = self.decision
+            for entry in self.waived_by_month:
+                month = date.fromisoformat(entry["month"] + "-01")
+                portion = Decimal(entry["amount"])
+                e.waived_months[month] = portion
+                invoice = e.invoices.get(month)
+                if invoice is not None:
+                    invoice.waived = min(portion, invoice.amount)
+                    excess = invoice.paid + invoice.waived - invoice.amount
+                    if excess > 0:
+                        invoice.paid -= excess
+            e.credit += self.to_credit
+            if self.decision == "granted" and self.last_month is not None:
+                e.waiver_ends_on = add_months(date.fromisoformat(self.last_month + "-01"), 1)
+
+    def decide_hardship_waiver(
+        self,
+        on: date,
+        request_id: str | None,
+        decision: str,
+        first_month: date,
+        months: int,
+        policy: PolicyVersion,
+    ) -> None:
+        """12.12(7)(b)-(f), 12.16(3)(c): a grant waives, for up to 12 months (possibly
+        retroactive), only the portion of premium equal to the plan type's minimum premium."""
+        refusal = waiver_rules.waiver_refusal(self.program, self.coverage)
+        if refusal is not None:
+            raise InvalidCommand(
+                f"this enrollment's premiums are not eligible for a hardship waiver ({refusal})",
+                "waiver_not_available",
+            )
+        pending = [r for r, v in self.waiver_requests.items() if v["decision"] is None]
+        if request_id is None:
+            if not pending:
+                raise InvalidCommand("no pending hardship waiver request", "no_pending_request")
+            request_id = pending[-1]
+        elif request_id not in pending:
+            raise InvalidCommand(
+                f"no pending hardship waiver request {request_id!r}", "no_pending_request"
+            )
+        self.advance(on, policy)
+        waived: list[dict[str, str]] = []
+        to_credit = ZERO
+        last: date | None = None
+        if decision == "granted":
+            waiver_rules.check_waiver_months(months, policy, on)
+            for month in waiver_rules.waiver_months(first_of_month(first_month), months):
+                portion = waiver_rules.waivable_portion(
+                    self.premium_for(month),
+                    self.plan_type or "",
+                    month.year,
+                    policy,
+                    members=len(self.member_ids),
+                )
+                waived.append({"month": month_key(month), "amount": str(portion)})
+                invoice = self.invoices.get(month)
+                if invoice is not None:
+                    to_credit += max(
+                        invoice.paid + min(portion, invoice.amount) - invoice.amount, ZERO
+                    )
+                last = month
+        self.trigger_event(
+            self.HardshipWaiverDecided,
+            on=on,
+            effective_on=first_of_month(first_month),
+            citation=waiver_rules.MINIMUM_PREMIUM_PORTION
+            if decision == "granted"
+            else waiver_rules.EXTREME_FINANCIAL_HARDSHIP,
+            policy_version=policy.version,
+            request_id=request_id,
+            decision=decision,
+            first_month=month_key(first_month) if decision == "granted" else None,
+            months=months if decision == "granted" else 0,
+            last_month=month_key(last) if last else None,
+            waived_by_month=waived,
+            to_credit=to_credit,
+        )
+        if decision == "granted":
+            self._apply_credit(on, policy)
+            self._after_money_in(on, policy)
+
+    class HardshipWaiverEnded(EnrollmentEvent):
+        ended_on: date
+
+        def apply(self, e: Enrollment) -> None:
+            e.waiver_ends_on = None
+
+    def _end_waiver(self, at: date, policy: PolicyVersion) -> None:
+        """12.12(7)(d)-(e), 12.10(1)(f): the waiver period has ended."""
+        assert self.waiver_ends_on is not None
+        self.trigger_event(
+            self.HardshipWaiverEnded,
+            on=at,
+            effective_on=self.waiver_ends_on,
+            citation=waiver_rules.WAIVER_LENGTH,
+            policy_version=policy.version,
+            ended_on=self.waiver_ends_on,
+        )
+
+    # ---- the schedule ------------------------------------------------------------------------
+
+    def advance(
+        self, through: date, policy_for: PolicyVersion | Callable[[date], PolicyVersion]
+    ) -> None:
+        """Record every time-driven decision due up to and including `through`."""
+
+        def resolve(day: date) -> PolicyVersion:
+            return policy_for(day) if callable(policy_for) else policy_for
+
+        while True:
+            milestone = self._next_milestone(resolve(self.horizon))
+            if milestone is None or milestone.on > through:
+                break
+            at = max(milestone.on, self.horizon)
+            milestone.action(at, resolve(at))
+        if through > self.horizon:
+            self.horizon = through
+
+    def next_due_on(self, policy: PolicyVersion) -> date | None:
+        """The next date on which a time-driven decision falls due (the schedule index)."""
+        milestone = self._next_milestone(policy)
+        return None if milestone is None else max(milestone.on, self.horizon)
+
+    def _next_milestone(self, policy: PolicyVersion) -> Milestone | None:
+        candidates: list[Milestone] = []
+        if self.status == CANCELLED or self.ended:
+            return None
+        if self.status == PENDING_BINDER:
+            candidates.append(Milestone(plus_days(self.binder_due_on, 1), 0, self._cancel_unpaid))
+        if (
+            self.end_on is not None
+            and self.end_reason in ("voluntary", "plan_year_ended")
+            and self.status in (ACTIVE, DELINQUENT)
+        ):
+            candidates.append(Milestone(plus_days(self.end_on, 1), 9, self._end_coverage))
+        if self.status in (ACTIVE, DELINQUENT):
+            for invoice in sorted(self.invoices.values(), key=lambda i: i.month):
+                if not invoice.checked and not invoice.voided and invoice.kind == "monthly":
+                    candidates.append(Milestone(plus_days(invoice.due_on, 1), 2, self._check_due))
+                    break
+            if self.pending_notice_on is not None:
+                candidates.append(Milestone(self.pending_notice_on, 3, self._issue_notice))
+            if self.payment_due_on is not None:
+                candidates.append(Milestone(plus_days(self.payment_due_on, 1), 4, self._terminate))
+            upcoming = self._next_invoice_month()
+            if upcoming is not None:
+                issue_on, _due = rules.invoice_dates(upcoming, policy)
+                if upcoming.year not in self.renewed_years:
+                    if upcoming.year not in self.plan_year_end_decided:
+                        candidates.append(Milestone(issue_on, 1, self._end_plan_year))
+                else:
+                    candidates.append(Milestone(issue_on, 1, self._issue_next_invoice))
+        if self.waiver_ends_on is not None and self.status in (ACTIVE, DELINQUENT):
+            candidates.append(Milestone(self.waiver_ends_on, 6, self._end_waiver))
+        if self.status == TERMINATED and self.reinstatable and self.reinstatement_deadline:
+            candidates.append(
+                Milestone(plus_days(self.reinstatement_deadline, 1), 5, self._expire_window)
+            )
+        if not candidates:
+            return None
+        return min(candidates, key=lambda m: (m.on, m.rank))
+
+    def _next_invoice_month(self) -> date | None:
+        if self.start_on is None:
+            return None
+        month = add_months(max(self.invoices), 1) if self.invoices else self.start_on
+        if self.end_on is not None and month > self.end_on:
+            return None
+        return month
+
+    def _cancel_unpaid(self, at: date, policy: PolicyVersion) -> None:
+        """12.10(3): "shall not be enrolled in coverage" — an unpaid binder cancels the selection."""
+        self.trigger_event(
+            self.EnrollmentCancelled,
+            on=at,
+            effective_on=self.binder_due_on,
+            citation=rules.ENROLLMENT_EFFECTIVE,
+            policy_version=policy.version,
+            reason="binder_unpaid",
+        )
+
+    def _issue_next_invoice(self, at: date, policy: PolicyVersion) -> None:
+        month = self._next_invoice_month()
+        assert month is not None
+        _issue, due = rules.invoice_dates(month, policy)
+        self._issue_invoice(month, at, max(due, at), "monthly", policy)
+
+    def _end_plan_year(self, at: date, policy: PolicyVersion) -> None:
+        """Contract: an enrollment not renewed by the day January's invoice is issued ends on
+        31 December of its plan year (12.07(1): eligibility and enrollment are renewed yearly)."""
+        month = self._next_invoice_month()
+        assert month is not None
+        self.trigger_event(
+            self.PlanYearEnded,
+            on=at,
+            effective_on=last_day_of_month(add_months(month, -1)),
+            citation=rules.PLAN_YEAR_RENEWAL,
+            policy_version=policy.version,
+            plan_year=month.year,
+            end_on=last_day_of_month(add_months(month, -1)),
+        )
+
+    def _check_due(self, at: date, policy: PolicyVersion) -> None:
+        """12.12(2), (4): a monthly premium not paid in full by its due date makes the account
+        delinquent."""
+        invoice = next(
+            i
+            for i in sorted(self.invoices.values(), key=lambda i: i.month)
+            if not i.checked and not i.voided and i.kind == "monthly"
+        )
+        if invoice.outstanding == 0:
+            invoice.checked = True  # paid in time: nothing to record
+            return
+        first_unpaid = self.first_unpaid_month or self._oldest_unpaid_month()
+        consecutive = self.missed_count + 1 if self.status == DELINQUENT else 1
+        notice_on = rules.delinquency_notice_on(invoice.due_on, policy)
+        self.trigger_event(
+            self.PaymentMissed,
+            on=at,
+            effective_on=invoice.due_on,
+            citation=self._delinquency_citation(),
+            policy_version=policy.version,
+            month=month_key(invoice.month),
+            due_on=invoice.due_on,
+            outstanding=invoice.outstanding,
+            first_unpaid_month=month_key(first_unpaid),
+            consecutive_months=consecutive,
+            notice_on=notice_on,
+        )
+
+    def _issue_notice(self, at: date, policy: PolicyVersion) -> None:
+        """12.12(2) without FA: the first notice gives the payment date; 12.12(4) with FA: the
+        notice after two consecutive delinquent months gives it."""
+        threshold = (
+            policy.fa_delinquent_months_before_termination.at(at)
+            if self.financially_assisted
+            else 1
+        )
+        warns = self.missed_count >= threshold and self.payment_due_on is None
+        payment_due = rules.delinquency_payment_due_on(at, policy) if warns else None
+        self.trigger_event(
+            self.DelinquencyNoticeIssued,
+            on=at,
+            effective_on=at,
+            citation=self._delinquency_citation(),
+            policy_version=policy.version,
+            notice_number=len(self.notices) + 1,
+            payment_due_on=payment_due,
+            outstanding=self.past_due(at),
+            first_unpaid_month=month_key(self.first_unpaid_month or at),
+            warns_of_termination=warns,
+        )
+
+    def _terminate(self, at: date, policy: PolicyVersion) -> None:
+        """12.12(3) / 12.12(5): all outstanding premium not paid by the notice's payment date."""
+        assert self.first_unpaid_month is not None
+        end_on = rules.termination_end_on(self.first_unpaid_month, self.financially_assisted)
+        if self.end_on is not None and self.end_on < end_on:
+            end_on = self.end_on  # an earlier end (voluntary, plan year) stands
+        deadline = rules.reinstatement_deadline(at, policy)
+        months = rules.reinstatement_months(self.first_unpaid_month, at)
+        self.trigger_event(
+            self.CoverageTerminated,
+            on=at,
+            effective_on=end_on,
+            citation=rules.FA_TERMINATION
+            if self.financially_assisted
+            else rules.NON_FA_TERMINATION,
+            policy_version=policy.version,
+            end_on=end_on,
+            reason="non_payment",
+            first_unpaid_month=month_key(self.first_unpaid_month),
+            reinstatement_deadline=deadline,
+            reinstatement_months=[month_key(m) for m in months],
+        )
+
+    def _expire_window(self, at: date, policy: PolicyVersion) -> None:
+        self.trigger_event(
+            self.ReinstatementWindowExpired,
+            on=at,
+            effective_on=at,
+            citation=rules.REINSTATEMENT,
+            policy_version=policy.version,
+            deadline=self.reinstatement_deadline,
+        )
+
+    def _end_coverage(self, at: date, policy: PolicyVersion) -> None:
+        assert self.end_on is not None
+        self.trigger_event(
+            self.CoverageEnded,
+            on=at,
+            effective_on=self.end_on,
+            citation=self.end_citation,
+            policy_version=policy.version,
+            end_on=self.end_on,
+            reason=self.end_reason or "ended",
+        )
+
+    # ---- reading state -----------------------------------------------------------------------
+
+    def premium_for(self, month: date) -> Decimal:
+        return self.premiums.get(month.year, self.premiums[max(self.premiums)])
+
+    def past_due(self, on: date) -> Decimal:
+        """Everything billed and due before `on` that is not yet paid."""
+        return sum((i.outstanding for i in self.invoices.values() if i.due_on < on), ZERO)
+
+    def _oldest_unpaid_month(self) -> date:
+        return min(m for m, i in self.invoices.items() if i.outstanding > 0)
+
+    def reinstatement_total(self) -> Decimal:
+        """12.12(6): the premiums of every month of the reinstatement (less any waived)."""
+        total = ZERO
+        for month in self.reinstatement_months:
+            invoice = self.invoices.get(month)
+            total += self.premium_for(month) if invoice is None else invoice.amount - invoice.waived
+        return total
+
+    def reinstatement_outstanding(self) -> Decimal:
+        """What is still to pay to reinstate: the total less what was paid on those months and
+        the credit held (payments during the window count)."""
+        paid = sum(
+            (self.invoices[m].paid for m in self.reinstatement_months if m in self.invoices), ZERO
+        )
+        return max(self.reinstatement_total() - paid - self.credit, ZERO)
+
+    def _delinquency_citation(self) -> str:
+        if self.financially_assisted:
+            return rules.FA_DELINQUENT
+        return rules.DENTAL_NO_APTC if self.coverage == "dental" else rules.NON_FA_DELINQUENT
+
+
+def replay(events: list[Any]) -> Enrollment | None:
+    """Fold a subset of an enrollment's events (e.g. those known at an instant, or dated by a
+    day) into its state, without the library's contiguous-version check."""
+    if not events:
+        return None
+    enrollment: Enrollment = events[0].mutate(None)
+    for event in events[1:]:
+        event.apply(enrollment)
+        if event.on > enrollment.horizon:
+            enrollment.horizon = event.on
+        enrollment.version = event.originator_version
+    return enrollment

@@ -1,0 +1,214 @@
+"""956 CMR 12.13-12.15: what may be appealed, the filing deadline, and re-hearings.
+
+- 12.13: the Appealable Actions (eligibility, APTC or plan type, special enrollment periods,
+  hardship waivers). An appeal against anything else is dismissed under 12.15(2)(b).
+- 12.14(2)(a): for Non-Group Health Plans the request must be received 30 days after receipt of the
+  notice (receipt presumed 5 days after the date on the notice, absent evidence to the contrary), or
+  120 days from the action where no written notice was sent.
+- 12.14(3): a last day on a Saturday, Sunday or legal holiday becomes the following business day.
+  Legal holidays are the Massachusetts legal holidays of M.G.L. c. 4, § 7, taken from the maintained
+  `holidays` calendar (Massachusetts subdivision), filtered to the names the contract lists.
+- 12.15(5): a re-hearing may be ordered within 14 days of the hearing officer's decision.
+
+Every number comes from the `PolicyVersion` in force; nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+from calendar import SATURDAY, SUNDAY
+from collections.abc import Mapping
+from datetime import date
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
+
+import holidays
+
+from ..calendar import plus_days
+from ..errors import InvalidCommand
+from ..policy import PolicyVersion
+from .eligibility import FINANCIALLY_ASSISTED
+
+# ---- citations -------------------------------------------------------------------------------
+
+RIGHT_TO_APPEAL = "956 CMR 12.13"
+ELIGIBILITY_DETERMINATION = "956 CMR 12.13(1)"
+APTC_OR_PLAN_TYPE_DETERMINATION = "956 CMR 12.13(2)"
+ELIGIBILITY_AND_APTC_OR_PLAN_TYPE = "956 CMR 12.13(1), (2)"
+SPECIAL_ENROLLMENT_DETERMINATION = "956 CMR 12.13(3)"
+HARDSHIP_WAIVER_DETERMINATION = "956 CMR 12.13(4)"
+
+DEADLINE_AFTER_NOTICE = "956 CMR 12.14(2)(a)1"
+DEADLINE_WITHOUT_NOTICE = "956 CMR 12.14(2)(a)2"
+LAST_DAY_ROLLS_OVER = "956 CMR 12.14(3)"
+MASSACHUSETTS_LEGAL_HOLIDAYS = "M.G.L. c. 4, § 7"
+
+DISMISSED_UNTIMELY = "956 CMR 12.15(2)(a)"
+DISMISSED_NOT_APPEALABLE = "956 CMR 12.15(2)(b)"
+DISMISSED_WITHDRAWN = "956 CMR 12.15(2)(c)"
+REHEARING = "956 CMR 12.15(5)"
+PREMIUMS_DUE_WHILE_PENDING = "956 CMR 12.15(6)"
+
+# ---- 12.13: appealable actions -----------------------------------------------------------------
+
+APPEALABLE_EVENT_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        # 12.13(1) any eligibility determination; 12.13(2) the APTC amount or plan type it fixes.
+        "EligibilityDetermined": ELIGIBILITY_AND_APTC_OR_PLAN_TYPE,
+        # 12.13(3) special enrollment period determinations (12.10(1)(a)-(f), see the contract's
+        # reading note on the "12.10(4)(a)-(f)" reference): the period granted, or refused.
+        "SpecialEnrollmentPeriodOpened": SPECIAL_ENROLLMENT_DETERMINATION,
+        "QualifyingEventRefused": SPECIAL_ENROLLMENT_DETERMINATION,
+        "SpecialEnrollmentPeriodDenied": SPECIAL_ENROLLMENT_DETERMINATION,
+        # 12.13(4) a waiver denied, or the period of time a granted waiver applies to.
+        "HardshipWaiverDecided": HARDSHIP_WAIVER_DETERMINATION,
+    }
+)
+"""Event type (class name) -> the 12.13 clause that makes it appealable. Any other event (a payment,
+an invoice, a termination for non-payment, ...) is not an Appealable Action: 12.15(2)(b)."""
+
+APPEAL_OUTCOMES: tuple[str, ...] = ("upheld", "reversed", "dismissed", "withdrawn")
+
+
+def _short_type(event_type: str) -> str:
+    """`Household.EligibilityDetermined` or a full topic `module:Household.X` -> `X`."""
+    return event_type.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+
+
+def appealable_clause(event_type: str, data: Mapping[str, Any]) -> str | None:
+    """The 12.13 clause under which the recorded event may be appealed, or None (12.15(2)(b)).
+
+    `event_type` is the event's class name (a dotted name or topic is accepted); `data` is the event
+    as recorded. An eligibility determination is always appealable under 12.13(1); it is also an
+    APTC or plan type determination (12.13(2)) when any member was found financially assisted or
+    given a plan type.
+    """
+    clause = APPEALABLE_EVENT_TYPES.get(_short_type(event_type))
+    if clause == ELIGIBILITY_AND_APTC_OR_PLAN_TYPE:
+        members = data.get("members") or ()
+        assisted = any(
+            isinstance(member, Mapping)
+            and (member.get("program") in FINANCIALLY_ASSISTED or member.get("plan_type"))
+            for member in members
+        )
+        return ELIGIBILITY_AND_APTC_OR_PLAN_TYPE if assisted else ELIGIBILITY_DETERMINATION
+    return clause
+
+
+# ---- 12.14(3): Massachusetts legal holidays and business days ----------------------------------
+
+MA_LEGAL_HOLIDAY_NAMES: frozenset[str] = frozenset(
+    {
+        "New Year's Day",
+        "Martin Luther King Jr. Day",
+        "Washington's Birthday",
+        "Patriots' Day",
+        "Memorial Day",
+        "Juneteenth National Independence Day",
+        "Independence Day",
+        "Labor Day",
+        "Columbus Day",
+        "Veterans Day",
+        "Thanksgiving Day",
+        "Christmas Day",
+    }
+)
+"""The legal holidays of M.G.L. c. 4, § 7 that the contract lists, spelled as the `holidays` package
+names them (US, subdivision MA, language en_US, category `public`). The package also knows other
+days (Evacuation Day, Suffolk County only, in some versions; Good Friday and others in non-public
+categories); only these names, and their "(observed)" Monday when one falls on a Sunday, count.
+The package applies the Massachusetts rule itself: Sunday -> Monday, and no Friday for a Saturday.
+A unit test checks every name still occurs, so a renaming in a package upgrade is caught."""
+
+
+@lru_cache(maxsize=64)
+def _ma_legal_holidays(year: int) -> frozenset[date]:
+    ma_calendar = holidays.country_holidays(
+        "US", subdiv="MA", years=year, language="en_US", categories=("public",)
+    )
+    observed_label = str(getattr(ma_calendar, "observed_label", "%s"))
+    accepted = MA_LEGAL_HOLIDAY_NAMES | {observed_label % name for name in MA_LEGAL_HOLIDAY_NAMES}
+    return frozenset(
+        day
+        for day in ma_calendar
+        if day.year == year and any(name in accepted for name in ma_calendar.get_list(day))
+    )
+
+
+def massachusetts_legal_holiday(day: date) -> bool:
+    """Whether `day` is a Massachusetts legal holiday (M.G.L. c. 4, § 7), or the Monday on which
+    one falling on a Sunday is kept."""
+    return day in _ma_legal_holidays(day.year)
+
+
+def is_business_day(day: date) -> bool:
+    """Not a Saturday, a Sunday or a Massachusetts legal holiday (12.14(3))."""
+    return day.weekday() not in (SATURDAY, SUNDAY) and not massachusetts_legal_holiday(day)
+
+
+def next_business_day_on_or_after(day: date) -> date:
+    """12.14(3): `day` itself if a business day, else the following business day."""
+    while not is_business_day(day):
+        day = plus_days(day, 1)
+    return day
+
+
+# ---- 12.14(2)(a): the filing deadline ----------------------------------------------------------
+
+
+def appeal_deadline(
+    action_on: date,
+    *,
+    notice_sent: bool,
+    notice_received_on: date | None,
+    policy: PolicyVersion,
+) -> tuple[date, str]:
+    """The last day on which an appeal of an Appealable Action taken on `action_on` may be received,
+    and the citation it rests on.
+
+    With a written notice dated `action_on` (12.14(2)(a)1): 30 days after its receipt, receipt
+    presumed 5 days after the date on the notice unless `notice_received_on` is evidence to the
+    contrary. Without a notice (12.14(2)(a)2): 120 days from the action. A last day on a Saturday,
+    Sunday or legal holiday becomes the following business day (12.14(3)).
+    """
+    if notice_sent:
+        if notice_received_on is None:
+            received = plus_days(action_on, policy.appeal_notice_receipt_days.at(action_on))
+        elif notice_received_on < action_on:
+            raise InvalidCommand(
+                f"notice_received_on {notice_received_on} is before the date on the notice "
+                f"{action_on}",
+                "invalid_field",
+            )
+        else:
+            received = notice_received_on
+        last_day = plus_days(received, policy.appeal_days_after_receipt.at(action_on))
+        citation = DEADLINE_AFTER_NOTICE
+    else:
+        if notice_received_on is not None:
+            raise InvalidCommand(
+                "notice_received_on is given but notice_sent is false (12.14(2)(a)2 applies "
+                "only where no written notice was sent)",
+                "invalid_field",
+            )
+        last_day = plus_days(action_on, policy.appeal_days_without_notice.at(action_on))
+        citation = DEADLINE_WITHOUT_NOTICE
+    deadline = next_business_day_on_or_after(last_day)
+    if deadline != last_day:
+        citation = f"{citation}; {LAST_DAY_ROLLS_OVER}"
+    return deadline, citation
+
+
+def is_timely(received_on: date, deadline: date) -> bool:
+    """12.14(2): the request must be received by the deadline (the deadline day included)."""
+    return received_on <= deadline
+
+
+# ---- 12.15(5): re-hearing ----------------------------------------------------------------------
+
+
+def rehearing_allowed(decided_on: date, requested_on: date, policy: PolicyVersion) -> bool:
+    """12.15(5): a re-hearing may be ordered within 14 days of the issuance of the decision (the
+    14th day included). 12.14(3)'s roll-over covers only the 12.14(2) periods, not this one."""
+    last_day = plus_days(decided_on, policy.rehearing_days.at(decided_on))
+    return decided_on <= requested_on <= last_day

@@ -1,0 +1,115 @@
+"""Coverage and balance of one enrollment, folded from its events (optionally only those dated
+by a business day, `as_of`, and recorded by an instant, `known_at`).
+
+The fold is the domain's own (`enrollment.replay`): no rule is repeated here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from ..domain.calendar import last_day_of_month, month_key
+from ..domain.enrollment import CANCELLED, TERMINATED, Enrollment, replay
+from ..domain.money import ZERO, money_str
+from ..domain.rules.premiums import ENROLLMENT_EFFECTIVE
+
+
+def select_events(
+    events: Iterable[Any], as_of: date | None = None, known_at: datetime | None = None
+) -> list[Any]:
+    """Events dated on or before `as_of` (business time) and recorded by `known_at` (record time)."""
+    return [
+        e
+        for e in events
+        if (as_of is None or e.on <= as_of) and (known_at is None or e.timestamp <= known_at)
+    ]
+
+
+def fold(
+    events: Iterable[Any], as_of: date | None = None, known_at: datetime | None = None
+) -> Enrollment | None:
+    return replay(select_events(events, as_of, known_at))
+
+
+def coverage_view(enrollment: Enrollment) -> dict[str, Any]:
+    spans: list[dict[str, Any]] = []
+    if enrollment.start_on is not None and enrollment.status != CANCELLED:
+        spans.append(
+            {
+                "start_on": enrollment.start_on.isoformat(),
+                "end_on": enrollment.end_on.isoformat() if enrollment.end_on else None,
+                "end_reason": enrollment.end_reason,
+                "citation": enrollment.end_citation or ENROLLMENT_EFFECTIVE,
+            }
+        )
+    return {
+        "enrollment_id": enrollment.enrollment_id,
+        "household_id": enrollment.household_id,
+        "coverage": enrollment.coverage,
+        "plan_id": enrollment.plan_id,
+        "program": enrollment.program,
+        "plan_type": enrollment.plan_type,
+        "financially_assisted": enrollment.financially_assisted,
+        "status": enrollment.status,
+        "spans": spans,
+        "paid_through": _paid_through(enrollment),
+    }
+
+
+def _paid_through(enrollment: Enrollment) -> str | None:
+    if enrollment.start_on is None:
+        return None
+    through: date | None = None
+    for month in sorted(enrollment.invoices):
+        invoice = enrollment.invoices[month]
+        if month < enrollment.start_on:
+            continue
+        if invoice.voided or invoice.outstanding > 0:
+            break
+        through = last_day_of_month(month)
+    return through.isoformat() if through else None
+
+
+def balance_view(enrollment: Enrollment) -> dict[str, Any]:
+    months = []
+    total = ZERO
+    for month in sorted(enrollment.invoices):
+        invoice = enrollment.invoices[month]
+        total += invoice.outstanding
+        months.append(
+            {
+                "month": month_key(month),
+                "billed": money_str(invoice.amount),
+                "paid": money_str(invoice.paid),
+                "waived": money_str(invoice.waived),
+                "outstanding": money_str(invoice.outstanding),
+                "due_on": invoice.due_on.isoformat(),
+                "voided": invoice.voided,
+            }
+        )
+    reinstatement: str | None = None
+    if enrollment.status == TERMINATED and enrollment.reinstatable:
+        reinstatement = money_str(enrollment.reinstatement_outstanding())
+    return {
+        "enrollment_id": enrollment.enrollment_id,
+        "months": months,
+        "outstanding_total": money_str(total),
+        "credit": money_str(enrollment.credit),
+        "reinstatement_amount": reinstatement,
+        "reinstatement_deadline": (
+            enrollment.reinstatement_deadline.isoformat()
+            if enrollment.reinstatable and enrollment.reinstatement_deadline
+            else None
+        ),
+        "delinquency": {
+            "first_unpaid_month": (
+                month_key(enrollment.first_unpaid_month) if enrollment.first_unpaid_month else None
+            ),
+            "payment_due_on": (
+                enrollment.payment_due_on.isoformat() if enrollment.payment_due_on else None
+            ),
+            "notices": list(enrollment.notices),
+        },
+    }

@@ -1,0 +1,174 @@
+"""Hardship waivers: 12.12(7)(a)-(f), 12.12(9), 12.10(1)(e)-(f), 12.16(3)(c)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from enrollment_ledger.adapters import queries
+from enrollment_ledger.domain.ledger import Ledger
+
+from ..conftest import Apply, count_events, event_types
+from ..scenarios import by_type, household_commands, pay, schedule, select
+
+
+def run(apply: Apply, *commands: dict[str, Any]) -> list[dict[str, Any]]:
+    answers = [apply(c) for c in commands]
+    for answer in answers:
+        assert answer["ok"], answer
+    return answers
+
+
+def request(grounds: str = "utility_shutoff", on: str = "2026-03-01") -> dict[str, Any]:
+    return {
+        "command": "request_hardship_waiver",
+        "on": on,
+        "household_id": "H1",
+        "enrollment_id": "E1",
+        "grounds": grounds,
+    }
+
+
+def decide(
+    decision: str = "granted",
+    first_month: str = "2026-03",
+    months: int = 3,
+    on: str = "2026-03-10",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "command": "decide_hardship_waiver",
+        "on": on,
+        "enrollment_id": "E1",
+        "decision": decision,
+        "first_month": first_month,
+        "months": months,
+        **extra,
+    }
+
+
+def connectorcare_3b(apply: Apply) -> None:
+    """40,000 for one person in 2026: plan type 3B, minimum premium $152 (12.12(9) schedule)."""
+    run(apply, *household_commands(), select(premium="200.00"), pay("2026-01-20", "200.00", "b"))
+
+
+def test_a_grant_waives_only_the_minimum_premium_portion(apply: Apply, ledger: Ledger) -> None:
+    connectorcare_3b(apply)
+    answer = apply(request())
+    (requested,) = [e for e in answer["events"] if e["type"] == "HardshipWaiverRequested"]
+    assert requested["data"]["grounds_clause"] == "956 CMR 12.12(7)(a)2"
+    request_id = requested["data"]["request_id"]
+    decided = apply(decide(request_id=request_id))
+    assert "SpecialEnrollmentPeriodOpened" in event_types(decided)
+    (waiver,) = [e for e in decided["events"] if e["type"] == "HardshipWaiverDecided"]
+    assert waiver["citation"] == "956 CMR 12.12(7)(b)"
+    assert waiver["data"]["waived_by_month"] == [
+        {"month": "2026-03", "amount": "152.00"},
+        {"month": "2026-04", "amount": "152.00"},
+        {"month": "2026-05", "amount": "152.00"},
+    ]
+    (sep,) = [e for e in decided["events"] if e["type"] == "SpecialEnrollmentPeriodOpened"]
+    assert sep["citation"] == "956 CMR 12.10(1)(e)"
+    run(apply, schedule("2026-04-30"))
+    months = {m["month"]: m for m in queries.balance(ledger, "E1")["months"]}
+    assert months["2026-04"]["waived"] == "152.00"
+    assert months["2026-04"]["outstanding"] == "48.00"
+
+
+def test_waived_months_never_count_as_delinquent_and_the_end_opens_a_period(
+    apply: Apply, ledger: Ledger
+) -> None:
+    run(apply, *household_commands(), select(premium="152.00"), pay("2026-01-20", "152.00", "b"))
+    run(
+        apply,
+        pay("2026-02-20", "152.00", "mar"),
+        request(on="2026-02-25"),
+        decide(first_month="2026-04", months=2, on="2026-03-01"),
+    )
+    answers = run(apply, schedule("2026-06-10"))
+    assert not [
+        m for m in by_type(answers, "PaymentMissed") if m["data"]["month"] in ("2026-04", "2026-05")
+    ]
+    (ended,) = by_type(answers, "HardshipWaiverEnded")
+    assert ended["data"]["ended_on"] == "2026-06-01"
+    seps = [
+        s
+        for s in by_type(answers, "SpecialEnrollmentPeriodOpened")
+        if s["citation"] == "956 CMR 12.10(1)(f)"
+    ]
+    assert len(seps) == 1
+
+
+def test_a_retroactive_waiver_cures_a_delinquency(apply: Apply, ledger: Ledger) -> None:
+    """12.12(7)(d): retroactive waivers, including for a period of delinquency."""
+    run(apply, *household_commands(), select(premium="152.00"), pay("2026-01-20", "152.00", "b"))
+    run(apply, schedule("2026-03-01"))
+    assert queries.coverage(ledger, "E1")["status"] == "delinquent"
+    run(apply, request(on="2026-03-02"))
+    answer = apply(decide(first_month="2026-03", months=2, on="2026-03-03"))
+    assert "DelinquencyCured" in event_types(answer)
+    assert queries.coverage(ledger, "E1")["status"] == "active"
+
+
+@pytest.mark.parametrize(
+    ("setup", "clause"),
+    [
+        ({"aptc_eligible": False}, "12.12(7)(f)"),
+        ({"magi": "90000.00"}, "12.12(7)(f)"),
+    ],
+)
+def test_waivers_are_refused_without_connectorcare(
+    apply: Apply, ledger: Ledger, setup: dict[str, Any], clause: str
+) -> None:
+    run(apply, *household_commands(**setup), select(), request())
+    before = count_events(ledger)
+    answer = apply(decide())
+    assert answer["error"]["code"] == "waiver_not_available"
+    assert clause in answer["error"]["message"]
+    assert count_events(ledger) == before
+
+
+def test_waivers_are_refused_for_dental(apply: Apply, ledger: Ledger) -> None:
+    run(apply, *household_commands(), select(coverage="dental", premium="30.00"), request())
+    answer = apply(decide())
+    assert answer["error"]["code"] == "waiver_not_available"
+    assert "12.16(3)(c)" in answer["error"]["message"]
+
+
+def test_unknown_grounds_are_refused(apply: Apply, ledger: Ledger) -> None:
+    connectorcare_3b(apply)
+    before = count_events(ledger)
+    answer = apply(request(grounds="bad_luck"))
+    assert answer["error"]["code"] == "invalid_field"
+    assert count_events(ledger) == before
+
+
+@pytest.mark.parametrize("months", [0, 13])
+def test_a_waiver_lasts_one_to_twelve_months(apply: Apply, months: int) -> None:
+    """12.12(7)(d): up to 12 months."""
+    connectorcare_3b(apply)
+    run(apply, request())
+    answer = apply(decide(months=months))
+    assert answer["ok"] is False
+
+
+def test_a_plan_type_without_a_published_minimum_premium_is_refused(apply: Apply) -> None:
+    """The contract: no figure for 3D (and none for plan year 2027) is published."""
+    run(
+        apply,
+        *household_commands(magi="70000.00"),
+        select(),
+        pay("2026-01-20", "150.00", "b"),
+        request(),
+    )
+    answer = apply(decide())
+    assert answer["error"]["code"] == "no_policy_parameters"
+
+
+def test_a_denial_is_recorded_and_opens_no_period(apply: Apply) -> None:
+    connectorcare_3b(apply)
+    run(apply, request())
+    answer = apply(decide(decision="denied"))
+    (denied,) = [e for e in answer["events"] if e["type"] == "HardshipWaiverDecided"]
+    assert denied["data"]["decision"] == "denied"
+    assert "SpecialEnrollmentPeriodOpened" not in event_types(answer)
