@@ -8,6 +8,8 @@ import json
 import sys
 from collections.abc import Sequence
 
+from .downstream import add_downstream_parsers, run_downstream
+
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -27,7 +29,35 @@ def _parser() -> argparse.ArgumentParser:
     apply = sub.add_parser("apply", parents=[common], help="apply JSON Lines commands")
     apply.add_argument("file", help="a JSON Lines file of commands, or - for standard input")
 
+    verify = sub.add_parser("verify", parents=[common], help="re-check the store's hash chain")
+    verify.add_argument("--json", action="store_true", help="print the result as JSON")
+    verify.add_argument(
+        "--digest", metavar="FILE", default=None, help="a head printed earlier by `digest --json`"
+    )
+    digest = sub.add_parser("digest", parents=[common], help="print the hash chain's head")
+    digest.add_argument("--json", action="store_true", help="print the head as JSON")
+
+    for kind, key, text in (
+        ("coverage", "enrollment_id", "coverage spans and status of an enrollment"),
+        ("balance", "enrollment_id", "billed, paid, waived and outstanding premiums by month"),
+        ("timeline", "household_id", "every event of a household, its enrollments and appeals"),
+        ("hearing", "appeal_id", "the hearing packet of an appeal"),
+    ):
+        query = sub.add_parser(kind, parents=[common], help=text)
+        query.add_argument(key)
+        if kind in ("coverage", "balance"):
+            query.add_argument("--as-of", metavar="DATE", default=None, help="business date")
+        if kind != "hearing":
+            query.add_argument(
+                "--known-at",
+                metavar="INSTANT",
+                default=None,
+                help="record time (ISO 8601 + offset)",
+            )
+        query.add_argument("--json", action="store_true", help="print JSON")
+
     sub.add_parser("schema", help="JSON Schema of every command and event")
+    add_downstream_parsers(sub, common)
     return parser
 
 
@@ -45,6 +75,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .schema import print_schema
 
         return print_schema()
+    if args.subcommand in ("relay", "consume"):
+        return run_downstream(args)
     from ..bootstrap import build_ledger
 
     ledger = build_ledger(args.store)
@@ -57,6 +89,24 @@ def _dispatch(args: argparse.Namespace) -> int:
         finally:
             if stream is not sys.stdin.buffer:
                 stream.close()
+    if args.subcommand in ("coverage", "balance", "timeline", "hearing"):
+        from .queries import run_query
+
+        key = {"timeline": "household_id", "hearing": "appeal_id"}.get(
+            args.subcommand, "enrollment_id"
+        )
+        return run_query(
+            ledger,
+            args.subcommand,
+            getattr(args, key),
+            getattr(args, "as_of", None),
+            getattr(args, "known_at", None),
+            args.json,
+        )
+    if args.subcommand in ("verify", "digest"):
+        from .audit import run_audit
+
+        return run_audit(ledger, args)
     raise AssertionError(f"unhandled subcommand {args.subcommand}")  # pragma: no cover
 
 

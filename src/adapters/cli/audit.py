@@ -1,0 +1,118 @@
+"""`enrollment-ledger verify [--json] [--digest FILE]` and `enrollment-ledger digest [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ...domain.ledger import Ledger
+from ..audit import InvalidDigest, VerifyResult, digest, verify
+from ..audit import Progress as ProgressCallback
+
+
+def run_audit(ledger: Ledger, args: argparse.Namespace) -> int:
+    if args.subcommand == "verify":
+        return run_verify(ledger, as_json=args.json, digest_file=args.digest)
+    return run_digest(ledger, as_json=args.json)
+
+
+def run_verify(
+    ledger: Ledger,
+    *,
+    as_json: bool,
+    digest_file: str | None,
+    out: IO[str] | None = None,
+    err: IO[str] | None = None,
+) -> int:
+    """Exit 0 when the chain is intact (and extends the digest), 1 when not, 2 for a bad digest."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    expected: dict[str, Any] | None = None
+    if digest_file is not None:
+        with open(digest_file, encoding="utf-8") as f:
+            try:
+                expected = json.load(f)
+            except ValueError:
+                return _invalid_digest(out, f"{digest_file} is not JSON")
+    try:
+        with _progress_bar(err) as progress:
+            result = verify(ledger, expected, progress)
+    except InvalidDigest as e:
+        return _invalid_digest(out, str(e))
+    if as_json:
+        out.write(json.dumps(result.as_json()) + "\n")
+    else:
+        _print_summary(Console(file=out, soft_wrap=True), result, expected)
+    return 0 if result.ok else 1
+
+
+def run_digest(ledger: Ledger, *, as_json: bool, out: IO[str] | None = None) -> int:
+    out = out or sys.stdout
+    head = digest(ledger)
+    if as_json:
+        out.write(json.dumps(head) + "\n")
+        return 0
+    console = Console(file=out, soft_wrap=True, highlight=False)
+    console.print(f"chain head: position {head['position']}, {head['events']} events")
+    console.print(f"hash: {head['hash']}")
+    console.print(
+        "Keep it outside the store (enrollment-ledger digest --json > head.json); later "
+        "enrollment-ledger verify --digest head.json proves the store still extends it."
+    )
+    return 0
+
+
+def _print_summary(console: Console, result: VerifyResult, expected: dict[str, Any] | None) -> None:
+    if result.ok:
+        console.print(
+            f"[green]chain intact[/]: {result.events_checked} events checked, "
+            f"head at position {result.head_position} ({result.head_hash})",
+            highlight=False,
+        )
+        if expected is not None:
+            console.print(
+                f"the store extends the digest at position {expected['position']}",
+                highlight=False,
+            )
+        return
+    console.print(
+        f"[red]chain broken at position {result.first_bad_position}[/]: "
+        f"{escape(result.reason or '')}; {result.events_checked} events checked before it",
+        highlight=False,
+    )
+
+
+def _invalid_digest(out: IO[str], message: str) -> int:
+    error = {"ok": False, "error": {"code": "invalid_digest", "message": message}}
+    out.write(json.dumps(error) + "\n")
+    return 2
+
+
+@contextmanager
+def _progress_bar(err: IO[str]) -> Iterator[ProgressCallback | None]:
+    """A rich progress bar on standard error, only when it is a terminal."""
+    if not err.isatty():
+        yield None
+        return
+    with Progress(
+        TextColumn("verifying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(file=err),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("verify", total=None)
+
+        def update(checked: int, total: int) -> None:
+            bar.update(task, completed=checked, total=total)
+
+        yield update

@@ -1,0 +1,111 @@
+"""The `relay` and `consume` subcommands (Kafka). Only argparse is imported here; the Kafka code
+is imported when one of them runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+DEFAULT_TOPIC = "enrollment-ledger.events"  # = adapters.kafka.relay.DEFAULT_TOPIC
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    relay = sub.add_parser(
+        "relay",
+        parents=[common],
+        help="publish recorded events to Kafka as CloudEvents",
+        description="Publish every recorded event, in store order, to a Kafka topic "
+        "(key = aggregate id, binary-mode CloudEvents). Follows the store until SIGTERM/SIGINT.",
+    )
+    relay.add_argument("--kafka", metavar="HOST:PORT", required=True, help="bootstrap servers")
+    relay.add_argument("--topic", default=DEFAULT_TOPIC, help=f"(default: {DEFAULT_TOPIC})")
+    relay.add_argument(
+        "--until-caught-up",
+        action="store_true",
+        help="stop once every recorded event is published, instead of following the store",
+    )
+    relay.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=1000,
+        help="events read, sent and acknowledged per batch (default: 1000)",
+    )
+    relay.add_argument(
+        "--lease-seconds",
+        type=_positive_float,
+        default=10.0,
+        help="how long the relay's lease outlives a dead relay (default: 10)",
+    )
+
+    consume = sub.add_parser(
+        "consume",
+        help="example consumer: print each event once, in a consumer group",
+        description="Read the topic in a consumer group, drop duplicates by ce_id and print one "
+        "JSON line per event.",
+    )
+    consume.add_argument("--kafka", metavar="HOST:PORT", required=True, help="bootstrap servers")
+    consume.add_argument("--topic", default=DEFAULT_TOPIC, help=f"(default: {DEFAULT_TOPIC})")
+    consume.add_argument("--group", default="enrollment-ledger-example", help="consumer group id")
+    consume.add_argument(
+        "--max-messages", type=_positive_int, default=None, help="stop after N events"
+    )
+    consume.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=None,
+        metavar="S",
+        help="stop after S seconds without a new message (joining the group counts)",
+    )
+    consume.add_argument(
+        "--seen",
+        metavar="FILE",
+        default=None,
+        help="SQLite file of the ce_ids already handled (default: in memory)",
+    )
+
+
+def run_downstream(args: argparse.Namespace) -> int:
+    if args.subcommand == "relay":
+        from ..bootstrap import build_ledger
+        from ..kafka.relay import RelayOptions, run_relay
+
+        ledger = build_ledger(args.store)
+        try:
+            options = RelayOptions(
+                kafka=args.kafka,
+                topic=args.topic,
+                until_caught_up=args.until_caught_up,
+                batch_size=args.batch_size,
+                lease_seconds=args.lease_seconds,
+            )
+            return run_relay(ledger, options, sys.stdout)
+        finally:
+            ledger.close()
+    from ..kafka.consumer import ConsumeOptions, run_consume
+
+    return run_consume(
+        ConsumeOptions(
+            kafka=args.kafka,
+            topic=args.topic,
+            group=args.group,
+            max_messages=args.max_messages,
+            timeout_seconds=args.timeout,
+            seen_path=args.seen,
+        ),
+        sys.stdout,
+    )

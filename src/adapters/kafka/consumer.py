@@ -1,0 +1,132 @@
+"""`enrollment-ledger consume`: an example consumer for downstream teams.
+
+It reads the topic in a consumer group, drops duplicates by `ce_id` (the relay delivers at
+least once), prints one JSON line per event (the event exactly as `apply` prints it) and commits
+the group's offsets after printing. `--seen FILE` keeps the ids already handled in a small
+SQLite file, so duplicates are also dropped across restarts; without it an in-memory set is used.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from .cloudevent import header_map
+from .relay import DEFAULT_TOPIC, stop_on_signals
+
+DEFAULT_GROUP = "enrollment-ledger-example"
+
+
+@dataclass(frozen=True)
+class ConsumeOptions:
+    kafka: str
+    topic: str = DEFAULT_TOPIC
+    group: str = DEFAULT_GROUP
+    max_messages: int | None = None
+    timeout_seconds: float | None = None
+    seen_path: str | None = None
+
+
+class SeenIds:
+    """The `ce_id`s already handled: in memory, or in a SQLite file when a path is given."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self._memory: set[str] = set()
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            self._db = sqlite3.connect(Path(path))
+            self._db.execute("CREATE TABLE IF NOT EXISTS seen (ce_id TEXT PRIMARY KEY)")
+            self._db.commit()
+
+    def add(self, ce_id: str) -> bool:
+        """True if the id is new (and remember it)."""
+        if self._db is None:
+            if ce_id in self._memory:
+                return False
+            self._memory.add(ce_id)
+            return True
+        cursor = self._db.execute("INSERT OR IGNORE INTO seen (ce_id) VALUES (?)", (ce_id,))
+        return cursor.rowcount == 1
+
+    def commit(self) -> None:
+        if self._db is not None:
+            self._db.commit()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.commit()
+            self._db.close()
+
+
+def make_consumer(options: ConsumeOptions) -> Any:
+    from kafka import KafkaConsumer
+
+    return KafkaConsumer(
+        options.topic,
+        bootstrap_servers=options.kafka.split(","),
+        group_id=options.group,
+        client_id="enrollment-ledger-consumer",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        # Small intervals: group (re)balancing waits for them (Tansu especially).
+        max_poll_interval_ms=10_000,
+        session_timeout_ms=10_000,
+        heartbeat_interval_ms=1_000,
+    )
+
+
+def run_consume(options: ConsumeOptions, out: IO[str], stop: threading.Event | None = None) -> int:
+    """Print new events until `--max-messages` were printed, `--timeout` seconds passed without
+    a new message, or SIGTERM/SIGINT."""
+    from kafka.errors import KafkaError
+
+    stop = stop or threading.Event()
+    try:
+        consumer = make_consumer(options)
+    except KafkaError as e:
+        out.write(
+            json.dumps({"ok": False, "error": {"code": "broker_unavailable", "message": repr(e)}})
+            + "\n"
+        )
+        return 1
+    seen = SeenIds(options.seen_path)
+    printed = 0
+    last_message = time.monotonic()
+    try:
+        with stop_on_signals(stop):
+            while not stop.is_set():
+                if options.max_messages is not None and printed >= options.max_messages:
+                    break
+                if (
+                    options.timeout_seconds is not None
+                    and time.monotonic() - last_message >= options.timeout_seconds
+                ):
+                    break
+                limit = 500
+                if options.max_messages is not None:
+                    limit = min(limit, options.max_messages - printed)
+                # At most the records still wanted: every record polled is handled (printed or
+                # dropped as a duplicate) before the offsets are committed.
+                batches = consumer.poll(timeout_ms=200, max_records=limit)
+                if not batches:
+                    continue
+                last_message = time.monotonic()
+                for records in batches.values():
+                    for record in records:
+                        ce_id = header_map(record.headers).get("ce_id")
+                        if ce_id is not None and not seen.add(ce_id):
+                            continue
+                        out.write(record.value.decode("utf-8") + "\n")
+                        printed += 1
+                out.flush()
+                seen.commit()
+                consumer.commit()
+    finally:
+        seen.close()
+        consumer.close()
+    return 0

@@ -1,0 +1,254 @@
+"""`enrollment-ledger relay`: publish every recorded event to Kafka, in store order.
+
+The relay reads the store's notification log in batches from its position, sends each event as
+a binary-mode CloudEvent (key = aggregate id), waits until the broker acknowledged the whole
+batch (acks=all), and only then advances its position in the store. A relay killed anywhere
+resumes from the last acknowledged position: nothing is lost, and a republished event carries the
+same `ce_id`. A lease row in the store (see `position.py`) keeps a second relay on standby.
+
+kafka-python is imported only by `make_producer`, so nothing else here needs the `kafka` extra.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
+from typing import IO, Any
+
+from ...domain.ledger import Ledger
+from ..wire import dumps, render_event
+from .cloudevent import KafkaRecord, to_record
+from .position import RelayState
+
+DEFAULT_TOPIC = "enrollment-ledger.events"
+DEFAULT_BATCH_SIZE = 1000
+DEFAULT_LEASE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class RelayOptions:
+    kafka: str
+    topic: str = DEFAULT_TOPIC
+    until_caught_up: bool = False
+    batch_size: int = DEFAULT_BATCH_SIZE
+    lease_seconds: float = DEFAULT_LEASE_SECONDS
+    poll_seconds: float = 0.2
+    ack_timeout_seconds: float = 30.0
+
+
+@dataclass
+class RelayResult:
+    published: int = 0
+    position: int = 0
+    batches: int = 0
+
+
+class RelayError(Exception):
+    """The broker did not acknowledge a batch (the position was not advanced)."""
+
+
+def make_producer(bootstrap: str) -> Any:
+    """An idempotent, batching producer (acks=all). Where the broker cannot do idempotence,
+    one request in flight keeps the order per partition across retries instead."""
+    from kafka import KafkaProducer
+    from kafka.errors import KafkaConfigurationError
+
+    settings: dict[str, Any] = {
+        "bootstrap_servers": bootstrap.split(","),
+        "client_id": "enrollment-ledger-relay",
+        "acks": "all",
+        "linger_ms": 10,
+        "batch_size": 256 * 1024,
+        "max_request_size": 4 * 1024 * 1024,
+    }
+    try:
+        return KafkaProducer(enable_idempotence=True, **settings)
+    except KafkaConfigurationError:
+        return KafkaProducer(
+            enable_idempotence=False, max_in_flight_requests_per_connection=1, **settings
+        )
+
+
+def records_of(ledger: Ledger, notifications: Sequence[Any]) -> list[KafkaRecord]:
+    return [to_record(render_event(ledger.mapper.to_domain_event(n))) for n in notifications]
+
+
+def send(producer: Any, topic: str, records: Sequence[KafkaRecord]) -> list[Any]:
+    """Hand a batch to the producer (it batches and sends in the background)."""
+    return [producer.send(topic, key=r.key, value=r.value, headers=r.headers) for r in records]
+
+
+def await_acks(futures: Sequence[Any], timeout: float) -> None:
+    """Return once the broker acknowledged every record (acks=all), else raise RelayError."""
+    deadline = time.monotonic() + timeout
+    for future in futures:
+        try:
+            future.get(timeout=max(0.0, deadline - time.monotonic()))
+        except Exception as e:
+            raise RelayError(f"the broker did not acknowledge a record: {e!r}") from e
+
+
+@dataclass(frozen=True)
+class InFlight:
+    """A batch sent but not yet acknowledged."""
+
+    futures: list[Any]
+    last_id: int
+    count: int
+
+
+class Relay:
+    def __init__(
+        self,
+        ledger: Ledger,
+        options: RelayOptions,
+        producer: Any,
+        stop: threading.Event | None = None,
+        log: IO[str] | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.options = options
+        self.producer = producer
+        self.stop = stop or threading.Event()
+        self.log = log or sys.stderr
+        owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.state = RelayState(ledger, options.topic, owner, options.lease_seconds)
+
+    def _say(self, message: str) -> None:
+        self.log.write(f"relay: {message}\n")
+        self.log.flush()
+
+    def run(self) -> RelayResult:
+        """Batches are pipelined: batch N+1 is read, rendered and sent while batch N is being
+        acknowledged; the position advances to the end of N only once N is acknowledged."""
+        result = RelayResult()
+        self.state.ensure()
+        holding = False
+        sent_through = 0
+        in_flight: InFlight | None = None
+        try:
+            while not self.stop.is_set():
+                if not self.state.acquire():
+                    if holding:
+                        self._say("lease lost; standing by (unacknowledged events are resent)")
+                    holding, in_flight = False, None
+                    if self.options.until_caught_up and self._caught_up_by_another():
+                        break
+                    self.stop.wait(self.options.poll_seconds)
+                    continue
+                if not holding:
+                    holding, sent_through = True, self.state.position()
+                notifications = self.ledger.recorder.select_notifications(
+                    start=sent_through + 1, limit=self.options.batch_size
+                )
+                futures: list[Any] = []
+                if notifications:
+                    records = records_of(self.ledger, notifications)
+                    futures = send(self.producer, self.options.topic, records)
+                    sent_through = notifications[-1].id
+                if in_flight is not None:
+                    settled = self._settle(in_flight, result)
+                    in_flight = None
+                    if not settled:
+                        holding = False
+                        continue
+                if notifications:
+                    in_flight = InFlight(futures, sent_through, len(notifications))
+                    continue
+                result.position = sent_through
+                if self.options.until_caught_up:
+                    break
+                self.stop.wait(self.options.poll_seconds)
+            if in_flight is not None:  # stopping: finish the batch already sent
+                self._settle(in_flight, result)
+        finally:
+            if holding:
+                self.state.release()
+        return result
+
+    def _settle(self, batch: InFlight, result: RelayResult) -> bool:
+        """Wait for the batch's acknowledgements, then advance; False if the lease was lost."""
+        await_acks(batch.futures, self.options.ack_timeout_seconds)
+        if not self.state.advance(batch.last_id):
+            self._say("lease lost after a batch; its events may be published again")
+            return False
+        result.published += batch.count
+        result.batches += 1
+        result.position = batch.last_id
+        return True
+
+    def _caught_up_by_another(self) -> bool:
+        head = self.ledger.recorder.max_notification_id() or 0
+        return self.state.position() >= head
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT finish the current batch, then stop (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _handler(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, _handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def run_relay(
+    ledger: Ledger,
+    options: RelayOptions,
+    out: IO[str],
+    stop: threading.Event | None = None,
+) -> int:
+    """Run the relay; print one JSON summary line. Exit 0, or 1 when the broker failed."""
+    from kafka.errors import KafkaError
+
+    stop = stop or threading.Event()
+    started = time.monotonic()
+    try:
+        producer = make_producer(options.kafka)
+    except KafkaError as e:
+        out.write(dumps(_failure("broker_unavailable", repr(e))) + "\n")
+        return 1
+    relay = Relay(ledger, options, producer, stop)
+    try:
+        with stop_on_signals(stop):
+            result = relay.run()
+    except (RelayError, KafkaError) as e:
+        out.write(dumps(_failure("broker_error", str(e))) + "\n")
+        return 1
+    finally:
+        producer.close(timeout=5)
+    out.write(
+        dumps(
+            {
+                "ok": True,
+                "topic": options.topic,
+                "published": result.published,
+                "position": result.position,
+                "seconds": round(time.monotonic() - started, 3),
+            }
+        )
+        + "\n"
+    )
+    out.flush()
+    return 0
+
+
+def _failure(code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code, "message": message}}

@@ -1,0 +1,302 @@
+"""The relay to a real Kafka-compatible broker (Tansu): every event once, in order per key, as
+binary-mode CloudEvents; reruns publish nothing new; a SIGKILLed relay resumes without losing an
+event; two relays on one store publish each event once; the example consumer drops duplicates."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
+from enrollment_ledger.adapters.bootstrap import build_ledger
+from enrollment_ledger.adapters.cli.main import main
+from enrollment_ledger.adapters.kafka.position import RelayState
+from enrollment_ledger.adapters.kafka.relay import RelayOptions, run_relay
+
+from .kafka_helpers import (
+    create_topic,
+    first_deliveries,
+    headers_of,
+    read_topic,
+    seed,
+    versions_by_key,
+)
+
+
+def relay_once(store_url: str, bootstrap: str, topic: str, **options: Any) -> dict[str, Any]:
+    ledger = build_ledger(store_url)
+    out = io.StringIO()
+    try:
+        code = run_relay(
+            ledger,
+            RelayOptions(kafka=bootstrap, topic=topic, until_caught_up=True, **options),
+            out,
+        )
+    finally:
+        ledger.close()
+    assert code == 0, out.getvalue()
+    summary: dict[str, Any] = json.loads(out.getvalue())
+    return summary
+
+
+def relay_command(store_url: str, bootstrap: str, topic: str, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "enrollment_ledger.adapters.cli.main",
+        "relay",
+        "--store",
+        store_url,
+        "--kafka",
+        bootstrap,
+        "--topic",
+        topic,
+        *extra,
+    ]
+
+
+def relay_position(store_url: str, topic: str) -> int:
+    ledger = build_ledger(store_url)
+    try:
+        state = RelayState(ledger, topic, "observer", 1.0)
+        state.ensure()
+        return state.position()
+    finally:
+        ledger.close()
+
+
+def assert_every_event_in_order(records: list[Any], events: list[dict[str, Any]]) -> None:
+    firsts = first_deliveries(records)
+    assert [headers_of(r)["ce_id"] for r in firsts] != []
+    assert {headers_of(r)["ce_id"] for r in firsts} == {e["id"] for e in events}
+    expected: dict[bytes, list[int]] = {}
+    for event in events:
+        expected.setdefault(event["aggregate_id"].encode(), []).append(event["version"])
+    assert versions_by_key(firsts) == expected
+
+
+def test_every_event_arrives_once_in_order_per_key_as_a_binary_cloudevent(
+    store_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    events = seed(store_url, range(12))
+    create_topic(kafka_bootstrap, topic, partitions=3)
+
+    summary = relay_once(store_url, kafka_bootstrap, topic, batch_size=16)
+
+    assert summary["published"] == len(events)
+    records = read_topic(kafka_bootstrap, topic, len(events))
+    assert len(records) == len(events)
+    assert_every_event_in_order(records, events)
+    by_id = {e["id"]: e for e in events}
+    for record in records:
+        headers = headers_of(record)
+        event = by_id[headers["ce_id"]]
+        assert json.loads(record.value) == event
+        assert record.key == event["aggregate_id"].encode()
+        assert headers["ce_specversion"] == "1.0"
+        assert headers["ce_type"] == f"org.mahealthconnector.ledger.{event['type']}"
+        assert headers["ce_subject"] == event["aggregate_id"]
+        assert headers["content-type"] == "application/json"
+        assert headers.get("ce_citation") == event["citation"]
+        assert headers.get("ce_policyversion") == event["policy_version"]
+        assert headers.get("ce_effectiveon") == event["effective_on"]
+        parsed = from_binary_event(
+            KafkaMessage(headers=dict(record.headers), key=record.key, value=record.value)
+        )
+        assert parsed.get_id() == event["id"]
+        assert parsed.get_source() == "/mahealthconnector/enrollment-ledger"
+        assert parsed.get_time() is not None
+        assert parsed.get_time().isoformat() == event["recorded_at"]
+        assert parsed.get_extension("recordedat") == headers["ce_time"]
+        assert parsed.get_data() == event
+
+
+def test_a_rerun_until_caught_up_publishes_only_what_was_recorded_since(
+    store_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    first = seed(store_url, range(3))
+    assert relay_once(store_url, kafka_bootstrap, topic)["published"] == len(first)
+
+    assert relay_once(store_url, kafka_bootstrap, topic)["published"] == 0
+    later = seed(store_url, range(3, 5))
+    assert relay_once(store_url, kafka_bootstrap, topic)["published"] == len(later)
+
+    records = read_topic(kafka_bootstrap, topic, len(first) + len(later))
+    assert len(records) == len(first) + len(later)
+    assert_every_event_in_order(records, first + later)
+
+
+def test_a_relay_killed_mid_way_resumes_without_losing_an_event(
+    store_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    events = seed(store_url, range(400))
+    assert len(events) > 2500
+    process = subprocess.Popen(
+        relay_command(
+            store_url, kafka_bootstrap, topic, "--batch-size", "25", "--lease-seconds", "1"
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while relay_position(store_url, topic) < 300 and time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.01)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    killed_at = relay_position(store_url, topic)
+    assert 300 <= killed_at < len(events), "the relay was not killed mid-way"
+
+    summary = relay_once(store_url, kafka_bootstrap, topic, lease_seconds=1.0)
+
+    assert summary["position"] == len(events)
+    records = read_topic(kafka_bootstrap, topic, len(events))
+    assert_every_event_in_order(records, events)
+    first_bytes = {headers_of(r)["ce_id"]: r.value for r in first_deliveries(records)}
+    for record in records:  # a duplicate is the same event, byte for byte
+        assert record.value == first_bytes[headers_of(record)["ce_id"]]
+
+
+def test_two_relays_on_one_postgresql_store_publish_each_event_once(
+    pg_store_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    events = seed(pg_store_url, range(150))
+    relays = [
+        subprocess.Popen(
+            relay_command(pg_store_url, kafka_bootstrap, topic, "--until-caught-up", *extra),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for extra in (["--batch-size", "20"], ["--batch-size", "20"])
+    ]
+    outputs = [relay.communicate(timeout=60) for relay in relays]
+
+    assert [relay.returncode for relay in relays] == [0, 0], outputs
+    published = sorted(json.loads(out)["published"] for out, _ in outputs)
+    assert published == [0, len(events)]
+    records = read_topic(kafka_bootstrap, topic, len(events))
+    assert len(records) == len(events)
+    assert_every_event_in_order(records, events)
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_the_lease_admits_one_relay_until_it_is_released_or_expires(
+    store: str, store_url: str, request: pytest.FixtureRequest
+) -> None:
+    url = store_url if store == "sqlite" else request.getfixturevalue("pg_store_url")
+    ledger = build_ledger(url)
+    now = [1000.0]
+    try:
+        first = RelayState(ledger, "t", "first", 10, clock=lambda: now[0])
+        second = RelayState(ledger, "t", "second", 10, clock=lambda: now[0])
+        first.ensure()
+        second.ensure()
+        assert first.acquire()
+        assert not second.acquire()
+        assert first.advance(7)
+        assert not second.advance(9)
+        assert second.position() == 7
+        first.release()
+        assert second.acquire()
+        now[0] += 11  # the second relay dies: its lease expires
+        assert first.acquire()
+        assert first.holder() == "first"
+    finally:
+        ledger.close()
+
+
+def test_a_following_relay_publishes_new_events_and_stops_cleanly_on_sigterm(
+    store_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    first = seed(store_url, range(2))
+    process = subprocess.Popen(
+        relay_command(store_url, kafka_bootstrap, topic),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert len(read_topic(kafka_bootstrap, topic, len(first))) == len(first)
+        later = seed(store_url, range(2, 4))
+        records = read_topic(kafka_bootstrap, topic, len(first) + len(later))
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+    assert process.returncode == 0, err
+    assert json.loads(out)["published"] == len(first) + len(later)
+    assert_every_event_in_order(records, first + later)
+    ledger = build_ledger(store_url)
+    try:
+        assert RelayState(ledger, topic, "observer", 1.0).holder() is None
+    finally:
+        ledger.close()
+
+
+def test_the_example_consumer_prints_each_event_once_and_drops_duplicates(
+    store_url: str,
+    kafka_bootstrap: str,
+    topic: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    early = seed(store_url, range(2))
+    relay_once(store_url, kafka_bootstrap, topic)
+    ledger = build_ledger(store_url)
+    try:  # forget the position: the early events are published a second time
+        state = RelayState(ledger, topic, "rewinder", 1.0)
+        assert state.acquire() and state.advance(0)
+        state.release()
+    finally:
+        ledger.close()
+    later = seed(store_url, range(2, 4))
+    relay_once(store_url, kafka_bootstrap, topic)
+    events = early + later
+    assert len(read_topic(kafka_bootstrap, topic, len(events) + len(early))) == len(events) + len(
+        early
+    )
+    capsys.readouterr()
+
+    args = ["consume", "--kafka", kafka_bootstrap, "--topic", topic, "--group", topic]
+    code = main(
+        [
+            *args,
+            "--max-messages",
+            str(len(events)),
+            "--timeout",
+            "30",
+            "--seen",
+            str(tmp_path / "seen.db"),
+        ]
+    )
+
+    assert code == 0
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(e["id"] for e in printed) == sorted(e["id"] for e in events)
+
+
+def test_commands_other_than_relay_and_consume_do_not_import_kafka(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    code = (
+        "import sys\n"
+        "from enrollment_ledger.adapters.cli.main import _parser, main\n"
+        "_parser().parse_args(['relay', '--kafka', 'localhost:9092'])\n"
+        f"assert main(['apply', {str(empty)!r}, '--store', {'sqlite:///' + str(tmp_path / 'l.db')!r}]) == 0\n"
+        "assert 'kafka' not in sys.modules, 'kafka was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
