@@ -104,6 +104,15 @@ class SubmitApplication(Command):
     members: Annotated[list[Member], Field(min_length=1, max_length=50)]
 
 
+class SubmitRenewal(Command):
+    command: Literal["submit_renewal"]
+    household_id: Identifier
+    plan_year: PlanYear
+    household_size: HouseholdSize
+    annual_magi: Money
+    members: Annotated[list[Member], Field(min_length=1, max_length=50)]
+
+
 class DetermineEligibility(Command):
     command: Literal["determine_eligibility"]
     household_id: Identifier
@@ -230,6 +239,7 @@ class OrderRehearing(Command):
 COMMANDS: dict[str, type[Command]] = {
     "submit_application": SubmitApplication,
     "determine_eligibility": DetermineEligibility,
+    "submit_renewal": SubmitRenewal,
     "report_change": ReportChange,
     "report_qualifying_event": ReportQualifyingEvent,
     "select_plan": SelectPlan,
@@ -254,7 +264,7 @@ def _member_dict(member: BaseModel) -> dict[str, Any]:
 
 
 def _check_members(command: Command) -> None:
-    if isinstance(command, SubmitApplication):
+    if isinstance(command, SubmitApplication | SubmitRenewal):
         ids = [m.member_id for m in command.members]
         if len(set(ids)) != len(ids):
             raise InvalidCommand("member_id values must be unique within an application")

@@ -92,6 +92,7 @@ class Enrollment(Aggregate):
         enrollment_basis: str
         binder_month: date
         binder_due_on: date
+        dependent_start_on: date | None
 
     def __init__(
         self,
@@ -109,8 +110,10 @@ class Enrollment(Aggregate):
         binder_month: date,
         binder_due_on: date,
         on: date,
+        dependent_start_on: date | None = None,
     ) -> None:
         self.enrollment_id = enrollment_id
+        self.dependent_start_on = dependent_start_on
         self.household_id = household_id
         self.member_ids = member_ids
         self.plan_id = plan_id
@@ -133,6 +136,8 @@ class Enrollment(Aggregate):
         self.invoices: dict[date, Invoice] = {}
         self.credit = ZERO
         self.references: set[str] = set()
+        self.payments: list[tuple[date, Decimal]] = []
+        self.cancel_reason: str | None = None
         self.horizon = on
         self.renewed_years: set[int] = {plan_year}
         self.plan_year_end_decided: set[int] = set()
@@ -171,11 +176,15 @@ class Enrollment(Aggregate):
         plan_year: int,
         enrollment_basis: str,
         policy: PolicyVersion,
+        dependent_start_on: date | None = None,
     ) -> Enrollment:
         """12.10(2): the selection, then its binder invoice (and effectuation at once when no
-        premium is required)."""
+        premium is required). Under a new-dependent period, 12.10(3) lets coverage start on the
+        date of the birth, adoption or placement (`dependent_start_on`)."""
         binder_due = rules.binder_due_on(on, policy)
         binder_month = rules.first_coverage_month(on, plan_year, policy)
+        if dependent_start_on is not None:
+            binder_month = first_of_month(dependent_start_on)
         enrollment = cls._create(
             cls.PlanSelected,
             id=cls.id_for(enrollment_id),
@@ -197,10 +206,11 @@ class Enrollment(Aggregate):
             enrollment_basis=enrollment_basis,
             binder_month=binder_month,
             binder_due_on=binder_due,
+            dependent_start_on=dependent_start_on,
         )
         enrollment._issue_invoice(binder_month, on, binder_due, "binder", policy)
         if monthly_premium == ZERO:
-            enrollment._effectuate(on, binder_month, policy)
+            enrollment._effectuate(on, dependent_start_on or binder_month, policy)
         return enrollment
 
     # ---- events ------------------------------------------------------------------------------
@@ -249,6 +259,7 @@ class Enrollment(Aggregate):
 
         def apply(self, e: Enrollment) -> None:
             e.references.add(self.reference)
+            e.payments.append((self.on, self.amount))
             for allocation in self.allocations:
                 e.invoices[date.fromisoformat(allocation["month"] + "-01")].paid += Decimal(
                     allocation["amount"]
@@ -286,13 +297,112 @@ class Enrollment(Aggregate):
             to_credit=remaining,
         )
         self._after_money_in(on, policy)
+        self._correct_for_late_payment(on, policy)
         return True
+
+    # ---- late-arriving facts -----------------------------------------------------------------
+
+    def paid_by(self, day: date) -> Decimal:
+        """Everything received on or before `day` (a payment's date is its receipt date)."""
+        return sum((amount for on, amount in self.payments if on <= day), ZERO)
+
+    def billed_due_by(self, day: date) -> Decimal:
+        """Everything billed with a due date on or before `day`, less waivers, voided or not."""
+        return sum((i.amount - i.waived for i in self.invoices.values() if i.due_on <= day), ZERO)
+
+    class TerminationRescinded(EnrollmentEvent):
+        terminated_on: date
+        payment_due_on: date
+        paid_by_payment_date: Decimal
+        owed_by_payment_date: Decimal
+
+        def apply(self, e: Enrollment) -> None:
+            if e.status != TERMINATED or e.end_reason != "non_payment":
+                return
+            e.status = ACTIVE
+            e.end_on = None
+            e.end_reason = None
+            e.end_citation = None
+            e.reinstatable = False
+            e.reinstatement_deadline = None
+            e.terminated_on = None
+            e.first_unpaid_month = None
+            e.missed_count = 0
+            e.notices = []
+            e.payment_due_on = None
+            e.pending_notice_on = None
+            for invoice in e.invoices.values():
+                invoice.voided = False
+
+    class CancellationRescinded(EnrollmentEvent):
+        binder_due_on: date
+        paid_by_due_date: Decimal
+
+        def apply(self, e: Enrollment) -> None:
+            if e.status != CANCELLED:
+                return
+            e.status = PENDING_BINDER
+            e.cancel_reason = None
+            for invoice in e.invoices.values():
+                invoice.voided = False
+            e.credit -= sum((i.paid for i in e.invoices.values()), ZERO)
+
+    def _correct_for_late_payment(self, on: date, policy: PolicyVersion) -> None:
+        """A payment entered after decisions it would have changed (its date is earlier): the
+        decision is corrected by a new event, never rewritten.
+
+        - 12.12(3), (5): a termination for non-payment is rescinded when everything due by the
+          notice's payment date had been received by that date;
+        - 12.10(3): a cancellation for an unpaid binder is rescinded when the binder had been
+          received by its due date, and the enrollment is effectuated as of that payment.
+        """
+        if (
+            self.status == TERMINATED
+            and self.end_reason == "non_payment"
+            and self.payment_due_on is not None
+            and self.terminated_on is not None
+            and on <= self.payment_due_on
+            and self.paid_by(self.payment_due_on) >= self.billed_due_by(self.payment_due_on)
+        ):
+            self.trigger_event(
+                self.TerminationRescinded,
+                on=on,
+                effective_on=self.terminated_on,
+                citation=rules.FA_TERMINATION
+                if self.financially_assisted
+                else rules.NON_FA_TERMINATION,
+                policy_version=policy.version,
+                terminated_on=self.terminated_on,
+                payment_due_on=self.payment_due_on,
+                paid_by_payment_date=self.paid_by(self.payment_due_on),
+                owed_by_payment_date=self.billed_due_by(self.payment_due_on),
+            )
+            self._apply_credit(on, policy)
+        elif (
+            self.status == CANCELLED
+            and self.cancel_reason == "binder_unpaid"
+            and on <= self.binder_due_on
+            and self.paid_by(self.binder_due_on) >= self.invoices[self.binder_month].amount
+        ):
+            self.trigger_event(
+                self.CancellationRescinded,
+                on=on,
+                effective_on=self.binder_due_on,
+                citation=rules.ENROLLMENT_EFFECTIVE,
+                policy_version=policy.version,
+                binder_due_on=self.binder_due_on,
+                paid_by_due_date=self.paid_by(self.binder_due_on),
+            )
+            self._allocate_credit(on, policy)
+            self._after_money_in(on, policy)
 
     def _after_money_in(self, on: date, policy: PolicyVersion) -> None:
         if self.status == PENDING_BINDER:
             binder = self.invoices[self.binder_month]
             if binder.outstanding == 0 and on <= self.binder_due_on:
-                start = rules.coverage_start_for_payment(on, self.binder_month, policy)
+                start = self.dependent_start_on or rules.coverage_start_for_payment(
+                    on, self.binder_month, policy
+                )
                 self._effectuate(on, start, policy)
         elif self.status == DELINQUENT and self.past_due(on) == 0:
             self.trigger_event(
@@ -310,11 +420,12 @@ class Enrollment(Aggregate):
         def apply(self, e: Enrollment) -> None:
             e.status = ACTIVE
             e.start_on = self.start_on
-            if self.start_on != e.binder_month:
+            start_month = self.start_on.replace(day=1)
+            if start_month != e.binder_month:
                 invoice = e.invoices.pop(e.binder_month)
-                invoice.month = self.start_on
-                e.invoices[self.start_on] = invoice
-                e.binder_month = self.start_on
+                invoice.month = start_month
+                e.invoices[start_month] = invoice
+                e.binder_month = start_month
 
     def _effectuate(self, on: date, start_on: date, policy: PolicyVersion) -> None:
         """12.10(3): enrollment complete; coverage begins on `start_on`."""
@@ -332,6 +443,7 @@ class Enrollment(Aggregate):
 
         def apply(self, e: Enrollment) -> None:
             e.status = CANCELLED
+            e.cancel_reason = self.reason
             for invoice in e.invoices.values():
                 invoice.voided = True
             e.credit += sum((i.paid for i in e.invoices.values()), ZERO)
@@ -473,11 +585,17 @@ class Enrollment(Aggregate):
         plan_year: int
         monthly_premium: Decimal
         plan_id: str
+        program: str
+        plan_type: str | None
+        financially_assisted: bool
 
         def apply(self, e: Enrollment) -> None:
             e.premiums[self.plan_year] = self.monthly_premium
             e.renewed_years.add(self.plan_year)
             e.plan_id = self.plan_id
+            e.program = self.program
+            e.plan_type = self.plan_type
+            e.financially_assisted = self.financially_assisted
 
     # ---- commands ----------------------------------------------------------------------------
 
@@ -584,9 +702,12 @@ class Enrollment(Aggregate):
         plan_year: int,
         monthly_premium: Decimal,
         plan_id: str | None,
+        program: str,
+        plan_type: str | None,
         policy: PolicyVersion,
     ) -> None:
-        """12.07(1), 12.12(8)(b): coverage continues into the plan year at its premium."""
+        """12.07(1), 12.12(8)(b): coverage continues into the plan year at its premium, on the
+        program and plan type of that year's determination."""
         self.advance(on, policy)
         if self.status in (TERMINATED, CANCELLED) or self.ended:
             raise InvalidCommand("the enrollment has ended and cannot be renewed", "invalid_state")
@@ -605,7 +726,48 @@ class Enrollment(Aggregate):
             plan_year=plan_year,
             monthly_premium=monthly_premium,
             plan_id=plan_id or self.plan_id,
+            program=program,
+            plan_type=plan_type,
+            financially_assisted=rules.is_financially_assisted(
+                self.coverage, program, self.aptc_applied
+            ),
         )
+
+    class ReplacedByEnrollment(EnrollmentEvent):
+        replacement_enrollment_id: str
+        end_on: date
+
+        def apply(self, e: Enrollment) -> None:
+            e.end_on = self.end_on
+            e.end_reason = "plan_change"
+            e.end_citation = self.citation
+            for month, invoice in e.invoices.items():
+                if month > self.end_on:
+                    invoice.voided = True
+
+    def replace_with(
+        self, on: date, replacement_id: str, starts_on: date, policy: PolicyVersion
+    ) -> None:
+        """12.10(1): a transfer to another plan in an enrollment period ends this enrollment the
+        day before the new one begins, so coverage continues without a gap."""
+        end_on = plus_days(starts_on, -1)
+        self.trigger_event(
+            self.ReplacedByEnrollment,
+            on=on,
+            effective_on=end_on,
+            citation="956 CMR 12.10(1)",
+            policy_version=policy.version,
+            replacement_enrollment_id=replacement_id,
+            end_on=end_on,
+        )
+
+    def covers_after(self, day: date) -> bool:
+        """Whether this enrollment's coverage (begun or paid for) reaches `day` or later."""
+        if self.status in (CANCELLED, PENDING_BINDER) or self.ended or self.start_on is None:
+            return False
+        if self.status == TERMINATED:
+            return False
+        return self.end_on is None or self.end_on >= day
 
     # ---- hardship waivers (12.12(7)) ---------------------------------------------------------
 
@@ -777,7 +939,7 @@ class Enrollment(Aggregate):
             candidates.append(Milestone(plus_days(self.binder_due_on, 1), 0, self._cancel_unpaid))
         if (
             self.end_on is not None
-            and self.end_reason in ("voluntary", "plan_year_ended")
+            and self.end_reason in ("voluntary", "plan_year_ended", "plan_change")
             and self.status in (ACTIVE, DELINQUENT)
         ):
             candidates.append(Milestone(plus_days(self.end_on, 1), 9, self._end_coverage))

@@ -290,6 +290,7 @@ class Ledger(Application):  # type: ignore[type-arg]
         unknown = [m for m in member_ids if m not in facts]
         if unknown:
             raise InvalidCommand(f"not members of household {household_id!r}: {', '.join(unknown)}")
+        sep = None
         if coverage == "dental":
             program, plan_type, plan_year, basis = self._dental_terms(
                 household, member_ids, facts, aptc_applied, application.plan_year
@@ -310,6 +311,9 @@ class Ledger(Application):  # type: ignore[type-arg]
                     "covers it (956 CMR 12.10(1))"
                 )
             basis = chosen
+        dependent_start = None
+        if sep is not None and sep.kind == "new_dependent" and basis.endswith("new_dependent"):
+            dependent_start = sep.start_on
         enrollment = Enrollment.select(
             on=on,
             enrollment_id=enrollment_id,
@@ -324,9 +328,10 @@ class Ledger(Application):  # type: ignore[type-arg]
             plan_year=plan_year,
             enrollment_basis=basis,
             policy=policy,
+            dependent_start_on=dependent_start if coverage == "health" else None,
         )
         household.link_enrollment(on, enrollment_id, basis)
-        return [household, enrollment]
+        return [household, enrollment, *self._end_replaced(household, enrollment, on)]
 
     def _health_terms(
         self, household: Household, member_ids: list[str], aptc_applied: Decimal
@@ -390,7 +395,8 @@ class Ledger(Application):  # type: ignore[type-arg]
             raise InvalidCommand("a payment amount must be positive", "invalid_field")
         enrollment = self.enrollment(enrollment_id)
         enrollment.record_payment(on, amount, reference, self.policy.in_force(on))
-        return [enrollment]
+        household = self.household(enrollment.household_id)
+        return [enrollment, *self._end_replaced(household, enrollment, on)]
 
     def _handle_request_reinstatement(self, *, on: date, enrollment_id: str) -> list[Aggregate]:
         enrollment = self.enrollment(enrollment_id)
@@ -412,8 +418,70 @@ class Ledger(Application):  # type: ignore[type-arg]
         plan_id: str | None = None,
     ) -> list[Aggregate]:
         enrollment = self.enrollment(enrollment_id)
-        enrollment.renew(on, plan_year, monthly_premium, plan_id, self.policy.in_force(on))
+        household = self.household(enrollment.household_id)
+        if not any(d["plan_year"] == plan_year for d in household.determinations):
+            raise NotEligible(
+                f"household {household.household_id!r} has no determination for plan year "
+                f"{plan_year}: submit_renewal first (956 CMR 12.07(1))"
+            )
+        if enrollment.coverage == "dental":
+            program, plan_type = enrollment.program, None
+        else:
+            program, plan_type, _year = self._health_terms(
+                household, enrollment.member_ids, enrollment.aptc_applied
+            )
+        enrollment.renew(
+            on, plan_year, monthly_premium, plan_id, program, plan_type, self.policy.in_force(on)
+        )
         return [enrollment]
+
+    def _handle_submit_renewal(
+        self,
+        *,
+        on: date,
+        household_id: str,
+        plan_year: int,
+        household_size: int,
+        annual_magi: Decimal,
+        members: list[dict[str, Any]],
+    ) -> list[Aggregate]:
+        """12.07(1): the yearly renewal and a determination for the coming plan year, effective
+        1 January of it."""
+        household = self.household(household_id)
+        household.submit_application(
+            on, plan_year, household_size, annual_magi, members, renewal=True
+        )
+        household.determine_eligibility(on, self.policy.in_force(on), basis="renewal")
+        return [household]
+
+    def _end_replaced(
+        self, household: Household, enrollment: Enrollment, on: date
+    ) -> list[Aggregate]:
+        """After `enrollment` is effectuated, end the household's other health enrollment for the
+        same members the day before it begins (12.10(1): a transfer between plans)."""
+        if enrollment.coverage != "health" or enrollment.start_on is None:
+            return []
+        if not any(
+            isinstance(e, Enrollment.CoverageEffectuated) for e in enrollment.pending_events
+        ):
+            return []
+        replaced: list[Aggregate] = []
+        for other_id in household.enrollment_ids:
+            if other_id == enrollment.enrollment_id:
+                continue
+            other = self.enrollment(other_id)
+            if (
+                other.coverage == "health"
+                and set(other.member_ids) & set(enrollment.member_ids)
+                and other.start_on is not None
+                and other.start_on < enrollment.start_on
+                and other.covers_after(enrollment.start_on)
+            ):
+                other.replace_with(
+                    on, enrollment.enrollment_id, enrollment.start_on, self.policy.in_force(on)
+                )
+                replaced.append(other)
+        return replaced
 
     def _handle_run_schedule(self, *, on: date, through: date) -> list[Aggregate]:
         """Every time-driven decision due up to `through`, for every enrollment with one due

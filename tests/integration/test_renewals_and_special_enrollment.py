@@ -1,0 +1,223 @@
+"""Annual renewal (12.07(1)), qualifying events and automatic special enrollment periods
+(12.10(1)(a)-(f); the special-enrollment-periods page), plan changes without a gap, and a new
+dependent's coverage from the date of the event (12.10(3))."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from enrollment_ledger.adapters import queries
+from enrollment_ledger.domain.ledger import Ledger
+
+from ..conftest import Apply, count_events, event_types, member, only
+from ..scenarios import by_type, household_commands, pay, schedule, select
+
+KINDS = [
+    "marriage",
+    "new_dependent",
+    "loss_of_coverage",
+    "permanent_move",
+    "release_from_incarceration",
+    "newly_lawfully_present",
+    "exchange_error",
+    "exceptional_circumstances",
+    "opp_waiver",
+]
+
+
+def run(apply: Apply, *commands: dict[str, Any]) -> list[dict[str, Any]]:
+    answers = [apply(c) for c in commands]
+    for answer in answers:
+        assert answer["ok"], answer
+    return answers
+
+
+def qualifying(kind: str, on: str, event_on: str | None = None) -> dict[str, Any]:
+    command = {"command": "report_qualifying_event", "on": on, "household_id": "H1", "kind": kind}
+    if event_on is not None:
+        command["event_on"] = event_on
+    return command
+
+
+def non_group_household(apply: Apply) -> None:
+    """Not APTC-eligible: no automatic special enrollment period (12.10(1)(b)-(d))."""
+    run(apply, *household_commands(aptc_eligible=False, determined_on="2026-03-02"))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_qualifying_event_opens_sixty_days_from_the_event(
+    apply: Apply, ledger: Ledger, kind: str
+) -> None:
+    """12.10(1)(a): a plan may be chosen within 60 days of the event, not on day 61."""
+    non_group_household(apply)
+    answer = apply(qualifying(kind, on="2026-04-01", event_on="2026-03-20"))
+    sep = only(answer, "SpecialEnrollmentPeriodOpened")
+    assert sep["data"]["kind"] == kind
+    assert sep["data"]["end_on"] == "2026-05-19"
+    assert sep["citation"] == "956 CMR 12.10(1)(a)"
+    assert apply(select("E-in", on="2026-05-19"))["ok"]
+    late = apply(select("E-out", on="2026-05-20"))
+    assert late["error"]["code"] == "outside_enrollment_period"
+
+
+def test_an_event_reported_after_its_sixty_days_is_refused(apply: Apply, ledger: Ledger) -> None:
+    non_group_household(apply)
+    before = count_events(ledger)
+    answer = apply(qualifying("marriage", on="2026-06-01", event_on="2026-03-20"))
+    assert answer["error"]["code"] == "outside_enrollment_period"
+    assert count_events(ledger) == before
+
+
+def test_a_loss_of_coverage_for_non_payment_is_not_a_qualifying_event(
+    apply: Apply, ledger: Ledger
+) -> None:
+    run(apply, *household_commands(), select(), pay("2026-01-20", "150.00", "b"))
+    run(apply, pay("2026-02-20", "150.00", "m"), schedule("2026-07-31"))
+    before = count_events(ledger)
+    answer = apply(qualifying("loss_of_coverage", on="2026-08-01"))
+    assert answer["error"]["code"] == "not_a_qualifying_event"
+    assert count_events(ledger) == before
+
+
+def test_ai_an_members_may_change_once_per_calendar_month(apply: Apply) -> None:
+    non_group_household(apply)
+    run(apply, qualifying("ai_an_monthly", on="2026-03-05"))
+    assert apply(select("E1", on="2026-03-10"))["ok"]
+    second = apply(select("E2", on="2026-03-20"))
+    assert second["error"]["code"] == "outside_enrollment_period"
+    assert apply(select("E3", on="2026-04-02"))["ok"]
+
+
+def test_a_plan_type_change_and_a_move_to_aptc_only_open_periods(apply: Apply) -> None:
+    """12.10(1)(c) and (d)."""
+    run(apply, *household_commands())
+    change = apply(
+        command="report_change", on="2026-04-10", household_id="H1", annual_magi="30000.00"
+    )
+    assert only(change, "SpecialEnrollmentPeriodOpened")["citation"] == "956 CMR 12.10(1)(c)"
+    to_aptc = apply(
+        command="report_change", on="2026-05-10", household_id="H1", annual_magi="90000.00"
+    )
+    assert only(to_aptc, "SpecialEnrollmentPeriodOpened")["citation"] == "956 CMR 12.10(1)(d)"
+
+
+def test_a_plan_change_in_a_period_ends_the_old_enrollment_without_a_gap(
+    apply: Apply, ledger: Ledger
+) -> None:
+    run(apply, *household_commands(), select(), pay("2026-01-20", "150.00", "b"))
+    run(apply, pay("2026-02-20", "150.00", "m"), pay("2026-03-20", "150.00", "a"))
+    run(
+        apply,
+        {
+            "command": "report_change",
+            "on": "2026-04-10",
+            "household_id": "H1",
+            "annual_magi": "30000.00",
+        },
+    )
+    run(apply, select("E2", on="2026-04-12", premium="90.00"))
+    answer = apply(pay("2026-04-20", "90.00", "b2", enrollment_id="E2"))
+    (replaced,) = [e for e in answer["events"] if e["type"] == "ReplacedByEnrollment"]
+    assert replaced["data"]["end_on"] == "2026-04-30"
+    old = queries.coverage(ledger, "E1")["spans"][0]
+    new = queries.coverage(ledger, "E2")["spans"][0]
+    assert (old["end_on"], new["start_on"]) == ("2026-04-30", "2026-05-01")
+    assert old["end_reason"] == "plan_change"
+
+
+class TestRenewal:
+    def renewal(self, magi: str = "30000.00") -> dict[str, Any]:
+        return {
+            "command": "submit_renewal",
+            "on": "2026-11-10",
+            "household_id": "H1",
+            "plan_year": 2027,
+            "household_size": 1,
+            "annual_magi": magi,
+            "members": [member("M1")],
+        }
+
+    def paid_through_november(self, apply: Apply) -> None:
+        run(apply, *household_commands(), select(), pay("2026-01-20", "1650.00", "year"))
+
+    def test_a_renewal_determines_the_coming_year_from_1_january_with_that_years_fpl(
+        self, apply: Apply
+    ) -> None:
+        self.paid_through_november(apply)
+        answer = apply(self.renewal())
+        determined = only(answer, "EligibilityDetermined")
+        assert determined["data"]["plan_year"] == 2027
+        assert determined["data"]["fpl_amount"] == "15960.00"
+        (result,) = determined["data"]["members"]
+        assert result["effective_on"] == "2027-01-01"
+        assert result["plan_type"] == "2B"  # 30,000 / 15,960 = 187.97%
+
+    def test_a_renewed_enrollment_bills_january_at_the_new_premium(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        self.paid_through_november(apply)
+        run(apply, self.renewal())
+        answer = apply(
+            command="renew_enrollment",
+            on="2026-11-20",
+            enrollment_id="E1",
+            plan_year=2027,
+            monthly_premium="95.00",
+        )
+        renewed = only(answer, "EnrollmentRenewed")
+        assert renewed["data"]["plan_type"] == "2B"
+        run(apply, schedule("2026-12-31"))
+        billed = {m["month"]: m["billed"] for m in queries.balance(ledger, "E1")["months"]}
+        assert billed["2026-12"] == "150.00"
+        assert billed["2027-01"] == "95.00"
+        assert queries.coverage(ledger, "E1")["spans"][0]["end_on"] is None
+
+    def test_an_enrollment_not_renewed_ends_on_31_december(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        self.paid_through_november(apply)
+        answers = run(apply, schedule("2027-01-31"))
+        (ended,) = by_type(answers, "PlanYearEnded")
+        assert ended["on"] == "2026-12-05"  # the day January's invoice would be issued
+        assert ended["data"]["end_on"] == "2026-12-31"
+        assert not [i for i in by_type(answers, "InvoiceIssued") if i["data"]["month"] == "2027-01"]
+        coverage = queries.coverage(ledger, "E1")
+        assert coverage["status"] == "terminated"
+        assert coverage["spans"][0]["end_reason"] == "plan_year_ended"
+
+    def test_an_open_enrollment_plan_change_starts_on_1_january(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        self.paid_through_november(apply)
+        run(apply, self.renewal())
+        run(apply, select("E2", on="2026-12-10", premium="95.00"))
+        run(apply, pay("2026-12-20", "95.00", "b2", enrollment_id="E2"), schedule("2027-01-31"))
+        old = queries.coverage(ledger, "E1")["spans"][0]
+        new = queries.coverage(ledger, "E2")["spans"][0]
+        assert old["end_on"] == "2026-12-31"
+        assert new["start_on"] == "2027-01-01"
+
+
+def test_a_new_dependents_coverage_starts_on_the_date_of_birth(
+    apply: Apply, ledger: Ledger
+) -> None:
+    """12.10(3): "the new dependent's effective date may alternately be the date of the birth"."""
+    run(apply, *household_commands(aptc_eligible=False, determined_on="2026-03-02"))
+    run(
+        apply,
+        {
+            "command": "report_change",
+            "on": "2026-03-12",
+            "household_id": "H1",
+            "household_size": 2,
+            "members": [member("BABY", birth_date="2026-03-10", aptc_eligible=False)],
+        },
+        qualifying("new_dependent", on="2026-03-12", event_on="2026-03-10"),
+    )
+    command = select("E-baby", on="2026-03-15")
+    command["member_ids"] = ["BABY"]
+    run(apply, command, pay("2026-03-20", "150.00", "b", enrollment_id="E-baby"))
+    coverage = queries.coverage(ledger, "E-baby")
+    assert coverage["spans"][0]["start_on"] == "2026-03-10"
+    assert event_types(apply(schedule("2026-04-30")))
