@@ -454,7 +454,7 @@ class Enrollment(Aggregate):
         outstanding: Decimal
         first_unpaid_month: str
         consecutive_months: int
-        notice_on: date
+        notice_on: date | None
 
         def apply(self, e: Enrollment) -> None:
             e.invoices[date.fromisoformat(self.month + "-01")].checked = True
@@ -1023,7 +1023,13 @@ class Enrollment(Aggregate):
             return
         first_unpaid = self.first_unpaid_month or self._oldest_unpaid_month()
         consecutive = self.missed_count + 1 if self.status == DELINQUENT else 1
-        notice_on = rules.delinquency_notice_on(invoice.due_on, policy)
+        # Once a notice has given a payment date for all outstanding premium (12.12(2), (4)),
+        # further missed months fall under it: no new notice (the FAQ's two notices).
+        notice_on = (
+            None
+            if self.payment_due_on is not None
+            else rules.delinquency_notice_on(invoice.due_on, policy)
+        )
         self.trigger_event(
             self.PaymentMissed,
             on=at,
