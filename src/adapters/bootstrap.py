@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import os
 from pathlib import Path
 
@@ -26,10 +29,78 @@ def resolve_store_url(store_url: str | None = None) -> str:
     return url
 
 
-def build_ledger(store_url: str | None = None, policy: PolicyBook = DEFAULT_POLICY) -> Ledger:
+CIPHER_KEY_ENV = "LEDGER_CIPHER_KEY"
+CIPHER_KEY_FILE_ENV = "LEDGER_CIPHER_KEY_FILE"
+_KEY_CHECK = b"enrollment-ledger cipher key check"
+
+
+class StoreKeyError(Exception):
+    """The store was written with encryption settings other than the ones given now."""
+
+    code = "wrong_key"
+
+
+def cipher_key(explicit: str | None = None) -> str | None:
+    """The AES key (base64 of 16, 24 or 32 bytes): given, `LEDGER_CIPHER_KEY`, or the contents of
+    the file named by `LEDGER_CIPHER_KEY_FILE`; None for an unencrypted store."""
+    if explicit:
+        return explicit.strip()
+    if os.environ.get(CIPHER_KEY_ENV):
+        return os.environ[CIPHER_KEY_ENV].strip()
+    key_file = os.environ.get(CIPHER_KEY_FILE_ENV)
+    if key_file:
+        return Path(key_file).read_text(encoding="utf-8").strip()
+    return None
+
+
+def new_cipher_key() -> str:
+    from eventsourcing.cryptography import AESCipher
+
+    return AESCipher.create_key(32)
+
+
+def _fingerprint(key: str | None) -> str:
+    if key is None:
+        return "none"
+    try:
+        raw = base64.b64decode(key.encode(), validate=True)
+    except (binascii.Error, ValueError):
+        raise StoreKeyError("the cipher key is not valid base64") from None
+    if len(raw) not in (16, 24, 32):
+        raise StoreKeyError("the cipher key must be 16, 24 or 32 bytes (base64-encoded)")
+    return "aes-gcm:" + hashlib.sha256(_KEY_CHECK + raw).hexdigest()[:16]
+
+
+def build_ledger(
+    store_url: str | None = None,
+    policy: PolicyBook = DEFAULT_POLICY,
+    key: str | None = None,
+    *,
+    audit_only: bool = False,
+) -> Ledger:
+    """The ledger on the store at `store_url`. Event payloads are encrypted at rest (AES-GCM, the
+    eventsourcing library's cipher) when a key is given; a store remembers a fingerprint of its
+    key, so a wrong or missing key is a clear error, never garbage. `audit_only` opens an
+    encrypted store without its key, for `verify` and `digest`, which read only stored bytes."""
     url = resolve_store_url(store_url)
+    secret = cipher_key(key)
+    fingerprint = _fingerprint(secret)
     env = {
         "PERSISTENCE_MODULE": "enrollment_ledger.adapters.store.factory:Factory",
         "SQLALCHEMY_URL": url,
     }
-    return Ledger(env=env, policy=policy)
+    if secret is not None:
+        env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
+        env["CIPHER_KEY"] = secret
+    ledger = Ledger(env=env, policy=policy)
+    stored = ledger.recorder.set_meta_once("cipher", fingerprint)  # type: ignore[attr-defined]
+    if stored != fingerprint and not (audit_only and secret is None):
+        ledger.close()
+        if stored == "none":
+            raise StoreKeyError("this store is not encrypted; run without a cipher key")
+        if secret is None:
+            raise StoreKeyError(
+                "this store is encrypted: set LEDGER_CIPHER_KEY or LEDGER_CIPHER_KEY_FILE"
+            )
+        raise StoreKeyError("the cipher key does not match the one this store was written with")
+    return ledger

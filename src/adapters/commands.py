@@ -33,7 +33,7 @@ def _parse_date(value: Any) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidDate(f"{value!r} is not a real calendar date") from None
+        raise InvalidDate("not a real calendar date") from None
 
 
 def _parse_money(value: Any) -> Decimal:

@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 
 from .downstream import add_downstream_parsers, run_downstream
+from .http import add_http_parsers, run_http
+from .projections import add_projection_parsers
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,29 +59,46 @@ def _parser() -> argparse.ArgumentParser:
         query.add_argument("--json", action="store_true", help="print JSON")
 
     sub.add_parser("schema", help="JSON Schema of every command and event")
+    sub.add_parser(
+        "keygen", help="print a new AES-256 key for LEDGER_CIPHER_KEY (encryption at rest)"
+    )
     add_downstream_parsers(sub, common)
+    add_projection_parsers(sub, common)
+    add_http_parsers(sub, common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ..bootstrap import StoreKeyError
+
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
     except FileNotFoundError as e:
         print(json.dumps({"ok": False, "error": {"code": "not_found", "message": str(e)}}))
         return 2
+    except StoreKeyError as e:
+        print(json.dumps({"ok": False, "error": {"code": e.code, "message": str(e)}}))
+        return 2
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.subcommand == "keygen":
+        from ..bootstrap import new_cipher_key
+
+        print(new_cipher_key())
+        return 0
     if args.subcommand == "schema":
         from .schema import print_schema
 
         return print_schema()
     if args.subcommand in ("relay", "consume"):
         return run_downstream(args)
+    if args.subcommand in ("serve", "tokens"):
+        return run_http(args)
     from ..bootstrap import build_ledger
 
-    ledger = build_ledger(args.store)
+    ledger = build_ledger(args.store, audit_only=args.subcommand in ("verify", "digest"))
     if args.subcommand == "apply":
         from .apply import open_input, run_apply
 
@@ -103,6 +122,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             getattr(args, "known_at", None),
             args.json,
         )
+    if args.subcommand in ("projections", "terminations", "delinquent"):
+        from .projections import run_projection_command
+
+        return run_projection_command(ledger, args)
     if args.subcommand in ("verify", "digest"):
         from .audit import run_audit
 

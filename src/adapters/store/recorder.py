@@ -32,10 +32,13 @@ from sqlalchemy import (
     event,
     insert,
     select,
+    text,
 )
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 GENESIS = b"\x00" * 32
+_CREATE_LOCK = 0x1ED6E5  # an arbitrary advisory-lock key for table creation
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
@@ -77,12 +80,35 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             Column("aggregate_id", String(36), primary_key=True),
             Column("next_due_on", Date(), nullable=True, index=True),
         )
-        self.tables.extend([self.chain, self.commands, self.schedule])
+        self.meta = Table(
+            "ledger_meta",
+            metadata,
+            Column("name", String(100), primary_key=True),
+            Column("value", Text(), nullable=False),
+        )
+        self.tables.extend([self.chain, self.commands, self.schedule, self.meta])
         engine = self.datastore.engine
         if engine is not None and engine.dialect.name == "sqlite":
             _use_immediate_transactions_for_writes(engine)
             # WAL is set on every new connection (above), outside any transaction.
             self.datastore._tried_init_sqlite_wal_mode = True
+
+    def create_table(self) -> None:
+        """Create the tables once, even when several processes start on an empty PostgreSQL
+        database at the same moment (an advisory lock serialises them)."""
+        engine = self.datastore.engine
+        if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
+            super().create_table()
+            return
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _CREATE_LOCK})
+            try:
+                for table in self.tables:
+                    table.create(connection, checkfirst=True)
+                connection.commit()
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _CREATE_LOCK})
+                connection.commit()
 
     # -- transactions ---------------------------------------------------------------------------
 
@@ -114,6 +140,22 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             rows.append({"position": position, "hash": previous})
         session.execute(insert(self.chain), rows)
         return ids
+
+    # -- store settings -------------------------------------------------------------------------
+
+    def get_meta(self, name: str) -> str | None:
+        with self.transaction(commit=False) as session:
+            row = session.execute(select(self.meta.c.value).where(self.meta.c.name == name)).first()
+        return None if row is None else str(row[0])
+
+    def set_meta_once(self, name: str, value: str) -> str:
+        """Store `value` under `name` unless one is there; answer the stored value."""
+        with self.write_transaction() as session:
+            row = session.execute(select(self.meta.c.value).where(self.meta.c.name == name)).first()
+            if row is not None:
+                return str(row[0])
+            session.execute(insert(self.meta).values(name=name, value=value))
+        return value
 
     # -- reading several aggregates in store order ------------------------------------------------
 
