@@ -98,7 +98,13 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         database at the same moment (an advisory lock serialises them)."""
         engine = self.datastore.engine
         if not isinstance(engine, Engine) or engine.dialect.name != "postgresql":
-            super().create_table()
+            # SQLite: take the write lock up front (BEGIN IMMEDIATE), so two processes starting
+            # on a new file wait for each other instead of failing to upgrade their locks.
+            token = _write_intent.set(True)
+            try:
+                super().create_table()
+            finally:
+                _write_intent.reset(token)
             return
         with engine.connect() as connection:
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _CREATE_LOCK})
