@@ -9,6 +9,8 @@ from ..domain.enrollment import Enrollment
 from ..domain.errors import LedgerError, UnknownEnrollment
 from ..domain.hearing import facts_before, recompute
 from ..domain.ledger import Ledger
+from ..projections.balance import current_balance
+from ..projections.coverage import current_coverage
 from ..projections.enrollment_views import balance_view, coverage_view, fold
 from ..projections.timeline import timeline_events
 from .wire import render_event
@@ -27,12 +29,18 @@ def _enrollment(
 def coverage(
     ledger: Ledger, enrollment_id: str, as_of: date | None = None, known_at: datetime | None = None
 ) -> dict[str, Any]:
+    """From the coverage projection when it is current and no point in time is asked for."""
+    if as_of is None and known_at is None and (found := current_coverage(ledger, enrollment_id)):
+        return found
     return coverage_view(_enrollment(ledger, enrollment_id, as_of, known_at))
 
 
 def balance(
     ledger: Ledger, enrollment_id: str, as_of: date | None = None, known_at: datetime | None = None
 ) -> dict[str, Any]:
+    """From the balance projection when it is current and no point in time is asked for."""
+    if as_of is None and known_at is None and (found := current_balance(ledger, enrollment_id)):
+        return found
     return balance_view(_enrollment(ledger, enrollment_id, as_of, known_at))
 
 

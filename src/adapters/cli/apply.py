@@ -63,9 +63,11 @@ def answer_command(ledger: Ledger, obj: Any, command_id: str | None) -> dict[str
         return error_answer(
             "store_error", f"the store refused the command: {type(e).__name__}", command_id
         )
-    except Exception as e:  # noqa: BLE001 - every line gets an answer, never a traceback
+    except Exception as e:  # every line gets an answer, never a traceback
         print(f"enrollment-ledger: internal error {type(e).__name__}", file=sys.stderr)
-        return error_answer("internal_error", "the ledger could not process this command", command_id)
+        return error_answer(
+            "internal_error", "the ledger could not process this command", command_id
+        )
     return ok_answer(command_id, events)
 
 
