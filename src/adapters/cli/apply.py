@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.persistence import InterfaceError, OperationalError, PersistenceError
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.exc import SQLAlchemyError
 
 from ...domain.errors import LedgerError
 from ...domain.ledger import Ledger
@@ -53,22 +56,45 @@ def answer_line(ledger: Ledger, raw: bytes | None) -> dict[str, Any] | None:
     return answer_command(ledger, obj, command_id)
 
 
+STORE_RETRY_DELAYS = (0.2, 0.5, 1.0)
+"""Bounded backoff when the store is unreachable: a failed transaction recorded nothing, so the
+command is simply tried again; after the last delay it is answered `store_unavailable`."""
+
+
 def answer_command(ledger: Ledger, obj: Any, command_id: str | None) -> dict[str, Any]:
     try:
         name, command_id, args = parse_command(obj)
-        events = ledger.execute(name, args, recorded_at=datetime.now(UTC), command_id=command_id)
+        events = _execute_with_backoff(ledger, name, args, command_id)
     except LedgerError as e:
         return error_answer(e.code, e.message, command_id)
-    except PersistenceError as e:
-        return error_answer(
-            "store_error", f"the store refused the command: {type(e).__name__}", command_id
-        )
+    except (PersistenceError, SQLAlchemyError) as e:
+        code = "store_unavailable" if _unreachable(e) else "store_error"
+        return error_answer(code, f"the store refused the command: {type(e).__name__}", command_id)
     except Exception as e:  # every line gets an answer, never a traceback
         print(f"enrollment-ledger: internal error {type(e).__name__}", file=sys.stderr)
         return error_answer(
             "internal_error", "the ledger could not process this command", command_id
         )
     return ok_answer(command_id, events)
+
+
+def _unreachable(error: Exception) -> bool:
+    return isinstance(
+        error, OperationalError | InterfaceError | sa_exc.OperationalError | sa_exc.InterfaceError
+    )
+
+
+def _execute_with_backoff(
+    ledger: Ledger, name: str, args: dict[str, Any], command_id: str | None
+) -> list[Any]:
+    for delay in (*STORE_RETRY_DELAYS, None):
+        try:
+            return ledger.execute(name, args, recorded_at=datetime.now(UTC), command_id=command_id)
+        except (PersistenceError, SQLAlchemyError) as e:
+            if delay is None or not _unreachable(e):
+                raise
+            time.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def run_apply(ledger: Ledger, stream: IO[bytes], out: IO[str]) -> int:
