@@ -395,8 +395,7 @@ class Ledger(Application):  # type: ignore[type-arg]
             raise InvalidCommand("a payment amount must be positive", "invalid_field")
         enrollment = self.enrollment(enrollment_id)
         enrollment.record_payment(on, amount, reference, self.policy.in_force(on))
-        household = self.household(enrollment.household_id)
-        return [enrollment, *self._end_replaced(household, enrollment, on)]
+        return [enrollment, *self._end_replaced(None, enrollment, on)]
 
     def _handle_request_reinstatement(self, *, on: date, enrollment_id: str) -> list[Aggregate]:
         enrollment = self.enrollment(enrollment_id)
@@ -485,9 +484,9 @@ class Ledger(Application):  # type: ignore[type-arg]
 
     def _handle_run_schedule(self, *, on: date, through: date) -> list[Aggregate]:
         """Every time-driven decision due up to `through`, for every enrollment with one due
-        (read from the schedule index, so the cost follows what is due)."""
-        if through < on:
-            raise InvalidCommand("through cannot be before on")
+        (read from the schedule index, so the cost follows what is due). Each decision carries
+        its own business date; `on` (the day the run happens) may be after `through`."""
+        del on
         touched: list[Aggregate] = []
         households: dict[str, Household] = {}
         after: str | None = None
