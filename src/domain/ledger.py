@@ -454,7 +454,7 @@ class Ledger(Application):  # type: ignore[type-arg]
         return [household]
 
     def _end_replaced(
-        self, household: Household, enrollment: Enrollment, on: date
+        self, household: Household | None, enrollment: Enrollment, on: date
     ) -> list[Aggregate]:
         """After `enrollment` is effectuated, end the household's other health enrollment for the
         same members the day before it begins (12.10(1): a transfer between plans)."""
