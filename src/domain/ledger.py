@@ -464,6 +464,8 @@ class Ledger(Application):  # type: ignore[type-arg]
             isinstance(e, Enrollment.CoverageEffectuated) for e in enrollment.pending_events
         ):
             return []
+        if household is None:
+            household = self.household(enrollment.household_id)
         replaced: list[Aggregate] = []
         for other_id in household.enrollment_ids:
             if other_id == enrollment.enrollment_id:
