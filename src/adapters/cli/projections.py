@@ -1,0 +1,223 @@
+"""`projections status|run|rebuild` and the cross-member queries read from them, `terminations`
+and `delinquent`. Only argparse is imported here; the rest when one of them runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ...domain.ledger import Ledger
+    from ...projections.runner import Progress
+
+SUBCOMMANDS = ("projections", "terminations", "delinquent")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    projections = sub.add_parser(
+        "projections",
+        help="read models: status, run (catch up or follow), rebuild",
+        description="Read models kept from the events, each with its tracked position.",
+    )
+    actions = projections.add_subparsers(dest="projections_action", required=True)
+    status = actions.add_parser(
+        "status", parents=[common], help="each projection's position, the head and the lag"
+    )
+    status.add_argument("--json", action="store_true", help="print JSON")
+    run = actions.add_parser(
+        "run",
+        parents=[common],
+        help="catch up from each tracked position",
+        description="Catch each projection up to the store's head; with --follow keep following "
+        "the store until SIGTERM/SIGINT.",
+    )
+    run.add_argument("names", nargs="*", metavar="NAME", help="projections (default: all)")
+    run.add_argument("--follow", action="store_true", help="keep following the store")
+    run.add_argument(
+        "--batch-size", type=_positive_int, default=500, help="events per transaction (500)"
+    )
+    run.add_argument(
+        "--poll-seconds",
+        type=float,
+        default=1.0,
+        help="with --follow, how often the store is read (default: 1)",
+    )
+    rebuild = actions.add_parser(
+        "rebuild",
+        parents=[common],
+        help="drop a projection and rebuild it from the first event",
+    )
+    rebuild.add_argument("name", nargs="?", default=None, help="a projection (default: all)")
+    rebuild.add_argument(
+        "--batch-size", type=_positive_int, default=500, help="events per transaction (500)"
+    )
+
+    terminations = sub.add_parser(
+        "terminations",
+        parents=[common],
+        help="terminations for carrier reconciliation",
+        description="Every termination for non-payment whose decision date (default) or "
+        "effective end date falls between --from and --to (both inclusive), rescinded ones "
+        "included and flagged.",
+    )
+    terminations.add_argument("--from", dest="start", metavar="DATE", required=True)
+    terminations.add_argument("--to", dest="end", metavar="DATE", required=True)
+    terminations.add_argument(
+        "--by",
+        choices=("decided_on", "end_on"),
+        default="decided_on",
+        help="which date must fall in the range (default: decided_on, the decision date)",
+    )
+    terminations.add_argument("--json", action="store_true", help="print JSON")
+
+    delinquent = sub.add_parser(
+        "delinquent",
+        parents=[common],
+        help="enrollments in a grace period on a date",
+        description="Every enrollment the record has delinquent (in a grace period) on --as-of, "
+        "with its first unpaid month and the payment date its notices gave.",
+    )
+    delinquent.add_argument("--as-of", metavar="DATE", required=True, help="business date")
+    delinquent.add_argument("--json", action="store_true", help="print JSON")
+
+
+def run_projection_command(ledger: Ledger, args: argparse.Namespace) -> int:
+    from ...projections.runner import UnknownProjection
+
+    try:
+        if args.subcommand == "terminations":
+            return _terminations(ledger, args)
+        if args.subcommand == "delinquent":
+            return _delinquent(ledger, args)
+        return _projections(ledger, args)
+    except UnknownProjection as e:
+        _error("unknown_projection", str(e))
+        return 2
+    except ValueError as e:
+        _error("invalid_field", str(e))
+        return 2
+
+
+def _projections(ledger: Ledger, args: argparse.Namespace) -> int:
+    from ...projections import runner
+
+    if args.projections_action == "status":
+        _print_status(runner.status(ledger), args.json)
+        return 0
+    with _progress_bar(sys.stderr) as progress:
+        if args.projections_action == "run":
+            tracked = runner.run(
+                ledger,
+                args.names,
+                follow=args.follow,
+                batch_size=args.batch_size,
+                progress=progress,
+                poll_seconds=args.poll_seconds,
+            )
+        else:
+            tracked = runner.rebuild(
+                ledger, args.name, progress=progress, batch_size=args.batch_size
+            )
+    print(json.dumps({"ok": True, "positions": tracked}))
+    return 0
+
+
+def _terminations(ledger: Ledger, args: argparse.Namespace) -> int:
+    from ...projections import runner
+    from ...projections.terminations import NAME, terminations_between
+
+    start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
+    if end < start:
+        raise ValueError("--to cannot be before --from")
+    runner.run(ledger, [NAME])
+    rows = terminations_between(ledger, start, end, args.by)
+    if args.json:
+        print(json.dumps({"from": args.start, "to": args.end, "by": args.by, "terminations": rows}))
+        return 0
+    columns = ("enrollment_id", "household_id", "end_on", "decided_on", "citation", "rescinded")
+    _print_table(
+        f"Terminations with {args.by} from {args.start} to {args.end}: {len(rows)}", columns, rows
+    )
+    return 0
+
+
+def _delinquent(ledger: Ledger, args: argparse.Namespace) -> int:
+    from ...projections import runner
+    from ...projections.delinquency import NAME, delinquent_on
+
+    day = date.fromisoformat(args.as_of)
+    runner.run(ledger, [NAME])
+    rows = delinquent_on(ledger, day)
+    if args.json:
+        print(json.dumps({"as_of": args.as_of, "delinquent": rows}))
+        return 0
+    columns = (
+        "enrollment_id",
+        "household_id",
+        "delinquent_since",
+        "first_unpaid_month",
+        "payment_due_on",
+    )
+    _print_table(f"In a grace period on {args.as_of}: {len(rows)}", columns, rows)
+    return 0
+
+
+def _print_status(rows: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(rows))
+        return
+    _print_table("Projections", ("name", "position", "head", "lag"), rows)
+
+
+def _print_table(title: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
+    Console().print(table)
+
+
+def _error(code: str, message: str) -> None:
+    print(json.dumps({"ok": False, "error": {"code": code, "message": message}}))
+
+
+@contextmanager
+def _progress_bar(err: IO[str]) -> Iterator[Progress | None]:
+    """A rich progress bar per projection on standard error, only when it is a terminal."""
+    if not err.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(file=err),
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(name: str, position: int, head: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=head)
+            bar.update(tasks[name], completed=position, total=head)
+
+        yield update

@@ -1,0 +1,65 @@
+"""The balance read model: each enrollment's `balance_view` (the answer of `balance`), with its
+status, first unpaid month and payment date as columns, re-folded with the domain's fold for
+every enrollment a batch touched."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Column, Date, String, Table, Text, delete, insert
+from sqlalchemy.orm import Session
+
+from ..domain.ledger import Ledger
+from .enrollment_views import balance_view, fold
+from .folding import enrollment_events, touched_enrollments
+from .tracking import METADATA, Positioned, current_view
+
+NAME = "balance"
+
+BALANCE = Table(
+    "ledger_balance",
+    METADATA,
+    Column("enrollment_id", String(200), primary_key=True),
+    Column("household_id", String(200), nullable=False, index=True),
+    Column("status", String(40), nullable=False, index=True),
+    Column("first_unpaid_month", String(7), nullable=True),
+    Column("payment_due_on", Date(), nullable=True),
+    Column("view", Text(), nullable=False),
+)
+
+
+class BalanceProjection:
+    name = NAME
+    tables: Sequence[Table] = (BALANCE,)
+
+    def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
+        rows: list[dict[str, Any]] = []
+        for aggregate_id, version in touched_enrollments(batch).items():
+            enrollment = fold(enrollment_events(ledger, aggregate_id, version))
+            if enrollment is None:
+                continue
+            view = balance_view(enrollment)
+            rows.append(
+                {
+                    "enrollment_id": enrollment.enrollment_id,
+                    "household_id": enrollment.household_id,
+                    "status": enrollment.status,
+                    "first_unpaid_month": view["delinquency"]["first_unpaid_month"],
+                    "payment_due_on": enrollment.payment_due_on,
+                    "view": json.dumps(view),
+                }
+            )
+        if rows:
+            ids = [r["enrollment_id"] for r in rows]
+            session.execute(delete(BALANCE).where(BALANCE.c.enrollment_id.in_(ids)))
+            session.execute(insert(BALANCE), rows)
+
+
+PROJECTION = BalanceProjection()
+
+
+def current_balance(ledger: Ledger, enrollment_id: str) -> dict[str, Any] | None:
+    """The projected balance answer, or None when the projection is not current."""
+    return current_view(ledger, NAME, BALANCE, enrollment_id)

@@ -1,0 +1,60 @@
+"""The coverage read model: each enrollment's `coverage_view` (the answer of `coverage`), kept
+current by re-folding every enrollment a batch touched with the domain's fold."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Column, String, Table, Text, delete, insert
+from sqlalchemy.orm import Session
+
+from ..domain.ledger import Ledger
+from .enrollment_views import coverage_view, fold
+from .folding import enrollment_events, touched_enrollments
+from .tracking import METADATA, Positioned, current_view
+
+NAME = "coverage"
+
+COVERAGE = Table(
+    "ledger_coverage",
+    METADATA,
+    Column("enrollment_id", String(200), primary_key=True),
+    Column("household_id", String(200), nullable=False, index=True),
+    Column("status", String(40), nullable=False, index=True),
+    Column("view", Text(), nullable=False),
+)
+
+
+class CoverageProjection:
+    name = NAME
+    tables: Sequence[Table] = (COVERAGE,)
+
+    def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
+        rows: list[dict[str, Any]] = []
+        for aggregate_id, version in touched_enrollments(batch).items():
+            enrollment = fold(enrollment_events(ledger, aggregate_id, version))
+            if enrollment is None:
+                continue
+            view = coverage_view(enrollment)
+            rows.append(
+                {
+                    "enrollment_id": enrollment.enrollment_id,
+                    "household_id": enrollment.household_id,
+                    "status": enrollment.status,
+                    "view": json.dumps(view),
+                }
+            )
+        if rows:
+            ids = [r["enrollment_id"] for r in rows]
+            session.execute(delete(COVERAGE).where(COVERAGE.c.enrollment_id.in_(ids)))
+            session.execute(insert(COVERAGE), rows)
+
+
+PROJECTION = CoverageProjection()
+
+
+def current_coverage(ledger: Ledger, enrollment_id: str) -> dict[str, Any] | None:
+    """The projected coverage answer, or None when the projection is not current."""
+    return current_view(ledger, NAME, COVERAGE, enrollment_id)

@@ -1,0 +1,144 @@
+"""The terminations read model, what carriers reconcile against: one row per
+`CoverageTerminated` (a retroactive termination for non-payment) with its effective end date
+(`end_on`), its decision date (`decided_on`, the event's business date), reason and citation;
+`rescinded` (and `rescinded_on`) once a later `TerminationRescinded` for that termination is
+recorded, `reinstated_on` once a reinstatement is granted after it. Rows are never deleted, so
+a rescinded termination stays visible, flagged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Boolean, Column, Date, String, Table, and_, insert, select, update
+from sqlalchemy.orm import Session
+
+from ..domain.enrollment import Enrollment
+from ..domain.events import event_uuid
+from ..domain.ledger import Ledger
+from .folding import HouseholdOf
+from .tracking import METADATA, Positioned, bigint, recorder_of
+
+NAME = "terminations"
+
+TERMINATIONS = Table(
+    "ledger_terminations",
+    METADATA,
+    Column("position", bigint(), primary_key=True, autoincrement=False),
+    Column("event_id", String(36), nullable=False),
+    Column("aggregate_id", String(36), nullable=False, index=True),
+    Column("enrollment_id", String(200), nullable=False),
+    Column("household_id", String(200), nullable=False),
+    Column("end_on", Date(), nullable=False, index=True),
+    Column("decided_on", Date(), nullable=False, index=True),
+    Column("reason", String(100), nullable=False),
+    Column("citation", String(200), nullable=True),
+    Column("rescinded", Boolean(), nullable=False),
+    Column("rescinded_on", Date(), nullable=True),
+    Column("reinstated_on", Date(), nullable=True),
+)
+
+BY_COLUMNS = ("decided_on", "end_on")
+
+
+class TerminationsProjection:
+    name = NAME
+    tables: Sequence[Table] = (TERMINATIONS,)
+
+    def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
+        household_of = HouseholdOf(ledger)
+        enrollment_ids: dict[Any, str] = {}
+        for item in batch:
+            event = item.event
+            aggregate_id = str(event.originator_id)
+            if isinstance(event, Enrollment.CoverageTerminated):
+                if event.originator_id not in enrollment_ids:
+                    first = ledger.load_event(event.originator_id, 1)
+                    enrollment_ids[event.originator_id] = first.enrollment_id
+                session.execute(
+                    insert(TERMINATIONS).values(
+                        position=item.position,
+                        event_id=str(event_uuid(event.originator_id, event.originator_version)),
+                        aggregate_id=aggregate_id,
+                        enrollment_id=enrollment_ids[event.originator_id],
+                        household_id=household_of(event),
+                        end_on=event.end_on,
+                        decided_on=event.on,
+                        reason=event.reason,
+                        citation=event.citation,
+                        rescinded=False,
+                        rescinded_on=None,
+                        reinstated_on=None,
+                    )
+                )
+            elif isinstance(event, Enrollment.TerminationRescinded):
+                session.execute(
+                    update(TERMINATIONS)
+                    .where(
+                        and_(
+                            TERMINATIONS.c.aggregate_id == aggregate_id,
+                            TERMINATIONS.c.decided_on == event.terminated_on,
+                            TERMINATIONS.c.rescinded.is_(False),
+                        )
+                    )
+                    .values(rescinded=True, rescinded_on=event.on)
+                )
+            elif isinstance(event, Enrollment.ReinstatementDecided) and event.granted:
+                latest = session.execute(
+                    select(TERMINATIONS.c.position)
+                    .where(
+                        and_(
+                            TERMINATIONS.c.aggregate_id == aggregate_id,
+                            TERMINATIONS.c.position < item.position,
+                        )
+                    )
+                    .order_by(TERMINATIONS.c.position.desc())
+                    .limit(1)
+                ).first()
+                if latest is not None:
+                    session.execute(
+                        update(TERMINATIONS)
+                        .where(TERMINATIONS.c.position == latest[0])
+                        .values(reinstated_on=event.on)
+                    )
+
+
+PROJECTION = TerminationsProjection()
+
+
+def terminations_between(
+    ledger: Ledger, start: date, end: date, by: str = "decided_on"
+) -> list[dict[str, Any]]:
+    """Terminations whose `by` date (`decided_on` by default, or `end_on`) falls in
+    [start, end], both inclusive, rescinded ones included, in store order."""
+    if by not in BY_COLUMNS:
+        raise ValueError(f"terminations are selected by one of {', '.join(BY_COLUMNS)}")
+    column = TERMINATIONS.c[by]
+    query = (
+        select(TERMINATIONS)
+        .where(and_(column >= start, column <= end))
+        .order_by(TERMINATIONS.c.position)
+    )
+    with recorder_of(ledger).transaction(commit=False) as session:
+        rows = session.execute(query).mappings().all()
+    return [
+        {
+            "enrollment_id": r["enrollment_id"],
+            "household_id": r["household_id"],
+            "end_on": r["end_on"].isoformat(),
+            "decided_on": r["decided_on"].isoformat(),
+            "reason": r["reason"],
+            "citation": r["citation"],
+            "rescinded": bool(r["rescinded"]),
+            "rescinded_on": _iso(r["rescinded_on"]),
+            "reinstated_on": _iso(r["reinstated_on"]),
+            "event_id": r["event_id"],
+            "position": int(r["position"]),
+        }
+        for r in rows
+    ]
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None

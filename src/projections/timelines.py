@@ -1,0 +1,79 @@
+"""The household timelines read model: one row per event of a household, its enrollments and its
+appeals (every aggregate's first event names its household), with its store position, so a
+timeline is read in store order without loading the household."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Column, Date, Integer, String, Table, insert, select
+from sqlalchemy.orm import Session
+
+from ..domain.events import event_uuid
+from ..domain.ledger import Ledger
+from .folding import HouseholdOf
+from .tracking import METADATA, Positioned, bigint, recorder_of
+
+NAME = "timelines"
+
+TIMELINES = Table(
+    "ledger_timelines",
+    METADATA,
+    Column("household_id", String(200), primary_key=True),
+    Column("position", bigint(), primary_key=True, autoincrement=False),
+    Column("event_id", String(36), nullable=False),
+    Column("aggregate_id", String(36), nullable=False),
+    Column("version", Integer(), nullable=False),
+    Column("type", String(100), nullable=False),
+    Column("on", Date(), nullable=True),
+)
+
+
+class TimelinesProjection:
+    name = NAME
+    tables: Sequence[Table] = (TIMELINES,)
+
+    def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
+        household_of = HouseholdOf(ledger)
+        rows: list[dict[str, Any]] = []
+        for item in batch:
+            event = item.event
+            rows.append(
+                {
+                    "household_id": household_of(event),
+                    "position": item.position,
+                    "event_id": str(event_uuid(event.originator_id, event.originator_version)),
+                    "aggregate_id": str(event.originator_id),
+                    "version": event.originator_version,
+                    "type": type(event).__name__,
+                    "on": event.on,
+                }
+            )
+        if rows:
+            session.execute(insert(TIMELINES), rows)
+
+
+PROJECTION = TimelinesProjection()
+
+
+def timeline_rows(ledger: Ledger, household_id: str) -> list[dict[str, Any]]:
+    """The household's events in store order: position, event id, aggregate, version, type, on."""
+    query = (
+        select(TIMELINES)
+        .where(TIMELINES.c.household_id == household_id)
+        .order_by(TIMELINES.c.position)
+    )
+    with recorder_of(ledger).transaction(commit=False) as session:
+        rows = session.execute(query).mappings().all()
+    return [
+        {
+            "position": int(r["position"]),
+            "event_id": r["event_id"],
+            "aggregate_id": r["aggregate_id"],
+            "version": int(r["version"]),
+            "type": r["type"],
+            "on": r["on"].isoformat() if r["on"] else None,
+        }
+        for r in rows
+    ]

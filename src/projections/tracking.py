@@ -1,0 +1,174 @@
+"""Tracked positions, and the one-transaction-per-batch step every read model is written by.
+
+A read model (`Projection`) owns some tables and a row in `ledger_projection_positions`
+(`name` -> the last notification id it has processed). `process_next_batch` reads the next
+notifications after that position, lets the read model write its rows, and moves the position,
+all in one write transaction of the ledger's own recorder (on SQLite `BEGIN IMMEDIATE`; on
+PostgreSQL the position row is locked `FOR UPDATE`, so two runners never process the same batch).
+A crash therefore never leaves a view ahead of or behind its position.
+
+The positions table is the ledger's own rather than the library's `SQLAlchemyTrackingRecorder`:
+a rebuild has to reset a position (the library's tracking recorder only moves forward), and its
+`_insert_tracking` checks for a duplicate in a second session outside the caller's transaction.
+
+Following is done by reading the notification log from the position in batches (the library's
+push subscriptions exist only on PostgreSQL), so the same code runs on both stores.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
+
+from eventsourcing.persistence import IntegrityError, PersistenceError
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ..adapters.store.recorder import LedgerRecorder
+from ..domain.ledger import Ledger
+
+METADATA = MetaData()
+"""Every read model's tables (each module adds its own)."""
+
+
+def bigint() -> Any:
+    return BigInteger().with_variant(Integer(), "sqlite")
+
+
+POSITIONS = Table(
+    "ledger_projection_positions",
+    METADATA,
+    Column("name", String(100), primary_key=True),
+    Column("position", bigint(), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Positioned:
+    """A domain event with its position in the notification log."""
+
+    position: int
+    event: Any
+
+
+class Projection(Protocol):
+    """A read model: its name, its tables, and how a batch of events changes its rows."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def tables(self) -> Sequence[Table]: ...
+
+    def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
+        """Write the rows the batch changes, in `session` (the batch's transaction)."""
+
+
+def recorder_of(ledger: Ledger) -> LedgerRecorder:
+    return cast(LedgerRecorder, ledger.recorder)
+
+
+def engine_of(ledger: Ledger) -> Engine:
+    engine = recorder_of(ledger).datastore.engine
+    if not isinstance(engine, Engine):
+        raise TypeError("the ledger's store has no SQLAlchemy engine")
+    return engine
+
+
+def ensure_tables(ledger: Ledger, names: Sequence[str]) -> None:
+    """Create the read models' tables (if missing) and a position 0 for each name."""
+    METADATA.create_all(engine_of(ledger), checkfirst=True)
+    for name in names:
+        try:
+            with recorder_of(ledger).write_transaction() as session:
+                exists = session.execute(
+                    select(POSITIONS.c.position).where(POSITIONS.c.name == name)
+                ).first()
+                if exists is None:
+                    session.execute(insert(POSITIONS).values(name=name, position=0))
+        except IntegrityError:  # another runner inserted it first
+            pass
+
+
+def head(ledger: Ledger) -> int:
+    """The last notification id in the store (0 when empty)."""
+    return recorder_of(ledger).max_notification_id() or 0
+
+
+def positions(ledger: Ledger) -> dict[str, int]:
+    with recorder_of(ledger).transaction(commit=False) as session:
+        rows = session.execute(select(POSITIONS.c.name, POSITIONS.c.position)).all()
+    return {str(name): int(position) for name, position in rows}
+
+
+def process_next_batch(ledger: Ledger, projection: Projection, batch_size: int) -> int | None:
+    """Process the notifications after the projection's position (at most `batch_size`) and
+    move the position, in one transaction. Returns the new position, or None when caught up."""
+    recorder = recorder_of(ledger)
+    with recorder.write_transaction() as session:
+        row = session.execute(
+            select(POSITIONS.c.position)
+            .where(POSITIONS.c.name == projection.name)
+            .with_for_update()
+        ).first()
+        if row is None:
+            raise LookupError(f"no tracked position for projection {projection.name!r}")
+        start = int(row[0])
+        notifications = recorder.select_notifications(
+            start, max(1, batch_size), inclusive_of_start=False
+        )
+        if not notifications:
+            return None
+        batch = [Positioned(n.id, ledger.mapper.to_domain_event(n)) for n in notifications]
+        projection.process(session, ledger, batch)
+        end = notifications[-1].id
+        session.execute(
+            update(POSITIONS).where(POSITIONS.c.name == projection.name).values(position=end)
+        )
+        return int(end)
+
+
+def reset(ledger: Ledger, projection: Projection) -> None:
+    """Drop the projection's rows and put its position back to 0, in one transaction."""
+    with recorder_of(ledger).write_transaction() as session:
+        for table in projection.tables:
+            session.execute(delete(table))
+        session.execute(
+            update(POSITIONS).where(POSITIONS.c.name == projection.name).values(position=0)
+        )
+
+
+def current_view(ledger: Ledger, name: str, table: Table, key: str) -> dict[str, Any] | None:
+    """The stored JSON `view` of `key` in `table` when the projection `name` is current (its
+    position at the store's head); None when it is behind, never run, or holds no such row."""
+    recorder = recorder_of(ledger)
+    key_column = table.c[table.primary_key.columns.keys()[0]]
+    try:
+        with recorder.transaction(commit=False) as session:
+            tracked = session.execute(
+                select(POSITIONS.c.position).where(POSITIONS.c.name == name)
+            ).first()
+            if tracked is None:
+                return None
+            row = session.execute(select(table.c.view).where(key_column == key)).first()
+            if int(tracked[0]) < head(ledger) or row is None:
+                return None
+            view: dict[str, Any] = json.loads(row[0])
+            return view
+    except (PersistenceError, SQLAlchemyError):  # the read model's tables were never created
+        return None

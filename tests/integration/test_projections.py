@@ -1,0 +1,470 @@
+"""The read models over a generated population (36 households paying on time, late, never, or
+late after their termination): a rebuild from zero equals the incremental result, a run killed
+mid-way resumes to the same result, the projected coverage and balance equal the folded ones, and
+the cross-member queries (`terminations`, `delinquent`) answer what the events say."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from enrollment_ledger.adapters import queries
+from enrollment_ledger.adapters.bootstrap import build_ledger
+from enrollment_ledger.adapters.cli.apply import answer_line
+from enrollment_ledger.adapters.cli.main import main
+from enrollment_ledger.domain.enrollment import DELINQUENT, Enrollment
+from enrollment_ledger.domain.ledger import Ledger
+from enrollment_ledger.projections import runner, tracking
+from enrollment_ledger.projections.balance import current_balance
+from enrollment_ledger.projections.coverage import current_coverage
+from enrollment_ledger.projections.delinquency import delinquent_on
+from enrollment_ledger.projections.enrollment_views import balance_view, coverage_view, fold
+from enrollment_ledger.projections.terminations import terminations_between
+from enrollment_ledger.projections.timelines import timeline_rows
+from enrollment_ledger.projections.tracking import Positioned
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..scenarios import household_commands, pay, schedule
+from ..scenarios import select as select_plan
+
+HOUSEHOLDS = 36
+ON_TIME, BINDER_ONLY, NEVER_PAID, RESCINDED, CURED = range(5)
+MONTH_ENDS = ("2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30", "2026-07-31")
+
+
+def behaviour(i: int) -> int:
+    return i % 5
+
+
+def enrollment_id(i: int) -> str:
+    return f"E{i:02d}"
+
+
+def premium(i: int) -> Decimal:
+    return Decimal("100.00") + Decimal(i * 5)
+
+
+def dated_commands() -> list[tuple[str, int, dict[str, Any]]]:
+    """(date, order within the day, command) for every household, before the late payments."""
+    commands: list[tuple[str, int, dict[str, Any]]] = []
+    for i in range(HOUSEHOLDS):
+        household, enrollment = f"H{i:02d}", enrollment_id(i)
+        amount = str(premium(i))
+        for command in household_commands(household, aptc_eligible=i % 3 != 0):
+            commands.append((command["on"], 0, command))
+        commands.append(
+            ("2026-01-10", 0, select_plan(enrollment, household_id=household, premium=amount))
+        )
+        kind = behaviour(i)
+        if kind == NEVER_PAID:
+            continue
+        commands.append(
+            ("2026-01-20", 0, pay("2026-01-20", amount, f"{enrollment}-binder", enrollment))
+        )
+        if kind == BINDER_ONLY:
+            continue
+        commands.append(
+            ("2026-02-20", 0, pay("2026-02-20", amount, f"{enrollment}-feb", enrollment))
+        )
+        if kind == ON_TIME:
+            for month in range(3, 8):
+                day = f"2026-{month:02d}-20"
+                commands.append((day, 0, pay(day, amount, f"{enrollment}-{month}", enrollment)))
+        elif kind == CURED:
+            twice = str(premium(i) * 2)
+            commands.append(
+                ("2026-04-20", 0, pay("2026-04-20", twice, f"{enrollment}-cure", enrollment))
+            )
+            for month in range(5, 8):  # then on time again
+                day = f"2026-{month:02d}-20"
+                commands.append((day, 0, pay(day, amount, f"{enrollment}-{month}", enrollment)))
+    for day in MONTH_ENDS:
+        commands.append((day, 1, schedule(day)))
+    return sorted(commands, key=lambda c: (c[0], c[1]))
+
+
+def late_payments(ledger: Ledger) -> list[dict[str, Any]]:
+    """For the RESCINDED households, terminated by now: everything owed, received on the
+    notice's payment date but entered only now (a late-arriving fact)."""
+    commands = []
+    for i in range(HOUSEHOLDS):
+        if behaviour(i) != RESCINDED:
+            continue
+        enrollment = ledger.enrollment(enrollment_id(i))
+        assert enrollment.status == "terminated" and enrollment.payment_due_on is not None
+        day = enrollment.payment_due_on.isoformat()
+        owed = str(premium(i) * 8)
+        commands.append(pay(day, owed, f"{enrollment_id(i)}-late", enrollment_id(i)))
+    return commands
+
+
+def apply_all(ledger: Ledger, commands: Sequence[dict[str, Any]]) -> None:
+    for command in commands:
+        answer = answer_line(ledger, json.dumps(command).encode())
+        assert answer is not None and answer["ok"], (command, answer)
+
+
+def build_population(ledger: Ledger, run_every: int | None = None) -> None:
+    """The population; with `run_every`, the projections are caught up every so many commands
+    (the incremental path), with a small batch size."""
+    commands = [c for _day, _order, c in dated_commands()]
+    for start in range(0, len(commands), run_every or len(commands)):
+        apply_all(ledger, commands[start : start + (run_every or len(commands))])
+        if run_every:
+            runner.run(ledger, batch_size=37)
+    apply_all(ledger, late_payments(ledger))
+    if run_every:
+        runner.run(ledger, batch_size=37)
+
+
+def snapshot(ledger: Ledger) -> dict[str, list[tuple[Any, ...]]]:
+    """Every read model's rows and every tracked position, in primary-key order."""
+    result: dict[str, list[tuple[Any, ...]]] = {}
+    with tracking.recorder_of(ledger).transaction(commit=False) as session:
+        for table in tracking.METADATA.sorted_tables:
+            query = select(table).order_by(*table.primary_key.columns)
+            result[table.name] = [tuple(row) for row in session.execute(query).all()]
+    return result
+
+
+def copy_store(source: Path, target: Path) -> str:
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """A store built with the projections run incrementally, and their rows at the end."""
+    path = tmp_path_factory.mktemp("population") / "ledger.db"
+    ledger = build_ledger(f"sqlite:///{path}")
+    build_population(ledger, run_every=40)
+    rows = snapshot(ledger)
+    ledger.close()
+    yield path, rows
+
+
+@pytest.fixture
+def copied(population: tuple[Path, dict[str, Any]], tmp_path: Path) -> Iterator[Ledger]:
+    path, _rows = population
+    ledger = build_ledger(copy_store(path, tmp_path / "copy.db"))
+    yield ledger
+    ledger.close()
+
+
+def events_of(ledger: Ledger, i: int) -> list[Any]:
+    return list(ledger.aggregate_events(Enrollment.id_for(enrollment_id(i))))
+
+
+class TestRebuildAndResume:
+    def test_the_population_is_mixed_and_every_projection_is_at_the_head(
+        self, copied: Ledger
+    ) -> None:
+        statuses = {queries.coverage(copied, enrollment_id(i))["status"] for i in range(HOUSEHOLDS)}
+        assert {"active", "terminated", "cancelled"} <= statuses
+        rows = runner.status(copied)
+        assert [r["name"] for r in rows] == list(runner.NAMES)
+        head = tracking.head(copied)
+        assert head > 500
+        assert all(r["position"] == head and r["lag"] == 0 for r in rows)
+
+    def test_rebuild_from_zero_equals_the_incremental_result(
+        self, copied: Ledger, population: tuple[Path, dict[str, Any]]
+    ) -> None:
+        _path, incremental = population
+        seen: list[tuple[str, int, int]] = []
+        runner.rebuild(copied, batch_size=50, progress=lambda *p: seen.append(p))
+        assert snapshot(copied) == incremental
+        assert {name for name, _p, _h in seen} == set(runner.PROJECTIONS)
+        assert len(seen) > len(runner.PROJECTIONS)  # in several batches each
+
+    def test_rebuilding_one_projection_leaves_the_others_alone(
+        self, copied: Ledger, population: tuple[Path, dict[str, Any]]
+    ) -> None:
+        _path, incremental = population
+        runner.rebuild(copied, "terminations")
+        assert snapshot(copied) == incremental
+
+    def test_a_failed_batch_changes_neither_the_view_nor_its_position(
+        self, copied: Ledger, population: tuple[Path, dict[str, Any]]
+    ) -> None:
+        _path, incremental = population
+        real = runner.PROJECTIONS["balance"]
+
+        class FailsOnThirdBatch:
+            name = real.name
+            tables = real.tables
+
+            def __init__(self) -> None:
+                self.batches = 0
+
+            def process(
+                self, session: Session, ledger: Ledger, batch: Sequence[Positioned]
+            ) -> None:
+                self.batches += 1
+                real.process(session, ledger, batch)
+                if self.batches == 3:
+                    raise RuntimeError("crash in the middle of a batch")
+
+        tracking.reset(copied, real)
+        with pytest.raises(RuntimeError):
+            runner.catch_up(copied, FailsOnThirdBatch(), batch_size=20)
+        assert tracking.positions(copied)["balance"] == 40
+        balance_rows = snapshot(copied)["ledger_balance"]
+        runner.run(copied, ["balance"], batch_size=20)
+        assert len(balance_rows) < len(snapshot(copied)["ledger_balance"])
+        assert snapshot(copied) == incremental
+
+    def test_a_run_killed_mid_way_resumes_to_the_same_result(
+        self, population: tuple[Path, dict[str, Any]], tmp_path: Path
+    ) -> None:
+        path, incremental = population
+        url = copy_store(path, tmp_path / "killed.db")
+        ledger = build_ledger(url)
+        for projection in runner.PROJECTIONS.values():
+            tracking.reset(ledger, projection)
+        head = tracking.head(ledger)
+        command = [sys.executable, "-m", "enrollment_ledger.adapters.cli.main", "projections"]
+        process = subprocess.Popen(
+            [*command, "run", "--batch-size", "1", "--store", url],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while tracking.positions(ledger).get("coverage", 0) < 50:
+                assert process.poll() is None, "the run ended before it could be killed"
+                assert time.monotonic() < deadline, "the run made no progress"
+                time.sleep(0.02)
+            process.send_signal(signal.SIGKILL)
+        finally:
+            process.wait()
+        assert process.returncode == -signal.SIGKILL
+        interrupted = tracking.positions(ledger)
+        assert 0 < interrupted["coverage"] < head
+        assert interrupted["timelines"] == 0  # it had not reached the last projection yet
+        runner.run(ledger, batch_size=100)
+        assert snapshot(ledger) == incremental
+        ledger.close()
+
+    def test_a_following_run_picks_up_new_events_and_stops_on_sigterm(
+        self, population: tuple[Path, dict[str, Any]], tmp_path: Path
+    ) -> None:
+        path, _rows = population
+        url = copy_store(path, tmp_path / "follow.db")
+        ledger = build_ledger(url)
+        command = [sys.executable, "-m", "enrollment_ledger.adapters.cli.main", "projections"]
+        process = subprocess.Popen(
+            [*command, "run", "--follow", "--poll-seconds", "0.05", "--store", url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            apply_all(ledger, [pay("2026-07-25", "10.00", "E00-follow", "E00")])
+            head = tracking.head(ledger)
+            deadline = time.monotonic() + 60
+            while min(tracking.positions(ledger).values()) < head:
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.02)
+            process.send_signal(signal.SIGTERM)
+            out, _err = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        assert process.returncode == 0
+        assert set(json.loads(out)["positions"].values()) == {head}
+        assert current_balance(ledger, "E00") == queries.balance(ledger, "E00")
+        ledger.close()
+
+
+class TestQueriesReadTheProjectionsWhenCurrent:
+    def test_projected_coverage_and_balance_equal_the_folded_ones_for_every_enrollment(
+        self, copied: Ledger
+    ) -> None:
+        for i in range(HOUSEHOLDS):
+            folded = fold(events_of(copied, i))
+            assert folded is not None
+            projected_coverage = current_coverage(copied, enrollment_id(i))
+            projected_balance = current_balance(copied, enrollment_id(i))
+            assert projected_coverage == coverage_view(folded)
+            assert projected_balance == balance_view(folded)
+            assert queries.coverage(copied, enrollment_id(i)) == projected_coverage
+            assert queries.balance(copied, enrollment_id(i)) == projected_balance
+
+    def test_a_projection_behind_the_head_is_not_read(self, copied: Ledger) -> None:
+        apply_all(copied, [pay("2026-07-25", "10.00", "E00-extra", "E00")])
+        assert current_balance(copied, "E00") is None
+        assert queries.balance(copied, "E00")["credit"] == "10.00"
+        runner.run(copied, ["balance"])
+        assert current_balance(copied, "E00") == queries.balance(copied, "E00")
+        assert current_coverage(copied, "E00") is None  # coverage was not caught up
+
+    def test_a_point_in_time_folds_the_events(self, copied: Ledger) -> None:
+        as_of = queries.coverage(copied, "E01", as_of=date(2026, 3, 1))
+        assert queries.coverage(copied, "E01")["status"] == "terminated"
+        assert as_of["status"] != "terminated"
+        assert as_of == coverage_view(_fold_as_of(copied, 1, date(2026, 3, 1)))
+
+    def test_queries_fold_the_events_before_any_projection_ran(self, tmp_path: Path) -> None:
+        ledger = build_ledger(f"sqlite:///{tmp_path / 'fresh.db'}")
+        apply_all(
+            ledger,
+            [
+                *household_commands("H00"),
+                select_plan("E00", household_id="H00"),
+                pay("2026-01-20", "150.00", "binder", "E00"),
+            ],
+        )
+        assert current_coverage(ledger, "E00") is None
+        assert queries.coverage(ledger, "E00")["status"] == "active"
+        ledger.close()
+
+
+def _fold_as_of(ledger: Ledger, i: int, day: date) -> Enrollment:
+    folded = fold(events_of(ledger, i), as_of=day)
+    assert folded is not None
+    return folded
+
+
+class TestCrossMemberQueries:
+    def test_terminations_are_every_coverage_terminated_with_rescinded_ones_flagged(
+        self, copied: Ledger
+    ) -> None:
+        expected = []
+        for i in range(HOUSEHOLDS):
+            events = events_of(copied, i)
+            for event in events:
+                if isinstance(event, Enrollment.CoverageTerminated):
+                    rescinded = any(
+                        isinstance(e, Enrollment.TerminationRescinded)
+                        and e.terminated_on == event.on
+                        for e in events
+                    )
+                    expected.append(
+                        (
+                            enrollment_id(i),
+                            event.end_on.isoformat(),
+                            event.on.isoformat(),
+                            rescinded,
+                        )
+                    )
+        rows = terminations_between(copied, date(2026, 1, 1), date(2026, 12, 31))
+        got = [(r["enrollment_id"], r["end_on"], r["decided_on"], r["rescinded"]) for r in rows]
+        assert sorted(got) == sorted(expected)
+        by_kind = {behaviour(int(r["enrollment_id"][1:])) for r in rows}
+        assert by_kind == {BINDER_ONLY, RESCINDED}
+        for row in rows:
+            assert row["rescinded"] == (behaviour(int(row["enrollment_id"][1:])) == RESCINDED)
+            assert row["citation"] in ("956 CMR 12.12(3)", "956 CMR 12.12(5)")
+            assert row["household_id"] == "H" + row["enrollment_id"][1:]
+
+    def test_terminations_select_by_decision_date_or_by_end_date(self, copied: Ledger) -> None:
+        everything = terminations_between(copied, date(2026, 1, 1), date(2026, 12, 31))
+        start, end = date(2026, 4, 1), date(2026, 4, 30)
+        for by in ("decided_on", "end_on"):
+            expected = [r for r in everything if start.isoformat() <= r[by] <= end.isoformat()]
+            assert terminations_between(copied, start, end, by=by) == expected
+        decided = terminations_between(copied, start, end)
+        ending = terminations_between(copied, start, end, by="end_on")
+        assert decided and ending and decided != ending  # retroactive: decided after the end
+
+    def test_delinquent_answers_what_folding_every_enrollment_as_of_the_day_answers(
+        self, copied: Ledger
+    ) -> None:
+        day = date(2026, 2, 1)
+        checked = 0
+        while day <= date(2026, 8, 15):
+            expected = {}
+            for i in range(HOUSEHOLDS):
+                folded = fold(events_of(copied, i), as_of=day)
+                if folded is not None and folded.status == DELINQUENT:
+                    due = folded.payment_due_on
+                    expected[enrollment_id(i)] = (
+                        f"{folded.first_unpaid_month:%Y-%m}",
+                        due.isoformat() if due else None,
+                    )
+            got = {
+                r["enrollment_id"]: (r["first_unpaid_month"], r["payment_due_on"])
+                for r in delinquent_on(copied, day)
+            }
+            assert got == expected, day
+            checked += len(got)
+            day += timedelta(days=3)
+        assert checked > 0
+
+    def test_a_cured_enrollment_is_delinquent_only_until_it_pays(self, copied: Ledger) -> None:
+        cured = [enrollment_id(i) for i in range(HOUSEHOLDS) if behaviour(i) == CURED]
+        in_april = {r["enrollment_id"]: r for r in delinquent_on(copied, date(2026, 4, 10))}
+        assert set(cured) <= set(in_april)
+        assert all(in_april[e]["first_unpaid_month"] == "2026-04" for e in cured)
+        after = {r["enrollment_id"] for r in delinquent_on(copied, date(2026, 4, 21))}
+        assert not set(cured) & after
+
+    def test_household_timelines_list_every_event_of_the_household_in_store_order(
+        self, copied: Ledger
+    ) -> None:
+        for i in range(HOUSEHOLDS):
+            household = copied.household(f"H{i:02d}")
+            positions = [p for p, _e in copied.household_events(household)]
+            rows = timeline_rows(copied, f"H{i:02d}")
+            assert [r["position"] for r in rows] == positions
+
+
+class TestTheCommandLine:
+    def test_status_run_rebuild_and_the_queries_through_the_cli(
+        self,
+        population: tuple[Path, dict[str, Any]],
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        path, _rows = population
+        url = copy_store(path, tmp_path / "cli.db")
+        assert main(["projections", "rebuild", "delinquency", "--store", url]) == 0
+        assert json.loads(capsys.readouterr().out)["positions"]["delinquency"] > 0
+        assert main(["projections", "status", "--json", "--store", url]) == 0
+        status = json.loads(capsys.readouterr().out)
+        assert {r["lag"] for r in status} == {0}
+        assert main(["projections", "run", "coverage", "balance", "--store", url]) == 0
+        capsys.readouterr()
+        args = ["terminations", "--from", "2026-01-01", "--to", "2026-12-31", "--json"]
+        assert main([*args, "--store", url]) == 0
+        answer = json.loads(capsys.readouterr().out)
+        assert answer["by"] == "decided_on" and len(answer["terminations"]) > 0
+        assert main(["delinquent", "--as-of", "2026-04-10", "--json", "--store", url]) == 0
+        delinquent = json.loads(capsys.readouterr().out)["delinquent"]
+        assert {"enrollment_id", "first_unpaid_month", "payment_due_on"} <= set(delinquent[0])
+        assert main(["delinquent", "--as-of", "2026-04-10", "--store", url]) == 0
+        assert "grace period" in capsys.readouterr().out
+        assert main(["projections", "run", "nope", "--store", url]) == 2
+        assert json.loads(capsys.readouterr().out)["error"]["code"] == "unknown_projection"
+
+
+class TestOnPostgres:
+    def test_rebuild_from_zero_equals_the_incremental_result_on_postgresql(
+        self, pg_store_url: str
+    ) -> None:
+        ledger = build_ledger(pg_store_url)
+        build_population(ledger, run_every=60)
+        incremental = snapshot(ledger)
+        assert len(incremental["ledger_terminations"]) > 0
+        runner.rebuild(ledger, batch_size=45)
+        assert snapshot(ledger) == incremental
+        for i in range(0, HOUSEHOLDS, 4):
+            folded = fold(events_of(ledger, i))
+            assert folded is not None
+            assert queries.balance(ledger, enrollment_id(i)) == balance_view(folded)
+            assert current_balance(ledger, enrollment_id(i)) is not None
+        ledger.close()
