@@ -12,7 +12,7 @@ from ..domain.ledger import Ledger
 from ..projections.balance import current_balance
 from ..projections.coverage import current_coverage
 from ..projections.enrollment_views import balance_view, coverage_view, fold
-from ..projections.timeline import timeline_events
+from ..projections.timelines import timeline_events
 from .wire import render_event
 
 

@@ -4,7 +4,8 @@ timeline is read in store order without loading the household."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Date, Integer, String, Table, insert, select
@@ -28,6 +29,15 @@ TIMELINES = Table(
     Column("type", String(100), nullable=False),
     Column("on", Date(), nullable=True),
 )
+
+
+def timeline_events(
+    positioned: Iterable[tuple[int, Any]], known_at: datetime | None = None
+) -> list[Any]:
+    """Events with their store positions -> the events in store order, ignoring those recorded
+    after `known_at` (the `timeline` query's fold)."""
+    ordered = sorted(positioned, key=lambda item: item[0])
+    return [e for _p, e in ordered if known_at is None or e.timestamp <= known_at]
 
 
 class TimelinesProjection:
