@@ -317,22 +317,8 @@ class Enrollment(Aggregate):
         owed_by_payment_date: Decimal
 
         def apply(self, e: Enrollment) -> None:
-            if e.status != TERMINATED or e.end_reason != "non_payment":
-                return
-            e.status = ACTIVE
-            e.end_on = None
-            e.end_reason = None
-            e.end_citation = None
-            e.reinstatable = False
-            e.reinstatement_deadline = None
-            e.terminated_on = None
-            e.first_unpaid_month = None
-            e.missed_count = 0
-            e.notices = []
-            e.payment_due_on = None
-            e.pending_notice_on = None
-            for invoice in e.invoices.values():
-                invoice.voided = False
+            if e.status == TERMINATED and e.end_reason == "non_payment":
+                e.restore_coverage()
 
     class CancellationRescinded(EnrollmentEvent):
         binder_due_on: date
@@ -534,20 +520,8 @@ class Enrollment(Aggregate):
         reason: str
 
         def apply(self, e: Enrollment) -> None:
-            if not self.granted:
-                return
-            e.status = ACTIVE
-            e.end_on = None
-            e.end_reason = None
-            e.end_citation = None
-            e.reinstatable = False
-            e.reinstatement_deadline = None
-            e.first_unpaid_month = None
-            e.missed_count = 0
-            e.notices = []
-            e.payment_due_on = None
-            for invoice in e.invoices.values():
-                invoice.voided = False
+            if self.granted:
+                e.restore_coverage()
 
     class VoluntaryTerminationRequested(EnrollmentEvent):
         end_on: date
@@ -1111,6 +1085,24 @@ class Enrollment(Aggregate):
             end_on=self.end_on,
             reason=self.end_reason or "ended",
         )
+
+    def restore_coverage(self) -> None:
+        """Undo a termination for non-payment (a reinstatement, or a rescission): coverage
+        continues with no gap and the months after the old end are owed again."""
+        self.status = ACTIVE
+        self.end_on = None
+        self.end_reason = None
+        self.end_citation = None
+        self.reinstatable = False
+        self.reinstatement_deadline = None
+        self.terminated_on = None
+        self.first_unpaid_month = None
+        self.missed_count = 0
+        self.notices = []
+        self.payment_due_on = None
+        self.pending_notice_on = None
+        for invoice in self.invoices.values():
+            invoice.voided = False
 
     # ---- reading state -----------------------------------------------------------------------
 

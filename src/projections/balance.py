@@ -12,8 +12,8 @@ from sqlalchemy import Column, Date, String, Table, Text, delete, insert
 from sqlalchemy.orm import Session
 
 from ..domain.ledger import Ledger
-from .enrollment_views import balance_view, fold
-from .folding import enrollment_events, touched_enrollments
+from .enrollment_views import balance_view
+from .folding import folded_enrollments
 from .tracking import METADATA, Positioned, current_view
 
 NAME = "balance"
@@ -36,10 +36,7 @@ class BalanceProjection:
 
     def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
         rows: list[dict[str, Any]] = []
-        for aggregate_id, version in touched_enrollments(batch).items():
-            enrollment = fold(enrollment_events(ledger, aggregate_id, version))
-            if enrollment is None:
-                continue
+        for enrollment in folded_enrollments(ledger, batch):
             view = balance_view(enrollment)
             rows.append(
                 {

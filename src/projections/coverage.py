@@ -11,8 +11,8 @@ from sqlalchemy import Column, String, Table, Text, delete, insert
 from sqlalchemy.orm import Session
 
 from ..domain.ledger import Ledger
-from .enrollment_views import coverage_view, fold
-from .folding import enrollment_events, touched_enrollments
+from .enrollment_views import coverage_view
+from .folding import folded_enrollments
 from .tracking import METADATA, Positioned, current_view
 
 NAME = "coverage"
@@ -33,10 +33,7 @@ class CoverageProjection:
 
     def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
         rows: list[dict[str, Any]] = []
-        for aggregate_id, version in touched_enrollments(batch).items():
-            enrollment = fold(enrollment_events(ledger, aggregate_id, version))
-            if enrollment is None:
-                continue
+        for enrollment in folded_enrollments(ledger, batch):
             view = coverage_view(enrollment)
             rows.append(
                 {

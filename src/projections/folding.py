@@ -4,12 +4,13 @@ a view never runs ahead of its tracked position."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
 from ..domain.enrollment import Enrollment, EnrollmentEvent
 from ..domain.ledger import Ledger
+from .enrollment_views import fold
 from .tracking import Positioned
 
 
@@ -32,6 +33,14 @@ def touched_enrollments(batch: Sequence[Positioned]) -> dict[UUID, int]:
 def enrollment_events(ledger: Ledger, aggregate_id: UUID, through_version: int) -> list[Any]:
     """The enrollment's events up to and including `through_version`, in version order."""
     return list(ledger.events.get(aggregate_id, lte=through_version))
+
+
+def folded_enrollments(ledger: Ledger, batch: Sequence[Positioned]) -> Iterator[Enrollment]:
+    """Each enrollment the batch touched, folded up to its last event in the batch."""
+    for aggregate_id, version in touched_enrollments(batch).items():
+        enrollment = fold(enrollment_events(ledger, aggregate_id, version))
+        if enrollment is not None:
+            yield enrollment
 
 
 class HouseholdOf:
