@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from .bench import add_bench_parsers, run_bench
 from .downstream import add_downstream_parsers, run_downstream
 from .http import add_http_parsers, run_http
 from .projections import add_projection_parsers
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         "keygen", help="print a new AES-256 key for LEDGER_CIPHER_KEY (encryption at rest)"
     )
     add_downstream_parsers(sub, common)
+    add_bench_parsers(sub, common)
     add_projection_parsers(sub, common)
     add_http_parsers(sub, common)
     return parser
@@ -94,6 +96,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return print_schema()
     if args.subcommand in ("relay", "consume"):
         return run_downstream(args)
+    if args.subcommand == "bench":
+        return run_bench(args)
     if args.subcommand in ("serve", "tokens"):
         return run_http(args)
     from ..bootstrap import build_ledger
