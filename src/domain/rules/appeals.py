@@ -22,8 +22,6 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-import holidays
-
 from ..calendar import plus_days
 from ..errors import InvalidCommand
 from ..policy import PolicyVersion
@@ -123,6 +121,8 @@ A unit test checks every name still occurs, so a renaming in a package upgrade i
 
 @lru_cache(maxsize=64)
 def _ma_legal_holidays(year: int) -> frozenset[date]:
+    import holidays  # the calendar is loaded only when a deadline is computed
+
     ma_calendar = holidays.country_holidays(
         "US", subdiv="MA", years=year, language="en_US", categories=("public",)
     )

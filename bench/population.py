@@ -1,0 +1,443 @@
+"""A deterministic (seeded) synthetic exchange: N households and a year of their commands.
+
+Every household applies for the plan year, is determined, selects a health plan and lives
+through the plan year month by month. The same seed gives the same commands, byte for byte.
+
+Proportions (drawn independently per household with `random.Random(seed)`):
+
+- household size: 1 member 55 %, 2 members 25 %, 3 members 12 %, 4 members 8 %.
+- program, through MAGI (a % of the FPL for the household's size) and `aptc_eligible`:
+  non-group (not APTC-eligible) 25 %; APTC only (APTC-eligible, 501-800 % FPL) 15 %;
+  ConnectorCare 60 %, of which plan type 1 5 %, 2A 10 %, 2B 20 %, 3A 20 %, 3B 20 %, 3C 15 %,
+  3D 10 %.
+- dental plan selected as well: 30 % (binder paid, then paid on time).
+- the health enrollment's year (one profile per household):
+  on time every month 70 %; binder never paid (cancelled, no coverage) 4 %;
+  late once or twice, then cured (half before the delinquency notice, half after) 10 %;
+  stops paying and is terminated for non-payment 5 %; terminated, then pays the arrears and is
+  reinstated 3 %; voluntary termination mid-year 5 %; a hardship waiver (ConnectorCare plan
+  types with a minimum premium; 85 % granted, 15 % denied) 3 % (other programs, and the
+  history's plan year 2025, which has no published minimum premium: on time).
+- an appeal of the eligibility determination, then its decision (upheld 65 %, reversed 20 %,
+  withdrawn 15 %): 2 %.
+- a reported income change mid-year (and its redetermination): 3 %.
+- `run_schedule` at the end of every month, from the month of the first application through
+  December of the plan year (`schedule_months`).
+
+Applications arrive from mid-November to early January (open enrollment); plans are selected by
+20 January, binders paid by their due date (the 23rd), monthly premiums between the 6th and the
+20th of the month before (invoices are issued on the 5th, due on the 23rd).
+
+`history=True` makes the same kind of population for the plan year before, whose enrollments
+have all ended (or lapsed) by February of the next year: history with nothing due.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+Command = dict[str, Any]
+
+DETERMINATION_PLACEHOLDER = "@determination"
+"""`appealed_event_id` of a generated appeal: the household's latest EligibilityDetermined id,
+known only once the determination is recorded (see `Driver`)."""
+
+FPL = {  # plan year -> (first person, each extra person): the guidelines in force 1 Nov of Y-1
+    2025: (Decimal("15060"), Decimal("5380")),
+    2026: (Decimal("15650"), Decimal("5500")),
+}
+BANDS = {  # plan type -> FPL % band (exclusive low, inclusive high)
+    "1": (0, 100),
+    "2A": (100, 150),
+    "2B": (150, 200),
+    "3A": (200, 250),
+    "3B": (250, 300),
+    "3C": (300, 400),
+    "3D": (400, 500),
+}
+MINIMUM_PREMIUM = {"1": 0, "2A": 0, "2B": 53, "3A": 103, "3B": 152, "3C": 235, "3D": 235}
+WAIVABLE = frozenset({"2B", "3A", "3B", "3C"})
+WAIVER_YEARS = frozenset({2026})  # the contract publishes minimum premiums for 2026 only
+
+PROFILES = (
+    ("on_time", 70),
+    ("binder_never", 4),
+    ("late_cure", 10),
+    ("terminated", 5),
+    ("reinstated", 3),
+    ("voluntary", 5),
+    ("waiver", 3),
+)
+PLAN_TYPES = (("1", 5), ("2A", 10), ("2B", 20), ("3A", 20), ("3B", 20), ("3C", 15), ("3D", 10))
+SIZES = ((1, 55), (2, 25), (3, 12), (4, 8))
+
+# Same-day order: commands of a household keep their own order (seq); the schedule runs last.
+SCHEDULE_RANK = 9
+
+
+@dataclass(frozen=True, order=True)
+class Step:
+    on: date
+    rank: int
+    seq: int
+    command: Command = field(compare=False)
+
+
+@dataclass(frozen=True)
+class HouseholdSpec:
+    household_id: str
+    size: int
+    program: str  # non_group, aptc_only, connectorcare
+    plan_type: str | None
+    profile: str
+    dental: bool
+    appeal: bool
+    income_change: bool
+
+
+def _pick(rng: random.Random, weighted: Sequence[tuple[Any, int]]) -> Any:
+    total = sum(w for _, w in weighted)
+    x = rng.uniform(0, total)
+    for value, weight in weighted:
+        x -= weight
+        if x <= 0:
+            return value
+    return weighted[-1][0]
+
+
+def money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: date) -> date:
+    return add_months(month, 1) - timedelta(days=1)
+
+
+def on_day(month: date, day: int) -> date:
+    return date(month.year, month.month, min(day, month_end(month).day))
+
+
+def schedule_months(plan_year: int) -> list[date]:
+    """Month ends on which `run_schedule` runs: November before the plan year to December."""
+    first = date(plan_year - 1, 11, 1)
+    return [month_end(add_months(first, i)) for i in range(14)]
+
+
+def schedule_command(through: date) -> Command:
+    return {"command": "run_schedule", "on": through.isoformat(), "through": through.isoformat()}
+
+
+def coverage_start(paid_on: date) -> date:
+    """The contract's binder policy: the 1st after the month paid (a month later after the 23rd)."""
+    month = date(paid_on.year, paid_on.month, 1)
+    return add_months(month, 1 if paid_on.day <= 23 else 2)
+
+
+def binder_due(selected_on: date) -> date:
+    month = date(selected_on.year, selected_on.month, 1)
+    return on_day(month if selected_on.day <= 23 else add_months(month, 1), 23)
+
+
+class _Household:
+    """Builds one household's steps."""
+
+    def __init__(self, rng: random.Random, spec: HouseholdSpec, plan_year: int, index: int):
+        self.rng = rng
+        self.spec = spec
+        self.plan_year = plan_year
+        self.index = index
+        self.steps: list[Step] = []
+
+    def add(self, on: date, command: Command) -> None:
+        command = {"command": command.pop("command"), "on": on.isoformat(), **command}
+        command["command_id"] = f"{self.spec.household_id}-{len(self.steps):03d}"
+        self.steps.append(Step(on, 0, self.index * 1000 + len(self.steps), command))
+
+    def build(self) -> list[Step]:
+        rng, spec, year = self.rng, self.spec, self.plan_year
+        hid = spec.household_id
+        members: list[dict[str, Any]] = [
+            {
+                "member_id": f"M{i + 1}",
+                "birth_date": date(
+                    rng.randint(1958, 2006), rng.randint(1, 12), rng.randint(1, 28)
+                ).isoformat(),
+                "resident": True,
+                "lawfully_present": True,
+                "incarcerated": False,
+                "aptc_eligible": spec.program != "non_group",
+            }
+            for i in range(spec.size)
+        ]
+        first, extra = FPL[year]
+        fpl = first + extra * (spec.size - 1)
+        if spec.program == "connectorcare":
+            assert spec.plan_type is not None
+            low, high = BANDS[spec.plan_type]
+            percent = Decimal(rng.randint(low * 10 + 5, high * 10 - 5)) / 10
+        elif spec.program == "aptc_only":
+            percent = Decimal(rng.randint(5010, 8000)) / 10
+        else:
+            percent = Decimal(rng.randint(1500, 6000)) / 10
+        magi = (fpl * percent / 100).quantize(Decimal("0.01"))
+        applied = date(year - 1, 11, 17) + timedelta(days=rng.randint(0, 53))
+        determined = applied + timedelta(days=rng.randint(1, 3))
+        selected = min(determined + timedelta(days=rng.randint(1, 4)), date(year, 1, 20))
+        self.add(
+            applied,
+            {
+                "command": "submit_application",
+                "household_id": hid,
+                "plan_year": year,
+                "household_size": spec.size,
+                "annual_magi": money(magi),
+                "members": members,
+            },
+        )
+        self.add(determined, {"command": "determine_eligibility", "household_id": hid})
+        if spec.appeal:
+            filed = determined + timedelta(days=rng.randint(5, 12))
+            self.add(
+                filed,
+                {
+                    "command": "file_appeal",
+                    "appeal_id": f"A-{hid}",
+                    "household_id": hid,
+                    "appealed_event_id": DETERMINATION_PLACEHOLDER,
+                    "grounds": "my income was counted for the wrong months",
+                },
+            )
+            outcome = _pick(rng, (("upheld", 65), ("reversed", 20), ("withdrawn", 15)))
+            self.add(
+                filed + timedelta(days=rng.randint(30, 45)),
+                {"command": "decide_appeal", "appeal_id": f"A-{hid}", "outcome": outcome},
+            )
+        if spec.income_change:
+            self.add(
+                on_day(date(year, rng.randint(3, 9), 1), 10),
+                {
+                    "command": "report_change",
+                    "household_id": hid,
+                    "annual_magi": money(magi * Decimal("1.04")),
+                },
+            )
+        member_ids = [str(m["member_id"]) for m in members]
+        per_member = self._health_premium()
+        self._enrollment(
+            f"E-{hid}-H", "health", selected, per_member * spec.size, member_ids, spec.profile
+        )
+        if spec.dental:
+            dental_premium = Decimal(rng.randint(25, 45)) * spec.size
+            self._enrollment(
+                f"E-{hid}-D",
+                "dental",
+                selected + timedelta(days=1),
+                dental_premium,
+                member_ids,
+                "on_time",
+            )
+        return self.steps
+
+    def _health_premium(self) -> Decimal:
+        spec, rng = self.spec, self.rng
+        if spec.program == "connectorcare":
+            assert spec.plan_type is not None
+            return Decimal(max(10, MINIMUM_PREMIUM[spec.plan_type] + rng.choice((0, 15, 40))))
+        if spec.program == "aptc_only":
+            return Decimal(rng.randint(180, 450))
+        return Decimal(rng.randint(350, 650))
+
+    def _enrollment(
+        self,
+        enrollment_id: str,
+        coverage: str,
+        selected: date,
+        premium: Decimal,
+        member_ids: list[str],
+        profile: str,
+    ) -> None:
+        rng, spec, year = self.rng, self.spec, self.plan_year
+        hid = spec.household_id
+        self.add(
+            selected,
+            {
+                "command": "select_plan",
+                "enrollment_id": enrollment_id,
+                "household_id": hid,
+                "member_ids": member_ids,
+                "plan_id": f"{coverage.upper()}-{rng.randint(1, 12):02d}",
+                "coverage": coverage,
+                "monthly_premium": money(premium),
+            },
+        )
+        if profile == "binder_never":
+            return
+        due = binder_due(selected)
+        paid = min(selected + timedelta(days=rng.randint(0, 5)), due)
+        amount = money(premium)
+        self.add(paid, self._payment(enrollment_id, amount, "binder"))
+        start = max(coverage_start(paid), date(year, 1, 1))
+        last = date(year, 12, 1)
+        months: list[date] = []
+        month = add_months(start, 1)
+        while month <= last:
+            months.append(month)
+            month = add_months(month, 1)
+        if not months:
+            return
+        late: set[date] = set()
+        stop: date | None = None
+        resume: date | None = None
+        if profile == "late_cure" and len(months) > 2:
+            late = set(rng.sample(months[1:-1], k=min(len(months) - 2, rng.choice((1, 1, 2)))))
+        elif profile in ("terminated", "reinstated") and len(months) > 4:
+            stop = rng.choice(months[1:-4])
+            if profile == "reinstated":
+                assisted = spec.program != "non_group"
+                asked = on_day(add_months(stop, 2 if assisted else 1), 20)
+                self.add(asked, self._payment(enrollment_id, money(premium * 6), "arrears"))
+                self.add(
+                    asked, {"command": "request_reinstatement", "enrollment_id": enrollment_id}
+                )
+                resume = add_months(date(asked.year, asked.month, 1), 2)
+        elif profile == "voluntary" and len(months) > 2:
+            ending = rng.choice(months[:-2])
+            self.add(
+                on_day(ending, 10),
+                {"command": "request_termination", "enrollment_id": enrollment_id},
+            )
+            stop = add_months(ending, 1)
+        elif (
+            profile == "waiver"
+            and spec.plan_type in WAIVABLE
+            and year in WAIVER_YEARS
+            and len(months) > 4
+        ):
+            first = rng.choice(months[1:-3])
+            self.add(
+                on_day(add_months(first, -1), 25),
+                {
+                    "command": "request_hardship_waiver",
+                    "household_id": hid,
+                    "enrollment_id": enrollment_id,
+                    "grounds": rng.choice(("utility_shutoff", "homeless", "domestic_violence")),
+                },
+            )
+            self.add(
+                on_day(first, 2),
+                {
+                    "command": "decide_hardship_waiver",
+                    "enrollment_id": enrollment_id,
+                    "decision": "granted" if rng.random() < 0.85 else "denied",
+                    "first_month": f"{first.year:04d}-{first.month:02d}",
+                    "months": 3,
+                },
+            )
+        for month in months:
+            if stop is not None and month >= stop and (resume is None or month < resume):
+                continue
+            before = add_months(month, -1)
+            if month in late:
+                when = on_day(before, 28) if rng.random() < 0.5 else on_day(month, 8)
+            else:
+                when = on_day(before, rng.randint(6, 20))
+            self.add(when, self._payment(enrollment_id, amount, f"{month:%Y-%m}"))
+
+    @staticmethod
+    def _payment(enrollment_id: str, amount: str, reference: str) -> Command:
+        return {
+            "command": "record_payment",
+            "enrollment_id": enrollment_id,
+            "amount": amount,
+            "reference": f"{enrollment_id}-{reference}",
+        }
+
+
+def household_specs(
+    n: int, seed: int = 2026, prefix: str = "H"
+) -> Iterator[tuple[random.Random, HouseholdSpec]]:
+    master = random.Random(f"{seed}:{prefix}")
+    for i in range(n):
+        rng = random.Random(master.getrandbits(64))
+        program = _pick(rng, (("non_group", 25), ("aptc_only", 15), ("connectorcare", 60)))
+        plan_type = _pick(rng, PLAN_TYPES) if program == "connectorcare" else None
+        profile = _pick(rng, PROFILES)
+        spec = HouseholdSpec(
+            household_id=f"{prefix}{i:06d}",
+            size=_pick(rng, SIZES),
+            program=program,
+            plan_type=plan_type,
+            profile=profile,
+            dental=rng.random() < 0.30,
+            appeal=rng.random() < 0.02,
+            income_change=rng.random() < 0.03,
+        )
+        yield rng, spec
+
+
+def household_steps(n: int, seed: int = 2026, *, history: bool = False) -> list[Step]:
+    """Every household's steps (not yet merged with the schedule)."""
+    plan_year, prefix = (2025, "P") if history else (2026, "H")
+    steps: list[Step] = []
+    for index, (rng, spec) in enumerate(household_specs(n, seed, prefix)):
+        steps.extend(_Household(rng, spec, plan_year, index).build())
+    return steps
+
+
+def merge(steps: Iterable[Step], schedule: Iterable[date]) -> list[Command]:
+    """All commands in business-date order, a `run_schedule` closing each month."""
+    runs = [Step(d, SCHEDULE_RANK, 0, schedule_command(d)) for d in schedule]
+    return [s.command for s in sorted([*steps, *runs])]
+
+
+def population(n: int, seed: int = 2026) -> list[Command]:
+    """N households' plan year 2026, with the monthly schedule, in order."""
+    return merge(household_steps(n, seed), schedule_months(2026))
+
+
+def specs(n: int, seed: int = 2026, *, history: bool = False) -> list[HouseholdSpec]:
+    return [s for _, s in household_specs(n, seed, "P" if history else "H")]
+
+
+class Driver:
+    """Feeds commands to the ledger through `answer_line` (the `apply` command path), filling in
+    the determination an appeal names from the answers already given."""
+
+    def __init__(self, ledger: Any) -> None:
+        from enrollment_ledger.adapters.cli.apply import answer_line
+
+        self.ledger = ledger
+        self._answer_line = answer_line
+        self.determinations: dict[str, str] = {}
+
+    @staticmethod
+    def encode(command: Command) -> bytes:
+        return json.dumps(command, separators=(",", ":")).encode()
+
+    def resolve(self, command: Command) -> Command:
+        if command.get("appealed_event_id") == DETERMINATION_PLACEHOLDER:
+            found = self.determinations.get(command["household_id"])
+            return {**command, "appealed_event_id": found or "missing"}
+        return command
+
+    def apply(self, command: Command, line: bytes | None = None) -> dict[str, Any]:
+        if line is None or command.get("appealed_event_id") == DETERMINATION_PLACEHOLDER:
+            line = self.encode(self.resolve(command))
+        answer: dict[str, Any] | None = self._answer_line(self.ledger, line)
+        assert answer is not None
+        if answer["ok"] and command["command"] in ("determine_eligibility", "report_change"):
+            for event in answer["events"]:
+                if event["type"] == "EligibilityDetermined":
+                    self.determinations[command["household_id"]] = str(event["id"])
+        return answer

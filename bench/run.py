@@ -1,0 +1,884 @@
+"""The benchmark: every figure is a ratio against a baseline measured in the same run, on the
+same data (`python -m bench.run --help`, or `enrollment-ledger bench`).
+
+Stores (temporary, deleted at the end):
+
+- A: the population (N households, plan year 2026, a `run_schedule` closing every month), loaded
+  through the ledger's command path (`answer_line`, as `enrollment-ledger apply` does) into
+  SQLite: the `apply.sqlite` figure, the monthly schedule times, queries, rebuild, verify, relay
+  and the CLI are measured on it.
+- B: 3N households of the plan year before (all ended by January: history with nothing due)
+  followed by the very same population: a store about 4x A's size. The same monthly
+  `run_schedule` runs are timed in both (`schedule.growth`), and queries, rebuild and verify are
+  measured again (`queries.growth`, memory at two sizes).
+- P: a part of the population (at most `--pg-households`) on PostgreSQL (pgserver, or the server
+  given by `--store`): `apply.postgresql` and the per-enrollment cost of a monthly schedule run
+  there, from which `scale.*` are projected.
+
+The bare baselines: the same number of events, in the same per-command groups over the same
+aggregate ids, saved through a plain `eventsourcing` Application (eventsourcing-sqlalchemy, the
+persistence module the ledger itself builds on) into the same kind of store; the notification log
+read bare (rebuild); the same stored bytes chained with hashlib (verify); the same Kafka records
+sent by a bare kafka-python producer with the relay's settings (relay).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from .bare import Bare, Shape
+from .bare import bare_application as _bare_application
+from .population import (
+    SCHEDULE_RANK,
+    Command,
+    Driver,
+    Step,
+    household_steps,
+    merge,
+    schedule_command,
+    schedule_months,
+    specs,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXCHANGE_ENROLLMENTS = 250_000
+MEASURED_MONTHS = tuple(f"2026-{m:02d}" for m in range(2, 13))  # history has ended by then
+
+
+# ---- figures --------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float | None
+    unit: str
+    baseline: float | None = None
+    ratio: float | None = None
+    target: float | None = None
+    compare: str | None = None  # ">=" or "<=": how value (or ratio) meets target
+    note: str = ""
+
+    @property
+    def met(self) -> bool | None:
+        if self.target is None or self.compare is None:
+            return None
+        measured = self.ratio if self.ratio is not None else self.value
+        if measured is None:
+            return None
+        return measured >= self.target if self.compare == ">=" else measured <= self.target
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "value": _round(self.value),
+            "unit": self.unit,
+            "baseline": _round(self.baseline),
+            "ratio": _round(self.ratio),
+            "target": None if self.target is None else f"{self.compare} {self.target:g}",
+            "met": self.met,
+            "note": self.note,
+        }
+
+
+def _round(value: float | None) -> float | None:
+    if value is None:
+        return None
+    return float(f"{value:.4g}")
+
+
+@dataclass
+class Report:
+    households: int
+    machine: dict[str, Any]
+    figures: list[Figure] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, figure: Figure) -> None:
+        self.figures.append(figure)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "machine": self.machine,
+            "households": self.households,
+            "figures": [f.as_json() for f in self.figures],
+            "details": self.details,
+        }
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gb: float | None = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ---- loading through the ledger -------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    commands: int = 0
+    events: int = 0
+    seconds: float = 0.0
+    rejected: int = 0
+    command_seconds: float = 0.0  # all but run_schedule
+    command_count: int = 0
+    schedule: dict[str, tuple[float, int]] = field(default_factory=dict)  # month -> (s, events)
+    shapes: list[Shape] = field(default_factory=list)
+    midyear: datetime | None = None  # record instant after the June schedule run
+    errors: Counter[str] = field(default_factory=Counter)
+    keep_shapes: bool = False
+
+
+def _record(result: Load, command: Command, answer: dict[str, Any], elapsed: float) -> None:
+    events = answer.get("events", []) if answer["ok"] else []
+    result.commands += 1
+    result.events += len(events)
+    result.seconds += elapsed
+    if not answer["ok"]:
+        result.rejected += 1
+        result.errors[f"{command['command']}: {answer['error']['code']}"] += 1
+    if command["command"] == "run_schedule":
+        result.schedule[command["through"][:7]] = (elapsed, len(events))
+        if command["through"] == "2026-06-30":
+            result.midyear = datetime.now(UTC)
+    else:
+        result.command_seconds += elapsed
+        result.command_count += 1
+    if result.keep_shapes:
+        counts: dict[UUID, int] = {}
+        for event in events:
+            key = UUID(event["aggregate_id"])
+            counts[key] = counts.get(key, 0) + 1
+        result.shapes.append(list(counts.items()))
+
+
+def load(ledger: Any, commands: Sequence[Command], *, keep_shapes: bool = False) -> Load:
+    """Apply the commands through `answer_line`, timing each (seconds: their sum)."""
+    driver = Driver(ledger)
+    lines = [driver.encode(c) for c in commands]
+    result = Load(keep_shapes=keep_shapes)
+    for command, line in zip(commands, lines, strict=True):
+        t0 = time.perf_counter()
+        answer = driver.apply(command, line)
+        _record(result, command, answer, time.perf_counter() - t0)
+    return result
+
+
+def load_lockstep(
+    ledger_a: Any, ledger_b: Any, tagged: Sequence[tuple[Command, bool]]
+) -> tuple[Load, Load]:
+    """Store B gets every command; store A only the population's, each right before B gets the
+    same one, so both see the same machine noise (a shared machine is noisy)."""
+    driver_a, driver_b = Driver(ledger_a), Driver(ledger_b)
+    a, b = Load(keep_shapes=True), Load()
+    for command, in_population in tagged:
+        line = Driver.encode(command)
+        if in_population:
+            t0 = time.perf_counter()
+            answer = driver_a.apply(command, line)
+            _record(a, command, answer, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        answer = driver_b.apply(command, line)
+        _record(b, command, answer, time.perf_counter() - t0)
+    return a, b
+
+
+def tagged_stream(
+    history_steps: Sequence[Step], population_steps: Sequence[Step]
+) -> list[tuple[Command, bool]]:
+    """History and population merged in business-date order, each command tagged with whether
+    it belongs to the population (store A) too; the schedule runs from November 2025 do."""
+    in_population = {id(s) for s in population_steps}
+    population_runs = set(schedule_months(2026))
+    runs = [
+        Step(d, SCHEDULE_RANK, 0, schedule_command(d))
+        for d in [*schedule_months(2025)[:12], *schedule_months(2026)]
+    ]
+    return [
+        (s.command, id(s) in in_population or (s.rank == SCHEDULE_RANK and s.on in population_runs))
+        for s in sorted([*history_steps, *population_steps, *runs])
+    ]
+
+
+def schedule_seconds(result: Load) -> float:
+    return sum(result.schedule[m][0] for m in MEASURED_MONTHS if m in result.schedule)
+
+
+# ---- the bare eventsourcing baseline --------------------------------------------------------
+
+
+def bare_application(url: str) -> Bare:
+    return _bare_application(_sqlalchemy_url(url))
+
+
+def _sqlalchemy_url(url: str) -> str:
+    from enrollment_ledger.adapters.bootstrap import resolve_store_url
+
+    resolved: str = resolve_store_url(url)
+    return resolved
+
+
+def mean_state_bytes(ledger: Any) -> int:
+    sizes: list[int] = []
+    start = 1
+    while len(sizes) < 20_000:
+        batch = ledger.recorder.select_notifications(start=start, limit=1000)
+        if not batch:
+            break
+        sizes.extend(len(n.state) for n in batch)
+        start = batch[-1].id + 1
+    return int(statistics.mean(sizes)) if sizes else 200
+
+
+def apply_figure(name: str, loaded: Load, bare_seconds: float, store: str) -> Figure:
+    ledger_eps = loaded.events / loaded.seconds
+    bare_eps = loaded.events / bare_seconds
+    return Figure(
+        name,
+        ledger_eps,
+        "events/s",
+        baseline=bare_eps,
+        ratio=ledger_eps / bare_eps,
+        target=0.5,
+        compare=">=",
+        note=f"{loaded.commands} commands ({loaded.commands / loaded.seconds:.0f} commands/s), "
+        f"{loaded.events} events on {store}; baseline: plain eventsourcing aggregates, one save "
+        "per command, same aggregate ids and event counts",
+    )
+
+
+# ---- queries --------------------------------------------------------------------------------
+
+
+def query_latencies(
+    ledger: Any, household_ids: Sequence[str], samples: int, midyear: datetime, seed: int
+) -> dict[str, list[float]]:
+    from enrollment_ledger.adapters import queries
+
+    rng = random.Random(seed)
+    past = date(2026, 5, 15)
+    runs: dict[str, Callable[[str], Any]] = {
+        "coverage": lambda e: queries.coverage(ledger, e),
+        "coverage_past": lambda e: queries.coverage(ledger, e, past, midyear),
+        "balance": lambda e: queries.balance(ledger, e),
+        "balance_past": lambda e: queries.balance(ledger, e, past, midyear),
+        "timeline": lambda h: queries.timeline(ledger, h),
+        "timeline_past": lambda h: queries.timeline(ledger, h, midyear),
+    }
+    picks = [rng.choice(household_ids) for _ in range(samples)]
+    latencies: dict[str, list[float]] = {k: [] for k in runs}
+    for household_id in picks:
+        for kind, run in runs.items():
+            key = household_id if kind.startswith("timeline") else f"E-{household_id}-H"
+            t0 = time.perf_counter()
+            run(key)
+            latencies[kind].append((time.perf_counter() - t0) * 1000)
+    return latencies
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+# ---- subprocess probes ------------------------------------------------------------------------
+
+
+def probe(kind: str, url: str) -> dict[str, Any]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.probe", kind, url],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def cli_seconds(url: str, enrollment_id: str, runs: int = 5) -> tuple[float, float]:
+    """Median and best wall time of `enrollment-ledger coverage ID --json` as a process."""
+    script = Path(sys.executable).parent / "enrollment-ledger"
+    command = (
+        [str(script)]
+        if script.exists()
+        else [sys.executable, "-m", "enrollment_ledger.adapters.cli.main"]
+    )
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(
+            [*command, "coverage", enrollment_id, "--json", "--store", url],
+            check=True,
+            capture_output=True,
+        )
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), min(times)
+
+
+# ---- Kafka --------------------------------------------------------------------------------
+
+
+@contextmanager
+def kafka_broker(given: str | None) -> Iterator[str]:
+    if given:
+        yield given
+        return
+    from .servers import tansu_broker
+
+    with tansu_broker() as bootstrap:
+        yield bootstrap
+
+
+def relay_figure(ledger: Any, bootstrap: str, events: int) -> Figure:
+    import io
+
+    from enrollment_ledger.adapters.kafka.relay import (
+        RelayOptions,
+        make_producer,
+        records_of,
+        run_relay,
+    )
+
+    suffix = str(int(time.time()))
+    options = RelayOptions(kafka=bootstrap, topic=f"bench-relay-{suffix}", until_caught_up=True)
+    # warm the broker (topic auto-creation, metadata) outside both timings
+    warm = make_producer(bootstrap)
+    warm.send(f"bench-bare-{suffix}", key=b"k", value=b"v").get(timeout=30)
+    warm.send(options.topic, key=b"k", value=b"v").get(timeout=30)
+    warm.close(timeout=5)
+
+    out = io.StringIO()
+    t0 = time.perf_counter()
+    code = run_relay(ledger, options, out)
+    relay_seconds = time.perf_counter() - t0
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    if code != 0:
+        raise RuntimeError(f"relay failed: {summary}")
+    published = int(summary["published"])
+
+    records = []
+    start = 1
+    while True:
+        batch = ledger.recorder.select_notifications(start=start, limit=1000)
+        if not batch:
+            break
+        records.extend(records_of(ledger, batch))
+        start = batch[-1].id + 1
+    producer = make_producer(bootstrap)
+    t0 = time.perf_counter()
+    futures = [
+        producer.send(f"bench-bare-{suffix}", key=r.key, value=r.value, headers=r.headers)
+        for r in records
+    ]
+    producer.flush(timeout=120)
+    for future in futures:
+        future.get(timeout=30)
+    bare_seconds = time.perf_counter() - t0
+    producer.close(timeout=5)
+    relay_mps = published / relay_seconds
+    bare_mps = len(records) / bare_seconds
+    return Figure(
+        "relay.ratio",
+        relay_mps,
+        "msgs/s",
+        baseline=bare_mps,
+        ratio=relay_mps / bare_mps,
+        target=0.7,
+        compare=">=",
+        note=f"{published} events relayed (run_relay --until-caught-up, process included) vs "
+        f"{len(records)} pre-rendered records sent by a bare KafkaProducer with the relay's "
+        "settings (acks=all, linger 10 ms, 256 KiB batches, idempotence)",
+    )
+
+
+# ---- the run ------------------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    households: int
+    store: str | None
+    kafka: str | None
+    json: bool
+    quick: bool
+    seed: int
+    pg_households: int
+    query_samples: int
+    skip_kafka: bool
+    skip_postgresql: bool
+    results: Path | None
+
+
+def build(url: str) -> Any:
+    from enrollment_ledger.adapters.bootstrap import build_ledger
+
+    return build_ledger(url)
+
+
+def run(options: Options) -> Report:
+    n = options.households
+    report = Report(households=n, machine=machine())
+    population_steps = household_steps(n, options.seed)
+    population = merge(population_steps, schedule_months(2026))
+    history_steps = household_steps(3 * n, options.seed, history=True)
+    grown = tagged_stream(history_steps, population_steps)
+    household_ids = [s.household_id for s in specs(n, options.seed)]
+    enrollments = sum(1 + s.dental for s in specs(n, options.seed))
+    report.details["population"] = {
+        "households": n,
+        "enrollments": enrollments,
+        "commands": len(population),
+        "history_households": 3 * n,
+        "grown_store_commands": len(grown),
+        "profiles": dict(Counter(s.profile for s in specs(n, options.seed))),
+        "programs": dict(Counter(s.program for s in specs(n, options.seed))),
+    }
+    work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
+    try:
+        with ExitStack() as stack:
+            url_a = f"sqlite:///{work / 'a.db'}"
+            url_b = f"sqlite:///{work / 'b.db'}"
+
+            # 1. apply on SQLite, and its bare baseline
+            say(
+                f"loading {len(grown)} commands into SQLite store B (history of {3 * n} "
+                f"households, then the population), and in lockstep the population's "
+                f"{len(population)} commands ({n} households) into store A"
+            )
+            ledger_a, ledger_b = build(url_a), build(url_b)
+            loaded_a, loaded_b = load_lockstep(ledger_a, ledger_b, grown)
+            for name, loaded in (("rejected_a", loaded_a), ("rejected_b", loaded_b)):
+                if loaded.rejected:
+                    report.details[name] = dict(loaded.errors)
+            payload = "x" * max(10, mean_state_bytes(ledger_a) - 120)
+            say("bare eventsourcing baseline on SQLite")
+            bare = bare_application(f"sqlite:///{work / 'bare.db'}")
+            bare_seconds = bare.replay(loaded_a.shapes, payload)
+            bare.close()
+            report.add(apply_figure("apply.sqlite", loaded_a, bare_seconds, "SQLite"))
+            report.details["apply.sqlite"] = {
+                "commands_per_s": loaded_a.commands / loaded_a.seconds,
+                "bare_commands_per_s": loaded_a.commands / bare_seconds,
+            }
+
+            # 1b. PostgreSQL
+            pg: dict[str, Any] = {}
+            if not options.skip_postgresql:
+                pg = measure_postgresql(options, stack, work, report)
+
+            # 2. the grown store (loaded above)
+            seconds_a, seconds_b = schedule_seconds(loaded_a), schedule_seconds(loaded_b)
+            events_a = ledger_a.recorder.max_notification_id() or 0
+            events_b = ledger_b.recorder.max_notification_id() or 0
+            growth = seconds_b / seconds_a
+            report.add(
+                Figure(
+                    "schedule.growth",
+                    seconds_b / len(MEASURED_MONTHS),
+                    "s per monthly run",
+                    baseline=seconds_a / len(MEASURED_MONTHS),
+                    ratio=growth,
+                    target=1.2,
+                    compare="<=",
+                    note=f"mean of the monthly run_schedule (Feb-Dec 2026) over {enrollments} "
+                    f"enrollments: store B ({events_b} events) vs store A ({events_a} events, "
+                    f"{events_b / events_a:.1f}x smaller), same runs, same events recorded",
+                )
+            )
+            report.details["schedule"] = {
+                "a": {m: list(v) for m, v in loaded_a.schedule.items()},
+                "b": {m: list(v) for m, v in loaded_b.schedule.items() if m.startswith("2026")},
+            }
+
+            # 3. queries in both stores
+            say("queries")
+            assert loaded_a.midyear is not None and loaded_b.midyear is not None
+            lat_a = query_latencies(
+                ledger_a, household_ids, options.query_samples, loaded_a.midyear, options.seed
+            )
+            lat_b = query_latencies(
+                ledger_b, household_ids, options.query_samples, loaded_b.midyear, options.seed
+            )
+            table = {}
+            for kind in lat_a:
+                table[kind] = {
+                    "a_p50_ms": percentile(lat_a[kind], 50),
+                    "a_p99_ms": percentile(lat_a[kind], 99),
+                    "b_p50_ms": percentile(lat_b[kind], 50),
+                    "b_p99_ms": percentile(lat_b[kind], 99),
+                }
+            report.details["queries"] = table
+            worst_kind = max(table, key=lambda k: table[k]["b_p99_ms"])
+            p99_b = table[worst_kind]["b_p99_ms"]
+            p99_a = max(v["a_p99_ms"] for v in table.values())
+            report.add(
+                Figure(
+                    "queries.p99_ms",
+                    p99_b,
+                    "ms",
+                    baseline=p99_a,
+                    target=20,
+                    compare="<=",
+                    note=f"worst p99 over coverage/balance/timeline, current and past "
+                    f"(as_of/known_at), in store B ({4 * n} households; {worst_kind}); "
+                    f"baseline: the same in store A ({n} households)",
+                )
+            )
+            all_a = [x for v in lat_a.values() for x in v]
+            all_b = [x for v in lat_b.values() for x in v]
+            report.add(
+                Figure(
+                    "queries.growth",
+                    percentile(all_b, 50),
+                    "ms (p50, all queries)",
+                    baseline=percentile(all_a, 50),
+                    ratio=percentile(all_b, 50) / percentile(all_a, 50),
+                    target=1.5,
+                    compare="<=",
+                    note="p50 of the same queries on the same enrollments, store B (4x) over "
+                    "store A",
+                )
+            )
+
+            # 4, 5. rebuild and verify, each in its own process, at both sizes
+            say("rebuild and verify probes")
+            ledger_a.close()
+            ledger_b.close()
+            probes = {
+                (kind, size): probe(kind, url)
+                for kind in ("rebuild", "verify")
+                for size, url in (("a", url_a), ("b", url_b))
+            }
+            report.details["probes"] = {f"{k}.{s}": v for (k, s), v in probes.items()}
+            for kind, target in (("rebuild", 0.3), ("verify", 0.5)):
+                big = probes[(kind, "b")]
+                eps = big["events"] / big["seconds"]
+                bare_eps = big["baseline_events"] / big["baseline_seconds"]
+                report.add(
+                    Figure(
+                        f"{kind}.ratio",
+                        eps,
+                        "events/s",
+                        baseline=bare_eps,
+                        ratio=eps / bare_eps,
+                        target=target,
+                        compare=">=",
+                        note=(
+                            f"store B, {big['events']} events ({big.get('how', 'verify')}); "
+                            + (
+                                "baseline: bare read of the notification log"
+                                if kind == "rebuild"
+                                else "baseline: the same stored bytes read and chained with hashlib"
+                            )
+                        ),
+                    )
+                )
+                small = probes[(kind, "a")]
+                report.add(
+                    Figure(
+                        f"{kind}.rss_mb",
+                        big["rss_mb"],
+                        "MB peak RSS (store B)",
+                        baseline=small["rss_mb"],
+                        ratio=big["rss_mb"] / small["rss_mb"],
+                        target=1.25 if kind == "verify" else None,
+                        compare="<=" if kind == "verify" else None,
+                        note=f"the {kind} process's peak RSS with store B ({events_b} events) "
+                        f"over store A ({events_a} events)",
+                    )
+                )
+
+            # 6. relay
+            ledger_a = build(url_a)
+            if not options.skip_kafka:
+                say("relay")
+                try:
+                    broker = stack.enter_context(kafka_broker(options.kafka))
+                    report.add(relay_figure(ledger_a, broker, events_a))
+                except Exception as e:  # the broker could not be started or reached
+                    report.add(Figure("relay.ratio", None, "msgs/s", note=f"not measured: {e!r}"))
+            else:
+                report.add(Figure("relay.ratio", None, "msgs/s", note="skipped"))
+            ledger_a.close()
+
+            # 8. the CLI as a process
+            say("cli")
+            median, best = cli_seconds(url_a, f"E-{household_ids[0]}-H")
+            report.add(
+                Figure(
+                    "cli.seconds",
+                    median,
+                    "s",
+                    baseline=best,
+                    target=0.6,
+                    compare="<=",
+                    note="median of 5 runs of `enrollment-ledger coverage ID --json` "
+                    "(baseline column: the fastest)",
+                )
+            )
+
+            # 7. exchange scale
+            project_scale(report, loaded_a, loaded_b, pg, enrollments, growth)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report.add(
+        Figure(
+            "memory.peak_rss_mb",
+            peak_rss_mb(),
+            "MB",
+            note="the benchmark process (probes excluded; see rebuild/verify.rss_mb)",
+        )
+    )
+    return report
+
+
+def measure_postgresql(
+    options: Options, stack: ExitStack, work: Path, report: Report
+) -> dict[str, Any]:
+    from .servers import postgres_databases, postgres_server
+
+    try:
+        server = stack.enter_context(postgres_server(work, options.store))
+    except Exception as e:
+        report.add(Figure("apply.postgresql", None, "events/s", note=f"not measured: {e!r}"))
+        return {}
+    databases = postgres_databases(server)
+    n = min(options.households, options.pg_households)
+    population = merge(household_steps(n, options.seed), schedule_months(2026))
+    enrollments = sum(1 + s.dental for s in specs(n, options.seed))
+    say(f"loading {len(population)} commands ({n} households) into PostgreSQL")
+    ledger = build(databases[0])
+    loaded = load(ledger, population, keep_shapes=True)
+    payload = "x" * max(10, mean_state_bytes(ledger) - 120)
+    ledger.close()
+    say("bare eventsourcing baseline on PostgreSQL")
+    bare = bare_application(databases[1])
+    bare_seconds = bare.replay(loaded.shapes, payload)
+    bare.close()
+    report.add(apply_figure("apply.postgresql", loaded, bare_seconds, "PostgreSQL"))
+    report.details["apply.postgresql"] = {
+        "households": n,
+        "commands_per_s": loaded.commands / loaded.seconds,
+        "bare_commands_per_s": loaded.commands / bare_seconds,
+        "schedule": {m: list(v) for m, v in loaded.schedule.items()},
+    }
+    return {"loaded": loaded, "enrollments": enrollments, "households": n}
+
+
+def project_scale(
+    report: Report,
+    loaded_a: Load,
+    loaded_b: Load,
+    pg: dict[str, Any],
+    enrollments: int,
+    growth: float,
+) -> None:
+    """Per-enrollment costs measured on PostgreSQL (or SQLite when PostgreSQL was not measured),
+    grown by the measured 4x-store growth for every factor of 4 between the measured population
+    and the exchange's 250,000 enrollments."""
+    if pg:
+        base: Load = pg["loaded"]
+        base_enrollments: int = pg["enrollments"]
+        store = "PostgreSQL"
+    else:
+        base, base_enrollments, store = loaded_a, enrollments, "SQLite"
+    per_enrollment_month = schedule_seconds(base) / len(MEASURED_MONTHS) / base_enrollments
+    fours = math.log(EXCHANGE_ENROLLMENTS / base_enrollments, 4)
+    schedule_factor = max(1.0, growth) ** fours
+    month_s = EXCHANGE_ENROLLMENTS * per_enrollment_month * schedule_factor
+    report.add(
+        Figure(
+            "scale.month_schedule_s",
+            month_s,
+            "s",
+            target=600,
+            compare="<=",
+            note=f"{per_enrollment_month * 1000:.2f} ms per enrollment per monthly run on {store} "
+            f"(mean of Feb-Dec over {base_enrollments} enrollments) x 250,000 x schedule growth "
+            f"{max(1.0, growth):.2f} per 4x store, {fours:.1f} times",
+        )
+    )
+    per_command = base.command_seconds / base.command_count
+    commands_per_enrollment = base.command_count / base_enrollments
+    a_rate = loaded_a.command_seconds / loaded_a.command_count
+    population_in_b = _population_command_seconds(loaded_b)
+    apply_growth = max(1.0, population_in_b / a_rate) if population_in_b else 1.0
+    apply_factor = apply_growth**fours
+    year_s = (
+        EXCHANGE_ENROLLMENTS * commands_per_enrollment * per_command * apply_factor + 12 * month_s
+    )
+    report.add(
+        Figure(
+            "scale.year_load_h",
+            year_s / 3600,
+            "h",
+            target=8,
+            compare="<=",
+            note=f"{commands_per_enrollment:.1f} commands per enrollment-year x 250,000 x "
+            f"{per_command * 1000:.1f} ms per command on {store} x apply growth "
+            f"{apply_growth:.2f} per 4x store ({fours:.1f} times), plus 12 monthly schedule runs",
+        )
+    )
+
+
+def _population_command_seconds(loaded: Load) -> float | None:
+    """Seconds per non-schedule command in store B (history and population together)."""
+    if not loaded.command_count:
+        return None
+    return loaded.command_seconds / loaded.command_count
+
+
+# ---- output ---------------------------------------------------------------------------------
+
+
+def print_table(report: Report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"enrollment-ledger benchmark, {report.households} households")
+    for column in ("figure", "value", "unit", "baseline", "ratio", "target", "mark"):
+        table.add_column(column, justify="left" if column in ("figure", "unit") else "right")
+    for figure in report.figures:
+        data = figure.as_json()
+        mark = {True: "[green]pass[/]", False: "[red]short[/]", None: "-"}[figure.met]
+        table.add_row(
+            figure.name,
+            _show(data["value"]),
+            figure.unit,
+            _show(data["baseline"]),
+            _show(data["ratio"]),
+            data["target"] or "-",
+            mark,
+        )
+    console = Console(width=max(110, shutil.get_terminal_size().columns))
+    console.print(table)
+    m = report.machine
+    console.print(
+        f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}", style="dim"
+    )
+
+
+def _show(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    add_arguments(p)
+    p.add_argument("--store", metavar="URL", default=None, help=STORE_HELP)
+    return p
+
+
+STORE_HELP = (
+    "a PostgreSQL server URL to measure on instead of starting pgserver (two databases are "
+    "created in it); the SQLite stores are always temporary files"
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--households", type=int, default=None, help="N (default 2000; --quick: 30)")
+    p.add_argument("--kafka", metavar="HOST:PORT", default=None, help="a broker (else Tansu)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--quick", action="store_true", help="a small run, under 3 minutes")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--pg-households", type=int, default=None, help="(default: N/2, at most 500)")
+    p.add_argument("--query-samples", type=int, default=None, help="(default 300; --quick: 40)")
+    p.add_argument("--no-kafka", action="store_true", help="skip the relay figure")
+    p.add_argument("--no-postgresql", action="store_true", help="skip PostgreSQL")
+    p.add_argument("--results", metavar="FILE", default=None, help="also write the JSON here")
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    households = args.households or (30 if args.quick else 2000)
+    return Options(
+        households=households,
+        store=args.store,
+        kafka=args.kafka,
+        json=args.json,
+        quick=args.quick,
+        seed=args.seed,
+        pg_households=args.pg_households or min(500, max(1, households // 2)),
+        query_samples=args.query_samples or (40 if args.quick else 300),
+        skip_kafka=args.no_kafka,
+        skip_postgresql=args.no_postgresql,
+        results=Path(args.results) if args.results else None,
+    )
+
+
+def execute(options: Options) -> int:
+    started = time.perf_counter()
+    report = run(options)
+    report.details["wall_seconds"] = time.perf_counter() - started
+    data = report.as_json()
+    if options.results is not None:
+        options.results.parent.mkdir(parents=True, exist_ok=True)
+        options.results.write_text(json.dumps(data, indent=2) + "\n")
+    if options.json:
+        print(json.dumps(data))
+    else:
+        print_table(report)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return execute(options_from(parser().parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""`enrollment-ledger bench`: the benchmark of a synthetic exchange's year (issue 10).
+
+The benchmark lives in the repository's `bench/` folder, not in the installed package: this
+subcommand imports `bench.run` lazily from the current directory (run it from the repository
+root), so nothing here is imported on any other path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from types import ModuleType
+from typing import Any
+
+
+def add_bench_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    bench = sub.add_parser(
+        "bench",
+        parents=[common],
+        help="benchmark a synthetic exchange's year against the bare libraries",
+        description="Generate a seeded population, load a year of it through the ledger and "
+        "measure every figure against a baseline run on the same data (run from the repository "
+        "root, where the bench/ folder is). --store: a PostgreSQL server to use instead of "
+        "starting pgserver.",
+    )
+    bench.add_argument("--households", type=int, default=None, help="N (default 2000)")
+    bench.add_argument("--kafka", metavar="HOST:PORT", default=None, help="a broker (else Tansu)")
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.add_argument("--quick", action="store_true", help="a small run, under 3 minutes")
+    bench.add_argument("--seed", type=int, default=2026, help="the population's seed")
+    bench.add_argument("--pg-households", type=int, default=None, help="households on PostgreSQL")
+    bench.add_argument("--query-samples", type=int, default=None, help="queries per kind")
+    bench.add_argument("--no-kafka", action="store_true", help="skip the relay figure")
+    bench.add_argument("--no-postgresql", action="store_true", help="skip PostgreSQL")
+    bench.add_argument("--results", metavar="FILE", default=None, help="also write the JSON here")
+
+
+def _bench_module() -> ModuleType:
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    return importlib.import_module("bench.run")
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    try:
+        module = _bench_module()
+    except ImportError as e:
+        print(
+            f"enrollment-ledger bench: cannot import bench.run ({e}); run it from the "
+            "repository root",
+            file=sys.stderr,
+        )
+        return 2
+    code: int = module.execute(module.options_from(args))
+    return code

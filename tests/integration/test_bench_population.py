@@ -1,0 +1,42 @@
+"""The benchmark's generated population is valid: every command is accepted by the ledger's
+command path (no timing here; the benchmark measures, tests do not)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from enrollment_ledger.domain.ledger import Ledger
+
+from bench.population import Driver, household_steps, merge, population, schedule_months
+
+
+def test_the_population_is_deterministic() -> None:
+    assert population(6, seed=7) == population(6, seed=7)
+    assert population(6, seed=7) != population(6, seed=8)
+
+
+def test_every_generated_command_is_accepted(ledger: Ledger) -> None:
+    commands = population(12, seed=11)
+    driver = Driver(ledger)
+    rejected = []
+    events: Counter[str] = Counter()
+    for command in commands:
+        answer = driver.apply(command)
+        if not answer["ok"]:
+            rejected.append((command, answer["error"]))
+        else:
+            events.update(e["type"] for e in answer["events"])
+    assert rejected == []
+    assert events["PaymentRecorded"] > 0
+    assert events["InvoiceIssued"] > 0
+    assert sum(c["command"] == "run_schedule" for c in commands) == 14
+
+
+def test_history_households_are_accepted_before_the_population(ledger: Ledger) -> None:
+    commands = merge(
+        [*household_steps(4, seed=3, history=True), *household_steps(2, seed=3)],
+        [*schedule_months(2025)[:12], *schedule_months(2026)],
+    )
+    driver = Driver(ledger)
+    answers = [driver.apply(c) for c in commands]
+    assert [a for a in answers if not a["ok"]] == []
