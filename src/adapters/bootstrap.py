@@ -29,6 +29,7 @@ def resolve_store_url(store_url: str | None = None) -> str:
     return url
 
 
+AGGREGATE_CACHE_SIZE = 20_000
 CIPHER_KEY_ENV = "LEDGER_CIPHER_KEY"
 CIPHER_KEY_FILE_ENV = "LEDGER_CIPHER_KEY_FILE"
 _KEY_CHECK = b"enrollment-ledger cipher key check"
@@ -88,6 +89,9 @@ def build_ledger(
     env = {
         "PERSISTENCE_MODULE": "enrollment_ledger.adapters.store.factory:Factory",
         "SQLALCHEMY_URL": url,
+        # Aggregates are cached between commands and fast-forwarded from the store on each use
+        # (so other processes' writes are seen); commands work on deep copies.
+        "AGGREGATE_CACHE_MAXSIZE": str(AGGREGATE_CACHE_SIZE),
     }
     if secret is not None:
         env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"

@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from .errors import InvalidCommand
-from .events import LedgerCreated, LedgerEvent, aggregate_uuid
+from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
 from .policy import PolicyVersion
 from .rules import appeals as rules
 
@@ -20,7 +20,7 @@ DECIDED = "decided"
 REHEARING = "rehearing"
 
 
-class Appeal(Aggregate):
+class Appeal(CopiedForCommands, Aggregate):
     """A request for a hearing on an Appealable Action (12.13)."""
 
     @staticmethod

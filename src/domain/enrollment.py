@@ -21,7 +21,7 @@ from eventsourcing.domain import Aggregate
 
 from .calendar import add_months, first_of_month, last_day_of_month, month_key, plus_days
 from .errors import InvalidCommand
-from .events import LedgerCreated, LedgerEvent, aggregate_uuid
+from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
 from .money import ZERO
 from .policy import PolicyVersion
 from .rules import premiums as rules
@@ -70,7 +70,7 @@ class Milestone:
     action: Callable[[date, PolicyVersion], None]
 
 
-class Enrollment(Aggregate):
+class Enrollment(CopiedForCommands, Aggregate):
     """One plan selection by a household for some of its members."""
 
     @staticmethod

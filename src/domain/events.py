@@ -8,6 +8,7 @@ for facts the ledger merely records). The record instant is set by the service l
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -75,6 +76,33 @@ class LedgerCreated(Aggregate.Created):
     @staticmethod
     def create_timestamp() -> datetime:
         return current_record_instant()
+
+
+class CopiedForCommands:
+    """Aggregates are cached between commands and handed to each command as a copy (so a refused
+    command cannot corrupt the cache). State is plain values in dicts, lists and sets of flat
+    records, so a copy one level deep into each container is a full copy, and much cheaper than
+    `copy.deepcopy`'s generic walk."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        clone = object.__new__(type(self))
+        for key, value in vars(self).items():
+            if isinstance(value, dict):
+                value = {k: _copy_record(v) for k, v in value.items()}
+            elif isinstance(value, list):
+                value = [_copy_record(v) for v in value]
+            elif isinstance(value, set):
+                value = set(value)
+            vars(clone)[key] = value
+        return clone
+
+
+def _copy_record(value: Any) -> Any:
+    if isinstance(value, dict):
+        return dict(value)
+    if hasattr(value, "__dataclass_fields__") and not value.__dataclass_params__.frozen:
+        return copy.copy(value)
+    return value
 
 
 BASE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from .events import LedgerCreated, LedgerEvent, aggregate_uuid
+from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
 from .policy import PolicyVersion
 from .rules import eligibility as rules
 from .rules.effective_dates import eligibility_effective_on
@@ -68,7 +68,7 @@ class SpecialEnrollmentPeriod:
         return self.start_on <= on <= self.end_on
 
 
-class Household(Aggregate):
+class Household(CopiedForCommands, Aggregate):
     """One tax household applying to the Connector."""
 
     @staticmethod

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from enrollment_ledger.adapters import queries
+from enrollment_ledger.adapters.audit.verify import verify
 from enrollment_ledger.adapters.bootstrap import build_ledger
 
 from ..scenarios import household_commands, pay, schedule, select
@@ -137,6 +138,10 @@ def test_two_apply_processes_on_one_sqlite_file_record_every_command_once(tmp_pa
         assert "database is locked" not in out + err
         assert all(json.loads(line)["ok"] for line in out.splitlines())
     shared = state(store, 0)
+    # Interleaved writers still chain every event to the one before it (issue 6).
+    checked = build_ledger(store)
+    assert verify(checked).ok
+    checked.close()
     separate = f"sqlite:///{tmp_path / 'separate.db'}"
     for f in (first, second):
         assert apply_all(separate, f).returncode == 0

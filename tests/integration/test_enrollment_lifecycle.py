@@ -346,3 +346,18 @@ class TestVoluntaryTermination:
             queries.coverage(ledger, "E1", as_of=__import__("datetime").date(2026, 4, 20))["status"]
             == "active"
         )
+
+
+def test_a_refused_command_leaves_no_trace_for_the_next_command(
+    apply: Apply, ledger: Ledger
+) -> None:
+    """Atomicity across the aggregate cache: the refused request had already caught the
+    enrollment up (a cancellation) in its working copy; nothing of it may survive."""
+    run(apply, *household_commands(), select())
+    before = count_events(ledger)
+    refused = apply(command="request_termination", on="2026-02-10", enrollment_id="E1")
+    assert refused["error"]["code"] == "invalid_state"
+    assert count_events(ledger) == before
+    answers = run(apply, schedule("2026-02-28"))
+    (cancelled,) = by_type(answers, "EnrollmentCancelled")
+    assert cancelled["on"] == "2026-01-24"

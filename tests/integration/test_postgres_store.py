@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from enrollment_ledger.adapters.audit.verify import verify
 from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.apply import answer_line
 from enrollment_ledger.domain.events import event_uuid
@@ -171,6 +172,8 @@ def test_concurrent_apply_processes_on_postgresql_lose_and_duplicate_no_event(
         versions: dict[str, list[int]] = {}
         for n in ledger.recorder.select_notifications(start=1, limit=100_000):
             versions.setdefault(str(n.originator_id), []).append(n.originator_version)
+        # Concurrent writers still chain every event to the one before it (issue 6).
+        assert verify(ledger).ok
     finally:
         ledger.close()
     assert sorted(stored_ids) == sorted(answered_ids)

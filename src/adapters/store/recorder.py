@@ -34,6 +34,8 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -41,6 +43,7 @@ GENESIS = b"\x00" * 32
 _CREATE_LOCK = 0x1ED6E5  # an arbitrary advisory-lock key for table creation
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+_pending_head: ContextVar[tuple[int, bytes] | None] = ContextVar("pending_head", default=None)
 
 
 def chain_link(previous: bytes, position: int, stored: StoredEvent) -> bytes:
@@ -87,6 +90,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             Column("value", Text(), nullable=False),
         )
         self.tables.extend([self.chain, self.commands, self.schedule, self.meta])
+        self._head: tuple[int, bytes] | None = None  # the last link this process committed
         engine = self.datastore.engine
         if engine is not None and engine.dialect.name == "sqlite":
             _use_immediate_transactions_for_writes(engine)
@@ -122,10 +126,15 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     def write_transaction(self) -> Iterator[Session]:
         """One atomic unit of work (on SQLite: BEGIN IMMEDIATE, so writers queue, not fail)."""
         token = _write_intent.set(True)
+        pending = _pending_head.set(None)
         try:
             with self.transaction(commit=True) as session:
                 yield session
+            head = _pending_head.get()
+            if head is not None:  # committed: our last link is the chain's head
+                self._head = head
         finally:
+            _pending_head.reset(pending)
             _write_intent.reset(token)
 
     # -- events + chain -------------------------------------------------------------------------
@@ -136,16 +145,26 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         ids: Sequence[int] = super()._insert_stored_events(session, stored_events, **kwargs)
         if not stored_events:
             return ids
-        head = session.execute(
-            select(self.chain.c.hash).order_by(self.chain.c.position.desc()).limit(1)
-        ).first()
-        previous = bytes(head[0]) if head is not None else GENESIS
+        previous = self._previous_link(session, ids[0])
         rows = []
         for position, stored in zip(ids, stored_events, strict=True):
             previous = chain_link(previous, position, stored)
             rows.append({"position": position, "hash": previous})
         session.execute(insert(self.chain), rows)
+        _pending_head.set((ids[-1], previous))
         return ids
+
+    def _previous_link(self, session: Session, first_position: int) -> bytes:
+        """The chain's head before `first_position`. When the event just before it is the last one
+        this process committed, its link is known; otherwise (another writer came between, or
+        positions skipped) it is read from the store, under the insert's lock."""
+        known = self._head
+        if known is not None and known[0] == first_position - 1:
+            return known[1]
+        head = session.execute(
+            select(self.chain.c.hash).order_by(self.chain.c.position.desc()).limit(1)
+        ).first()
+        return bytes(head[0]) if head is not None else GENESIS
 
     # -- store settings -------------------------------------------------------------------------
 
@@ -211,16 +230,24 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     # -- schedule index -------------------------------------------------------------------------
 
     def set_next_due(self, aggregate_id: UUID, next_due_on: date | None) -> None:
+        """One statement: an upsert of the next due date, or a delete when nothing is due."""
+        key = str(aggregate_id)
         with self.transaction(commit=True) as session:
-            session.execute(
-                delete(self.schedule).where(self.schedule.c.aggregate_id == str(aggregate_id))
+            if next_due_on is None:
+                session.execute(delete(self.schedule).where(self.schedule.c.aggregate_id == key))
+                return
+            dialect = session.get_bind().dialect.name
+            upsert = (
+                postgresql_insert(self.schedule)
+                if dialect == "postgresql"
+                else sqlite_insert(self.schedule)
             )
-            if next_due_on is not None:
-                session.execute(
-                    insert(self.schedule).values(
-                        aggregate_id=str(aggregate_id), next_due_on=next_due_on
-                    )
+            session.execute(
+                upsert.values(aggregate_id=key, next_due_on=next_due_on).on_conflict_do_update(
+                    index_elements=[self.schedule.c.aggregate_id],
+                    set_={"next_due_on": next_due_on},
                 )
+            )
 
     def due_through(self, through: date, limit: int, after: str | None = None) -> list[UUID]:
         with self.transaction(commit=False) as session:
