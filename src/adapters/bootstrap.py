@@ -6,10 +6,12 @@ import base64
 import binascii
 import hashlib
 import os
+import sqlite3
 from pathlib import Path
 
 from ..domain.ledger import Ledger
 from ..domain.policy import DEFAULT_POLICY, PolicyBook
+from .store.sqlite_reader import SqliteEventReader, sqlite_path
 
 DEFAULT_STORE_URL = "sqlite:///./ledger.db"
 STORE_URL_ENV = "LEDGER_STORE_URL"
@@ -98,13 +100,43 @@ def build_ledger(
         env["CIPHER_KEY"] = secret
     ledger = Ledger(env=env, policy=policy)
     stored = ledger.recorder.set_meta_once("cipher", fingerprint)  # type: ignore[attr-defined]
-    if stored != fingerprint and not (audit_only and secret is None):
-        ledger.close()
-        if stored == "none":
-            raise StoreKeyError("this store is not encrypted; run without a cipher key")
-        if secret is None:
-            raise StoreKeyError(
-                "this store is encrypted: set LEDGER_CIPHER_KEY or LEDGER_CIPHER_KEY_FILE"
-            )
-        raise StoreKeyError("the cipher key does not match the one this store was written with")
+    if not (audit_only and secret is None):
+        try:
+            check_store_key(stored, fingerprint, secret)
+        except StoreKeyError:
+            ledger.close()
+            raise
     return ledger
+
+
+def check_store_key(stored: str | None, fingerprint: str, secret: str | None) -> None:
+    """Refuse a key other than the one the store was written with (or a missing one)."""
+    if stored is None or stored == fingerprint:
+        return
+    if stored == "none":
+        raise StoreKeyError("this store is not encrypted; run without a cipher key")
+    if secret is None:
+        raise StoreKeyError(
+            "this store is encrypted: set LEDGER_CIPHER_KEY or LEDGER_CIPHER_KEY_FILE"
+        )
+    raise StoreKeyError("the cipher key does not match the one this store was written with")
+
+
+def open_sqlite_reader(store_url: str | None) -> SqliteEventReader | None:
+    """A read-only event reader for an existing SQLite store (None for other stores, or a file
+    the ledger has not written yet); the store's key is checked as `build_ledger` checks it."""
+    path = sqlite_path(resolve_store_url(store_url))
+    if path is None:
+        return None
+    secret = cipher_key()
+    try:
+        reader = SqliteEventReader(path, secret)
+        stored = reader.meta("cipher")
+    except sqlite3.Error:
+        return None
+    try:
+        check_store_key(stored, _fingerprint(secret), secret)
+    except StoreKeyError:
+        reader.close()
+        raise
+    return reader

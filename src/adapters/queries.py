@@ -5,25 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from ..domain.enrollment import Enrollment
-from ..domain.errors import LedgerError, UnknownEnrollment
+from ..domain.errors import LedgerError
 from ..domain.hearing import facts_before, recompute
 from ..domain.ledger import Ledger
 from ..projections.balance import current_balance
 from ..projections.coverage import current_coverage
-from ..projections.enrollment_views import balance_view, coverage_view, fold
+from ..projections.enrollment_views import balance_view, coverage_view, enrollment_at
 from ..projections.timelines import timeline_events
 from .wire import render_event
-
-
-def _enrollment(
-    ledger: Ledger, enrollment_id: str, as_of: date | None, known_at: datetime | None
-) -> Enrollment:
-    events = list(ledger.aggregate_events(Enrollment.id_for(enrollment_id)))
-    enrollment = fold(events, as_of, known_at)
-    if enrollment is None:
-        raise UnknownEnrollment(f"unknown enrollment {enrollment_id!r} (at that point in time)")
-    return enrollment
 
 
 def coverage(
@@ -32,7 +21,7 @@ def coverage(
     """From the coverage projection when it is current and no point in time is asked for."""
     if as_of is None and known_at is None and (found := current_coverage(ledger, enrollment_id)):
         return found
-    return coverage_view(_enrollment(ledger, enrollment_id, as_of, known_at))
+    return coverage_view(enrollment_at(ledger, enrollment_id, as_of, known_at))
 
 
 def balance(
@@ -41,7 +30,7 @@ def balance(
     """From the balance projection when it is current and no point in time is asked for."""
     if as_of is None and known_at is None and (found := current_balance(ledger, enrollment_id)):
         return found
-    return balance_view(_enrollment(ledger, enrollment_id, as_of, known_at))
+    return balance_view(enrollment_at(ledger, enrollment_id, as_of, known_at))
 
 
 def timeline(ledger: Ledger, household_id: str, known_at: datetime | None = None) -> dict[str, Any]:

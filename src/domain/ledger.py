@@ -15,7 +15,14 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    IntegrityError,
+    JSONTranscoder,
+    Transcoding,
+    UUIDAsHex,
+)
 
 from .appeal import Appeal
 from .calendar import first_of_month
@@ -45,6 +52,14 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+def register_ledger_transcodings(transcoder: JSONTranscoder) -> None:
+    """How the ledger's event values are written as JSON: UUIDs, Decimals, instants and dates."""
+    transcoder.register(UUIDAsHex())
+    transcoder.register(DecimalAsStr())
+    transcoder.register(DatetimeAsISO())
+    transcoder.register(DateAsISO())
 
 
 class LedgerStorage(Protocol):
@@ -78,8 +93,7 @@ class Ledger(Application):  # type: ignore[type-arg]
         self.policy = policy
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
+        register_ledger_transcodings(transcoder)
 
     @property
     def storage(self) -> LedgerStorage:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
+from uuid import UUID
 
 from ..domain.calendar import last_day_of_month, month_key
 from ..domain.enrollment import CANCELLED, TERMINATED, Enrollment, replay
+from ..domain.errors import UnknownEnrollment
 from ..domain.money import ZERO, money_str
 from ..domain.rules.premiums import ENROLLMENT_EFFECTIVE
 
@@ -31,6 +33,23 @@ def fold(
     events: Iterable[Any], as_of: date | None = None, known_at: datetime | None = None
 ) -> Enrollment | None:
     return replay(select_events(events, as_of, known_at))
+
+
+class EventSource(Protocol):
+    def aggregate_events(self, aggregate_id: UUID) -> Iterable[Any]: ...
+
+
+def enrollment_at(
+    source: EventSource,
+    enrollment_id: str,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+) -> Enrollment:
+    """The enrollment folded from its events in `source` (the ledger, or a read-only reader)."""
+    enrollment = fold(source.aggregate_events(Enrollment.id_for(enrollment_id)), as_of, known_at)
+    if enrollment is None:
+        raise UnknownEnrollment(f"unknown enrollment {enrollment_id!r} (at that point in time)")
+    return enrollment
 
 
 def coverage_view(enrollment: Enrollment) -> dict[str, Any]:

@@ -54,3 +54,50 @@ def test_schema_lists_every_command_and_event(tmp_path: Path) -> None:
     assert "submit_application" in schema["commands"]
     assert "EligibilityDetermined" in schema["events"]
     assert schema["commands"]["submit_application"]["properties"]["members"]
+
+
+def test_coverage_and_balance_as_processes_equal_the_ledgers_answers_without_sqlalchemy(
+    tmp_path: Path,
+) -> None:
+    """The query path of an SQLite store reads events with sqlite3 (benchmark figure
+    `cli.seconds`); its answers are the ledger's own."""
+    from enrollment_ledger.adapters import queries
+    from enrollment_ledger.adapters.bootstrap import build_ledger
+
+    from ..scenarios import household_commands, pay, schedule, select
+
+    lines = [
+        *household_commands(),
+        select(),
+        pay("2026-01-20", "150.00", "b"),
+        schedule("2026-06-30"),
+    ]
+    assert (
+        run_cli(
+            "apply", "-", cwd=tmp_path, stdin="".join(json.dumps(c) + "\n" for c in lines)
+        ).returncode
+        == 0
+    )
+    ledger = build_ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    for kind, query in (("coverage", queries.coverage), ("balance", queries.balance)):
+        for extra in ([], ["--as-of", "2026-04-01"]):
+            result = run_cli(kind, "E1", "--json", *extra, cwd=tmp_path)
+            assert result.returncode == 0, result.stderr
+            as_of = None if not extra else __import__("datetime").date(2026, 4, 1)
+            assert json.loads(result.stdout) == query(ledger, "E1", as_of)
+    ledger.close()
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from enrollment_ledger.adapters.cli.main import main; "
+            "main(['coverage', 'E1', '--json']); "
+            "assert 'sqlalchemy' not in sys.modules, 'sqlalchemy was imported'",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert probe.returncode == 0, probe.stderr

@@ -100,6 +100,24 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_bench(args)
     if args.subcommand in ("serve", "tokens"):
         return run_http(args)
+    if args.subcommand in ("coverage", "balance"):
+        from ..bootstrap import open_sqlite_reader
+
+        reader = open_sqlite_reader(args.store)
+        if reader is not None:  # an SQLite store: read its events without SQLAlchemy
+            from .queries import run_enrollment_query
+
+            try:
+                return run_enrollment_query(
+                    reader,
+                    args.subcommand,
+                    args.enrollment_id,
+                    args.as_of,
+                    args.known_at,
+                    args.json,
+                )
+            finally:
+                reader.close()
     from ..bootstrap import build_ledger
 
     ledger = build_ledger(args.store, audit_only=args.subcommand in ("verify", "digest"))

@@ -8,7 +8,12 @@ from typing import Any
 
 from ...domain.errors import LedgerError
 from ...domain.ledger import Ledger
-from .. import queries
+from ...projections.enrollment_views import (
+    EventSource,
+    balance_view,
+    coverage_view,
+    enrollment_at,
+)
 from ..wire import error_answer
 
 
@@ -27,9 +32,28 @@ def parse_day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
 
+def run_enrollment_query(
+    source: EventSource, kind: str, key: str, as_of: str | None, known_at: str | None, as_json: bool
+) -> int:
+    """`coverage` or `balance` folded from an event source (the read-only SQLite reader)."""
+    try:
+        enrollment = enrollment_at(source, key, parse_day(as_of), parse_instant(known_at))
+        answer = coverage_view(enrollment) if kind == "coverage" else balance_view(enrollment)
+    except LedgerError as e:
+        print(json.dumps(error_answer(e.code, e.message)))
+        return 1
+    except ValueError as e:
+        print(json.dumps(error_answer("invalid_field", str(e))))
+        return 2
+    _output(kind, answer, as_json)
+    return 0
+
+
 def run_query(
     ledger: Ledger, kind: str, key: str, as_of: str | None, known_at: str | None, as_json: bool
 ) -> int:
+    from .. import queries
+
     try:
         day = parse_day(as_of)
         instant = parse_instant(known_at)
@@ -47,11 +71,15 @@ def run_query(
     except ValueError as e:
         print(json.dumps(error_answer("invalid_field", str(e))))
         return 2
+    _output(kind, answer, as_json)
+    return 0
+
+
+def _output(kind: str, answer: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(answer))
     else:
         _print_table(kind, answer)
-    return 0
 
 
 def _print_table(kind: str, answer: dict[str, Any]) -> None:
