@@ -1,6 +1,7 @@
 """The balance read model: each enrollment's `balance_view` (the answer of `balance`), with its
-status, first unpaid month and payment date as columns, re-folded with the domain's fold for
-every enrollment a batch touched."""
+status, first unpaid month and payment date as columns, kept current by folding every enrollment
+a batch touched forward with the domain's fold (shared with the other read models of the batch,
+see `folding.Batch`)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from sqlalchemy import Column, Date, String, Table, Text, delete, insert
 from sqlalchemy.orm import Session
 
 from ..domain.ledger import Ledger
-from .enrollment_views import balance_view
-from .folding import folded_enrollments
+from .folding import batch_of
 from .tracking import METADATA, Positioned, current_view
 
 NAME = "balance"
@@ -35,9 +35,11 @@ class BalanceProjection:
     tables: Sequence[Table] = (BALANCE,)
 
     def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
+        shared = batch_of(ledger, batch)
         rows: list[dict[str, Any]] = []
-        for enrollment in folded_enrollments(ledger, batch):
-            view = balance_view(enrollment)
+        for folded in shared.enrollments():
+            enrollment = folded.state
+            view = shared.balance_view(folded)
             rows.append(
                 {
                     "enrollment_id": enrollment.enrollment_id,

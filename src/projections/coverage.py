@@ -1,5 +1,6 @@
 """The coverage read model: each enrollment's `coverage_view` (the answer of `coverage`), kept
-current by re-folding every enrollment a batch touched with the domain's fold."""
+current by folding every enrollment a batch touched forward with the domain's fold (the batch's
+folds and views are shared with the balance read model, see `folding.Batch`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from sqlalchemy import Column, String, Table, Text, delete, insert
 from sqlalchemy.orm import Session
 
 from ..domain.ledger import Ledger
-from .enrollment_views import coverage_view
-from .folding import folded_enrollments
+from .folding import batch_of
 from .tracking import METADATA, Positioned, current_view
 
 NAME = "coverage"
@@ -32,9 +32,11 @@ class CoverageProjection:
     tables: Sequence[Table] = (COVERAGE,)
 
     def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
+        shared = batch_of(ledger, batch)
         rows: list[dict[str, Any]] = []
-        for enrollment in folded_enrollments(ledger, batch):
-            view = coverage_view(enrollment)
+        for folded in shared.enrollments():
+            enrollment = folded.state
+            view = shared.coverage_view(folded)
             rows.append(
                 {
                     "enrollment_id": enrollment.enrollment_id,

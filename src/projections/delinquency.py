@@ -6,25 +6,29 @@ A period is read off the domain's own fold: the enrollment folded as of each bus
 appears in its events (`fold(events, as_of=day)`, the same answer as `coverage --as-of day`), and
 a new period starts whenever its status, first unpaid month or payment date changes. So
 `delinquent --as-of D` answers what folding every enrollment as of D would, without folding them.
-Only enrollments with a `PaymentMissed` event are folded day by day (nothing else makes one
-delinquent); a batch rewrites the periods of each enrollment it touched.
+Only enrollments with a `PaymentMissed` event have periods (nothing else makes one delinquent);
+a batch rewrites the periods of each enrollment it touched. While an enrollment's business dates
+never go backwards in version order, "folded as of each date" is the one fold in version order
+read at each day boundary (`folding.Folded.day_keys`, kept by the run's fold cache); a
+late-arriving fact (an earlier date recorded after a later one) falls back to folding its events
+as of each date (`grace_periods`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Column, Date, String, Table, and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
-from ..domain.calendar import month_key
-from ..domain.enrollment import DELINQUENT, Enrollment
+from ..domain.enrollment import Enrollment
 from ..domain.ledger import Ledger
 from .enrollment_views import fold
-from .folding import enrollment_events, touched_enrollments
+from .folding import DelinquencyKey, Folded, batch_of, delinquency_key, enrollment_events
 from .tracking import METADATA, Positioned, recorder_of
 
 NAME = "delinquency"
@@ -56,17 +60,34 @@ class GracePeriod:
 
 
 def grace_periods(events: Sequence[Any]) -> list[GracePeriod]:
-    """The enrollment's delinquent periods in business time, from the domain's fold."""
+    """The enrollment's delinquent periods in business time, from the domain's fold as of each
+    business date of its events."""
     if not any(isinstance(e, Enrollment.PaymentMissed) for e in events):
         return []
+    days = sorted({e.on for e in events})
+    return periods_from((day, delinquency_key(fold(events, as_of=day))) for day in days)
+
+
+def folded_grace_periods(folded: Folded, events: Callable[[], Sequence[Any]]) -> list[GracePeriod]:
+    """The same periods from one fold in version order (`folded`), read at each day boundary;
+    when its business dates went backwards (a late-arriving fact), from `events()` (all of its
+    events through `folded`'s version) folded as of each business date."""
+    if not folded.missed:
+        return []
+    if folded.ordered:
+        return periods_from(folded.day_keys())
+    return grace_periods(events())
+
+
+def periods_from(
+    day_keys: Iterable[tuple[date, DelinquencyKey | None]],
+) -> list[GracePeriod]:
+    """Business dates in order, each with the delinquency key as of that date (dates whose key
+    equals the previous one's may be left out) -> the periods over which the key holds."""
     periods: list[GracePeriod] = []
     opened = since = date.min
-    open_key: tuple[str, date | None] | None = None
-    for day in sorted({e.on for e in events}):
-        state = fold(events, as_of=day)
-        key: tuple[str, date | None] | None = None
-        if state is not None and state.status == DELINQUENT and state.first_unpaid_month:
-            key = (month_key(state.first_unpaid_month), state.payment_due_on)
+    open_key: DelinquencyKey | None = None
+    for day, key in day_keys:
         if key == open_key:
             continue
         if open_key is not None:
@@ -84,26 +105,30 @@ class DelinquencyProjection:
     tables: Sequence[Table] = (PERIODS,)
 
     def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
-        for aggregate_id, version in touched_enrollments(batch).items():
-            events = enrollment_events(ledger, aggregate_id, version)
-            if not events:
-                continue
-            first = events[0]
-            session.execute(delete(PERIODS).where(PERIODS.c.enrollment_id == first.enrollment_id))
-            rows = [
+        shared = batch_of(ledger, batch)
+        ids: list[str] = []
+        rows: list[dict[str, Any]] = []
+        for folded in shared.enrollments():
+            state = folded.state
+            ids.append(state.enrollment_id)
+            stored = partial(enrollment_events, ledger, state.id, folded.version)
+            periods = folded_grace_periods(folded, stored)
+            rows.extend(
                 {
-                    "enrollment_id": first.enrollment_id,
-                    "household_id": first.household_id,
+                    "enrollment_id": state.enrollment_id,
+                    "household_id": state.household_id,
                     "from_on": p.from_on,
                     "until_on": p.until_on,
                     "since_on": p.since_on,
                     "first_unpaid_month": p.first_unpaid_month,
                     "payment_due_on": p.payment_due_on,
                 }
-                for p in grace_periods(events)
-            ]
-            if rows:
-                session.execute(insert(PERIODS), rows)
+                for p in periods
+            )
+        if ids:
+            session.execute(delete(PERIODS).where(PERIODS.c.enrollment_id.in_(ids)))
+        if rows:
+            session.execute(insert(PERIODS), rows)
 
 
 PROJECTION = DelinquencyProjection()

@@ -1,33 +1,43 @@
 """What the enrollment read models share: which enrollments a batch touched, and each one folded
-with the domain's own fold (`enrollment_views.fold`), only up to the batch's last event of it, so
-a view never runs ahead of its tracked position."""
+with the domain's own fold, only up to the batch's last event of it, so a view never runs ahead of
+its tracked position.
+
+A run keeps the enrollments it folded (`Folds`, a size-bounded LRU cache keyed by aggregate id):
+a cached state at version v is brought forward by applying only the batch's events v+1.. of that
+aggregate, exactly as the domain's `replay` does; it is loaded from the store only on a miss or a
+version gap. One `Batch` (the batch's events, read and decoded once) is handed to every read
+model processing it, so each touched enrollment is folded once and its views computed once.
+
+While an enrollment's events come with non-decreasing business dates (`on`) in version order, the
+fold also records its delinquency key at each day boundary, so its grace periods are read off
+that one fold (`Folded.day_keys`) instead of one fold per business day.
+"""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import pairwise
+from typing import Any, overload
 from uuid import UUID
 
-from ..domain.enrollment import Enrollment, EnrollmentEvent
+from ..domain.calendar import month_key
+from ..domain.enrollment import DELINQUENT, Enrollment, EnrollmentEvent
 from ..domain.ledger import Ledger
-from .enrollment_views import fold
+from .enrollment_views import balance_view, coverage_view
 from .tracking import Positioned
+
+DEFAULT_CACHE_SIZE = 4096
+"""How many folded enrollments a run keeps (least recently used ones are dropped)."""
+
+DelinquencyKey = tuple[str, date | None]
+"""(first unpaid month, payment date) of a delinquent enrollment."""
 
 
 def is_enrollment_event(event: Any) -> bool:
     return isinstance(event, EnrollmentEvent | Enrollment.PlanSelected)
-
-
-def touched_enrollments(batch: Sequence[Positioned]) -> dict[UUID, int]:
-    """Each enrollment with an event in the batch -> the highest version of it in the batch."""
-    touched: dict[UUID, int] = {}
-    for item in batch:
-        event = item.event
-        if is_enrollment_event(event):
-            touched[event.originator_id] = max(
-                touched.get(event.originator_id, 0), event.originator_version
-            )
-    return touched
 
 
 def enrollment_events(ledger: Ledger, aggregate_id: UUID, through_version: int) -> list[Any]:
@@ -35,27 +45,198 @@ def enrollment_events(ledger: Ledger, aggregate_id: UUID, through_version: int) 
     return list(ledger.events.get(aggregate_id, lte=through_version))
 
 
-def folded_enrollments(ledger: Ledger, batch: Sequence[Positioned]) -> Iterator[Enrollment]:
-    """Each enrollment the batch touched, folded up to its last event in the batch."""
-    for aggregate_id, version in touched_enrollments(batch).items():
-        enrollment = fold(enrollment_events(ledger, aggregate_id, version))
-        if enrollment is not None:
-            yield enrollment
+def delinquency_key(state: Enrollment | None) -> DelinquencyKey | None:
+    """What a grace period is told apart by, or None when the enrollment is not delinquent."""
+    if state is not None and state.status == DELINQUENT and state.first_unpaid_month:
+        return (month_key(state.first_unpaid_month), state.payment_due_on)
+    return None
 
 
-class HouseholdOf:
-    """The household of any aggregate (a household, an enrollment, an appeal): every aggregate's
-    first event names it. Remembered for the life of one batch."""
+@dataclass
+class Folded:
+    """An enrollment folded through `state.version`.
 
-    def __init__(self, ledger: Ledger) -> None:
+    `missed`: some event so far is a `PaymentMissed`. `ordered`: the events' business dates never
+    went backwards in version order; then `changes` holds the delinquency key at each business
+    date before `last_on` where it differs from the previous date's (starting from None)."""
+
+    state: Enrollment
+    missed: bool
+    ordered: bool
+    last_on: date
+    changes: list[tuple[date, DelinquencyKey | None]] = field(default_factory=list)
+
+    @property
+    def version(self) -> int:
+        return int(self.state.version)
+
+    def day_keys(self) -> list[tuple[date, DelinquencyKey | None]]:
+        """The delinquency key at each business date where it changes, the last date included
+        (meaningful only while `ordered`)."""
+        return [*self.changes, (self.last_on, delinquency_key(self.state))]
+
+
+def start_fold(event: Any) -> Folded:
+    """The enrollment as its first event creates it (as `replay` does)."""
+    state: Enrollment = event.mutate(None)
+    return Folded(state, isinstance(event, Enrollment.PaymentMissed), True, event.on)
+
+
+def advance(folded: Folded, events: Sequence[Any]) -> None:
+    """Apply the enrollment's next events (in version order) to `folded`, with the same
+    bookkeeping as the domain's `replay`, recording the delinquency key at each day boundary."""
+    state = folded.state
+    for event in events:
+        on: date = event.on
+        if folded.ordered:
+            if on > folded.last_on:
+                key = delinquency_key(state)
+                previous = folded.changes[-1][1] if folded.changes else None
+                if key != previous:
+                    folded.changes.append((folded.last_on, key))
+                folded.last_on = on
+            elif on < folded.last_on:
+                folded.ordered = False
+                folded.changes = []
+        event.apply(state)
+        if on > state.horizon:
+            state.horizon = on
+        state.version = event.originator_version
+        if isinstance(event, Enrollment.PaymentMissed):
+            folded.missed = True
+
+
+def fold_events(events: Sequence[Any]) -> Folded | None:
+    """The enrollment folded from its events (the same state as `replay(events)`)."""
+    if not events:
+        return None
+    folded = start_fold(events[0])
+    advance(folded, events[1:])
+    return folded
+
+
+def _contiguous(events: Sequence[Any]) -> bool:
+    return all(
+        later.originator_version == earlier.originator_version + 1
+        for earlier, later in pairwise(events)
+    )
+
+
+class Folds:
+    """A run's folded enrollments (at most `capacity`, least recently used dropped first) and
+    the household (and enrollment id) of the aggregates it has seen."""
+
+    def __init__(self, ledger: Ledger, capacity: int = DEFAULT_CACHE_SIZE) -> None:
         self.ledger = ledger
-        self.known: dict[UUID, str] = {}
+        self.capacity = max(1, capacity)
+        self._folded: OrderedDict[UUID, Folded] = OrderedDict()
+        self._firsts: OrderedDict[UUID, tuple[str, str | None]] = OrderedDict()
+        self.loads = 0
+        """How many enrollments were read back from the store (misses and gaps)."""
 
-    def __call__(self, event: Any) -> str:
+    def through(self, aggregate_id: UUID, events: Sequence[Any]) -> Folded | None:
+        """The enrollment folded through the last of `events`, its next events in version
+        order: the cached fold brought forward when it is at the version just before them,
+        else folded from the store."""
+        folded = self._folded.pop(aggregate_id, None)  # never left half-applied in the cache
+        first, last = events[0].originator_version, events[-1].originator_version
+        if not _contiguous(events):
+            folded = None
+        elif folded is not None and folded.version == first - 1:
+            advance(folded, events)
+        elif first == 1:
+            folded = fold_events(events)
+        else:
+            folded = None
+        if folded is None:
+            self.loads += 1
+            folded = fold_events(enrollment_events(self.ledger, aggregate_id, last))
+        if folded is not None:
+            self._folded[aggregate_id] = folded
+            while len(self._folded) > self.capacity:
+                self._folded.popitem(last=False)
+        return folded
+
+    def first_of(self, event: Any) -> tuple[str, str | None]:
+        """(household id, enrollment id or None) named by the first event of `event`'s
+        aggregate (every aggregate's first event names its household)."""
         aggregate_id: UUID = event.originator_id
-        if aggregate_id not in self.known:
-            first = (
-                event if event.originator_version == 1 else self.ledger.load_event(aggregate_id, 1)
-            )
-            self.known[aggregate_id] = str(first.household_id)
-        return self.known[aggregate_id]
+        known = self._firsts.get(aggregate_id)
+        if known is not None:
+            self._firsts.move_to_end(aggregate_id)
+            return known
+        first = event if event.originator_version == 1 else self.ledger.load_event(aggregate_id, 1)
+        enrollment_id = getattr(first, "enrollment_id", None)
+        known = (str(first.household_id), None if enrollment_id is None else str(enrollment_id))
+        self._firsts[aggregate_id] = known
+        while len(self._firsts) > 8 * self.capacity:
+            self._firsts.popitem(last=False)
+        return known
+
+
+class Batch(Sequence[Positioned]):
+    """One batch of positioned events, read and decoded once, shared by every read model that
+    processes it: each touched enrollment folded once (through `folds`) and its views computed
+    once. The folds are read within the batch only: the next batch brings them forward."""
+
+    def __init__(self, ledger: Ledger, items: Sequence[Positioned], folds: Folds) -> None:
+        self.ledger = ledger
+        self.items = list(items)
+        self.folds = folds
+        self._enrollments: list[Folded] | None = None
+        self._coverage: dict[UUID, dict[str, Any]] = {}
+        self._balance: dict[UUID, dict[str, Any]] = {}
+
+    @overload
+    def __getitem__(self, index: int) -> Positioned: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Positioned]: ...
+
+    def __getitem__(self, index: int | slice) -> Positioned | Sequence[Positioned]:
+        return self.items[index]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[Positioned]:
+        return iter(self.items)
+
+    def enrollments(self) -> list[Folded]:
+        """Each enrollment the batch touched, folded up to its last event in the batch."""
+        if self._enrollments is None:
+            grouped: dict[UUID, list[Any]] = {}
+            for item in self.items:
+                if is_enrollment_event(item.event):
+                    grouped.setdefault(item.event.originator_id, []).append(item.event)
+            folded = (self.folds.through(a, events) for a, events in grouped.items())
+            self._enrollments = [f for f in folded if f is not None]
+        return self._enrollments
+
+    def coverage_view(self, folded: Folded) -> dict[str, Any]:
+        key = folded.state.id
+        if key not in self._coverage:
+            self._coverage[key] = coverage_view(folded.state)
+        return self._coverage[key]
+
+    def balance_view(self, folded: Folded) -> dict[str, Any]:
+        key = folded.state.id
+        if key not in self._balance:
+            self._balance[key] = balance_view(folded.state)
+        return self._balance[key]
+
+    def household_of(self, event: Any) -> str:
+        return self.folds.first_of(event)[0]
+
+    def enrollment_id_of(self, event: Any) -> str:
+        enrollment_id = self.folds.first_of(event)[1]
+        if enrollment_id is None:
+            raise LookupError(f"aggregate {event.originator_id} is not an enrollment")
+        return enrollment_id
+
+
+def batch_of(ledger: Ledger, batch: Sequence[Positioned]) -> Batch:
+    """The shared batch when the runner passed one, else the events on their own (no cache)."""
+    if isinstance(batch, Batch) and batch.ledger is ledger:
+        return batch
+    return Batch(ledger, batch, Folds(ledger))

@@ -1,9 +1,11 @@
 """Runs the read models: catch up from each tracked position (or keep following the store until
 SIGTERM/SIGINT), report each one's position and lag, and rebuild one from zero.
 
-Every step is `tracking.process_next_batch`: at most `batch_size` notifications read, the view's
-rows and the position written in one transaction, so memory stays constant and a run killed at
-any point resumes from the last committed batch.
+Every step is `tracking.process_together`: at most `batch_size` notifications read and decoded
+once for every read model at the same position, their rows and positions written in one
+transaction, so memory stays constant and a run killed at any point resumes from the last
+committed batch. A run keeps the enrollments it folded in a size-bounded cache
+(`folding.Folds`), so each batch folds only its own events forward.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Any
 
 from ..domain.ledger import Ledger
 from . import balance, coverage, delinquency, schedule, terminations, timelines
-from .tracking import Projection, ensure_tables, head, positions, process_next_batch, reset
+from .folding import DEFAULT_CACHE_SIZE, Folds
+from .tracking import Projection, ensure_tables, head, positions, process_together, reset
 
 PROJECTIONS: dict[str, Projection] = {
     p.name: p
@@ -37,6 +40,8 @@ Progress = Callable[[str, int, int], None]
 """Called as `progress(name, position, head)` after each batch."""
 
 DEFAULT_BATCH_SIZE = 500
+REBUILD_BATCH_SIZE = 5000
+"""A rebuild's batches: fewer, larger transactions fold and write each enrollment fewer times."""
 DEFAULT_POLL_SECONDS = 1.0
 
 
@@ -62,17 +67,35 @@ def catch_up(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    folds: Folds | None = None,
 ) -> int | None:
     """Process batches until the projection reaches the head (or `stop` is set); returns the
     last position it committed (None when it was already current)."""
+    return catch_up_together(ledger, [projection], batch_size, progress, stop, folds)
+
+
+def catch_up_together(
+    ledger: Ledger,
+    projections: Sequence[Projection],
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+    folds: Folds | None = None,
+) -> int | None:
+    """Bring the projections to the head (or until `stop` is set), processing those at the
+    same position together: the ones behind catch up alone until they reach the next one's
+    position and join it. Returns the last position committed (None when all were current)."""
+    folds = folds if folds is not None else Folds(ledger)
     last: int | None = None
     while stop is None or not stop.is_set():
-        position = process_next_batch(ledger, projection, batch_size)
-        if position is None:
+        moved = process_together(ledger, projections, batch_size, folds)
+        if moved is None:
             break
-        last = position
+        names, last = moved
         if progress is not None:
-            progress(projection.name, position, head(ledger))
+            top = head(ledger)
+            for name in names:
+                progress(name, last, top)
     return last
 
 
@@ -85,17 +108,18 @@ def run(
     *,
     poll_seconds: float = DEFAULT_POLL_SECONDS,
     stop: threading.Event | None = None,
+    cache_size: int = DEFAULT_CACHE_SIZE,
 ) -> dict[str, int]:
     """Bring the projections up to the store's head; with `follow`, keep polling the
     notification log every `poll_seconds` until SIGTERM/SIGINT (or `stop` is set). Returns each
-    projection's position."""
+    projection's position. Folded enrollments are kept between batches (at most `cache_size`)."""
     selected = select_projections(names)
     ensure_tables(ledger, [p.name for p in selected])
     stop = stop or threading.Event()
+    folds = Folds(ledger, cache_size)
     with _stop_on_signals(stop, follow):
         while True:
-            for projection in selected:
-                catch_up(ledger, projection, batch_size, progress, stop)
+            catch_up_together(ledger, selected, batch_size, progress, stop, folds)
             if not follow or stop.wait(poll_seconds):
                 break
     tracked = positions(ledger)
@@ -106,15 +130,17 @@ def rebuild(
     ledger: Ledger,
     name: str | None = None,
     progress: Progress | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int = REBUILD_BATCH_SIZE,
+    *,
+    cache_size: int = DEFAULT_CACHE_SIZE,
 ) -> dict[str, int]:
     """Drop the projection's rows and position (all projections when `name` is None) and
-    rebuild from the first event, in batches. Until it reaches the head, queries fold events."""
+    rebuild from the first event, in batches, all of them together (one read of the log). Until
+    it reaches the head, queries fold events."""
     selected = select_projections([name] if name else None)
     ensure_tables(ledger, [p.name for p in selected])
-    for projection in selected:
-        reset(ledger, projection)
-        catch_up(ledger, projection, batch_size, progress)
+    reset(ledger, *selected)
+    catch_up_together(ledger, selected, batch_size, progress, folds=Folds(ledger, cache_size))
     tracked = positions(ledger)
     return {p.name: tracked.get(p.name, 0) for p in selected}
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..domain.enrollment import Enrollment
 from ..domain.events import event_uuid
 from ..domain.ledger import Ledger
-from .folding import HouseholdOf
+from .folding import batch_of
 from .tracking import METADATA, Positioned, bigint, recorder_of
 
 NAME = "terminations"
@@ -41,28 +41,33 @@ TERMINATIONS = Table(
 
 BY_COLUMNS = ("decided_on", "end_on")
 
+RELEVANT = (
+    Enrollment.CoverageTerminated,
+    Enrollment.TerminationRescinded,
+    Enrollment.ReinstatementDecided,
+)
+"""The only events that change a termination row."""
+
 
 class TerminationsProjection:
     name = NAME
     tables: Sequence[Table] = (TERMINATIONS,)
 
     def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
-        household_of = HouseholdOf(ledger)
-        enrollment_ids: dict[Any, str] = {}
-        for item in batch:
+        shared = batch_of(ledger, batch)
+        for item in shared:
             event = item.event
+            if not isinstance(event, RELEVANT):
+                continue
             aggregate_id = str(event.originator_id)
             if isinstance(event, Enrollment.CoverageTerminated):
-                if event.originator_id not in enrollment_ids:
-                    first = ledger.load_event(event.originator_id, 1)
-                    enrollment_ids[event.originator_id] = first.enrollment_id
                 session.execute(
                     insert(TERMINATIONS).values(
                         position=item.position,
                         event_id=str(event_uuid(event.originator_id, event.originator_version)),
                         aggregate_id=aggregate_id,
-                        enrollment_id=enrollment_ids[event.originator_id],
-                        household_id=household_of(event),
+                        enrollment_id=shared.enrollment_id_of(event),
+                        household_id=shared.household_of(event),
                         end_on=event.end_on,
                         decided_on=event.on,
                         reason=event.reason,

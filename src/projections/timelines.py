@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.events import event_uuid
 from ..domain.ledger import Ledger
-from .folding import HouseholdOf
+from .folding import batch_of
 from .tracking import METADATA, Positioned, bigint, recorder_of
 
 NAME = "timelines"
@@ -45,13 +45,13 @@ class TimelinesProjection:
     tables: Sequence[Table] = (TIMELINES,)
 
     def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
-        household_of = HouseholdOf(ledger)
+        shared = batch_of(ledger, batch)
         rows: list[dict[str, Any]] = []
-        for item in batch:
+        for item in shared:
             event = item.event
             rows.append(
                 {
-                    "household_id": household_of(event),
+                    "household_id": shared.household_of(event),
                     "position": item.position,
                     "event_id": str(event_uuid(event.originator_id, event.originator_version)),
                     "aggregate_id": str(event.originator_id),

@@ -27,8 +27,14 @@ from enrollment_ledger.domain.ledger import Ledger
 from enrollment_ledger.projections import runner, tracking
 from enrollment_ledger.projections.balance import current_balance
 from enrollment_ledger.projections.coverage import current_coverage
-from enrollment_ledger.projections.delinquency import delinquent_on
+from enrollment_ledger.projections.delinquency import (
+    delinquent_on,
+    folded_grace_periods,
+    grace_periods,
+    periods_from,
+)
 from enrollment_ledger.projections.enrollment_views import balance_view, coverage_view, fold
+from enrollment_ledger.projections.folding import advance, fold_events
 from enrollment_ledger.projections.terminations import terminations_between
 from enrollment_ledger.projections.timelines import timeline_rows
 from enrollment_ledger.projections.tracking import Positioned
@@ -189,6 +195,31 @@ class TestRebuildAndResume:
         assert {name for name, _p, _h in seen} == set(runner.PROJECTIONS)
         assert len(seen) > len(runner.PROJECTIONS)  # in several batches each
 
+    def test_a_rebuild_with_a_tiny_fold_cache_equals_the_incremental_result(
+        self, copied: Ledger, population: tuple[Path, dict[str, Any]]
+    ) -> None:
+        _path, incremental = population
+        runner.rebuild(copied, batch_size=23, cache_size=2)
+        assert snapshot(copied) == incremental
+
+    def test_projections_behind_the_others_catch_up_alone_then_join_them(
+        self, copied: Ledger, population: tuple[Path, dict[str, Any]]
+    ) -> None:
+        _path, incremental = population
+        tracking.reset(copied, *runner.PROJECTIONS.values())
+        coverage_projection = runner.PROJECTIONS["coverage"]
+        for _ in range(3):
+            tracking.process_next_batch(copied, coverage_projection, 30)
+        assert tracking.positions(copied)["coverage"] == 90
+        seen: list[tuple[str, int, int]] = []
+        runner.run(copied, batch_size=40, progress=lambda *p: seen.append(p))
+        assert snapshot(copied) == incremental
+        others = {name for name in runner.PROJECTIONS if name != "coverage"}
+        assert {position for name, position, _h in seen if name in others} >= {40, 80, 90}
+        assert all(name != "coverage" for name, position, _h in seen if position <= 90)
+        together = {position for name, position, _h in seen if name == "coverage"}
+        assert together and min(together) == 130  # from 90, with the others, 40 at a time
+
     def test_rebuilding_one_projection_leaves_the_others_alone(
         self, copied: Ledger, population: tuple[Path, dict[str, Any]]
     ) -> None:
@@ -253,7 +284,8 @@ class TestRebuildAndResume:
         assert process.returncode == -signal.SIGKILL
         interrupted = tracking.positions(ledger)
         assert 0 < interrupted["coverage"] < head
-        assert interrupted["timelines"] == 0  # it had not reached the last projection yet
+        # the projections move together: every batch wrote all their rows and positions at once
+        assert {interrupted[name] for name in runner.PROJECTIONS} == {interrupted["coverage"]}
         runner.run(ledger, batch_size=100)
         assert snapshot(ledger) == incremental
         ledger.close()
@@ -404,6 +436,40 @@ class TestCrossMemberQueries:
             checked += len(got)
             day += timedelta(days=3)
         assert checked > 0
+
+    def test_grace_periods_read_off_one_fold_equal_those_folded_day_by_day(
+        self, copied: Ledger
+    ) -> None:
+        """Every prefix of every enrollment's events (late-arriving payments included): the
+        periods read off one fold in version order at each day boundary, or folded day by day
+        when a business date went backwards, equal the per-day fold's; so does folding forward
+        a few events at a time (as batches do)."""
+        went_backwards = read_off_one_fold = 0
+        for i in range(HOUSEHOLDS):
+            events = events_of(copied, i)
+            if not any(isinstance(e, Enrollment.PaymentMissed) for e in events):
+                continue
+            for k in range(1, len(events) + 1):
+                prefix = events[:k]
+                expected = grace_periods(prefix)
+                folded = fold_events(prefix)
+                assert folded is not None
+                assert folded_grace_periods(folded, lambda p=prefix: p) == expected, (i, k)
+                if folded.ordered:
+                    assert periods_from(folded.day_keys()) == expected, (i, k)
+                    read_off_one_fold += bool(expected)
+                else:
+                    went_backwards += 1
+            stepped = fold_events(events[:1])
+            assert stepped is not None
+            for start in range(1, len(events), 3):
+                advance(stepped, events[start : start + 3])
+            whole = fold_events(events)
+            assert whole is not None
+            assert (stepped.ordered, stepped.day_keys()) == (whole.ordered, whole.day_keys())
+            assert balance_view(stepped.state) == balance_view(whole.state)
+            assert folded_grace_periods(stepped, lambda e=events: e) == grace_periods(events)
+        assert went_backwards > 0 and read_off_one_fold > 0
 
     def test_a_cured_enrollment_is_delinquent_only_until_it_pays(self, copied: Ledger) -> None:
         cured = [enrollment_id(i) for i in range(HOUSEHOLDS) if behaviour(i) == CURED]

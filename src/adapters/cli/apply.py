@@ -42,7 +42,7 @@ def answer_line(ledger: Ledger, raw: bytes | None) -> dict[str, Any] | None:
     if raw is None:
         return error_answer("line_too_long", f"a command line is limited to {MAX_LINE_BYTES} bytes")
     try:
-        text = raw.decode("utf-8").strip()
+        text = raw.decode("utf-8").strip(" \t\r\n")
     except UnicodeDecodeError:
         return error_answer("invalid_json", "the line is not UTF-8 text")
     if not text:

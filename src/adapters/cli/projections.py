@@ -61,7 +61,10 @@ def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     rebuild.add_argument("name", nargs="?", default=None, help="a projection (default: all)")
     rebuild.add_argument(
-        "--batch-size", type=_positive_int, default=500, help="events per transaction (500)"
+        "--batch-size",
+        type=_positive_int,
+        default=5000,
+        help="events per transaction (5000: a rebuild reads in large batches)",
     )
 
     terminations = sub.add_parser(

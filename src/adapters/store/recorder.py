@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -263,6 +265,20 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 _configured_engines: set[int] = set()
 
 
+def _set_wal(dbapi_connection: Any, attempts: int = 100) -> None:
+    """WAL journal mode. Two processes opening a new file at once may both try to switch it, and
+    the switch does not wait on the busy timeout: retry for a few seconds."""
+    for _ in range(attempts):
+        try:
+            if str(dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+            dbapi_connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError:
+            time.sleep(0.05)
+    dbapi_connection.execute("PRAGMA journal_mode = WAL")
+
+
 def _use_immediate_transactions_for_writes(engine: Any) -> None:
     """pysqlite's own BEGIN is deferred: a writer that first read can then fail to upgrade its
     lock. Take the write lock up front for write transactions, and wait for it (busy timeout)."""
@@ -274,7 +290,7 @@ def _use_immediate_transactions_for_writes(engine: Any) -> None:
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA busy_timeout = 30000")
-        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        _set_wal(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
