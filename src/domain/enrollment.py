@@ -1086,6 +1086,13 @@ class Enrollment(CopiedForCommands, Aggregate):
             reason=self.end_reason or "ended",
         )
 
+    def fold_in(self, event: Any) -> None:
+        """Apply a recorded event to this state as a fold does (no contiguous-version check)."""
+        event.apply(self)
+        if event.on > self.horizon:
+            self.horizon = event.on
+        self.version = event.originator_version
+
     def restore_coverage(self) -> None:
         """Undo a termination for non-payment (a reinstatement, or a rescission): coverage
         continues with no gap and the months after the old end are owed again."""
@@ -1145,8 +1152,5 @@ def replay(events: list[Any]) -> Enrollment | None:
         return None
     enrollment: Enrollment = events[0].mutate(None)
     for event in events[1:]:
-        event.apply(enrollment)
-        if event.on > enrollment.horizon:
-            enrollment.horizon = event.on
-        enrollment.version = event.originator_version
+        enrollment.fold_in(event)
     return enrollment

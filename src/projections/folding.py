@@ -84,7 +84,7 @@ def start_fold(event: Any) -> Folded:
 
 def advance(folded: Folded, events: Sequence[Any]) -> None:
     """Apply the enrollment's next events (in version order) to `folded`, with the same
-    bookkeeping as the domain's `replay`, recording the delinquency key at each day boundary."""
+    fold as the domain's `replay` (`Enrollment.fold_in`), recording the delinquency key at each day boundary."""
     state = folded.state
     for event in events:
         on: date = event.on
@@ -98,10 +98,7 @@ def advance(folded: Folded, events: Sequence[Any]) -> None:
             elif on < folded.last_on:
                 folded.ordered = False
                 folded.changes = []
-        event.apply(state)
-        if on > state.horizon:
-            state.horizon = on
-        state.version = event.originator_version
+        state.fold_in(event)
         if isinstance(event, Enrollment.PaymentMissed):
             folded.missed = True
 
