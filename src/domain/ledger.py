@@ -30,6 +30,7 @@ from .enrollment import TERMINATED, Enrollment
 from .errors import (
     Conflict,
     InvalidCommand,
+    LedgerError,
     NotEligible,
     OutsideEnrollmentPeriod,
     UnknownAppeal,
@@ -162,11 +163,16 @@ class Ledger(Application):  # type: ignore[type-arg]
 
     # ---- loading -----------------------------------------------------------------------------
 
-    def household(self, household_id: str) -> Household:
+    def _load(self, aggregate_id: UUID, not_found: LedgerError) -> Any:
         try:
-            household: Household = self.repository.get(Household.id_for(household_id))
+            return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise UnknownHousehold(f"unknown household {household_id!r}") from None
+            raise not_found from None
+
+    def household(self, household_id: str) -> Household:
+        household: Household = self._load(
+            Household.id_for(household_id), UnknownHousehold(f"unknown household {household_id!r}")
+        )
         return household
 
     # ---- household commands ------------------------------------------------------------------
@@ -272,10 +278,10 @@ class Ledger(Application):  # type: ignore[type-arg]
     # ---- enrollment commands -----------------------------------------------------------------
 
     def enrollment(self, enrollment_id: str) -> Enrollment:
-        try:
-            enrollment: Enrollment = self.repository.get(Enrollment.id_for(enrollment_id))
-        except AggregateNotFoundError:
-            raise UnknownEnrollment(f"unknown enrollment {enrollment_id!r}") from None
+        enrollment: Enrollment = self._load(
+            Enrollment.id_for(enrollment_id),
+            UnknownEnrollment(f"unknown enrollment {enrollment_id!r}"),
+        )
         return enrollment
 
     def _handle_select_plan(
@@ -588,10 +594,9 @@ class Ledger(Application):  # type: ignore[type-arg]
     # ---- appeals -----------------------------------------------------------------------------
 
     def appeal(self, appeal_id: str) -> Appeal:
-        try:
-            appeal: Appeal = self.repository.get(Appeal.id_for(appeal_id))
-        except AggregateNotFoundError:
-            raise UnknownAppeal(f"unknown appeal {appeal_id!r}") from None
+        appeal: Appeal = self._load(
+            Appeal.id_for(appeal_id), UnknownAppeal(f"unknown appeal {appeal_id!r}")
+        )
         return appeal
 
     def household_events(self, household: Household) -> list[tuple[int, Any]]:

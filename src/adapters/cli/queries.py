@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -36,17 +37,12 @@ def run_enrollment_query(
     source: EventSource, kind: str, key: str, as_of: str | None, known_at: str | None, as_json: bool
 ) -> int:
     """`coverage` or `balance` folded from an event source (the read-only SQLite reader)."""
-    try:
+
+    def answer() -> dict[str, Any]:
         enrollment = enrollment_at(source, key, parse_day(as_of), parse_instant(known_at))
-        answer = coverage_view(enrollment) if kind == "coverage" else balance_view(enrollment)
-    except LedgerError as e:
-        print(json.dumps(error_answer(e.code, e.message)))
-        return 1
-    except ValueError as e:
-        print(json.dumps(error_answer("invalid_field", str(e))))
-        return 2
-    _output(kind, answer, as_json)
-    return 0
+        return coverage_view(enrollment) if kind == "coverage" else balance_view(enrollment)
+
+    return _answer(kind, as_json, answer)
 
 
 def run_query(
@@ -54,17 +50,24 @@ def run_query(
 ) -> int:
     from .. import queries
 
-    try:
+    def answer() -> dict[str, Any]:
         day = parse_day(as_of)
         instant = parse_instant(known_at)
         if kind == "coverage":
-            answer = queries.coverage(ledger, key, day, instant)
-        elif kind == "balance":
-            answer = queries.balance(ledger, key, day, instant)
-        elif kind == "hearing":
-            answer = queries.hearing(ledger, key)
-        else:
-            answer = queries.timeline(ledger, key, instant)
+            return queries.coverage(ledger, key, day, instant)
+        if kind == "balance":
+            return queries.balance(ledger, key, day, instant)
+        if kind == "hearing":
+            return queries.hearing(ledger, key)
+        return queries.timeline(ledger, key, instant)
+
+    return _answer(kind, as_json, answer)
+
+
+def _answer(kind: str, as_json: bool, compute: Callable[[], dict[str, Any]]) -> int:
+    """Print the answer (or the contract's error body); exit 1 for a refusal, 2 for bad input."""
+    try:
+        answer = compute()
     except LedgerError as e:
         print(json.dumps(error_answer(e.code, e.message)))
         return 1
