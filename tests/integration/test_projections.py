@@ -6,6 +6,7 @@ the cross-member queries (`terminations`, `delinquent`) answer what the events s
 from __future__ import annotations
 
 import json
+import random
 import signal
 import sqlite3
 import subprocess
@@ -257,15 +258,18 @@ class TestRebuildAndResume:
         assert len(balance_rows) < len(snapshot(copied)["ledger_balance"])
         assert snapshot(copied) == incremental
 
+    @pytest.mark.parametrize("round_", range(3))
     def test_a_run_killed_mid_way_resumes_to_the_same_result(
-        self, population: tuple[Path, dict[str, Any]], tmp_path: Path
+        self, population: tuple[Path, dict[str, Any]], tmp_path: Path, round_: int
     ) -> None:
+        """Bounded rounds of kill points chosen at random (seeded) along the log."""
         path, incremental = population
         url = copy_store(path, tmp_path / "killed.db")
         ledger = build_ledger(url)
         for projection in runner.PROJECTIONS.values():
             tracking.reset(ledger, projection)
         head = tracking.head(ledger)
+        kill_at = random.Random(2026 + round_).randrange(1, max(2, head // 2))
         command = [sys.executable, "-m", "enrollment_ledger.adapters.cli.main", "projections"]
         process = subprocess.Popen(
             [*command, "run", "--batch-size", "1", "--store", url],
@@ -274,7 +278,7 @@ class TestRebuildAndResume:
         )
         try:
             deadline = time.monotonic() + 120
-            while tracking.positions(ledger).get("coverage", 0) < 50:
+            while tracking.positions(ledger).get("coverage", 0) < kill_at:
                 assert process.poll() is None, "the run ended before it could be killed"
                 assert time.monotonic() < deadline, "the run made no progress"
                 time.sleep(0.02)
