@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
@@ -43,6 +43,9 @@ class RelayOptions:
     lease_seconds: float = DEFAULT_LEASE_SECONDS
     poll_seconds: float = 0.2
     ack_timeout_seconds: float = 30.0
+    outage_seconds: float = 300.0
+    """How long the relay keeps retrying an unreachable broker (bounded backoff) before it
+    exits with `broker_error`."""
 
 
 @dataclass
@@ -114,7 +117,9 @@ class Relay:
         producer: Any,
         stop: threading.Event | None = None,
         log: IO[str] | None = None,
+        reconnect: Callable[[], Any] | None = None,
     ) -> None:
+        self.reconnect = reconnect
         self.ledger = ledger
         self.options = options
         self.producer = producer
@@ -122,6 +127,7 @@ class Relay:
         self.log = log or sys.stderr
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.state = RelayState(ledger, options.topic, owner, options.lease_seconds)
+        self.outage: list[float] = []  # when the current broker outage began, then each retry
 
     def _say(self, message: str) -> None:
         self.log.write(f"relay: {message}\n")
@@ -156,8 +162,17 @@ class Relay:
                     futures = send(self.producer, self.options.topic, records)
                     sent_through = notifications[-1].id
                 if in_flight is not None:
-                    settled = self._settle(in_flight, result)
+                    try:
+                        settled = self._settle(in_flight, result)
+                    except RelayError as e:
+                        # Nothing unacknowledged counts: resend from the last acknowledged
+                        # position once the broker answers again (same ce_id).
+                        in_flight = None
+                        sent_through = self.state.position()
+                        self._back_off(e)
+                        continue
                     in_flight = None
+                    self.outage.clear()
                     if not settled:
                         holding = False
                         continue
@@ -174,6 +189,26 @@ class Relay:
             if holding:
                 self.state.release()
         return result
+
+    def _back_off(self, error: RelayError) -> None:
+        """Wait before resending (0.5 s, doubling to 8 s); give up after `outage_seconds`."""
+        if not self.outage:
+            self.outage.append(time.monotonic())
+        waited = time.monotonic() - self.outage[0]
+        if waited > self.options.outage_seconds:
+            raise error
+        delay = min(8.0, 0.5 * 2 ** (len(self.outage) - 1))
+        self.outage.append(time.monotonic())
+        self._say(f"broker unavailable for {waited:.0f} s; retrying in {delay:.1f} s")
+        self.stop.wait(delay)
+        if self.reconnect is not None:
+            # A restarted broker does not know this producer's idempotence id: start afresh.
+            try:
+                fresh = self.reconnect()
+            except Exception:  # the broker is still down: keep waiting with the old one
+                return
+            old, self.producer = self.producer, fresh
+            old.close(timeout=0)
 
     def _settle(self, batch: InFlight, result: RelayResult) -> bool:
         """Wait for the batch's acknowledgements, then advance; False if the lease was lost."""
@@ -225,7 +260,7 @@ def run_relay(
     except KafkaError as e:
         out.write(dumps(_failure("broker_unavailable", repr(e))) + "\n")
         return 1
-    relay = Relay(ledger, options, producer, stop)
+    relay = Relay(ledger, options, producer, stop, reconnect=lambda: make_producer(options.kafka))
     try:
         with stop_on_signals(stop):
             result = relay.run()
@@ -233,7 +268,7 @@ def run_relay(
         out.write(dumps(_failure("broker_error", str(e))) + "\n")
         return 1
     finally:
-        producer.close(timeout=5)
+        relay.producer.close(timeout=5)
     out.write(
         dumps(
             {
