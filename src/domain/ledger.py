@@ -6,11 +6,12 @@ Handlers receive plain typed values (the adapters parse and validate the wire fo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
+import copy
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, suppress
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -72,7 +73,7 @@ class LedgerStorage(Protocol):
 
     def record_command(self, command_id: str, events: Sequence[tuple[UUID, int]]) -> None: ...
 
-    def set_next_due(self, aggregate_id: UUID, next_due_on: date | None) -> None: ...
+    def set_next_due(self, dues: Mapping[UUID, date | None]) -> None: ...
 
     def due_through(self, through: date, limit: int, after: str | None = None) -> list[UUID]: ...
 
@@ -144,10 +145,13 @@ class Ledger(Application):  # type: ignore[type-arg]
             pending = [e for agg in aggregates for e in agg.pending_events]
             if pending:
                 self.save(*aggregates)
-            for agg in aggregates:
-                if isinstance(agg, Enrollment):
-                    policy = self.policy.in_force(agg.horizon)
-                    self.storage.set_next_due(agg.id, agg.next_due_on(policy))
+            dues = {
+                agg.id: agg.next_due_on(self.policy.in_force(agg.horizon))
+                for agg in aggregates
+                if isinstance(agg, Enrollment)
+            }
+            if dues:
+                self.storage.set_next_due(dues)
             if command_id is not None:
                 self.storage.record_command(
                     command_id, [(e.originator_id, e.originator_version) for e in pending]
@@ -516,8 +520,7 @@ class Ledger(Application):  # type: ignore[type-arg]
             batch = self.storage.due_through(through, limit=500, after=after)
             if not batch:
                 break
-            for aggregate_id in batch:
-                enrollment: Enrollment = self.repository.get(aggregate_id)
+            for enrollment in self._load_enrollments(batch):
                 enrollment.advance(through, self.policy.in_force)
                 touched.append(enrollment)
                 for event in enrollment.pending_events:
@@ -529,6 +532,34 @@ class Ledger(Application):  # type: ignore[type-arg]
                         self._waiver_sep(household, enrollment, event.on, periods.WAIVER_ENDED)
             after = str(batch[-1])
         return [*households.values(), *touched]
+
+    def _load_enrollments(self, aggregate_ids: list[UUID]) -> list[Enrollment]:
+        """Many enrollments with one read of the store: cached ones are brought forward with
+        their new events only, the others folded and cached (as `repository.get` would); each
+        command works on a copy."""
+        new_rows: dict[UUID, list[Any]] = {a: [] for a in aggregate_ids}
+        cache = self.repository.cache
+        cached: dict[UUID, Enrollment] = {}
+        for aggregate_id in aggregate_ids:
+            if cache is not None:
+                with suppress(KeyError):
+                    cached[aggregate_id] = cast(Enrollment, cache.get(aggregate_id))
+        for row in self.storage.select_aggregates(aggregate_ids):
+            known = cached.get(row.originator_id)
+            if known is None or row.originator_version > known.version:
+                new_rows[row.originator_id].append(row)
+        loaded: list[Enrollment] = []
+        for aggregate_id in aggregate_ids:
+            enrollment = cached.get(aggregate_id)
+            for row in new_rows[aggregate_id]:
+                event: Any = self.mapper.to_domain_event(row)
+                enrollment = event.mutate(enrollment)
+            if enrollment is None:
+                raise UnknownEnrollment(f"no events for scheduled aggregate {aggregate_id}")
+            if cache is not None and aggregate_id not in cached:
+                cache.put(aggregate_id, enrollment)
+            loaded.append(copy.deepcopy(enrollment))
+        return loaded
 
     # ---- hardship waivers --------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
@@ -231,25 +231,29 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     # -- schedule index -------------------------------------------------------------------------
 
-    def set_next_due(self, aggregate_id: UUID, next_due_on: date | None) -> None:
-        """One statement: an upsert of the next due date, or a delete when nothing is due."""
-        key = str(aggregate_id)
+    def set_next_due(self, dues: Mapping[UUID, date | None]) -> None:
+        """Each aggregate's next due date (None: nothing due), in two statements at most: one
+        delete and one batched upsert, whatever the number of aggregates."""
+        gone = [str(a) for a, due in dues.items() if due is None]
+        rows = [{"aggregate_id": str(a), "next_due_on": due} for a, due in dues.items() if due]
         with self.transaction(commit=True) as session:
-            if next_due_on is None:
-                session.execute(delete(self.schedule).where(self.schedule.c.aggregate_id == key))
-                return
-            dialect = session.get_bind().dialect.name
-            upsert = (
-                postgresql_insert(self.schedule)
-                if dialect == "postgresql"
-                else sqlite_insert(self.schedule)
-            )
-            session.execute(
-                upsert.values(aggregate_id=key, next_due_on=next_due_on).on_conflict_do_update(
-                    index_elements=[self.schedule.c.aggregate_id],
-                    set_={"next_due_on": next_due_on},
+            if gone:
+                session.execute(delete(self.schedule).where(self.schedule.c.aggregate_id.in_(gone)))
+            if rows:
+                dialect = session.get_bind().dialect.name
+                upsert = (
+                    postgresql_insert(self.schedule)
+                    if dialect == "postgresql"
+                    else sqlite_insert(self.schedule)
                 )
-            )
+                statement = upsert.on_conflict_do_update(
+                    index_elements=[self.schedule.c.aggregate_id],
+                    set_={"next_due_on": upsert.excluded.next_due_on},
+                )
+                if len(rows) == 1:  # the usual command: one enrollment, one plain statement
+                    session.execute(statement.values(rows[0]))
+                else:
+                    session.execute(statement, rows)
 
     def due_through(self, through: date, limit: int, after: str | None = None) -> list[UUID]:
         with self.transaction(commit=False) as session:
