@@ -13,8 +13,13 @@ from ..domain.events import event_data, event_uuid
 from ..domain.money import money_str
 
 
+_AS_IS = (str, int, float, bool, type(None))
+
+
 def plain(value: Any) -> Any:
     """Convert a domain value into JSON-ready data."""
+    if isinstance(value, _AS_IS):  # the common case first: most fields are already plain
+        return value
     if isinstance(value, Decimal):
         return money_str(value)
     if isinstance(value, datetime):
