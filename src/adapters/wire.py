@@ -12,7 +12,6 @@ from uuid import UUID
 from ..domain.events import event_data, event_uuid
 from ..domain.money import money_str
 
-
 _AS_IS = (str, int, float, bool, type(None))
 
 
