@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -134,11 +135,14 @@ def test_a_rerun_until_caught_up_publishes_only_what_was_recorded_since(
     assert_every_event_in_order(records, first + later)
 
 
+@pytest.mark.parametrize("round_", range(3))
 def test_a_relay_killed_mid_way_resumes_without_losing_an_event(
-    store_url: str, kafka_bootstrap: str, topic: str
+    store_url: str, kafka_bootstrap: str, topic: str, round_: int
 ) -> None:
+    """Bounded rounds of kill points chosen at random (seeded) along the log."""
     events = seed(store_url, range(400))
     assert len(events) > 2500
+    kill_at = random.Random(7 + round_).randrange(50, 2000)
     process = subprocess.Popen(
         relay_command(
             store_url, kafka_bootstrap, topic, "--batch-size", "25", "--lease-seconds", "1"
@@ -148,14 +152,14 @@ def test_a_relay_killed_mid_way_resumes_without_losing_an_event(
     )
     try:
         deadline = time.monotonic() + 30
-        while relay_position(store_url, topic) < 300 and time.monotonic() < deadline:
+        while relay_position(store_url, topic) < kill_at and time.monotonic() < deadline:
             assert process.poll() is None, process.communicate()
             time.sleep(0.01)
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
     killed_at = relay_position(store_url, topic)
-    assert 300 <= killed_at < len(events), "the relay was not killed mid-way"
+    assert kill_at <= killed_at < len(events), "the relay was not killed mid-way"
 
     summary = relay_once(store_url, kafka_bootstrap, topic, lease_seconds=1.0)
 
