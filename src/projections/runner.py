@@ -11,12 +11,14 @@ committed batch. A run keeps the enrollments it folded in a size-bounded cache
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
+from ..adapters.store.outage import STORE_ERRORS, Outage
 from ..domain.ledger import Ledger
 from . import balance, coverage, delinquency, schedule, terminations, timelines
 from .folding import DEFAULT_CACHE_SIZE, Folds
@@ -109,17 +111,27 @@ def run(
     poll_seconds: float = DEFAULT_POLL_SECONDS,
     stop: threading.Event | None = None,
     cache_size: int = DEFAULT_CACHE_SIZE,
+    outage_seconds: float = 300.0,
 ) -> dict[str, int]:
     """Bring the projections up to the store's head; with `follow`, keep polling the
     notification log every `poll_seconds` until SIGTERM/SIGINT (or `stop` is set). Returns each
-    projection's position. Folded enrollments are kept between batches (at most `cache_size`)."""
+    projection's position. Folded enrollments are kept between batches (at most `cache_size`).
+    While following, an unreachable store is retried with bounded backoff for `outage_seconds`."""
     selected = select_projections(names)
     ensure_tables(ledger, [p.name for p in selected])
     stop = stop or threading.Event()
     folds = Folds(ledger, cache_size)
+    outage = Outage("store", outage_seconds, stop, _say)
     with _stop_on_signals(stop, follow):
         while True:
-            catch_up_together(ledger, selected, batch_size, progress, stop, folds)
+            try:
+                catch_up_together(ledger, selected, batch_size, progress, stop, folds)
+            except STORE_ERRORS as e:
+                if not follow:
+                    raise
+                outage.failed(e)  # a batch that failed wrote nothing: try it again
+                continue
+            outage.recovered()
             if not follow or stop.wait(poll_seconds):
                 break
     tracked = positions(ledger)
@@ -156,6 +168,10 @@ def status(ledger: Ledger) -> list[dict[str, Any]]:
         rows.append({"name": name, "position": position, "head": top, "lag": top - position})
     rows.append(schedule.schedule_status(ledger))
     return rows
+
+
+def _say(message: str) -> None:
+    print(f"projections: {message}", file=sys.stderr, flush=True)
 
 
 @contextmanager

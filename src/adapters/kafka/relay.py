@@ -19,12 +19,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from types import FrameType
 from typing import IO, Any
 
 from ...domain.ledger import Ledger
+from ..store.outage import STORE_ERRORS, Outage
 from ..wire import dumps, render_event
 from .cloudevent import KafkaRecord, to_record
 from .position import RelayState
@@ -127,7 +128,8 @@ class Relay:
         self.log = log or sys.stderr
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.state = RelayState(ledger, options.topic, owner, options.lease_seconds)
-        self.outage: list[float] = []  # when the current broker outage began, then each retry
+        self.broker_outage = Outage("broker", options.outage_seconds, self.stop, self._say)
+        self.store_outage = Outage("store", options.outage_seconds, self.stop, self._say)
 
     def _say(self, message: str) -> None:
         self.log.write(f"relay: {message}\n")
@@ -143,66 +145,66 @@ class Relay:
         in_flight: InFlight | None = None
         try:
             while not self.stop.is_set():
-                if not self.state.acquire():
-                    if holding:
-                        self._say("lease lost; standing by (unacknowledged events are resent)")
-                    holding, in_flight = False, None
-                    if self.options.until_caught_up and self._caught_up_by_another():
+                try:
+                    if not self.state.acquire():
+                        if holding:
+                            self._say("lease lost; standing by (unacknowledged events are resent)")
+                        holding, in_flight = False, None
+                        if self.options.until_caught_up and self._caught_up_by_another():
+                            break
+                        self.stop.wait(self.options.poll_seconds)
+                        continue
+                    if not holding:
+                        holding, sent_through = True, self.state.position()
+                    notifications = self.ledger.recorder.select_notifications(
+                        start=sent_through + 1, limit=self.options.batch_size
+                    )
+                    self.store_outage.recovered()
+                    futures: list[Any] = []
+                    if notifications:
+                        records = records_of(self.ledger, notifications)
+                        futures = send(self.producer, self.options.topic, records)
+                        sent_through = notifications[-1].id
+                    if in_flight is not None:
+                        try:
+                            settled = self._settle(in_flight, result)
+                        except RelayError as e:
+                            # Nothing unacknowledged counts: resend from the last acknowledged
+                            # position once the broker answers again (same ce_id).
+                            in_flight = None
+                            sent_through = self.state.position()
+                            self._back_off(e)
+                            continue
+                        in_flight = None
+                        self.broker_outage.recovered()
+                        if not settled:
+                            holding = False
+                            continue
+                    if notifications:
+                        in_flight = InFlight(futures, sent_through, len(notifications))
+                        continue
+                    result.position = sent_through
+                    if self.options.until_caught_up:
                         break
                     self.stop.wait(self.options.poll_seconds)
-                    continue
-                if not holding:
-                    holding, sent_through = True, self.state.position()
-                notifications = self.ledger.recorder.select_notifications(
-                    start=sent_through + 1, limit=self.options.batch_size
-                )
-                futures: list[Any] = []
-                if notifications:
-                    records = records_of(self.ledger, notifications)
-                    futures = send(self.producer, self.options.topic, records)
-                    sent_through = notifications[-1].id
-                if in_flight is not None:
-                    try:
-                        settled = self._settle(in_flight, result)
-                    except RelayError as e:
-                        # Nothing unacknowledged counts: resend from the last acknowledged
-                        # position once the broker answers again (same ce_id).
-                        in_flight = None
-                        sent_through = self.state.position()
-                        self._back_off(e)
-                        continue
-                    in_flight = None
-                    self.outage.clear()
-                    if not settled:
-                        holding = False
-                        continue
-                if notifications:
-                    in_flight = InFlight(futures, sent_through, len(notifications))
-                    continue
-                result.position = sent_through
-                if self.options.until_caught_up:
-                    break
-                self.stop.wait(self.options.poll_seconds)
+                except STORE_ERRORS as e:
+                    # The store is unreachable: nothing unacknowledged counts, and the lease is
+                    # taken again (and the position re-read) once it answers.
+                    holding, in_flight = False, None
+                    self.store_outage.failed(e)
             if in_flight is not None:  # stopping: finish the batch already sent
                 self._settle(in_flight, result)
         finally:
             if holding:
-                self.state.release()
+                with suppress(*STORE_ERRORS):  # an unreachable store lets the lease expire
+                    self.state.release()
         return result
 
     def _back_off(self, error: RelayError) -> None:
-        """Wait before resending (0.5 s, doubling to 8 s); give up after `outage_seconds`."""
-        if not self.outage:
-            self.outage.append(time.monotonic())
-        waited = time.monotonic() - self.outage[0]
-        if waited > self.options.outage_seconds:
-            raise error
-        delay = min(8.0, 0.5 * 2 ** (len(self.outage) - 1))
-        self.outage.append(time.monotonic())
-        self._say(f"broker unavailable for {waited:.0f} s; retrying in {delay:.1f} s")
-        self.stop.wait(delay)
+        """Wait before resending; with a fresh producer (a restarted broker does not know this
+        producer's idempotence id)."""
+        self.broker_outage.failed(error)
         if self.reconnect is not None:
-            # A restarted broker does not know this producer's idempotence id: start afresh.
             try:
                 fresh = self.reconnect()
             except Exception:  # the broker is still down: keep waiting with the old one
