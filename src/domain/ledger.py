@@ -81,6 +81,10 @@ class LedgerStorage(Protocol):
 
 
 MAX_CONFLICT_RETRIES = 5
+MEMBER_FACTS = frozenset(
+    {"birth_date", "resident", "lawfully_present", "incarcerated", "aptc_eligible"}
+)
+"""What an application says of each member (12.06); a member added by a change needs all of it."""
 
 
 class Ledger(Application):  # type: ignore[type-arg]
@@ -213,7 +217,15 @@ class Ledger(Application):  # type: ignore[type-arg]
         members: list[dict[str, Any]] | None = None,
     ) -> list[Aggregate]:
         household = self.household(household_id)
-        household.latest_application()
+        known = {m["member_id"] for m in household.latest_application().members}
+        for member in members or []:
+            missing = sorted(MEMBER_FACTS - set(member)) if member["member_id"] not in known else []
+            if missing:
+                raise InvalidCommand(
+                    f"a new member needs every field of an application's member: "
+                    f"missing {', '.join(missing)}",
+                    "missing_field",
+                )
         changes: dict[str, Any] = {}
         if annual_magi is not None:
             changes["annual_magi"] = annual_magi

@@ -235,3 +235,30 @@ def test_the_same_commands_give_the_same_events_in_a_fresh_store(tmp_path: objec
                 event.pop("recorded_at")
         runs.append(answers)
     assert runs[0] == runs[1]
+
+
+def test_a_member_added_by_a_change_needs_every_fact_of_an_application(
+    apply: Apply, ledger: Ledger
+) -> None:
+    """12.06 facts for a new member (12.09(2): household composition changes)."""
+    apply(application())
+    before = count_events(ledger)
+    answer = apply(
+        command="report_change",
+        on="2026-02-01",
+        household_id="H1",
+        household_size=2,
+        members=[{"member_id": "NEW", "resident": True}],
+    )
+    assert answer["error"]["code"] == "missing_field"
+    assert "aptc_eligible" in answer["error"]["message"]
+    assert count_events(ledger) == before
+    added = apply(
+        command="report_change",
+        on="2026-02-01",
+        household_id="H1",
+        household_size=2,
+        members=[member("NEW")],
+    )
+    results = only(added, "EligibilityDetermined")["data"]["members"]
+    assert {r["member_id"] for r in results} == {"M1", "NEW"}
