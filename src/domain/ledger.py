@@ -607,7 +607,11 @@ class Ledger(Application):  # type: ignore[type-arg]
         request_id: str | None = None,
         enrollment_id: str | None = None,
     ) -> list[Aggregate]:
-        if request_id is not None and "#waiver-" in request_id:
+        if request_id is not None and "#waiver-" not in request_id:
+            raise InvalidCommand(
+                f"unknown hardship waiver request {request_id!r}", "no_pending_request"
+            )
+        if request_id is not None:
             from_request = request_id.rsplit("#waiver-", 1)[0]
             if enrollment_id is not None and enrollment_id != from_request:
                 raise InvalidCommand("request_id does not belong to enrollment_id")
