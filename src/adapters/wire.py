@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from ..domain.events import event_data, event_uuid
+from ..domain.events import event_uuid, own_fields
 from ..domain.money import money_str
 
 _AS_IS = (str, int, float, bool, type(None))
@@ -41,20 +41,31 @@ def event_type(event: Any) -> str:
 def render_event(event: Any) -> dict[str, Any]:
     """An event as the contract shows it: id, type, aggregate_id, version, effective_on,
     citation, data (plus the business date `on`, `recorded_at` and `policy_version`)."""
-    data = plain(event_data(event))
-    data["on"] = plain(event.on)
-    data["effective_on"] = plain(event.effective_on)
-    data["policy_version"] = event.policy_version
+    return render_state(
+        event_type(event), event.originator_id, event.originator_version, vars(event)
+    )
+
+
+def render_state(
+    event_type_name: str, aggregate_id: UUID, version: int, state: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The same, from an event's fields (its `vars`, or its decoded stored state)."""
+    data = plain(own_fields(dict(state)))
+    on = plain(state["on"])
+    effective_on = plain(state["effective_on"])
+    data["on"] = on
+    data["effective_on"] = effective_on
+    data["policy_version"] = state["policy_version"]
     return {
-        "id": str(event_uuid(event.originator_id, event.originator_version)),
-        "type": event_type(event),
-        "aggregate_id": str(event.originator_id),
-        "version": event.originator_version,
-        "on": plain(event.on),
-        "effective_on": plain(event.effective_on),
-        "recorded_at": plain(event.timestamp),
-        "citation": event.citation,
-        "policy_version": event.policy_version,
+        "id": str(event_uuid(aggregate_id, version)),
+        "type": event_type_name,
+        "aggregate_id": str(aggregate_id),
+        "version": version,
+        "on": on,
+        "effective_on": effective_on,
+        "recorded_at": plain(state["timestamp"]),
+        "citation": state["citation"],
+        "policy_version": state["policy_version"],
         "data": data,
     }
 

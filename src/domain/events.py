@@ -111,8 +111,13 @@ COMMON_FIELDS = frozenset({"on", "effective_on", "citation", "policy_version"})
 
 def event_data(event: Any) -> dict[str, Any]:
     """An event's own fields (without the library's bookkeeping and the common ones)."""
+    return own_fields(vars(event))
+
+
+def own_fields(state: dict[str, Any]) -> dict[str, Any]:
+    """The event-specific fields of an event's state (an event's `vars`, or its stored state)."""
     return {
         key: value
-        for key, value in vars(event).items()
+        for key, value in state.items()
         if key not in BASE_FIELDS and key not in COMMON_FIELDS
     }

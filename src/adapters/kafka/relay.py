@@ -26,7 +26,7 @@ from typing import IO, Any
 
 from ...domain.ledger import Ledger
 from ..store.outage import STORE_ERRORS, Outage
-from ..wire import dumps, render_event
+from ..wire import dumps, render_event, render_state
 from .cloudevent import KafkaRecord, to_record
 from .position import RelayState
 
@@ -83,7 +83,25 @@ def make_producer(bootstrap: str) -> Any:
 
 
 def records_of(ledger: Ledger, notifications: Sequence[Any]) -> list[KafkaRecord]:
-    return [to_record(render_event(ledger.mapper.to_domain_event(n))) for n in notifications]
+    return [to_record(rendered(ledger.mapper, n)) for n in notifications]
+
+
+def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
+    """The event as `apply` prints it, rendered from its decoded stored state (decrypted when the
+    store is encrypted) without building the domain event object; an upcast (class_version)
+    event goes through the mapper."""
+    state = notification.state
+    if mapper.cipher is not None:
+        state = mapper.cipher.decrypt(state)
+    if mapper.compressor is not None:
+        state = mapper.compressor.decompress(state)
+    fields = mapper.transcoder.decode(state)
+    if "class_version" in fields:
+        return render_event(mapper.to_domain_event(notification))
+    event_type = notification.topic.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+    return render_state(
+        event_type, notification.originator_id, notification.originator_version, fields
+    )
 
 
 def send(producer: Any, topic: str, records: Sequence[KafkaRecord]) -> list[Any]:
