@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from eventsourcing.persistence import IntegrityError, Notification, PersistenceError
+from eventsourcing.persistence import IntegrityError, PersistenceError
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -163,8 +163,8 @@ def process_together(
         start = min(tracked[name] for name in names)
         members = [p for p in projections if tracked[p.name] == start]
         ahead = [tracked[name] for name in names if tracked[name] > start]
-        notifications = read_notifications(
-            session, recorder, start, max(1, batch_size), min(ahead) if ahead else None
+        notifications = recorder.read_notifications(
+            start, max(1, batch_size), min(ahead) if ahead else None
         )
         if not notifications:
             return None
@@ -179,31 +179,6 @@ def process_together(
         moved = [p.name for p in members]
         session.execute(update(POSITIONS).where(POSITIONS.c.name.in_(moved)).values(position=end))
         return moved, end
-
-
-def read_notifications(
-    session: Session, recorder: LedgerRecorder, after: int, limit: int, stop: int | None = None
-) -> list[Notification]:
-    """The notifications after position `after` (at most `limit`, none past `stop`), in order:
-    what `recorder.select_notifications(after, limit, stop, inclusive_of_start=False)` answers,
-    read with a plain select of the stored columns rather than ORM instances (half the time)."""
-    table = recorder.events_record_cls.__table__
-    query = select(
-        table.c.id, table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state
-    ).where(table.c.id > after)
-    if stop is not None:
-        query = query.where(table.c.id <= stop)
-    rows = session.execute(query.order_by(table.c.id).limit(limit)).all()
-    return [
-        Notification(
-            id=int(position),
-            originator_id=originator_id,
-            originator_version=int(version),
-            topic=str(topic),
-            state=bytes(state) if isinstance(state, memoryview) else state,
-        )
-        for position, originator_id, version, topic, state in rows
-    ]
 
 
 def reset(ledger: Ledger, *projections: Projection) -> None:

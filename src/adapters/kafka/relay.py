@@ -22,10 +22,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from types import FrameType
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from ...domain.ledger import Ledger
 from ..store.outage import STORE_ERRORS, Outage
+from ..store.recorder import LedgerRecorder
 from ..wire import dumps, render_event, render_state
 from .cloudevent import KafkaRecord, to_record
 from .position import RelayState
@@ -146,6 +147,7 @@ class Relay:
         self.log = log or sys.stderr
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.state = RelayState(ledger, options.topic, owner, options.lease_seconds)
+        self.recorder = cast(LedgerRecorder, ledger.recorder)
         self.broker_outage = Outage("broker", options.outage_seconds, self.stop, self._say)
         self.store_outage = Outage("store", options.outage_seconds, self.stop, self._say)
 
@@ -174,8 +176,8 @@ class Relay:
                         continue
                     if not holding:
                         holding, sent_through = True, self.state.position()
-                    notifications = self.ledger.recorder.select_notifications(
-                        start=sent_through + 1, limit=self.options.batch_size
+                    notifications = self.recorder.read_notifications(
+                        sent_through, self.options.batch_size
                     )
                     self.store_outage.recovered()
                     futures: list[Any] = []
