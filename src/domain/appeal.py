@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from .errors import InvalidCommand
-from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
+from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid, event_data
 from .policy import PolicyVersion
 from .rules import appeals as rules
 
@@ -87,7 +87,7 @@ class Appeal(CopiedForCommands, Aggregate):
         """12.14(2)-(3): the deadline and whether the request was received by it; then 12.15(2)
         dismissal of an untimely appeal or one against an action 12.13 does not list."""
         event_type = type(appealed).__name__
-        clause = rules.appealable_clause(event_type, _data_of(appealed))
+        clause = rules.appealable_clause(event_type, event_data(appealed))
         deadline, deadline_citation = rules.appeal_deadline(
             appealed.on,
             notice_sent=notice_sent,
@@ -210,9 +210,3 @@ class Appeal(CopiedForCommands, Aggregate):
             policy_version=policy.version,
             decision_on=self.decided_on,
         )
-
-
-def _data_of(event: Any) -> dict[str, Any]:
-    from .events import event_data
-
-    return event_data(event)

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from .errors import InvalidCommand
 from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
 from .policy import PolicyVersion
 from .rules import eligibility as rules
@@ -281,8 +282,6 @@ class Household(CopiedForCommands, Aggregate):
 
     def latest_application(self) -> Application:
         if not self.applications:
-            from .errors import InvalidCommand
-
             raise InvalidCommand(
                 f"household {self.household_id} has no application", "no_application"
             )
