@@ -9,12 +9,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Column, Date, String, Table, Text, delete, insert
+from sqlalchemy import Column, Date, String, Table, Text
 from sqlalchemy.orm import Session
 
 from ..domain.ledger import Ledger
 from .folding import batch_of
-from .tracking import METADATA, Positioned, current_view
+from .tracking import METADATA, Positioned, current_view, replace_enrollment_rows
 
 NAME = "balance"
 
@@ -50,10 +50,7 @@ class BalanceProjection:
                     "view": json.dumps(view),
                 }
             )
-        if rows:
-            ids = [r["enrollment_id"] for r in rows]
-            session.execute(delete(BALANCE).where(BALANCE.c.enrollment_id.in_(ids)))
-            session.execute(insert(BALANCE), rows)
+        replace_enrollment_rows(session, BALANCE, [r["enrollment_id"] for r in rows], rows)
 
 
 PROJECTION = BalanceProjection()

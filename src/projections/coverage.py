@@ -8,12 +8,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Column, String, Table, Text, delete, insert
+from sqlalchemy import Column, String, Table, Text
 from sqlalchemy.orm import Session
 
 from ..domain.ledger import Ledger
 from .folding import batch_of
-from .tracking import METADATA, Positioned, current_view
+from .tracking import METADATA, Positioned, current_view, replace_enrollment_rows
 
 NAME = "coverage"
 
@@ -45,10 +45,7 @@ class CoverageProjection:
                     "view": json.dumps(view),
                 }
             )
-        if rows:
-            ids = [r["enrollment_id"] for r in rows]
-            session.execute(delete(COVERAGE).where(COVERAGE.c.enrollment_id.in_(ids)))
-            session.execute(insert(COVERAGE), rows)
+        replace_enrollment_rows(session, COVERAGE, [r["enrollment_id"] for r in rows], rows)
 
 
 PROJECTION = CoverageProjection()

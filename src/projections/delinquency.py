@@ -22,14 +22,14 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Column, Date, String, Table, and_, delete, insert, or_, select
+from sqlalchemy import Column, Date, String, Table, and_, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.enrollment import Enrollment
 from ..domain.ledger import Ledger
 from .enrollment_views import fold
 from .folding import DelinquencyKey, Folded, batch_of, delinquency_key, enrollment_events
-from .tracking import METADATA, Positioned, recorder_of
+from .tracking import METADATA, Positioned, recorder_of, replace_enrollment_rows
 
 NAME = "delinquency"
 
@@ -125,10 +125,7 @@ class DelinquencyProjection:
                 }
                 for p in periods
             )
-        if ids:
-            session.execute(delete(PERIODS).where(PERIODS.c.enrollment_id.in_(ids)))
-        if rows:
-            session.execute(insert(PERIODS), rows)
+        replace_enrollment_rows(session, PERIODS, ids, rows)
 
 
 PROJECTION = DelinquencyProjection()

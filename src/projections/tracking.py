@@ -181,6 +181,16 @@ def process_together(
         return moved, end
 
 
+def replace_enrollment_rows(
+    session: Session, table: Table, enrollment_ids: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Swap a read model's rows of these enrollments for `rows`, in the batch's transaction."""
+    if enrollment_ids:
+        session.execute(delete(table).where(table.c.enrollment_id.in_(list(enrollment_ids))))
+    if rows:
+        session.execute(insert(table), list(rows))
+
+
 def reset(ledger: Ledger, *projections: Projection) -> None:
     """Drop the projections' rows and put their positions back to 0, in one transaction."""
     with recorder_of(ledger).write_transaction() as session:
