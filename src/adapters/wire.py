@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from ..domain.events import event_uuid, own_fields
+from ..domain.events import event_id, own_fields
 from ..domain.money import money_str
 
 _AS_IS = (str, int, float, bool, type(None))
@@ -57,7 +57,7 @@ def render_state(
     data["effective_on"] = effective_on
     data["policy_version"] = state["policy_version"]
     return {
-        "id": str(event_uuid(aggregate_id, version)),
+        "id": event_id(aggregate_id, version),
         "type": event_type_name,
         "aggregate_id": str(aggregate_id),
         "version": version,

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from hashlib import sha1
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -50,6 +51,17 @@ def aggregate_uuid(kind: str, external_id: str) -> UUID:
 def event_uuid(aggregate_id: UUID, version: int) -> UUID:
     """Deterministic event ids, stable across replays into a fresh store."""
     return uuid5(aggregate_id, str(version))
+
+
+def event_id(aggregate_id: UUID, version: int) -> str:
+    """`str(event_uuid(aggregate_id, version))` (RFC 4122 version 5: SHA-1 of the aggregate id's
+    bytes and the version), written out without building the UUID: the relay and the read models
+    name one event id per event."""
+    digest = bytearray(sha1(aggregate_id.bytes + str(version).encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class LedgerEvent(Aggregate.Event):

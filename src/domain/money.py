@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -13,6 +14,8 @@ def money(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=4096)
 def money_str(value: Decimal) -> str:
-    """The two-place string form used on the wire."""
+    """The two-place string form used on the wire (cached: a view or a rebuild writes the same
+    few premiums, payments and zeros over and over)."""
     return str(money(value))

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
+from ..adapters.collection import batch_collection
 from ..adapters.store.outage import STORE_ERRORS, Outage
 from ..domain.ledger import Ledger
 from . import balance, coverage, delinquency, schedule, terminations, timelines
@@ -42,7 +43,7 @@ Progress = Callable[[str, int, int], None]
 """Called as `progress(name, position, head)` after each batch."""
 
 DEFAULT_BATCH_SIZE = 500
-REBUILD_BATCH_SIZE = 5000
+REBUILD_BATCH_SIZE = 20000
 """A rebuild's batches: fewer, larger transactions fold and write each enrollment fewer times."""
 DEFAULT_POLL_SECONDS = 1.0
 
@@ -122,7 +123,7 @@ def run(
     stop = stop or threading.Event()
     folds = Folds(ledger, cache_size)
     outage = Outage("store", outage_seconds, stop, _say)
-    with _stop_on_signals(stop, follow):
+    with _stop_on_signals(stop, follow), batch_collection():
         while True:
             try:
                 catch_up_together(ledger, selected, batch_size, progress, stop, folds)
@@ -152,7 +153,8 @@ def rebuild(
     selected = select_projections([name] if name else None)
     ensure_tables(ledger, [p.name for p in selected])
     reset(ledger, *selected)
-    catch_up_together(ledger, selected, batch_size, progress, folds=Folds(ledger, cache_size))
+    with batch_collection():
+        catch_up_together(ledger, selected, batch_size, progress, folds=Folds(ledger, cache_size))
     tracked = positions(ledger)
     return {p.name: tracked.get(p.name, 0) for p in selected}
 

@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, Column, Date, String, Table, and_, insert, selec
 from sqlalchemy.orm import Session
 
 from ..domain.enrollment import Enrollment
-from ..domain.events import event_uuid
+from ..domain.events import event_id
 from ..domain.ledger import Ledger
 from .folding import batch_of
 from .tracking import METADATA, Positioned, bigint, recorder_of
@@ -64,7 +64,7 @@ class TerminationsProjection:
                 session.execute(
                     insert(TERMINATIONS).values(
                         position=item.position,
-                        event_id=str(event_uuid(event.originator_id, event.originator_version)),
+                        event_id=event_id(event.originator_id, event.originator_version),
                         aggregate_id=aggregate_id,
                         enrollment_id=shared.enrollment_id_of(event),
                         household_id=shared.household_of(event),

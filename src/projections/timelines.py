@@ -8,13 +8,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Date, Integer, String, Table, insert, select
+from sqlalchemy import Column, Date, Integer, String, Table, select
 from sqlalchemy.orm import Session
 
-from ..domain.events import event_uuid
+from ..domain.events import event_id
 from ..domain.ledger import Ledger
 from .folding import batch_of
-from .tracking import METADATA, Positioned, bigint, recorder_of
+from .tracking import METADATA, Positioned, bigint, insert_rows, recorder_of
 
 NAME = "timelines"
 
@@ -47,21 +47,25 @@ class TimelinesProjection:
     def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
         shared = batch_of(ledger, batch)
         rows: list[dict[str, Any]] = []
+        households: dict[Any, str] = {}  # aggregate id -> household, for this batch
         for item in shared:
             event = item.event
+            aggregate_id = event.originator_id
+            household = households.get(aggregate_id)
+            if household is None:
+                household = households[aggregate_id] = shared.household_of(event)
             rows.append(
                 {
-                    "household_id": shared.household_of(event),
+                    "household_id": household,
                     "position": item.position,
-                    "event_id": str(event_uuid(event.originator_id, event.originator_version)),
-                    "aggregate_id": str(event.originator_id),
+                    "event_id": event_id(aggregate_id, event.originator_version),
+                    "aggregate_id": str(aggregate_id),
                     "version": event.originator_version,
                     "type": type(event).__name__,
                     "on": event.on,
                 }
             )
-        if rows:
-            session.execute(insert(TIMELINES), rows)
+        insert_rows(session, TIMELINES, rows)
 
 
 PROJECTION = TimelinesProjection()

@@ -35,11 +35,13 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    type_coerce,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 GENESIS = b"\x00" * 32
 _CREATE_LOCK = 0x1ED6E5  # an arbitrary advisory-lock key for table creation
@@ -189,27 +191,30 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     ) -> list[Notification]:
         """The notifications after position `after` (at most `limit`, none past `stop`), in order:
         what `select_notifications(after, limit, stop, inclusive_of_start=False)` answers, read
-        with a plain select of the stored columns rather than ORM instances (half the time). In
-        the caller's transaction when one is open."""
+        with a plain select of the stored columns rather than ORM instances (half the time), the
+        id and state taken as the driver gives them (no per-row type processing). In the
+        caller's transaction when one is open."""
         table = self.events_record_cls.__table__
         query = select(
             table.c.id,
-            table.c.originator_id,
+            type_coerce(table.c.originator_id, NullType()),
             table.c.originator_version,
             table.c.topic,
-            table.c.state,
+            type_coerce(table.c.state, NullType()),
         ).where(table.c.id > after)
         if stop is not None:
             query = query.where(table.c.id <= stop)
         with self.transaction(commit=False) as session:
             rows = session.execute(query.order_by(table.c.id).limit(limit)).all()
+        ids: dict[Any, UUID] = {}  # one UUID per aggregate of the batch
         return [
             Notification(
                 id=int(position),
-                originator_id=originator_id,
+                originator_id=ids.get(originator_id)
+                or ids.setdefault(originator_id, stored_uuid(originator_id)),
                 originator_version=int(version),
                 topic=str(topic),
-                state=bytes(state) if isinstance(state, memoryview) else state,
+                state=state if isinstance(state, bytes) else bytes(state),
             )
             for position, originator_id, version, topic, state in rows
         ]
@@ -329,3 +334,13 @@ def _use_immediate_transactions_for_writes(engine: Any) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def stored_uuid(value: UUID | bytes | str) -> UUID:
+    """An aggregate id as the driver returns the stored column: a UUID (PostgreSQL's `uuid`),
+    16 bytes (SQLite's BLOB) or 32 hex digits."""
+    if isinstance(value, UUID):
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return UUID(bytes=bytes(value))
+    return UUID(str(value))
