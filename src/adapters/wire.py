@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, UUIDAsHex
+
 from ..domain.events import event_id, own_fields
+from ..domain.ledger import DateAsISO
 from ..domain.money import money_str
 
 _AS_IS = (str, int, float, bool, type(None))
@@ -34,6 +38,43 @@ def plain(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=4096)
+def _wire_money(text: str) -> str:
+    return money_str(Decimal(text))
+
+
+def _wire_uuid(hex_digits: str) -> str:
+    return str(UUID(hex_digits))
+
+
+WIRE_VALUES: dict[str, Callable[[Any], Any]] = {
+    DateAsISO.name: str,
+    DatetimeAsISO.name: str,
+    DecimalAsStr.name: _wire_money,
+    UUIDAsHex.name: _wire_uuid,
+}
+"""Each transcoding of the ledger's stored JSON (`register_ledger_transcodings`) -> the wire form
+`plain` gives its value: the ISO text of a date or instant as stored, money as a two-place string,
+a UUID in its hyphenated form."""
+
+
+def _wire_object(obj: dict[str, Any]) -> Any:
+    if len(obj) == 2 and "_type_" in obj and "_data_" in obj:
+        return WIRE_VALUES[obj["_type_"]](obj["_data_"])
+    return obj
+
+
+_WIRE_DECODER = json.JSONDecoder(object_hook=_wire_object)
+
+
+def wire_state(stored_state: bytes) -> dict[str, Any]:
+    """A stored event's (decrypted) JSON state decoded straight into wire values, without the
+    domain types in between: what `plain` makes of the decoded state. Raises KeyError for a
+    transcoded value of a type not in `WIRE_VALUES`."""
+    state: dict[str, Any] = _WIRE_DECODER.decode(stored_state.decode("utf-8"))
+    return state
+
+
 def event_type(event: Any) -> str:
     return type(event).__name__
 
@@ -47,12 +88,18 @@ def render_event(event: Any) -> dict[str, Any]:
 
 
 def render_state(
-    event_type_name: str, aggregate_id: UUID, version: int, state: Mapping[str, Any]
+    event_type_name: str,
+    aggregate_id: UUID,
+    version: int,
+    state: Mapping[str, Any],
+    *,
+    convert: Callable[[Any], Any] = plain,
 ) -> dict[str, Any]:
-    """The same, from an event's fields (its `vars`, or its decoded stored state)."""
-    data = plain(own_fields(dict(state)))
-    on = plain(state["on"])
-    effective_on = plain(state["effective_on"])
+    """The same, from an event's fields: its `vars`, or its decoded stored state (`convert`
+    makes each value plain; a state from `wire_state` already is)."""
+    data = convert(own_fields(dict(state)))
+    on = convert(state["on"])
+    effective_on = convert(state["effective_on"])
     data["on"] = on
     data["effective_on"] = effective_on
     data["policy_version"] = state["policy_version"]
@@ -63,7 +110,7 @@ def render_state(
         "version": version,
         "on": on,
         "effective_on": effective_on,
-        "recorded_at": plain(state["timestamp"]),
+        "recorded_at": convert(state["timestamp"]),
         "citation": state["citation"],
         "policy_version": state["policy_version"],
         "data": data,

@@ -12,6 +12,8 @@ from enrollment_ledger.adapters.cli.apply import answer_line
 from enrollment_ledger.adapters.kafka.relay import rendered
 from enrollment_ledger.adapters.wire import render_event
 
+from bench.population import Driver, population
+
 from ..scenarios import household_commands, pay, schedule, select
 
 
@@ -36,4 +38,24 @@ def test_the_relay_renders_every_event_as_apply_prints_it(tmp_path: Path, encryp
         relayed = rendered(ledger.mapper, notification)
         assert relayed == shown
         assert relayed == render_event(ledger.mapper.to_domain_event(notification))
+    ledger.close()
+
+
+def test_every_event_type_of_a_generated_population_renders_as_apply_printed_it(
+    tmp_path: Path,
+) -> None:
+    """The wire decoder (stored JSON straight to wire values) against `apply`'s own answers, over
+    the benchmark's population: waivers, appeals, reinstatements, terminations and the rest."""
+    ledger = build_ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    driver = Driver(ledger)
+    printed = []
+    for command in population(60, seed=1):
+        answer = driver.apply(command)
+        assert answer["ok"], answer
+        printed.extend(answer["events"])
+    notifications = ledger.recorder.select_notifications(start=1, limit=100_000)
+    assert len(notifications) == len(printed)
+    assert [rendered(ledger.mapper, n) for n in notifications] == printed
+    types = {e["type"] for e in printed}
+    assert {"AppealDecided", "HardshipWaiverDecided", "CoverageTerminated"} <= types
     ledger.close()

@@ -27,7 +27,7 @@ from typing import IO, Any, cast
 from ...domain.ledger import Ledger
 from ..store.outage import STORE_ERRORS, Outage
 from ..store.recorder import LedgerRecorder
-from ..wire import dumps, render_event, render_state
+from ..wire import dumps, render_event, render_state, wire_state
 from .cloudevent import KafkaRecord, to_record
 from .position import RelayState
 
@@ -88,21 +88,33 @@ def records_of(ledger: Ledger, notifications: Sequence[Any]) -> list[KafkaRecord
 
 
 def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
-    """The event as `apply` prints it, rendered from its decoded stored state (decrypted when the
-    store is encrypted) without building the domain event object; an upcast (class_version)
-    event goes through the mapper."""
+    """The event as `apply` prints it, rendered from its stored state (decrypted when the store
+    is encrypted) decoded straight into wire values (`wire.wire_state`), without building the
+    domain event object; an upcast (class_version) event goes through the mapper."""
     state = notification.state
     if mapper.cipher is not None:
         state = mapper.cipher.decrypt(state)
     if mapper.compressor is not None:
         state = mapper.compressor.decompress(state)
-    fields = mapper.transcoder.decode(state)
-    if "class_version" in fields:
+    fields: dict[str, Any] | None
+    try:
+        fields = wire_state(state)
+    except KeyError:  # a value of a type the wire decoder does not know: the domain path
+        fields = None
+    if fields is None or "class_version" in fields:
         return render_event(mapper.to_domain_event(notification))
     event_type = notification.topic.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
     return render_state(
-        event_type, notification.originator_id, notification.originator_version, fields
+        event_type,
+        notification.originator_id,
+        notification.originator_version,
+        fields,
+        convert=_as_is,
     )
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def send(producer: Any, topic: str, records: Sequence[KafkaRecord]) -> list[Any]:
