@@ -1,5 +1,6 @@
 """Runs the read models: catch up from each tracked position (or keep following the store until
-SIGTERM/SIGINT), report each one's position and lag, and rebuild one from zero.
+SIGTERM/SIGINT), report each one's position and lag, and rebuild one from zero (aggregate by
+aggregate, see `rebuild`).
 
 Every step is `tracking.process_together`: at most `batch_size` notifications read and decoded
 once for every read model at the same position, their rows and positions written in one
@@ -17,13 +18,25 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any
+from uuid import UUID
 
 from ..adapters.collection import batch_collection
 from ..adapters.store.outage import STORE_ERRORS, Outage
 from ..domain.ledger import Ledger
 from . import balance, coverage, delinquency, schedule, terminations, timelines
 from .folding import DEFAULT_CACHE_SIZE, Folds
-from .tracking import Projection, ensure_tables, head, positions, process_together, reset
+from .tracking import (
+    REBUILDING,
+    Projection,
+    ensure_tables,
+    head,
+    positions,
+    process_together,
+    recorder_of,
+    reset,
+    set_positions,
+    write_batch,
+)
 
 PROJECTIONS: dict[str, Projection] = {
     p.name: p
@@ -44,7 +57,7 @@ Progress = Callable[[str, int, int], None]
 
 DEFAULT_BATCH_SIZE = 500
 REBUILD_BATCH_SIZE = 20000
-"""A rebuild's batches: fewer, larger transactions fold and write each enrollment fewer times."""
+"""About how many events a rebuild writes per transaction (groups of whole aggregates)."""
 DEFAULT_POLL_SECONDS = 1.0
 
 
@@ -143,20 +156,61 @@ def rebuild(
     ledger: Ledger,
     name: str | None = None,
     progress: Progress | None = None,
-    batch_size: int = REBUILD_BATCH_SIZE,
+    batch_size: int | None = None,
     *,
-    cache_size: int = DEFAULT_CACHE_SIZE,
+    cache_size: int = 1,
 ) -> dict[str, int]:
-    """Drop the projection's rows and position (all projections when `name` is None) and
-    rebuild from the first event, in batches, all of them together (one read of the log). Until
-    it reaches the head, queries fold events."""
+    """Drop the projection's rows (all projections' when `name` is None) and rebuild them from
+    the first event up to the store's head at the start, all of them together, aggregate by
+    aggregate: each transaction writes the rows of a group of aggregates (about `batch_size`
+    events, `REBUILD_BATCH_SIZE` by default, read with `select_aggregates` and decoded once), every aggregate folded once from its
+    first event. Every read model's rows depend only on its own aggregates' events, so the result
+    is the one the position-ordered `run` gives, without keeping every live enrollment folded
+    between batches (which a store with more enrollments than the fold cache would thrash).
+
+    Meanwhile the positions say `REBUILDING` (queries fold; `run` refuses); the last transaction
+    sets them to that head, and `run` goes on from there. An interrupted rebuild is finished by
+    running it again. (`cache_size`: no fold is needed past its own group.)"""
     selected = select_projections([name] if name else None)
     ensure_tables(ledger, [p.name for p in selected])
-    reset(ledger, *selected)
+    recorder = recorder_of(ledger)
+    top = head(ledger)
+    reset(ledger, *selected, position=REBUILDING)
+    folds = Folds(ledger, cache_size)
+    extents = recorder.aggregate_extents(top)
+    total, done = sum(count for _a, count in extents), 0
     with batch_collection():
-        catch_up_together(ledger, selected, batch_size, progress, folds=Folds(ledger, cache_size))
+        for group in aggregate_groups(extents, batch_size or REBUILD_BATCH_SIZE):
+            notifications = recorder.select_aggregates(group, through=top)
+            with recorder.write_transaction() as session:
+                write_batch(session, ledger, selected, notifications, folds)
+            done += len(notifications)
+            if progress is not None:
+                for projection in selected:
+                    progress(projection.name, done, total)
+    with recorder.write_transaction() as session:
+        set_positions(session, selected, top)
     tracked = positions(ledger)
     return {p.name: tracked.get(p.name, 0) for p in selected}
+
+
+MAX_GROUP_AGGREGATES = 2000
+"""At most this many aggregates in one rebuild transaction (the size of its `IN` list)."""
+
+
+def aggregate_groups(extents: Sequence[tuple[UUID, int]], batch_size: int) -> Iterator[list[UUID]]:
+    """Consecutive aggregates, each group with about `batch_size` events (at least one
+    aggregate, at most `MAX_GROUP_AGGREGATES`)."""
+    group: list[UUID] = []
+    events = 0
+    for aggregate_id, count in extents:
+        group.append(aggregate_id)
+        events += count
+        if events >= batch_size or len(group) >= MAX_GROUP_AGGREGATES:
+            yield group
+            group, events = [], 0
+    if group:
+        yield group
 
 
 def status(ledger: Ledger) -> list[dict[str, Any]]:

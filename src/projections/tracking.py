@@ -64,6 +64,16 @@ POSITIONS = Table(
 )
 
 
+REBUILDING = -1
+"""A projection's position while `runner.rebuild` rewrites its rows aggregate by aggregate (or
+after such a rebuild was interrupted): no batch is processed for it until a rebuild sets its
+position to the head it rebuilt to."""
+
+
+class RebuildPending(RuntimeError):
+    """A projection is being rebuilt, or its rebuild was interrupted."""
+
+
 @dataclass(frozen=True)
 class Positioned:
     """A domain event with its position in the notification log."""
@@ -144,7 +154,7 @@ def process_together(
     `batch_size`, and not past the next projection's position, so the laggards join it), let
     each projection at that position write its rows, and move their positions. Returns the names
     moved and their new position, or None when every projection is at the head."""
-    from .folding import Batch, Folds  # folding builds on this module
+    from .folding import Folds  # folding builds on this module
 
     if not projections:
         return None
@@ -161,6 +171,12 @@ def process_together(
         for name in names:
             if name not in tracked:
                 raise LookupError(f"no tracked position for projection {name!r}")
+        rebuilding = [name for name in names if tracked[name] == REBUILDING]
+        if rebuilding:
+            raise RebuildPending(
+                f"{', '.join(rebuilding)}: being rebuilt, or a rebuild was interrupted; "
+                "run `projections rebuild` to finish it"
+            )
         start = min(tracked[name] for name in names)
         members = [p for p in projections if tracked[p.name] == start]
         ahead = [tracked[name] for name in names if tracked[name] > start]
@@ -169,17 +185,30 @@ def process_together(
         )
         if not notifications:
             return None
-        batch = Batch(
-            ledger,
-            [Positioned(n.id, ledger.mapper.to_domain_event(n)) for n in notifications],
-            folds if folds is not None else Folds(ledger),
+        write_batch(
+            session, ledger, members, notifications, folds if folds is not None else Folds(ledger)
         )
-        for projection in members:
-            projection.process(session, ledger, batch)
         end = int(notifications[-1].id)
         moved = [p.name for p in members]
         session.execute(update(POSITIONS).where(POSITIONS.c.name.in_(moved)).values(position=end))
         return moved, end
+
+
+def write_batch(
+    session: Session,
+    ledger: Ledger,
+    projections: Sequence[Projection],
+    notifications: Sequence[Any],
+    folds: Folds,
+) -> None:
+    """Decode the notifications once and let each projection write its rows, in `session`."""
+    from .folding import Batch
+
+    batch = Batch(
+        ledger, [Positioned(n.id, ledger.mapper.to_domain_event(n)) for n in notifications], folds
+    )
+    for projection in projections:
+        projection.process(session, ledger, batch)
 
 
 def replace_enrollment_rows(
@@ -226,17 +255,21 @@ def _converted(values: Sequence[Any], converters: Mapping[int, Any]) -> tuple[An
     return tuple(converted)
 
 
-def reset(ledger: Ledger, *projections: Projection) -> None:
-    """Drop the projections' rows and put their positions back to 0, in one transaction."""
+def reset(ledger: Ledger, *projections: Projection, position: int = 0) -> None:
+    """Drop the projections' rows and set their positions (back to 0), in one transaction."""
     with recorder_of(ledger).write_transaction() as session:
         for projection in projections:
             for table in projection.tables:
                 session.execute(delete(table))
-        session.execute(
-            update(POSITIONS)
-            .where(POSITIONS.c.name.in_([p.name for p in projections]))
-            .values(position=0)
-        )
+        set_positions(session, projections, position)
+
+
+def set_positions(session: Session, projections: Sequence[Projection], position: int) -> None:
+    session.execute(
+        update(POSITIONS)
+        .where(POSITIONS.c.name.in_([p.name for p in projections]))
+        .values(position=position)
+    )
 
 
 def current_view(ledger: Ledger, name: str, table: Table, key: str) -> dict[str, Any] | None:

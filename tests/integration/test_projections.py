@@ -203,6 +203,41 @@ class TestRebuildAndResume:
         runner.rebuild(copied, batch_size=23, cache_size=2)
         assert snapshot(copied) == incremental
 
+    def test_an_interrupted_rebuild_is_refused_by_run_and_finished_by_rebuilding_again(
+        self,
+        copied: Ledger,
+        population: tuple[Path, dict[str, Any]],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        _path, incremental = population
+        real = runner.PROJECTIONS["timelines"]
+
+        class CrashesOnSecondGroup:
+            name = real.name
+            tables = real.tables
+            groups = 0
+
+            def process(
+                self, session: Session, ledger: Ledger, batch: Sequence[Positioned]
+            ) -> None:
+                real.process(session, ledger, batch)
+                self.groups += 1
+                if self.groups == 2:
+                    raise RuntimeError("killed in the middle of a rebuild")
+
+        monkeypatch.setitem(runner.PROJECTIONS, "timelines", CrashesOnSecondGroup())
+        with pytest.raises(RuntimeError):
+            runner.rebuild(copied, batch_size=60)
+        monkeypatch.undo()
+        assert set(tracking.positions(copied).values()) == {tracking.REBUILDING}
+        assert queries.coverage(copied, enrollment_id(0))["enrollment_id"] == enrollment_id(0)
+        with pytest.raises(tracking.RebuildPending):
+            runner.run(copied)
+        assert snapshot(copied) != incremental  # rows of the first group only
+        runner.rebuild(copied, batch_size=60)
+        assert snapshot(copied) == incremental
+        assert set(tracking.positions(copied).values()) == {tracking.head(copied)}
+
     def test_projections_behind_the_others_catch_up_alone_then_join_them(
         self, copied: Ledger, population: tuple[Path, dict[str, Any]]
     ) -> None:
@@ -520,6 +555,26 @@ class TestTheCommandLine:
         assert "grace period" in capsys.readouterr().out
         assert main(["projections", "run", "nope", "--store", url]) == 2
         assert json.loads(capsys.readouterr().out)["error"]["code"] == "unknown_projection"
+
+    def test_run_and_the_cross_member_queries_refuse_an_interrupted_rebuild(
+        self,
+        population: tuple[Path, dict[str, Any]],
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        path, _rows = population
+        url = copy_store(path, tmp_path / "cli.db")
+        ledger = build_ledger(url)
+        tracking.reset(ledger, runner.PROJECTIONS["delinquency"], position=tracking.REBUILDING)
+        ledger.close()
+        for args in (["projections", "run"], ["delinquent", "--as-of", "2026-04-10"]):
+            assert main([*args, "--store", url]) == 2
+            error = json.loads(capsys.readouterr().out)["error"]
+            assert error["code"] == "rebuild_pending" and "delinquency" in error["message"]
+        assert main(["projections", "rebuild", "delinquency", "--store", url]) == 0
+        capsys.readouterr()
+        assert main(["delinquent", "--as-of", "2026-04-10", "--json", "--store", url]) == 0
+        assert json.loads(capsys.readouterr().out)["delinquent"]
 
 
 class TestOnPostgres:

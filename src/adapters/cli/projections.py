@@ -63,8 +63,9 @@ def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     rebuild.add_argument(
         "--batch-size",
         type=_positive_int,
-        default=5000,
-        help="events per transaction (5000: a rebuild reads in large batches)",
+        default=None,
+        help="events per transaction, about (default: large; a rebuild writes groups of whole "
+        "aggregates)",
     )
 
     terminations = sub.add_parser(
@@ -98,6 +99,7 @@ def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run_projection_command(ledger: Ledger, args: argparse.Namespace) -> int:
     from ...projections.runner import UnknownProjection
+    from ...projections.tracking import RebuildPending
 
     try:
         if args.subcommand == "terminations":
@@ -107,6 +109,9 @@ def run_projection_command(ledger: Ledger, args: argparse.Namespace) -> int:
         return _projections(ledger, args)
     except UnknownProjection as e:
         _error("unknown_projection", str(e))
+        return 2
+    except RebuildPending as e:
+        _error("rebuild_pending", str(e))
         return 2
     except ValueError as e:
         _error("invalid_field", str(e))

@@ -25,6 +25,7 @@ from types import FrameType
 from typing import IO, Any, cast
 
 from ...domain.ledger import Ledger
+from ..collection import batch_collection
 from ..store.outage import STORE_ERRORS, Outage
 from ..store.recorder import LedgerRecorder
 from ..wire import dumps, render_event, render_state, wire_state
@@ -296,7 +297,7 @@ def run_relay(
         return 1
     relay = Relay(ledger, options, producer, stop, reconnect=lambda: make_producer(options.kafka))
     try:
-        with stop_on_signals(stop):
+        with stop_on_signals(stop), batch_collection():
             result = relay.run()
     except (RelayError, KafkaError) as e:
         out.write(dumps(_failure("broker_error", str(e))) + "\n")

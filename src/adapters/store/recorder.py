@@ -33,6 +33,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     event,
+    func,
     insert,
     select,
     text,
@@ -216,29 +217,12 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         id and state taken as the driver gives them (no per-row type processing). In the
         caller's transaction when one is open."""
         table = self.events_record_cls.__table__
-        query = select(
-            table.c.id,
-            type_coerce(table.c.originator_id, NullType()),
-            table.c.originator_version,
-            table.c.topic,
-            type_coerce(table.c.state, NullType()),
-        ).where(table.c.id > after)
+        query = self._statements.notifications().where(table.c.id > after)
         if stop is not None:
             query = query.where(table.c.id <= stop)
         with self.transaction(commit=False) as session:
             rows = session.execute(query.order_by(table.c.id).limit(limit)).all()
-        ids: dict[Any, UUID] = {}  # one UUID per aggregate of the batch
-        return [
-            Notification(
-                id=int(position),
-                originator_id=ids.get(originator_id)
-                or ids.setdefault(originator_id, stored_uuid(originator_id)),
-                originator_version=int(version),
-                topic=str(topic),
-                state=state if isinstance(state, bytes) else bytes(state),
-            )
-            for position, originator_id, version, topic, state in rows
-        ]
+        return _notifications(rows)
 
     # -- reading one aggregate ---------------------------------------------------------------------
 
@@ -271,28 +255,36 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     # -- reading several aggregates in store order ------------------------------------------------
 
-    def select_aggregates(self, aggregate_ids: Sequence[UUID]) -> list[Notification]:
-        """Every stored event of the given aggregates, in store (notification) order."""
+    def select_aggregates(
+        self, aggregate_ids: Sequence[UUID], through: int | None = None
+    ) -> list[Notification]:
+        """Every stored event of the given aggregates (none after position `through`), in store
+        (notification) order."""
         if not aggregate_ids:
             return []
-        record = self.events_record_cls
+        table = self.events_record_cls.__table__
+        query = self._statements.notifications().where(
+            table.c.originator_id.in_(list(aggregate_ids))
+        )
+        if through is not None:
+            query = query.where(table.c.id <= through)
         with self.transaction(commit=False) as session:
-            rows = (
-                session.query(record)
-                .filter(record.originator_id.in_(list(aggregate_ids)))
-                .order_by(record.id)
-                .all()
-            )
-            return [
-                Notification(
-                    id=r.id,
-                    originator_id=r.originator_id,
-                    originator_version=r.originator_version,
-                    topic=r.topic,
-                    state=bytes(r.state) if isinstance(r.state, memoryview) else r.state,
-                )
-                for r in rows
-            ]
+            rows = session.execute(query.order_by(table.c.id)).all()
+        return _notifications(rows)
+
+    def aggregate_extents(self, through: int) -> list[tuple[UUID, int]]:
+        """Each aggregate with a stored event at or before position `through`, and how many it
+        has there, in the order of their first events."""
+        table = self.events_record_cls.__table__
+        query = (
+            select(type_coerce(table.c.originator_id, NullType()), func.count())
+            .where(table.c.id <= through)
+            .group_by(table.c.originator_id)
+            .order_by(func.min(table.c.id))
+        )
+        with self.transaction(commit=False) as session:
+            rows = session.execute(query).all()
+        return [(stored_uuid(aggregate_id), int(count)) for aggregate_id, count in rows]
 
     # -- command log ----------------------------------------------------------------------------
 
@@ -361,6 +353,18 @@ class _Statements:
         )
         self._select_events: dict[tuple[bool, bool, bool], Select[Any]] = {}
 
+    def notifications(self) -> Select[Any]:
+        """The stored columns of a notification, the id and state as the driver gives them (no
+        per-row type processing; `_notifications` makes them notifications)."""
+        events = self.events
+        return select(
+            events.c.id,
+            type_coerce(events.c.originator_id, NullType()),
+            events.c.originator_version,
+            events.c.topic,
+            type_coerce(events.c.state, NullType()),
+        )
+
     def select_events(self, gt: bool, lte: bool, desc: bool) -> Select[Any]:
         """One aggregate's (version, topic, state) rows, by `originator_id` (and `gt`, `lte`)."""
         key = (gt, lte, desc)
@@ -378,6 +382,21 @@ class _Statements:
             query = query.order_by(version.desc() if desc else version)
             self._select_events[key] = query
         return query
+
+
+def _notifications(rows: Sequence[Any]) -> list[Notification]:
+    ids: dict[Any, UUID] = {}  # one UUID per aggregate of the rows
+    return [
+        Notification(
+            id=int(position),
+            originator_id=ids.get(originator_id)
+            or ids.setdefault(originator_id, stored_uuid(originator_id)),
+            originator_version=int(version),
+            topic=str(topic),
+            state=state if isinstance(state, bytes) else bytes(state),
+        )
+        for position, originator_id, version, topic, state in rows
+    ]
 
 
 _configured_engines: set[int] = set()
