@@ -10,12 +10,14 @@ ZERO = Decimal("0.00")
 
 
 def money(value: Decimal | int | str) -> Decimal:
-    """Quantize to cents (half up)."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    """Quantize to cents (half up); a negative zero is zero."""
+    cents = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return cents if cents else ZERO
 
 
 @lru_cache(maxsize=4096)
 def money_str(value: Decimal) -> str:
-    """The two-place string form used on the wire (cached: a view or a rebuild writes the same
-    few premiums, payments and zeros over and over)."""
+    """The two-place string form used on the wire. Cached (a view or a rebuild writes the same
+    few premiums, payments and zeros over and over): equal amounts give the same string, so
+    `1.0`, `1.00` and `1.000` are all "1.00", and `-0.00` is "0.00"."""
     return str(money(value))
