@@ -214,14 +214,20 @@ def aggregate_groups(extents: Sequence[tuple[UUID, int]], batch_size: int) -> It
 
 
 def status(ledger: Ledger) -> list[dict[str, Any]]:
-    """Each read model's position, the store's head and the lag between them."""
+    """Each read model's position, the store's head, the lag between them and its state:
+    `current` (at the head: queries read it), `behind` or `rebuilding` (a rebuild is running or
+    was interrupted; the lag then counts every event)."""
     ensure_tables(ledger, list(PROJECTIONS))
     tracked = positions(ledger)
     top = head(ledger)
     rows: list[dict[str, Any]] = []
     for name in PROJECTIONS:
         position = tracked.get(name, 0)
-        rows.append({"name": name, "position": position, "head": top, "lag": top - position})
+        state = (
+            "rebuilding" if position == REBUILDING else "current" if position >= top else "behind"
+        )
+        lag = top if position == REBUILDING else top - position
+        rows.append({"name": name, "position": position, "head": top, "lag": lag, "state": state})
     rows.append(schedule.schedule_status(ledger))
     return rows
 

@@ -19,4 +19,4 @@ NAME = "schedule"
 
 def schedule_status(ledger: Ledger) -> dict[str, Any]:
     position = head(ledger)
-    return {"name": NAME, "position": position, "head": position, "lag": 0}
+    return {"name": NAME, "position": position, "head": position, "lag": 0, "state": "current"}

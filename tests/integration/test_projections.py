@@ -185,6 +185,7 @@ class TestRebuildAndResume:
         head = tracking.head(copied)
         assert head > 500
         assert all(r["position"] == head and r["lag"] == 0 for r in rows)
+        assert {r["state"] for r in rows} == {"current"}
 
     def test_rebuild_from_zero_equals_the_incremental_result(
         self, copied: Ledger, population: tuple[Path, dict[str, Any]]
@@ -230,6 +231,11 @@ class TestRebuildAndResume:
             runner.rebuild(copied, batch_size=60)
         monkeypatch.undo()
         assert set(tracking.positions(copied).values()) == {tracking.REBUILDING}
+        status = runner.status(copied)
+        assert {r["state"] for r in status if r["name"] in runner.PROJECTIONS} == {"rebuilding"}
+        assert {r["lag"] for r in status if r["name"] in runner.PROJECTIONS} == {
+            tracking.head(copied)
+        }
         assert queries.coverage(copied, enrollment_id(0))["enrollment_id"] == enrollment_id(0)
         with pytest.raises(tracking.RebuildPending):
             runner.run(copied)
@@ -247,6 +253,8 @@ class TestRebuildAndResume:
         for _ in range(3):
             tracking.process_next_batch(copied, coverage_projection, 30)
         assert tracking.positions(copied)["coverage"] == 90
+        states = {r["name"]: (r["state"], r["lag"]) for r in runner.status(copied)}
+        assert states["coverage"] == ("behind", tracking.head(copied) - 90)
         seen: list[tuple[str, int, int]] = []
         runner.run(copied, batch_size=40, progress=lambda *p: seen.append(p))
         assert snapshot(copied) == incremental

@@ -186,7 +186,7 @@ def _print_status(rows: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
         print(json.dumps(rows))
         return
-    _print_table("Projections", ("name", "position", "head", "lag"), rows)
+    _print_table("Projections", ("name", "position", "head", "lag", "state"), rows)
 
 
 def _print_table(title: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
