@@ -28,6 +28,7 @@ from .folding import DEFAULT_CACHE_SIZE, Folds
 from .tracking import (
     REBUILDING,
     Projection,
+    RebuildPending,
     ensure_tables,
     head,
     positions,
@@ -130,12 +131,15 @@ def run(
     """Bring the projections up to the store's head; with `follow`, keep polling the
     notification log every `poll_seconds` until SIGTERM/SIGINT (or `stop` is set). Returns each
     projection's position. Folded enrollments are kept between batches (at most `cache_size`).
-    While following, an unreachable store is retried with bounded backoff for `outage_seconds`."""
+    While following, an unreachable store is retried with bounded backoff for `outage_seconds`,
+    and a projection being rebuilt (`RebuildPending`) is waited for; without `follow`, both
+    are raised."""
     selected = select_projections(names)
     ensure_tables(ledger, [p.name for p in selected])
     stop = stop or threading.Event()
     folds = Folds(ledger, cache_size)
     outage = Outage("store", outage_seconds, stop, _say)
+    waiting: str | None = None
     with _stop_on_signals(stop, follow), batch_collection():
         while True:
             try:
@@ -145,6 +149,16 @@ def run(
                     raise
                 outage.failed(e)  # a batch that failed wrote nothing: try it again
                 continue
+            except RebuildPending as e:
+                if not follow:
+                    raise
+                if str(e) != waiting:
+                    waiting = str(e)
+                    _say(f"waiting for a rebuild: {e}")
+                if stop.wait(poll_seconds):
+                    break
+                continue
+            waiting = None
             outage.recovered()
             if not follow or stop.wait(poll_seconds):
                 break

@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
@@ -366,6 +367,41 @@ class TestRebuildAndResume:
         assert process.returncode == 0
         assert set(json.loads(out)["positions"].values()) == {head}
         assert current_balance(ledger, "E00") == queries.balance(ledger, "E00")
+        ledger.close()
+
+    def test_a_following_run_waits_for_a_rebuild_then_goes_on_from_its_head(
+        self, population: tuple[Path, dict[str, Any]], tmp_path: Path
+    ) -> None:
+        path, incremental = population
+        url = copy_store(path, tmp_path / "wait.db")
+        ledger = build_ledger(url)
+        tracking.reset(ledger, *runner.PROJECTIONS.values(), position=tracking.REBUILDING)
+        stop = threading.Event()
+        follower_ledger = build_ledger(url)
+        follower = threading.Thread(
+            target=runner.run,
+            args=(follower_ledger,),
+            kwargs={"follow": True, "poll_seconds": 0.05, "stop": stop},
+        )
+        follower.start()
+        try:
+            time.sleep(0.3)  # the follower polls, finds every projection rebuilding, waits
+            assert follower.is_alive()
+            assert set(tracking.positions(ledger).values()) == {tracking.REBUILDING}
+            runner.rebuild(ledger)
+            assert snapshot(ledger) == incremental
+            apply_all(ledger, [pay("2026-07-25", "10.00", "E00-wait", "E00")])
+            head = tracking.head(ledger)
+            deadline = time.monotonic() + 60
+            while min(tracking.positions(ledger).values()) < head:
+                assert follower.is_alive() and time.monotonic() < deadline
+                time.sleep(0.02)
+        finally:
+            stop.set()
+            follower.join(timeout=60)
+        assert not follower.is_alive()
+        assert current_balance(ledger, "E00") == queries.balance(ledger, "E00")
+        follower_ledger.close()
         ledger.close()
 
 
