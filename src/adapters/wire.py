@@ -6,7 +6,6 @@ import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -38,7 +37,6 @@ def plain(value: Any) -> Any:
     return value
 
 
-@lru_cache(maxsize=4096)
 def _wire_money(text: str) -> str:
     return money_str(Decimal(text))
 

@@ -183,6 +183,7 @@ class Batch(Sequence[Positioned]):
         self._enrollments: list[Folded] | None = None
         self._coverage: dict[UUID, dict[str, Any]] = {}
         self._balance: dict[UUID, dict[str, Any]] = {}
+        self._firsts: dict[UUID, tuple[str, str | None]] = {}
 
     @overload
     def __getitem__(self, index: int) -> Positioned: ...
@@ -223,13 +224,22 @@ class Batch(Sequence[Positioned]):
         return self._balance[key]
 
     def household_of(self, event: Any) -> str:
-        return self.folds.first_of(event)[0]
+        return self._first_of(event)[0]
 
     def enrollment_id_of(self, event: Any) -> str:
-        enrollment_id = self.folds.first_of(event)[1]
+        enrollment_id = self._first_of(event)[1]
         if enrollment_id is None:
             raise LookupError(f"aggregate {event.originator_id} is not an enrollment")
         return enrollment_id
+
+    def _first_of(self, event: Any) -> tuple[str, str | None]:
+        """`Folds.first_of`, asked once per aggregate of the batch (a batch names the same
+        aggregates again and again; one timeline row per event)."""
+        aggregate_id: UUID = event.originator_id
+        known = self._firsts.get(aggregate_id)
+        if known is None:
+            known = self._firsts[aggregate_id] = self.folds.first_of(event)
+        return known
 
 
 def batch_of(ledger: Ledger, batch: Sequence[Positioned]) -> Batch:

@@ -47,16 +47,12 @@ class TimelinesProjection:
     def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
         shared = batch_of(ledger, batch)
         rows: list[dict[str, Any]] = []
-        households: dict[Any, str] = {}  # aggregate id -> household, for this batch
         for item in shared:
             event = item.event
             aggregate_id = event.originator_id
-            household = households.get(aggregate_id)
-            if household is None:
-                household = households[aggregate_id] = shared.household_of(event)
             rows.append(
                 {
-                    "household_id": household,
+                    "household_id": shared.household_of(event),
                     "position": item.position,
                     "event_id": event_id(aggregate_id, event.originator_version),
                     "aggregate_id": str(aggregate_id),

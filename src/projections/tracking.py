@@ -189,9 +189,8 @@ def process_together(
             session, ledger, members, notifications, folds if folds is not None else Folds(ledger)
         )
         end = int(notifications[-1].id)
-        moved = [p.name for p in members]
-        session.execute(update(POSITIONS).where(POSITIONS.c.name.in_(moved)).values(position=end))
-        return moved, end
+        set_positions(session, members, end)
+        return [p.name for p in members], end
 
 
 def write_batch(

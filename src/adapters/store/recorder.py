@@ -217,7 +217,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         id and state taken as the driver gives them (no per-row type processing). In the
         caller's transaction when one is open."""
         table = self.events_record_cls.__table__
-        query = self._statements.notifications().where(table.c.id > after)
+        query = self._statements.notifications.where(table.c.id > after)
         if stop is not None:
             query = query.where(table.c.id <= stop)
         with self.transaction(commit=False) as session:
@@ -263,9 +263,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         if not aggregate_ids:
             return []
         table = self.events_record_cls.__table__
-        query = self._statements.notifications().where(
-            table.c.originator_id.in_(list(aggregate_ids))
-        )
+        query = self._statements.notifications.where(table.c.originator_id.in_(list(aggregate_ids)))
         if through is not None:
             query = query.where(table.c.id <= through)
         with self.transaction(commit=False) as session:
@@ -351,19 +349,16 @@ class _Statements:
             index_elements=[schedule.c.aggregate_id],
             set_={"next_due_on": upsert.excluded.next_due_on},
         )
-        self._select_events: dict[tuple[bool, bool, bool], Select[Any]] = {}
-
-    def notifications(self) -> Select[Any]:
-        """The stored columns of a notification, the id and state as the driver gives them (no
-        per-row type processing; `_notifications` makes them notifications)."""
-        events = self.events
-        return select(
+        self.notifications = select(
             events.c.id,
             type_coerce(events.c.originator_id, NullType()),
             events.c.originator_version,
             events.c.topic,
             type_coerce(events.c.state, NullType()),
         )
+        """The stored columns of a notification, the id and state as the driver gives them (no
+        per-row type processing; `_notifications` makes them notifications)."""
+        self._select_events: dict[tuple[bool, bool, bool], Select[Any]] = {}
 
     def select_events(self, gt: bool, lte: bool, desc: bool) -> Select[Any]:
         """One aggregate's (version, topic, state) rows, by `originator_id` (and `gt`, `lte`)."""
