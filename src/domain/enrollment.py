@@ -535,8 +535,18 @@ class Enrollment(CopiedForCommands, Aggregate):
                     invoice.voided = True
 
     class PlanYearEnded(EnrollmentEvent):
+        """The plan year `plan_year` ended, not renewed: coverage ends on `end_on` (its
+        31 December)."""
+
+        class_version = 2
         plan_year: int
         end_on: date
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 named the plan year after the one that ended (the year of the January
+            not billed); version 2 names the plan year that ended."""
+            state["plan_year"] -= 1
 
         def apply(self, e: Enrollment) -> None:
             e.plan_year_end_decided.add(self.plan_year)
@@ -687,7 +697,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             raise InvalidCommand("the enrollment has ended and cannot be renewed", "invalid_state")
         if plan_year in self.renewed_years:
             raise InvalidCommand(f"already renewed for plan year {plan_year}", "invalid_state")
-        if plan_year in self.plan_year_end_decided or plan_year - 1 not in self.renewed_years:
+        if plan_year - 1 in self.plan_year_end_decided or plan_year - 1 not in self.renewed_years:
             raise InvalidCommand(
                 f"plan year {plan_year} cannot be renewed: coverage ends before it", "invalid_state"
             )
@@ -930,7 +940,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             if upcoming is not None:
                 issue_on, _due = rules.invoice_dates(upcoming, policy)
                 if upcoming.year not in self.renewed_years:
-                    if upcoming.year not in self.plan_year_end_decided:
+                    if upcoming.year - 1 not in self.plan_year_end_decided:
                         candidates.append(Milestone(issue_on, 1, self._end_plan_year))
                 else:
                     candidates.append(Milestone(issue_on, 1, self._issue_next_invoice))
@@ -980,7 +990,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             effective_on=last_day_of_month(add_months(month, -1)),
             citation=rules.PLAN_YEAR_RENEWAL,
             policy_version=policy.version,
-            plan_year=month.year,
+            plan_year=add_months(month, -1).year,
             end_on=last_day_of_month(add_months(month, -1)),
         )
 
