@@ -5,7 +5,9 @@ termination and the end of the plan year (956 CMR 12.10, 12.12, 12.16).
 Time-driven decisions are taken by `advance(through)`, one milestone at a time in date order, so
 advancing once to a date or day by day to it records the same decisions. A decision for day X
 looks only at facts dated before X; a command dated d first advances through d, then records its
-fact and the decisions the fact itself triggers (effectuation, cure, reinstatement).
+fact and the decisions the fact itself triggers (effectuation, cure, reinstatement). A decision
+that a late fact makes due on or before the date the schedule has already been run through is
+taken as of that date, never back-dated (`take_late_decisions`).
 """
 
 from __future__ import annotations
@@ -909,6 +911,20 @@ class Enrollment(CopiedForCommands, Aggregate):
             milestone.action(at, resolve(at))
         if through > self.horizon:
             self.horizon = through
+
+    def take_late_decisions(
+        self, schedule_through: date, policy_for: Callable[[date], PolicyVersion]
+    ) -> None:
+        """Issue 15, the two clocks: `schedule_through` is the date the schedule has been run
+        through store-wide, so every decision due by then has been taken. A decision still due
+        by then was made due by a fact entered after that run (a late binder or payment
+        rescinding a cancellation or a termination, a late selection, a waiver decided late):
+        it is taken now, as of `schedule_through`, never back-dated (an invoice issued that day,
+        a notice dated that day and its payment date counted from it). Later decisions keep
+        their own dates. Deterministic: `schedule_through` is a function of the commands."""
+        if schedule_through > self.horizon:
+            self.horizon = schedule_through
+        self.advance(schedule_through, policy_for)
 
     def next_due_on(self, policy: PolicyVersion) -> date | None:
         """The next date on which a time-driven decision falls due (the schedule index)."""
