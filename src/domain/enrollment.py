@@ -5,7 +5,9 @@ termination and the end of the plan year (956 CMR 12.10, 12.12, 12.16).
 Time-driven decisions are taken by `advance(through)`, one milestone at a time in date order, so
 advancing once to a date or day by day to it records the same decisions. A decision for day X
 looks only at facts dated before X; a command dated d first advances through d, then records its
-fact and the decisions the fact itself triggers (effectuation, cure, reinstatement).
+fact and the decisions the fact itself triggers (effectuation, cure, reinstatement). A decision
+that a late fact makes due on or before the date the schedule has already been run through is
+taken as of that date, never back-dated (`take_late_decisions`).
 """
 
 from __future__ import annotations
@@ -535,8 +537,18 @@ class Enrollment(CopiedForCommands, Aggregate):
                     invoice.voided = True
 
     class PlanYearEnded(EnrollmentEvent):
+        """The plan year `plan_year` ended, not renewed: coverage ends on `end_on` (its
+        31 December)."""
+
+        class_version = 2
         plan_year: int
         end_on: date
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 named the plan year after the one that ended (the year of the January
+            not billed); version 2 names the plan year that ended."""
+            state["plan_year"] -= 1
 
         def apply(self, e: Enrollment) -> None:
             e.plan_year_end_decided.add(self.plan_year)
@@ -687,7 +699,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             raise InvalidCommand("the enrollment has ended and cannot be renewed", "invalid_state")
         if plan_year in self.renewed_years:
             raise InvalidCommand(f"already renewed for plan year {plan_year}", "invalid_state")
-        if plan_year in self.plan_year_end_decided or plan_year - 1 not in self.renewed_years:
+        if plan_year - 1 in self.plan_year_end_decided or plan_year - 1 not in self.renewed_years:
             raise InvalidCommand(
                 f"plan year {plan_year} cannot be renewed: coverage ends before it", "invalid_state"
             )
@@ -900,6 +912,20 @@ class Enrollment(CopiedForCommands, Aggregate):
         if through > self.horizon:
             self.horizon = through
 
+    def take_late_decisions(
+        self, schedule_through: date, policy_for: Callable[[date], PolicyVersion]
+    ) -> None:
+        """Issue 15, the two clocks: `schedule_through` is the date the schedule has been run
+        through store-wide, so every decision due by then has been taken. A decision still due
+        by then was made due by a fact entered after that run (a late binder or payment
+        rescinding a cancellation or a termination, a late selection, a waiver decided late):
+        it is taken now, as of `schedule_through`, never back-dated (an invoice issued that day,
+        a notice dated that day and its payment date counted from it). Later decisions keep
+        their own dates. Deterministic: `schedule_through` is a function of the commands."""
+        if schedule_through > self.horizon:
+            self.horizon = schedule_through
+        self.advance(schedule_through, policy_for)
+
     def next_due_on(self, policy: PolicyVersion) -> date | None:
         """The next date on which a time-driven decision falls due (the schedule index)."""
         milestone = self._next_milestone(policy)
@@ -930,7 +956,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             if upcoming is not None:
                 issue_on, _due = rules.invoice_dates(upcoming, policy)
                 if upcoming.year not in self.renewed_years:
-                    if upcoming.year not in self.plan_year_end_decided:
+                    if upcoming.year - 1 not in self.plan_year_end_decided:
                         candidates.append(Milestone(issue_on, 1, self._end_plan_year))
                 else:
                     candidates.append(Milestone(issue_on, 1, self._issue_next_invoice))
@@ -980,7 +1006,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             effective_on=last_day_of_month(add_months(month, -1)),
             citation=rules.PLAN_YEAR_RENEWAL,
             policy_version=policy.version,
-            plan_year=month.year,
+            plan_year=add_months(month, -1).year,
             end_on=last_day_of_month(add_months(month, -1)),
         )
 

@@ -77,6 +77,10 @@ class LedgerStorage(Protocol):
 
     def due_through(self, through: date, limit: int, after: str | None = None) -> list[UUID]: ...
 
+    def schedule_through(self) -> date | None: ...
+
+    def raise_schedule_through(self, through: date) -> None: ...
+
     def select_aggregates(self, aggregate_ids: Sequence[UUID]) -> Sequence[Any]: ...
 
 
@@ -145,7 +149,7 @@ class Ledger(Application):  # type: ignore[type-arg]
                 if prior is not None:
                     return [self.load_event(a, v) for a, v in prior]
             with recording_at(recorded_at):
-                aggregates = handler(**args)
+                aggregates = self._take_late_decisions(handler(**args))
             pending = [e for agg in aggregates for e in agg.pending_events]
             if pending:
                 self.save(*aggregates)
@@ -161,6 +165,32 @@ class Ledger(Application):  # type: ignore[type-arg]
                     command_id, [(e.originator_id, e.originator_version) for e in pending]
                 )
         return pending
+
+    def _take_late_decisions(self, aggregates: Sequence[Aggregate]) -> Sequence[Aggregate]:
+        """The decisions a command's facts made due on or before the schedule's date (the
+        latest `through` the schedule has been run to) are taken now, as of that date, never
+        back-dated (see `Enrollment.take_late_decisions`); a waiver period ended by them opens
+        its sixty days from that date (12.10(1)(f))."""
+        enrollments = [a for a in aggregates if isinstance(a, Enrollment)]
+        if not enrollments:
+            return aggregates
+        through = self.storage.schedule_through()
+        if through is None:
+            return aggregates
+        households = {a.household_id: a for a in aggregates if isinstance(a, Household)}
+        loaded: list[Aggregate] = []
+        for enrollment in enrollments:
+            already = len(enrollment.pending_events)
+            enrollment.take_late_decisions(through, self.policy.in_force)
+            for event in enrollment.pending_events[already:]:
+                if isinstance(event, Enrollment.HardshipWaiverEnded):
+                    household = households.get(enrollment.household_id)
+                    if household is None:
+                        household = self.household(enrollment.household_id)
+                        households[enrollment.household_id] = household
+                        loaded.append(household)
+                    self._waiver_sep(household, enrollment, event.on, periods.WAIVER_ENDED)
+        return [*aggregates, *loaded]
 
     def load_event(self, aggregate_id: UUID, version: int) -> Any:
         events = list(self.events.get(aggregate_id, gt=version - 1, lte=version))
@@ -523,8 +553,14 @@ class Ledger(Application):  # type: ignore[type-arg]
     def _handle_run_schedule(self, *, on: date, through: date) -> list[Aggregate]:
         """Every time-driven decision due up to `through`, for every enrollment with one due
         (read from the schedule index, so the cost follows what is due). Each decision carries
-        its own business date; `on` (the day the run happens) may be after `through`."""
+        its own business date; `on` (the day the run happens) may be after `through`.
+
+        `through` becomes the schedule's date when it is later than the one kept: a fact entered
+        afterwards that makes a decision due on or before it has that decision taken as of it
+        (`_take_late_decisions`)."""
         del on
+        previous = self.storage.schedule_through()
+        self.storage.raise_schedule_through(through)
         touched: list[Aggregate] = []
         households: dict[str, Household] = {}
         after: str | None = None
@@ -533,6 +569,10 @@ class Ledger(Application):  # type: ignore[type-arg]
             if not batch:
                 break
             for enrollment in self._load_enrollments(batch):
+                if previous is not None:
+                    # Still due by the last run's date: left by a late fact committed while
+                    # that run was in progress, or recorded before this rule. As of that date.
+                    enrollment.take_late_decisions(min(previous, through), self.policy.in_force)
                 enrollment.advance(through, self.policy.in_force)
                 touched.append(enrollment)
                 for event in enrollment.pending_events:

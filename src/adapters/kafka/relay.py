@@ -21,8 +21,11 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import cache
 from types import FrameType
 from typing import IO, Any, cast
+
+from eventsourcing.utils import resolve_topic
 
 from ...domain.ledger import Ledger
 from ..collection import batch_collection
@@ -91,7 +94,8 @@ def records_of(ledger: Ledger, notifications: Sequence[Any]) -> list[KafkaRecord
 def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
     """The event as `apply` prints it, rendered from its stored state (decrypted when the store
     is encrypted) decoded straight into wire values (`wire.wire_state`), without building the
-    domain event object; an upcast (class_version) event goes through the mapper."""
+    domain event object; an event of a versioned class (class_version, possibly stored in an
+    older shape to upcast) goes through the mapper."""
     state = notification.state
     if mapper.cipher is not None:
         state = mapper.cipher.decrypt(state)
@@ -102,7 +106,7 @@ def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
         fields = wire_state(state)
     except KeyError:  # a value of a type the wire decoder does not know: the domain path
         fields = None
-    if fields is None or "class_version" in fields:
+    if fields is None or "class_version" in fields or _versioned(notification.topic):
         return render_event(mapper.to_domain_event(notification))
     event_type = notification.topic.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
     return render_state(
@@ -112,6 +116,13 @@ def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
         fields,
         convert=_as_is,
     )
+
+
+@cache
+def _versioned(topic: str) -> bool:
+    """Whether the topic's event class has a class_version above 1: its stored states written
+    before (which carry no class_version) need upcasting."""
+    return int(getattr(resolve_topic(topic), "class_version", 1)) > 1
 
 
 def _as_is(value: Any) -> Any:

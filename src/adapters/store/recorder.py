@@ -2,7 +2,9 @@
 
 - `ledger_chain`: a SHA-256 hash chain over every stored event in store order;
 - `ledger_commands`: each command id with the events it recorded (idempotent replay);
-- `ledger_schedule`: each enrollment's next due date, so `run_schedule` reads only what is due.
+- `ledger_schedule`: each enrollment's next due date, so `run_schedule` reads only what is due;
+- `ledger_meta`: store settings, and the schedule's date (the latest `through` of a
+  `run_schedule`).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.types import NullType
 
 GENESIS = b"\x00" * 32
+SCHEDULE_THROUGH = "schedule_through"
 _CREATE_LOCK = 0x1ED6E5  # an arbitrary advisory-lock key for table creation
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
@@ -314,6 +317,20 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             if rows:
                 session.execute(statements.upsert_due, rows if len(rows) > 1 else rows[0])
 
+    def schedule_through(self) -> date | None:
+        """The latest `through` of a `run_schedule` recorded in this store (None before any)."""
+        with self.transaction(commit=False) as session:
+            value = session.execute(self._statements.schedule_through).scalar()
+        return None if value is None else date.fromisoformat(str(value))
+
+    def raise_schedule_through(self, through: date) -> None:
+        """Keep `through` as the schedule's date unless a later one is kept (one statement)."""
+        with self.transaction(commit=True) as session:
+            session.execute(
+                self._statements.raise_schedule_through,
+                {"name": SCHEDULE_THROUGH, "value": through.isoformat()},
+            )
+
     def due_through(self, through: date, limit: int, after: str | None = None) -> list[UUID]:
         with self.transaction(commit=False) as session:
             query = select(self.schedule.c.aggregate_id).where(
@@ -348,6 +365,15 @@ class _Statements:
         self.upsert_due = upsert.on_conflict_do_update(
             index_elements=[schedule.c.aggregate_id],
             set_={"next_due_on": upsert.excluded.next_due_on},
+        )
+        meta = recorder.meta
+        self.schedule_through = select(meta.c.value).where(meta.c.name == SCHEDULE_THROUGH)
+        upsert_meta = postgresql_insert(meta) if dialect == "postgresql" else sqlite_insert(meta)
+        # ISO dates compare as text: the value only ever moves later.
+        self.raise_schedule_through = upsert_meta.on_conflict_do_update(
+            index_elements=[meta.c.name],
+            set_={"value": upsert_meta.excluded.value},
+            where=meta.c.value < upsert_meta.excluded.value,
         )
         self.notifications = select(
             events.c.id,
