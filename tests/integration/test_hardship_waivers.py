@@ -56,7 +56,8 @@ def test_a_grant_waives_only_the_minimum_premium_portion(apply: Apply, ledger: L
     connectorcare_3b(apply)
     answer = apply(request())
     (requested,) = [e for e in answer["events"] if e["type"] == "HardshipWaiverRequested"]
-    assert requested["data"]["grounds_clause"] == "956 CMR 12.12(7)(a)2"
+    assert requested["data"]["grounds"] == ["utility_shutoff"]
+    assert requested["data"]["grounds_clauses"] == ["956 CMR 12.12(7)(a)2"]
     request_id = requested["data"]["request_id"]
     decided = apply(decide(request_id=request_id))
     assert "SpecialEnrollmentPeriodOpened" in event_types(decided)

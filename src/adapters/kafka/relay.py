@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import IO, Any, cast
 
+from ...domain.catalogue import upcast_topics
 from ...domain.ledger import Ledger
 from ..collection import batch_collection
 from ..store.outage import STORE_ERRORS, Outage
@@ -84,6 +85,9 @@ def make_producer(bootstrap: str) -> Any:
         )
 
 
+_UPCAST_TOPICS = upcast_topics()
+
+
 def records_of(ledger: Ledger, notifications: Sequence[Any]) -> list[KafkaRecord]:
     return [to_record(rendered(ledger.mapper, n)) for n in notifications]
 
@@ -91,7 +95,8 @@ def records_of(ledger: Ledger, notifications: Sequence[Any]) -> list[KafkaRecord
 def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
     """The event as `apply` prints it, rendered from its stored state (decrypted when the store
     is encrypted) decoded straight into wire values (`wire.wire_state`), without building the
-    domain event object; an upcast (class_version) event goes through the mapper."""
+    domain event object; an event of a versioned class (class_version, possibly stored at an older
+    version) goes through the mapper, which upcasts it."""
     state = notification.state
     if mapper.cipher is not None:
         state = mapper.cipher.decrypt(state)
@@ -102,7 +107,7 @@ def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
         fields = wire_state(state)
     except KeyError:  # a value of a type the wire decoder does not know: the domain path
         fields = None
-    if fields is None or "class_version" in fields:
+    if fields is None or "class_version" in fields or notification.topic in _UPCAST_TOPICS:
         return render_event(mapper.to_domain_event(notification))
     event_type = notification.topic.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
     return render_state(
