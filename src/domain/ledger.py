@@ -170,6 +170,8 @@ class Ledger(Application):  # type: ignore[type-arg]
         )
         if handler is None:
             raise InvalidCommand(f"unknown command {command!r}", "unknown_command")
+        if command == "record_payment":
+            self._index_stored_references()
         for attempt in range(MAX_CONFLICT_RETRIES):
             try:
                 return self._execute_once(
@@ -507,7 +509,6 @@ class Ledger(Application):  # type: ignore[type-arg]
         with that reference is refused `duplicate_reference`."""
         if amount <= 0:
             raise InvalidCommand("a payment amount must be positive", "invalid_field")
-        self._index_stored_references()
         first = self.storage.find_reference(self._reference_key(reference))
         if first is not None:
             self._repeat_of_payment(first, on, enrollment_id, amount, reference)
@@ -537,19 +538,28 @@ class Ledger(Application):  # type: ignore[type-arg]
         return hmac.new(self._reference_secret, reference.encode("utf-8"), "sha256").hexdigest()
 
     def _index_stored_references(self) -> None:
-        """Once per store: put every payment recorded before the reference index existed into
-        it (the first recording of a reference wins), in the command's transaction."""
+        """Once per store, in a transaction of its own: put every payment recorded before the
+        reference index existed into it (the first recording of a reference wins)."""
         if self._references_ready:
             return
-        if not self.storage.references_indexed():
-            for row in self.storage.select_topic(PAYMENT_RECORDED_TOPIC):
-                event: Any = self.mapper.to_domain_event(row)
-                key = self._reference_key(event.reference)
-                if self.storage.find_reference(key) is None:
-                    self.storage.record_reference(
-                        key, [(row.originator_id, row.originator_version)]
-                    )
-            self.storage.mark_references_indexed()
+        for attempt in range(MAX_CONFLICT_RETRIES):
+            try:
+                with self.storage.write_transaction():
+                    if not self.storage.references_indexed():
+                        for row in self.storage.select_topic(PAYMENT_RECORDED_TOPIC):
+                            event: Any = self.mapper.to_domain_event(row)
+                            key = self._reference_key(event.reference)
+                            if self.storage.find_reference(key) is None:
+                                self.storage.record_reference(
+                                    key, [(row.originator_id, row.originator_version)]
+                                )
+                        self.storage.mark_references_indexed()
+                break
+            except IntegrityError:  # another process indexed them meanwhile
+                if attempt == MAX_CONFLICT_RETRIES - 1:
+                    raise Conflict(
+                        "another writer changed the same records; the command was not recorded"
+                    ) from None
         self._references_ready = True
 
     def _handle_request_reinstatement(self, *, on: date, enrollment_id: str) -> list[Aggregate]:
