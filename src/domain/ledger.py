@@ -137,7 +137,8 @@ class Ledger(Application):  # type: ignore[type-arg]
         self.policy = policy
         # the payment reference index is keyed with the store's cipher key when it has one, so
         # an encrypted store keeps no reference in a readable or guessable form
-        self._reference_secret = (self.env.get("CIPHER_KEY") or "").encode()
+        encrypted = self.mapper.cipher is not None
+        self._reference_secret = (self.env.get("CIPHER_KEY", "") if encrypted else "").encode()
         self._references_ready = False
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
