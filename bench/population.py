@@ -406,6 +406,17 @@ def population(n: int, seed: int = 2026) -> list[Command]:
     return merge(household_steps(n, seed), schedule_months(2026))
 
 
+SIMULATED_TODAY_ENV = "LEDGER_SIMULATED_TODAY"
+"""The ledger refuses a business date after the day a command is recorded (`future_date`); the
+population lives through months the calendar may not have reached, so the benchmark runs the
+ledger with this variable set to its last business date (`simulated_today`)."""
+
+
+def simulated_today(commands: Iterable[Command]) -> date:
+    """The latest business date (`on`) of the commands: the day the ledger is told it is."""
+    return max(date.fromisoformat(c["on"]) for c in commands)
+
+
 def specs(n: int, seed: int = 2026, *, history: bool = False) -> list[HouseholdSpec]:
     return [s for _, s in household_specs(n, seed, "P" if history else "H")]
 

@@ -50,6 +50,7 @@ from .bare import Bare, Shape
 from .bare import bare_application as _bare_application
 from .population import (
     SCHEDULE_RANK,
+    SIMULATED_TODAY_ENV,
     Command,
     Driver,
     Step,
@@ -57,6 +58,7 @@ from .population import (
     merge,
     schedule_command,
     schedule_months,
+    simulated_today,
     specs,
 )
 
@@ -480,11 +482,14 @@ def run(options: Options) -> Report:
     grown = tagged_stream(history_steps, population_steps)
     household_ids = [s.household_id for s in specs(n, options.seed)]
     enrollments = sum(1 + s.dental for s in specs(n, options.seed))
+    # the ledger (here and in the processes started below) lives on the population's calendar
+    os.environ[SIMULATED_TODAY_ENV] = simulated_today(c for c, _ in grown).isoformat()
     report.details["population"] = {
         "households": n,
         "enrollments": enrollments,
         "commands": len(population),
         "history_households": 3 * n,
+        "simulated_today": os.environ[SIMULATED_TODAY_ENV],
         "grown_store_commands": len(grown),
         "profiles": dict(Counter(s.profile for s in specs(n, options.seed))),
         "programs": dict(Counter(s.program for s in specs(n, options.seed))),

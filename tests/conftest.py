@@ -11,7 +11,21 @@ from typing import Any
 import pytest
 from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.apply import answer_line
+from enrollment_ledger.adapters.record_day import SIMULATED_TODAY_ENV
 from enrollment_ledger.domain.ledger import Ledger
+
+SIMULATED_TODAY = "2030-12-31"
+"""The day the suite's commands are recorded on (`LEDGER_SIMULATED_TODAY`): its scenarios live
+through plan years the calendar has not reached. The tests of the `future_date` check itself set
+or remove the variable."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def simulated_today() -> Iterator[str]:
+    """Set for the whole session (in os.environ, so the processes the tests start inherit it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SIMULATED_TODAY_ENV, SIMULATED_TODAY)
+        yield SIMULATED_TODAY
 
 
 @pytest.fixture

@@ -1,24 +1,56 @@
 """Commands at the edge: pydantic models of the contract's JSON commands.
 
-They parse and validate the wire format (dates `YYYY-MM-DD`, money as decimal strings with at
-most two places, never floats) and hand the application plain typed values.
+They parse and validate the wire format (a JSON object without duplicate keys, dates
+`YYYY-MM-DD`, money as decimal strings with at most two places, never a number) and hand the
+application plain typed values, with a fingerprint of the validated command (`command_id` reuse)
+and the dates that cannot be later than the command's own `on`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    WithJsonSchema,
+)
 from pydantic.functional_validators import BeforeValidator
 
 from ..domain.errors import InvalidCommand
 
 MAX_ID_LENGTH = 200
-_MONEY = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
+MONEY_PATTERN = r"^-?\d{1,12}(\.\d{1,2})?$"
+_MONEY = re.compile(MONEY_PATTERN)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class DuplicateKey(ValueError):
+    """A JSON object names the same key twice (which one counts is not for a parser to guess)."""
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise DuplicateKey(f"the key {key[:80]!r} appears twice in one JSON object")
+        obj[key] = value
+    return obj
+
+
+def decode_json(text: str) -> Any:
+    """The JSON text's value; a duplicate key in any object, at any depth, is refused
+    (DuplicateKey, a ValueError, as is malformed JSON)."""
+    return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
 
 
 class InvalidDate(ValueError):
@@ -37,10 +69,8 @@ def _parse_date(value: Any) -> date:
 
 
 def _parse_money(value: Any) -> Decimal:
-    if isinstance(value, (bool, float)):
-        raise ValueError('money must be a decimal string such as "123.45", never a float')
-    if isinstance(value, int):
-        value = str(value)
+    if isinstance(value, (bool, int, float)):
+        raise ValueError('money must be a decimal string such as "123.45", never a number')
     if not isinstance(value, str) or not _MONEY.match(value):
         raise ValueError('money must be a decimal string with at most two places, e.g. "123.45"')
     try:
@@ -57,8 +87,29 @@ def _parse_month(value: Any) -> date:
 
 
 BusinessDate = Annotated[date, BeforeValidator(_parse_date)]
-BusinessMonth = Annotated[date, BeforeValidator(_parse_month)]
-Money = Annotated[Decimal, BeforeValidator(_parse_money)]
+BusinessMonth = Annotated[
+    date,
+    BeforeValidator(_parse_month),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}(-\d{2})?$",
+            "description": "a month YYYY-MM (or a date YYYY-MM-DD, whose month is taken)",
+        }
+    ),
+]
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_parse_money),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": MONEY_PATTERN,
+            "description": 'a decimal string with at most two places, e.g. "123.45" (never a '
+            "number)",
+        }
+    ),
+]
 Identifier = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
 
 
@@ -188,11 +239,33 @@ class RenewEnrollment(Command):
     plan_id: Identifier | None = None
 
 
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+_ID_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_ID_LENGTH}
+GroundsCodes = Annotated[
+    list[Identifier],
+    BeforeValidator(_one_or_many),
+    Field(min_length=1, max_length=20),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                _ID_SCHEMA,
+                {"type": "array", "items": _ID_SCHEMA, "minItems": 1, "maxItems": 20},
+            ],
+            "description": "one grounds code, or a list of them (each at most once)",
+        }
+    ),
+]
+
+
 class RequestHardshipWaiver(Command):
     command: Literal["request_hardship_waiver"]
     household_id: Identifier
     enrollment_id: Identifier
-    grounds: Identifier
+    grounds: GroundsCodes
+    """One grounds code, or several (a form lets a member tick more than one)."""
 
 
 class DecideHardshipWaiver(Command):
@@ -278,10 +351,73 @@ def _check_members(command: Command) -> None:
         raise InvalidCommand("a payment amount must be positive")
     if isinstance(command, SelectPlan) and len(set(command.member_ids)) != len(command.member_ids):
         raise InvalidCommand("member_ids must be unique")
+    if isinstance(command, RequestHardshipWaiver) and len(set(command.grounds)) != len(
+        command.grounds
+    ):
+        raise InvalidCommand("each grounds code may be given once")
 
 
-def parse_command(obj: Any) -> tuple[str, str | None, dict[str, Any]]:
-    """Validate one decoded JSON command; returns (command name, command id, handler args)."""
+def _members_of(command: Command) -> list[Member | MemberChange]:
+    if isinstance(command, SubmitApplication | SubmitRenewal):
+        return list(command.members)
+    if isinstance(command, ReportChange):
+        return list(command.members or [])
+    if isinstance(command, DecideAppeal) and command.findings is not None:
+        return list(command.findings.members or [])
+    return []
+
+
+def _check_dates_against_on(command: Command) -> None:
+    """Dates that lie in the past of the command by their nature may not be later than its `on`:
+    a member is born before the application that names them, an event happens before it is
+    reported, a notice is received before the appeal of it, and a run of the schedule decides
+    nothing after the day it is run. (`plan_year` and a waiver's `first_month` may lie ahead.)"""
+    on = command.on
+    for member in _members_of(command):
+        if member.birth_date is not None and member.birth_date > on:
+            raise InvalidCommand(
+                f"member {member.member_id!r}: birth_date {member.birth_date.isoformat()} is "
+                f"after the command's date (on {on.isoformat()})"
+            )
+    later: list[tuple[str, date | None]] = []
+    if isinstance(command, ReportQualifyingEvent):
+        later.append(("event_on", command.event_on))
+    if isinstance(command, FileAppeal):
+        later.append(("notice_received_on", command.notice_received_on))
+    if isinstance(command, RunSchedule):
+        later.append(("through", command.through))
+    for name, value in later:
+        if value is not None and value > on:
+            raise InvalidCommand(
+                f"{name} {value.isoformat()} cannot be after the command's date (on "
+                f"{on.isoformat()})"
+            )
+
+
+class ParsedCommand(NamedTuple):
+    """A validated command: its name, its id, the handler's arguments and its fingerprint."""
+
+    name: str
+    command_id: str | None
+    args: dict[str, Any]
+    fingerprint: str
+
+
+def fingerprint(command: Command) -> str:
+    """SHA-256 of the validated command as canonical JSON (sorted keys, defaults filled in, money
+    and dates in their normal form), without its `command_id`: two commands with the same
+    fingerprint ask for the same thing."""
+    canonical = json.dumps(
+        command.model_dump(mode="json", exclude={"command_id"}),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def parse_command(obj: Any) -> ParsedCommand:
+    """Validate one decoded JSON command."""
     if not isinstance(obj, dict):
         raise InvalidCommand("a command must be a JSON object", "invalid_command")
     name = obj.get("command")
@@ -295,6 +431,7 @@ def parse_command(obj: Any) -> tuple[str, str | None, dict[str, Any]]:
     except ValidationError as e:
         raise _translate(e) from None
     _check_members(command)
+    _check_dates_against_on(command)
     args: dict[str, Any] = {}
     for field_name in type(command).model_fields:
         if field_name in ("command", "command_id"):
@@ -310,7 +447,7 @@ def parse_command(obj: Any) -> tuple[str, str | None, dict[str, Any]]:
         if value is None and field_name not in command.model_fields_set:
             continue
         args[field_name] = value
-    return name, command.command_id, args
+    return ParsedCommand(name, command.command_id, args, fingerprint(command))
 
 
 def _translate(error: ValidationError) -> InvalidCommand:

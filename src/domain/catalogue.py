@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from eventsourcing.utils import get_topic
+
 from .appeal import Appeal
 from .enrollment import Enrollment
 from .events import LedgerCreated, LedgerEvent
@@ -19,3 +21,11 @@ def event_classes() -> list[type[Any]]:
             if isinstance(value, type) and issubclass(value, LedgerEvent | LedgerCreated):
                 found.append(value)
     return found
+
+
+def upcast_topics() -> frozenset[str]:
+    """The topics of event classes at a class_version above 1: their stored states may be of an
+    older version, read only through the mapper (which upcasts them)."""
+    return frozenset(
+        get_topic(cls) for cls in event_classes() if getattr(cls, "class_version", 1) > 1
+    )

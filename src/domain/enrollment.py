@@ -758,28 +758,37 @@ class Enrollment(CopiedForCommands, Aggregate):
     # ---- hardship waivers (12.12(7)) ---------------------------------------------------------
 
     class HardshipWaiverRequested(EnrollmentEvent):
+        """Version 2: `grounds` is a list of codes, `grounds_clauses` their clauses (version 1
+        held one code and its `grounds_clause`)."""
+
+        class_version = 2
         request_id: str
-        grounds: str
-        grounds_clause: str
+        grounds: list[str]
+        grounds_clauses: list[str]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["grounds"] = [state["grounds"]]
+            state["grounds_clauses"] = [state.pop("grounds_clause")]
 
         def apply(self, e: Enrollment) -> None:
             e.waiver_requests[self.request_id] = {"grounds": self.grounds, "decision": None}
 
-    def request_hardship_waiver(self, on: date, grounds: str, policy: PolicyVersion) -> str:
-        """12.12(7)(a): the request as received, with the clause its grounds fall under. The
-        premium stays due while it is pending (12.12(7)(c))."""
-        clause = waiver_rules.grounds_clause(grounds)
+    def request_hardship_waiver(self, on: date, grounds: list[str], policy: PolicyVersion) -> str:
+        """12.12(7)(a): the request as received (one ground or several), with the clause each
+        ground falls under. The premium stays due while it is pending (12.12(7)(c))."""
+        clauses = waiver_rules.grounds_clauses(grounds)
         self.advance(on, policy)
         request_id = f"{self.enrollment_id}#waiver-{len(self.waiver_requests) + 1}"
         self.trigger_event(
             self.HardshipWaiverRequested,
             on=on,
             effective_on=on,
-            citation=clause,
+            citation=waiver_rules.grounds_citation(clauses),
             policy_version=policy.version,
             request_id=request_id,
-            grounds=grounds,
-            grounds_clause=clause,
+            grounds=list(grounds),
+            grounds_clauses=clauses,
         )
         return request_id
 

@@ -7,6 +7,7 @@ Handlers receive plain typed values (the adapters parse and validate the wire fo
 from __future__ import annotations
 
 import copy
+import hmac
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, suppress
 from datetime import date, datetime
@@ -24,6 +25,7 @@ from eventsourcing.persistence import (
     Transcoding,
     UUIDAsHex,
 )
+from eventsourcing.utils import get_topic
 
 from .appeal import Appeal
 from .calendar import first_of_month
@@ -64,14 +66,39 @@ def register_ledger_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DateAsISO())
 
 
+EventKeys = list[tuple[UUID, int]]
+"""Events named by (aggregate id, version)."""
+
+
 class LedgerStorage(Protocol):
     """What the ledger needs of its store beyond events (implemented in adapters.store)."""
 
     def write_transaction(self) -> AbstractContextManager[Any]: ...
 
-    def find_command(self, command_id: str) -> list[tuple[UUID, int]] | None: ...
+    def find_command(self, command_id: str) -> tuple[EventKeys, str | None] | None:
+        """The events a command id recorded and the command's fingerprint (None when the store
+        kept none, for a command recorded before fingerprints were kept)."""
+        ...
 
-    def record_command(self, command_id: str, events: Sequence[tuple[UUID, int]]) -> None: ...
+    def record_command(
+        self, command_id: str, events: Sequence[tuple[UUID, int]], fingerprint: str | None
+    ) -> None: ...
+
+    def find_reference(self, key: str) -> EventKeys | None:
+        """The events of the command that recorded the payment reference keyed `key`."""
+        ...
+
+    def record_reference(self, key: str, events: Sequence[tuple[UUID, int]]) -> None: ...
+
+    def references_indexed(self) -> bool:
+        """Whether every stored payment's reference is in the reference index."""
+        ...
+
+    def mark_references_indexed(self) -> None: ...
+
+    def select_topic(self, topic: str) -> Sequence[Any]:
+        """Every stored event of one topic, in store order."""
+        ...
 
     def set_next_due(self, dues: Mapping[UUID, date | None]) -> None: ...
 
@@ -85,6 +112,17 @@ class LedgerStorage(Protocol):
 
 
 MAX_CONFLICT_RETRIES = 5
+PAYMENT_RECORDED_TOPIC = get_topic(Enrollment.PaymentRecorded)
+
+
+class AlreadyRecorded(Exception):
+    """The command repeats one already recorded: it is answered with that command's events."""
+
+    def __init__(self, events: EventKeys) -> None:
+        super().__init__("already recorded")
+        self.events = events
+
+
 MEMBER_FACTS = frozenset(
     {"birth_date", "resident", "lawfully_present", "incarcerated", "aptc_eligible"}
 )
@@ -101,6 +139,11 @@ class Ledger(Application):  # type: ignore[type-arg]
     ) -> None:
         super().__init__(env)
         self.policy = policy
+        # the payment reference index is keyed with the store's cipher key when it has one, so
+        # an encrypted store keeps no reference in a readable or guessable form
+        encrypted = self.mapper.cipher is not None
+        self._reference_secret = (self.env.get("CIPHER_KEY", "") if encrypted else "").encode()
+        self._references_ready = False
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_ledger_transcodings(transcoder)
@@ -119,16 +162,26 @@ class Ledger(Application):  # type: ignore[type-arg]
         *,
         recorded_at: datetime,
         command_id: str | None = None,
+        fingerprint: str | None = None,
+        admit: Callable[[], None] | None = None,
     ) -> list[Any]:
-        """Run one command atomically; a repeated `command_id` answers its first events."""
+        """Run one command atomically. A repeated `command_id` answers its first events when
+        the command is the same one (the same `fingerprint`, or one recorded without a
+        fingerprint), and is refused `command_id_reused` when it is another. `admit`, the
+        caller's check of a command about to be recorded (not of a repeat), refuses it by
+        raising."""
         handler: Callable[..., Sequence[Aggregate]] | None = getattr(
             self, f"_handle_{command}", None
         )
         if handler is None:
             raise InvalidCommand(f"unknown command {command!r}", "unknown_command")
+        if command == "record_payment":
+            self._index_stored_references()
         for attempt in range(MAX_CONFLICT_RETRIES):
             try:
-                return self._execute_once(handler, args, recorded_at, command_id)
+                return self._execute_once(
+                    handler, args, recorded_at, command_id, fingerprint, admit
+                )
             except IntegrityError:
                 if attempt == MAX_CONFLICT_RETRIES - 1:
                     raise Conflict(
@@ -142,17 +195,37 @@ class Ledger(Application):  # type: ignore[type-arg]
         args: dict[str, Any],
         recorded_at: datetime,
         command_id: str | None,
+        fingerprint: str | None,
+        admit: Callable[[], None] | None,
     ) -> list[Any]:
         with self.storage.write_transaction():
             if command_id is not None:
                 prior = self.storage.find_command(command_id)
                 if prior is not None:
-                    return [self.load_event(a, v) for a, v in prior]
+                    events, recorded_fingerprint = prior
+                    if fingerprint and recorded_fingerprint and fingerprint != recorded_fingerprint:
+                        raise Conflict(
+                            f"command_id {command_id[:80]!r} was already used for a different "
+                            "command; nothing was recorded",
+                            "command_id_reused",
+                        )
+                    return [self.load_event(a, v) for a, v in events]
+            if admit is not None:
+                admit()
             with recording_at(recorded_at):
-                aggregates = self._take_late_decisions(handler(**args))
+                try:
+                    aggregates = self._take_late_decisions(handler(**args))
+                except AlreadyRecorded as repeat:
+                    if command_id is not None:
+                        self.storage.record_command(command_id, repeat.events, fingerprint)
+                    return [self.load_event(a, v) for a, v in repeat.events]
             pending = [e for agg in aggregates for e in agg.pending_events]
             if pending:
                 self.save(*aggregates)
+            keys = [(e.originator_id, e.originator_version) for e in pending]
+            for event in pending:
+                if isinstance(event, Enrollment.PaymentRecorded):
+                    self.storage.record_reference(self._reference_key(event.reference), keys)
             dues = {
                 agg.id: agg.next_due_on(self.policy.in_force(agg.horizon))
                 for agg in aggregates
@@ -161,9 +234,7 @@ class Ledger(Application):  # type: ignore[type-arg]
             if dues:
                 self.storage.set_next_due(dues)
             if command_id is not None:
-                self.storage.record_command(
-                    command_id, [(e.originator_id, e.originator_version) for e in pending]
-                )
+                self.storage.record_command(command_id, keys, fingerprint)
         return pending
 
     def _take_late_decisions(self, aggregates: Sequence[Aggregate]) -> Sequence[Aggregate]:
@@ -225,12 +296,19 @@ class Ledger(Application):  # type: ignore[type-arg]
         annual_magi: Decimal,
         members: list[dict[str, Any]],
     ) -> list[Aggregate]:
+        self._require_policy_parameters(on, plan_year)
         try:
             household = self.household(household_id)
         except UnknownHousehold:
             household = Household.open(household_id, on)
         household.submit_application(on, plan_year, household_size, annual_magi, members)
         return [household]
+
+    def _require_policy_parameters(self, on: date, plan_year: int) -> None:
+        """An application or renewal for a plan year the policy in force has no Federal Poverty
+        Level for (12.03) could never be determined: refused `no_policy_parameters` when it is
+        submitted, rather than accepted and then failed at every determination."""
+        self.policy.in_force(on).fpl(plan_year)
 
     def _handle_determine_eligibility(self, *, on: date, household_id: str) -> list[Aggregate]:
         household = self.household(household_id)
@@ -457,11 +535,63 @@ class Ledger(Application):  # type: ignore[type-arg]
     def _handle_record_payment(
         self, *, on: date, enrollment_id: str, amount: Decimal, reference: str
     ) -> list[Aggregate]:
+        """12.12(1). A payment's `reference` is unique in the whole store: the same payment
+        again (same enrollment, amount and date) answers its first recording; any other payment
+        with that reference is refused `duplicate_reference`."""
         if amount <= 0:
             raise InvalidCommand("a payment amount must be positive", "invalid_field")
+        first = self.storage.find_reference(self._reference_key(reference))
+        if first is not None:
+            self._repeat_of_payment(first, on, enrollment_id, amount, reference)
         enrollment = self.enrollment(enrollment_id)
-        enrollment.record_payment(on, amount, reference, self.policy.in_force(on))
+        if not enrollment.record_payment(on, amount, reference, self.policy.in_force(on)):
+            raise _duplicate_reference(reference)
         return [enrollment, *self._end_replaced(None, enrollment, on)]
+
+    def _repeat_of_payment(
+        self, first: EventKeys, on: date, enrollment_id: str, amount: Decimal, reference: str
+    ) -> None:
+        """Raise AlreadyRecorded when the payment recorded with `reference` (among the events
+        `first`) is this one, else refuse it `duplicate_reference`."""
+        for aggregate_id, version in first:
+            event = self.load_event(aggregate_id, version)
+            if isinstance(event, Enrollment.PaymentRecorded) and event.reference == reference:
+                if (
+                    event.originator_id == Enrollment.id_for(enrollment_id)
+                    and event.amount == amount
+                    and event.on == on
+                ):
+                    raise AlreadyRecorded(first)
+                break
+        raise _duplicate_reference(reference)
+
+    def _reference_key(self, reference: str) -> str:
+        return hmac.new(self._reference_secret, reference.encode("utf-8"), "sha256").hexdigest()
+
+    def _index_stored_references(self) -> None:
+        """Once per store, in a transaction of its own: put every payment recorded before the
+        reference index existed into it (the first recording of a reference wins)."""
+        if self._references_ready:
+            return
+        for attempt in range(MAX_CONFLICT_RETRIES):
+            try:
+                with self.storage.write_transaction():
+                    if not self.storage.references_indexed():
+                        for row in self.storage.select_topic(PAYMENT_RECORDED_TOPIC):
+                            event: Any = self.mapper.to_domain_event(row)
+                            key = self._reference_key(event.reference)
+                            if self.storage.find_reference(key) is None:
+                                self.storage.record_reference(
+                                    key, [(row.originator_id, row.originator_version)]
+                                )
+                        self.storage.mark_references_indexed()
+                break
+            except IntegrityError:  # another process indexed them meanwhile
+                if attempt == MAX_CONFLICT_RETRIES - 1:
+                    raise Conflict(
+                        "another writer changed the same records; the command was not recorded"
+                    ) from None
+        self._references_ready = True
 
     def _handle_request_reinstatement(self, *, on: date, enrollment_id: str) -> list[Aggregate]:
         enrollment = self.enrollment(enrollment_id)
@@ -512,6 +642,7 @@ class Ledger(Application):  # type: ignore[type-arg]
     ) -> list[Aggregate]:
         """12.07(1): the yearly renewal and a determination for the coming plan year, effective
         1 January of it."""
+        self._require_policy_parameters(on, plan_year)
         household = self.household(household_id)
         household.submit_application(
             on, plan_year, household_size, annual_magi, members, renewal=True
@@ -631,7 +762,7 @@ class Ledger(Application):  # type: ignore[type-arg]
         )
 
     def _handle_request_hardship_waiver(
-        self, *, on: date, household_id: str, enrollment_id: str, grounds: str
+        self, *, on: date, household_id: str, enrollment_id: str, grounds: list[str]
     ) -> list[Aggregate]:
         enrollment = self._household_enrollment(household_id, enrollment_id)
         enrollment.request_hardship_waiver(on, grounds, self.policy.in_force(on))
@@ -787,6 +918,14 @@ class Ledger(Application):  # type: ignore[type-arg]
         appeal = self.appeal(appeal_id)
         appeal.order_rehearing(on, self.policy.in_force(on))
         return [appeal]
+
+
+def _duplicate_reference(reference: str) -> Conflict:
+    return Conflict(
+        f"payment reference {reference[:80]!r} was already recorded for a different payment "
+        "(another enrollment, amount or date); nothing was recorded",
+        "duplicate_reference",
+    )
 
 
 def replay_household(events: list[Any]) -> Household:

@@ -214,14 +214,24 @@ class TestBinder:
 
 
 class TestPayments:
-    def test_a_second_payment_with_the_same_reference_records_nothing(
+    def test_the_same_payment_again_answers_its_first_recording_and_records_nothing(
         self, apply: Apply, ledger: Ledger
     ) -> None:
+        run(apply, *household_commands(), select())
+        first = apply(pay("2026-01-20", "150.00", "r1"))
+        before = count_events(ledger)
+        again = apply(pay("2026-01-20", "150.00", "r1"))
+        assert again == first
+        assert count_events(ledger) == before
+
+    def test_a_second_payment_with_the_same_reference_is_refused_and_records_nothing(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        """Issue 15: it was silently dropped (`ok` with no events); now it says so."""
         run(apply, *household_commands(), select(), pay("2026-01-20", "150.00", "r1"))
         before = count_events(ledger)
         again = apply(pay("2026-01-21", "150.00", "r1"))
-        assert again["ok"] is True
-        assert again["events"] == []
+        assert again["error"]["code"] == "duplicate_reference"
         assert count_events(ledger) == before
 
     def test_a_payment_is_applied_to_the_oldest_amount_owed(

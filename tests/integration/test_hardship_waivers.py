@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from enrollment_ledger.adapters import queries
+from enrollment_ledger.adapters.audit.verify import verify
+from enrollment_ledger.adapters.kafka.relay import rendered
+from enrollment_ledger.domain.enrollment import Enrollment
 from enrollment_ledger.domain.ledger import Ledger
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
 
 from ..conftest import Apply, count_events, event_types
 from ..scenarios import by_type, household_commands, pay, schedule, select
@@ -56,7 +62,8 @@ def test_a_grant_waives_only_the_minimum_premium_portion(apply: Apply, ledger: L
     connectorcare_3b(apply)
     answer = apply(request())
     (requested,) = [e for e in answer["events"] if e["type"] == "HardshipWaiverRequested"]
-    assert requested["data"]["grounds_clause"] == "956 CMR 12.12(7)(a)2"
+    assert requested["data"]["grounds"] == ["utility_shutoff"]
+    assert requested["data"]["grounds_clauses"] == ["956 CMR 12.12(7)(a)2"]
     request_id = requested["data"]["request_id"]
     decided = apply(decide(request_id=request_id))
     assert "SpecialEnrollmentPeriodOpened" in event_types(decided)
@@ -172,3 +179,52 @@ def test_a_denial_is_recorded_and_opens_no_period(apply: Apply) -> None:
     (denied,) = [e for e in answer["events"] if e["type"] == "HardshipWaiverDecided"]
     assert denied["data"]["decision"] == "denied"
     assert "SpecialEnrollmentPeriodOpened" not in event_types(answer)
+
+
+def test_a_request_stored_before_grounds_became_a_list_reads_as_a_list_of_one(
+    apply: Apply, ledger: Ledger
+) -> None:
+    """HardshipWaiverRequested version 1 held one `grounds` code and its `grounds_clause`; such
+    a stored event is upcast (version 2: lists) wherever it is read: the enrollment, the
+    timeline, the relay's rendering, and a decision on the request."""
+    connectorcare_3b(apply)
+    enrollment = ledger.enrollment("E1")
+    state = {
+        "timestamp": datetime(2026, 3, 1, 14, tzinfo=UTC),
+        "on": date(2026, 3, 1),
+        "effective_on": date(2026, 3, 1),
+        "citation": "956 CMR 12.12(7)(a)2",
+        "policy_version": "2026.1",
+        "request_id": "E1#waiver-1",
+        "grounds": "utility_shutoff",
+        "grounds_clause": "956 CMR 12.12(7)(a)2",
+    }
+    ledger.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=enrollment.id,
+                originator_version=enrollment.version + 1,
+                topic=get_topic(Enrollment.HardshipWaiverRequested),
+                state=ledger.mapper.transcoder.encode(state),
+            )
+        ]
+    )
+    assert verify(ledger).ok
+    assert ledger.enrollment("E1").waiver_requests["E1#waiver-1"]["grounds"] == ["utility_shutoff"]
+    (shown,) = [
+        e
+        for e in queries.timeline(ledger, "H1")["events"]
+        if e["type"] == "HardshipWaiverRequested"
+    ]
+    assert shown["data"]["grounds"] == ["utility_shutoff"]
+    assert shown["data"]["grounds_clauses"] == ["956 CMR 12.12(7)(a)2"]
+    assert "grounds_clause" not in shown["data"]
+    (stored,) = [
+        n
+        for n in ledger.recorder.select_notifications(start=1, limit=1000)
+        if n.topic.endswith("HardshipWaiverRequested")
+    ]
+    relayed = rendered(ledger.mapper, stored)
+    assert relayed["data"]["grounds"] == ["utility_shutoff"]
+    decided = apply(decide(request_id="E1#waiver-1"))
+    assert "HardshipWaiverDecided" in event_types(decided)

@@ -4,9 +4,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import date
 
 import pytest
+from enrollment_ledger.adapters.bootstrap import build_ledger
+from enrollment_ledger.adapters.cli.apply import answer_line
 from enrollment_ledger.domain.ledger import Ledger
+from enrollment_ledger.domain.policy import POLICY_V1, PolicyBook
 
 from ..conftest import Apply, application, count_events, event_types, member, only
 
@@ -164,25 +169,50 @@ def test_invalid_application_fields_are_refused(
     assert count_events(ledger) == 0
 
 
-def test_a_plan_year_without_policy_parameters_is_refused_and_records_nothing(
+def test_an_application_for_a_plan_year_without_policy_parameters_is_refused_when_submitted(
     apply: Apply, ledger: Ledger
 ) -> None:
-    apply(application(plan_year=2024, on="2023-12-01"))
+    """Issue 15: no FPL for plan year 2024 in the policy: refused at once, not accepted and then
+    failed at every determination."""
+    answer = apply(application(plan_year=2024, on="2023-12-01"))
+    assert answer["error"]["code"] == "no_policy_parameters"
+    assert "2024" in answer["error"]["message"]
+    assert count_events(ledger) == 0
+    assert apply(application(plan_year=2026, on="2025-12-01"))["ok"]
+
+
+def test_a_renewal_for_a_plan_year_without_policy_parameters_is_refused_when_submitted(
+    apply: Apply, ledger: Ledger
+) -> None:
+    apply(application())
     before = count_events(ledger)
-    answer = apply(command="determine_eligibility", on="2023-12-10", household_id="H1")
+    renewal = {**application(on="2026-11-15", plan_year=2028), "command": "submit_renewal"}
+    answer = apply(renewal)
     assert answer["error"]["code"] == "no_policy_parameters"
     assert count_events(ledger) == before
 
 
 def test_a_refused_change_records_neither_the_change_nor_a_determination(
-    apply: Apply, ledger: Ledger
+    store_url: str,
 ) -> None:
-    """Atomicity: the change and its redetermination are one command."""
-    apply(application(plan_year=2024, on="2023-12-01"))
-    before = count_events(ledger)
-    answer = apply(command="report_change", on="2024-02-01", household_id="H1", annual_magi="1.00")
-    assert answer["error"]["code"] == "no_policy_parameters"
-    assert count_events(ledger) == before
+    """Atomicity: the change and its redetermination are one command. A policy version adopted
+    on 1 February 2026 without the 2026 FPL makes the redetermination fail."""
+    lacking = replace(
+        POLICY_V1,
+        version="test.2",
+        adopted_on=date(2026, 2, 1),
+        fpl_by_plan_year={2027: POLICY_V1.fpl_by_plan_year[2027]},
+    )
+    ledger = build_ledger(store_url, policy=PolicyBook((POLICY_V1, lacking)))
+    try:
+        assert answer_line(ledger, json.dumps(application()).encode())["ok"]  # type: ignore[index]
+        before = count_events(ledger)
+        change = {"command": "report_change", "on": "2026-02-02", "household_id": "H1"}
+        answer = answer_line(ledger, json.dumps({**change, "annual_magi": "1.00"}).encode())
+        assert answer is not None and answer["error"]["code"] == "no_policy_parameters"
+        assert count_events(ledger) == before
+    finally:
+        ledger.close()
 
 
 def test_a_repeated_command_id_is_a_no_op_answering_the_first_events(

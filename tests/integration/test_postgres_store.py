@@ -53,7 +53,7 @@ def scenario() -> list[dict[str, Any] | str]:
         application("H1", magi="30000.00", command_id="c1"),  # replayed: the first answer
         {"command": "determine_eligibility", "on": "2025-12-05", "household_id": "nobody"},
         {"command": "report_change", "on": "2026-01-05", "household_id": "H1"},
-        application("H3", plan_year=2031),
+        application("H3", plan_year=2031),  # no policy parameters for 2031: refused
         {"command": "determine_eligibility", "on": "2030-12-01", "household_id": "H3"},
         application("H4", magi="not money"),
         "{not json",
@@ -86,7 +86,8 @@ def test_the_same_commands_give_identical_answers_on_sqlite_and_postgresql(
 
     assert without_recorded_at(on_postgres) == without_recorded_at(on_sqlite)
     assert postgres_log == sqlite_log
-    assert sum(a["ok"] for a in on_sqlite) == 8
+    assert sum(a["ok"] for a in on_sqlite) == 7
+    assert on_sqlite[9]["error"]["code"] == "no_policy_parameters"
     assert on_sqlite[6]["events"] == on_sqlite[0]["events"]
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import IO, Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError, PersistenceError
@@ -15,7 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ...domain.errors import LedgerError
 from ...domain.ledger import Ledger
-from ..commands import parse_command
+from ..commands import DuplicateKey, ParsedCommand, decode_json, parse_command
+from ..record_day import refuse_future_date
 from ..wire import dumps, error_answer, ok_answer
 
 MAX_LINE_BYTES = 1_048_576
@@ -48,7 +49,9 @@ def answer_line(ledger: Ledger, raw: bytes | None) -> dict[str, Any] | None:
     if not text:
         return None
     try:
-        obj = json.loads(text)
+        obj = decode_json(text)
+    except DuplicateKey as e:
+        return error_answer("invalid_json", str(e))
     except (ValueError, RecursionError):
         return error_answer("invalid_json", "the line is not a JSON object")
     command_id = obj.get("command_id") if isinstance(obj, dict) else None
@@ -63,8 +66,9 @@ command is simply tried again; after the last delay it is answered `store_unavai
 
 def answer_command(ledger: Ledger, obj: Any, command_id: str | None) -> dict[str, Any]:
     try:
-        name, command_id, args = parse_command(obj)
-        events = _execute_with_backoff(ledger, name, args, command_id)
+        command = parse_command(obj)
+        command_id = command.command_id
+        events = _execute_with_backoff(ledger, command)
     except LedgerError as e:
         return error_answer(e.code, e.message, command_id)
     except (PersistenceError, SQLAlchemyError) as e:
@@ -84,12 +88,18 @@ def _unreachable(error: Exception) -> bool:
     )
 
 
-def _execute_with_backoff(
-    ledger: Ledger, name: str, args: dict[str, Any], command_id: str | None
-) -> list[Any]:
+def _execute_with_backoff(ledger: Ledger, command: ParsedCommand) -> list[Any]:
     for delay in (*STORE_RETRY_DELAYS, None):
+        recorded_at = datetime.now(UTC)
         try:
-            return ledger.execute(name, args, recorded_at=datetime.now(UTC), command_id=command_id)
+            return ledger.execute(
+                command.name,
+                command.args,
+                recorded_at=recorded_at,
+                command_id=command.command_id,
+                fingerprint=command.fingerprint,
+                admit=partial(refuse_future_date, command.args["on"], recorded_at),
+            )
         except (PersistenceError, SQLAlchemyError) as e:
             if delay is None or not _unreachable(e):
                 raise

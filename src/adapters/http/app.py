@@ -9,7 +9,6 @@ only: no query string, no body, no member data.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
@@ -36,6 +35,7 @@ from ...domain.ledger import Ledger
 from .. import queries
 from ..audit import InvalidDigest, digest, verify
 from ..cli.apply import answer_command
+from ..commands import DuplicateKey, decode_json
 from .auth import PERMISSIONS, Action, Role, TokenStore, ledger_engine
 from .errors import ApiError, error_body, status_for
 
@@ -327,9 +327,11 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 def _parse_json(raw: bytes) -> Any:
     try:
-        return json.loads(raw.decode("utf-8"))
+        return decode_json(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ApiError("invalid_json", "the body is not UTF-8 text") from None
+    except DuplicateKey as e:
+        raise ApiError("invalid_json", str(e)) from None
     except (ValueError, RecursionError):
         raise ApiError("invalid_json", "the body is not a JSON object or array") from None
 

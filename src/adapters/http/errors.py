@@ -13,6 +13,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "invalid_field": 400,
     "invalid_date": 400,
     "invalid_digest": 400,
+    "future_date": 400,
     # who is asking
     "unauthorized": 401,
     "forbidden": 403,
@@ -23,6 +24,8 @@ STATUS_BY_CODE: dict[str, int] = {
     # the ledger's state forbids it
     "conflict": 409,
     "invalid_state": 409,
+    "command_id_reused": 409,
+    "duplicate_reference": 409,
     # the request's envelope
     "payload_too_large": 413,
     "line_too_long": 413,
@@ -39,6 +42,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "rejected": 422,
     # the server
     "internal_error": 500,
+    "invalid_simulated_today": 500,
     "store_error": 503,
 }
 PREFIX_STATUS: tuple[tuple[str, int], ...] = (("unknown_", 404), ("duplicate_", 409))

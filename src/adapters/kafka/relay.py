@@ -25,8 +25,7 @@ from functools import cache
 from types import FrameType
 from typing import IO, Any, cast
 
-from eventsourcing.utils import resolve_topic
-
+from ...domain.catalogue import upcast_topics
 from ...domain.ledger import Ledger
 from ..collection import batch_collection
 from ..store.outage import STORE_ERRORS, Outage
@@ -87,6 +86,9 @@ def make_producer(bootstrap: str) -> Any:
         )
 
 
+_UPCAST_TOPICS = upcast_topics()
+
+
 def records_of(ledger: Ledger, notifications: Sequence[Any]) -> list[KafkaRecord]:
     return [to_record(rendered(ledger.mapper, n)) for n in notifications]
 
@@ -94,8 +96,8 @@ def records_of(ledger: Ledger, notifications: Sequence[Any]) -> list[KafkaRecord
 def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
     """The event as `apply` prints it, rendered from its stored state (decrypted when the store
     is encrypted) decoded straight into wire values (`wire.wire_state`), without building the
-    domain event object; an event of a versioned class (class_version, possibly stored in an
-    older shape to upcast) goes through the mapper."""
+    domain event object; an event of a versioned class (class_version, possibly stored at an older
+    version) goes through the mapper, which upcasts it."""
     state = notification.state
     if mapper.cipher is not None:
         state = mapper.cipher.decrypt(state)
@@ -106,7 +108,7 @@ def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
         fields = wire_state(state)
     except KeyError:  # a value of a type the wire decoder does not know: the domain path
         fields = None
-    if fields is None or "class_version" in fields or _versioned(notification.topic):
+    if fields is None or "class_version" in fields or notification.topic in _UPCAST_TOPICS:
         return render_event(mapper.to_domain_event(notification))
     event_type = notification.topic.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
     return render_state(
@@ -119,12 +121,6 @@ def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
 
 
 @cache
-def _versioned(topic: str) -> bool:
-    """Whether the topic's event class has a class_version above 1: its stored states written
-    before (which carry no class_version) need upcasting."""
-    return int(getattr(resolve_topic(topic), "class_version", 1)) > 1
-
-
 def _as_is(value: Any) -> Any:
     return value
 

@@ -1,7 +1,11 @@
 """An application recorder that also keeps, in the same transaction as the events:
 
 - `ledger_chain`: a SHA-256 hash chain over every stored event in store order;
-- `ledger_commands`: each command id with the events it recorded (idempotent replay);
+- `ledger_commands`: each command id with the events it recorded (idempotent replay) and the
+  fingerprint of the command (`command_id_reused`; NULL for a command recorded before
+  fingerprints were kept: accepted as the same command, as before);
+- `ledger_references`: each payment reference (keyed, never in clear) with the events of the
+  command that recorded it: a reference is unique in the whole store (`duplicate_reference`);
 - `ledger_schedule`: each enrollment's next due date, so `run_schedule` reads only what is due;
 - `ledger_meta`: store settings, and the schedule's date (the latest `through` of a
   `run_schedule`).
@@ -37,13 +41,14 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.types import NullType
@@ -86,6 +91,13 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             metadata,
             Column("command_id", String(200), primary_key=True),
             Column("events", Text(), nullable=False),
+            Column("fingerprint", String(64), nullable=True),
+        )
+        self.references = Table(
+            "ledger_references",
+            metadata,
+            Column("reference_key", String(64), primary_key=True),
+            Column("events", Text(), nullable=False),
         )
         self.schedule = Table(
             "ledger_schedule",
@@ -99,7 +111,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             Column("name", String(100), primary_key=True),
             Column("value", Text(), nullable=False),
         )
-        self.tables.extend([self.chain, self.commands, self.schedule, self.meta])
+        self.tables.extend([self.chain, self.commands, self.references, self.schedule, self.meta])
         self._head: tuple[int, bytes] | None = None  # the last link this process committed
         engine = self.datastore.engine
         self._statements = _Statements(self.events_record_cls.__table__, self, engine)
@@ -118,6 +130,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             token = _write_intent.set(True)
             try:
                 super().create_table()
+                if isinstance(engine, Engine):
+                    with engine.begin() as connection:
+                        self._add_missing_columns(connection)
             finally:
                 _write_intent.reset(token)
             return
@@ -126,10 +141,19 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             try:
                 for table in self.tables:
                     table.create(connection, checkfirst=True)
+                self._add_missing_columns(connection)
                 connection.commit()
             finally:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _CREATE_LOCK})
                 connection.commit()
+
+    def _add_missing_columns(self, connection: Connection) -> None:
+        """A store made before a column was added gets it (NULL in the rows already there)."""
+        table = self.commands
+        present = {c["name"] for c in inspect(connection).get_columns(table.name, table.schema)}
+        if "fingerprint" not in present:
+            name = connection.dialect.identifier_preparer.format_table(table)
+            connection.execute(text(f"ALTER TABLE {name} ADD COLUMN fingerprint VARCHAR(64)"))
 
     # -- transactions ---------------------------------------------------------------------------
 
@@ -289,19 +313,61 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     # -- command log ----------------------------------------------------------------------------
 
-    def find_command(self, command_id: str) -> list[tuple[UUID, int]] | None:
+    def find_command(self, command_id: str) -> tuple[list[tuple[UUID, int]], str | None] | None:
+        """The events a command id recorded, and the command's fingerprint (None for a command
+        recorded before fingerprints were kept)."""
         with self.transaction(commit=False) as session:
             row = session.execute(self._statements.find_command, {"command_id": command_id}).first()
         if row is None:
             return None
-        return [(UUID(a), int(v)) for a, v in json.loads(row[0])]
+        return _event_keys(row[0]), None if row[1] is None else str(row[1])
 
-    def record_command(self, command_id: str, events: Sequence[tuple[UUID, int]]) -> None:
+    def record_command(
+        self, command_id: str, events: Sequence[tuple[UUID, int]], fingerprint: str | None = None
+    ) -> None:
         with self.transaction(commit=True) as session:
             session.execute(
                 self._statements.record_command,
-                {"command_id": command_id, "events": json.dumps([[str(a), v] for a, v in events])},
+                {
+                    "command_id": command_id,
+                    "events": _events_json(events),
+                    "fingerprint": fingerprint,
+                },
             )
+
+    # -- payment references ---------------------------------------------------------------------
+
+    def find_reference(self, key: str) -> list[tuple[UUID, int]] | None:
+        """The events of the command that recorded the payment reference keyed `key`."""
+        with self.transaction(commit=False) as session:
+            row = session.execute(self._statements.find_reference, {"reference_key": key}).first()
+        return None if row is None else _event_keys(row[0])
+
+    def record_reference(self, key: str, events: Sequence[tuple[UUID, int]]) -> None:
+        """Keep a payment reference, in the command's transaction: a second writer of the same
+        reference fails on the primary key (IntegrityError), and its command is tried again."""
+        with self.transaction(commit=True) as session:
+            session.execute(
+                self._statements.record_reference,
+                {"reference_key": key, "events": _events_json(events)},
+            )
+
+    def references_indexed(self) -> bool:
+        """Whether the payments of this store are all in `ledger_references` (a store written
+        before the index existed has them only in its events, until the ledger indexes them)."""
+        return self.get_meta(_REFERENCES_INDEXED) is not None
+
+    def mark_references_indexed(self) -> None:
+        with self.transaction(commit=True) as session:
+            session.execute(insert(self.meta).values(name=_REFERENCES_INDEXED, value="1"))
+
+    def select_topic(self, topic: str) -> list[Notification]:
+        """Every stored event of one topic, in store order."""
+        table = self.events_record_cls.__table__
+        query = self._statements.notifications.where(table.c.topic == topic)
+        with self.transaction(commit=False) as session:
+            rows = session.execute(query.order_by(table.c.id)).all()
+        return _notifications(rows)
 
     # -- schedule index -------------------------------------------------------------------------
 
@@ -352,10 +418,15 @@ class _Statements:
         self.insert_events = insert(events).returning(events.c.id, sort_by_parameter_order=True)
         self.insert_link = insert(recorder.chain)
         commands = recorder.commands
-        self.find_command = select(commands.c.events).where(
+        self.find_command = select(commands.c.events, commands.c.fingerprint).where(
             commands.c.command_id == bindparam("command_id")
         )
         self.record_command = insert(commands)
+        references = recorder.references
+        self.find_reference = select(references.c.events).where(
+            references.c.reference_key == bindparam("reference_key")
+        )
+        self.record_reference = insert(references)
         schedule = recorder.schedule
         self.forget_due = delete(schedule).where(
             schedule.c.aggregate_id.in_(bindparam("aggregate_ids", expanding=True))
@@ -403,6 +474,17 @@ class _Statements:
             query = query.order_by(version.desc() if desc else version)
             self._select_events[key] = query
         return query
+
+
+_REFERENCES_INDEXED = "references_indexed"
+
+
+def _events_json(events: Sequence[tuple[UUID, int]]) -> str:
+    return json.dumps([[str(a), v] for a, v in events])
+
+
+def _event_keys(stored: str) -> list[tuple[UUID, int]]:
+    return [(UUID(a), int(v)) for a, v in json.loads(stored)]
 
 
 def _notifications(rows: Sequence[Any]) -> list[Notification]:

@@ -12,7 +12,7 @@ hardship.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -108,6 +108,24 @@ def grounds_clause(code: str) -> str:
             f"{valid}",
             "invalid_field",
         ) from None
+
+
+def grounds_clauses(codes: Sequence[str]) -> list[str]:
+    """12.12(7)(a): the clause of each grounds code of a request (a member may state several
+    grounds); at least one, each once, none unknown (invalid_field)."""
+    if not codes:
+        raise InvalidCommand(
+            f"a hardship waiver request needs at least one grounds code ({EXTREME_FINANCIAL_HARDSHIP})",
+            "invalid_field",
+        )
+    if len(set(codes)) != len(codes):
+        raise InvalidCommand("each grounds code may be given once", "invalid_field")
+    return [grounds_clause(code) for code in codes]
+
+
+def grounds_citation(clauses: Sequence[str]) -> str:
+    """The citation of a request: its grounds' clauses, each once, in the order given."""
+    return "; ".join(dict.fromkeys(clauses))
 
 
 def waiver_refusal(program: str, coverage: str) -> str | None:
