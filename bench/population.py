@@ -39,8 +39,11 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
+
+from enrollment_ledger.domain.calendar import add_months, day_in_month, last_day_of_month
+from enrollment_ledger.domain.money import money_str
 
 Command = dict[str, Any]
 
@@ -111,27 +114,10 @@ def _pick(rng: random.Random, weighted: Sequence[tuple[Any, int]]) -> Any:
     return weighted[-1][0]
 
 
-def money(value: Decimal) -> str:
-    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(month: date) -> date:
-    return add_months(month, 1) - timedelta(days=1)
-
-
-def on_day(month: date, day: int) -> date:
-    return date(month.year, month.month, min(day, month_end(month).day))
-
-
 def schedule_months(plan_year: int) -> list[date]:
     """Month ends on which `run_schedule` runs: November before the plan year to December."""
     first = date(plan_year - 1, 11, 1)
-    return [month_end(add_months(first, i)) for i in range(14)]
+    return [last_day_of_month(add_months(first, i)) for i in range(14)]
 
 
 def schedule_command(through: date) -> Command:
@@ -146,7 +132,7 @@ def coverage_start(paid_on: date) -> date:
 
 def binder_due(selected_on: date) -> date:
     month = date(selected_on.year, selected_on.month, 1)
-    return on_day(month if selected_on.day <= 23 else add_months(month, 1), 23)
+    return day_in_month(month if selected_on.day <= 23 else add_months(month, 1), 23)
 
 
 class _Household:
@@ -201,7 +187,7 @@ class _Household:
                 "household_id": hid,
                 "plan_year": year,
                 "household_size": spec.size,
-                "annual_magi": money(magi),
+                "annual_magi": money_str(magi),
                 "members": members,
             },
         )
@@ -225,11 +211,11 @@ class _Household:
             )
         if spec.income_change:
             self.add(
-                on_day(date(year, rng.randint(3, 9), 1), 10),
+                day_in_month(date(year, rng.randint(3, 9), 1), 10),
                 {
                     "command": "report_change",
                     "household_id": hid,
-                    "annual_magi": money(magi * Decimal("1.04")),
+                    "annual_magi": money_str(magi * Decimal("1.04")),
                 },
             )
         member_ids = [str(m["member_id"]) for m in members]
@@ -278,14 +264,14 @@ class _Household:
                 "member_ids": member_ids,
                 "plan_id": f"{coverage.upper()}-{rng.randint(1, 12):02d}",
                 "coverage": coverage,
-                "monthly_premium": money(premium),
+                "monthly_premium": money_str(premium),
             },
         )
         if profile == "binder_never":
             return
         due = binder_due(selected)
         paid = min(selected + timedelta(days=rng.randint(0, 5)), due)
-        amount = money(premium)
+        amount = money_str(premium)
         self.add(paid, self._payment(enrollment_id, amount, "binder"))
         start = max(coverage_start(paid), date(year, 1, 1))
         last = date(year, 12, 1)
@@ -305,8 +291,8 @@ class _Household:
             stop = rng.choice(months[1:-4])
             if profile == "reinstated":
                 assisted = spec.program != "non_group"
-                asked = on_day(add_months(stop, 2 if assisted else 1), 20)
-                self.add(asked, self._payment(enrollment_id, money(premium * 6), "arrears"))
+                asked = day_in_month(add_months(stop, 2 if assisted else 1), 20)
+                self.add(asked, self._payment(enrollment_id, money_str(premium * 6), "arrears"))
                 self.add(
                     asked, {"command": "request_reinstatement", "enrollment_id": enrollment_id}
                 )
@@ -314,7 +300,7 @@ class _Household:
         elif profile == "voluntary" and len(months) > 2:
             ending = rng.choice(months[:-2])
             self.add(
-                on_day(ending, 10),
+                day_in_month(ending, 10),
                 {"command": "request_termination", "enrollment_id": enrollment_id},
             )
             stop = add_months(ending, 1)
@@ -326,7 +312,7 @@ class _Household:
         ):
             first = rng.choice(months[1:-3])
             self.add(
-                on_day(add_months(first, -1), 25),
+                day_in_month(add_months(first, -1), 25),
                 {
                     "command": "request_hardship_waiver",
                     "household_id": hid,
@@ -335,7 +321,7 @@ class _Household:
                 },
             )
             self.add(
-                on_day(first, 2),
+                day_in_month(first, 2),
                 {
                     "command": "decide_hardship_waiver",
                     "enrollment_id": enrollment_id,
@@ -349,9 +335,9 @@ class _Household:
                 continue
             before = add_months(month, -1)
             if month in late:
-                when = on_day(before, 28) if rng.random() < 0.5 else on_day(month, 8)
+                when = day_in_month(before, 28) if rng.random() < 0.5 else day_in_month(month, 8)
             else:
-                when = on_day(before, rng.randint(6, 20))
+                when = day_in_month(before, rng.randint(6, 20))
             self.add(when, self._payment(enrollment_id, amount, f"{month:%Y-%m}"))
 
     @staticmethod
