@@ -44,6 +44,7 @@ from typing import Any
 
 from enrollment_ledger.domain.calendar import add_months, day_in_month, last_day_of_month
 from enrollment_ledger.domain.money import money_str
+from enrollment_ledger.domain.policy import DEFAULT_POLICY, PolicyVersion
 
 Command = dict[str, Any]
 
@@ -51,22 +52,42 @@ DETERMINATION_PLACEHOLDER = "@determination"
 """`appealed_event_id` of a generated appeal: the household's latest EligibilityDetermined id,
 known only once the determination is recorded (see `Driver`)."""
 
-FPL = {  # plan year -> (first person, each extra person): the guidelines in force 1 Nov of Y-1
-    2025: (Decimal("15060"), Decimal("5380")),
-    2026: (Decimal("15650"), Decimal("5500")),
-}
-BANDS = {  # plan type -> FPL % band (exclusive low, inclusive high)
-    "1": (0, 100),
-    "2A": (100, 150),
-    "2B": (150, 200),
-    "3A": (200, 250),
-    "3B": (250, 300),
-    "3C": (300, 400),
-    "3D": (400, 500),
-}
-MINIMUM_PREMIUM = {"1": 0, "2A": 0, "2B": 53, "3A": 103, "3B": 152, "3C": 235, "3D": 235}
-WAIVABLE = frozenset({"2B", "3A", "3B", "3C"})
-WAIVER_YEARS = frozenset({2026})  # the contract publishes minimum premiums for 2026 only
+
+def policy_for(plan_year: int) -> PolicyVersion:
+    """The Connector policy the bench's households live under: the version of the ledger's
+    default policy book (`DEFAULT_POLICY`, which `build_ledger` uses) in force when the plan year
+    begins. Every amount and date of law below comes from it, not from a copy."""
+    return DEFAULT_POLICY.in_force(date(plan_year, 1, 1))
+
+
+def plan_type_bands(plan_year: int) -> dict[str, tuple[Decimal, Decimal]]:
+    """Each ConnectorCare plan type's FPL % band, (exclusive low, inclusive high): the policy's
+    12.04(3)(b) bands, each starting where the one before ends (the first at 0 %)."""
+    bands: dict[str, tuple[Decimal, Decimal]] = {}
+    low = Decimal(0)
+    for band in policy_for(plan_year).plan_type_bands.at(date(plan_year, 1, 1)):
+        bands[band.plan_type] = (low, band.up_to_percent)
+        low = band.up_to_percent
+    return bands
+
+
+def premium_floor(plan_type: str, plan_year: int) -> Decimal:
+    """The lowest monthly premium per member the bench prices a ConnectorCare plan type at: its
+    12.12(9) minimum premium in the plan year's published schedule or, for a plan year with none
+    (the history's 2025), in the latest published one; a plan type the schedule leaves out (3D)
+    at the schedule's highest minimum premium."""
+    schedules = policy_for(plan_year).minimum_premium_by_plan_year
+    schedule = schedules.get(plan_year) or schedules[max(schedules)]
+    return schedule.value.get(plan_type, max(schedule.value.values()))
+
+
+def waivable(plan_type: str, plan_year: int) -> bool:
+    """Whether a hardship waiver can lower this plan type's premium in the plan year: the
+    policy publishes a 12.12(9) minimum premium above zero for it that year (12.12(7)(b): only
+    that portion is waived; no schedule, or none for the plan type, and the waiver is refused)."""
+    schedule = policy_for(plan_year).minimum_premium_by_plan_year.get(plan_year)
+    return schedule is not None and schedule.value.get(plan_type, Decimal(0)) > 0
+
 
 PROFILES = (
     ("on_time", 70),
@@ -166,14 +187,17 @@ class _Household:
             }
             for i in range(spec.size)
         ]
-        first, extra = FPL[year]
-        fpl = first + extra * (spec.size - 1)
+        policy = policy_for(year)
+        fpl = policy.fpl(year).value.for_household(spec.size)
         if spec.program == "connectorcare":
+            # 0.5 % inside the plan type's band
             assert spec.plan_type is not None
-            low, high = BANDS[spec.plan_type]
-            percent = Decimal(rng.randint(low * 10 + 5, high * 10 - 5)) / 10
+            low, high = plan_type_bands(year)[spec.plan_type]
+            percent = Decimal(rng.randint(int(low * 10) + 5, int(high * 10) - 5)) / 10
         elif spec.program == "aptc_only":
-            percent = Decimal(rng.randint(5010, 8000)) / 10
+            # above the ConnectorCare limit (12.04(2)), up to 800 %
+            limit = policy.connectorcare_limit_percent.at(date(year, 1, 1))
+            percent = Decimal(rng.randint(int(limit * 10) + 10, 8000)) / 10
         else:
             percent = Decimal(rng.randint(1500, 6000)) / 10
         magi = (fpl * percent / 100).quantize(Decimal("0.01"))
@@ -239,7 +263,8 @@ class _Household:
         spec, rng = self.spec, self.rng
         if spec.program == "connectorcare":
             assert spec.plan_type is not None
-            return Decimal(max(10, MINIMUM_PREMIUM[spec.plan_type] + rng.choice((0, 15, 40))))
+            floor = premium_floor(spec.plan_type, self.plan_year)
+            return max(Decimal(10), floor + rng.choice((0, 15, 40)))
         if spec.program == "aptc_only":
             return Decimal(rng.randint(180, 450))
         return Decimal(rng.randint(350, 650))
@@ -306,8 +331,8 @@ class _Household:
             stop = add_months(ending, 1)
         elif (
             profile == "waiver"
-            and spec.plan_type in WAIVABLE
-            and year in WAIVER_YEARS
+            and spec.plan_type is not None
+            and waivable(spec.plan_type, year)
             and len(months) > 4
         ):
             first = rng.choice(months[1:-3])
