@@ -21,12 +21,27 @@ Proportions (drawn independently per household with `random.Random(seed)`):
 - an appeal of the eligibility determination, then its decision (upheld 65 %, reversed 20 %,
   withdrawn 15 %): 2 %.
 - a reported income change mid-year (and its redetermination): 3 %.
-- `run_schedule` at the end of every month, from the month of the first application through
+- `run_schedule` at the end of every month, from the month open enrollment opens through
   December of the plan year (`schedule_months`).
 
-Applications arrive from mid-November to early January (open enrollment); plans are selected by
-20 January, binders paid by their due date (the 23rd), monthly premiums between the 6th and the
-20th of the month before (invoices are issued on the 5th, due on the 23rd).
+Applications arrive from the 17th day of open enrollment for 54 days (17 November to 9 January);
+plans are selected at the latest three days before open enrollment closes (20 January), binders
+paid by their due date, monthly premiums after the invoice is issued and at least three days
+before it is due (between the 6th and the 20th of the month before, invoices being issued on the
+5th and due on the 23rd).
+
+The law comes from the domain, not from a copy: every amount and date the regulation or Connector
+policy sets (the FPL of each plan year and household size, the plan types' FPL % bands and the
+ConnectorCare limit, the minimum premiums and which plan types a waiver can lower, the open
+enrollment window, the binder's due date and the coverage start it buys, the invoice issue and
+due dates, the delinquency notice, the months before a termination for non-payment, the end of
+a voluntary termination and the months a reinstatement covers) is read from the ledger's default
+policy (`policy_for`) or computed by the domain's rules (`enrollment_ledger.domain.rules`). The
+dates in parentheses above are what they give today. What remains here is the households'
+behaviour: the proportions above and how many days before or after a date of law each one acts.
+Nothing here is an independent oracle of the law: the generator only has to produce commands the
+ledger accepts (tests/integration/test_bench_population.py); the law is checked by the tests
+under tests/unit and tests/integration.
 
 `history=True` makes the same kind of population for the plan year before, whose enrollments
 have all ended (or lapsed) by February of the next year: history with nothing due.
@@ -42,9 +57,24 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from enrollment_ledger.domain.calendar import add_months, day_in_month, last_day_of_month
+from enrollment_ledger.domain.calendar import (
+    add_months,
+    day_in_month,
+    last_day_of_month,
+    months_between,
+    plus_days,
+)
 from enrollment_ledger.domain.money import money_str
 from enrollment_ledger.domain.policy import DEFAULT_POLICY, PolicyVersion
+from enrollment_ledger.domain.rules.enrollment_periods import open_enrollment_window
+from enrollment_ledger.domain.rules.premiums import (
+    binder_due_on,
+    coverage_start_for_payment,
+    delinquency_notice_on,
+    invoice_dates,
+    reinstatement_months,
+    voluntary_end_on,
+)
 
 Command = dict[str, Any]
 
@@ -101,6 +131,11 @@ PROFILES = (
 PLAN_TYPES = (("1", 5), ("2A", 10), ("2B", 20), ("3A", 20), ("3B", 20), ("3C", 15), ("3D", 10))
 SIZES = ((1, 55), (2, 25), (3, 12), (4, 8))
 
+NON_ASSISTED_DELINQUENT_MONTHS = 1
+"""12.12(2)-(3): an enrollee without financial assistance is terminated after one delinquent
+month (the domain fixes it in the enrollment aggregate, not yet as a policy parameter; the
+assisted count is the policy's `fa_delinquent_months_before_termination`)."""
+
 # Same-day order: commands of a household keep their own order (seq); the schedule runs last.
 SCHEDULE_RANK = 9
 
@@ -136,24 +171,14 @@ def _pick(rng: random.Random, weighted: Sequence[tuple[Any, int]]) -> Any:
 
 
 def schedule_months(plan_year: int) -> list[date]:
-    """Month ends on which `run_schedule` runs: November before the plan year to December."""
-    first = date(plan_year - 1, 11, 1)
-    return [last_day_of_month(add_months(first, i)) for i in range(14)]
+    """Month ends on which `run_schedule` runs: from the month open enrollment for the plan year
+    opens (12.10(1); November before the plan year) through December of the plan year."""
+    opens, _ = open_enrollment_window(plan_year, policy_for(plan_year))
+    return [last_day_of_month(m) for m in months_between(opens, date(plan_year, 12, 1))]
 
 
 def schedule_command(through: date) -> Command:
     return {"command": "run_schedule", "on": through.isoformat(), "through": through.isoformat()}
-
-
-def coverage_start(paid_on: date) -> date:
-    """The contract's binder policy: the 1st after the month paid (a month later after the 23rd)."""
-    month = date(paid_on.year, paid_on.month, 1)
-    return add_months(month, 1 if paid_on.day <= 23 else 2)
-
-
-def binder_due(selected_on: date) -> date:
-    month = date(selected_on.year, selected_on.month, 1)
-    return day_in_month(month if selected_on.day <= 23 else add_months(month, 1), 23)
 
 
 class _Household:
@@ -201,9 +226,12 @@ class _Household:
         else:
             percent = Decimal(rng.randint(1500, 6000)) / 10
         magi = (fpl * percent / 100).quantize(Decimal("0.01"))
-        applied = date(year - 1, 11, 17) + timedelta(days=rng.randint(0, 53))
+        opens, closes = open_enrollment_window(year, policy)
+        # from the 17th day of open enrollment (17 November) for 54 days (to 9 January)
+        applied = opens + timedelta(days=16 + rng.randint(0, 53))
         determined = applied + timedelta(days=rng.randint(1, 3))
-        selected = min(determined + timedelta(days=rng.randint(1, 4)), date(year, 1, 20))
+        # a plan selected at the latest three days before open enrollment closes (20 January)
+        selected = min(determined + timedelta(days=rng.randint(1, 4)), closes - timedelta(days=3))
         self.add(
             applied,
             {
@@ -279,6 +307,7 @@ class _Household:
         profile: str,
     ) -> None:
         rng, spec, year = self.rng, self.spec, self.plan_year
+        policy = policy_for(year)
         hid = spec.household_id
         self.add(
             selected,
@@ -294,17 +323,12 @@ class _Household:
         )
         if profile == "binder_never":
             return
-        due = binder_due(selected)
+        due = binder_due_on(selected, policy)
         paid = min(selected + timedelta(days=rng.randint(0, 5)), due)
         amount = money_str(premium)
         self.add(paid, self._payment(enrollment_id, amount, "binder"))
-        start = max(coverage_start(paid), date(year, 1, 1))
-        last = date(year, 12, 1)
-        months: list[date] = []
-        month = add_months(start, 1)
-        while month <= last:
-            months.append(month)
-            month = add_months(month, 1)
+        start = coverage_start_for_payment(paid, date(year, 1, 1), policy)
+        months = months_between(add_months(start, 1), date(year, 12, 1))  # the monthly invoices
         if not months:
             return
         late: set[date] = set()
@@ -315,20 +339,26 @@ class _Household:
         elif profile in ("terminated", "reinstated") and len(months) > 4:
             stop = rng.choice(months[1:-4])
             if profile == "reinstated":
-                assisted = spec.program != "non_group"
-                asked = day_in_month(add_months(stop, 2 if assisted else 1), 20)
+                # pays six months' premium and asks on the 20th of the month it is terminated in
+                # (the delinquent months before termination after the first unpaid one, `stop`),
+                # within the reinstatement window; pays monthly again after the months the
+                # reinstatement covers (12.12(6): through the month after the termination
+                # notice's, the month asked)
+                if spec.program == "non_group":
+                    delinquent = NON_ASSISTED_DELINQUENT_MONTHS
+                else:
+                    delinquent = policy.fa_delinquent_months_before_termination.at(stop)
+                asked = day_in_month(add_months(stop, delinquent), 20)
                 self.add(asked, self._payment(enrollment_id, money_str(premium * 6), "arrears"))
                 self.add(
                     asked, {"command": "request_reinstatement", "enrollment_id": enrollment_id}
                 )
-                resume = add_months(date(asked.year, asked.month, 1), 2)
+                resume = add_months(reinstatement_months(stop, asked)[-1], 1)
         elif profile == "voluntary" and len(months) > 2:
             ending = rng.choice(months[:-2])
-            self.add(
-                day_in_month(ending, 10),
-                {"command": "request_termination", "enrollment_id": enrollment_id},
-            )
-            stop = add_months(ending, 1)
+            requested = day_in_month(ending, 10)  # before the mid-month cut-off
+            self.add(requested, {"command": "request_termination", "enrollment_id": enrollment_id})
+            stop = add_months(voluntary_end_on(requested, policy), 1)
         elif (
             profile == "waiver"
             and spec.plan_type is not None
@@ -358,11 +388,15 @@ class _Household:
         for month in months:
             if stop is not None and month >= stop and (resume is None or month < resume):
                 continue
-            before = add_months(month, -1)
+            issued, invoice_due = invoice_dates(month, policy)
             if month in late:
-                when = day_in_month(before, 28) if rng.random() < 0.5 else day_in_month(month, 8)
+                # five days after the due date (before the delinquency notice) or three days
+                # after the notice
+                notice = delinquency_notice_on(invoice_due, policy)
+                when = plus_days(invoice_due, 5) if rng.random() < 0.5 else plus_days(notice, 3)
             else:
-                when = day_in_month(before, rng.randint(6, 20))
+                # after the invoice is issued, at least three days before it is due
+                when = day_in_month(issued, rng.randint(issued.day + 1, invoice_due.day - 3))
             self.add(when, self._payment(enrollment_id, amount, f"{month:%Y-%m}"))
 
     @staticmethod
