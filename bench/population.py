@@ -339,11 +339,11 @@ class _Household:
         elif profile in ("terminated", "reinstated") and len(months) > 4:
             stop = rng.choice(months[1:-4])
             if profile == "reinstated":
-                # pays six months' premium and asks on the 20th of the month it is terminated in
-                # (the delinquent months before termination after the first unpaid one, `stop`),
-                # within the reinstatement window; pays monthly again after the months the
-                # reinstatement covers (12.12(6): through the month after the termination
-                # notice's, the month asked)
+                # pays six months' premium and asks for reinstatement on the 20th of the month
+                # it is terminated in: its first unpaid month (`stop`) plus the delinquent months
+                # before a termination. It pays monthly again after the months the reinstatement
+                # covers (12.12(6): through the month after the termination notice's, which is
+                # the month asked).
                 if spec.program == "non_group":
                     delinquent = NON_ASSISTED_DELINQUENT_MONTHS
                 else:
