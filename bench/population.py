@@ -21,12 +21,27 @@ Proportions (drawn independently per household with `random.Random(seed)`):
 - an appeal of the eligibility determination, then its decision (upheld 65 %, reversed 20 %,
   withdrawn 15 %): 2 %.
 - a reported income change mid-year (and its redetermination): 3 %.
-- `run_schedule` at the end of every month, from the month of the first application through
+- `run_schedule` at the end of every month, from the month open enrollment opens through
   December of the plan year (`schedule_months`).
 
-Applications arrive from mid-November to early January (open enrollment); plans are selected by
-20 January, binders paid by their due date (the 23rd), monthly premiums between the 6th and the
-20th of the month before (invoices are issued on the 5th, due on the 23rd).
+Applications arrive from the 17th day of open enrollment for 54 days (17 November to 9 January);
+plans are selected at the latest three days before open enrollment closes (20 January), binders
+paid by their due date, monthly premiums after the invoice is issued and at least three days
+before it is due (between the 6th and the 20th of the month before, invoices being issued on the
+5th and due on the 23rd).
+
+The law comes from the domain, not from a copy: every amount and date the regulation or Connector
+policy sets (the FPL of each plan year and household size, the plan types' FPL % bands and the
+ConnectorCare limit, the minimum premiums and which plan types a waiver can lower, the open
+enrollment window, the binder's due date and the coverage start it buys, the invoice issue and
+due dates, the delinquency notice, the months before a termination for non-payment, the end of
+a voluntary termination and the months a reinstatement covers) is read from the ledger's default
+policy (`policy_for`) or computed by the domain's rules (`enrollment_ledger.domain.rules`). The
+dates in parentheses above are what they give today. What remains here is the households'
+behaviour: the proportions above and how many days before or after a date of law each one acts.
+Nothing here is an independent oracle of the law: the generator only has to produce commands the
+ledger accepts (tests/integration/test_bench_population.py); the law is checked by the tests
+under tests/unit and tests/integration.
 
 `history=True` makes the same kind of population for the plan year before, whose enrollments
 have all ended (or lapsed) by February of the next year: history with nothing due.
@@ -39,8 +54,27 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
+
+from enrollment_ledger.domain.calendar import (
+    add_months,
+    day_in_month,
+    last_day_of_month,
+    months_between,
+    plus_days,
+)
+from enrollment_ledger.domain.money import money_str
+from enrollment_ledger.domain.policy import DEFAULT_POLICY, PolicyVersion
+from enrollment_ledger.domain.rules.enrollment_periods import open_enrollment_window
+from enrollment_ledger.domain.rules.premiums import (
+    binder_due_on,
+    coverage_start_for_payment,
+    delinquency_notice_on,
+    invoice_dates,
+    reinstatement_months,
+    voluntary_end_on,
+)
 
 Command = dict[str, Any]
 
@@ -48,22 +82,42 @@ DETERMINATION_PLACEHOLDER = "@determination"
 """`appealed_event_id` of a generated appeal: the household's latest EligibilityDetermined id,
 known only once the determination is recorded (see `Driver`)."""
 
-FPL = {  # plan year -> (first person, each extra person): the guidelines in force 1 Nov of Y-1
-    2025: (Decimal("15060"), Decimal("5380")),
-    2026: (Decimal("15650"), Decimal("5500")),
-}
-BANDS = {  # plan type -> FPL % band (exclusive low, inclusive high)
-    "1": (0, 100),
-    "2A": (100, 150),
-    "2B": (150, 200),
-    "3A": (200, 250),
-    "3B": (250, 300),
-    "3C": (300, 400),
-    "3D": (400, 500),
-}
-MINIMUM_PREMIUM = {"1": 0, "2A": 0, "2B": 53, "3A": 103, "3B": 152, "3C": 235, "3D": 235}
-WAIVABLE = frozenset({"2B", "3A", "3B", "3C"})
-WAIVER_YEARS = frozenset({2026})  # the contract publishes minimum premiums for 2026 only
+
+def policy_for(plan_year: int) -> PolicyVersion:
+    """The Connector policy the bench's households live under: the version of the ledger's
+    default policy book (`DEFAULT_POLICY`, which `build_ledger` uses) in force when the plan year
+    begins. Every amount and date of law below comes from it, not from a copy."""
+    return DEFAULT_POLICY.in_force(date(plan_year, 1, 1))
+
+
+def plan_type_bands(plan_year: int) -> dict[str, tuple[Decimal, Decimal]]:
+    """Each ConnectorCare plan type's FPL % band, (exclusive low, inclusive high): the policy's
+    12.04(3)(b) bands, each starting where the one before ends (the first at 0 %)."""
+    bands: dict[str, tuple[Decimal, Decimal]] = {}
+    low = Decimal(0)
+    for band in policy_for(plan_year).plan_type_bands.at(date(plan_year, 1, 1)):
+        bands[band.plan_type] = (low, band.up_to_percent)
+        low = band.up_to_percent
+    return bands
+
+
+def premium_floor(plan_type: str, plan_year: int) -> Decimal:
+    """The lowest monthly premium per member the bench prices a ConnectorCare plan type at: its
+    12.12(9) minimum premium in the plan year's published schedule or, for a plan year with none
+    (the history's 2025), in the latest published one; a plan type the schedule leaves out (3D)
+    at the schedule's highest minimum premium."""
+    schedules = policy_for(plan_year).minimum_premium_by_plan_year
+    schedule = schedules.get(plan_year) or schedules[max(schedules)]
+    return schedule.value.get(plan_type, max(schedule.value.values()))
+
+
+def waivable(plan_type: str, plan_year: int) -> bool:
+    """Whether a hardship waiver can lower this plan type's premium in the plan year: the
+    policy publishes a 12.12(9) minimum premium above zero for it that year (12.12(7)(b): only
+    that portion is waived; no schedule, or none for the plan type, and the waiver is refused)."""
+    schedule = policy_for(plan_year).minimum_premium_by_plan_year.get(plan_year)
+    return schedule is not None and schedule.value.get(plan_type, Decimal(0)) > 0
+
 
 PROFILES = (
     ("on_time", 70),
@@ -76,6 +130,11 @@ PROFILES = (
 )
 PLAN_TYPES = (("1", 5), ("2A", 10), ("2B", 20), ("3A", 20), ("3B", 20), ("3C", 15), ("3D", 10))
 SIZES = ((1, 55), (2, 25), (3, 12), (4, 8))
+
+NON_ASSISTED_DELINQUENT_MONTHS = 1
+"""12.12(2)-(3): an enrollee without financial assistance is terminated after one delinquent
+month (the domain fixes it in the enrollment aggregate, not yet as a policy parameter; the
+assisted count is the policy's `fa_delinquent_months_before_termination`)."""
 
 # Same-day order: commands of a household keep their own order (seq); the schedule runs last.
 SCHEDULE_RANK = 9
@@ -111,42 +170,15 @@ def _pick(rng: random.Random, weighted: Sequence[tuple[Any, int]]) -> Any:
     return weighted[-1][0]
 
 
-def money(value: Decimal) -> str:
-    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(month: date) -> date:
-    return add_months(month, 1) - timedelta(days=1)
-
-
-def on_day(month: date, day: int) -> date:
-    return date(month.year, month.month, min(day, month_end(month).day))
-
-
 def schedule_months(plan_year: int) -> list[date]:
-    """Month ends on which `run_schedule` runs: November before the plan year to December."""
-    first = date(plan_year - 1, 11, 1)
-    return [month_end(add_months(first, i)) for i in range(14)]
+    """Month ends on which `run_schedule` runs: from the month open enrollment for the plan year
+    opens (12.10(1); November before the plan year) through December of the plan year."""
+    opens, _ = open_enrollment_window(plan_year, policy_for(plan_year))
+    return [last_day_of_month(m) for m in months_between(opens, date(plan_year, 12, 1))]
 
 
 def schedule_command(through: date) -> Command:
     return {"command": "run_schedule", "on": through.isoformat(), "through": through.isoformat()}
-
-
-def coverage_start(paid_on: date) -> date:
-    """The contract's binder policy: the 1st after the month paid (a month later after the 23rd)."""
-    month = date(paid_on.year, paid_on.month, 1)
-    return add_months(month, 1 if paid_on.day <= 23 else 2)
-
-
-def binder_due(selected_on: date) -> date:
-    month = date(selected_on.year, selected_on.month, 1)
-    return on_day(month if selected_on.day <= 23 else add_months(month, 1), 23)
 
 
 class _Household:
@@ -180,20 +212,26 @@ class _Household:
             }
             for i in range(spec.size)
         ]
-        first, extra = FPL[year]
-        fpl = first + extra * (spec.size - 1)
+        policy = policy_for(year)
+        fpl = policy.fpl(year).value.for_household(spec.size)
         if spec.program == "connectorcare":
+            # 0.5 % inside the plan type's band
             assert spec.plan_type is not None
-            low, high = BANDS[spec.plan_type]
-            percent = Decimal(rng.randint(low * 10 + 5, high * 10 - 5)) / 10
+            low, high = plan_type_bands(year)[spec.plan_type]
+            percent = Decimal(rng.randint(int(low * 10) + 5, int(high * 10) - 5)) / 10
         elif spec.program == "aptc_only":
-            percent = Decimal(rng.randint(5010, 8000)) / 10
+            # above the ConnectorCare limit (12.04(2)), up to 800 %
+            limit = policy.connectorcare_limit_percent.at(date(year, 1, 1))
+            percent = Decimal(rng.randint(int(limit * 10) + 10, 8000)) / 10
         else:
             percent = Decimal(rng.randint(1500, 6000)) / 10
         magi = (fpl * percent / 100).quantize(Decimal("0.01"))
-        applied = date(year - 1, 11, 17) + timedelta(days=rng.randint(0, 53))
+        opens, closes = open_enrollment_window(year, policy)
+        # from the 17th day of open enrollment (17 November) for 54 days (to 9 January)
+        applied = opens + timedelta(days=16 + rng.randint(0, 53))
         determined = applied + timedelta(days=rng.randint(1, 3))
-        selected = min(determined + timedelta(days=rng.randint(1, 4)), date(year, 1, 20))
+        # a plan selected at the latest three days before open enrollment closes (20 January)
+        selected = min(determined + timedelta(days=rng.randint(1, 4)), closes - timedelta(days=3))
         self.add(
             applied,
             {
@@ -201,7 +239,7 @@ class _Household:
                 "household_id": hid,
                 "plan_year": year,
                 "household_size": spec.size,
-                "annual_magi": money(magi),
+                "annual_magi": money_str(magi),
                 "members": members,
             },
         )
@@ -225,11 +263,11 @@ class _Household:
             )
         if spec.income_change:
             self.add(
-                on_day(date(year, rng.randint(3, 9), 1), 10),
+                day_in_month(date(year, rng.randint(3, 9), 1), 10),
                 {
                     "command": "report_change",
                     "household_id": hid,
-                    "annual_magi": money(magi * Decimal("1.04")),
+                    "annual_magi": money_str(magi * Decimal("1.04")),
                 },
             )
         member_ids = [str(m["member_id"]) for m in members]
@@ -253,7 +291,8 @@ class _Household:
         spec, rng = self.spec, self.rng
         if spec.program == "connectorcare":
             assert spec.plan_type is not None
-            return Decimal(max(10, MINIMUM_PREMIUM[spec.plan_type] + rng.choice((0, 15, 40))))
+            floor = premium_floor(spec.plan_type, self.plan_year)
+            return max(Decimal(10), floor + rng.choice((0, 15, 40)))
         if spec.program == "aptc_only":
             return Decimal(rng.randint(180, 450))
         return Decimal(rng.randint(350, 650))
@@ -268,6 +307,7 @@ class _Household:
         profile: str,
     ) -> None:
         rng, spec, year = self.rng, self.spec, self.plan_year
+        policy = policy_for(year)
         hid = spec.household_id
         self.add(
             selected,
@@ -278,22 +318,17 @@ class _Household:
                 "member_ids": member_ids,
                 "plan_id": f"{coverage.upper()}-{rng.randint(1, 12):02d}",
                 "coverage": coverage,
-                "monthly_premium": money(premium),
+                "monthly_premium": money_str(premium),
             },
         )
         if profile == "binder_never":
             return
-        due = binder_due(selected)
+        due = binder_due_on(selected, policy)
         paid = min(selected + timedelta(days=rng.randint(0, 5)), due)
-        amount = money(premium)
+        amount = money_str(premium)
         self.add(paid, self._payment(enrollment_id, amount, "binder"))
-        start = max(coverage_start(paid), date(year, 1, 1))
-        last = date(year, 12, 1)
-        months: list[date] = []
-        month = add_months(start, 1)
-        while month <= last:
-            months.append(month)
-            month = add_months(month, 1)
+        start = coverage_start_for_payment(paid, date(year, 1, 1), policy)
+        months = months_between(add_months(start, 1), date(year, 12, 1))  # the monthly invoices
         if not months:
             return
         late: set[date] = set()
@@ -304,29 +339,35 @@ class _Household:
         elif profile in ("terminated", "reinstated") and len(months) > 4:
             stop = rng.choice(months[1:-4])
             if profile == "reinstated":
-                assisted = spec.program != "non_group"
-                asked = on_day(add_months(stop, 2 if assisted else 1), 20)
-                self.add(asked, self._payment(enrollment_id, money(premium * 6), "arrears"))
+                # pays six months' premium and asks for reinstatement on the 20th of the month
+                # it is terminated in: its first unpaid month (`stop`) plus the delinquent months
+                # before a termination. It pays monthly again after the months the reinstatement
+                # covers (12.12(6): through the month after the termination notice's, which is
+                # the month asked).
+                if spec.program == "non_group":
+                    delinquent = NON_ASSISTED_DELINQUENT_MONTHS
+                else:
+                    delinquent = policy.fa_delinquent_months_before_termination.at(stop)
+                asked = day_in_month(add_months(stop, delinquent), 20)
+                self.add(asked, self._payment(enrollment_id, money_str(premium * 6), "arrears"))
                 self.add(
                     asked, {"command": "request_reinstatement", "enrollment_id": enrollment_id}
                 )
-                resume = add_months(date(asked.year, asked.month, 1), 2)
+                resume = add_months(reinstatement_months(stop, asked)[-1], 1)
         elif profile == "voluntary" and len(months) > 2:
             ending = rng.choice(months[:-2])
-            self.add(
-                on_day(ending, 10),
-                {"command": "request_termination", "enrollment_id": enrollment_id},
-            )
-            stop = add_months(ending, 1)
+            requested = day_in_month(ending, 10)  # before the mid-month cut-off
+            self.add(requested, {"command": "request_termination", "enrollment_id": enrollment_id})
+            stop = add_months(voluntary_end_on(requested, policy), 1)
         elif (
             profile == "waiver"
-            and spec.plan_type in WAIVABLE
-            and year in WAIVER_YEARS
+            and spec.plan_type is not None
+            and waivable(spec.plan_type, year)
             and len(months) > 4
         ):
             first = rng.choice(months[1:-3])
             self.add(
-                on_day(add_months(first, -1), 25),
+                day_in_month(add_months(first, -1), 25),
                 {
                     "command": "request_hardship_waiver",
                     "household_id": hid,
@@ -335,7 +376,7 @@ class _Household:
                 },
             )
             self.add(
-                on_day(first, 2),
+                day_in_month(first, 2),
                 {
                     "command": "decide_hardship_waiver",
                     "enrollment_id": enrollment_id,
@@ -347,11 +388,15 @@ class _Household:
         for month in months:
             if stop is not None and month >= stop and (resume is None or month < resume):
                 continue
-            before = add_months(month, -1)
+            issued, invoice_due = invoice_dates(month, policy)
             if month in late:
-                when = on_day(before, 28) if rng.random() < 0.5 else on_day(month, 8)
+                # five days after the due date (before the delinquency notice) or three days
+                # after the notice
+                notice = delinquency_notice_on(invoice_due, policy)
+                when = plus_days(invoice_due, 5) if rng.random() < 0.5 else plus_days(notice, 3)
             else:
-                when = on_day(before, rng.randint(6, 20))
+                # after the invoice is issued, at least three days before it is due
+                when = day_in_month(issued, rng.randint(issued.day + 1, invoice_due.day - 3))
             self.add(when, self._payment(enrollment_id, amount, f"{month:%Y-%m}"))
 
     @staticmethod

@@ -387,7 +387,7 @@ def kafka_broker(given: str | None) -> Iterator[str]:
         yield bootstrap
 
 
-def relay_figure(ledger: Any, bootstrap: str, events: int) -> Figure:
+def relay_figure(ledger: Any, bootstrap: str) -> Figure:
     import io
 
     from enrollment_ledger.adapters.kafka.relay import (
@@ -473,11 +473,67 @@ def build(url: str) -> Any:
     return build_ledger(url)
 
 
+@dataclass
+class Population:
+    """The generated commands: the population (store A) and the grown stream (store B)."""
+
+    households: int
+    commands: list[Command]  # the population's, with its monthly schedule
+    grown: list[tuple[Command, bool]]  # history then population, tagged "also in store A"
+    household_ids: list[str]
+    enrollments: int
+
+
+@dataclass
+class Stores:
+    """The two SQLite stores once loaded: A (the population) and B (history, then the same
+    population), their ledgers while open, and what loading them measured."""
+
+    url_a: str
+    url_b: str
+    ledger_a: Any
+    ledger_b: Any
+    loaded_a: Load
+    loaded_b: Load
+    events_a: int
+    events_b: int
+
+    def close(self) -> None:
+        self.ledger_a.close()
+        self.ledger_b.close()
+
+
 def run(options: Options) -> Report:
+    """Every phase in turn, each adding its figures (and details) to the report."""
+    report = Report(households=options.households, machine=machine())
+    population = build_population(options, report)
+    work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
+    try:
+        with ExitStack() as stack:
+            stores = load_stores(population, work, report)
+            pg: dict[str, Any] = {}
+            if not options.skip_postgresql:
+                pg = measure_postgresql(options, stack, work, report)
+            growth = measure_schedule_growth(report, stores, population)
+            measure_queries(report, stores, population, options)
+            stores.close()
+            measure_rebuild_and_verify(report, stores)
+            measure_relay(report, stores, options, stack)
+            measure_cli(report, stores, population)
+            project_scale(
+                report, stores.loaded_a, stores.loaded_b, pg, population.enrollments, growth
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report.add(memory_figure())
+    return report
+
+
+def build_population(options: Options, report: Report) -> Population:
+    """The population of N households and the grown stream (3N households of history first)."""
     n = options.households
-    report = Report(households=n, machine=machine())
     population_steps = household_steps(n, options.seed)
-    population = merge(population_steps, schedule_months(2026))
+    commands = merge(population_steps, schedule_months(2026))
     history_steps = household_steps(3 * n, options.seed, history=True)
     grown = tagged_stream(history_steps, population_steps)
     household_ids = [s.household_id for s in specs(n, options.seed)]
@@ -487,210 +543,226 @@ def run(options: Options) -> Report:
     report.details["population"] = {
         "households": n,
         "enrollments": enrollments,
-        "commands": len(population),
+        "commands": len(commands),
         "history_households": 3 * n,
         "simulated_today": os.environ[SIMULATED_TODAY_ENV],
         "grown_store_commands": len(grown),
         "profiles": dict(Counter(s.profile for s in specs(n, options.seed))),
         "programs": dict(Counter(s.program for s in specs(n, options.seed))),
     }
-    work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
-    try:
-        with ExitStack() as stack:
-            url_a = f"sqlite:///{work / 'a.db'}"
-            url_b = f"sqlite:///{work / 'b.db'}"
+    return Population(n, commands, grown, household_ids, enrollments)
 
-            # 1. apply on SQLite, and its bare baseline
-            say(
-                f"loading {len(grown)} commands into SQLite store B (history of {3 * n} "
-                f"households, then the population), and in lockstep the population's "
-                f"{len(population)} commands ({n} households) into store A"
-            )
-            ledger_a, ledger_b = build(url_a), build(url_b)
-            loaded_a, loaded_b = load_lockstep(ledger_a, ledger_b, grown)
-            for name, loaded in (("rejected_a", loaded_a), ("rejected_b", loaded_b)):
-                if loaded.rejected:
-                    report.details[name] = dict(loaded.errors)
-            payload = "x" * max(10, mean_state_bytes(ledger_a) - 120)
-            say("bare eventsourcing baseline on SQLite")
-            bare = bare_application(f"sqlite:///{work / 'bare.db'}")
-            bare_seconds = bare.replay(loaded_a.shapes, payload)
-            bare.close()
-            report.add(apply_figure("apply.sqlite", loaded_a, bare_seconds, "SQLite"))
-            report.details["apply.sqlite"] = {
-                "commands_per_s": loaded_a.commands / loaded_a.seconds,
-                "bare_commands_per_s": loaded_a.commands / bare_seconds,
-            }
 
-            # 1b. PostgreSQL
-            pg: dict[str, Any] = {}
-            if not options.skip_postgresql:
-                pg = measure_postgresql(options, stack, work, report)
+def load_stores(population: Population, work: Path, report: Report) -> Stores:
+    """1. Stores A and B loaded in lockstep on SQLite; `apply.sqlite` against the bare
+    eventsourcing baseline (the same event shapes saved into a third store)."""
+    n = population.households
+    url_a = f"sqlite:///{work / 'a.db'}"
+    url_b = f"sqlite:///{work / 'b.db'}"
+    say(
+        f"loading {len(population.grown)} commands into SQLite store B (history of {3 * n} "
+        f"households, then the population), and in lockstep the population's "
+        f"{len(population.commands)} commands ({n} households) into store A"
+    )
+    ledger_a, ledger_b = build(url_a), build(url_b)
+    loaded_a, loaded_b = load_lockstep(ledger_a, ledger_b, population.grown)
+    for name, loaded in (("rejected_a", loaded_a), ("rejected_b", loaded_b)):
+        if loaded.rejected:
+            report.details[name] = dict(loaded.errors)
+    payload = "x" * max(10, mean_state_bytes(ledger_a) - 120)
+    say("bare eventsourcing baseline on SQLite")
+    bare = bare_application(f"sqlite:///{work / 'bare.db'}")
+    bare_seconds = bare.replay(loaded_a.shapes, payload)
+    bare.close()
+    report.add(apply_figure("apply.sqlite", loaded_a, bare_seconds, "SQLite"))
+    report.details["apply.sqlite"] = {
+        "commands_per_s": loaded_a.commands / loaded_a.seconds,
+        "bare_commands_per_s": loaded_a.commands / bare_seconds,
+    }
+    return Stores(
+        url_a,
+        url_b,
+        ledger_a,
+        ledger_b,
+        loaded_a,
+        loaded_b,
+        events_a=ledger_a.recorder.max_notification_id() or 0,
+        events_b=ledger_b.recorder.max_notification_id() or 0,
+    )
 
-            # 2. the grown store (loaded above)
-            seconds_a, seconds_b = schedule_seconds(loaded_a), schedule_seconds(loaded_b)
-            events_a = ledger_a.recorder.max_notification_id() or 0
-            events_b = ledger_b.recorder.max_notification_id() or 0
-            growth = seconds_b / seconds_a
-            report.add(
-                Figure(
-                    "schedule.growth",
-                    seconds_b / len(MEASURED_MONTHS),
-                    "s per monthly run",
-                    baseline=seconds_a / len(MEASURED_MONTHS),
-                    ratio=growth,
-                    target=1.2,
-                    compare="<=",
-                    note=f"mean of the monthly run_schedule (Feb-Dec 2026) over {enrollments} "
-                    f"enrollments: store B ({events_b} events) vs store A ({events_a} events, "
-                    f"{events_b / events_a:.1f}x smaller), same runs, same events recorded",
-                )
-            )
-            report.details["schedule"] = {
-                "a": {m: list(v) for m, v in loaded_a.schedule.items()},
-                "b": {m: list(v) for m, v in loaded_b.schedule.items() if m.startswith("2026")},
-            }
 
-            # 3. queries in both stores
-            say("queries")
-            assert loaded_a.midyear is not None and loaded_b.midyear is not None
-            lat_a = query_latencies(
-                ledger_a, household_ids, options.query_samples, loaded_a.midyear, options.seed
-            )
-            lat_b = query_latencies(
-                ledger_b, household_ids, options.query_samples, loaded_b.midyear, options.seed
-            )
-            table = {}
-            for kind in lat_a:
-                table[kind] = {
-                    "a_p50_ms": percentile(lat_a[kind], 50),
-                    "a_p99_ms": percentile(lat_a[kind], 99),
-                    "b_p50_ms": percentile(lat_b[kind], 50),
-                    "b_p99_ms": percentile(lat_b[kind], 99),
-                }
-            report.details["queries"] = table
-            worst_kind = max(table, key=lambda k: table[k]["b_p99_ms"])
-            p99_b = table[worst_kind]["b_p99_ms"]
-            p99_a = max(v["a_p99_ms"] for v in table.values())
-            report.add(
-                Figure(
-                    "queries.p99_ms",
-                    p99_b,
-                    "ms",
-                    baseline=p99_a,
-                    target=20,
-                    compare="<=",
-                    note=f"worst p99 over coverage/balance/timeline, current and past "
-                    f"(as_of/known_at), in store B ({4 * n} households; {worst_kind}); "
-                    f"baseline: the same in store A ({n} households)",
-                )
-            )
-            all_a = [x for v in lat_a.values() for x in v]
-            all_b = [x for v in lat_b.values() for x in v]
-            report.add(
-                Figure(
-                    "queries.growth",
-                    percentile(all_b, 50),
-                    "ms (p50, all queries)",
-                    baseline=percentile(all_a, 50),
-                    ratio=percentile(all_b, 50) / percentile(all_a, 50),
-                    target=1.5,
-                    compare="<=",
-                    note="p50 of the same queries on the same enrollments, store B (4x) over "
-                    "store A",
-                )
-            )
-
-            # 4, 5. rebuild and verify, each in its own process, at both sizes
-            say("rebuild and verify probes")
-            ledger_a.close()
-            ledger_b.close()
-            probes = {
-                (kind, size): probe(kind, url)
-                for kind in ("rebuild", "verify")
-                for size, url in (("a", url_a), ("b", url_b))
-            }
-            report.details["probes"] = {f"{k}.{s}": v for (k, s), v in probes.items()}
-            for kind, target in (("rebuild", 0.3), ("verify", 0.5)):
-                big = probes[(kind, "b")]
-                eps = big["events"] / big["seconds"]
-                bare_eps = big["baseline_events"] / big["baseline_seconds"]
-                report.add(
-                    Figure(
-                        f"{kind}.ratio",
-                        eps,
-                        "events/s",
-                        baseline=bare_eps,
-                        ratio=eps / bare_eps,
-                        target=target,
-                        compare=">=",
-                        note=(
-                            f"store B, {big['events']} events ({big.get('how', 'verify')}); "
-                            + (
-                                "baseline: bare read of the notification log"
-                                if kind == "rebuild"
-                                else "baseline: the same stored bytes read and chained with hashlib"
-                            )
-                        ),
-                    )
-                )
-                small = probes[(kind, "a")]
-                report.add(
-                    Figure(
-                        f"{kind}.rss_mb",
-                        big["rss_mb"],
-                        "MB peak RSS (store B)",
-                        baseline=small["rss_mb"],
-                        ratio=big["rss_mb"] / small["rss_mb"],
-                        target=1.25 if kind == "verify" else None,
-                        compare="<=" if kind == "verify" else None,
-                        note=f"the {kind} process's peak RSS with store B ({events_b} events) "
-                        f"over store A ({events_a} events)",
-                    )
-                )
-
-            # 6. relay
-            ledger_a = build(url_a)
-            if not options.skip_kafka:
-                say("relay")
-                try:
-                    broker = stack.enter_context(kafka_broker(options.kafka))
-                    report.add(relay_figure(ledger_a, broker, events_a))
-                except Exception as e:  # the broker could not be started or reached
-                    report.add(Figure("relay.ratio", None, "msgs/s", note=f"not measured: {e!r}"))
-            else:
-                report.add(Figure("relay.ratio", None, "msgs/s", note="skipped"))
-            ledger_a.close()
-
-            # 8. the CLI as a process
-            say("cli")
-            median, best = cli_seconds(url_a, f"E-{household_ids[0]}-H")
-            report.add(
-                Figure(
-                    "cli.seconds",
-                    median,
-                    "s",
-                    baseline=best,
-                    target=0.6,
-                    compare="<=",
-                    note="median of 5 runs of `enrollment-ledger coverage ID --json` "
-                    "(baseline column: the fastest)",
-                )
-            )
-
-            # 7. exchange scale
-            project_scale(report, loaded_a, loaded_b, pg, enrollments, growth)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+def measure_schedule_growth(report: Report, stores: Stores, population: Population) -> float:
+    """2. The same monthly `run_schedule` runs timed in store A and in the grown store B; returns
+    the growth (B over A)."""
+    loaded_a, loaded_b = stores.loaded_a, stores.loaded_b
+    seconds_a, seconds_b = schedule_seconds(loaded_a), schedule_seconds(loaded_b)
+    events_a, events_b = stores.events_a, stores.events_b
+    growth = seconds_b / seconds_a
     report.add(
         Figure(
-            "memory.peak_rss_mb",
-            peak_rss_mb(),
-            "MB",
-            note="the benchmark process (probes excluded; see rebuild/verify.rss_mb)",
+            "schedule.growth",
+            seconds_b / len(MEASURED_MONTHS),
+            "s per monthly run",
+            baseline=seconds_a / len(MEASURED_MONTHS),
+            ratio=growth,
+            target=1.2,
+            compare="<=",
+            note=f"mean of the monthly run_schedule (Feb-Dec 2026) over {population.enrollments} "
+            f"enrollments: store B ({events_b} events) vs store A ({events_a} events, "
+            f"{events_b / events_a:.1f}x smaller), same runs, same events recorded",
         )
     )
-    return report
+    report.details["schedule"] = {
+        "a": {m: list(v) for m, v in loaded_a.schedule.items()},
+        "b": {m: list(v) for m, v in loaded_b.schedule.items() if m.startswith("2026")},
+    }
+    return growth
+
+
+def measure_queries(
+    report: Report, stores: Stores, population: Population, options: Options
+) -> None:
+    """3. Coverage, balance and timeline, current and past, in both stores."""
+    say("queries")
+    loaded_a, loaded_b = stores.loaded_a, stores.loaded_b
+    household_ids = population.household_ids
+    assert loaded_a.midyear is not None and loaded_b.midyear is not None
+    lat_a = query_latencies(
+        stores.ledger_a, household_ids, options.query_samples, loaded_a.midyear, options.seed
+    )
+    lat_b = query_latencies(
+        stores.ledger_b, household_ids, options.query_samples, loaded_b.midyear, options.seed
+    )
+    table = {}
+    for kind in lat_a:
+        table[kind] = {
+            "a_p50_ms": percentile(lat_a[kind], 50),
+            "a_p99_ms": percentile(lat_a[kind], 99),
+            "b_p50_ms": percentile(lat_b[kind], 50),
+            "b_p99_ms": percentile(lat_b[kind], 99),
+        }
+    report.details["queries"] = table
+    worst_kind = max(table, key=lambda k: table[k]["b_p99_ms"])
+    p99_b = table[worst_kind]["b_p99_ms"]
+    p99_a = max(v["a_p99_ms"] for v in table.values())
+    report.add(
+        Figure(
+            "queries.p99_ms",
+            p99_b,
+            "ms",
+            baseline=p99_a,
+            target=20,
+            compare="<=",
+            note=f"worst p99 over coverage/balance/timeline, current and past "
+            f"(as_of/known_at), in store B ({4 * population.households} households; "
+            f"{worst_kind}); baseline: the same in store A ({population.households} households)",
+        )
+    )
+    all_a = [x for v in lat_a.values() for x in v]
+    all_b = [x for v in lat_b.values() for x in v]
+    report.add(
+        Figure(
+            "queries.growth",
+            percentile(all_b, 50),
+            "ms (p50, all queries)",
+            baseline=percentile(all_a, 50),
+            ratio=percentile(all_b, 50) / percentile(all_a, 50),
+            target=1.5,
+            compare="<=",
+            note="p50 of the same queries on the same enrollments, store B (4x) over store A",
+        )
+    )
+
+
+def measure_rebuild_and_verify(report: Report, stores: Stores) -> None:
+    """4, 5. Rebuild and verify, each in its own process (its own peak RSS), at both sizes; the
+    stores' ledgers are closed."""
+    say("rebuild and verify probes")
+    probes = {
+        (kind, size): probe(kind, url)
+        for kind in ("rebuild", "verify")
+        for size, url in (("a", stores.url_a), ("b", stores.url_b))
+    }
+    report.details["probes"] = {f"{k}.{s}": v for (k, s), v in probes.items()}
+    for kind, target in (("rebuild", 0.3), ("verify", 0.5)):
+        big = probes[(kind, "b")]
+        eps = big["events"] / big["seconds"]
+        bare_eps = big["baseline_events"] / big["baseline_seconds"]
+        report.add(
+            Figure(
+                f"{kind}.ratio",
+                eps,
+                "events/s",
+                baseline=bare_eps,
+                ratio=eps / bare_eps,
+                target=target,
+                compare=">=",
+                note=(
+                    f"store B, {big['events']} events ({big.get('how', 'verify')}); "
+                    + (
+                        "baseline: bare read of the notification log"
+                        if kind == "rebuild"
+                        else "baseline: the same stored bytes read and chained with hashlib"
+                    )
+                ),
+            )
+        )
+        small = probes[(kind, "a")]
+        report.add(
+            Figure(
+                f"{kind}.rss_mb",
+                big["rss_mb"],
+                "MB peak RSS (store B)",
+                baseline=small["rss_mb"],
+                ratio=big["rss_mb"] / small["rss_mb"],
+                target=1.25 if kind == "verify" else None,
+                compare="<=" if kind == "verify" else None,
+                note=f"the {kind} process's peak RSS with store B ({stores.events_b} events) "
+                f"over store A ({stores.events_a} events)",
+            )
+        )
+
+
+def measure_relay(report: Report, stores: Stores, options: Options, stack: ExitStack) -> None:
+    """6. Store A relayed to Kafka (a given broker, or Tansu) against a bare producer."""
+    ledger_a = build(stores.url_a)
+    if not options.skip_kafka:
+        say("relay")
+        try:
+            broker = stack.enter_context(kafka_broker(options.kafka))
+            report.add(relay_figure(ledger_a, broker))
+        except Exception as e:  # the broker could not be started or reached
+            report.add(Figure("relay.ratio", None, "msgs/s", note=f"not measured: {e!r}"))
+    else:
+        report.add(Figure("relay.ratio", None, "msgs/s", note="skipped"))
+    ledger_a.close()
+
+
+def measure_cli(report: Report, stores: Stores, population: Population) -> None:
+    """8. `enrollment-ledger coverage ID --json` as a process, on store A."""
+    say("cli")
+    median, best = cli_seconds(stores.url_a, f"E-{population.household_ids[0]}-H")
+    report.add(
+        Figure(
+            "cli.seconds",
+            median,
+            "s",
+            baseline=best,
+            target=0.6,
+            compare="<=",
+            note="median of 5 runs of `enrollment-ledger coverage ID --json` "
+            "(baseline column: the fastest)",
+        )
+    )
+
+
+def memory_figure() -> Figure:
+    return Figure(
+        "memory.peak_rss_mb",
+        peak_rss_mb(),
+        "MB",
+        note="the benchmark process (probes excluded; see rebuild/verify.rss_mb)",
+    )
 
 
 def measure_postgresql(

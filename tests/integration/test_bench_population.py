@@ -7,7 +7,14 @@ from collections import Counter
 
 from enrollment_ledger.domain.ledger import Ledger
 
-from bench.population import Driver, household_steps, merge, population, schedule_months
+from bench.population import (
+    Driver,
+    household_steps,
+    merge,
+    population,
+    schedule_months,
+    specs,
+)
 
 
 def test_the_population_is_deterministic() -> None:
@@ -40,3 +47,25 @@ def test_history_households_are_accepted_before_the_population(ledger: Ledger) -
     driver = Driver(ledger)
     answers = [driver.apply(c) for c in commands]
     assert [a for a in answers if not a["ok"]] == []
+
+
+def test_each_household_is_determined_into_the_program_and_plan_type_it_was_drawn_for(
+    ledger: Ledger,
+) -> None:
+    """The generator draws a household's income from the domain's FPL and plan-type bands: the
+    ledger's own determination lands every household where it was meant to."""
+    drawn = {s.household_id: (s.program, s.plan_type) for s in specs(80, seed=5)}
+    driver = Driver(ledger)
+    determined: dict[str, set[tuple[str, str | None]]] = {}
+    for command in population(80, seed=5):
+        if command["command"] not in ("submit_application", "determine_eligibility"):
+            continue
+        answer = driver.apply(command)
+        for event in answer["events"]:
+            if event["type"] == "EligibilityDetermined":
+                determined[command["household_id"]] = {
+                    (m["program"], m["plan_type"]) for m in event["data"]["members"]
+                }
+    assert determined == {h: {drawn_as} for h, drawn_as in drawn.items()}
+    every_band = {"1", "2A", "2B", "3A", "3B", "3C", "3D"}
+    assert {plan_type for _, plan_type in drawn.values()} == {None, *every_band}
