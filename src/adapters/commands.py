@@ -404,11 +404,12 @@ class ParsedCommand(NamedTuple):
 
 
 def fingerprint(command: Command) -> str:
-    """SHA-256 of the validated command as canonical JSON (sorted keys, defaults filled in, money
-    and dates in their normal form), without its `command_id`: two commands with the same
-    fingerprint ask for the same thing."""
+    """SHA-256 of the validated command as canonical JSON (sorted keys, money and dates in their
+    normal form), without its `command_id` and without fields equal to their defaults: two
+    commands with the same fingerprint ask for the same thing, and a field added later with a
+    default does not change the fingerprint of a command recorded before it."""
     canonical = json.dumps(
-        command.model_dump(mode="json", exclude={"command_id"}),
+        command.model_dump(mode="json", exclude={"command_id"}, exclude_defaults=True),
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
