@@ -1101,11 +1101,20 @@ class Enrollment(CopiedForCommands, Aggregate):
     def _terminate(self, at: date, policy: PolicyVersion) -> None:
         """12.12(3) / 12.12(5): all outstanding premium not paid by the notice's payment date."""
         assert self.first_unpaid_month is not None
-        end_on = rules.termination_end_on(self.first_unpaid_month, self.financially_assisted)
+        first_unpaid = self.first_unpaid_month
+        if not self.financially_assisted:
+            # 12.12(3): judged at the payment date, after the payments received by then
+            first_unpaid = (
+                rules.first_month_not_paid_in_full(
+                    [(m, i.outstanding) for m, i in sorted(self.invoices.items()) if not i.voided]
+                )
+                or first_unpaid
+            )
+        end_on = rules.termination_end_on(first_unpaid, self.financially_assisted)
         if self.end_on is not None and self.end_on < end_on:
             end_on = self.end_on  # an earlier end (voluntary, plan year) stands
         deadline = rules.reinstatement_deadline(at, policy)
-        months = rules.reinstatement_months(self.first_unpaid_month, at)
+        months = rules.reinstatement_months(first_unpaid, at)
         self.trigger_event(
             self.CoverageTerminated,
             on=at,
@@ -1116,7 +1125,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             policy_version=policy.version,
             end_on=end_on,
             reason="non_payment",
-            first_unpaid_month=month_key(self.first_unpaid_month),
+            first_unpaid_month=month_key(first_unpaid),
             reinstatement_deadline=deadline,
             reinstatement_months=[month_key(m) for m in months],
         )

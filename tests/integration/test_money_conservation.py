@@ -1,5 +1,6 @@
 """Money is conserved (issue 15): a payment on a month later voided goes back to the member's
-credit, and once the enrollment has ended for good to `refund_due`. Through the ledger's
+credit, and once the enrollment has ended for good to `refund_due`; 12.12(3) ends coverage on
+the last day of the last month paid in full at the notice's payment date. Through the ledger's
 command path into a real SQLite store."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from enrollment_ledger.adapters import queries
 from enrollment_ledger.domain.ledger import Ledger
 
@@ -202,3 +204,44 @@ class TestARetroactiveTerminationGivesBackTheMonthsItVoids:
         assert (balance["credit"], balance["refund_due"]) == ("0.00", "0.00")
         assert months(balance)["2026-07"] == ("0.00", False)  # owed again, not yet paid
         assert accounted(balance) == Decimal("450.00")
+
+
+class TestWithoutFinancialAssistanceCoverageEndsWithTheLastMonthPaidInFull:
+    """12.12(3): "the last day of the last month for which the Enrollee has paid for coverage
+    in full", judged at the notice's payment date (10 May) after the payments received by then.
+    April's $450 invoice was due 23 March and missed; the notice of 5 April gives 10 May."""
+
+    @pytest.mark.parametrize(
+        ("paid_on_1_may", "end_on", "first_unpaid_month"),
+        [("450.00", "2026-04-30", "2026-05"), ("449.99", "2026-03-31", "2026-04")],
+    )
+    def test_either_side_of_april_paid_in_full(
+        self,
+        apply: Apply,
+        ledger: Ledger,
+        paid_on_1_may: str,
+        end_on: str,
+        first_unpaid_month: str,
+    ) -> None:
+        answers = run(
+            apply,
+            *household_commands(aptc_eligible=False),
+            select(premium="450.00"),
+            pay("2026-01-20", "450.00", "binder"),
+            pay("2026-02-20", "450.00", "march"),
+            schedule("2026-04-30"),
+            pay("2026-05-01", paid_on_1_may, "april"),
+            schedule("2026-05-31"),
+        )
+        (notice,) = by_type(answers, "DelinquencyNoticeIssued")
+        assert (notice["on"], notice["data"]["payment_due_on"]) == ("2026-04-05", "2026-05-10")
+        (terminated,) = by_type(answers, "CoverageTerminated")
+        assert terminated["on"] == "2026-05-11"
+        assert terminated["citation"] == "956 CMR 12.12(3)"
+        assert terminated["data"]["end_on"] == end_on
+        assert terminated["data"]["first_unpaid_month"] == first_unpaid_month
+        coverage = queries.coverage(ledger, "E1")
+        assert coverage["spans"][0]["end_on"] == end_on
+        assert coverage["paid_through"] == end_on
+        balance = queries.balance(ledger, "E1")
+        assert accounted(balance) == Decimal("900.00") + Decimal(paid_on_1_may)
