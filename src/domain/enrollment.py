@@ -55,6 +55,27 @@ class Invoice:
         return max(self.amount - self.paid - self.waived, ZERO)
 
 
+@dataclass(frozen=True)
+class MoneyAccount:
+    """Where the money received for an enrollment is. Conserved when every cent received is in
+    exactly one place a person can see: paid on a month still owed (not voided), held as the
+    member's credit, or due back to the member (`refund_due`)."""
+
+    received: Decimal
+    paid_on_months_owed: Decimal
+    credit: Decimal
+    refund_due: Decimal
+
+    @property
+    def unaccounted(self) -> Decimal:
+        """Received but in none of the three places (zero when money is conserved)."""
+        return self.received - self.paid_on_months_owed - self.credit - self.refund_due
+
+    @property
+    def conserved(self) -> bool:
+        return self.unaccounted == ZERO
+
+
 class EnrollmentEvent(LedgerEvent):
     """An enrollment event: also moves the enrollment's horizon to its business date."""
 
@@ -137,6 +158,7 @@ class Enrollment(CopiedForCommands, Aggregate):
         self.ended = False
         self.invoices: dict[date, Invoice] = {}
         self.credit = ZERO
+        self.refund_due = ZERO
         self.references: set[str] = set()
         self.payments: list[tuple[date, Decimal]] = []
         self.cancel_reason: str | None = None
@@ -263,9 +285,13 @@ class Enrollment(CopiedForCommands, Aggregate):
             e.references.add(self.reference)
             e.payments.append((self.on, self.amount))
             for allocation in self.allocations:
-                e.invoices[date.fromisoformat(allocation["month"] + "-01")].paid += Decimal(
-                    allocation["amount"]
-                )
+                # A fold by business date may not hold the invoice yet (a late payment applied
+                # to a month billed after its date), or hold it voided: the money is credit.
+                invoice = e.invoices.get(date.fromisoformat(allocation["month"] + "-01"))
+                if invoice is None or invoice.voided:
+                    e.credit += Decimal(allocation["amount"])
+                else:
+                    invoice.paid += Decimal(allocation["amount"])
             e.credit += self.to_credit
 
     def record_payment(
@@ -300,6 +326,7 @@ class Enrollment(CopiedForCommands, Aggregate):
         )
         self._after_money_in(on, policy)
         self._correct_for_late_payment(on, policy)
+        self._refund_credit(on, policy, "received_after_end")
         return True
 
     # ---- late-arriving facts -----------------------------------------------------------------
@@ -332,8 +359,8 @@ class Enrollment(CopiedForCommands, Aggregate):
             e.status = PENDING_BINDER
             e.cancel_reason = None
             for invoice in e.invoices.values():
-                invoice.voided = False
-            e.credit -= sum((i.paid for i in e.invoices.values()), ZERO)
+                invoice.voided = False  # owed again, paid from credit by a `CreditApplied`
+            e.unrefund()
 
     def _correct_for_late_payment(self, on: date, policy: PolicyVersion) -> None:
         """A payment entered after decisions it would have changed (its date is earlier): the
@@ -432,9 +459,7 @@ class Enrollment(CopiedForCommands, Aggregate):
         def apply(self, e: Enrollment) -> None:
             e.status = CANCELLED
             e.cancel_reason = self.reason
-            for invoice in e.invoices.values():
-                invoice.voided = True
-            e.credit += sum((i.paid for i in e.invoices.values()), ZERO)
+            e.void_months_after(None)
 
     class PaymentMissed(EnrollmentEvent):
         month: str
@@ -504,9 +529,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             ]
             e.reinstatable = self.reinstatement_deadline is not None
             e.pending_notice_on = None
-            for month, invoice in e.invoices.items():
-                if month > self.end_on:
-                    invoice.voided = True
+            e.void_months_after(self.end_on)
 
     class ReinstatementWindowExpired(EnrollmentEvent):
         deadline: date
@@ -532,9 +555,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             e.end_on = self.end_on
             e.end_reason = "voluntary"
             e.end_citation = self.citation
-            for month, invoice in e.invoices.items():
-                if month > self.end_on:
-                    invoice.voided = True
+            e.void_months_after(self.end_on)
 
     class PlanYearEnded(EnrollmentEvent):
         """The plan year `plan_year` ended, not renewed: coverage ends on `end_on` (its
@@ -630,8 +651,11 @@ class Enrollment(CopiedForCommands, Aggregate):
 
         def apply(self, e: Enrollment) -> None:
             for allocation in self.allocations:
+                invoice = e.invoices.get(date.fromisoformat(allocation["month"] + "-01"))
+                if invoice is None or invoice.voided:
+                    continue  # not owed at this point of a fold by business date: still credit
                 amount = Decimal(allocation["amount"])
-                e.invoices[date.fromisoformat(allocation["month"] + "-01")].paid += amount
+                invoice.paid += amount
                 e.credit -= amount
 
     def _allocate_credit(self, on: date, policy: PolicyVersion) -> None:
@@ -653,6 +677,36 @@ class Enrollment(CopiedForCommands, Aggregate):
                 allocations=allocations,
             )
 
+    class RefundDue(EnrollmentEvent):
+        """The member's credit on an enrollment ended for good, now an amount due back to them
+        (for downstream billing to pay out)."""
+
+        amount: Decimal
+        reason: str
+
+        def apply(self, e: Enrollment) -> None:
+            e.credit -= self.amount
+            e.refund_due += self.amount
+
+    def _refund_credit(self, on: date, policy: PolicyVersion, reason: str) -> None:
+        """12.12(1): premiums are owed for months of coverage. Once the enrollment has ended for
+        good, the credit first pays what is still owed for covered months; the rest is due back.
+        `reason`: `coverage_ended`, `cancelled`, `reinstatement_window_expired`,
+        `received_after_end` or `waived_after_end`."""
+        if not self.closed:
+            return
+        self._apply_credit(on, policy)
+        if self.credit > 0:
+            self.trigger_event(
+                self.RefundDue,
+                on=on,
+                effective_on=on,
+                citation=rules.PREMIUMS_DUE,
+                policy_version=policy.version,
+                amount=self.credit,
+                reason=reason,
+            )
+
     def request_termination(self, on: date, policy: PolicyVersion) -> None:
         """12.10(8): the enrollee's own request."""
         self.advance(on, policy)
@@ -668,6 +722,7 @@ class Enrollment(CopiedForCommands, Aggregate):
                 policy_version=policy.version,
                 reason="voluntary_before_coverage_began",
             )
+            self._refund_credit(on, policy, "cancelled")
             return
         if self.end_on is not None and self.end_on <= end_on:
             raise InvalidCommand(
@@ -727,9 +782,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             e.end_on = self.end_on
             e.end_reason = "plan_change"
             e.end_citation = self.citation
-            for month, invoice in e.invoices.items():
-                if month > self.end_on:
-                    invoice.voided = True
+            e.void_months_after(self.end_on)
 
     def replace_with(
         self, on: date, replacement_id: str, starts_on: date, policy: PolicyVersion
@@ -812,8 +865,10 @@ class Enrollment(CopiedForCommands, Aggregate):
                     invoice.waived = min(portion, invoice.amount)
                     excess = invoice.paid + invoice.waived - invoice.amount
                     if excess > 0:
+                        # what was paid on the waived portion goes back to credit (`to_credit`
+                        # is their sum when decided; a fold by business date moves what it holds)
                         invoice.paid -= excess
-            e.credit += self.to_credit
+                        e.credit += excess
             if self.decision == "granted" and self.last_month is not None:
                 e.waiver_ends_on = add_months(date.fromisoformat(self.last_month + "-01"), 1)
 
@@ -883,6 +938,7 @@ class Enrollment(CopiedForCommands, Aggregate):
         if decision == "granted":
             self._apply_credit(on, policy)
             self._after_money_in(on, policy)
+            self._refund_credit(on, policy, "waived_after_end")
 
     class HardshipWaiverEnded(EnrollmentEvent):
         ended_on: date
@@ -997,6 +1053,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             policy_version=policy.version,
             reason="binder_unpaid",
         )
+        self._refund_credit(at, policy, "cancelled")
 
     def _issue_next_invoice(self, at: date, policy: PolicyVersion) -> None:
         month = self._next_invoice_month()
@@ -1079,11 +1136,20 @@ class Enrollment(CopiedForCommands, Aggregate):
     def _terminate(self, at: date, policy: PolicyVersion) -> None:
         """12.12(3) / 12.12(5): all outstanding premium not paid by the notice's payment date."""
         assert self.first_unpaid_month is not None
-        end_on = rules.termination_end_on(self.first_unpaid_month, self.financially_assisted)
+        first_unpaid = self.first_unpaid_month
+        if not self.financially_assisted:
+            # 12.12(3): judged at the payment date, after the payments received by then
+            first_unpaid = (
+                rules.first_month_not_paid_in_full(
+                    [(m, i.outstanding) for m, i in sorted(self.invoices.items()) if not i.voided]
+                )
+                or first_unpaid
+            )
+        end_on = rules.termination_end_on(first_unpaid, self.financially_assisted)
         if self.end_on is not None and self.end_on < end_on:
             end_on = self.end_on  # an earlier end (voluntary, plan year) stands
         deadline = rules.reinstatement_deadline(at, policy)
-        months = rules.reinstatement_months(self.first_unpaid_month, at)
+        months = rules.reinstatement_months(first_unpaid, at)
         self.trigger_event(
             self.CoverageTerminated,
             on=at,
@@ -1094,7 +1160,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             policy_version=policy.version,
             end_on=end_on,
             reason="non_payment",
-            first_unpaid_month=month_key(self.first_unpaid_month),
+            first_unpaid_month=month_key(first_unpaid),
             reinstatement_deadline=deadline,
             reinstatement_months=[month_key(m) for m in months],
         )
@@ -1108,6 +1174,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             policy_version=policy.version,
             deadline=self.reinstatement_deadline,
         )
+        self._refund_credit(at, policy, "reinstatement_window_expired")
 
     def _end_coverage(self, at: date, policy: PolicyVersion) -> None:
         assert self.end_on is not None
@@ -1120,6 +1187,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             end_on=self.end_on,
             reason=self.end_reason or "ended",
         )
+        self._refund_credit(at, policy, "coverage_ended")
 
     def fold_in(self, event: Any) -> None:
         """Apply a recorded event to this state as a fold does (no contiguous-version check)."""
@@ -1144,9 +1212,44 @@ class Enrollment(CopiedForCommands, Aggregate):
         self.payment_due_on = None
         self.pending_notice_on = None
         for invoice in self.invoices.values():
-            invoice.voided = False
+            invoice.voided = False  # owed again, paid from credit by a `CreditApplied`
+        self.unrefund()
+
+    def void_months_after(self, end_on: date | None) -> None:
+        """The invoices of months after `end_on` (every invoice when None) are no longer owed:
+        what was paid on them goes back to the member's credit."""
+        for month, invoice in self.invoices.items():
+            if (end_on is None or month > end_on) and not invoice.voided:
+                invoice.voided = True
+                self.credit += invoice.paid
+                invoice.paid = ZERO
+
+    def unrefund(self) -> None:
+        """An end undone (a rescission, a reinstatement): what was due back is credit again."""
+        self.credit += self.refund_due
+        self.refund_due = ZERO
 
     # ---- reading state -----------------------------------------------------------------------
+
+    def money_account(self) -> MoneyAccount:
+        """Where the money received is; `.conserved` is the ledger's invariant (contract:
+        payments = paid on months still owed + credit + refund due)."""
+        return MoneyAccount(
+            received=sum((amount for _on, amount in self.payments), ZERO),
+            paid_on_months_owed=sum((i.paid for i in self.invoices.values() if not i.voided), ZERO),
+            credit=self.credit,
+            refund_due=self.refund_due,
+        )
+
+    @property
+    def closed(self) -> bool:
+        """Ended for good: coverage ended, cancelled, or terminated and no longer reinstatable.
+        Nothing more can be billed, so money held for the member is due back to them."""
+        return (
+            self.ended
+            or self.status == CANCELLED
+            or (self.status == TERMINATED and not self.reinstatable)
+        )
 
     def premium_for(self, month: date) -> Decimal:
         return self.premiums.get(month.year, self.premiums[max(self.premiums)])

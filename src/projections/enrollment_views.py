@@ -116,6 +116,7 @@ def balance_view(enrollment: Enrollment) -> dict[str, Any]:
         "months": months,
         "outstanding_total": money_str(total),
         "credit": money_str(enrollment.credit),
+        "refund_due": money_str(enrollment.refund_due),
         "reinstatement_amount": reinstatement,
         "reinstatement_deadline": (
             enrollment.reinstatement_deadline.isoformat()

@@ -202,9 +202,10 @@ class TestBinder:
     ) -> None:
         run(apply, *household_commands(), select())
         answer = apply(pay("2026-01-26", "150.00", "late"))
-        assert event_types(answer) == ["EnrollmentCancelled", "PaymentRecorded"]
+        assert event_types(answer) == ["EnrollmentCancelled", "PaymentRecorded", "RefundDue"]
         assert queries.coverage(ledger, "E1")["status"] == "cancelled"
-        assert queries.balance(ledger, "E1")["credit"] == "150.00"
+        balance = queries.balance(ledger, "E1")
+        assert (balance["credit"], balance["refund_due"]) == ("0.00", "150.00")
 
     def test_a_zero_premium_plan_needs_no_binder(self, apply: Apply, ledger: Ledger) -> None:
         run(apply, *household_commands(magi="14000.00"))

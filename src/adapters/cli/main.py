@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
 
     for kind, key, text in (
         ("coverage", "enrollment_id", "coverage spans and status of an enrollment"),
-        ("balance", "enrollment_id", "billed, paid, waived and outstanding premiums by month"),
+        ("balance", "enrollment_id", "premiums by month, credit and refund due"),
         ("timeline", "household_id", "every event of a household, its enrollments and appeals"),
         ("hearing", "appeal_id", "the hearing packet of an appeal"),
     ):

@@ -100,15 +100,17 @@ def _print_table(kind: str, answer: dict[str, Any]) -> None:
         console.print(f"paid through: {answer['paid_through']}")
     elif kind == "balance":
         table = Table(title=f"Balance {answer['enrollment_id']}")
-        for column in ("month", "billed", "paid", "waived", "outstanding"):
+        for column in ("month", "billed", "paid", "waived", "outstanding", "voided"):
             table.add_column(column, justify="right")
         for month in answer["months"]:
             table.add_row(
-                *(str(month[c]) for c in ("month", "billed", "paid", "waived", "outstanding"))
+                *(str(month[c]) for c in ("month", "billed", "paid", "waived", "outstanding")),
+                "voided" if month["voided"] else "",
             )
         console.print(table)
         console.print(
-            f"outstanding: {answer['outstanding_total']}  reinstatement: {answer['reinstatement_amount']}"
+            f"outstanding: {answer['outstanding_total']}  credit: {answer['credit']}  "
+            f"refund due: {answer['refund_due']}  reinstatement: {answer['reinstatement_amount']}"
         )
     elif kind == "hearing":
         _print_hearing(console, answer)

@@ -198,7 +198,7 @@ def create_app(
         "/enrollments/{enrollment_id}/balance",
         dependencies=[Depends(allow(Action.BALANCE))],
         responses=_errors(400, 401, 403, 404, 503),
-        summary="Billed, paid, waived and outstanding premiums by month",
+        summary="Billed, paid, waived and outstanding premiums by month; credit and refund due",
     )
     def get_balance(enrollment_id: str, as_of: AsOf = None, known_at: KnownAt = None) -> Any:
         day, instant = _day(as_of), _instant(known_at)

@@ -3,6 +3,7 @@ retroactive termination, reinstatement and voluntary termination, as small pure 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -67,11 +68,23 @@ def delinquency_payment_due_on(notice_on: date, policy: PolicyVersion) -> date:
     return plus_days(notice_on, policy.delinquency_payment_days.at(notice_on))
 
 
+def first_month_not_paid_in_full(unpaid_by_month: Sequence[tuple[date, Decimal]]) -> date | None:
+    """12.12(3) without FA: coverage ends on "the last day of the last month for which the
+    Enrollee has paid for coverage in full", judged at the notice's payment date after the
+    payments received by then. `unpaid_by_month`: each month billed for coverage (not voided),
+    oldest first, with what is still unpaid on it then. The months paid in full run from the
+    first; the answer is the first month with anything unpaid (None when every month is paid)."""
+    for month, unpaid in unpaid_by_month:
+        if unpaid > 0:
+            return first_of_month(month)
+    return None
+
+
 def termination_end_on(first_unpaid_month: date, financially_assisted: bool) -> date:
     """The retroactive end of coverage for non-payment:
 
     - without FA, 12.12(3): the last day of the last month paid for in full (the day before the
-      first unpaid month);
+      first month not paid in full at the payment date, `first_month_not_paid_in_full`);
     - with FA, 12.12(5): the last day of the first coverage month in which the enrollee was
       delinquent (the first unpaid month; the FAQ's 30-day grace period).
     """
