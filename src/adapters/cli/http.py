@@ -9,6 +9,8 @@ import json
 import sys
 from typing import IO, Any
 
+from .options import add_json_option, identifier
+
 ROLES = ("operator", "appeals", "compliance", "downstream")
 
 
@@ -38,25 +40,27 @@ def add_http_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "is created.",
     )
     # `--store` is accepted after the action too, without resetting one given before it
-    store_again = argparse.ArgumentParser(add_help=False)
-    store_again.add_argument(
-        "--store", metavar="URL", default=argparse.SUPPRESS, help="SQLAlchemy URL of the store"
-    )
     actions = tokens.add_subparsers(dest="tokens_action", required=True)
-    create = actions.add_parser("create", parents=[store_again], help="create a token")
+    create = actions.add_parser("create", parents=[common], help="create a token")
     create.add_argument("--role", required=True, choices=ROLES, help="what the token may do")
-    create.add_argument("--json", action="store_true", help='print {"token", "role", "id"}')
-    revoke = actions.add_parser("revoke", parents=[store_again], help="revoke a token")
-    revoke.add_argument("token", help="the token, or its id (as `create` and `list` print it)")
-    revoke.add_argument("--json", action="store_true", help="print the result as JSON")
-    listing = actions.add_parser("list", parents=[store_again], help="list tokens (ids only)")
-    listing.add_argument("--json", action="store_true", help="print JSON lines")
+    add_json_option(create, 'print {"token", "role", "id"}')
+    revoke = actions.add_parser("revoke", parents=[common], help="revoke a token")
+    revoke.add_argument(
+        "token",
+        type=identifier("TOKEN"),
+        help="the token, or its id (as `create` and `list` print it)",
+    )
+    add_json_option(revoke, "print the result as JSON")
+    listing = actions.add_parser("list", parents=[common], help="list tokens (ids only)")
+    add_json_option(listing, "print JSON lines")
 
 
-def run_http(args: argparse.Namespace) -> int:
+def run_http(args: argparse.Namespace, *, create: bool = False) -> int:
+    """`serve` and `tokens`; only `tokens create` may create the store (`create`): the server
+    and the other token actions need an existing one (`unknown_store`)."""
     from ..bootstrap import build_ledger
 
-    ledger = build_ledger(args.store)
+    ledger = build_ledger(args.store, create=create)
     try:
         if args.subcommand == "serve":
             return serve(ledger, args.host, args.port)
@@ -66,19 +70,12 @@ def run_http(args: argparse.Namespace) -> int:
 
 
 def serve(ledger: Any, host: str, port: int) -> int:
-    try:
-        import uvicorn
-        from uvicorn.config import LOGGING_CONFIG
+    """Serve until stopped. A missing http extra, like a store error, is answered by the command
+    line's one mapping (`failures.failure_of`): `missing_dependency`."""
+    import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
-        from ..http.app import ACCESS_LOGGER, create_app
-    except ModuleNotFoundError as e:
-        message = (
-            f"{e.name} is missing: install the http extra (pip install 'enrollment-ledger[http]')"
-        )
-        print(
-            json.dumps({"ok": False, "error": {"code": "missing_dependency", "message": message}})
-        )
-        return 2
+    from ..http.app import ACCESS_LOGGER, create_app
 
     log_config = copy.deepcopy(LOGGING_CONFIG)
     log_config["loggers"][ACCESS_LOGGER] = {

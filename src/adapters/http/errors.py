@@ -40,6 +40,7 @@ STATUS_BY_CODE: dict[str, int] = {
     # the server
     "internal_error": 500,
     "store_error": 503,
+    "store_unavailable": 503,
 }
 PREFIX_STATUS: tuple[tuple[str, int], ...] = (("unknown_", 404), ("duplicate_", 409))
 DEFAULT_REFUSAL_STATUS = 422
