@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -331,3 +332,21 @@ def test_version_prints_the_installed_package_version(tmp_path: Path) -> None:
 
     assert result.returncode == 0
     assert result.stdout.strip() == f"enrollment-ledger {version('enrollment-ledger')}"
+
+
+def test_serve_on_an_address_in_use_or_not_of_this_machine_says_so_before_starting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = a_store(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+
+        in_use = run_main(capsys, "serve", "--port", port, "--store", store)
+
+    unknown_host = run_main(capsys, "serve", "--host", "nowhere.invalid", "--store", store)
+
+    assert (in_use[0], in_use[1]["error"]["code"]) == (2, "address_in_use")
+    assert (unknown_host[0], unknown_host[1]["error"]["code"]) == (2, "invalid_field")
+    assert "--host" in unknown_host[1]["error"]["message"]

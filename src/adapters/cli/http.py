@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import argparse
 import copy
+import errno
 import json
+import socket
 import sys
 from typing import IO, Any
 
+from ..failures import EdgeError, InvalidOption
 from .options import add_json_option, identifier
 
 ROLES = ("operator", "appeals", "compliance", "downstream")
@@ -77,21 +80,49 @@ def serve(ledger: Any, host: str, port: int) -> int:
 
     from ..http.app import ACCESS_LOGGER, create_app
 
+    check_address(host, port)
     log_config = copy.deepcopy(LOGGING_CONFIG)
     log_config["loggers"][ACCESS_LOGGER] = {
         "handlers": ["default"],
         "level": "INFO",
         "propagate": False,
     }
-    uvicorn.run(
-        create_app(ledger),
-        host=host,
-        port=port,
-        access_log=False,  # it would log query strings; the app logs route templates instead
-        log_config=log_config,
-        server_header=False,
-    )
+    try:
+        uvicorn.run(
+            create_app(ledger),
+            host=host,
+            port=port,
+            access_log=False,  # it would log query strings; the app logs route templates instead
+            log_config=log_config,
+            server_header=False,
+        )
+    except SystemExit as e:  # uvicorn's own start-up failure (its exit status 3), logged by it
+        if e.code not in (0, None):
+            raise EdgeError(
+                "the HTTP server could not start (see its log)", "server_failed"
+            ) from None
     return 0
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse, before the server starts, an address it could not listen on (uvicorn would log
+    an OS error and exit with its own status)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (OSError, UnicodeError):
+        raise InvalidOption(f"--host {host[:60]!r} is not an address of this machine") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                raise EdgeError(f"{host}:{port} is already in use", "address_in_use") from None
+            raise EdgeError(
+                f"the server cannot listen on {host}:{port} ({e.strerror})", "address_unavailable"
+            ) from None
 
 
 def run_tokens(ledger: Any, args: argparse.Namespace, out: IO[str]) -> int:
