@@ -9,8 +9,6 @@ import math
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as distribution_version
 
 from ..failures import InvalidDate, InvalidOption
 
@@ -20,6 +18,11 @@ STORE_HELP = (
 
 
 def package_version() -> str:
+    """The installed distribution's version (importlib.metadata is imported only here: it costs
+    a query process tens of milliseconds)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as distribution_version
+
     try:
         return distribution_version("enrollment-ledger")
     except PackageNotFoundError:  # pragma: no cover - run from a source tree, not installed
