@@ -105,12 +105,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         settle_global_json(parser, args)
         return _dispatch(args)
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return _reader_gone()
     except KeyboardInterrupt:
         return INTERRUPTED
     except Exception as e:
-        return report(e)
+        try:
+            return report(e)
+        except BrokenPipeError:
+            return _reader_gone()
+
+
+def _reader_gone() -> int:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
 
 
 def report(error: Exception) -> int:

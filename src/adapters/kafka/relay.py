@@ -192,6 +192,7 @@ class Relay:
                         continue
                     if not holding:
                         holding, sent_through = True, self.state.position()
+                        self.first_refused_until = None
                     notifications = self.recorder.read_notifications(
                         sent_through, self.options.batch_size
                     )
