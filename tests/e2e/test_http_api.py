@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.main import main
 
 from ..conftest import member
@@ -110,6 +111,17 @@ def create_tokens(store: str, roles: list[str], cwd: Path) -> list[dict[str, str
 def running_server(folder: Path) -> Iterator[Server]:
     folder.mkdir(parents=True, exist_ok=True)
     store = f"sqlite:///{folder / 'ledger.db'}"
+    # `serve` reads an existing store and never creates one (issue 15): `apply` creates it.
+    created = subprocess.run(
+        [*CLI, "apply", "-", "--store", store],
+        cwd=folder,
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert created.returncode == 0, created.stdout + created.stderr
     port = free_port()
     log = folder / "server.log"
     with log.open("wb") as log_file:
@@ -637,6 +649,7 @@ def test_the_same_scenario_through_http_and_through_apply_gives_the_same_events_
 
 def test_the_query_commands_never_import_fastapi_or_uvicorn(tmp_path: Path) -> None:
     store = f"sqlite:///{tmp_path / 'ledger.db'}"
+    build_ledger(store).close()  # a reader needs an existing store (issue 15)
     program = (
         "import sys\n"
         "from enrollment_ledger.adapters.cli.main import main\n"

@@ -186,12 +186,72 @@ def test_two_relays_on_one_postgresql_store_publish_each_event_once(
     ]
     outputs = [relay.communicate(timeout=60) for relay in relays]
 
-    assert [relay.returncode for relay in relays] == [0, 0], outputs
-    published = sorted(json.loads(out)["published"] for out, _ in outputs)
-    assert published == [0, len(events)]
+    answers = [json.loads(out) for out, _ in outputs]
+    publishers = [a for a in answers if a["ok"] and a["published"] == len(events)]
+    assert len(publishers) == 1, outputs
+    (other,) = [a for a in answers if a is not publishers[0]]
+    # The other relay either found the lease free once the first had finished (nothing left to
+    # publish), or found it held by a live relay and said so (issue 15: never a silent "ok").
+    if other["ok"]:
+        assert other["published"] == 0, outputs
+    else:
+        assert other["error"]["code"] == "lease_held", outputs
+    codes = sorted(relay.returncode for relay in relays)
+    assert codes == ([0, 0] if other["ok"] else [0, 1]), outputs
     records = read_topic(kafka_bootstrap, topic, len(events))
     assert len(records) == len(events)
     assert_every_event_in_order(records, events)
+
+
+def test_a_relay_until_caught_up_while_a_live_relay_holds_the_lease_answers_lease_held(
+    store_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    events = seed(store_url, range(3))
+    follower = subprocess.Popen(
+        relay_command(store_url, kafka_bootstrap, topic, "--lease-seconds", "1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while relay_position(store_url, topic) < len(events):
+            assert follower.poll() is None, follower.communicate()
+            assert time.monotonic() < deadline, "the following relay did not catch up"
+            time.sleep(0.05)
+
+        second = subprocess.run(
+            relay_command(store_url, kafka_bootstrap, topic, "--until-caught-up"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        follower.send_signal(signal.SIGTERM)
+        follower_out, _ = follower.communicate(timeout=10)
+
+    assert second.returncode == 1, second.stdout + second.stderr
+    answer = json.loads(second.stdout)
+    assert answer["ok"] is False
+    assert answer["error"]["code"] == "lease_held"
+    assert (
+        f"published through position {len(events)} of {len(events)}" in answer["error"]["message"]
+    )
+    assert "Traceback" not in second.stderr
+    assert json.loads(follower_out)["published"] == len(events)
+
+    # once the follower has stopped (and released the lease), the same command succeeds
+    after = subprocess.run(
+        relay_command(store_url, kafka_bootstrap, topic, "--until-caught-up"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert after.returncode == 0, after.stdout + after.stderr
+    summary = json.loads(after.stdout)
+    assert (summary["ok"], summary["published"], summary["position"]) == (True, 0, len(events))
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgresql"])

@@ -14,6 +14,8 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from ..failures import MissingFile
+
 
 def add_bench_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     bench = sub.add_parser(
@@ -46,12 +48,12 @@ def _bench_module() -> ModuleType:
 def run_bench(args: argparse.Namespace) -> int:
     try:
         module = _bench_module()
-    except ImportError as e:
-        print(
-            f"enrollment-ledger bench: cannot import bench.run ({e}); run it from the "
-            "repository root",
-            file=sys.stderr,
-        )
-        return 2
+    except ModuleNotFoundError as e:
+        if e.name not in ("bench", "bench.run"):
+            raise
+        raise MissingFile(
+            f"the benchmark (bench/run.py) is not in {os.getcwd()}: run `enrollment-ledger "
+            "bench` from the repository root"
+        ) from None
     code: int = module.execute(module.options_from(args))
     return code

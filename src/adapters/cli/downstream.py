@@ -7,21 +7,9 @@ import argparse
 import sys
 from typing import Any
 
+from .options import bootstrap_servers, positive_int, positive_seconds
+
 DEFAULT_TOPIC = "enrollment-ledger.events"  # = adapters.kafka.relay.DEFAULT_TOPIC
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
 
 
 def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -32,7 +20,13 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         description="Publish every recorded event, in store order, to a Kafka topic "
         "(key = aggregate id, binary-mode CloudEvents). Follows the store until SIGTERM/SIGINT.",
     )
-    relay.add_argument("--kafka", metavar="HOST:PORT", required=True, help="bootstrap servers")
+    relay.add_argument(
+        "--kafka",
+        metavar="HOST:PORT",
+        type=bootstrap_servers,
+        required=True,
+        help="bootstrap servers",
+    )
     relay.add_argument("--topic", default=DEFAULT_TOPIC, help=f"(default: {DEFAULT_TOPIC})")
     relay.add_argument(
         "--until-caught-up",
@@ -41,13 +35,13 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     relay.add_argument(
         "--batch-size",
-        type=_positive_int,
+        type=positive_int,
         default=1000,
         help="events read, sent and acknowledged per batch (default: 1000)",
     )
     relay.add_argument(
         "--lease-seconds",
-        type=_positive_float,
+        type=positive_seconds,
         default=10.0,
         help="how long the relay's lease outlives a dead relay (default: 10)",
     )
@@ -58,15 +52,21 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         description="Read the topic in a consumer group, drop duplicates by ce_id and print one "
         "JSON line per event.",
     )
-    consume.add_argument("--kafka", metavar="HOST:PORT", required=True, help="bootstrap servers")
+    consume.add_argument(
+        "--kafka",
+        metavar="HOST:PORT",
+        type=bootstrap_servers,
+        required=True,
+        help="bootstrap servers",
+    )
     consume.add_argument("--topic", default=DEFAULT_TOPIC, help=f"(default: {DEFAULT_TOPIC})")
     consume.add_argument("--group", default="enrollment-ledger-example", help="consumer group id")
     consume.add_argument(
-        "--max-messages", type=_positive_int, default=None, help="stop after N events"
+        "--max-messages", type=positive_int, default=None, help="stop after N events"
     )
     consume.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=positive_seconds,
         default=None,
         metavar="S",
         help="stop after S seconds without a new message (joining the group counts)",
@@ -84,7 +84,7 @@ def run_downstream(args: argparse.Namespace) -> int:
         from ..bootstrap import build_ledger
         from ..kafka.relay import RelayOptions, run_relay
 
-        ledger = build_ledger(args.store)
+        ledger = build_ledger(args.store, create=False)  # the relay publishes an existing store
         try:
             options = RelayOptions(
                 kafka=args.kafka,

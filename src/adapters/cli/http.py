@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import argparse
 import copy
+import errno
 import json
+import socket
 import sys
 from typing import IO, Any
+
+from ..failures import EdgeError, InvalidOption
+from .options import add_json_option, identifier
 
 ROLES = ("operator", "appeals", "compliance", "downstream")
 
@@ -38,25 +43,27 @@ def add_http_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "is created.",
     )
     # `--store` is accepted after the action too, without resetting one given before it
-    store_again = argparse.ArgumentParser(add_help=False)
-    store_again.add_argument(
-        "--store", metavar="URL", default=argparse.SUPPRESS, help="SQLAlchemy URL of the store"
-    )
     actions = tokens.add_subparsers(dest="tokens_action", required=True)
-    create = actions.add_parser("create", parents=[store_again], help="create a token")
+    create = actions.add_parser("create", parents=[common], help="create a token")
     create.add_argument("--role", required=True, choices=ROLES, help="what the token may do")
-    create.add_argument("--json", action="store_true", help='print {"token", "role", "id"}')
-    revoke = actions.add_parser("revoke", parents=[store_again], help="revoke a token")
-    revoke.add_argument("token", help="the token, or its id (as `create` and `list` print it)")
-    revoke.add_argument("--json", action="store_true", help="print the result as JSON")
-    listing = actions.add_parser("list", parents=[store_again], help="list tokens (ids only)")
-    listing.add_argument("--json", action="store_true", help="print JSON lines")
+    add_json_option(create, 'print {"token", "role", "id"}')
+    revoke = actions.add_parser("revoke", parents=[common], help="revoke a token")
+    revoke.add_argument(
+        "token",
+        type=identifier("TOKEN"),
+        help="the token, or its id (as `create` and `list` print it)",
+    )
+    add_json_option(revoke, "print the result as JSON")
+    listing = actions.add_parser("list", parents=[common], help="list tokens (ids only)")
+    add_json_option(listing, "print JSON lines")
 
 
-def run_http(args: argparse.Namespace) -> int:
+def run_http(args: argparse.Namespace, *, create: bool = False) -> int:
+    """`serve` and `tokens`; only `tokens create` may create the store (`create`): the server
+    and the other token actions need an existing one (`unknown_store`)."""
     from ..bootstrap import build_ledger
 
-    ledger = build_ledger(args.store)
+    ledger = build_ledger(args.store, create=create)
     try:
         if args.subcommand == "serve":
             return serve(ledger, args.host, args.port)
@@ -66,35 +73,56 @@ def run_http(args: argparse.Namespace) -> int:
 
 
 def serve(ledger: Any, host: str, port: int) -> int:
-    try:
-        import uvicorn
-        from uvicorn.config import LOGGING_CONFIG
+    """Serve until stopped. A missing http extra, like a store error, is answered by the command
+    line's one mapping (`failures.failure_of`): `missing_dependency`."""
+    import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
-        from ..http.app import ACCESS_LOGGER, create_app
-    except ModuleNotFoundError as e:
-        message = (
-            f"{e.name} is missing: install the http extra (pip install 'enrollment-ledger[http]')"
-        )
-        print(
-            json.dumps({"ok": False, "error": {"code": "missing_dependency", "message": message}})
-        )
-        return 2
+    from ..http.app import ACCESS_LOGGER, create_app
 
+    check_address(host, port)
     log_config = copy.deepcopy(LOGGING_CONFIG)
     log_config["loggers"][ACCESS_LOGGER] = {
         "handlers": ["default"],
         "level": "INFO",
         "propagate": False,
     }
-    uvicorn.run(
-        create_app(ledger),
-        host=host,
-        port=port,
-        access_log=False,  # it would log query strings; the app logs route templates instead
-        log_config=log_config,
-        server_header=False,
-    )
+    try:
+        uvicorn.run(
+            create_app(ledger),
+            host=host,
+            port=port,
+            access_log=False,  # it would log query strings; the app logs route templates instead
+            log_config=log_config,
+            server_header=False,
+        )
+    except SystemExit as e:  # uvicorn's own start-up failure (its exit status 3), logged by it
+        if e.code not in (0, None):
+            raise EdgeError(
+                "the HTTP server could not start (see its log)", "server_failed"
+            ) from None
     return 0
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse, before the server starts, an address it could not listen on (uvicorn would log
+    an OS error and exit with its own status)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (OSError, UnicodeError):
+        raise InvalidOption(f"--host {host[:60]!r} is not an address of this machine") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                raise EdgeError(f"{host}:{port} is already in use", "address_in_use") from None
+            raise EdgeError(
+                f"the server cannot listen on {host}:{port} ({e.strerror})", "address_unavailable"
+            ) from None
 
 
 def run_tokens(ledger: Any, args: argparse.Namespace, out: IO[str]) -> int:

@@ -1,5 +1,9 @@
 """`enrollment-ledger`: the console script. Subcommands import what they need lazily, so the
-query path never imports Kafka, HTTP or server packages."""
+query path never imports Kafka, HTTP or server packages.
+
+Every failure is answered here, through one mapping (`failures.failure_of`): the contract's
+error body on standard output, one line, and the exit status of its kind (0 done, 1 refused,
+2 not run). No traceback reaches the user."""
 
 from __future__ import annotations
 
@@ -8,38 +12,54 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING
 
-from .bench import add_bench_parsers, run_bench
-from .downstream import add_downstream_parsers, run_downstream
-from .http import add_http_parsers, run_http
+from ..failures import Failure, failure_of
+from .bench import add_bench_parsers
+from .downstream import add_downstream_parsers
+from .http import add_http_parsers
+from .options import (
+    add_global_options,
+    add_json_option,
+    business_date,
+    identifier,
+    instant,
+    settle_global_json,
+    store_option,
+)
 from .projections import add_projection_parsers
+
+if TYPE_CHECKING:
+    from ...domain.ledger import Ledger
+
+INTERRUPTED = 130
+
+CREATES_THE_STORE = {("apply", None), ("tokens", "create")}
+"""The only subcommands that create a store that does not exist yet; every other one is a reader
+of an existing store (`unknown_store` otherwise), even those that write into it (projections,
+the relay's position, revoking a token)."""
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--store",
-        metavar="URL",
-        default=None,
-        help="SQLAlchemy URL of the event store (default: $LEDGER_STORE_URL or sqlite:///./ledger.db)",
-    )
+    common = store_option()
     parser = argparse.ArgumentParser(
         prog="enrollment-ledger",
         description="Event-sourced enrollment ledger for the Massachusetts Health Connector "
-        "(956 CMR 12.00).",
+        "(956 CMR 12.00). --store and --json may be given before the subcommand or after it.",
     )
+    add_global_options(parser)
     sub = parser.add_subparsers(dest="subcommand", required=True)
 
     apply = sub.add_parser("apply", parents=[common], help="apply JSON Lines commands")
     apply.add_argument("file", help="a JSON Lines file of commands, or - for standard input")
 
     verify = sub.add_parser("verify", parents=[common], help="re-check the store's hash chain")
-    verify.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_json_option(verify, "print the result as JSON")
     verify.add_argument(
         "--digest", metavar="FILE", default=None, help="a head printed earlier by `digest --json`"
     )
     digest = sub.add_parser("digest", parents=[common], help="print the hash chain's head")
-    digest.add_argument("--json", action="store_true", help="print the head as JSON")
+    add_json_option(digest, "print the head as JSON")
 
     for kind, key, text in (
         ("coverage", "enrollment_id", "coverage spans and status of an enrollment"),
@@ -48,17 +68,24 @@ def _parser() -> argparse.ArgumentParser:
         ("hearing", "appeal_id", "the hearing packet of an appeal"),
     ):
         query = sub.add_parser(kind, parents=[common], help=text)
-        query.add_argument(key)
+        query.add_argument(key, type=identifier(key.upper()))
         if kind in ("coverage", "balance"):
-            query.add_argument("--as-of", metavar="DATE", default=None, help="business date")
+            query.add_argument(
+                "--as-of",
+                metavar="DATE",
+                type=business_date("--as-of"),
+                default=None,
+                help="business date",
+            )
         if kind != "hearing":
             query.add_argument(
                 "--known-at",
                 metavar="INSTANT",
+                type=instant("--known-at"),
                 default=None,
                 help="record time (ISO 8601 + offset)",
             )
-        query.add_argument("--json", action="store_true", help="print JSON")
+        add_json_option(query)
 
     sub.add_parser("schema", help="JSON Schema of every command and event")
     sub.add_parser(
@@ -72,20 +99,41 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from ..bootstrap import StoreKeyError
-
-    args = _parser().parse_args(argv)
     try:
+        parser = _parser()
+        args = parser.parse_args(argv)
+        settle_global_json(parser, args)
         return _dispatch(args)
-    except FileNotFoundError as e:
-        print(json.dumps({"ok": False, "error": {"code": "not_found", "message": str(e)}}))
-        return 2
-    except StoreKeyError as e:
-        print(json.dumps({"ok": False, "error": {"code": e.code, "message": str(e)}}))
-        return 2
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return _reader_gone()
+    except KeyboardInterrupt:
+        return INTERRUPTED
+    except Exception as e:
+        try:
+            return report(e)
+        except BrokenPipeError:
+            return _reader_gone()
+
+
+def _reader_gone() -> int:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
+
+
+def report(error: Exception) -> int:
+    """Print the contract's error body for `error` and return its exit status; an exception
+    nobody expected is `internal_error`, its type named on standard error (never a traceback)."""
+    failure = failure_of(error)
+    if failure is None:
+        print(f"enrollment-ledger: internal error {type(error).__name__}", file=sys.stderr)
+        failure = Failure("internal_error", "the ledger could not complete the command", 1)
+    print(json.dumps(failure.body()), flush=True)
+    return failure.exit_status
+
+
+def creates_store(args: argparse.Namespace) -> bool:
+    action = getattr(args, "tokens_action", None)
+    return (args.subcommand, action) in CREATES_THE_STORE
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -99,11 +147,17 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return print_schema()
     if args.subcommand in ("relay", "consume"):
+        from .downstream import run_downstream
+
         return run_downstream(args)
     if args.subcommand == "bench":
+        from .bench import run_bench
+
         return run_bench(args)
     if args.subcommand in ("serve", "tokens"):
-        return run_http(args)
+        from .http import run_http
+
+        return run_http(args, create=creates_store(args))
     if args.subcommand in ("coverage", "balance"):
         from ..bootstrap import open_sqlite_reader
 
@@ -122,18 +176,38 @@ def _dispatch(args: argparse.Namespace) -> int:
                 )
             finally:
                 reader.close()
-    from ..bootstrap import build_ledger
-
-    ledger = build_ledger(args.store, audit_only=args.subcommand in ("verify", "digest"))
     if args.subcommand == "apply":
-        from .apply import open_input, run_apply
+        from .apply import open_input
 
-        stream = open_input(args.file)
+        stream = open_input(args.file)  # a missing or unreadable file creates no store
         try:
-            return run_apply(ledger, stream, sys.stdout)
+            return _apply(args, stream)
         finally:
             if stream is not sys.stdin.buffer:
                 stream.close()
+    from ..bootstrap import build_ledger
+
+    ledger = build_ledger(
+        args.store, audit_only=args.subcommand in ("verify", "digest"), create=False
+    )
+    try:
+        return _read(ledger, args)
+    finally:
+        ledger.close()
+
+
+def _apply(args: argparse.Namespace, stream: IO[bytes]) -> int:
+    from ..bootstrap import build_ledger
+    from .apply import run_apply
+
+    ledger = build_ledger(args.store, create=True)
+    try:
+        return run_apply(ledger, stream, sys.stdout)
+    finally:
+        ledger.close()
+
+
+def _read(ledger: Ledger, args: argparse.Namespace) -> int:
     if args.subcommand in ("coverage", "balance", "timeline", "hearing"):
         from .queries import run_query
 

@@ -8,21 +8,16 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from typing import IO, TYPE_CHECKING, Any
+
+from ..failures import InvalidDate
+from .options import add_json_option, business_date, positive_int, positive_seconds
 
 if TYPE_CHECKING:
     from ...domain.ledger import Ledger
     from ...projections.runner import Progress
 
 SUBCOMMANDS = ("projections", "terminations", "delinquent")
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -35,7 +30,7 @@ def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     status = actions.add_parser(
         "status", parents=[common], help="each projection's position, the head and the lag"
     )
-    status.add_argument("--json", action="store_true", help="print JSON")
+    add_json_option(status)
     run = actions.add_parser(
         "run",
         parents=[common],
@@ -46,11 +41,11 @@ def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     run.add_argument("names", nargs="*", metavar="NAME", help="projections (default: all)")
     run.add_argument("--follow", action="store_true", help="keep following the store")
     run.add_argument(
-        "--batch-size", type=_positive_int, default=500, help="events per transaction (500)"
+        "--batch-size", type=positive_int, default=500, help="events per transaction (500)"
     )
     run.add_argument(
         "--poll-seconds",
-        type=float,
+        type=positive_seconds,
         default=1.0,
         help="with --follow, how often the store is read (default: 1)",
     )
@@ -62,7 +57,7 @@ def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     rebuild.add_argument("name", nargs="?", default=None, help="a projection (default: all)")
     rebuild.add_argument(
         "--batch-size",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         help="events per transaction, about (default: large; a rebuild writes groups of whole "
         "aggregates)",
@@ -76,15 +71,19 @@ def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "effective end date falls between --from and --to (both inclusive), rescinded ones "
         "included and flagged.",
     )
-    terminations.add_argument("--from", dest="start", metavar="DATE", required=True)
-    terminations.add_argument("--to", dest="end", metavar="DATE", required=True)
+    terminations.add_argument(
+        "--from", dest="start", metavar="DATE", type=business_date("--from"), required=True
+    )
+    terminations.add_argument(
+        "--to", dest="end", metavar="DATE", type=business_date("--to"), required=True
+    )
     terminations.add_argument(
         "--by",
         choices=("decided_on", "end_on"),
         default="decided_on",
         help="which date must fall in the range (default: decided_on, the decision date)",
     )
-    terminations.add_argument("--json", action="store_true", help="print JSON")
+    add_json_option(terminations)
 
     delinquent = sub.add_parser(
         "delinquent",
@@ -93,29 +92,24 @@ def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         description="Every enrollment the record has delinquent (in a grace period) on --as-of, "
         "with its first unpaid month and the payment date its notices gave.",
     )
-    delinquent.add_argument("--as-of", metavar="DATE", required=True, help="business date")
-    delinquent.add_argument("--json", action="store_true", help="print JSON")
+    delinquent.add_argument(
+        "--as-of",
+        metavar="DATE",
+        type=business_date("--as-of"),
+        required=True,
+        help="business date",
+    )
+    add_json_option(delinquent)
 
 
 def run_projection_command(ledger: Ledger, args: argparse.Namespace) -> int:
-    from ...projections.runner import UnknownProjection
-    from ...projections.tracking import RebuildPending
-
-    try:
-        if args.subcommand == "terminations":
-            return _terminations(ledger, args)
-        if args.subcommand == "delinquent":
-            return _delinquent(ledger, args)
-        return _projections(ledger, args)
-    except UnknownProjection as e:
-        _error("unknown_projection", str(e))
-        return 2
-    except RebuildPending as e:
-        _error("rebuild_pending", str(e))
-        return 2
-    except ValueError as e:
-        _error("invalid_field", str(e))
-        return 2
+    """An unknown projection or a pending rebuild goes up to the command line's one mapping
+    (`failures.failure_of`)."""
+    if args.subcommand == "terminations":
+        return _terminations(ledger, args)
+    if args.subcommand == "delinquent":
+        return _delinquent(ledger, args)
+    return _projections(ledger, args)
 
 
 def _projections(ledger: Ledger, args: argparse.Namespace) -> int:
@@ -146,18 +140,25 @@ def _terminations(ledger: Ledger, args: argparse.Namespace) -> int:
     from ...projections import runner
     from ...projections.terminations import NAME, terminations_between
 
-    start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
+    start, end = args.start, args.end
     if end < start:
-        raise ValueError("--to cannot be before --from")
+        raise InvalidDate("--to cannot be before --from")
     runner.run(ledger, [NAME])
     rows = terminations_between(ledger, start, end, args.by)
     if args.json:
-        print(json.dumps({"from": args.start, "to": args.end, "by": args.by, "terminations": rows}))
+        print(
+            json.dumps(
+                {
+                    "from": start.isoformat(),
+                    "to": end.isoformat(),
+                    "by": args.by,
+                    "terminations": rows,
+                }
+            )
+        )
         return 0
     columns = ("enrollment_id", "household_id", "end_on", "decided_on", "citation", "rescinded")
-    _print_table(
-        f"Terminations with {args.by} from {args.start} to {args.end}: {len(rows)}", columns, rows
-    )
+    _print_table(f"Terminations with {args.by} from {start} to {end}: {len(rows)}", columns, rows)
     return 0
 
 
@@ -165,11 +166,11 @@ def _delinquent(ledger: Ledger, args: argparse.Namespace) -> int:
     from ...projections import runner
     from ...projections.delinquency import NAME, delinquent_on
 
-    day = date.fromisoformat(args.as_of)
+    day = args.as_of
     runner.run(ledger, [NAME])
     rows = delinquent_on(ledger, day)
     if args.json:
-        print(json.dumps({"as_of": args.as_of, "delinquent": rows}))
+        print(json.dumps({"as_of": day.isoformat(), "delinquent": rows}))
         return 0
     columns = (
         "enrollment_id",
@@ -178,7 +179,7 @@ def _delinquent(ledger: Ledger, args: argparse.Namespace) -> int:
         "first_unpaid_month",
         "payment_due_on",
     )
-    _print_table(f"In a grace period on {args.as_of}: {len(rows)}", columns, rows)
+    _print_table(f"In a grace period on {day}: {len(rows)}", columns, rows)
     return 0
 
 
@@ -199,10 +200,6 @@ def _print_table(title: str, columns: tuple[str, ...], rows: list[dict[str, Any]
     for row in rows:
         table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
     Console().print(table)
-
-
-def _error(code: str, message: str) -> None:
-    print(json.dumps({"ok": False, "error": {"code": code, "message": message}}))
 
 
 @contextmanager

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from ...domain.errors import LedgerError
 from ...domain.ledger import Ledger
 from ...projections.enrollment_views import (
     EventSource,
@@ -15,65 +13,43 @@ from ...projections.enrollment_views import (
     coverage_view,
     enrollment_at,
 )
-from ..wire import error_answer
-
-
-def parse_instant(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    instant = datetime.fromisoformat(text)
-    if instant.tzinfo is None:
-        raise ValueError(
-            "--known-at needs an ISO 8601 instant with an offset, e.g. 2026-06-01T00:00:00+00:00"
-        )
-    return instant
-
-
-def parse_day(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
 
 
 def run_enrollment_query(
-    source: EventSource, kind: str, key: str, as_of: str | None, known_at: str | None, as_json: bool
+    source: EventSource,
+    kind: str,
+    key: str,
+    as_of: date | None,
+    known_at: datetime | None,
+    as_json: bool,
 ) -> int:
     """`coverage` or `balance` folded from an event source (the read-only SQLite reader)."""
-
-    def answer() -> dict[str, Any]:
-        enrollment = enrollment_at(source, key, parse_day(as_of), parse_instant(known_at))
-        return coverage_view(enrollment) if kind == "coverage" else balance_view(enrollment)
-
-    return _answer(kind, as_json, answer)
+    enrollment = enrollment_at(source, key, as_of, known_at)
+    answer = coverage_view(enrollment) if kind == "coverage" else balance_view(enrollment)
+    _output(kind, answer, as_json)
+    return 0
 
 
 def run_query(
-    ledger: Ledger, kind: str, key: str, as_of: str | None, known_at: str | None, as_json: bool
+    ledger: Ledger,
+    kind: str,
+    key: str,
+    as_of: date | None,
+    known_at: datetime | None,
+    as_json: bool,
 ) -> int:
+    """Print the answer; a refusal (an unknown id) goes up to the command line's one mapping
+    (`failures.failure_of`: the contract's error body, exit 1)."""
     from .. import queries
 
-    def answer() -> dict[str, Any]:
-        day = parse_day(as_of)
-        instant = parse_instant(known_at)
-        if kind == "coverage":
-            return queries.coverage(ledger, key, day, instant)
-        if kind == "balance":
-            return queries.balance(ledger, key, day, instant)
-        if kind == "hearing":
-            return queries.hearing(ledger, key)
-        return queries.timeline(ledger, key, instant)
-
-    return _answer(kind, as_json, answer)
-
-
-def _answer(kind: str, as_json: bool, compute: Callable[[], dict[str, Any]]) -> int:
-    """Print the answer (or the contract's error body); exit 1 for a refusal, 2 for bad input."""
-    try:
-        answer = compute()
-    except LedgerError as e:
-        print(json.dumps(error_answer(e.code, e.message)))
-        return 1
-    except ValueError as e:
-        print(json.dumps(error_answer("invalid_field", str(e))))
-        return 2
+    if kind == "coverage":
+        answer = queries.coverage(ledger, key, as_of, known_at)
+    elif kind == "balance":
+        answer = queries.balance(ledger, key, as_of, known_at)
+    elif kind == "hearing":
+        answer = queries.hearing(ledger, key)
+    else:
+        answer = queries.timeline(ledger, key, known_at)
     _output(kind, answer, as_json)
     return 0
 

@@ -36,6 +36,7 @@ from .. import queries
 from ..audit import InvalidDigest, digest, verify
 from ..cli.apply import answer_command
 from ..commands import DuplicateKey, decode_json
+from ..failures import failure_of
 from .auth import PERMISSIONS, Action, Role, TokenStore, ledger_engine
 from .errors import ApiError, error_body, status_for
 
@@ -275,7 +276,14 @@ def _read(query: Callable[[], Any]) -> Any:
     except LedgerError as e:
         raise ApiError(e.code, e.message) from None
     except (PersistenceError, SQLAlchemyError) as e:
-        raise ApiError("store_error", f"the store failed: {type(e).__name__}") from None
+        failure = failure_of(e)  # the command line's mapping: store_unavailable or store_error
+        code = failure.code if failure is not None else "store_error"
+        raise ApiError(
+            code,
+            "the store does not answer"
+            if code == "store_unavailable"
+            else f"the store failed: {type(e).__name__}",
+        ) from None
 
 
 def _day(text_value: str | None) -> date | None:

@@ -44,6 +44,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "internal_error": 500,
     "invalid_simulated_today": 500,
     "store_error": 503,
+    "store_unavailable": 503,
 }
 PREFIX_STATUS: tuple[tuple[str, int], ...] = (("unknown_", 404), ("duplicate_", 409))
 DEFAULT_REFUSAL_STATUS = 422

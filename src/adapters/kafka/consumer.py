@@ -8,7 +8,6 @@ SQLite file, so duplicates are also dropped across restarts; without it an in-me
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..failures import BrokerUnavailable, NotAFile
 from .cloudevent import header_map
 from .relay import DEFAULT_TOPIC, stop_on_signals
 
@@ -82,18 +82,19 @@ def make_consumer(options: ConsumeOptions) -> Any:
 
 def run_consume(options: ConsumeOptions, out: IO[str], stop: threading.Event | None = None) -> int:
     """Print new events until `--max-messages` were printed, `--timeout` seconds passed without
-    a new message, or SIGTERM/SIGINT."""
+    a new message, or SIGTERM/SIGINT. A broker that does not answer raises BrokerUnavailable
+    (the command line's one mapping answers it, exit 1)."""
     from kafka.errors import KafkaError
 
     stop = stop or threading.Event()
+    if options.seen_path is not None and Path(options.seen_path).is_dir():
+        raise NotAFile(f"--seen names a folder ({options.seen_path}), not a file")
     try:
         consumer = make_consumer(options)
     except KafkaError as e:
-        out.write(
-            json.dumps({"ok": False, "error": {"code": "broker_unavailable", "message": repr(e)}})
-            + "\n"
-        )
-        return 1
+        raise BrokerUnavailable(
+            f"no Kafka broker answers at {options.kafka} ({type(e).__name__})"
+        ) from None
     seen = SeenIds(options.seen_path)
     printed = 0
     last_message = time.monotonic()

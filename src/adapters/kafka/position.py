@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError as StoreIntegrityError
@@ -36,6 +37,14 @@ def relay_table(metadata: MetaData) -> Table:
         Column("owner", String(200), nullable=True),
         Column("lease_until", _bigint(), nullable=True),
     )
+
+
+@dataclass(frozen=True)
+class Lease:
+    owner: str | None
+    until_ms: int
+    """Milliseconds since the epoch (0: never held)."""
+    position: int
 
 
 class RelayState:
@@ -92,6 +101,16 @@ class RelayState:
     def position(self) -> int:
         row = self._row()
         return int(row.position) if row is not None else 0
+
+    def lease(self) -> Lease:
+        """The topic's row as it stands: who holds the lease, until when, and the position."""
+        row = self._row()
+        if row is None:
+            return Lease(None, 0, 0)
+        return Lease(row.owner, int(row.lease_until or 0), int(row.position))
+
+    def now_ms(self) -> int:
+        return self._now_ms()
 
     def holder(self) -> str | None:
         """The owner of an unexpired lease, if any."""

@@ -21,13 +21,13 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from functools import cache
 from types import FrameType
 from typing import IO, Any, cast
 
 from ...domain.catalogue import upcast_topics
 from ...domain.ledger import Ledger
 from ..collection import batch_collection
+from ..failures import BrokerError, BrokerUnavailable, LeaseHeld
 from ..store.outage import STORE_ERRORS, Outage
 from ..store.recorder import LedgerRecorder
 from ..wire import dumps, render_event, render_state, wire_state
@@ -120,7 +120,6 @@ def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
     )
 
 
-@cache
 def _as_is(value: Any) -> Any:
     return value
 
@@ -137,7 +136,7 @@ def await_acks(futures: Sequence[Any], timeout: float) -> None:
         try:
             future.get(timeout=max(0.0, deadline - time.monotonic()))
         except Exception as e:
-            raise RelayError(f"the broker did not acknowledge a record: {e!r}") from e
+            raise RelayError(f"the broker did not acknowledge a record ({type(e).__name__})") from e
 
 
 @dataclass(frozen=True)
@@ -170,6 +169,8 @@ class Relay:
         self.recorder = cast(LedgerRecorder, ledger.recorder)
         self.broker_outage = Outage("broker", options.outage_seconds, self.stop, self._say)
         self.store_outage = Outage("store", options.outage_seconds, self.stop, self._say)
+        self.first_refused_until: int | None = None
+        """The expiry of another relay's lease when this one was first refused it."""
 
     def _say(self, message: str) -> None:
         self.log.write(f"relay: {message}\n")
@@ -190,12 +191,13 @@ class Relay:
                         if holding:
                             self._say("lease lost; standing by (unacknowledged events are resent)")
                         holding, in_flight = False, None
-                        if self.options.until_caught_up and self._caught_up_by_another():
-                            break
+                        if self.options.until_caught_up:
+                            self._refuse_if_held_by_a_live_relay(result)
                         self.stop.wait(self.options.poll_seconds)
                         continue
                     if not holding:
                         holding, sent_through = True, self.state.position()
+                        self.first_refused_until = None
                     notifications = self.recorder.read_notifications(
                         sent_through, self.options.batch_size
                     )
@@ -263,9 +265,24 @@ class Relay:
         result.position = batch.last_id
         return True
 
-    def _caught_up_by_another(self) -> bool:
+    def _refuse_if_held_by_a_live_relay(self, result: RelayResult) -> None:
+        """`--until-caught-up` while another relay holds the lease: wait while that lease may
+        still expire (a relay that died leaves one behind); once it has been renewed past the
+        expiry first seen, its holder is alive, and this relay says so (LeaseHeld) instead of
+        reporting a catch-up it did not do."""
+        lease = self.state.lease()
+        if self.first_refused_until is None:
+            self.first_refused_until = lease.until_ms
+            return
+        if self.state.now_ms() <= self.first_refused_until:
+            return
         head = self.ledger.recorder.max_notification_id() or 0
-        return self.state.position() >= head
+        raise LeaseHeld(
+            f"another relay ({lease.owner or 'unknown'}) holds the lease on topic "
+            f"{self.options.topic!r} and keeps renewing it; it has published through position "
+            f"{lease.position} of {head}. This relay published {result.published} event(s) and "
+            "stopped; run it again once the other one has stopped, or leave the publishing to it."
+        )
 
 
 @contextmanager
@@ -292,7 +309,9 @@ def run_relay(
     out: IO[str],
     stop: threading.Event | None = None,
 ) -> int:
-    """Run the relay; print one JSON summary line. Exit 0, or 1 when the broker failed."""
+    """Run the relay; print one JSON summary line and exit 0. A broker that does not answer or
+    acknowledge, or a lease another live relay holds (`--until-caught-up`), raises the coded
+    failure the command line's one mapping answers (exit 1)."""
     from kafka.errors import KafkaError
 
     stop = stop or threading.Event()
@@ -300,15 +319,15 @@ def run_relay(
     try:
         producer = make_producer(options.kafka)
     except KafkaError as e:
-        out.write(dumps(_failure("broker_unavailable", repr(e))) + "\n")
-        return 1
+        raise BrokerUnavailable(
+            f"no Kafka broker answers at {options.kafka} ({type(e).__name__})"
+        ) from None
     relay = Relay(ledger, options, producer, stop, reconnect=lambda: make_producer(options.kafka))
     try:
         with stop_on_signals(stop), batch_collection():
             result = relay.run()
     except (RelayError, KafkaError) as e:
-        out.write(dumps(_failure("broker_error", str(e))) + "\n")
-        return 1
+        raise BrokerError(f"the broker at {options.kafka} failed: {e}") from None
     finally:
         relay.producer.close(timeout=5)
     out.write(
@@ -325,7 +344,3 @@ def run_relay(
     )
     out.flush()
     return 0
-
-
-def _failure(code: str, message: str) -> dict[str, Any]:
-    return {"ok": False, "error": {"code": code, "message": message}}

@@ -16,20 +16,12 @@ from uuid import UUID
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
 from ...domain.ledger import register_ledger_transcodings
-
-
-def sqlite_path(store_url: str) -> Path | None:
-    """The file of a `sqlite:///FILE` URL that exists (None for anything else)."""
-    prefix = "sqlite:///"
-    if not store_url.startswith(prefix) or ":memory:" in store_url or "?" in store_url:
-        return None
-    path = Path(store_url[len(prefix) :])
-    return path if path.is_file() else None
+from .opening import read_only_uri
 
 
 class SqliteEventReader:
     def __init__(self, path: Path, cipher_key: str | None) -> None:
-        self.connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        self.connection = sqlite3.connect(read_only_uri(path), uri=True)
         transcoder = JSONTranscoder()
         register_ledger_transcodings(transcoder)
         cipher = None

@@ -1,0 +1,173 @@
+"""Options shared by the subcommands, as people type them: `--store` and `--json` before or after
+the subcommand, and date options checked when they are read (`invalid_date` naming the option,
+never Python's own words). Only argparse and the failures module are imported here."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+
+from ..failures import InvalidDate, InvalidOption
+
+STORE_HELP = (
+    "SQLAlchemy URL of the event store (default: $LEDGER_STORE_URL or sqlite:///./ledger.db)"
+)
+
+
+def package_version() -> str:
+    """The installed distribution's version (importlib.metadata is imported only here: it costs
+    a query process tens of milliseconds)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as distribution_version
+
+    try:
+        return distribution_version("enrollment-ledger")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree, not installed
+        return "unknown"
+
+
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    """`--store` and `--json` before the subcommand; `--version`."""
+    parser.add_argument("--version", action=_Version)
+    parser.add_argument("--store", metavar="URL", default=None, help=STORE_HELP)
+    parser.add_argument(
+        "--json",
+        dest="global_json",
+        action="store_true",
+        help="print JSON (for the subcommands that have --json)",
+    )
+
+
+class _Version(argparse.Action):
+    """`--version`: the installed package's version (looked up only when asked)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **_: object) -> None:
+        super().__init__(
+            option_strings,
+            dest=argparse.SUPPRESS,
+            default=argparse.SUPPRESS,
+            nargs=0,
+            help="print the version and exit",
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        print(f"{parser.prog} {package_version()}")
+        parser.exit()
+
+
+def store_option() -> argparse.ArgumentParser:
+    """The parent of every subcommand that opens the store: `--store` after the subcommand,
+    without resetting one given before it (argparse copies a subcommand's defaults over the
+    options given before it, so this one has none)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", metavar="URL", default=argparse.SUPPRESS, help=STORE_HELP)
+    return common
+
+
+def add_json_option(parser: argparse.ArgumentParser, text: str = "print JSON") -> None:
+    parser.add_argument("--json", action="store_true", help=text)
+
+
+def settle_global_json(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """A `--json` before the subcommand counts as one after it, where the subcommand has it."""
+    if not getattr(args, "global_json", False):
+        return
+    if not hasattr(args, "json"):
+        words = [args.subcommand, *(getattr(args, a, None) for a in _NESTED_ACTIONS)]
+        name = " ".join(w for w in words if isinstance(w, str))
+        parser.error(f"--json does not apply to `{name}`")
+    args.json = True
+
+
+_NESTED_ACTIONS = ("projections_action", "tokens_action")
+
+
+MAX_COUNT = 1_000_000_000
+MAX_SECONDS = 10_000_000
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number from 1 to a billion."""
+    value = int(text)
+    if not 1 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_COUNT}")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds above 0 (and at most MAX_SECONDS)."""
+    value = float(text)
+    if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_SECONDS} seconds")
+    return value
+
+
+_HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})$")
+
+
+def bootstrap_servers(text: str) -> str:
+    """An argparse type: Kafka bootstrap servers, HOST:PORT[,HOST:PORT...]."""
+    for server in text.split(","):
+        match = _HOST_PORT.match(server.strip())
+        if match is None or not 0 < int(match.group(2)) < 65536:
+            raise argparse.ArgumentTypeError(f"{server.strip()[:60]!r} is not HOST:PORT")
+    return text
+
+
+def business_date(option: str) -> Callable[[str], date]:
+    """An argparse type: an ISO date (YYYY-MM-DD), else `invalid_date` naming `option`."""
+
+    def parse(text: str) -> date:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise InvalidDate(f"{option}: {_shown(text)} is not a date (YYYY-MM-DD)") from None
+
+    return parse
+
+
+def instant(option: str) -> Callable[[str], datetime]:
+    """An argparse type: an ISO 8601 instant with an offset, else `invalid_date`."""
+
+    def parse(text: str) -> datetime:
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            value = None
+        if value is None or value.tzinfo is None:
+            raise InvalidDate(
+                f"{option}: {_shown(text)} is not an instant with an offset "
+                "(ISO 8601, e.g. 2026-06-01T00:00:00+00:00)"
+            )
+        return value
+
+    return parse
+
+
+def identifier(name: str) -> Callable[[str], str]:
+    """An argparse type for an id argument: text (an argument that is not UTF-8 is refused
+    `invalid_field`, as a command's field would be)."""
+
+    def parse(text: str) -> str:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidOption(f"{name} is not UTF-8 text") from None
+        return text
+
+    return parse
+
+
+def _shown(text: str) -> str:
+    """The value as typed, quoted and cut short (a hostile value may be long or unprintable)."""
+    clipped = text if len(text) <= 40 else text[:40] + "…"
+    return repr(clipped)

@@ -1,0 +1,229 @@
+"""What can go wrong at the ledger's edges (the store, its key, files, options, the broker), and
+the one mapping from an exception to the contract's error code and the command line's exit status.
+
+The command line (`cli/main.py`) and the HTTP server's start-up (`serve`) answer every failure
+through `failure_of`: no subcommand catches and words its own errors. Exit statuses:
+
+- 0: done;
+- 1: the command ran and the answer is no (a rejected command, a broken chain, a broker that does
+  not acknowledge, a relay lease held by another relay);
+- 2: nothing was done: the arguments, the files, the store or its key are not what is needed.
+
+Nothing here imports SQLAlchemy, Kafka or the projections at module level: an exception of theirs
+can only exist once its module was imported, so the mapping looks them up in `sys.modules`.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.errors import LedgerError
+
+REFUSED = 1
+NOT_RUN = 2
+
+
+class EdgeError(Exception):
+    """A coded failure at the ledger's edges; nothing was recorded."""
+
+    code = "edge_error"
+    exit_status = NOT_RUN
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class UnknownStore(EdgeError):
+    """A reader pointed at a store that does not exist (a missing file, an empty database)."""
+
+    code = "unknown_store"
+
+
+class InvalidStoreUrl(EdgeError):
+    code = "invalid_store_url"
+
+
+class StoreUnavailable(EdgeError):
+    code = "store_unavailable"
+
+
+class StoreKeyError(EdgeError):
+    """The cipher key is malformed, or not the one the store was written with."""
+
+    code = "wrong_key"
+
+
+class NotAFile(EdgeError):
+    code = "not_a_file"
+
+
+class MissingFile(EdgeError):
+    code = "not_found"
+
+
+class InvalidDate(EdgeError):
+    """A date or instant option that is not one (the message names the option)."""
+
+    code = "invalid_date"
+
+
+class InvalidOption(EdgeError):
+    code = "invalid_field"
+
+
+class MissingDependency(EdgeError):
+    code = "missing_dependency"
+
+
+class LeaseHeld(EdgeError):
+    """Another relay holds the lease on the topic (and is alive: it keeps renewing it)."""
+
+    code = "lease_held"
+    exit_status = REFUSED
+
+
+class BrokerUnavailable(EdgeError):
+    code = "broker_unavailable"
+    exit_status = REFUSED
+
+
+class BrokerError(EdgeError):
+    """The broker did not acknowledge a batch (the relay's position was not advanced)."""
+
+    code = "broker_error"
+    exit_status = REFUSED
+
+
+@dataclass(frozen=True)
+class Failure:
+    code: str
+    message: str
+    exit_status: int
+
+    def body(self) -> dict[str, Any]:
+        return {"ok": False, "error": {"code": self.code, "message": self.message}}
+
+
+OPTIONAL_PACKAGES = {
+    "psycopg": "postgres",
+    "kafka": "kafka",
+    "fastapi": "http",
+    "uvicorn": "http",
+    "starlette": "http",
+}
+"""Packages of the optional extras (a missing one is `missing_dependency`, naming its extra)."""
+
+
+def failure_of(error: BaseException) -> Failure | None:
+    """The coded failure for `error`; None for an exception nobody expected (an internal error)."""
+    if isinstance(error, EdgeError):
+        return Failure(error.code, error.message, error.exit_status)
+    if isinstance(error, LedgerError):
+        return Failure(error.code, error.message, REFUSED)
+    known = _library_failure(error)
+    if known is not None:
+        return known
+    if isinstance(error, ModuleNotFoundError):
+        root = (error.name or "").split(".")[0]
+        if root in OPTIONAL_PACKAGES:
+            extra = OPTIONAL_PACKAGES[root]
+            return Failure(
+                "missing_dependency",
+                f"{root} is not installed: pip install 'enrollment-ledger[{extra}]'",
+                NOT_RUN,
+            )
+        return None
+    if isinstance(error, OSError) and error.filename is not None:
+        return _file_failure(error)
+    return None
+
+
+def _file_failure(error: OSError) -> Failure:
+    name = str(error.filename)
+    if isinstance(error, FileNotFoundError):
+        return Failure("not_found", f"no such file: {name}", NOT_RUN)
+    if isinstance(error, IsADirectoryError):
+        return Failure("not_a_file", f"{name} is a directory, not a file", NOT_RUN)
+    if isinstance(error, NotADirectoryError):
+        return Failure("not_found", f"no such file: {name} (a part of it is not a folder)", NOT_RUN)
+    if isinstance(error, PermissionError):
+        return Failure("permission_denied", f"{name}: permission denied", NOT_RUN)
+    return Failure("io_error", f"{name} cannot be read or written ({error.strerror})", NOT_RUN)
+
+
+def _library_failure(error: BaseException) -> Failure | None:
+    """Store errors (SQLAlchemy, the eventsourcing library, sqlite3) and broker errors."""
+    if isinstance(error, sqlite3.Error):
+        return _sqlite_failure(error)
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is not None and isinstance(error, sa_exc.SQLAlchemyError):
+        if isinstance(error, sa_exc.ArgumentError):
+            return Failure(
+                "invalid_store_url", "the store URL is not one SQLAlchemy can open", NOT_RUN
+            )
+        if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
+            return Failure(
+                "store_unavailable", f"the store cannot be reached: {reason_of(error)}", NOT_RUN
+            )
+        return Failure("store_error", f"the store failed: {reason_of(error)}", NOT_RUN)
+    persistence = sys.modules.get("eventsourcing.persistence")
+    if persistence is not None and isinstance(error, persistence.PersistenceError):
+        if isinstance(error, persistence.OperationalError | persistence.InterfaceError):
+            return Failure(
+                "store_unavailable", f"the store cannot be reached: {reason_of(error)}", NOT_RUN
+            )
+        return Failure("store_error", f"the store failed: {reason_of(error)}", NOT_RUN)
+    kafka_errors = sys.modules.get("kafka.errors")
+    if kafka_errors is not None and isinstance(error, kafka_errors.KafkaError):
+        return Failure("broker_error", f"the broker failed: {type(error).__name__}", REFUSED)
+    return _projection_failure(error)
+
+
+def _sqlite_failure(error: sqlite3.Error) -> Failure:
+    if isinstance(error, sqlite3.OperationalError):
+        return Failure(
+            "store_unavailable", f"the SQLite store cannot be read: {reason_of(error)}", NOT_RUN
+        )
+    return Failure("store_error", f"the SQLite store failed: {reason_of(error)}", NOT_RUN)
+
+
+_PACKAGE = __name__.rsplit(".", 2)[0]  # enrollment_ledger
+
+
+def _projection_failure(error: BaseException) -> Failure | None:
+    runner = sys.modules.get(f"{_PACKAGE}.projections.runner")
+    if runner is not None and isinstance(error, runner.UnknownProjection):
+        return Failure("unknown_projection", str(error), NOT_RUN)
+    tracking = sys.modules.get(f"{_PACKAGE}.projections.tracking")
+    if tracking is not None and isinstance(error, tracking.RebuildPending):
+        return Failure("rebuild_pending", str(error), NOT_RUN)
+    audit = sys.modules.get(f"{_PACKAGE}.adapters.audit.verify")
+    if audit is not None and isinstance(error, audit.InvalidDigest):
+        return Failure("invalid_digest", str(error), NOT_RUN)
+    return None
+
+
+_PASSWORD = re.compile(r"(://[^:/@\s]*):[^@\s]*@")
+
+
+def redact(url: str) -> str:
+    """A store URL fit to show: its password replaced by ***."""
+    return _PASSWORD.sub(r"\1:***@", url)
+
+
+def reason_of(error: BaseException) -> str:
+    """The first line of the driver's own reason (the DBAPI error under SQLAlchemy's wrapper),
+    without SQLAlchemy's statement dump or background link, and without a password."""
+    original = getattr(error, "orig", None)
+    source = original if isinstance(original, BaseException) else error
+    lines = [line.strip() for line in str(source).splitlines() if line.strip()]
+    text = lines[0] if lines else type(source).__name__
+    text = re.sub(r"^\([\w.]+\)\s*", "", text)  # "(psycopg.OperationalError) ..."
+    return redact(text)[:300]
