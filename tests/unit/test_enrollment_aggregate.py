@@ -172,8 +172,10 @@ def test_a_binder_paid_a_cent_short_by_its_due_date_does_not_effectuate() -> Non
 
     enrollment.advance(date(2026, 3, 24), POLICY)
 
-    assert names(recorded(enrollment)) == ["EnrollmentCancelled"]
+    events = recorded(enrollment)
+    assert names(events) == ["EnrollmentCancelled", "RefundDue"]
     assert enrollment.status == "cancelled"
+    assert events[-1].amount == Decimal("99.99")  # the short binder is due back (12.12(1))
 
 
 def test_a_binder_paid_the_day_after_its_due_date_does_not_effectuate() -> None:
@@ -183,9 +185,10 @@ def test_a_binder_paid_the_day_after_its_due_date_does_not_effectuate() -> None:
     enrollment.record_payment(date(2026, 3, 24), PREMIUM, "late", POLICY)
 
     events = recorded(enrollment)
-    assert names(events) == ["EnrollmentCancelled", "PaymentRecorded"]
+    assert names(events) == ["EnrollmentCancelled", "PaymentRecorded", "RefundDue"]
     assert enrollment.status == "cancelled"
     assert enrollment.start_on is None
+    assert events[-1].amount == PREMIUM  # a binder paid late is due back (12.12(1))
 
 
 def test_a_payment_reference_already_recorded_records_nothing() -> None:
