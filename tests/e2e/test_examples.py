@@ -1,0 +1,344 @@
+"""The examples and the README's first command, run as a person runs them: the installed
+`enrollment-ledger` console script, a fresh folder, and the real clock (no
+LEDGER_SIMULATED_TODAY: every business date in them must already be in the past, or the ledger
+refuses it as `future_date`). Each example's key answers are asserted, so the files, their
+description in examples/README.md and the README's "Try it" cannot rot."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from enrollment_ledger.adapters.record_day import SIMULATED_TODAY_ENV
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+SCRIPT = Path(sys.executable).parent / "enrollment-ledger"
+"""The console script `pip install -e .` put next to the interpreter running the tests."""
+
+Events = list[dict[str, Any]]
+
+
+def a_person_s_environment() -> dict[str, str]:
+    """The tests' environment without the ledger's variables (the suite's simulated today
+    above all), and an 80-column screen."""
+    ledger_variables = {
+        SIMULATED_TODAY_ENV,
+        "LEDGER_STORE_URL",
+        "LEDGER_CIPHER_KEY",
+        "LEDGER_CIPHER_KEY_FILE",
+    }
+    env = {k: v for k, v in os.environ.items() if k not in ledger_variables}
+    env["COLUMNS"] = "80"
+    return env
+
+
+def run_ledger(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    assert SCRIPT.exists(), f"the console script is not installed next to {sys.executable}"
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        cwd=cwd,
+        env=a_person_s_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def apply_example(name: str, folder: Path) -> dict[str, Events]:
+    """Apply examples/NAME to a fresh store in FOLDER; the events answered, by command id."""
+    result = run_ledger("apply", str(EXAMPLES / name), cwd=folder)
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 0, (answers, result.stderr)
+    assert all(answer["ok"] for answer in answers), answers
+    return {answer["command_id"]: answer["events"] for answer in answers}
+
+
+def ask(kind: str, key: str, folder: Path, *options: str) -> dict[str, Any]:
+    result = run_ledger(kind, key, "--json", *options, cwd=folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    answer: dict[str, Any] = json.loads(result.stdout)
+    return answer
+
+
+def of_type(events: Events, event_type: str) -> Events:
+    return [e for e in events if e["type"] == event_type]
+
+
+def one(events: Events, event_type: str) -> dict[str, Any]:
+    found = of_type(events, event_type)
+    assert len(found) == 1, (event_type, [e["type"] for e in events])
+    return found[0]
+
+
+def every_event(answers: dict[str, Events]) -> Events:
+    return [e for events in answers.values() for e in events]
+
+
+def commands_of(name: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (EXAMPLES / name).read_text().splitlines()]
+
+
+def months(balance: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {m["month"]: m for m in balance["months"]}
+
+
+# ---- the files and their description -----------------------------------------------------------
+
+EXAMPLE_FILES = sorted(p.name for p in EXAMPLES.glob("*.jsonl"))
+
+
+def test_the_examples_are_the_five_scenarios_of_the_readme() -> None:
+    assert EXAMPLE_FILES == [
+        "appeal-patriots-day.jsonl",
+        "connectorcare-faq.jsonl",
+        "hardship-waiver.jsonl",
+        "non-group-missed-month.jsonl",
+        "renewal-2025-2026.jsonl",
+    ]
+
+
+@pytest.mark.parametrize("name", EXAMPLE_FILES)
+def test_examples_readme_describes_every_line_of_each_file_in_order(name: str) -> None:
+    """Every line has its own command id (so a second apply is answered, not refused) and a row
+    of examples/README.md, in the file's order."""
+    ids = [command["command_id"] for command in commands_of(name)]
+    assert len(set(ids)) == len(ids)
+    text = (EXAMPLES / "README.md").read_text()
+    section = text.split(f"## `{name}`", 1)[1].split("\n## ", 1)[0]
+    described = re.findall(r"^\| `([\w-]+)` \|", section, re.MULTILINE)
+    assert described == ids
+
+
+# ---- each example's key answers ----------------------------------------------------------------
+
+
+def test_the_faq_example_terminates_back_to_30_april_and_reinstates_with_four_months(
+    tmp_path: Path,
+) -> None:
+    answers = apply_example("connectorcare-faq.jsonl", tmp_path)
+    schedule = answers["faq-06"]
+    missed = [m["data"]["due_on"] for m in of_type(schedule, "PaymentMissed")]
+    assert missed[:2] == ["2026-03-23", "2026-04-23"]
+    notices = of_type(schedule, "DelinquencyNoticeIssued")
+    assert [n["on"] for n in notices] == ["2026-04-05", "2026-05-05"]
+    assert [n["data"]["payment_due_on"] for n in notices] == [None, "2026-06-09"]
+    assert {n["citation"] for n in notices} == {"956 CMR 12.12(4)"}
+    terminated = one(schedule, "CoverageTerminated")
+    assert (terminated["on"], terminated["data"]["end_on"]) == ("2026-06-10", "2026-04-30")
+    assert terminated["citation"] == "956 CMR 12.12(5)"
+    four_months = ["2026-04", "2026-05", "2026-06", "2026-07"]
+    assert terminated["data"]["reinstatement_months"] == four_months
+
+    (selection,) = [
+        c for c in commands_of("connectorcare-faq.jsonl") if c["command"] == "select_plan"
+    ]
+    premium = Decimal(selection["monthly_premium"])
+    decided = one(answers["faq-08"], "ReinstatementDecided")
+    assert decided["data"]["granted"] is True
+    assert decided["data"]["months"] == four_months
+    assert decided["data"]["amount_required"] == decided["data"]["amount_paid"] == "600.00"
+    assert Decimal(decided["data"]["amount_required"]) == 4 * premium
+    assert decided["citation"] == "956 CMR 12.12(6)"
+
+    on_30_june = ask("coverage", "E-FAQ", tmp_path, "--as-of", "2026-06-30")
+    assert on_30_june["status"] == "terminated"
+    assert [(s["start_on"], s["end_on"], s["end_reason"]) for s in on_30_june["spans"]] == [
+        ("2026-02-01", "2026-04-30", "non_payment")
+    ]
+    today = ask("coverage", "E-FAQ", tmp_path)
+    assert today["status"] == "active"
+    assert [(s["start_on"], s["end_on"]) for s in today["spans"]] == [("2026-02-01", None)]
+    assert today["paid_through"] == "2026-07-31"
+    balance = ask("balance", "E-FAQ", tmp_path)
+    assert balance["outstanding_total"] == "0.00"
+    assert {
+        m: row["paid"] for m, row in months(balance).items() if m in four_months
+    } == dict.fromkeys(four_months, selection["monthly_premium"])
+
+
+def test_the_non_group_member_is_terminated_after_one_missed_month_back_to_31_march(
+    tmp_path: Path,
+) -> None:
+    answers = apply_example("non-group-missed-month.jsonl", tmp_path)
+    assert one(answers["ng-03"], "PlanSelected")["data"]["program"] == "non_group"
+    schedule = answers["ng-06"]
+    notice = one(schedule, "DelinquencyNoticeIssued")
+    assert (notice["on"], notice["data"]["payment_due_on"]) == ("2026-04-05", "2026-05-10")
+    assert notice["citation"] == "956 CMR 12.12(2)"
+    assert notice["data"]["warns_of_termination"] is True
+    terminated = one(schedule, "CoverageTerminated")
+    assert (terminated["on"], terminated["data"]["end_on"]) == ("2026-05-11", "2026-03-31")
+    assert terminated["citation"] == "956 CMR 12.12(3)"
+    coverage = ask("coverage", "E-NG", tmp_path)
+    assert [(s["start_on"], s["end_on"]) for s in coverage["spans"]] == [
+        ("2026-02-01", "2026-03-31")
+    ]
+    assert ask("balance", "E-NG", tmp_path)["reinstatement_amount"] == "1440.00"
+
+
+def test_the_hardship_waiver_waives_the_minimum_premium_retroactively_and_cures(
+    tmp_path: Path,
+) -> None:
+    answers = apply_example("hardship-waiver.jsonl", tmp_path)
+    assert one(answers["hw-05"], "PaymentMissed")["data"]["month"] == "2026-03"
+    requested = one(answers["hw-06"], "HardshipWaiverRequested")
+    assert requested["data"]["grounds_clauses"] == ["956 CMR 12.12(7)(a)2"]
+    decision = answers["hw-07"]
+    waiver = one(decision, "HardshipWaiverDecided")
+    assert waiver["citation"] == "956 CMR 12.12(7)(b)"
+    waived_months = ["2026-03", "2026-04", "2026-05", "2026-06"]
+    assert waiver["data"]["waived_by_month"] == [
+        {"month": m, "amount": "152.00"} for m in waived_months
+    ]
+    assert one(decision, "DelinquencyCured")["on"] == "2026-03-12"
+    assert one(decision, "SpecialEnrollmentPeriodOpened")["citation"] == "956 CMR 12.10(1)(e)"
+    ended = one(answers["hw-09"], "HardshipWaiverEnded")
+    assert ended["data"]["ended_on"] == "2026-07-01"
+    assert one(answers["hw-09"], "SpecialEnrollmentPeriodOpened")["citation"] == (
+        "956 CMR 12.10(1)(f)"
+    )
+    assert not of_type(every_event(answers), "CoverageTerminated")
+    by_month = months(ask("balance", "E-HW", tmp_path))
+    assert [(by_month[m]["waived"], by_month[m]["outstanding"]) for m in waived_months] == [
+        ("152.00", "0.00")
+    ] * 4
+    assert by_month["2026-07"]["paid"] == "152.00"
+
+
+def test_the_appeal_filed_the_day_after_patriots_day_is_timely_and_reversed(
+    tmp_path: Path,
+) -> None:
+    answers = apply_example("appeal-patriots-day.jsonl", tmp_path)
+    determination = one(answers["ap-02"], "EligibilityDetermined")
+    assert {m["program"] for m in determination["data"]["members"]} == {"aptc_only"}
+    (filing,) = [
+        c for c in commands_of("appeal-patriots-day.jsonl") if c["command"] == "file_appeal"
+    ]
+    assert filing["appealed_event_id"] == determination["id"]
+
+    # Receipt presumed 5 days after the notice, then 30 days: Monday 20 April 2026, Patriots'
+    # Day, so the last day is the next business day.
+    presumed_last_day = date.fromisoformat(determination["on"]) + timedelta(days=5 + 30)
+    assert presumed_last_day == date(2026, 4, 20)
+    filed = one(answers["ap-03"], "AppealFiled")
+    assert filed["data"]["deadline"] == "2026-04-21" == filed["on"]
+    assert filed["data"]["timely"] is True
+    assert "956 CMR 12.14(3)" in filed["data"]["deadline_citation"]
+
+    decided = one(answers["ap-04"], "AppealDecided")
+    assert (decided["data"]["outcome"], decided["citation"]) == ("reversed", "956 CMR 12.15(4)")
+    corrected = one(answers["ap-04"], "EligibilityDetermined")
+    assert corrected["data"]["basis"] == "appeal_reversal"
+    assert {
+        (m["program"], m["plan_type"], m["effective_on"]) for m in corrected["data"]["members"]
+    } == {("connectorcare", "3B", "2026-04-01")}
+    packet = ask("hearing", "A-AP", tmp_path)
+    assert packet["appealed_event"]["id"] == determination["id"]
+
+
+def test_the_renewal_crosses_into_2026_at_the_new_premium_without_a_gap(tmp_path: Path) -> None:
+    answers = apply_example("renewal-2025-2026.jsonl", tmp_path)
+    first = one(answers["rn-02"], "EligibilityDetermined")["data"]
+    assert (first["plan_year"], first["fpl_amount"]) == (2025, "15060.00")
+    assert first["members"][0]["plan_type"] == "3A"
+    renewal = one(answers["rn-07"], "EligibilityDetermined")
+    assert (renewal["data"]["plan_year"], renewal["data"]["fpl_amount"]) == (2026, "15650.00")
+    assert renewal["data"]["members"][0]["plan_type"] == "2B"
+    assert renewal["effective_on"] == "2026-01-01"
+    renewed = one(answers["rn-08"], "EnrollmentRenewed")
+    assert (renewed["data"]["plan_type"], renewed["data"]["monthly_premium"]) == ("2B", "60.00")
+    january = one(answers["rn-09"], "InvoiceIssued")
+    assert (january["on"], january["data"]["month"], january["data"]["amount"]) == (
+        "2025-12-05",
+        "2026-01",
+        "60.00",
+    )
+    assert not of_type(every_event(answers), "PlanYearEnded")
+    coverage = ask("coverage", "E-RN", tmp_path)
+    assert [(s["start_on"], s["end_on"]) for s in coverage["spans"]] == [("2025-02-01", None)]
+    balance = ask("balance", "E-RN", tmp_path)
+    billed = {m: row["billed"] for m, row in months(balance).items()}
+    assert (billed["2025-12"], billed["2026-01"]) == ("110.00", "60.00")
+    assert balance["outstanding_total"] == "0.00"
+
+
+# ---- the README's commands ---------------------------------------------------------------------
+
+
+def readme_bash_blocks() -> list[str]:
+    return re.findall(r"```bash\n(.*?)\n```", (ROOT / "README.md").read_text(), re.DOTALL)
+
+
+def table_rows(screen: str) -> list[list[str]]:
+    """The cells of every row of the rich tables on a screen."""
+    return [
+        [cell.strip() for cell in line.strip().strip("│").split("│")]
+        for line in screen.splitlines()
+        if line.startswith("│")
+    ]
+
+
+def test_the_readme_s_first_command_shows_the_faq_s_dates_and_runs_again_unchanged(
+    tmp_path: Path,
+) -> None:
+    """The first ```bash block, after its venv and install steps, run with bash in a fresh
+    folder holding the examples and a .venv/bin/enrollment-ledger that is the installed
+    script; then run again in the same folder."""
+    first = readme_bash_blocks()[0]
+    assert "\n" not in first
+    steps = first.split(" && ")
+    assert steps[:2] == ["python3 -m venv .venv", ".venv/bin/pip install -q -e ."]
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "enrollment-ledger").symlink_to(SCRIPT)
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "-c", " && ".join(steps[2:])],
+            cwd=tmp_path,
+            env=a_person_s_environment(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    first_run = run()
+    assert first_run.returncode == 0, first_run.stdout + first_run.stderr
+    assert (tmp_path / "ledger.db").exists()
+    screen = first_run.stdout
+    assert '"ok"' not in screen  # apply's answers are set aside; a person reads tables
+    rows = table_rows(screen)
+    timeline = {(row[0], row[1]): row for row in rows if len(row) == 4}
+    assert [on for on, kind in timeline if kind == "DelinquencyNoticeIssued"] == [
+        "2026-04-05",
+        "2026-05-05",
+    ]
+    assert timeline[("2026-06-10", "CoverageTerminated")][2] == "2026-04-30"
+    assert ("2026-07-02", "ReinstatementDecided") in timeline
+    assert ["E-FAQ", "H-FAQ", "2026-03-24", "2026-04", "2026-06-09"] in rows
+    assert "Coverage E-FAQ: terminated" in screen
+    assert ["2026-02-01", "2026-04-30", "non_payment", "956 CMR 12.12(5)"] in rows
+    assert "Coverage E-FAQ: active" in screen  # reinstated: the same span, no end
+    assert ["2026-02-01", "None", "None", "956 CMR 12.10(3)"] in rows
+
+    second_run = run()
+    assert second_run.returncode == 0, second_run.stdout + second_run.stderr
+    assert second_run.stdout == screen
+
+
+def test_ci_runs_exactly_the_readme_s_test_command() -> None:
+    second = readme_bash_blocks()[1]
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert second in ci
