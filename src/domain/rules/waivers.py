@@ -16,12 +16,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from ..calendar import add_months
 from ..errors import InvalidCommand, NoPolicyParameters
-from ..policy import PolicyVersion
-from .eligibility import APTC_ONLY_PROGRAM, CONNECTORCARE_PROGRAM, NON_GROUP
+from .eligibility import Program
+from .plan_selection import Coverage
+
+if TYPE_CHECKING:
+    from ..policy import PolicyVersion
 
 EXTREME_FINANCIAL_HARDSHIP = "956 CMR 12.12(7)(a)"
 HOUSING = "956 CMR 12.12(7)(a)1"
@@ -37,8 +42,12 @@ NOT_FOR_APTC_ONLY_OR_UNASSISTED = "956 CMR 12.12(7)(f)"
 MINIMUM_PREMIUM_SCHEDULE = "956 CMR 12.12(9)"
 NOT_FOR_DENTAL = "956 CMR 12.16(3)(c)"
 
-COVERAGE_HEALTH = "health"
-COVERAGE_DENTAL = "dental"
+
+class WaiverDecision(StrEnum):
+    """The decision on a request for a waiver or reduction of premium (12.12(7))."""
+
+    GRANTED = "granted"
+    DENIED = "denied"
 
 
 @dataclass(frozen=True)
@@ -136,20 +145,21 @@ def waiver_refusal(program: str, coverage: str) -> str | None:
     `health` or `dental`. Dental: 12.16(3)(c), whatever the program. APTC only or without financial
     assistance: 12.12(7)(f).
     """
-    if coverage not in (COVERAGE_HEALTH, COVERAGE_DENTAL):
+    if coverage not in tuple(Coverage):
         raise InvalidCommand(
-            f"unknown coverage {coverage!r}; expected {COVERAGE_HEALTH!r} or {COVERAGE_DENTAL!r}",
+            f"unknown coverage {coverage!r}; expected {Coverage.HEALTH.value!r} or "
+            f"{Coverage.DENTAL.value!r}",
             "invalid_field",
         )
-    if coverage == COVERAGE_DENTAL:
+    if coverage == Coverage.DENTAL:
         return NOT_FOR_DENTAL
-    if program == CONNECTORCARE_PROGRAM:
+    if program == Program.CONNECTORCARE:
         return None
-    if program in (APTC_ONLY_PROGRAM, NON_GROUP):
+    if program in (Program.APTC_ONLY, Program.NON_GROUP):
         return NOT_FOR_APTC_ONLY_OR_UNASSISTED
     raise InvalidCommand(
-        f"unknown program {program!r}; expected one of {CONNECTORCARE_PROGRAM!r}, "
-        f"{APTC_ONLY_PROGRAM!r}, {NON_GROUP!r}",
+        f"unknown program {program!r}; expected one of {Program.CONNECTORCARE.value!r}, "
+        f"{Program.APTC_ONLY.value!r}, {Program.NON_GROUP.value!r}",
         "invalid_field",
     )
 
