@@ -1,6 +1,6 @@
 """956 CMR 12.10(1)(a) and the special enrollment periods page: which reported events open a period
 and until when, the non-payment exclusion, the American Indian or Alaska Native monthly change,
-and a transfer between plans (12.10(1)).
+and which plan a transfer between plans replaces (12.10(1)).
 
 Expected dates are literals counted by hand ("sixty (60) days to enroll ... from the date of one
 of the events", a day being a calendar day, 12.03), never computed by the function under test.
@@ -19,7 +19,6 @@ from enrollment_ledger.domain.rules.enrollment_periods import (
     ai_an_change_allowed,
     is_plan_transfer,
     qualifying_event_period,
-    replaced_plan_end,
 )
 
 POLICY = DEFAULT_POLICY.current
@@ -174,18 +173,3 @@ def test_a_new_health_plan_for_a_member_of_one_begun_earlier_is_a_transfer(
         )
         is transfer
     )
-
-
-@pytest.mark.parametrize(
-    ("new_start", "old_end"),
-    [
-        case(date(2027, 1, 1), date(2026, 12, 31), id="a plan from 1 January: the old one ends 31 December"),
-        case(date(2028, 3, 1), date(2028, 2, 29), id="from 1 March 2028: 29 February (a leap year)"),
-        case(date(2026, 3, 1), date(2026, 2, 28), id="from 1 March 2026: 28 February"),
-        case(date(2026, 4, 17), date(2026, 4, 16), id="a new dependent's plan from 17 April: 16 April"),
-    ],
-)  # fmt: skip
-def test_a_plan_left_by_a_transfer_ends_the_day_before_the_new_one_begins(
-    new_start: date, old_end: date
-) -> None:
-    assert replaced_plan_end(new_start) == old_end

@@ -197,9 +197,3 @@ def is_plan_transfer(
         and other_start_on is not None
         and other_start_on < new_start_on
     )
-
-
-def replaced_plan_end(new_start_on: date) -> date:
-    """12.10(1): a plan left by a transfer ends the day before the new plan begins, so coverage
-    continues without a gap (in open enrollment: 31 December, for a new plan from 1 January)."""
-    return plus_days(new_start_on, -1)
