@@ -7,18 +7,20 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import pytest
 from enrollment_ledger.adapters.commands import COMMANDS, command_schemas, parse_command
 from enrollment_ledger.domain import commands
+from enrollment_ledger.domain.determination import DeterminationBasis
 from enrollment_ledger.domain.errors import InvalidCommand
 from enrollment_ledger.domain.handlers import COMMAND_HANDLERS
 from enrollment_ledger.domain.ledger import Ledger
 from enrollment_ledger.domain.rules.appeals import AppealOutcome
 from enrollment_ledger.domain.rules.enrollment_periods import QualifyingKind
 from enrollment_ledger.domain.rules.plan_selection import Coverage
-from enrollment_ledger.domain.rules.waivers import WaiverDecision
+from enrollment_ledger.domain.rules.waivers import GroundsCode, WaiverDecision
 
 WIRE_ONLY = {"command", "command_id"}
 
@@ -130,3 +132,19 @@ def test_a_command_without_a_handler_is_refused_unknown_command() -> None:
     with pytest.raises(InvalidCommand) as refused:
         ledger.execute(Unregistered(date(2026, 1, 1), "H1"), recorded_at=datetime.now(UTC))
     assert refused.value.code == "unknown_command"
+
+
+@pytest.mark.parametrize(
+    ("names", "recorded"),
+    [
+        (QualifyingKind, ["marriage", "new_dependent", "loss_of_coverage", "permanent_move", "release_from_incarceration", "newly_lawfully_present", "exchange_error", "exceptional_circumstances", "ai_an_monthly", "opp_waiver"]),
+        (AppealOutcome, ["upheld", "reversed", "dismissed", "withdrawn"]),
+        (WaiverDecision, ["granted", "denied"]),
+        (GroundsCode, ["homeless", "housing_arrears", "eviction_or_foreclosure_notice", "utility_shutoff", "domestic_violence", "death_of_family_member", "sudden_caregiving", "disaster", "bankruptcy"]),
+        (DeterminationBasis, ["application", "change", "renewal", "appeal_reversal"]),
+    ],
+)  # fmt: skip
+def test_the_domains_names_keep_the_values_stored_events_hold(
+    names: type[StrEnum], recorded: list[str]
+) -> None:
+    assert [name.value for name in names] == recorded

@@ -58,45 +58,59 @@ class HardshipGround:
     description: str
 
 
+class GroundsCode(StrEnum):
+    """The stable codes of the grounds of extreme financial hardship (12.12(7)(a)), as recorded."""
+
+    HOMELESS = "homeless"
+    HOUSING_ARREARS = "housing_arrears"
+    EVICTION_OR_FORECLOSURE_NOTICE = "eviction_or_foreclosure_notice"
+    UTILITY_SHUTOFF = "utility_shutoff"
+    DOMESTIC_VIOLENCE = "domestic_violence"
+    DEATH_OF_FAMILY_MEMBER = "death_of_family_member"
+    SUDDEN_CAREGIVING = "sudden_caregiving"
+    DISASTER = "disaster"
+    BANKRUPTCY = "bankruptcy"
+
+
 HARDSHIP_GROUNDS: Mapping[str, HardshipGround] = MappingProxyType(
     {
-        "homeless": HardshipGround(HOUSING, "is homeless"),
-        "housing_arrears": HardshipGround(
+        GroundsCode.HOMELESS: HardshipGround(HOUSING, "is homeless"),
+        GroundsCode.HOUSING_ARREARS: HardshipGround(
             HOUSING, "is more than 30 days in arrears in rent or mortgage payments"
         ),
-        "eviction_or_foreclosure_notice": HardshipGround(
+        GroundsCode.EVICTION_OR_FORECLOSURE_NOTICE: HardshipGround(
             HOUSING, "has received an eviction or foreclosure notice within the last 60 days"
         ),
-        "utility_shutoff": HardshipGround(
+        GroundsCode.UTILITY_SHUTOFF: HardshipGround(
             UTILITIES,
             "has a shut-off notice, has been shut off, or has a refusal to deliver essential "
             "utilities (gas, electric, oil, water, or sole telephone) within the 60 days before "
             "applying",
         ),
-        "domestic_violence": HardshipGround(
+        GroundsCode.DOMESTIC_VIOLENCE: HardshipGround(
             DOMESTIC_VIOLENCE,
             "a significant, unexpected increase in essential expenses within the last six months "
             "resulting directly from domestic violence",
         ),
-        "death_of_family_member": HardshipGround(
+        GroundsCode.DEATH_OF_FAMILY_MEMBER: HardshipGround(
             DEATH,
             "a significant, unexpected increase in essential expenses within the last six months "
             "resulting directly from the death of a spouse, family member, or partner with "
             "primary responsibility for child care",
         ),
-        "sudden_caregiving": HardshipGround(
+        GroundsCode.SUDDEN_CAREGIVING: HardshipGround(
             CAREGIVING,
             "a significant, unexpected increase in essential expenses within the last six months "
             "resulting directly from the sudden need to provide full-time care for self, an aging "
             "parent or another family member",
         ),
-        "disaster": HardshipGround(
+        GroundsCode.DISASTER: HardshipGround(
             DISASTER,
             "a significant, unexpected increase in essential expenses within the last six months "
             "resulting directly from a fire, flood, natural disaster, or other unexpected event "
             "causing substantial household or personal damage",
         ),
-        "bankruptcy": HardshipGround(
+        GroundsCode.BANKRUPTCY: HardshipGround(
             BANKRUPTCY,
             "has filed for bankruptcy within the last 12 months and the debts have not yet been "
             "discharged",
