@@ -2,18 +2,33 @@
 
 They parse and validate the wire format (a JSON object without duplicate keys, dates
 `YYYY-MM-DD`, money as decimal strings with at most two places, never a number) and hand the
-application plain typed values, with a fingerprint of the validated command (`command_id` reuse)
-and the dates that cannot be later than the command's own `on`.
+application the domain's command (`domain.commands`, plain typed values; each wire model maps
+onto the domain command of its name, field by field), with a fingerprint of the validated command
+(`command_id` reuse) and the dates that cannot be later than the command's own `on`. Lists of
+names (qualifying event kinds, coverages, decisions, outcomes) are the domain's enums.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
+import types
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal, NamedTuple
+from enum import Enum
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    Literal,
+    NamedTuple,
+    Union,
+    get_args,
+    get_origin,
+)
+from typing import get_type_hints as typing_hints
 
 from pydantic import (
     BaseModel,
@@ -26,12 +41,19 @@ from pydantic import (
 )
 from pydantic.functional_validators import BeforeValidator
 
+from ..domain import commands as domain
+from ..domain.calendar import first_of_month, parse_month
 from ..domain.errors import InvalidCommand
+from ..domain.rules.appeals import AppealOutcome
+from ..domain.rules.enrollment_periods import QualifyingKind
+from ..domain.rules.plan_selection import Coverage
+from ..domain.rules.waivers import WaiverDecision
 
 MAX_ID_LENGTH = 200
 MONEY_PATTERN = r"^-?\d{1,12}(\.\d{1,2})?$"
 _MONEY = re.compile(MONEY_PATTERN)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
 class DuplicateKey(ValueError):
@@ -81,9 +103,12 @@ def _parse_money(value: Any) -> Decimal:
 
 def _parse_month(value: Any) -> date:
     """`YYYY-MM` (or a full date, whose month is taken)."""
-    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}$", value):
-        value = value + "-01"
-    return _parse_date(value).replace(day=1)
+    if isinstance(value, str) and _MONTH.match(value):
+        try:
+            return parse_month(value)
+        except ValueError:
+            raise InvalidDate("not a real calendar date") from None
+    return first_of_month(_parse_date(value))
 
 
 BusinessDate = Annotated[date, BeforeValidator(_parse_date)]
@@ -113,11 +138,30 @@ Money = Annotated[
 Identifier = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
 
 
+if TYPE_CHECKING:  # the names are plain strings on the wire, the domain's enums once mapped
+    QualifyingKindName = str
+    CoverageName = str
+    WaiverDecisionName = str
+    AppealOutcomeName = str
+else:
+
+    def _names(values: type[Enum]) -> Any:
+        """`Literal[...]` of an enum's values, in order (a JSON schema `enum`)."""
+        return Literal[tuple(member.value for member in values)]
+
+    QualifyingKindName = _names(QualifyingKind)
+    CoverageName = _names(Coverage)
+    WaiverDecisionName = _names(WaiverDecision)
+    AppealOutcomeName = _names(AppealOutcome)
+
+
 class Command(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
     command_id: Identifier | None = None
     on: BusinessDate
+    command: str
+    """The command's name: each command narrows it to its own (a `Literal`)."""
 
 
 class Member(BaseModel):
@@ -146,22 +190,22 @@ PlanYear = Annotated[StrictInt, Field(ge=2014, le=2100)]
 HouseholdSize = Annotated[StrictInt, Field(ge=1, le=50)]
 
 
-class SubmitApplication(Command):
+class ApplicationForm(Command):
+    """What an application and a renewal both give."""
+
+    household_id: Identifier
+    plan_year: PlanYear
+    household_size: HouseholdSize
+    annual_magi: Money
+    members: Annotated[list[Member], Field(min_length=1, max_length=50)]
+
+
+class SubmitApplication(ApplicationForm):
     command: Literal["submit_application"]
-    household_id: Identifier
-    plan_year: PlanYear
-    household_size: HouseholdSize
-    annual_magi: Money
-    members: Annotated[list[Member], Field(min_length=1, max_length=50)]
 
 
-class SubmitRenewal(Command):
+class SubmitRenewal(ApplicationForm):
     command: Literal["submit_renewal"]
-    household_id: Identifier
-    plan_year: PlanYear
-    household_size: HouseholdSize
-    annual_magi: Money
-    members: Annotated[list[Member], Field(min_length=1, max_length=50)]
 
 
 class DetermineEligibility(Command):
@@ -177,24 +221,10 @@ class ReportChange(Command):
     members: Annotated[list[MemberChange], Field(max_length=50)] | None = None
 
 
-QualifyingKind = Literal[
-    "marriage",
-    "new_dependent",
-    "loss_of_coverage",
-    "permanent_move",
-    "release_from_incarceration",
-    "newly_lawfully_present",
-    "exchange_error",
-    "exceptional_circumstances",
-    "ai_an_monthly",
-    "opp_waiver",
-]
-
-
 class ReportQualifyingEvent(Command):
     command: Literal["report_qualifying_event"]
     household_id: Identifier
-    kind: QualifyingKind
+    kind: QualifyingKindName
     event_on: BusinessDate | None = None
 
 
@@ -204,7 +234,7 @@ class SelectPlan(Command):
     household_id: Identifier
     member_ids: Annotated[list[Identifier], Field(min_length=1, max_length=50)]
     plan_id: Identifier
-    coverage: Literal["health", "dental"]
+    coverage: CoverageName
     monthly_premium: Money
     aptc_applied: Money = Decimal("0.00")
 
@@ -272,7 +302,7 @@ class DecideHardshipWaiver(Command):
     command: Literal["decide_hardship_waiver"]
     request_id: Identifier | None = None
     enrollment_id: Identifier | None = None
-    decision: Literal["granted", "denied"]
+    decision: WaiverDecisionName
     first_month: BusinessMonth
     months: Annotated[StrictInt, Field(ge=0, le=1200)]
 
@@ -300,7 +330,7 @@ class Findings(BaseModel):
 class DecideAppeal(Command):
     command: Literal["decide_appeal"]
     appeal_id: Identifier
-    outcome: Literal["upheld", "reversed", "dismissed", "withdrawn"]
+    outcome: AppealOutcomeName
     findings: Findings | None = None
 
 
@@ -329,15 +359,8 @@ COMMANDS: dict[str, type[Command]] = {
 }
 
 
-def _member_dict(member: BaseModel) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in member.model_dump(exclude_none=True).items():
-        out[key] = value.isoformat() if isinstance(value, date) else value
-    return out
-
-
 def _check_members(command: Command) -> None:
-    if isinstance(command, SubmitApplication | SubmitRenewal):
+    if isinstance(command, ApplicationForm):
         ids = [m.member_id for m in command.members]
         if len(set(ids)) != len(ids):
             raise InvalidCommand("member_id values must be unique within an application")
@@ -358,7 +381,7 @@ def _check_members(command: Command) -> None:
 
 
 def _members_of(command: Command) -> list[Member | MemberChange]:
-    if isinstance(command, SubmitApplication | SubmitRenewal):
+    if isinstance(command, ApplicationForm):
         return list(command.members)
     if isinstance(command, ReportChange):
         return list(command.members or [])
@@ -395,11 +418,10 @@ def _check_dates_against_on(command: Command) -> None:
 
 
 class ParsedCommand(NamedTuple):
-    """A validated command: its name, its id, the handler's arguments and its fingerprint."""
+    """A validated command: the domain's command, its id and its fingerprint."""
 
-    name: str
+    command: domain.Command
     command_id: str | None
-    args: dict[str, Any]
     fingerprint: str
 
 
@@ -433,22 +455,55 @@ def parse_command(obj: Any) -> ParsedCommand:
         raise _translate(e) from None
     _check_members(command)
     _check_dates_against_on(command)
-    args: dict[str, Any] = {}
-    for field_name in type(command).model_fields:
-        if field_name in ("command", "command_id"):
-            continue
-        value = getattr(command, field_name)
-        if isinstance(value, list):
-            value = [_member_dict(v) if isinstance(v, BaseModel) else v for v in value]
-        if isinstance(value, Findings):
-            found = value.model_dump(exclude_none=True)
-            if value.members is not None:
-                found["members"] = [_member_dict(m) for m in value.members]
-            value = found
-        if value is None and field_name not in command.model_fields_set:
-            continue
-        args[field_name] = value
-    return ParsedCommand(name, command.command_id, args, fingerprint(command))
+    return ParsedCommand(to_domain(command), command.command_id, fingerprint(command))
+
+
+def to_domain(command: Command) -> domain.Command:
+    """The domain's command of the same name as the wire model, built field by field from it
+    (nested models by the domain's field types, lists as tuples, names as the domain's enums)."""
+    built: domain.Command = _domain_object(getattr(domain, type(command).__name__), command)
+    return built
+
+
+_FIELDS: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
+
+
+def _domain_fields(target: type[Any]) -> tuple[tuple[str, Any], ...]:
+    """The fields of a domain dataclass with their types (read once per class)."""
+    fields = _FIELDS.get(target)
+    if fields is None:
+        hints = typing_hints(target)
+        fields = tuple((field.name, hints[field.name]) for field in dataclasses.fields(target))
+        _FIELDS[target] = fields
+    return fields
+
+
+def _domain_object(target: type[Any], model: BaseModel) -> Any:
+    return target(
+        **{name: _domain_value(getattr(model, name), hint) for name, hint in _domain_fields(target)}
+    )
+
+
+def _domain_value(value: Any, hint: Any) -> Any:
+    if value is None:
+        return None
+    kind = _not_none(hint)
+    if isinstance(value, BaseModel):
+        return _domain_object(kind, value)
+    if isinstance(value, list):
+        item = get_args(kind)[0]
+        return tuple(_domain_value(v, item) for v in value)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return kind(value)
+    return value
+
+
+def _not_none(hint: Any) -> Any:
+    """`X` of `X | None`."""
+    if get_origin(hint) in (Union, types.UnionType):
+        (kind,) = [arg for arg in get_args(hint) if arg is not type(None)]
+        return kind
+    return hint
 
 
 def _translate(error: ValidationError) -> InvalidCommand:

@@ -4,6 +4,7 @@ timeliness, dismissal, the hearing decision and re-hearings (956 CMR 12.13-12.15
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -14,10 +15,17 @@ from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uui
 from .policy import PolicyVersion
 from .rules import appeals as rules
 
-PENDING = "pending"
-DISMISSED = "dismissed"
-DECIDED = "decided"
-REHEARING = "rehearing"
+
+class AppealStatus(StrEnum):
+    """Where an appeal stands."""
+
+    PENDING = "pending"
+    DISMISSED = "dismissed"
+    DECIDED = "decided"
+    REHEARING = "rehearing"
+
+
+CLOSED_WITHOUT_DECISION = frozenset({rules.AppealOutcome.DISMISSED, rules.AppealOutcome.WITHDRAWN})
 
 
 class Appeal(CopiedForCommands, Aggregate):
@@ -65,7 +73,7 @@ class Appeal(CopiedForCommands, Aggregate):
         self.deadline = deadline
         self.timely = timely
         self.filed_on = on
-        self.status = PENDING
+        self.status = AppealStatus.PENDING
         self.outcome: str | None = None
         self.decided_on: date | None = None
         self.history: list[dict[str, Any]] = []
@@ -131,8 +139,8 @@ class Appeal(CopiedForCommands, Aggregate):
         reason: str
 
         def apply(self, appeal: Appeal) -> None:
-            appeal.status = DISMISSED
-            appeal.outcome = "dismissed"
+            appeal.status = AppealStatus.DISMISSED
+            appeal.outcome = rules.AppealOutcome.DISMISSED.value
             appeal.decided_on = self.on
             appeal.history.append({"on": self.on.isoformat(), "dismissed": self.reason})
 
@@ -151,7 +159,11 @@ class Appeal(CopiedForCommands, Aggregate):
         hearing_number: int
 
         def apply(self, appeal: Appeal) -> None:
-            appeal.status = DISMISSED if self.outcome in ("dismissed", "withdrawn") else DECIDED
+            appeal.status = (
+                AppealStatus.DISMISSED
+                if self.outcome in CLOSED_WITHOUT_DECISION
+                else AppealStatus.DECIDED
+            )
             appeal.outcome = self.outcome
             appeal.decided_on = self.on
             appeal.history.append({"on": self.on.isoformat(), "outcome": self.outcome})
@@ -161,7 +173,7 @@ class Appeal(CopiedForCommands, Aggregate):
         a dismissal)."""
         if outcome not in rules.APPEAL_OUTCOMES:
             raise InvalidCommand(f"outcome must be one of {', '.join(rules.APPEAL_OUTCOMES)}")
-        if self.status not in (PENDING, REHEARING):
+        if self.status not in (AppealStatus.PENDING, AppealStatus.REHEARING):
             raise InvalidCommand(
                 f"appeal {self.appeal_id!r} is {self.status}; only a pending appeal or a "
                 "re-hearing can be decided",
@@ -169,15 +181,11 @@ class Appeal(CopiedForCommands, Aggregate):
             )
         if on < self.filed_on:
             raise InvalidCommand("an appeal cannot be decided before it was filed")
-        citation = {
-            "withdrawn": rules.DISMISSED_WITHDRAWN,
-            "dismissed": "956 CMR 12.15(2)",
-        }.get(outcome, "956 CMR 12.15(4)")
         self.trigger_event(
             self.AppealDecided,
             on=on,
             effective_on=on,
-            citation=citation,
+            citation=rules.outcome_citation(outcome),
             policy_version=policy.version,
             outcome=outcome,
             hearing_number=sum(1 for h in self.history if "outcome" in h) + 1,
@@ -187,12 +195,12 @@ class Appeal(CopiedForCommands, Aggregate):
         decision_on: date
 
         def apply(self, appeal: Appeal) -> None:
-            appeal.status = REHEARING
+            appeal.status = AppealStatus.REHEARING
             appeal.history.append({"on": self.on.isoformat(), "rehearing_ordered": True})
 
     def order_rehearing(self, on: date, policy: PolicyVersion) -> None:
         """12.15(5): within 14 days of the hearing officer's decision."""
-        if self.status != DECIDED or self.decided_on is None:
+        if self.status != AppealStatus.DECIDED or self.decided_on is None:
             raise InvalidCommand(
                 f"appeal {self.appeal_id!r} has no hearing decision to re-hear", "invalid_state"
             )

@@ -3,6 +3,7 @@ reported changes (12.09(2)), renewals (12.07(1)) and special enrollment periods 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -11,50 +12,18 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from .errors import InvalidCommand
+from .determination import Application, Determination, determine_from
+from .errors import InvalidCommand, UnknownHousehold
 from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
 from .policy import PolicyVersion
-from .rules import eligibility as rules
-from .rules.effective_dates import eligibility_effective_on
+from .rules.applications import APPLICATION, REPORTED_CHANGE
+from .rules.effective_dates import YEARLY_REVIEW
 from .rules.enrollment_periods import (
     AUTOMATIC_SEP_CLAUSES,
+    WAIVER_PERIOD_KINDS,
     automatic_sep_clauses,
     special_enrollment_end,
 )
-
-
-@dataclass(frozen=True)
-class Application:
-    plan_year: int
-    household_size: int
-    annual_magi: Decimal
-    members: tuple[dict[str, Any], ...]
-
-    def with_changes(self, changes: dict[str, Any]) -> Application:
-        """This application with reported or found facts merged in (members by member_id)."""
-        members = {m["member_id"]: dict(m) for m in self.members}
-        for member in changes.get("members", []):
-            merged = members.get(member["member_id"], {})
-            merged.update(member)
-            members[member["member_id"]] = merged
-        return Application(
-            self.plan_year,
-            changes.get("household_size", self.household_size),
-            Decimal(changes.get("annual_magi", self.annual_magi)),
-            tuple(members.values()),
-        )
-
-    def facts(self) -> list[rules.MemberFacts]:
-        return [
-            rules.MemberFacts(
-                member_id=m["member_id"],
-                resident=m["resident"],
-                lawfully_present=m["lawfully_present"],
-                incarcerated=m["incarcerated"],
-                aptc_eligible=m["aptc_eligible"],
-            )
-            for m in self.members
-        ]
 
 
 @dataclass(frozen=True)
@@ -132,7 +101,7 @@ class Household(CopiedForCommands, Aggregate):
             self.ApplicationSubmitted,
             on=on,
             effective_on=on,
-            citation="956 CMR 12.07(1)" if renewal else "956 CMR 12.06",
+            citation=YEARLY_REVIEW if renewal else APPLICATION,
             policy_version=None,
             plan_year=plan_year,
             household_size=household_size,
@@ -153,7 +122,7 @@ class Household(CopiedForCommands, Aggregate):
             self.ChangeReported,
             on=on,
             effective_on=on,
-            citation="956 CMR 12.09(2)",
+            citation=REPORTED_CHANGE,
             policy_version=None,
             changes=changes,
         )
@@ -182,7 +151,7 @@ class Household(CopiedForCommands, Aggregate):
     def determine_eligibility(self, on: date, policy: PolicyVersion, basis: str) -> None:
         """12.04 per member from the latest application; 12.08 effective dates; and the
         automatic special enrollment periods of 12.10(1)(b)-(d)."""
-        decided = decide_eligibility(self, on, policy, basis)
+        decided = decide_eligibility(self, on, policy, basis).event_fields()
         previous = self.previous_member_results()
         self.trigger_event(self.EligibilityDetermined, **decided)
         for clause, member_ids in automatic_sep_clauses(previous, decided["members"]).items():
@@ -236,6 +205,20 @@ class Household(CopiedForCommands, Aggregate):
             member_ids=list(member_ids),
         )
 
+    def open_waiver_period(
+        self, on: date, member_ids: Iterable[str], clause: str, policy: PolicyVersion
+    ) -> None:
+        """12.10(1)(e)-(f), 12.12(7)(e): sixty days to change plans from a hardship waiver's grant
+        or its end (`clause` says which), for the members of the waived enrollment."""
+        self.open_special_enrollment_period(
+            kind=WAIVER_PERIOD_KINDS[clause],
+            event_on=on,
+            on=on,
+            member_ids=tuple(member_ids),
+            citation=clause,
+            policy=policy,
+        )
+
     class EnrollmentLinked(LedgerEvent):
         enrollment_id: str
         basis: str
@@ -274,9 +257,9 @@ class Household(CopiedForCommands, Aggregate):
             appeal_id=appeal_id,
         )
 
-    def record_determination(self, fields: dict[str, Any]) -> None:
+    def record_determination(self, determination: Determination) -> None:
         """A determination computed elsewhere (a hearing's corrected determination)."""
-        self.trigger_event(self.EligibilityDetermined, **fields)
+        self.trigger_event(self.EligibilityDetermined, **determination.event_fields())
 
     # ---- queries on state --------------------------------------------------------------------
 
@@ -322,62 +305,19 @@ class Household(CopiedForCommands, Aggregate):
 
 def decide_eligibility(
     household: Household, on: date, policy: PolicyVersion, basis: str
-) -> dict[str, Any]:
-    """The fields of an EligibilityDetermined event, computed from the household's latest
-    application with `policy` (pure: the hearing packet recomputes with it)."""
+) -> Determination:
+    """The determination of the household's latest application with `policy` (pure: the hearing
+    packet recomputes with it)."""
     return determine_from(
         household.latest_application(), household.previous_member_results(), on, policy, basis
     )
 
 
-def determine_from(
-    application: Application,
-    previous: dict[str, dict[str, Any]],
-    on: date,
-    policy: PolicyVersion,
-    basis: str,
-) -> dict[str, Any]:
-    """12.04 and 12.08 for every member of `application`, notified on `on`; `previous` holds each
-    member's earlier result (a change, for 12.08(2)-(3))."""
-    guideline = policy.fpl(application.plan_year)
-    fpl_amount = guideline.value.for_household(application.household_size)
-    percent = rules.fpl_percent(application.annual_magi, fpl_amount)
-    facts = application.facts()
-    plan_year_start = date(application.plan_year, 1, 1)
-    members: list[dict[str, Any]] = []
-    for member in facts:
-        result = rules.member_eligibility(
-            member, facts, application.annual_magi, fpl_amount, policy, plan_year_start
-        )
-        remains = result.program != rules.INELIGIBLE
-        effective_on, effective_citation = eligibility_effective_on(
-            on, is_change=member.member_id in previous, remains_eligible=remains, policy=policy
-        )
-        if basis == "renewal" or effective_on < plan_year_start:
-            effective_on, effective_citation = plan_year_start, "956 CMR 12.07(1)"
-        members.append(
-            {
-                "member_id": member.member_id,
-                "program": result.program,
-                "plan_type": result.plan_type,
-                "fpl_percent": rules.display_percent(percent),
-                "effective_on": effective_on.isoformat(),
-                "citation": result.citation,
-                "effective_citation": effective_citation,
-                "reasons": list(result.reasons),
-            }
-        )
-    return {
-        "on": on,
-        "effective_on": min(date.fromisoformat(m["effective_on"]) for m in members),
-        "citation": "956 CMR 12.04",
-        "policy_version": policy.version,
-        "plan_year": application.plan_year,
-        "household_size": application.household_size,
-        "annual_magi": application.annual_magi,
-        "fpl_amount": fpl_amount,
-        "fpl_source": guideline.source,
-        "fpl_percent": rules.display_percent(percent),
-        "members": members,
-        "basis": basis,
-    }
+def replay(events: Iterable[Any]) -> Household:
+    """The household as it stood after `events` (its first events, in order)."""
+    household: Household | None = None
+    for event in events:
+        household = event.mutate(household)
+    if household is None:
+        raise UnknownHousehold("no household events to replay")
+    return household

@@ -15,6 +15,11 @@ from decimal import Decimal
 from typing import Generic, TypeVar
 
 from .errors import NoPolicyParameters
+from .rules.appeals import DEADLINE_AFTER_NOTICE, DEADLINE_WITHOUT_NOTICE, REHEARING
+from .rules.eligibility import CONNECTORCARE_LIMIT, PLAN_TYPE
+from .rules.enrollment_periods import SPECIAL_ENROLLMENT_LENGTH
+from .rules.premiums import FA_DELINQUENT
+from .rules.waivers import WAIVER_LENGTH
 
 T = TypeVar("T")
 
@@ -181,7 +186,7 @@ POLICY_V1 = PolicyVersion(
         ),
     },
     connectorcare_limit_percent=_since_2014(
-        "connectorcare_limit_percent", Decimal("500"), "956 CMR 12.04(3)(a)1"
+        "connectorcare_limit_percent", Decimal("500"), CONNECTORCARE_LIMIT
     ),
     plan_type_bands=_since_2014(
         "plan_type_bands",
@@ -194,21 +199,21 @@ POLICY_V1 = PolicyVersion(
             PlanTypeBand("3C", Decimal("400")),
             PlanTypeBand("3D", Decimal("500")),
         ),
-        "956 CMR 12.04(3)(b)",
+        PLAN_TYPE,
     ),
     mid_month_cutoff_day=_since_2014("mid_month_cutoff_day", 15),
     open_enrollment_start=_since_2014("open_enrollment_start", (11, 1)),
     open_enrollment_end=_since_2014("open_enrollment_end", (1, 23)),
-    special_enrollment_days=_since_2014("special_enrollment_days", 60, "956 CMR 12.10(1)"),
+    special_enrollment_days=_since_2014("special_enrollment_days", 60, SPECIAL_ENROLLMENT_LENGTH),
     invoice_issue_day=_since_2014("invoice_issue_day", 5),
     premium_due_day=_since_2014("premium_due_day", 23),
     delinquency_notice_day=_since_2014("delinquency_notice_day", 5),
     delinquency_payment_days=_since_2014("delinquency_payment_days", 35),
     fa_delinquent_months_before_termination=_since_2014(
-        "fa_delinquent_months_before_termination", 2, "956 CMR 12.12(4)"
+        "fa_delinquent_months_before_termination", 2, FA_DELINQUENT
     ),
     reinstatement_window_days=_since_2014("reinstatement_window_days", 35),
-    waiver_max_months=_since_2014("waiver_max_months", 12, "956 CMR 12.12(7)(d)"),
+    waiver_max_months=_since_2014("waiver_max_months", 12, WAIVER_LENGTH),
     minimum_premium_by_plan_year={
         2026: Dated(
             date(2026, 1, 1),
@@ -223,12 +228,12 @@ POLICY_V1 = PolicyVersion(
             _CC_OVERVIEW_2026,
         ),
     },
-    appeal_notice_receipt_days=_since_2014("appeal_notice_receipt_days", 5, "956 CMR 12.14(2)(a)1"),
-    appeal_days_after_receipt=_since_2014("appeal_days_after_receipt", 30, "956 CMR 12.14(2)(a)1"),
+    appeal_notice_receipt_days=_since_2014("appeal_notice_receipt_days", 5, DEADLINE_AFTER_NOTICE),
+    appeal_days_after_receipt=_since_2014("appeal_days_after_receipt", 30, DEADLINE_AFTER_NOTICE),
     appeal_days_without_notice=_since_2014(
-        "appeal_days_without_notice", 120, "956 CMR 12.14(2)(a)2"
+        "appeal_days_without_notice", 120, DEADLINE_WITHOUT_NOTICE
     ),
-    rehearing_days=_since_2014("rehearing_days", 14, "956 CMR 12.15(5)"),
+    rehearing_days=_since_2014("rehearing_days", 14, REHEARING),
     notes=(
         "No minimum premium is published here for plan type 3D or for plan year 2027: "
         "a hardship waiver needing one is refused until it is added.",

@@ -93,12 +93,11 @@ def _execute_with_backoff(ledger: Ledger, command: ParsedCommand) -> list[Any]:
         recorded_at = datetime.now(UTC)
         try:
             return ledger.execute(
-                command.name,
-                command.args,
+                command.command,
                 recorded_at=recorded_at,
                 command_id=command.command_id,
                 fingerprint=command.fingerprint,
-                admit=partial(refuse_future_date, command.args["on"], recorded_at),
+                admit=partial(refuse_future_date, command.command.on, recorded_at),
             )
         except (PersistenceError, SQLAlchemyError) as e:
             if delay is None or not _unreachable(e):

@@ -15,17 +15,21 @@ Every number comes from the `PolicyVersion` in force; nothing here reads the clo
 
 from __future__ import annotations
 
+import dataclasses
 from calendar import SATURDAY, SUNDAY
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
+from enum import StrEnum
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..calendar import plus_days
 from ..errors import InvalidCommand
-from ..policy import PolicyVersion
-from .eligibility import FINANCIALLY_ASSISTED
+from .eligibility import ELIGIBILITY, FINANCIALLY_ASSISTED, MemberDetermination
+
+if TYPE_CHECKING:
+    from ..policy import PolicyVersion
 
 # ---- citations -------------------------------------------------------------------------------
 
@@ -44,6 +48,10 @@ MASSACHUSETTS_LEGAL_HOLIDAYS = "M.G.L. c. 4, § 7"
 DISMISSED_UNTIMELY = "956 CMR 12.15(2)(a)"
 DISMISSED_NOT_APPEALABLE = "956 CMR 12.15(2)(b)"
 DISMISSED_WITHDRAWN = "956 CMR 12.15(2)(c)"
+DISMISSED = "956 CMR 12.15(2)"
+HEARING_DECISION = "956 CMR 12.15(4)"
+ORIGINAL_EFFECTIVE_DATE = f"{HEARING_DECISION}: the original effective date"
+CORRECTED_DETERMINATION = f"{HEARING_DECISION}; {ELIGIBILITY}"
 REHEARING = "956 CMR 12.15(5)"
 PREMIUMS_DUE_WHILE_PENDING = "956 CMR 12.15(6)"
 
@@ -65,7 +73,28 @@ APPEALABLE_EVENT_TYPES: Mapping[str, str] = MappingProxyType(
 """Event type (class name) -> the 12.13 clause that makes it appealable. Any other event (a payment,
 an invoice, a termination for non-payment, ...) is not an Appealable Action: 12.15(2)(b)."""
 
-APPEAL_OUTCOMES: tuple[str, ...] = ("upheld", "reversed", "dismissed", "withdrawn")
+
+class AppealOutcome(StrEnum):
+    """A hearing officer's decision (12.15(4)), a dismissal (12.15(2)) or a withdrawal
+    (12.15(2)(c)), as recorded."""
+
+    UPHELD = "upheld"
+    REVERSED = "reversed"
+    DISMISSED = "dismissed"
+    WITHDRAWN = "withdrawn"
+
+
+APPEAL_OUTCOMES: tuple[str, ...] = tuple(outcome.value for outcome in AppealOutcome)
+
+OUTCOME_CITATIONS: Mapping[str, str] = MappingProxyType(
+    {AppealOutcome.WITHDRAWN: DISMISSED_WITHDRAWN, AppealOutcome.DISMISSED: DISMISSED}
+)
+
+
+def outcome_citation(outcome: str) -> str:
+    """The clause a decided appeal rests on: 12.15(2)(c) a withdrawal, 12.15(2) a dismissal, and
+    12.15(4) a hearing officer's decision."""
+    return OUTCOME_CITATIONS.get(outcome, HEARING_DECISION)
 
 
 def _short_type(event_type: str) -> str:
@@ -212,3 +241,25 @@ def rehearing_allowed(decided_on: date, requested_on: date, policy: PolicyVersio
     14th day included). 12.14(3)'s roll-over covers only the 12.14(2) periods, not this one."""
     last_day = plus_days(decided_on, policy.rehearing_days.at(decided_on))
     return decided_on <= requested_on <= last_day
+
+
+# ---- 12.15(4), (6): a reversed determination -----------------------------------------------------
+
+
+def with_original_effective_dates(
+    corrected: Sequence[MemberDetermination], original: Mapping[str, date]
+) -> tuple[MemberDetermination, ...]:
+    """12.15(4), 12.15(6): a determination reversed on appeal is corrected as of the original
+    effective dates (premiums stayed due meanwhile): each member the appealed determination named
+    keeps its effective date (`original`, by member id); a member it did not name keeps the
+    corrected one."""
+    return tuple(
+        dataclasses.replace(
+            member,
+            effective_on=original[member.member_id],
+            effective_citation=ORIGINAL_EFFECTIVE_DATE,
+        )
+        if member.member_id in original
+        else member
+        for member in corrected
+    )

@@ -1,15 +1,20 @@
-"""956 CMR 12.08: eligibility effective dates for Non-Group Health Plans."""
+"""956 CMR 12.08: eligibility effective dates for Non-Group Health Plans; 12.07(1): the yearly
+review's."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..calendar import add_months, first_of_next_month
-from ..policy import PolicyVersion
+
+if TYPE_CHECKING:
+    from ..policy import PolicyVersion
 
 GENERAL = "956 CMR 12.08(1)"
 AFTER_CUTOFF = "956 CMR 12.08(2)"
 LOSS_OF_ELIGIBILITY = "956 CMR 12.08(3)"
+YEARLY_REVIEW = "956 CMR 12.07(1)"
 
 
 def eligibility_effective_on(
@@ -33,3 +38,21 @@ def eligibility_effective_on(
     if is_change and notice_on.day > cutoff:
         return add_months(notice_on, 2), AFTER_CUTOFF
     return first_of_next_month(notice_on), GENERAL
+
+
+def renewal_effective_on(plan_year: int) -> date:
+    """12.07(1): the yearly review decides eligibility for the coming plan year, from 1 January of
+    it (a renewal, of a determination or of an enrollment, takes effect then)."""
+    return date(plan_year, 1, 1)
+
+
+def effective_in_plan_year(
+    effective_on: date, citation: str, plan_year: int, *, renewal: bool
+) -> tuple[date, str]:
+    """A determination's effective date and clause within its plan year (12.07(1)): a renewal's
+    takes effect on 1 January of the plan year, and no determination for a plan year takes effect
+    before that day; otherwise `effective_on` (12.08) stands."""
+    first_day = renewal_effective_on(plan_year)
+    if renewal or effective_on < first_day:
+        return first_day, YEARLY_REVIEW
+    return effective_on, citation

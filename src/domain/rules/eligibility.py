@@ -6,21 +6,36 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from ..policy import PlanTypeBand, PolicyVersion
+if TYPE_CHECKING:
+    from ..policy import PlanTypeBand, PolicyVersion
 
 RESIDENT_HOUSEHOLD = "956 CMR 12.03 Resident(d)"
+ELIGIBILITY = "956 CMR 12.04"
 BASIC_ELIGIBILITY = "956 CMR 12.04(1)"
 APTC_ONLY = "956 CMR 12.04(2)"
 CONNECTORCARE = "956 CMR 12.04(3)"
+CONNECTORCARE_LIMIT = "956 CMR 12.04(3)(a)1"
 PLAN_TYPE = "956 CMR 12.04(3)(b)"
 DENTAL_ELIGIBILITY = "956 CMR 12.16(1)(a)"
 
-NON_GROUP = "non_group"
-APTC_ONLY_PROGRAM = "aptc_only"
-CONNECTORCARE_PROGRAM = "connectorcare"
-INELIGIBLE = "ineligible"
-FINANCIALLY_ASSISTED = frozenset({APTC_ONLY_PROGRAM, CONNECTORCARE_PROGRAM})
+
+class Program(StrEnum):
+    """The Connector Program a member is determined eligible for (12.04), as recorded."""
+
+    NON_GROUP = "non_group"
+    """12.04(1): a Non-Group Health Plan without financial assistance."""
+    APTC_ONLY = "aptc_only"
+    """12.04(2): a Non-Group Health Plan with APTC only."""
+    CONNECTORCARE = "connectorcare"
+    """12.04(3): ConnectorCare, with a plan type."""
+    INELIGIBLE = "ineligible"
+    """Fails 12.04(1)(a)-(c): no Connector Program for Non-Group Health Plans."""
+
+
+FINANCIALLY_ASSISTED = frozenset({Program.APTC_ONLY, Program.CONNECTORCARE})
 
 
 @dataclass(frozen=True)
@@ -37,10 +52,37 @@ class MemberFacts:
 @dataclass(frozen=True)
 class MemberEligibility:
     member_id: str
-    program: str
+    program: Program
     plan_type: str | None
     reasons: tuple[str, ...]
     citation: str
+
+
+@dataclass(frozen=True)
+class MemberDetermination:
+    """One member's determination (12.04) with its effective date (12.08, 12.07(1))."""
+
+    member_id: str
+    program: Program
+    plan_type: str | None
+    fpl_percent: str
+    effective_on: date
+    citation: str
+    effective_citation: str
+    reasons: tuple[str, ...]
+
+    def record(self) -> dict[str, Any]:
+        """As an `EligibilityDetermined` event records it (the date ISO, the reasons a list)."""
+        return {
+            "member_id": self.member_id,
+            "program": self.program.value,
+            "plan_type": self.plan_type,
+            "fpl_percent": self.fpl_percent,
+            "effective_on": self.effective_on.isoformat(),
+            "citation": self.citation,
+            "effective_citation": self.effective_citation,
+            "reasons": list(self.reasons),
+        }
 
 
 def treated_as_resident(member: MemberFacts, household: Sequence[MemberFacts]) -> bool:
@@ -108,24 +150,26 @@ def member_eligibility(
     """
     failures = basic_eligibility_failures(member, household)
     if failures:
-        return MemberEligibility(member.member_id, INELIGIBLE, None, failures, BASIC_ELIGIBILITY)
+        return MemberEligibility(
+            member.member_id, Program.INELIGIBLE, None, failures, BASIC_ELIGIBILITY
+        )
     if not member.aptc_eligible:
         return MemberEligibility(
-            member.member_id, NON_GROUP, None, ("not eligible for APTC",), BASIC_ELIGIBILITY
+            member.member_id, Program.NON_GROUP, None, ("not eligible for APTC",), BASIC_ELIGIBILITY
         )
     limit = policy.connectorcare_limit_percent.at(plan_year_start)
     if within_percent(annual_magi, fpl_amount, limit):
         bands = policy.plan_type_bands.at(plan_year_start)
         return MemberEligibility(
             member.member_id,
-            CONNECTORCARE_PROGRAM,
+            Program.CONNECTORCARE,
             plan_type(annual_magi, fpl_amount, bands),
             (f"household MAGI at or below {limit}% FPL",),
             PLAN_TYPE,
         )
     return MemberEligibility(
         member.member_id,
-        APTC_ONLY_PROGRAM,
+        Program.APTC_ONLY,
         None,
         (f"household MAGI above {limit}% FPL",),
         APTC_ONLY,

@@ -1,13 +1,21 @@
-"""956 CMR 12.10(1): open enrollment and special enrollment periods for Non-Group Health Plans."""
+"""956 CMR 12.10(1): open enrollment and special enrollment periods for Non-Group Health Plans,
+the events that open one, and transfers between plans."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
-from ..calendar import plus_days
-from ..policy import PolicyVersion
+from ..calendar import first_of_month, plus_days
+from ..errors import InvalidCommand, OutsideEnrollmentPeriod
+from .eligibility import Program
+
+if TYPE_CHECKING:
+    from ..policy import PolicyVersion
 
 OPEN_ENROLLMENT = "956 CMR 12.10(1)"
 TRIGGERING_EVENT = "956 CMR 12.10(1)(a)"
@@ -17,6 +25,9 @@ CONNECTORCARE_TO_APTC = "956 CMR 12.10(1)(d)"
 WAIVER_GRANTED = "956 CMR 12.10(1)(e)"
 WAIVER_ENDED = "956 CMR 12.10(1)(f)"
 DENTAL_ANY_TIME = "956 CMR 12.16(3)(a)"
+PLAN_TRANSFER = "956 CMR 12.10(1)"
+SPECIAL_ENROLLMENT_LENGTH = "956 CMR 12.10(1)"
+NOT_A_QUALIFYING_LOSS = f"{TRIGGERING_EVENT}; the special enrollment periods page"
 
 AUTOMATIC_SEP_CLAUSES = {
     NEWLY_CONNECTORCARE: "newly_connectorcare_eligible",
@@ -57,34 +68,106 @@ def automatic_sep_clauses(
         before = previous.get(member["member_id"])
         program = member["program"]
         clause: str | None = None
-        if program == "connectorcare":
-            if before is None or before["program"] != "connectorcare":
+        if program == Program.CONNECTORCARE:
+            if before is None or before["program"] != Program.CONNECTORCARE:
                 clause = NEWLY_CONNECTORCARE
             elif before["plan_type"] != member["plan_type"]:
                 clause = PLAN_TYPE_CHANGE
-        elif program == "aptc_only" and before is not None and before["program"] == "connectorcare":
+        elif (
+            program == Program.APTC_ONLY
+            and before is not None
+            and before["program"] == Program.CONNECTORCARE
+        ):
             clause = CONNECTORCARE_TO_APTC
         if clause is not None:
             out.setdefault(clause, []).append(member["member_id"])
     return out
 
 
-QUALIFYING_EVENT_KINDS = {
-    "marriage": TRIGGERING_EVENT,
-    "new_dependent": TRIGGERING_EVENT,
-    "loss_of_coverage": TRIGGERING_EVENT,
-    "permanent_move": TRIGGERING_EVENT,
-    "release_from_incarceration": TRIGGERING_EVENT,
-    "newly_lawfully_present": TRIGGERING_EVENT,
-    "exchange_error": TRIGGERING_EVENT,
-    "exceptional_circumstances": TRIGGERING_EVENT,
-    "ai_an_monthly": TRIGGERING_EVENT,
-    "opp_waiver": TRIGGERING_EVENT,
-}
+class QualifyingKind(StrEnum):
+    """The triggering events a household may report (12.10(1)(a)), as recorded."""
+
+    MARRIAGE = "marriage"
+    NEW_DEPENDENT = "new_dependent"
+    LOSS_OF_COVERAGE = "loss_of_coverage"
+    PERMANENT_MOVE = "permanent_move"
+    RELEASE_FROM_INCARCERATION = "release_from_incarceration"
+    NEWLY_LAWFULLY_PRESENT = "newly_lawfully_present"
+    EXCHANGE_ERROR = "exchange_error"
+    EXCEPTIONAL_CIRCUMSTANCES = "exceptional_circumstances"
+    AI_AN_MONTHLY = "ai_an_monthly"
+    OPP_WAIVER = "opp_waiver"
+
+
+QUALIFYING_EVENT_KINDS: Mapping[str, str] = MappingProxyType(
+    {kind: TRIGGERING_EVENT for kind in QualifyingKind}
+)
 """12.10(1)(a): triggering events "as set forth in 45 CFR 155.420 and applicable state law,
 including ... enrollment waivers available under 958 CMR 4.00" (the Office of Patient Protection)."""
 
-AI_AN_MONTHLY = "ai_an_monthly"
+AI_AN_MONTHLY = QualifyingKind.AI_AN_MONTHLY
+
+WAIVER_PERIOD_KINDS: Mapping[str, str] = MappingProxyType(
+    {WAIVER_GRANTED: "hardship_waiver_granted", WAIVER_ENDED: "hardship_waiver_ended"}
+)
+"""12.10(1)(e)-(f): the kind of the period a hardship waiver's grant or end opens."""
+
+
+@dataclass(frozen=True)
+class PeriodTerms:
+    """A special enrollment period a reported event opens: its last day and its clause."""
+
+    end_on: date
+    citation: str
+
+
+def qualifying_event_period(
+    kind: QualifyingKind,
+    event_on: date,
+    reported_on: date,
+    policy: PolicyVersion,
+    *,
+    coverage_lost_for_non_payment: bool,
+) -> PeriodTerms:
+    """12.10(1)(a): the period a triggering event reported on `reported_on` opens, "sixty (60)
+    days to enroll ... from the date of" the event; refused once those days are over.
+
+    - A loss of coverage "for a reason other than not paying premiums or because of fraud" (the
+      special enrollment periods page): refused (`not_a_qualifying_event`) while the household has
+      an enrollment terminated for non-payment (`coverage_lost_for_non_payment`).
+    - An American Indian or Alaska Native "may enroll ... or change from one plan to another once
+      a month even if the open enrollment period is over" (the same page): a period without end,
+      limited to one change a month by `ai_an_change_allowed`.
+    """
+    if event_on > reported_on:
+        raise InvalidCommand("event_on cannot be after the date the event is reported (on)")
+    if kind == QualifyingKind.LOSS_OF_COVERAGE and coverage_lost_for_non_payment:
+        raise OutsideEnrollmentPeriod(
+            "a loss of coverage for not paying premiums (or for fraud) is not a qualifying "
+            f"event ({NOT_A_QUALIFYING_LOSS})",
+            "not_a_qualifying_event",
+        )
+    citation = QUALIFYING_EVENT_KINDS[kind]
+    if kind == QualifyingKind.AI_AN_MONTHLY:
+        return PeriodTerms(date.max, citation)
+    end_on = special_enrollment_end(event_on, policy)
+    if end_on < reported_on:
+        raise OutsideEnrollmentPeriod(
+            f"the 60 days from the event on {event_on.isoformat()} ended on "
+            f"{end_on.isoformat()} ({SPECIAL_ENROLLMENT_LENGTH})"
+        )
+    return PeriodTerms(end_on, citation)
+
+
+def ai_an_change_allowed(on: date, changes_made: Iterable[date]) -> bool:
+    """12.10(1)(a) with the special enrollment periods page: an American Indian or Alaska Native
+    may change plans "once a month": not again in a calendar month with a change already made."""
+    month = first_of_month(on)
+    return all(first_of_month(made) != month for made in changes_made)
+
+
+DENTAL_ANY_TIME_BASIS = "dental_any_time"
+"""12.16(3)(a): a Dental Plan may be chosen at any time, with no enrollment period."""
 
 
 def health_plan_period(
@@ -97,3 +180,20 @@ def health_plan_period(
     if sep_kind is not None:
         return f"special_enrollment:{sep_kind}"
     return None
+
+
+def is_plan_transfer(
+    *,
+    new_member_ids: Collection[str],
+    new_start_on: date,
+    other_member_ids: Collection[str],
+    other_start_on: date | None,
+) -> bool:
+    """12.10(1): Enrollees "may transfer from one Non-Group Health Plan to a different" one. A
+    health plan begun for any of the members of another health plan begun earlier replaces it
+    (when the earlier plan's coverage reaches the new one's start)."""
+    return (
+        bool(set(other_member_ids) & set(new_member_ids))
+        and other_start_on is not None
+        and other_start_on < new_start_on
+    )

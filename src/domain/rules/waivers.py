@@ -16,12 +16,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from ..calendar import add_months
 from ..errors import InvalidCommand, NoPolicyParameters
-from ..policy import PolicyVersion
-from .eligibility import APTC_ONLY_PROGRAM, CONNECTORCARE_PROGRAM, NON_GROUP
+from .eligibility import Program
+from .plan_selection import Coverage
+
+if TYPE_CHECKING:
+    from ..policy import PolicyVersion
 
 EXTREME_FINANCIAL_HARDSHIP = "956 CMR 12.12(7)(a)"
 HOUSING = "956 CMR 12.12(7)(a)1"
@@ -37,8 +42,12 @@ NOT_FOR_APTC_ONLY_OR_UNASSISTED = "956 CMR 12.12(7)(f)"
 MINIMUM_PREMIUM_SCHEDULE = "956 CMR 12.12(9)"
 NOT_FOR_DENTAL = "956 CMR 12.16(3)(c)"
 
-COVERAGE_HEALTH = "health"
-COVERAGE_DENTAL = "dental"
+
+class WaiverDecision(StrEnum):
+    """The decision on a request for a waiver or reduction of premium (12.12(7))."""
+
+    GRANTED = "granted"
+    DENIED = "denied"
 
 
 @dataclass(frozen=True)
@@ -49,45 +58,59 @@ class HardshipGround:
     description: str
 
 
+class GroundsCode(StrEnum):
+    """The stable codes of the grounds of extreme financial hardship (12.12(7)(a)), as recorded."""
+
+    HOMELESS = "homeless"
+    HOUSING_ARREARS = "housing_arrears"
+    EVICTION_OR_FORECLOSURE_NOTICE = "eviction_or_foreclosure_notice"
+    UTILITY_SHUTOFF = "utility_shutoff"
+    DOMESTIC_VIOLENCE = "domestic_violence"
+    DEATH_OF_FAMILY_MEMBER = "death_of_family_member"
+    SUDDEN_CAREGIVING = "sudden_caregiving"
+    DISASTER = "disaster"
+    BANKRUPTCY = "bankruptcy"
+
+
 HARDSHIP_GROUNDS: Mapping[str, HardshipGround] = MappingProxyType(
     {
-        "homeless": HardshipGround(HOUSING, "is homeless"),
-        "housing_arrears": HardshipGround(
+        GroundsCode.HOMELESS: HardshipGround(HOUSING, "is homeless"),
+        GroundsCode.HOUSING_ARREARS: HardshipGround(
             HOUSING, "is more than 30 days in arrears in rent or mortgage payments"
         ),
-        "eviction_or_foreclosure_notice": HardshipGround(
+        GroundsCode.EVICTION_OR_FORECLOSURE_NOTICE: HardshipGround(
             HOUSING, "has received an eviction or foreclosure notice within the last 60 days"
         ),
-        "utility_shutoff": HardshipGround(
+        GroundsCode.UTILITY_SHUTOFF: HardshipGround(
             UTILITIES,
             "has a shut-off notice, has been shut off, or has a refusal to deliver essential "
             "utilities (gas, electric, oil, water, or sole telephone) within the 60 days before "
             "applying",
         ),
-        "domestic_violence": HardshipGround(
+        GroundsCode.DOMESTIC_VIOLENCE: HardshipGround(
             DOMESTIC_VIOLENCE,
             "a significant, unexpected increase in essential expenses within the last six months "
             "resulting directly from domestic violence",
         ),
-        "death_of_family_member": HardshipGround(
+        GroundsCode.DEATH_OF_FAMILY_MEMBER: HardshipGround(
             DEATH,
             "a significant, unexpected increase in essential expenses within the last six months "
             "resulting directly from the death of a spouse, family member, or partner with "
             "primary responsibility for child care",
         ),
-        "sudden_caregiving": HardshipGround(
+        GroundsCode.SUDDEN_CAREGIVING: HardshipGround(
             CAREGIVING,
             "a significant, unexpected increase in essential expenses within the last six months "
             "resulting directly from the sudden need to provide full-time care for self, an aging "
             "parent or another family member",
         ),
-        "disaster": HardshipGround(
+        GroundsCode.DISASTER: HardshipGround(
             DISASTER,
             "a significant, unexpected increase in essential expenses within the last six months "
             "resulting directly from a fire, flood, natural disaster, or other unexpected event "
             "causing substantial household or personal damage",
         ),
-        "bankruptcy": HardshipGround(
+        GroundsCode.BANKRUPTCY: HardshipGround(
             BANKRUPTCY,
             "has filed for bankruptcy within the last 12 months and the debts have not yet been "
             "discharged",
@@ -136,20 +159,21 @@ def waiver_refusal(program: str, coverage: str) -> str | None:
     `health` or `dental`. Dental: 12.16(3)(c), whatever the program. APTC only or without financial
     assistance: 12.12(7)(f).
     """
-    if coverage not in (COVERAGE_HEALTH, COVERAGE_DENTAL):
+    if coverage not in tuple(Coverage):
         raise InvalidCommand(
-            f"unknown coverage {coverage!r}; expected {COVERAGE_HEALTH!r} or {COVERAGE_DENTAL!r}",
+            f"unknown coverage {coverage!r}; expected {Coverage.HEALTH.value!r} or "
+            f"{Coverage.DENTAL.value!r}",
             "invalid_field",
         )
-    if coverage == COVERAGE_DENTAL:
+    if coverage == Coverage.DENTAL:
         return NOT_FOR_DENTAL
-    if program == CONNECTORCARE_PROGRAM:
+    if program == Program.CONNECTORCARE:
         return None
-    if program in (APTC_ONLY_PROGRAM, NON_GROUP):
+    if program in (Program.APTC_ONLY, Program.NON_GROUP):
         return NOT_FOR_APTC_ONLY_OR_UNASSISTED
     raise InvalidCommand(
-        f"unknown program {program!r}; expected one of {CONNECTORCARE_PROGRAM!r}, "
-        f"{APTC_ONLY_PROGRAM!r}, {NON_GROUP!r}",
+        f"unknown program {program!r}; expected one of {Program.CONNECTORCARE.value!r}, "
+        f"{Program.APTC_ONLY.value!r}, {Program.NON_GROUP.value!r}",
         "invalid_field",
     )
 

@@ -1,0 +1,224 @@
+"""The commands the ledger accepts, as plain typed values (the adapters parse and validate the
+wire format and build these; no framework type reaches the domain).
+
+Each command names its business date `on`. A command's handler is found by its class in
+`handlers.COMMAND_HANDLERS`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from .rules.appeals import AppealOutcome
+from .rules.enrollment_periods import QualifyingKind
+from .rules.plan_selection import Coverage
+from .rules.waivers import WaiverDecision
+
+
+@dataclass(frozen=True)
+class Command:
+    on: date
+
+
+def _record(facts: Any) -> dict[str, Any]:
+    """The facts as an event records them: the given ones (not None) in field order, dates ISO."""
+    out: dict[str, Any] = {}
+    for field in dataclasses.fields(facts):
+        value = getattr(facts, field.name)
+        if value is not None:
+            out[field.name] = value.isoformat() if isinstance(value, date) else value
+    return out
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member as an application describes them (12.06)."""
+
+    member_id: str
+    birth_date: date
+    resident: bool
+    lawfully_present: bool
+    incarcerated: bool
+    aptc_eligible: bool
+
+    def record(self) -> dict[str, Any]:
+        return _record(self)
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    """What changed of one member (12.09(2)): a new member gives every fact."""
+
+    member_id: str
+    birth_date: date | None = None
+    resident: bool | None = None
+    lawfully_present: bool | None = None
+    incarcerated: bool | None = None
+    aptc_eligible: bool | None = None
+
+    def record(self) -> dict[str, Any]:
+        return _record(self)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Facts reported (12.09(2)) or found at a hearing: any of the household's MAGI, its size and
+    its members' facts."""
+
+    annual_magi: Decimal | None = None
+    household_size: int | None = None
+    members: tuple[MemberChange, ...] | None = None
+
+    def record(self) -> dict[str, Any]:
+        """As a `ChangeReported` event records them: only what is given, members as records."""
+        out: dict[str, Any] = {}
+        if self.annual_magi is not None:
+            out["annual_magi"] = self.annual_magi
+        if self.household_size is not None:
+            out["household_size"] = self.household_size
+        if self.members:
+            out["members"] = [member.record() for member in self.members]
+        return out
+
+
+# ---- households ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicationForm(Command):
+    """What an application and a renewal both give (12.06, 12.07(1))."""
+
+    household_id: str
+    plan_year: int
+    household_size: int
+    annual_magi: Decimal
+    members: tuple[Member, ...]
+
+    def member_records(self) -> list[dict[str, Any]]:
+        return [member.record() for member in self.members]
+
+
+@dataclass(frozen=True)
+class SubmitApplication(ApplicationForm):
+    pass
+
+
+@dataclass(frozen=True)
+class SubmitRenewal(ApplicationForm):
+    pass
+
+
+@dataclass(frozen=True)
+class DetermineEligibility(Command):
+    household_id: str
+
+
+@dataclass(frozen=True)
+class ReportChange(Command):
+    household_id: str
+    annual_magi: Decimal | None = None
+    household_size: int | None = None
+    members: tuple[MemberChange, ...] | None = None
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(self.annual_magi, self.household_size, self.members)
+
+
+@dataclass(frozen=True)
+class ReportQualifyingEvent(Command):
+    household_id: str
+    kind: QualifyingKind
+    event_on: date | None = None
+
+
+# ---- enrollments -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SelectPlan(Command):
+    enrollment_id: str
+    household_id: str
+    member_ids: tuple[str, ...]
+    plan_id: str
+    coverage: Coverage
+    monthly_premium: Decimal
+    aptc_applied: Decimal = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class RecordPayment(Command):
+    enrollment_id: str
+    amount: Decimal
+    reference: str
+
+
+@dataclass(frozen=True)
+class RunSchedule(Command):
+    through: date
+
+
+@dataclass(frozen=True)
+class RequestReinstatement(Command):
+    enrollment_id: str
+
+
+@dataclass(frozen=True)
+class RequestTermination(Command):
+    enrollment_id: str
+
+
+@dataclass(frozen=True)
+class RenewEnrollment(Command):
+    enrollment_id: str
+    plan_year: int
+    monthly_premium: Decimal
+    plan_id: str | None = None
+
+
+# ---- hardship waivers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestHardshipWaiver(Command):
+    household_id: str
+    enrollment_id: str
+    grounds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DecideHardshipWaiver(Command):
+    decision: WaiverDecision
+    first_month: date
+    months: int
+    request_id: str | None = None
+    enrollment_id: str | None = None
+
+
+# ---- appeals ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileAppeal(Command):
+    appeal_id: str
+    household_id: str
+    appealed_event_id: str
+    grounds: str
+    notice_received_on: date | None = None
+    notice_sent: bool = True
+
+
+@dataclass(frozen=True)
+class DecideAppeal(Command):
+    appeal_id: str
+    outcome: AppealOutcome
+    findings: Changes | None = None
+
+
+@dataclass(frozen=True)
+class OrderRehearing(Command):
+    appeal_id: str

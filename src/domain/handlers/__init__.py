@@ -1,0 +1,44 @@
+"""The ledger's use cases, one function per command, found by the command's class.
+
+Each handler takes the `Ledger` (to load aggregates and read the policy in force) and one
+command, calls the aggregates (guards first, then their events) and returns every aggregate it
+changed; the ledger records all their events atomically (`Ledger.execute`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.domain import Aggregate
+
+from .. import commands
+from . import appeals, enrollments, households, waivers
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
+
+Handler = Callable[["Ledger", Any], list[Aggregate]]
+
+COMMAND_HANDLERS: Mapping[type[commands.Command], Handler] = MappingProxyType(
+    {
+        commands.SubmitApplication: households.submit_application,
+        commands.SubmitRenewal: households.submit_renewal,
+        commands.DetermineEligibility: households.determine_eligibility,
+        commands.ReportChange: households.report_change,
+        commands.ReportQualifyingEvent: households.report_qualifying_event,
+        commands.SelectPlan: enrollments.select_plan,
+        commands.RecordPayment: enrollments.record_payment,
+        commands.RunSchedule: enrollments.run_schedule,
+        commands.RequestReinstatement: enrollments.request_reinstatement,
+        commands.RequestTermination: enrollments.request_termination,
+        commands.RenewEnrollment: enrollments.renew_enrollment,
+        commands.RequestHardshipWaiver: waivers.request_hardship_waiver,
+        commands.DecideHardshipWaiver: waivers.decide_hardship_waiver,
+        commands.FileAppeal: appeals.file_appeal,
+        commands.DecideAppeal: appeals.decide_appeal,
+        commands.OrderRehearing: appeals.order_rehearing,
+    }
+)
+"""Each command's handler (cosmicpython's `COMMAND_HANDLERS`)."""

@@ -1,0 +1,232 @@
+"""Use cases of an enrollment: choosing a plan (12.10(1)-(3), 12.16), payments (12.12(1)),
+reinstatement (12.12(6)), voluntary termination (12.10(8)), renewal (12.07(1)) and the schedule's
+time-driven decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from ..commands import (
+    RecordPayment,
+    RenewEnrollment,
+    RequestReinstatement,
+    RequestTermination,
+    RunSchedule,
+    SelectPlan,
+)
+from ..enrollment import Enrollment
+from ..errors import Conflict, InvalidCommand, NotEligible, OutsideEnrollmentPeriod
+from ..household import Household
+from ..rules import enrollment_periods as periods
+from ..rules.effective_dates import YEARLY_REVIEW
+from ..rules.plan_selection import Coverage, PlanTerms, dental_terms, health_terms
+from .waivers import open_periods_for_ended_waivers
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
+
+
+def select_plan(ledger: Ledger, command: SelectPlan) -> list[Aggregate]:
+    """12.10(1)-(3) for health plans; 12.16(1)(a), (3)(a) for dental plans."""
+    on, member_ids = command.on, list(command.member_ids)
+    household = ledger.household(command.household_id)
+    policy = ledger.policy.in_force(on)
+    try:
+        ledger.repository.get(Enrollment.id_for(command.enrollment_id))
+    except AggregateNotFoundError:
+        pass
+    else:
+        raise Conflict(
+            f"enrollment {command.enrollment_id!r} already exists", "duplicate_enrollment"
+        )
+    application = household.latest_application()
+    facts = {f.member_id: f for f in application.facts()}
+    unknown = [m for m in member_ids if m not in facts]
+    if unknown:
+        raise InvalidCommand(
+            f"not members of household {command.household_id!r}: {', '.join(unknown)}"
+        )
+    results = {m: household.latest_member_result(m) for m in member_ids}
+    sep = None
+    if command.coverage == Coverage.DENTAL:
+        terms = dental_terms(
+            member_ids, facts, results, command.aptc_applied, application.plan_year
+        )
+        basis = periods.DENTAL_ANY_TIME_BASIS
+    else:
+        terms = health_terms(_latest_plan_year(household), results, command.aptc_applied)
+        sep = household.sep_covering(on, member_ids)
+        if (
+            sep is not None
+            and sep.kind == periods.AI_AN_MONTHLY
+            and not periods.ai_an_change_allowed(on, household.ai_an_changes)
+        ):
+            sep = None
+        chosen = periods.health_plan_period(on, terms.plan_year, policy, sep.kind if sep else None)
+        if chosen is None:
+            start, end = periods.open_enrollment_window(terms.plan_year, policy)
+            raise OutsideEnrollmentPeriod(
+                f"{on.isoformat()} is outside open enrollment for plan year {terms.plan_year} "
+                f"({start.isoformat()} to {end.isoformat()}) and no special enrollment period "
+                f"covers it ({periods.OPEN_ENROLLMENT})"
+            )
+        basis = chosen
+    dependent_start = None
+    if (
+        sep is not None
+        and sep.kind == periods.QualifyingKind.NEW_DEPENDENT
+        and basis.endswith(periods.QualifyingKind.NEW_DEPENDENT)
+    ):
+        dependent_start = sep.start_on
+    enrollment = Enrollment.select(
+        on=on,
+        enrollment_id=command.enrollment_id,
+        household_id=command.household_id,
+        member_ids=member_ids,
+        plan_id=command.plan_id,
+        coverage=command.coverage.value,
+        monthly_premium=command.monthly_premium,
+        aptc_applied=command.aptc_applied,
+        program=terms.program.value,
+        plan_type=terms.plan_type,
+        plan_year=terms.plan_year,
+        enrollment_basis=basis,
+        policy=policy,
+        dependent_start_on=dependent_start if command.coverage == Coverage.HEALTH else None,
+    )
+    household.link_enrollment(on, command.enrollment_id, basis)
+    return [household, enrollment, *end_replaced(ledger, household, enrollment, on)]
+
+
+def _latest_plan_year(household: Household) -> int | None:
+    if not household.determinations:
+        return None
+    return int(household.determinations[-1]["plan_year"])
+
+
+def end_replaced(
+    ledger: Ledger, household: Household | None, enrollment: Enrollment, on: date
+) -> list[Aggregate]:
+    """After `enrollment` is effectuated, end the household's other health enrollment it
+    replaces (12.10(1): a transfer between plans)."""
+    if enrollment.coverage != Coverage.HEALTH or enrollment.start_on is None:
+        return []
+    if not any(isinstance(e, Enrollment.CoverageEffectuated) for e in enrollment.pending_events):
+        return []
+    if household is None:
+        household = ledger.household(enrollment.household_id)
+    replaced: list[Aggregate] = []
+    for other_id in household.enrollment_ids:
+        if other_id == enrollment.enrollment_id:
+            continue
+        other = ledger.enrollment(other_id)
+        if (
+            other.coverage == Coverage.HEALTH
+            and periods.is_plan_transfer(
+                new_member_ids=enrollment.member_ids,
+                new_start_on=enrollment.start_on,
+                other_member_ids=other.member_ids,
+                other_start_on=other.start_on,
+            )
+            and other.covers_after(enrollment.start_on)
+        ):
+            other.replace_with(
+                on, enrollment.enrollment_id, enrollment.start_on, ledger.policy.in_force(on)
+            )
+            replaced.append(other)
+    return replaced
+
+
+def record_payment(ledger: Ledger, command: RecordPayment) -> list[Aggregate]:
+    """12.12(1). A payment's `reference` is unique in the whole store: the same payment again
+    (same enrollment, amount and date) answers its first recording; any other payment with that
+    reference is refused `duplicate_reference`."""
+    if command.amount <= 0:
+        raise InvalidCommand("a payment amount must be positive", "invalid_field")
+    ledger.refuse_reused_reference(
+        command.on, command.enrollment_id, command.amount, command.reference
+    )
+    enrollment = ledger.enrollment(command.enrollment_id)
+    policy = ledger.policy.in_force(command.on)
+    if not enrollment.record_payment(command.on, command.amount, command.reference, policy):
+        raise ledger.duplicate_reference(command.reference)
+    return [enrollment, *end_replaced(ledger, None, enrollment, command.on)]
+
+
+def request_reinstatement(ledger: Ledger, command: RequestReinstatement) -> list[Aggregate]:
+    enrollment = ledger.enrollment(command.enrollment_id)
+    enrollment.request_reinstatement(command.on, ledger.policy.in_force(command.on))
+    return [enrollment]
+
+
+def request_termination(ledger: Ledger, command: RequestTermination) -> list[Aggregate]:
+    enrollment = ledger.enrollment(command.enrollment_id)
+    enrollment.request_termination(command.on, ledger.policy.in_force(command.on))
+    return [enrollment]
+
+
+def renew_enrollment(ledger: Ledger, command: RenewEnrollment) -> list[Aggregate]:
+    """12.07(1), 12.12(8)(b): coverage continues into the plan year at its premium, on the
+    program and plan type of that year's determination."""
+    enrollment = ledger.enrollment(command.enrollment_id)
+    household = ledger.household(enrollment.household_id)
+    if not any(d["plan_year"] == command.plan_year for d in household.determinations):
+        raise NotEligible(
+            f"household {household.household_id!r} has no determination for plan year "
+            f"{command.plan_year}: submit_renewal first ({YEARLY_REVIEW})"
+        )
+    if enrollment.coverage == Coverage.DENTAL:
+        program, plan_type = enrollment.program, None
+    else:
+        terms: PlanTerms = health_terms(
+            _latest_plan_year(household),
+            {m: household.latest_member_result(m) for m in enrollment.member_ids},
+            enrollment.aptc_applied,
+        )
+        program, plan_type = terms.program.value, terms.plan_type
+    enrollment.renew(
+        command.on,
+        command.plan_year,
+        command.monthly_premium,
+        command.plan_id,
+        program,
+        plan_type,
+        ledger.policy.in_force(command.on),
+    )
+    return [enrollment]
+
+
+def run_schedule(ledger: Ledger, command: RunSchedule) -> list[Aggregate]:
+    """Every time-driven decision due up to `through`, for every enrollment with one due (read
+    from the schedule index, so the cost follows what is due). Each decision carries its own
+    business date; `on` (the day the run happens) may be after `through`.
+
+    `through` becomes the schedule's date when it is later than the one kept: a fact entered
+    afterwards that makes a decision due on or before it has that decision taken as of it
+    (`Ledger.take_late_decisions`)."""
+    through = command.through
+    previous = ledger.storage.schedule_through()
+    ledger.storage.raise_schedule_through(through)
+    touched: list[Aggregate] = []
+    households: dict[str, Household] = {}
+    after: str | None = None
+    while True:
+        batch = ledger.storage.due_through(through, limit=500, after=after)
+        if not batch:
+            break
+        for enrollment in ledger.load_enrollments(batch):
+            if previous is not None:
+                # Still due by the last run's date: left by a late fact committed while that
+                # run was in progress, or recorded before this rule. As of that date.
+                enrollment.take_late_decisions(min(previous, through), ledger.policy.in_force)
+            enrollment.advance(through, ledger.policy.in_force)
+            touched.append(enrollment)
+            open_periods_for_ended_waivers(
+                ledger, enrollment, enrollment.pending_events, households
+            )
+        after = str(batch[-1])
+    return [*households.values(), *touched]

@@ -1,0 +1,120 @@
+"""Use cases of a household: applications and renewals (12.06, 12.07(1)), determinations (12.04),
+reported changes (12.09(2)) and qualifying events (12.10(1)(a))."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from eventsourcing.domain import Aggregate
+
+from ..commands import (
+    ApplicationForm,
+    DetermineEligibility,
+    ReportChange,
+    ReportQualifyingEvent,
+    SubmitApplication,
+    SubmitRenewal,
+)
+from ..determination import DeterminationBasis
+from ..enrollment import TERMINATED
+from ..errors import InvalidCommand, UnknownHousehold
+from ..household import Household
+from ..rules.applications import missing_member_facts
+from ..rules.enrollment_periods import qualifying_event_period
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
+
+
+def submit_application(ledger: Ledger, command: SubmitApplication) -> list[Aggregate]:
+    """12.06: the application as received (the household opened by its first one)."""
+    ledger.require_policy_parameters(command.on, command.plan_year)
+    try:
+        household = ledger.household(command.household_id)
+    except UnknownHousehold:
+        household = Household.open(command.household_id, command.on)
+    _submit(household, command, renewal=False)
+    return [household]
+
+
+def submit_renewal(ledger: Ledger, command: SubmitRenewal) -> list[Aggregate]:
+    """12.07(1): the yearly renewal and a determination for the coming plan year, effective
+    1 January of it."""
+    ledger.require_policy_parameters(command.on, command.plan_year)
+    household = ledger.household(command.household_id)
+    _submit(household, command, renewal=True)
+    household.determine_eligibility(
+        command.on, ledger.policy.in_force(command.on), basis=DeterminationBasis.RENEWAL
+    )
+    return [household]
+
+
+def _submit(household: Household, form: ApplicationForm, *, renewal: bool) -> None:
+    household.submit_application(
+        form.on,
+        form.plan_year,
+        form.household_size,
+        form.annual_magi,
+        form.member_records(),
+        renewal=renewal,
+    )
+
+
+def determine_eligibility(ledger: Ledger, command: DetermineEligibility) -> list[Aggregate]:
+    household = ledger.household(command.household_id)
+    household.determine_eligibility(
+        command.on, ledger.policy.in_force(command.on), basis=DeterminationBasis.APPLICATION
+    )
+    return [household]
+
+
+def report_change(ledger: Ledger, command: ReportChange) -> list[Aggregate]:
+    """12.09(2): the change as reported, then a determination on it."""
+    household = ledger.household(command.household_id)
+    known = {m["member_id"] for m in household.latest_application().members}
+    for member in command.members or ():
+        missing = missing_member_facts(member.record(), known)
+        if missing:
+            raise InvalidCommand(
+                f"a new member needs every field of an application's member: "
+                f"missing {', '.join(missing)}",
+                "missing_field",
+            )
+    changes = command.changes.record()
+    if not changes:
+        raise InvalidCommand(
+            "report_change needs at least one of annual_magi, household_size, members",
+            "missing_field",
+        )
+    household.report_change(command.on, changes)
+    household.determine_eligibility(
+        command.on, ledger.policy.in_force(command.on), basis=DeterminationBasis.CHANGE
+    )
+    return [household]
+
+
+def report_qualifying_event(ledger: Ledger, command: ReportQualifyingEvent) -> list[Aggregate]:
+    """12.10(1)(a): a triggering event opens 60 days to enroll from the date of the event."""
+    household = ledger.household(command.household_id)
+    policy = ledger.policy.in_force(command.on)
+    happened = command.event_on or command.on
+    period = qualifying_event_period(
+        command.kind,
+        happened,
+        command.on,
+        policy,
+        coverage_lost_for_non_payment=any(
+            enrollment.end_reason == "non_payment" and enrollment.status == TERMINATED
+            for enrollment in map(ledger.enrollment, household.enrollment_ids)
+        ),
+    )
+    household.open_special_enrollment_period(
+        kind=command.kind.value,
+        event_on=happened,
+        on=command.on,
+        member_ids=(),
+        citation=period.citation,
+        policy=policy,
+        end_on=period.end_on,
+    )
+    return [household]
