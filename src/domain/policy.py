@@ -102,6 +102,8 @@ class PolicyVersion:
     delinquency_payment_days: Parameter[int]
     # 12.12(4)-(5): delinquent months before a financially assisted enrollee is terminated.
     fa_delinquent_months_before_termination: Parameter[int]
+    # 12.12(2)-(3): the same without financial assistance (the first notice warns).
+    non_fa_delinquent_months_before_termination: Parameter[int]
     # 12.12(6): reinstatement request window after the termination notice (non-group).
     reinstatement_window_days: Parameter[int]
     # 12.12(7)(d), (9): hardship waivers.
@@ -206,6 +208,12 @@ POLICY_V1 = PolicyVersion(
     delinquency_payment_days=_since_2014("delinquency_payment_days", 35),
     fa_delinquent_months_before_termination=_since_2014(
         "fa_delinquent_months_before_termination", 2, "956 CMR 12.12(4)"
+    ),
+    non_fa_delinquent_months_before_termination=_since_2014(
+        "non_fa_delinquent_months_before_termination",
+        1,
+        "956 CMR 12.12(2): the notice of delinquency, sent when the account is past due, gives the "
+        "payment date after which coverage is terminated",
     ),
     reinstatement_window_days=_since_2014("reinstatement_window_days", 35),
     waiver_max_months=_since_2014("waiver_max_months", 12, "956 CMR 12.12(7)(d)"),
