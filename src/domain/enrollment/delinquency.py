@@ -36,12 +36,17 @@ def restore_coverage(e: Enrollment) -> None:
     e.reinstatable = False
     e.reinstatement_deadline = None
     e.terminated_on = None
+    end_delinquency(e)
+    billing.owe_again(e)
+
+
+def end_delinquency(e: Enrollment) -> None:
+    """The delinquency episode is over: no month unpaid, no notice due, no payment date."""
     e.first_unpaid_month = None
     e.missed_count = 0
     e.notices = []
-    e.payment_due_on = None
     e.pending_notice_on = None
-    billing.owe_again(e)
+    e.payment_due_on = None
 
 
 def _terminated_for_non_payment(e: Enrollment) -> bool:
@@ -105,11 +110,7 @@ class DelinquencyCured(EnrollmentEvent):
 
     def apply(self, e: Enrollment) -> None:
         e.status = Status.ACTIVE
-        e.first_unpaid_month = None
-        e.missed_count = 0
-        e.notices = []
-        e.pending_notice_on = None
-        e.payment_due_on = None
+        end_delinquency(e)
 
 
 class CoverageTerminated(EnrollmentEvent):
