@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Generic, TypeVar
 
 from .errors import NoPolicyParameters
+from .rules.premiums import NON_FA_DELINQUENT
 
 T = TypeVar("T")
 
@@ -210,10 +211,7 @@ POLICY_V1 = PolicyVersion(
         "fa_delinquent_months_before_termination", 2, "956 CMR 12.12(4)"
     ),
     non_fa_delinquent_months_before_termination=_since_2014(
-        "non_fa_delinquent_months_before_termination",
-        1,
-        "956 CMR 12.12(2): the notice of delinquency, sent when the account is past due, gives the "
-        "payment date after which coverage is terminated",
+        "non_fa_delinquent_months_before_termination", 1, NON_FA_DELINQUENT
     ),
     reinstatement_window_days=_since_2014("reinstatement_window_days", 35),
     waiver_max_months=_since_2014("waiver_max_months", 12, "956 CMR 12.12(7)(d)"),

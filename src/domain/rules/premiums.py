@@ -7,9 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..calendar import add_months, day_in_month, first_of_month, last_day_of_month, plus_days
-from ..policy import PolicyVersion
+
+if TYPE_CHECKING:
+    from ..policy import PolicyVersion
 
 PREMIUMS_DUE = "956 CMR 12.12(1)"
 BINDER = "956 CMR 12.10(2)"
