@@ -18,7 +18,7 @@ from .errors import NoPolicyParameters
 from .rules.appeals import DEADLINE_AFTER_NOTICE, DEADLINE_WITHOUT_NOTICE, REHEARING
 from .rules.eligibility import CONNECTORCARE_LIMIT, PLAN_TYPE
 from .rules.enrollment_periods import SPECIAL_ENROLLMENT_LENGTH
-from .rules.premiums import FA_DELINQUENT
+from .rules.premiums import FA_DELINQUENT, NON_FA_DELINQUENT
 from .rules.waivers import WAIVER_LENGTH
 
 T = TypeVar("T")
@@ -107,6 +107,8 @@ class PolicyVersion:
     delinquency_payment_days: Parameter[int]
     # 12.12(4)-(5): delinquent months before a financially assisted enrollee is terminated.
     fa_delinquent_months_before_termination: Parameter[int]
+    # 12.12(2)-(3): the same without financial assistance (the first notice warns).
+    non_fa_delinquent_months_before_termination: Parameter[int]
     # 12.12(6): reinstatement request window after the termination notice (non-group).
     reinstatement_window_days: Parameter[int]
     # 12.12(7)(d), (9): hardship waivers.
@@ -211,6 +213,9 @@ POLICY_V1 = PolicyVersion(
     delinquency_payment_days=_since_2014("delinquency_payment_days", 35),
     fa_delinquent_months_before_termination=_since_2014(
         "fa_delinquent_months_before_termination", 2, FA_DELINQUENT
+    ),
+    non_fa_delinquent_months_before_termination=_since_2014(
+        "non_fa_delinquent_months_before_termination", 1, NON_FA_DELINQUENT
     ),
     reinstatement_window_days=_since_2014("reinstatement_window_days", 35),
     waiver_max_months=_since_2014("waiver_max_months", 12, WAIVER_LENGTH),

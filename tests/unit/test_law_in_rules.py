@@ -16,10 +16,6 @@ import pytest
 
 DOMAIN = Path(enrollment_ledger.domain.__file__).parent
 CITATION_LITERAL = re.compile(r"""["']956 CMR""")
-NOT_YET_SPLIT = pytest.mark.xfail(
-    strict=False,
-    reason="the enrollment aggregate's citations move to rules/ with its split into a package",
-)
 
 
 def outside_rules() -> list[Path]:
@@ -32,8 +28,7 @@ def files() -> list[Any]:
     params = []
     for path in outside_rules():
         name = path.relative_to(DOMAIN).as_posix()
-        marks = [NOT_YET_SPLIT] if name.startswith("enrollment") else []
-        params.append(pytest.param(path, id=name, marks=marks))
+        params.append(pytest.param(path, id=name))
     return params
 
 
@@ -53,6 +48,7 @@ def test_no_citation_of_the_regulation_is_written_outside_rules(path: Path) -> N
 def test_the_scan_reads_the_aggregates_the_use_cases_and_the_policy() -> None:
     names = {path.relative_to(DOMAIN).as_posix() for path in outside_rules()}
     assert {"household.py", "appeal.py", "ledger.py", "hearing.py", "policy.py"} <= names
+    assert {"enrollment/__init__.py", "enrollment/delinquency.py", "enrollment/billing.py"} <= names
     assert not any(name.startswith("rules/") for name in names)
 
 

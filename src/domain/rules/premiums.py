@@ -1,5 +1,6 @@
-"""956 CMR 12.10(2)-(3), 12.10(8), 12.12(1)-(6), 12.16(3)(b): binder, billing, delinquency,
-retroactive termination, reinstatement and voluntary termination, as small pure functions."""
+"""956 CMR 12.07(1), 12.10(1)-(3), 12.10(8), 12.12(1)-(6), 12.16(3)(b): binder, billing,
+delinquency, retroactive termination, reinstatement, voluntary termination, the end of a plan year,
+renewal and a change of plan, as small pure functions."""
 
 from __future__ import annotations
 
@@ -71,6 +72,31 @@ def delinquency_payment_due_on(notice_on: date, policy: PolicyVersion) -> date:
     return plus_days(notice_on, policy.delinquency_payment_days.at(notice_on))
 
 
+def delinquency_citation(financially_assisted: bool, coverage: str) -> str:
+    """The clause a delinquency falls under: 12.12(4) with financial assistance, 12.12(2) without;
+    a dental plan without APTC under 12.16(3)(b), which applies the rules without it."""
+    if financially_assisted:
+        return FA_DELINQUENT
+    return DENTAL_NO_APTC if coverage == "dental" else NON_FA_DELINQUENT
+
+
+def termination_citation(financially_assisted: bool) -> str:
+    """The clause a termination for non-payment (or its rescission) falls under: 12.12(5) with
+    financial assistance, 12.12(3) without."""
+    return FA_TERMINATION if financially_assisted else NON_FA_TERMINATION
+
+
+def delinquent_months_before_payment_date(
+    financially_assisted: bool, on: date, policy: PolicyVersion
+) -> int:
+    """How many consecutive delinquent months it takes before a notice gives the payment date after
+    which coverage is terminated: 12.12(2) without financial assistance, the first notice of
+    delinquency; 12.12(4) with it, the notice after two consecutive delinquent months."""
+    if financially_assisted:
+        return policy.fa_delinquent_months_before_termination.at(on)
+    return policy.non_fa_delinquent_months_before_termination.at(on)
+
+
 def first_month_not_paid_in_full(unpaid_by_month: Sequence[tuple[date, Decimal]]) -> date | None:
     """12.12(3) without FA: coverage ends on "the last day of the last month for which the
     Enrollee has paid for coverage in full", judged at the notice's payment date after the
@@ -121,6 +147,19 @@ def voluntary_end_on(requested_on: date, policy: PolicyVersion) -> date:
     if requested_on.day <= policy.mid_month_cutoff_day.at(requested_on):
         return last_day_of_month(requested_on)
     return last_day_of_month(add_months(requested_on, 1))
+
+
+def plan_year_end_on(first_month_not_renewed: date) -> date:
+    """Contract, read with 12.07(1) (eligibility and enrollment are renewed each year): coverage not
+    renewed by the day the first month of the next plan year is invoiced ends on the last day of the
+    month before it (31 December of its plan year)."""
+    return last_day_of_month(add_months(first_month_not_renewed, -1))
+
+
+def replaced_plan_end_on(replacement_starts_on: date) -> date:
+    """12.10(1): a transfer to another plan in an enrollment period ends the replaced enrollment
+    the day before the new one begins, so coverage continues without a gap."""
+    return plus_days(replacement_starts_on, -1)
 
 
 def is_financially_assisted(coverage: str, program: str, aptc_applied: Decimal) -> bool:

@@ -1,0 +1,306 @@
+"""Billing (956 CMR 12.10(2), 12.12(1)): invoices, payments, the member's credit and refunds.
+
+Money is applied to what is owed oldest month first (`allocate`), whether it comes in as a payment
+or is held as credit; what is left over is credit. Once an enrollment has ended for good, its credit
+first pays what is still owed for covered months and the rest is due back (`refund_credit`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ..calendar import add_months, month_key, parse_month
+from ..money import ZERO
+from ..policy import PolicyVersion
+from ..rules import premiums as rules
+from .shared import EnrollmentEvent, InvoiceKind, RefundReason
+
+if TYPE_CHECKING:
+    from . import Enrollment
+
+
+@dataclass
+class Invoice:
+    month: date
+    amount: Decimal
+    issued_on: date
+    due_on: date
+    kind: str
+    paid: Decimal = ZERO
+    waived: Decimal = ZERO
+    voided: bool = False
+    checked: bool = False
+
+    @property
+    def outstanding(self) -> Decimal:
+        if self.voided:
+            return ZERO
+        return max(self.amount - self.paid - self.waived, ZERO)
+
+
+@dataclass(frozen=True)
+class MoneyAccount:
+    """Where the money received for an enrollment is. Conserved when every cent received is in
+    exactly one place a person can see: paid on a month still owed (not voided), held as the
+    member's credit, or due back to the member (`refund_due`)."""
+
+    received: Decimal
+    paid_on_months_owed: Decimal
+    credit: Decimal
+    refund_due: Decimal
+
+    @property
+    def unaccounted(self) -> Decimal:
+        """Received but in none of the three places (zero when money is conserved)."""
+        return self.received - self.paid_on_months_owed - self.credit - self.refund_due
+
+    @property
+    def conserved(self) -> bool:
+        return self.unaccounted == ZERO
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Money applied to the months owed: each share as the events store it (`{"month": "YYYY-MM",
+    "amount": "12.34"}`), oldest month first, and what is left over."""
+
+    shares: list[dict[str, str]]
+    left_over: Decimal
+
+
+def allocate(invoices: Mapping[date, Invoice], amount: Decimal) -> Allocation:
+    """12.12(1): money received pays the oldest amount owed first, then the next, while any is
+    left; a voided month is owed nothing."""
+    left = amount
+    shares: list[dict[str, str]] = []
+    for month in sorted(invoices):
+        owed = invoices[month].outstanding
+        if owed > 0 and left > 0:
+            share = min(owed, left)
+            shares.append({"month": month_key(month), "amount": str(share)})
+            left -= share
+    return Allocation(shares, left)
+
+
+# ---- events ------------------------------------------------------------------------------------
+
+
+class InvoiceIssued(EnrollmentEvent):
+    month: str
+    amount: Decimal
+    due_on: date
+    kind: str
+    paid_from_credit: Decimal
+    waived: Decimal
+
+    def apply(self, e: Enrollment) -> None:
+        month = parse_month(self.month)
+        invoice = Invoice(month, self.amount, self.on, self.due_on, self.kind)
+        invoice.paid = self.paid_from_credit
+        invoice.waived = self.waived
+        e.credit -= self.paid_from_credit
+        e.invoices[month] = invoice
+
+
+class PaymentRecorded(EnrollmentEvent):
+    amount: Decimal
+    reference: str
+    allocations: list[dict[str, str]]
+    to_credit: Decimal
+
+    def apply(self, e: Enrollment) -> None:
+        e.references.add(self.reference)
+        e.payments.append((self.on, self.amount))
+        for allocation in self.allocations:
+            # A fold by business date may not hold the invoice yet (a late payment applied
+            # to a month billed after its date), or hold it voided: the money is credit.
+            invoice = e.invoices.get(parse_month(allocation["month"]))
+            if invoice is None or invoice.voided:
+                e.credit += Decimal(allocation["amount"])
+            else:
+                invoice.paid += Decimal(allocation["amount"])
+        e.credit += self.to_credit
+
+
+class CreditApplied(EnrollmentEvent):
+    allocations: list[dict[str, str]]
+
+    def apply(self, e: Enrollment) -> None:
+        for allocation in self.allocations:
+            invoice = e.invoices.get(parse_month(allocation["month"]))
+            if invoice is None or invoice.voided:
+                continue  # not owed at this point of a fold by business date: still credit
+            amount = Decimal(allocation["amount"])
+            invoice.paid += amount
+            e.credit -= amount
+
+
+class RefundDue(EnrollmentEvent):
+    """The member's credit on an enrollment ended for good, now an amount due back to them
+    (for downstream billing to pay out)."""
+
+    amount: Decimal
+    reason: str
+
+    def apply(self, e: Enrollment) -> None:
+        e.credit -= self.amount
+        e.refund_due += self.amount
+
+
+# ---- decisions -----------------------------------------------------------------------------------
+
+
+def issue_invoice(
+    e: Enrollment, month: date, on: date, due_on: date, kind: InvoiceKind, policy: PolicyVersion
+) -> None:
+    """12.10(2), 12.12(1): the month's premium, less any waived portion, paid at once from credit
+    as far as it goes."""
+    amount = premium_for(e, month)
+    waived = min(e.waived_months.get(month, ZERO), amount)
+    e._decide(
+        e.InvoiceIssued,
+        on=on,
+        effective_on=month,
+        citation=rules.BINDER if kind == InvoiceKind.BINDER else rules.PREMIUMS_DUE,
+        policy=policy,
+        month=month_key(month),
+        amount=amount,
+        due_on=due_on,
+        kind=kind,
+        paid_from_credit=min(e.credit, amount - waived),
+        waived=waived,
+    )
+
+
+def issue_next_invoice(e: Enrollment, at: date, policy: PolicyVersion) -> None:
+    """The schedule's invoice day: the next month is billed, due on its due date (or at once when
+    billed late)."""
+    month = next_invoice_month(e)
+    assert month is not None
+    _issue_on, due = rules.invoice_dates(month, policy)
+    issue_invoice(e, month, at, max(due, at), InvoiceKind.MONTHLY, policy)
+
+
+def record_payment(
+    e: Enrollment, on: date, amount: Decimal, reference: str, policy: PolicyVersion
+) -> None:
+    """12.12(1): a payment, applied to the oldest amount owed; the rest is held as credit."""
+    allocation = allocate(e.invoices, amount)
+    e._decide(
+        e.PaymentRecorded,
+        on=on,
+        citation=rules.PREMIUMS_DUE,
+        policy=policy,
+        amount=amount,
+        reference=reference,
+        allocations=allocation.shares,
+        to_credit=allocation.left_over,
+    )
+
+
+def apply_credit(e: Enrollment, on: date, policy: PolicyVersion) -> None:
+    """12.12(1): the credit held pays what is owed, oldest month first."""
+    allocation = allocate(e.invoices, e.credit)
+    if allocation.shares:
+        e._decide(
+            e.CreditApplied,
+            on=on,
+            citation=rules.PREMIUMS_DUE,
+            policy=policy,
+            allocations=allocation.shares,
+        )
+
+
+def refund_credit(e: Enrollment, on: date, policy: PolicyVersion, reason: RefundReason) -> None:
+    """12.12(1): premiums are owed for months of coverage. Once the enrollment has ended for
+    good, the credit first pays what is still owed for covered months; the rest is due back."""
+    if not e.closed:
+        return
+    apply_credit(e, on, policy)
+    if e.credit > 0:
+        e._decide(
+            e.RefundDue,
+            on=on,
+            citation=rules.PREMIUMS_DUE,
+            policy=policy,
+            amount=e.credit,
+            reason=reason,
+        )
+
+
+# ---- state: what the events change, and reading it -----------------------------------------------
+
+
+def void_months_after(e: Enrollment, end_on: date | None) -> None:
+    """The invoices of months after `end_on` (every invoice when None) are no longer owed:
+    what was paid on them goes back to the member's credit."""
+    for month, invoice in e.invoices.items():
+        if (end_on is None or month > end_on) and not invoice.voided:
+            invoice.voided = True
+            e.credit += invoice.paid
+            invoice.paid = ZERO
+
+
+def owe_again(e: Enrollment) -> None:
+    """An end undone (a rescission, a reinstatement): every month is owed again (paid from credit
+    by a `CreditApplied`) and what was due back is credit again."""
+    for invoice in e.invoices.values():
+        invoice.voided = False
+    e.credit += e.refund_due
+    e.refund_due = ZERO
+
+
+def premium_for(e: Enrollment, month: date) -> Decimal:
+    return e.premiums.get(month.year, e.premiums[max(e.premiums)])
+
+
+def next_invoice_month(e: Enrollment) -> date | None:
+    """The month billed next: the one after the last billed, from coverage start, up to its end."""
+    if e.start_on is None:
+        return None
+    month = add_months(max(e.invoices), 1) if e.invoices else e.start_on
+    if e.end_on is not None and month > e.end_on:
+        return None
+    return month
+
+
+def first_unchecked_monthly(e: Enrollment) -> Invoice | None:
+    """The oldest monthly invoice (not voided) whose due date the schedule has not looked at."""
+    for invoice in sorted(e.invoices.values(), key=lambda i: i.month):
+        if not invoice.checked and not invoice.voided and invoice.kind == InvoiceKind.MONTHLY:
+            return invoice
+    return None
+
+
+def past_due(e: Enrollment, on: date) -> Decimal:
+    """Everything billed and due before `on` that is not yet paid."""
+    return sum((i.outstanding for i in e.invoices.values() if i.due_on < on), ZERO)
+
+
+def oldest_unpaid_month(e: Enrollment) -> date:
+    return min(m for m, i in e.invoices.items() if i.outstanding > 0)
+
+
+def paid_by(e: Enrollment, day: date) -> Decimal:
+    """Everything received on or before `day` (a payment's date is its receipt date)."""
+    return sum((amount for on, amount in e.payments if on <= day), ZERO)
+
+
+def billed_due_by(e: Enrollment, day: date) -> Decimal:
+    """Everything billed with a due date on or before `day`, less waivers, voided or not."""
+    return sum((i.amount - i.waived for i in e.invoices.values() if i.due_on <= day), ZERO)
+
+
+def money_account(e: Enrollment) -> MoneyAccount:
+    """Where the money received is; `.conserved` is the ledger's invariant (contract:
+    payments = paid on months still owed + credit + refund due)."""
+    return MoneyAccount(
+        received=sum((amount for _on, amount in e.payments), ZERO),
+        paid_on_months_owed=sum((i.paid for i in e.invoices.values() if not i.voided), ZERO),
+        credit=e.credit,
+        refund_due=e.refund_due,
+    )

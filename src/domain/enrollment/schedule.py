@@ -1,0 +1,153 @@
+"""The schedule: which time-driven decision an enrollment has due next, and on what day.
+
+`next_milestone(state, policy)` is pure: it reads an enrollment's state and names the next
+decision due (`SameDayOrder`) and its date. `advance` takes it (`TAKE`), then asks again, so
+advancing once to a date or day by day to it records the same decisions. Decisions due the same
+day are taken in the order `SameDayOrder` declares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import IntEnum, auto
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from ..calendar import plus_days
+from ..policy import PolicyVersion
+from ..rules import premiums as rules
+from . import billing, coverage, delinquency, waivers
+from .shared import ENDS_ON_ITS_DATE, Status
+
+if TYPE_CHECKING:
+    from . import Enrollment
+
+
+class SameDayOrder(IntEnum):
+    """The schedule's decisions, in the order they are taken when due on the same day."""
+
+    BINDER_UNPAID = auto()
+    """The day after the binder's due date, unpaid: the selection is cancelled (12.10(3))."""
+    PLAN_YEAR_ENDS = auto()
+    """Next January's invoice day, not renewed: coverage ends on 31 December (12.07(1))."""
+    INVOICE_DAY = auto()
+    """The next month is billed (12.12(1))."""
+    PREMIUM_DUE_DATE_PASSED = auto()
+    """The day after a monthly premium's due date: unpaid, the account is delinquent (12.12(2),
+    (4))."""
+    NOTICE_DAY = auto()
+    """A notice of delinquency (12.12(2), (4))."""
+    PAYMENT_DATE_PASSED = auto()
+    """The day after the notice's payment date, premium still owed: terminated (12.12(3), (5))."""
+    REINSTATEMENT_WINDOW_CLOSED = auto()
+    """The day after the reinstatement deadline (12.12(6))."""
+    WAIVER_PERIOD_ENDED = auto()
+    """The month after the last month waived (12.12(7)(d))."""
+    COVERAGE_END_PASSED = auto()
+    """The day after an end known ahead (voluntary, plan year, plan change): coverage has ended."""
+
+
+@dataclass(frozen=True, order=True)
+class Milestone:
+    """A decision due: ordered by its date, then by `SameDayOrder`."""
+
+    on: date
+    decision: SameDayOrder
+
+
+Decision = Callable[["Enrollment", date, PolicyVersion], None]
+
+TAKE: Mapping[SameDayOrder, Decision] = MappingProxyType(
+    {
+        SameDayOrder.BINDER_UNPAID: coverage.cancel_for_unpaid_binder,
+        SameDayOrder.PLAN_YEAR_ENDS: coverage.end_plan_year,
+        SameDayOrder.INVOICE_DAY: billing.issue_next_invoice,
+        SameDayOrder.PREMIUM_DUE_DATE_PASSED: delinquency.check_premium_paid,
+        SameDayOrder.NOTICE_DAY: delinquency.issue_notice,
+        SameDayOrder.PAYMENT_DATE_PASSED: delinquency.terminate_for_non_payment,
+        SameDayOrder.REINSTATEMENT_WINDOW_CLOSED: delinquency.close_reinstatement_window,
+        SameDayOrder.WAIVER_PERIOD_ENDED: waivers.end_waiver_period,
+        SameDayOrder.COVERAGE_END_PASSED: coverage.end_coverage,
+    }
+)
+"""What each decision does (`TAKE[milestone.decision](enrollment, day, policy)`)."""
+
+
+def next_milestone(e: Enrollment, policy: PolicyVersion) -> Milestone | None:
+    """The next decision due on the enrollment `e` (None when nothing more can fall due)."""
+    if e.status == Status.CANCELLED or e.ended:
+        return None
+    due: list[Milestone] = []
+    if e.status == Status.PENDING_BINDER:
+        due.append(Milestone(plus_days(e.binder_due_on, 1), SameDayOrder.BINDER_UNPAID))
+    if e.status in (Status.ACTIVE, Status.DELINQUENT):
+        if e.end_on is not None and e.end_reason in ENDS_ON_ITS_DATE:
+            due.append(Milestone(plus_days(e.end_on, 1), SameDayOrder.COVERAGE_END_PASSED))
+        unchecked = billing.first_unchecked_monthly(e)
+        if unchecked is not None:
+            due.append(
+                Milestone(plus_days(unchecked.due_on, 1), SameDayOrder.PREMIUM_DUE_DATE_PASSED)
+            )
+        if e.pending_notice_on is not None:
+            due.append(Milestone(e.pending_notice_on, SameDayOrder.NOTICE_DAY))
+        if e.payment_due_on is not None:
+            due.append(Milestone(plus_days(e.payment_due_on, 1), SameDayOrder.PAYMENT_DATE_PASSED))
+        upcoming = billing.next_invoice_month(e)
+        if upcoming is not None:
+            issue_on, _due_on = rules.invoice_dates(upcoming, policy)
+            if upcoming.year in e.renewed_years:
+                due.append(Milestone(issue_on, SameDayOrder.INVOICE_DAY))
+            elif upcoming.year - 1 not in e.plan_year_end_decided:
+                due.append(Milestone(issue_on, SameDayOrder.PLAN_YEAR_ENDS))
+        if e.waiver_ends_on is not None:
+            due.append(Milestone(e.waiver_ends_on, SameDayOrder.WAIVER_PERIOD_ENDED))
+    if e.status == Status.TERMINATED and e.reinstatable and e.reinstatement_deadline:
+        due.append(
+            Milestone(
+                plus_days(e.reinstatement_deadline, 1), SameDayOrder.REINSTATEMENT_WINDOW_CLOSED
+            )
+        )
+    return min(due, default=None)
+
+
+def advance(
+    e: Enrollment, through: date, policy_for: PolicyVersion | Callable[[date], PolicyVersion]
+) -> None:
+    """Record every time-driven decision due on `e` up to and including `through`, each under
+    the policy in force on its day. One due before the horizon (the latest date `e` has seen) is
+    taken as of the horizon."""
+
+    def resolve(day: date) -> PolicyVersion:
+        return policy_for(day) if callable(policy_for) else policy_for
+
+    while True:
+        milestone = next_milestone(e, resolve(e.horizon))
+        if milestone is None or milestone.on > through:
+            break
+        at = max(milestone.on, e.horizon)
+        TAKE[milestone.decision](e, at, resolve(at))
+    if through > e.horizon:
+        e.horizon = through
+
+
+def take_late_decisions(
+    e: Enrollment, schedule_through: date, policy_for: Callable[[date], PolicyVersion]
+) -> None:
+    """Issue 15, the two clocks: `schedule_through` is the date the schedule has been run
+    through store-wide, so every decision due by then has been taken. A decision still due
+    by then was made due by a fact entered after that run (a late binder or payment
+    rescinding a cancellation or a termination, a late selection, a waiver decided late):
+    it is taken now, as of `schedule_through`, never back-dated (an invoice issued that day,
+    a notice dated that day and its payment date counted from it). Later decisions keep
+    their own dates. Deterministic: `schedule_through` is a function of the commands."""
+    if schedule_through > e.horizon:
+        e.horizon = schedule_through
+    advance(e, schedule_through, policy_for)
+
+
+def next_due_on(e: Enrollment, policy: PolicyVersion) -> date | None:
+    """The next date on which a time-driven decision falls due on `e` (the schedule index)."""
+    milestone = next_milestone(e, policy)
+    return None if milestone is None else max(milestone.on, e.horizon)

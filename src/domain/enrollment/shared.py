@@ -1,0 +1,77 @@
+"""What every section of the enrollment shares: its named codes and the base of its events.
+
+The codes are `StrEnum`s: a member is its string (`Status.ACTIVE == "active"`), so the events
+recorded with them, and the read models that show them, hold the same plain strings as ever. State
+folded from stored events may hold the plain string itself: compare, never test the type.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from ..events import LedgerEvent
+
+
+class Status(StrEnum):
+    """Where an enrollment stands."""
+
+    PENDING_BINDER = "pending_binder"  # selected, binder not paid yet (12.10(2))
+    ACTIVE = "active"
+    DELINQUENT = "delinquent"  # a monthly premium missed (12.12(2), (4))
+    TERMINATED = "terminated"  # coverage began and has ended
+    CANCELLED = "cancelled"  # ended before coverage began
+
+
+class InvoiceKind(StrEnum):
+    BINDER = "binder"  # the first month's premium, paid to complete enrollment (12.10(2))
+    MONTHLY = "monthly"  # every later month's (12.12(1))
+
+
+class EndReason(StrEnum):
+    """Why coverage ends (or ended) on the enrollment's `end_on`."""
+
+    NON_PAYMENT = "non_payment"
+    VOLUNTARY = "voluntary"
+    PLAN_YEAR_ENDED = "plan_year_ended"
+    PLAN_CHANGE = "plan_change"
+
+
+ENDS_ON_ITS_DATE = (EndReason.VOLUNTARY, EndReason.PLAN_YEAR_ENDED, EndReason.PLAN_CHANGE)
+"""Ends known ahead, taken by the schedule the day after `end_on` (a termination for non-payment
+is decided after the day it ends on, retroactively)."""
+
+
+class CancelReason(StrEnum):
+    BINDER_UNPAID = "binder_unpaid"
+    VOLUNTARY_BEFORE_COVERAGE_BEGAN = "voluntary_before_coverage_began"
+
+
+class RefundReason(StrEnum):
+    COVERAGE_ENDED = "coverage_ended"
+    CANCELLED = "cancelled"
+    REINSTATEMENT_WINDOW_EXPIRED = "reinstatement_window_expired"
+    RECEIVED_AFTER_END = "received_after_end"
+    WAIVED_AFTER_END = "waived_after_end"
+
+
+class WaiverDecision(StrEnum):
+    GRANTED = "granted"
+    DENIED = "denied"
+
+
+class EnrollmentEvent(LedgerEvent):
+    """An enrollment event: also moves the enrollment's horizon to its business date.
+
+    Each section module defines its events and how each changes the state (`apply`); the
+    `Enrollment` class adopts them, and the library redefines every event class named in an
+    aggregate's body under the aggregate's module and qualname. So an event is recorded as the
+    enrollment's own (`e.PaymentMissed`), whose stored topic is
+    `enrollment_ledger.domain.enrollment:Enrollment.PaymentMissed` whichever module defines it.
+    """
+
+    def mutate(self, aggregate: Any) -> Any:
+        enrollment = super().mutate(aggregate)
+        if enrollment is not None and self.on > enrollment.horizon:
+            enrollment.horizon = self.on
+        return enrollment
