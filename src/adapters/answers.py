@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError, PersistenceError
-from sqlalchemy import exc as sa_exc
+from eventsourcing.persistence import PersistenceError
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..domain.errors import LedgerError
 from ..domain.ledger import Ledger
 from .commands import ParsedCommand, parse_command
+from .failures import store_failure_code
 from .record_day import refuse_future_date
 from .wire import error_answer, ok_answer
 
@@ -42,7 +42,7 @@ def answer_command(ledger: Ledger, obj: Any) -> dict[str, Any]:
     except LedgerError as e:
         return error_answer(e.code, e.message, command_id)
     except (PersistenceError, SQLAlchemyError) as e:
-        code = "store_unavailable" if _unreachable(e) else "store_error"
+        code = store_failure_code(e) or "store_error"
         return error_answer(code, f"the store refused the command: {type(e).__name__}", command_id)
     except Exception as e:  # every command gets an answer, never a traceback
         print(f"enrollment-ledger: internal error {type(e).__name__}", file=sys.stderr)
@@ -50,12 +50,6 @@ def answer_command(ledger: Ledger, obj: Any) -> dict[str, Any]:
             "internal_error", "the ledger could not process this command", command_id
         )
     return ok_answer(command_id, events)
-
-
-def _unreachable(error: Exception) -> bool:
-    return isinstance(
-        error, OperationalError | InterfaceError | sa_exc.OperationalError | sa_exc.InterfaceError
-    )
 
 
 def _execute_with_backoff(ledger: Ledger, command: ParsedCommand) -> list[Any]:
@@ -71,7 +65,7 @@ def _execute_with_backoff(ledger: Ledger, command: ParsedCommand) -> list[Any]:
                 admit=partial(refuse_future_date, command.args["on"], recorded_at),
             )
         except (PersistenceError, SQLAlchemyError) as e:
-            if delay is None or not _unreachable(e):
+            if delay is None or store_failure_code(e) != "store_unavailable":
                 raise
             time.sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
