@@ -8,8 +8,10 @@ from typing import Any
 
 from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.apply import answer_line
+from enrollment_ledger.domain.household import Household
 
 from ..conftest import application, member
+from ..scenarios import pay, select
 
 
 def household_commands(index: int, prefix: str = "H") -> list[dict[str, Any]]:
@@ -52,6 +54,78 @@ def seed(store_url: str, households: range, prefix: str = "H") -> list[dict[str,
     finally:
         ledger.close()
     return events
+
+
+def story_steps(index: int, prefix: str = "S") -> list[Any]:
+    """A household's story over several aggregates: its application and determination, two
+    enrollments (health and dental), a payment, a hardship waiver request, an appeal of the
+    determination and a change. Each step is a command, or a function of the events recorded so
+    far giving one (the appeal names the determination's event id)."""
+    household_id = f"{prefix}{index}"
+    health, dental = f"{household_id}-E1", f"{household_id}-E2"
+
+    def appeal(recorded: list[dict[str, Any]]) -> dict[str, Any]:
+        household = str(Household.id_for(household_id))
+        determination = next(
+            e
+            for e in recorded
+            if e["type"] == "EligibilityDetermined" and e["aggregate_id"] == household
+        )
+        return {
+            "command": "file_appeal",
+            "on": "2026-01-21",
+            "appeal_id": f"{household_id}-A1",
+            "household_id": household_id,
+            "appealed_event_id": determination["id"],
+            "grounds": "my income was counted twice",
+        }
+
+    return [
+        application(household_id, on="2026-01-02", members=[member("M1")], magi="40000.00"),
+        {"command": "determine_eligibility", "on": "2026-01-05", "household_id": household_id},
+        select(health, household_id=household_id),
+        select(dental, household_id=household_id, coverage="dental", premium="30.00"),
+        pay("2026-01-12", "150.00", f"{household_id}-R1", health),
+        {
+            "command": "request_hardship_waiver",
+            "on": "2026-01-20",
+            "household_id": household_id,
+            "enrollment_id": health,
+            "grounds": ["utility_shutoff"],
+        },
+        appeal,
+        {
+            "command": "report_change",
+            "on": "2026-01-22",
+            "household_id": household_id,
+            "annual_magi": f"{41000 + 100 * index}.00",
+        },
+    ]
+
+
+def seed_stories(store_url: str, households: range, prefix: str = "S") -> list[dict[str, Any]]:
+    """Every household's story, interleaved (each step for every household before the next
+    step), so the store holds the households' events mixed; the events recorded, in store order."""
+    ledger = build_ledger(store_url)
+    events: list[dict[str, Any]] = []
+    stories = [story_steps(index, prefix) for index in households]
+    try:
+        for step in range(len(stories[0])):
+            for story in stories:
+                command = story[step]
+                command = command(events) if callable(command) else command
+                answer = answer_line(ledger, json.dumps(command).encode())
+                assert answer is not None and answer["ok"], answer
+                events.extend(answer["events"])
+    finally:
+        ledger.close()
+    return events
+
+
+def household_keys(events: list[dict[str, Any]]) -> dict[str, str]:
+    """Aggregate id -> the household id its first event names (every aggregate's first event
+    names one)."""
+    return {e["aggregate_id"]: e["data"]["household_id"] for e in events if e["version"] == 1}
 
 
 def create_topic(bootstrap: str, topic: str, partitions: int = 3) -> None:
@@ -112,8 +186,9 @@ def first_deliveries(records: list[Any]) -> list[Any]:
     return firsts
 
 
-def versions_by_key(records: list[Any]) -> dict[bytes, list[int]]:
-    by_key: dict[bytes, list[int]] = {}
+def ids_by_key(records: list[Any]) -> dict[bytes, list[str]]:
+    """Each key's `ce_id`s in partition order."""
+    by_key: dict[bytes, list[str]] = {}
     for record in sorted(records, key=lambda r: (r.partition, r.offset)):
-        by_key.setdefault(record.key, []).append(json.loads(record.value)["version"])
+        by_key.setdefault(record.key, []).append(headers_of(record)["ce_id"])
     return by_key

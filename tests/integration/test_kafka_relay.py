@@ -1,5 +1,5 @@
-"""The relay to a real Kafka-compatible broker (Tansu): every event once, in order per key, as
-binary-mode CloudEvents; reruns publish nothing new; a SIGKILLed relay resumes without losing an
+"""The relay to a real Kafka-compatible broker (Tansu): every event once, keyed by its household
+and in store order per household, as binary-mode CloudEvents; reruns publish nothing new; a SIGKILLed relay resumes without losing an
 event; two relays on one store publish each event once; the example consumer drops duplicates."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
 from enrollment_ledger.adapters.bootstrap import build_ledger
+from enrollment_ledger.adapters.cli.apply import answer_line
 from enrollment_ledger.adapters.cli.main import main
 from enrollment_ledger.adapters.kafka.position import RelayState
 from enrollment_ledger.adapters.kafka.relay import RelayOptions, run_relay
@@ -26,9 +27,11 @@ from .kafka_helpers import (
     create_topic,
     first_deliveries,
     headers_of,
+    household_keys,
+    ids_by_key,
     read_topic,
     seed,
-    versions_by_key,
+    seed_stories,
 )
 
 
@@ -75,13 +78,20 @@ def relay_position(store_url: str, topic: str) -> int:
 
 
 def assert_every_event_in_order(records: list[Any], events: list[dict[str, Any]]) -> None:
+    """Every event delivered, keyed by its household, each household's events (first deliveries)
+    in store order on one partition."""
     firsts = first_deliveries(records)
     assert [headers_of(r)["ce_id"] for r in firsts] != []
     assert {headers_of(r)["ce_id"] for r in firsts} == {e["id"] for e in events}
-    expected: dict[bytes, list[int]] = {}
+    keys = household_keys(events)
+    expected: dict[bytes, list[str]] = {}
     for event in events:
-        expected.setdefault(event["aggregate_id"].encode(), []).append(event["version"])
-    assert versions_by_key(firsts) == expected
+        expected.setdefault(keys[event["aggregate_id"]].encode(), []).append(event["id"])
+    assert ids_by_key(firsts) == expected
+    partitions: dict[bytes, set[int]] = {}
+    for record in records:
+        partitions.setdefault(record.key, set()).add(record.partition)
+    assert all(len(p) == 1 for p in partitions.values()), partitions
 
 
 def test_every_event_arrives_once_in_order_per_key_as_a_binary_cloudevent(
@@ -97,11 +107,13 @@ def test_every_event_arrives_once_in_order_per_key_as_a_binary_cloudevent(
     assert len(records) == len(events)
     assert_every_event_in_order(records, events)
     by_id = {e["id"]: e for e in events}
+    keys = household_keys(events)
     for record in records:
         headers = headers_of(record)
         event = by_id[headers["ce_id"]]
         assert json.loads(record.value) == event
-        assert record.key == event["aggregate_id"].encode()
+        assert record.key == keys[event["aggregate_id"]].encode()
+        assert headers["ce_partitionkey"] == keys[event["aggregate_id"]]
         assert headers["ce_specversion"] == "1.0"
         assert headers["ce_type"] == f"org.mahealthconnector.ledger.{event['type']}"
         assert headers["ce_subject"] == event["aggregate_id"]
@@ -118,6 +130,77 @@ def test_every_event_arrives_once_in_order_per_key_as_a_binary_cloudevent(
         assert parsed.get_time().isoformat() == event["recorded_at"]
         assert parsed.get_extension("recordedat") == headers["ce_time"]
         assert parsed.get_data() == event
+        assert parsed.get_extension("partitionkey") == keys[event["aggregate_id"]]
+
+
+def test_a_households_whole_story_lands_on_one_partition_in_store_order(
+    store_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    """Several enrollments, a waiver and an appeal per household, the households' commands
+    interleaved in the store, on a topic of four partitions."""
+    events = seed_stories(store_url, range(8))
+    create_topic(kafka_bootstrap, topic, partitions=4)
+
+    relay_once(store_url, kafka_bootstrap, topic, batch_size=10)
+
+    records = first_deliveries(read_topic(kafka_bootstrap, topic, len(events)))
+    keys = household_keys(events)
+    assert len(set(keys.values())) == 8
+    for household in sorted(set(keys.values())):
+        story = [e for e in events if keys[e["aggregate_id"]] == household]
+        assert len({e["aggregate_id"] for e in story}) == 4  # household, 2 enrollments, appeal
+        assert {"PlanSelected", "HardshipWaiverRequested", "AppealFiled"} <= {
+            e["type"] for e in story
+        }
+        delivered = [r for r in records if r.key == household.encode()]
+        assert len({r.partition for r in delivered}) == 1
+        assert [headers_of(r)["ce_id"] for r in delivered] == [e["id"] for e in story]
+        for record, event in zip(delivered, story, strict=True):
+            assert headers_of(record)["ce_partitionkey"] == household
+            assert headers_of(record)["ce_subject"] == event["aggregate_id"]
+    assert len({r.partition for r in records}) > 1, "the households all hashed to one partition"
+
+
+def test_a_relay_started_mid_story_keys_older_aggregates_by_their_household(
+    store_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    """The second relay starts after every aggregate's first event: it reads them back."""
+    first = seed_stories(store_url, range(3))
+    relay_once(store_url, kafka_bootstrap, topic)
+    ledger = build_ledger(store_url)
+    later: list[dict[str, Any]] = []
+    try:
+        for index in range(3):
+            for command in (
+                {
+                    "command": "record_payment",
+                    "on": "2026-02-01",
+                    "enrollment_id": f"S{index}-E2",
+                    "amount": "30.00",
+                    "reference": f"S{index}-R2",
+                },
+                {
+                    "command": "report_change",
+                    "on": "2026-02-02",
+                    "household_id": f"S{index}",
+                    "annual_magi": "52000.00",
+                },
+            ):
+                answer = answer_line(ledger, json.dumps(command).encode())
+                assert answer is not None and answer["ok"], answer
+                later.extend(answer["events"])
+    finally:
+        ledger.close()
+    assert later and all(e["version"] > 1 for e in later)
+
+    assert relay_once(store_url, kafka_bootstrap, topic)["published"] == len(later)
+
+    records = read_topic(kafka_bootstrap, topic, len(first) + len(later))
+    assert_every_event_in_order(records, first + later)
+    keys = household_keys(first)
+    for record in records:
+        event_aggregate = headers_of(record)["ce_subject"]
+        assert record.key == keys[event_aggregate].encode()
 
 
 def test_a_rerun_until_caught_up_publishes_only_what_was_recorded_since(

@@ -18,7 +18,8 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="publish recorded events to Kafka as CloudEvents",
         description="Publish every recorded event, in store order, to a Kafka topic "
-        "(key = aggregate id, binary-mode CloudEvents). Follows the store until SIGTERM/SIGINT.",
+        "(key = household id, or employer id for an employer's records; binary-mode "
+        "CloudEvents). Follows the store until SIGTERM/SIGINT.",
     )
     _add_broker_options(relay)
     relay.add_argument(

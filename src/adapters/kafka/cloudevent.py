@@ -3,10 +3,11 @@
 Headers: `ce_specversion` "1.0", `ce_id` (the event id: a redelivery carries the same one),
 `ce_type` `org.mahealthconnector.ledger.<EventType>`, `ce_source`, `ce_subject` (the aggregate
 id), `ce_time` (when the ledger recorded the event, RFC 3339), `content-type`
-application/json, and the extensions `ce_effectiveon`, `ce_recordedat`, `ce_citation` and
-`ce_policyversion` (an absent value has no header). The key is the aggregate id, so a partition
-keeps each aggregate's events in order; the value is the event exactly as `apply` prints it.
-No Kafka import here: this module is plain data."""
+application/json, and the extensions `ce_partitionkey` (the message key), `ce_effectiveon`,
+`ce_recordedat`, `ce_citation` and `ce_policyversion` (an absent value has no header). The key is
+the household id (the employer id for an employer's records, see `partition.py`), so a partition
+keeps each household's whole story in store order; the value is the event exactly as `apply`
+prints it. No Kafka import here: this module is plain data."""
 
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ def rfc3339(instant: str) -> str:
     return instant[:-6] + "Z" if instant.endswith("+00:00") else instant
 
 
-def to_record(rendered: dict[str, Any]) -> KafkaRecord:
-    """A rendered event (`wire.render_event`) as a binary-mode CloudEvent Kafka record."""
+def to_record(rendered: dict[str, Any], key: str) -> KafkaRecord:
+    """A rendered event (`wire.render_event`) as a binary-mode CloudEvent Kafka record, with its
+    message key (`partition.PartitionKeys.key_of`), which `ce_partitionkey` repeats."""
     recorded_at = rfc3339(str(rendered["recorded_at"]))
     attributes: list[tuple[str, Any]] = [
         ("ce_specversion", SPEC_VERSION),
@@ -42,6 +44,7 @@ def to_record(rendered: dict[str, Any]) -> KafkaRecord:
         ("ce_type", TYPE_PREFIX + str(rendered["type"])),
         ("ce_source", SOURCE),
         ("ce_subject", rendered["aggregate_id"]),
+        ("ce_partitionkey", key),
         ("ce_time", recorded_at),
         ("content-type", CONTENT_TYPE),
         ("ce_effectiveon", rendered.get("effective_on")),
@@ -51,7 +54,7 @@ def to_record(rendered: dict[str, Any]) -> KafkaRecord:
     ]
     headers = [(name, str(value).encode()) for name, value in attributes if value is not None]
     return KafkaRecord(
-        key=str(rendered["aggregate_id"]).encode(),
+        key=key.encode(),
         value=dumps(rendered).encode(),
         headers=headers,
     )

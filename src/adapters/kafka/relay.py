@@ -1,8 +1,9 @@
 """`enrollment-ledger relay`: publish every recorded event to Kafka, in store order.
 
 The relay reads the store's notification log in batches from its position, sends each event as
-a binary-mode CloudEvent (key = aggregate id), waits until the broker acknowledged the whole
-batch (acks=all), and only then advances its position in the store. A relay killed anywhere
+a binary-mode CloudEvent (key = the household id, or the employer id for an employer's records:
+see `partition.py`), waits until the broker acknowledged the whole batch (acks=all), and only
+then advances its position in the store. A relay killed anywhere
 resumes from the last acknowledged position: nothing is lost, and a republished event carries the
 same `ce_id`. A lease row in the store (see `position.py`) keeps a second relay on standby.
 
@@ -31,6 +32,7 @@ from ..failures import BrokerError, BrokerUnavailable, LeaseHeld
 from ..store.recorder import LedgerRecorder
 from ..wire import dumps, render_event, render_state, wire_state
 from .cloudevent import KafkaRecord, to_record
+from .partition import FirstEventFields, PartitionKeys
 from .position import RelayState
 
 DEFAULT_TOPIC = "enrollment-ledger.events"
@@ -88,8 +90,33 @@ def make_producer(bootstrap: str) -> Any:
 _UPCAST_TOPICS = upcast_topics()
 
 
-def records_of(ledger: Ledger, notifications: Sequence[Any]) -> list[KafkaRecord]:
-    return [to_record(rendered(ledger.mapper, n)) for n in notifications]
+def records_of(
+    ledger: Ledger, notifications: Sequence[Any], keys: PartitionKeys | None = None
+) -> list[KafkaRecord]:
+    """The notifications as Kafka records, keyed by `keys` (a relay keeps one across batches; a
+    fresh one, reading first events back from the store, when none is given)."""
+    keys = keys if keys is not None else partition_keys(ledger)
+    records = []
+    for notification in notifications:
+        event = rendered(ledger.mapper, notification)
+        records.append(to_record(event, keys.key_of(event)))
+    return records
+
+
+def first_event_fields(ledger: Ledger) -> FirstEventFields:
+    """Reads an aggregate's first event back from the store (decrypted and upcast)."""
+
+    def read(aggregate_id: uuid.UUID) -> dict[str, Any] | None:
+        for event in ledger.events.get(aggregate_id, lte=1):
+            fields: dict[str, Any] = vars(event)
+            return fields
+        return None
+
+    return read
+
+
+def partition_keys(ledger: Ledger) -> PartitionKeys:
+    return PartitionKeys(first_event_fields(ledger))
 
 
 def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
@@ -166,6 +193,8 @@ class Relay:
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.state = RelayState(ledger, options.topic, owner, options.lease_seconds)
         self.recorder = cast(LedgerRecorder, ledger.recorder)
+        self.keys = partition_keys(ledger)
+        """Each aggregate's message key, remembered across batches."""
         self.broker_outage = Outage("broker", options.outage_seconds, self.stop, self._say)
         self.store_outage = Outage("store", options.outage_seconds, self.stop, self._say)
         self.first_refused_until: int | None = None
@@ -203,7 +232,7 @@ class Relay:
                     self.store_outage.recovered()
                     futures: list[Any] = []
                     if notifications:
-                        records = records_of(self.ledger, notifications)
+                        records = records_of(self.ledger, notifications, self.keys)
                         futures = send(self.producer, self.options.topic, records)
                         sent_through = notifications[-1].id
                     if in_flight is not None:
