@@ -447,3 +447,48 @@ def test_commands_other_than_relay_and_consume_do_not_import_kafka(tmp_path: Pat
         "assert 'kafka' not in sys.modules, 'kafka was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def consume(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, Any]]:
+    capsys.readouterr()
+    assert main(["consume", *args]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_the_example_consumer_prints_whole_messages_and_starts_a_group_over_from_the_beginning(
+    store_url: str, kafka_bootstrap: str, topic: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = seed_stories(store_url, range(2))
+    create_topic(kafka_bootstrap, topic, partitions=2)
+    relay_once(store_url, kafka_bootstrap, topic)
+    group = ["--kafka", kafka_bootstrap, "--topic", topic, "--group", f"{topic}-g", "--json"]
+
+    read = consume(capsys, *group, "--max-messages", str(len(first)), "--timeout", "30")
+    later = seed_stories(store_url, range(2, 3))
+    relay_once(store_url, kafka_bootstrap, topic)
+    resumed = consume(capsys, *group, "--max-messages", str(len(later)), "--timeout", "30")
+    events = first + later
+    replay = consume(
+        capsys, *group, "--from-beginning", "--max-messages", str(len(events)), "--timeout", "30"
+    )
+
+    assert sorted(m["headers"]["ce_id"] for m in read) == sorted(e["id"] for e in first)
+    assert sorted(m["headers"]["ce_id"] for m in resumed) == sorted(e["id"] for e in later)
+    assert sorted(m["headers"]["ce_id"] for m in replay) == sorted(e["id"] for e in events)
+    keys = household_keys(events)
+    by_id = {e["id"]: e for e in events}
+    for message in replay:
+        event = by_id[message["headers"]["ce_id"]]
+        assert message["topic"] == topic
+        assert message["partition"] in (0, 1) and message["offset"] >= 0
+        assert message["value"] == event
+        assert message["key"] == message["headers"]["ce_partitionkey"]
+        assert message["key"] == keys[event["aggregate_id"]]
+        assert message["headers"]["ce_subject"] == event["aggregate_id"]
+    assert len({(m["partition"], m["offset"]) for m in replay}) == len(events)
+    replayed_first = [m for m in replay if m["headers"]["ce_id"] in {e["id"] for e in first}]
+    assert sorted(replayed_first, key=where) == sorted(read, key=where)
+
+
+def where(message: dict[str, Any]) -> tuple[int, int]:
+    return (message["partition"], message["offset"])

@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from .options import bootstrap_servers, positive_int, positive_seconds
+from .options import add_json_option, bootstrap_servers, positive_int, positive_seconds
 
 DEFAULT_TOPIC = "enrollment-ledger.events"  # = adapters.kafka.relay.DEFAULT_TOPIC
 
@@ -47,7 +47,20 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "JSON line per event.",
     )
     _add_broker_options(consume)
-    consume.add_argument("--group", default="enrollment-ledger-example", help="consumer group id")
+    consume.add_argument(
+        "--group",
+        default="enrollment-ledger-example",
+        help="consumer group id: a new group starts at the beginning of the topic, a known one "
+        "where it left off (default: enrollment-ledger-example)",
+    )
+    consume.add_argument(
+        "--from-beginning",
+        action="store_true",
+        help="start the group over from the beginning of the topic (a replay)",
+    )
+    add_json_option(
+        consume, "print each message whole: topic, partition, offset, key, headers and the event"
+    )
     consume.add_argument(
         "--max-messages", type=positive_int, default=None, help="stop after N events"
     )
@@ -105,6 +118,8 @@ def run_downstream(args: argparse.Namespace) -> int:
             max_messages=args.max_messages,
             timeout_seconds=args.timeout,
             seen_path=args.seen,
+            json=args.json,
+            from_beginning=args.from_beginning,
         ),
         sys.stdout,
     )

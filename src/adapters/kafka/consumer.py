@@ -1,22 +1,28 @@
 """`enrollment-ledger consume`: an example consumer for downstream teams.
 
-It reads the topic in a consumer group, drops duplicates by `ce_id` (the relay delivers at
-least once), prints one JSON line per event (the event exactly as `apply` prints it) and commits
-the group's offsets after printing. `--seen FILE` keeps the ids already handled in a small
-SQLite file, so duplicates are also dropped across restarts; without it an in-memory set is used.
+It reads the topic in a consumer group (`--group`), drops duplicates by `ce_id` (the relay
+delivers at least once), prints one JSON line per event (the event exactly as `apply` prints it;
+with `--json`, the whole message: topic, partition, offset, key, headers and the event) and
+commits the group's offsets after printing. A new group starts at the beginning of the topic, a
+known one where it left off; `--from-beginning` starts the group over from the beginning.
+`--seen FILE` keeps the ids already handled in a small SQLite file, so duplicates are also
+dropped across restarts; without it an in-memory set is used.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from ...runtime.signals import stop_on_signals
 from ..failures import BrokerUnavailable, NotAFile
+from ..wire import dumps
 from .cloudevent import header_map
 from .relay import DEFAULT_TOPIC
 
@@ -31,6 +37,10 @@ class ConsumeOptions:
     max_messages: int | None = None
     timeout_seconds: float | None = None
     seen_path: str | None = None
+    json: bool = False
+    """Print each message whole (`message_json`), not only its event."""
+    from_beginning: bool = False
+    """Start the group over from the beginning of the topic, whatever offsets it committed."""
 
 
 class SeenIds:
@@ -64,11 +74,54 @@ class SeenIds:
             self._db.close()
 
 
+def message_json(record: Any) -> dict[str, Any]:
+    """A Kafka message as `consume --json` prints it: where it is (topic, partition, offset),
+    its key, its headers (text) and its value (the event, parsed)."""
+    return {
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+        "timestamp": record.timestamp,
+        "key": None if record.key is None else record.key.decode("utf-8", "replace"),
+        "headers": header_map(record.headers),
+        "value": json.loads(record.value),
+    }
+
+
+def event_line(record: Any) -> str:
+    text: str = record.value.decode("utf-8")
+    return text
+
+
+def message_line(record: Any) -> str:
+    return dumps(message_json(record))
+
+
+def rewinding(consumer: Any) -> Any:
+    """A rebalance listener that moves each partition to the beginning of the topic the first
+    time the group assigns it to this consumer (later rebalances resume where it is)."""
+    from kafka import ConsumerRebalanceListener
+
+    class Rewind(ConsumerRebalanceListener):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self.rewound: set[Any] = set()
+
+        def on_partitions_revoked(self, revoked: Any) -> None:
+            return None
+
+        def on_partitions_assigned(self, assigned: Any) -> None:
+            fresh = [p for p in assigned if p not in self.rewound]
+            if fresh:
+                consumer.seek_to_beginning(*fresh)
+                self.rewound.update(fresh)
+
+    return Rewind()
+
+
 def make_consumer(options: ConsumeOptions) -> Any:
     from kafka import KafkaConsumer
 
-    return KafkaConsumer(
-        options.topic,
+    consumer = KafkaConsumer(
         bootstrap_servers=options.kafka.split(","),
         group_id=options.group,
         client_id="enrollment-ledger-consumer",
@@ -79,6 +132,9 @@ def make_consumer(options: ConsumeOptions) -> Any:
         session_timeout_ms=10_000,
         heartbeat_interval_ms=1_000,
     )
+    listener = rewinding(consumer) if options.from_beginning else None
+    consumer.subscribe(topics=[options.topic], listener=listener)
+    return consumer
 
 
 def run_consume(options: ConsumeOptions, out: IO[str], stop: threading.Event | None = None) -> int:
@@ -97,6 +153,7 @@ def run_consume(options: ConsumeOptions, out: IO[str], stop: threading.Event | N
             f"no Kafka broker answers at {options.kafka} ({type(e).__name__})"
         ) from None
     seen = SeenIds(options.seen_path)
+    line: Callable[[Any], str] = message_line if options.json else event_line
     printed = 0
     last_message = time.monotonic()
     try:
@@ -123,7 +180,7 @@ def run_consume(options: ConsumeOptions, out: IO[str], stop: threading.Event | N
                         ce_id = header_map(record.headers).get("ce_id")
                         if ce_id is not None and not seen.add(ce_id):
                             continue
-                        out.write(record.value.decode("utf-8") + "\n")
+                        out.write(line(record) + "\n")
                         printed += 1
                 out.flush()
                 seen.commit()
