@@ -1,30 +1,126 @@
-"""JSON Schema of every event as it appears on the wire (envelope plus its own data fields)."""
+"""JSON Schema of every event as it appears on the wire (envelope plus its own data fields).
+
+An event's `data` holds exactly its own fields (every one always present, null where its type
+allows) and the business dates `on` and `effective_on` and the `policy_version`, as
+`wire.render_state` writes them: what the schema's `required` says and `additionalProperties`
+false enforces. Each event's schema names its `class_version` (`x-class-version`): a stored shape
+changes only with a new class_version (tests/unit/test_stored_shapes.py)."""
 
 from __future__ import annotations
 
+import types
 import typing
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from ..domain.catalogue import event_classes
+from ..domain.events import BASE_FIELDS, COMMON_FIELDS
+
+SCHEMA_PREFIX = "urn:mahealthconnector:enrollment-ledger:schema:event:"
+
+
+def class_version(cls: type[Any]) -> int:
+    return int(getattr(cls, "class_version", 1))
+
+
+_CLASS_VERSIONS = {cls.__name__: class_version(cls) for cls in event_classes()}
+
+
+def schema_id(event_type: str) -> str:
+    """The `$id` of an event type's JSON Schema, versioned by the event class's `class_version`
+    (the `ce_dataschema` header of its messages; `schema --out DIR` writes events/TYPE.vN.json)."""
+    return f"{SCHEMA_PREFIX}{event_type}:v{_CLASS_VERSIONS.get(event_type, 1)}"
+
+
+MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$"}
+"""A Decimal on the wire: a string with two decimal places (`money.money_str`)."""
+
+DATA_DATES: dict[str, Any] = {
+    "on": {
+        "type": "string",
+        "format": "date",
+        "description": "the business date: the day it happened or was decided",
+    },
+    "effective_on": {
+        "type": "string",
+        "format": "date",
+        "description": "the day it takes effect (the rule's effective date)",
+    },
+    "policy_version": {
+        "type": ["string", "null"],
+        "description": "the dated policy parameters in force for the decision (null for a fact "
+        "the ledger merely records)",
+    },
+}
+"""The common fields `data` repeats from the envelope (`wire.render_state`)."""
+
+ENVELOPE_DESCRIPTIONS = {
+    "id": "the event's id (RFC 4122 version 5 of the aggregate id and version); a redelivery "
+    "carries the same one",
+    "type": "the event type (this schema's name)",
+    "aggregate_id": "the aggregate (household, enrollment or appeal) the event belongs to",
+    "version": "the event's position in its aggregate, from 1 (its creation event)",
+    "on": "the business date: the day it happened or was decided",
+    "effective_on": "the day it takes effect",
+    "recorded_at": "when the ledger recorded it (record time)",
+    "citation": "the clause of 956 CMR 12.00 applied (null for a fact the ledger merely records)",
+    "policy_version": "the dated policy parameters in force (null for a recorded fact)",
+}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return {**schema, "type": [kind, "null"]}
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def _json_type(annotation: Any) -> dict[str, Any]:
-    text = str(annotation)
-    if "list" in text:
-        return {"type": "array"}
-    if "dict" in text:
+    """The JSON Schema of a field's wire value (`wire.plain` of a value of that type)."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        schema = (
+            _json_type(inner[0]) if len(inner) == 1 else {"anyOf": [_json_type(a) for a in inner]}
+        )
+        return _nullable(schema) if len(inner) < len(args) else schema
+    if origin in (list, tuple):
+        return {"type": "array", "items": _json_type(args[0])} if args else {"type": "array"}
+    if origin is dict or annotation is dict:
+        if len(args) == 2 and args[1] is not Any:
+            return {"type": "object", "additionalProperties": _json_type(args[1])}
         return {"type": "object"}
-    if text in ("int", "<class 'int'>"):
-        return {"type": "integer"}
-    if text in ("bool", "<class 'bool'>"):
-        return {"type": "boolean"}
-    if "Decimal" in text:
-        return {"type": "string", "pattern": r"^-?\d+\.\d{2}$"}
-    if "date" in text:
-        return {"type": "string", "format": "date"}
-    if "None" in text:
-        return {"type": ["string", "null"]}
+    if annotation is Any:
+        return {}
+    if isinstance(annotation, type):
+        if issubclass(annotation, Enum):
+            return {"type": "string", "enum": [member.value for member in annotation]}
+        if issubclass(annotation, bool):
+            return {"type": "boolean"}
+        if issubclass(annotation, int):
+            return {"type": "integer"}
+        if issubclass(annotation, Decimal):
+            return dict(MONEY)
+        if issubclass(annotation, datetime):
+            return {"type": "string", "format": "date-time"}
+        if issubclass(annotation, date):
+            return {"type": "string", "format": "date"}
     return {"type": "string"}
+
+
+def data_fields(cls: type[Any]) -> dict[str, Any]:
+    """An event class's own fields (not the library's bookkeeping, not the common ones, not
+    class-level settings), with their types."""
+    hints = typing.get_type_hints(cls, include_extras=False, localns=vars(cls))
+    return {
+        name: hint
+        for name, hint in hints.items()
+        if name not in BASE_FIELDS
+        and name not in COMMON_FIELDS
+        and typing.get_origin(hint) is not typing.ClassVar
+    }
 
 
 def event_schemas() -> dict[str, Any]:
@@ -39,17 +135,28 @@ def event_schemas() -> dict[str, Any]:
         "citation": {"type": ["string", "null"]},
         "policy_version": {"type": ["string", "null"]},
     }
+    described: dict[str, Any] = dict(envelope)
+    for name, text in ENVELOPE_DESCRIPTIONS.items():
+        described[name] = {"description": text, **described[name]}
     out: dict[str, Any] = {}
     for cls in event_classes():
-        hints = typing.get_type_hints(cls, include_extras=False, localns=vars(cls))
-        data = {
-            name: _json_type(hint)
-            for name, hint in hints.items()
-            if name not in ("originator_id", "originator_version", "timestamp", "originator_topic")
-        }
+        data = {name: _json_type(hint) for name, hint in data_fields(cls).items()}
+        data.update(DATA_DATES)
         out[cls.__name__] = {
+            "$id": schema_id(cls.__name__),
+            "title": cls.__name__,
             "type": "object",
-            "properties": {**envelope, "data": {"type": "object", "properties": data}},
+            "x-class-version": class_version(cls),
+            "properties": {
+                **described,
+                "type": {**described["type"], "const": cls.__name__},
+                "data": {
+                    "type": "object",
+                    "properties": data,
+                    "required": list(data),
+                    "additionalProperties": False,
+                },
+            },
             "required": [*list(envelope), "data"],
         }
     return out

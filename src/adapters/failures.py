@@ -64,6 +64,12 @@ class NotAFile(EdgeError):
     code = "not_a_file"
 
 
+class NotAFolder(EdgeError):
+    """A file given where a folder is needed (`schema --out FILE`)."""
+
+    code = "not_a_folder"
+
+
 class MissingFile(EdgeError):
     code = "not_found"
 

@@ -75,7 +75,13 @@ def _parser() -> argparse.ArgumentParser:
             add_known_at_option(query)
         add_json_option(query)
 
-    sub.add_parser("schema", help="JSON Schema of every command and event")
+    schema = sub.add_parser("schema", help="JSON Schema of every command and event")
+    schema.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="write one file per command, event type (versioned) and Kafka part into DIR",
+    )
     sub.add_parser(
         "keygen", help="print a new AES-256 key for LEDGER_CIPHER_KEY (encryption at rest)"
     )
@@ -133,7 +139,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.subcommand == "schema":
         from .schema import print_schema
 
-        return print_schema()
+        return print_schema(args.out)
     if args.subcommand in ("relay", "consume"):
         from .downstream import run_downstream
 

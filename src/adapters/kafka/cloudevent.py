@@ -3,7 +3,8 @@
 Headers: `ce_specversion` "1.0", `ce_id` (the event id: a redelivery carries the same one),
 `ce_type` `org.mahealthconnector.ledger.<EventType>`, `ce_source`, `ce_subject` (the aggregate
 id), `ce_time` (when the ledger recorded the event, RFC 3339), `content-type`
-application/json, and the extensions `ce_partitionkey` (the message key), `ce_effectiveon`,
+application/json, `ce_dataschema` (the `$id` of the event's JSON Schema, `event_schema.schema_id`), and the
+extensions `ce_partitionkey` (the message key), `ce_effectiveon`,
 `ce_recordedat`, `ce_citation` and `ce_policyversion` (an absent value has no header). The key is
 the household id (the employer id for an employer's records, see `partition.py`), so a partition
 keeps each household's whole story in store order; the value is the event exactly as `apply`
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..event_schema import SCHEMA_PREFIX, schema_id
 from ..wire import dumps
 
 SPEC_VERSION = "1.0"
@@ -45,6 +47,7 @@ def to_record(rendered: dict[str, Any], key: str) -> KafkaRecord:
         ("ce_source", SOURCE),
         ("ce_subject", rendered["aggregate_id"]),
         ("ce_partitionkey", key),
+        ("ce_dataschema", schema_id(str(rendered["type"]))),
         ("ce_time", recorded_at),
         ("content-type", CONTENT_TYPE),
         ("ce_effectiveon", rendered.get("effective_on")),
@@ -63,3 +66,88 @@ def to_record(rendered: dict[str, Any], key: str) -> KafkaRecord:
 def header_map(headers: list[tuple[str, bytes]] | None) -> dict[str, str]:
     """Kafka headers as text (the last value of a repeated header wins)."""
     return {name: value.decode("utf-8", "replace") for name, value in headers or []}
+
+
+HEADERS_SCHEMA: dict[str, Any] = {
+    "$id": "urn:mahealthconnector:enrollment-ledger:schema:kafka-headers:v1",
+    "title": "The Kafka headers of a ledger event (CloudEvents 1.0, Kafka binding, binary mode)",
+    "description": "Header values are UTF-8 text. A header whose value would be null is absent. "
+    "More extensions may be added: a consumer ignores headers it does not know.",
+    "type": "object",
+    "properties": {
+        "ce_specversion": {"const": SPEC_VERSION, "description": "CloudEvents version"},
+        "ce_id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "the event's id (the value's `id`); a redelivery carries the same one: "
+            "drop duplicates by it",
+        },
+        "ce_type": {
+            "type": "string",
+            "pattern": "^" + TYPE_PREFIX.replace(".", "\\.") + "[A-Za-z]+$",
+            "description": f"{TYPE_PREFIX}<the value's `type`>",
+        },
+        "ce_source": {"const": SOURCE, "description": "the ledger"},
+        "ce_subject": {
+            "type": "string",
+            "format": "uuid",
+            "description": "the aggregate the event belongs to (the value's `aggregate_id`)",
+        },
+        "ce_partitionkey": {
+            "type": "string",
+            "description": "the message key: the household id as given in commands (the employer "
+            "id for an employer's records); every event of a household, its enrollments, waivers "
+            "and appeals has it, so they share a partition, in store order",
+        },
+        "ce_time": {
+            "type": "string",
+            "format": "date-time",
+            "description": "when the ledger recorded the event (RFC 3339, UTC)",
+        },
+        "content-type": {"const": CONTENT_TYPE, "description": "the value is JSON"},
+        "ce_dataschema": {
+            "type": "string",
+            "pattern": "^" + SCHEMA_PREFIX + "[A-Za-z]+:v[0-9]+$",
+            "description": "the `$id` of the value's JSON Schema (`enrollment-ledger schema`), "
+            "versioned by the event's class_version",
+        },
+        "ce_effectiveon": {
+            "type": "string",
+            "format": "date",
+            "description": "the day the event takes effect (the value's `effective_on`)",
+        },
+        "ce_recordedat": {
+            "type": "string",
+            "format": "date-time",
+            "description": "the same instant as ce_time",
+        },
+        "ce_citation": {
+            "type": "string",
+            "description": "the clause of 956 CMR 12.00 applied (absent for a recorded fact)",
+        },
+        "ce_policyversion": {
+            "type": "string",
+            "description": "the dated policy parameters in force (absent for a recorded fact)",
+        },
+    },
+    "required": [
+        "ce_specversion",
+        "ce_id",
+        "ce_type",
+        "ce_source",
+        "ce_subject",
+        "ce_partitionkey",
+        "ce_time",
+        "content-type",
+        "ce_dataschema",
+        "ce_effectiveon",
+        "ce_recordedat",
+    ],
+}
+"""The JSON Schema of a message's headers (as text: `header_map`)."""
+
+KEY_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "description": "UTF-8: the household id as given in commands (the employer id for an "
+    "employer's records); the same as ce_partitionkey",
+}
