@@ -8,15 +8,33 @@ changes only with a new class_version (tests/unit/test_stored_shapes.py)."""
 
 from __future__ import annotations
 
+import json
 import types
 import typing
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from ..domain.catalogue import event_classes
 from ..domain.events import BASE_FIELDS, COMMON_FIELDS
+from .event_descriptions import EVENTS, field_description
+
+EXAMPLES_FILE = Path(__file__).with_name("event_examples.json")
+"""One real event of each type, as the ledger recorded it in the scenarios of
+tests/integration/event_example_scenarios.py (recorded by tests/integration/test_event_examples.py)."""
+
+
+@cache
+def examples() -> dict[str, Any]:
+    """Event type -> an example event (none when the file is missing)."""
+    if not EXAMPLES_FILE.exists():
+        return {}
+    found: dict[str, Any] = json.loads(EXAMPLES_FILE.read_text())
+    return found
+
 
 SCHEMA_PREFIX = "urn:mahealthconnector:enrollment-ledger:schema:event:"
 
@@ -68,6 +86,10 @@ ENVELOPE_DESCRIPTIONS = {
     "citation": "the clause of 956 CMR 12.00 applied (null for a fact the ledger merely records)",
     "policy_version": "the dated policy parameters in force (null for a recorded fact)",
 }
+
+
+def _described(schema: dict[str, Any], description: str | None) -> dict[str, Any]:
+    return schema if description is None else {"description": description, **schema}
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -140,11 +162,15 @@ def event_schemas() -> dict[str, Any]:
         described[name] = {"description": text, **described[name]}
     out: dict[str, Any] = {}
     for cls in event_classes():
-        data = {name: _json_type(hint) for name, hint in data_fields(cls).items()}
+        data = {
+            name: _described(_json_type(hint), field_description(cls.__name__, name))
+            for name, hint in data_fields(cls).items()
+        }
         data.update(DATA_DATES)
         out[cls.__name__] = {
             "$id": schema_id(cls.__name__),
             "title": cls.__name__,
+            **_described({}, EVENTS.get(cls.__name__)),
             "type": "object",
             "x-class-version": class_version(cls),
             "properties": {
@@ -159,4 +185,7 @@ def event_schemas() -> dict[str, Any]:
             },
             "required": [*list(envelope), "data"],
         }
+        example = examples().get(cls.__name__)
+        if example is not None:
+            out[cls.__name__]["examples"] = [example]
     return out

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from enrollment_ledger.adapters.event_descriptions import EVENTS, FIELDS_OF
 from enrollment_ledger.adapters.event_schema import _json_type, data_fields, event_schemas
 from enrollment_ledger.domain.catalogue import event_classes
 from enrollment_ledger.domain.enrollment.shared import WaiverDecision
@@ -62,8 +63,10 @@ def test_no_schema_lists_a_field_no_event_carries() -> None:
 
 def test_a_date_that_may_be_absent_may_be_null() -> None:
     data = SCHEMAS["PlanSelected"]["properties"]["data"]["properties"]
-    assert data["dependent_start_on"] == {"type": ["string", "null"], "format": "date"}
-    assert data["binder_due_on"] == {"type": "string", "format": "date"}
+    assert data["dependent_start_on"]["type"] == ["string", "null"]
+    assert data["dependent_start_on"]["format"] == "date"
+    assert data["binder_due_on"]["type"] == "string"
+    assert data["binder_due_on"]["format"] == "date"
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
@@ -80,3 +83,22 @@ def test_a_versioned_event_has_a_schema_of_its_current_version() -> None:
     assert versioned
     for name in versioned:
         assert not SCHEMAS[name]["$id"].endswith(":v1")
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_every_event_and_every_field_of_its_data_says_what_it_means(name: str) -> None:
+    schema = SCHEMAS[name]
+    assert schema.get("description"), f"{name}: add it to event_descriptions.EVENTS"
+    undescribed = [
+        field
+        for field, described in schema["properties"]["data"]["properties"].items()
+        if not described.get("description")
+    ]
+    assert undescribed == [], f"{name}: describe {undescribed} in event_descriptions"
+
+
+def test_every_event_specific_description_names_a_field_the_event_has() -> None:
+    for key in FIELDS_OF:
+        name, field = key.split(".")
+        assert field in data_fields(CLASSES[name]), key
+    assert set(EVENTS) <= set(CLASSES)

@@ -1,0 +1,213 @@
+"""What each event and each field of its `data` means, and which clause of 956 CMR 12.00
+decides it: the `description`s of the event schemas (`event_schema.event_schemas`).
+
+A field is described by name (`FIELDS`), unless the same name means something else in one event
+(`FIELDS_OF`, keyed `Event.field`). `tests/unit/test_event_schema.py` checks that every event and
+every field has a description: a new event adds its lines here."""
+
+from __future__ import annotations
+
+EVENTS: dict[str, str] = {
+    "HouseholdOpened": "A household's record begins (its first application).",
+    "ApplicationSubmitted": "An application as received (12.06), or a renewal application for "
+    "the next plan year (12.07(1)).",
+    "ChangeReported": "An enrollee reported a change that may affect eligibility or premiums "
+    "(12.09(2)); a new determination follows.",
+    "EligibilityDetermined": "Each member's eligibility, program and plan type from the latest "
+    "application (12.04), with the effective date (12.08).",
+    "SpecialEnrollmentPeriodOpened": "A special enrollment period of sixty days from the event "
+    "(12.10(1)), for the members it names.",
+    "EnrollmentLinked": "The household's record of a plan selected on its behalf (for its "
+    "timeline; the enrollment's own events carry the rest).",
+    "AppealLinked": "The household's record of an appeal it filed (for its timeline).",
+    "PlanSelected": "A plan selected for some of the household's members (12.10(2)); its binder "
+    "invoice follows.",
+    "InvoiceIssued": "A month's premium billed: the binder (12.10(2)) or a monthly premium "
+    "(12.12(1)), less any waived portion, paid at once from credit as far as it goes.",
+    "PaymentRecorded": "Money received, applied to the oldest amount owed first; the rest is held "
+    "as credit (12.12(1)).",
+    "TerminationRescinded": "A termination for non-payment undone: a payment entered late shows "
+    "everything owed was paid by the notice's payment date (12.12(3), (5)).",
+    "CancellationRescinded": "A cancellation undone: a payment entered late shows the binder was "
+    "paid by its due date (12.10(3)).",
+    "CoverageEffectuated": "Enrollment complete, the binder paid (12.10(3)): coverage begins.",
+    "EnrollmentCancelled": "The selection cancelled before coverage began: the binder unpaid by "
+    "its due date (12.10(3)) or the enrollee's own request (12.10(8)).",
+    "PaymentMissed": "A monthly premium not paid in full by its due date: the account is "
+    "delinquent (12.12(2), (4)).",
+    "DelinquencyNoticeIssued": "A notice of delinquency (12.12(2), (4)); once enough consecutive "
+    "months are delinquent it names the payment date after which coverage is terminated.",
+    "DelinquencyCured": "Everything past due paid: the account is no longer delinquent "
+    "(12.12(2), (4)).",
+    "CoverageTerminated": "Coverage terminated for non-payment, retroactively to the end of the "
+    "last month paid (12.12(3), (5)); reinstatement is possible until the deadline (12.12(6)).",
+    "ReinstatementWindowExpired": "The reinstatement deadline passed (12.12(6)): the termination "
+    "is final and the credit held is due back.",
+    "ReinstatementDecided": "A request for reinstatement granted (coverage restored without a "
+    "gap) or refused, with the amount required (12.12(6)).",
+    "VoluntaryTerminationRequested": "The enrollee's own request to end coverage (12.10(8)).",
+    "PlanYearEnded": "The plan year ended without a renewal: coverage ends on its 31 December "
+    "(12.07(1)).",
+    "CoverageEnded": "Coverage has ended on a date known ahead (a voluntary termination, the plan "
+    "year's end, a plan change).",
+    "EnrollmentRenewed": "Coverage continues into the next plan year at its premium, on that "
+    "year's program and plan type (12.07(1), 12.12(8)(b)).",
+    "CreditApplied": "Credit held paid what is owed, oldest month first (12.12(1)).",
+    "RefundDue": "The member's credit on an enrollment ended for good, now due back to them (for "
+    "downstream billing to pay out).",
+    "ReplacedByEnrollment": "A transfer to another plan: this enrollment ends the day before the "
+    "new one begins, without a gap (12.10(1)).",
+    "HardshipWaiverRequested": "A request for a hardship waiver of the premium on its grounds "
+    "(12.12(7)(a)); the premium stays due while it is pending (12.12(7)(c)).",
+    "HardshipWaiverDecided": "A hardship waiver granted for up to twelve months or denied "
+    "(12.12(7)(b)-(f), 12.16(3)(c)); what was paid on a waived portion goes back to credit.",
+    "HardshipWaiverEnded": "The waiver period ended (12.12(7)(d)-(e)); a special enrollment "
+    "period follows (12.10(1)(f)).",
+    "AppealFiled": "A request for a hearing on an appealable action (12.13), with its deadline "
+    "and whether it was received by it (12.14(2)-(3)).",
+    "AppealDismissed": "An appeal dismissed: untimely, or against an action 12.13 does not list "
+    "(12.15(2)).",
+    "AppealDecided": "The hearing officer's decision (12.15(4)), or a withdrawal (12.15(2)(c)) or "
+    "dismissal (12.15(2)).",
+    "RehearingOrdered": "A re-hearing ordered within 14 days of the hearing officer's decision "
+    "(12.15(5)).",
+}
+
+FIELDS: dict[str, str] = {
+    "allocations": "the amounts applied to months owed, oldest first: each "
+    '{"month": "YYYY-MM", "amount": "12.34"} (12.12(1))',
+    "amount_paid": "what was paid towards the reinstatement (payments and credit)",
+    "amount_required": "what reinstatement requires: the premiums of every month of the "
+    "reinstatement, less any waived (12.12(6))",
+    "annual_magi": "the household's annual modified adjusted gross income (12.04)",
+    "appeal_id": "the appeal's id as given in commands",
+    "appealable_clause": "the clause of 12.13 that makes the appealed action appealable (null: "
+    "not an appealable action, and the appeal is dismissed, 12.15(2))",
+    "appealed_aggregate_id": "the aggregate of the appealed event",
+    "appealed_event_id": "the id of the event (the action) appealed",
+    "appealed_event_type": "the type of the event appealed",
+    "appealed_version": "the version of the appealed event in its aggregate",
+    "aptc_applied": "the advance premium tax credit applied to the monthly premium",
+    "basis": "why the determination or selection was made (an application, a reported change, "
+    "open enrollment, a special enrollment period's kind)",
+    "binder_due_on": "the binder's due date: unpaid by then, the selection is cancelled "
+    "(12.10(2)-(3))",
+    "binder_month": "the first month of coverage, billed by the binder (its first day)",
+    "changes": "the reported changes, by field (household size, income, members)",
+    "consecutive_months": "how many consecutive months are now delinquent (12.12(2), (4))",
+    "coverage": "the coverage selected: health or dental",
+    "deadline": "the last day (inclusive)",
+    "deadline_citation": "the clause that sets the filing deadline (12.14(2))",
+    "decision": "granted or denied",
+    "decision_on": "the day of the hearing officer's decision the re-hearing reopens",
+    "dependent_start_on": "the date of a birth, adoption or placement from which the new "
+    "dependent's coverage starts (12.10(3)); null otherwise",
+    "due_on": "the day the premium is due",
+    "end_on": "the last day of coverage",
+    "ended_on": "the day the waiver period ended",
+    "enrollment_basis": "how the selection was allowed: open enrollment (12.10(1)) or a special "
+    "enrollment period's kind",
+    "enrollment_id": "the enrollment's id as given in commands",
+    "event_on": "the day of the qualifying event the period counts from (12.10(1))",
+    "financially_assisted": "whether the enrollment has financial assistance (APTC or "
+    "ConnectorCare)",
+    "first_month": "the first month waived (YYYY-MM; null when denied)",
+    "first_unpaid_month": "the oldest month not paid in full (YYYY-MM)",
+    "fpl_amount": "the federal poverty level for the household's size (12.03)",
+    "fpl_percent": "the household's income as a percentage of the federal poverty level",
+    "fpl_source": "which poverty guidelines were applied and since when",
+    "granted": "whether reinstatement was granted",
+    "grounds": "the grounds stated",
+    "grounds_clauses": "the clause of 12.12(7)(a) each ground falls under, in the same order",
+    "hearing_number": "1 for the first hearing's decision, 2 after a re-hearing, ...",
+    "household_id": "the household's id as given in commands (the Kafka key of its events)",
+    "household_size": "the number of people in the household (12.04)",
+    "kind": "what kind it is",
+    "last_month": "the last month waived (YYYY-MM; null when denied)",
+    "member_ids": "the members it covers (their ids as given in the application)",
+    "members": "each member as applied for or determined (id, birth date, residency, lawful "
+    "presence, incarceration; with the determination: program, plan type, eligibility and the "
+    "reasons with their clauses)",
+    "month": "the month billed (YYYY-MM)",
+    "monthly_premium": "the member's monthly premium after any tax credit",
+    "months": "how many months",
+    "notice_number": "1 for the first notice of the delinquency, 2 for the next, ...",
+    "notice_on": "the day the notice of delinquency is to be issued (null: a notice already gave "
+    "a payment date that covers this month, 12.12(2), (4))",
+    "notice_received_on": "the day the appellant received the notice of the action (null: not "
+    "known; the deadline then counts from its date, 12.14(2))",
+    "notice_sent": "whether a notice of the action was sent (12.14(2))",
+    "outcome": "upheld, reversed, dismissed or withdrawn (12.15)",
+    "outstanding": "everything billed, due and not yet paid",
+    "owed_by_payment_date": "what was owed by the notice's payment date",
+    "paid_by_due_date": "what was paid by the binder's due date",
+    "paid_by_payment_date": "what was paid by the notice's payment date",
+    "paid_from_credit": "the part of the invoice paid at once from credit held",
+    "payment_due_on": "the notice's payment date: premium still owed after it, coverage is "
+    "terminated (12.12(3), (5)); null on a notice that does not warn of termination",
+    "plan_id": "the carrier's plan",
+    "plan_type": "the ConnectorCare plan type (1, 2A, 2B, 3A, ...; null outside ConnectorCare)",
+    "plan_year": "the plan year (calendar year of coverage)",
+    "program": "the program of the members' eligibility (ConnectorCare, APTC, non-group without "
+    "assistance, ...)",
+    "reason": "why",
+    "reference": "the payment's reference (unique per payment: the same one again is the same "
+    "payment)",
+    "reinstatement_deadline": "the last day reinstatement can be requested (12.12(6)); null when "
+    "none is possible",
+    "reinstatement_months": "the months reinstatement must pay (YYYY-MM) (12.12(6))",
+    "renewal": "whether the application is the yearly renewal (12.07(1))",
+    "replacement_enrollment_id": "the enrollment that replaces this one",
+    "request_id": "the waiver request's id",
+    "start_on": "the first day of coverage",
+    "terminated_on": "the last day of coverage the rescinded termination had set",
+    "timely": "whether the appeal was received by its deadline (12.14(2)-(3))",
+    "to_credit": "the part held as the member's credit",
+    "waived": "the waived part of the month's premium (12.12(7))",
+    "waived_by_month": 'the amount waived each month: {"month": "YYYY-MM", "amount": "12.34"}',
+    "warns_of_termination": "whether the notice warns that coverage will be terminated after its "
+    "payment date (12.12(3), (5))",
+}
+
+FIELDS_OF: dict[str, str] = {
+    "SpecialEnrollmentPeriodOpened.kind": "the kind of qualifying event (12.10(1)(a)-(f))",
+    "SpecialEnrollmentPeriodOpened.end_on": "the last day to enroll: sixty days from the event "
+    "(12.10(1))",
+    "InvoiceIssued.kind": "binder (the first month's premium, 12.10(2)) or monthly (12.12(1))",
+    "InvoiceIssued.amount": "the month's premium billed, less any waived portion",
+    "PaymentRecorded.amount": "the amount received",
+    "RefundDue.amount": "the amount due back to the member",
+    "RefundDue.reason": "why the credit is due back (coverage ended, cancelled, reinstatement "
+    "window expired, received or waived after the end)",
+    "EnrollmentCancelled.reason": "binder_unpaid (12.10(3)) or voluntary_before_coverage_began "
+    "(12.10(8))",
+    "CoverageTerminated.reason": "why coverage was terminated (non_payment: 12.12(3), (5))",
+    "CoverageEnded.reason": "voluntary (12.10(8)), plan_year_ended (12.07(1)) or plan_change "
+    "(12.10(1))",
+    "ReinstatementDecided.reason": "why reinstatement was granted or refused (12.12(6))",
+    "ReinstatementDecided.months": "the months reinstatement covers (YYYY-MM)",
+    "AppealDismissed.reason": "why the appeal was dismissed (12.15(2))",
+    "HardshipWaiverDecided.months": "how many months are waived (at most 12, 12.12(7)(d))",
+    "HardshipWaiverDecided.to_credit": "what was already paid on the waived portion, back to "
+    "credit",
+    "PaymentRecorded.to_credit": "the part of the payment held as credit",
+    "ReinstatementWindowExpired.deadline": "the reinstatement deadline that passed (12.12(6))",
+    "AppealFiled.deadline": "the last day to file (90 days from the notice, 12.14(2))",
+    "AppealFiled.grounds": "the appellant's grounds, as written",
+    "HardshipWaiverRequested.grounds": "the grounds stated, each a code of 12.12(7)(a)",
+    "PaymentMissed.month": "the month whose premium was missed (YYYY-MM)",
+    "PaymentMissed.due_on": "the missed premium's due date",
+    "EnrollmentLinked.basis": "how the selection was allowed (open enrollment or a special "
+    "enrollment period's kind)",
+    "EligibilityDetermined.basis": "what the determination was made on: application, change "
+    "(12.09(2)), renewal (12.07(1)) or appeal_reversal (12.15(4))",
+    "VoluntaryTerminationRequested.end_on": "the last day of coverage asked for (the end of the "
+    "month, 12.10(8))",
+    "PlanYearEnded.end_on": "31 December of the plan year that ended",
+    "PlanYearEnded.plan_year": "the plan year that ended",
+    "ReplacedByEnrollment.end_on": "the day before the replacement's coverage begins",
+}
+
+
+def field_description(event_type: str, field: str) -> str | None:
+    return FIELDS_OF.get(f"{event_type}.{field}") or FIELDS.get(field)

@@ -1,0 +1,152 @@
+"""Scenarios whose events are the schema's examples (src/adapters/event_examples.json): the
+examples/ files and a few more, each applied to a fresh store, so that every event type the
+ledger records appears at least once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from enrollment_ledger.adapters.bootstrap import build_ledger
+from enrollment_ledger.adapters.cli.apply import answer_line
+
+from ..scenarios import household_commands, pay, schedule, select
+from .kafka_helpers import story_steps
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+Step = dict[str, Any] | Callable[[list[dict[str, Any]]], dict[str, Any]]
+
+
+def first_of(event_type: str, recorded: list[dict[str, Any]]) -> str:
+    return str(next(e["id"] for e in recorded if e["type"] == event_type))
+
+
+def appeals_and_a_voluntary_end() -> list[Step]:
+    """An appeal of a payment (dismissed: not an appealable action, 12.15(2)), an appeal of the
+    determination upheld and re-heard (12.15(5)); an overpayment, then the enrollee's own
+    termination (12.10(8)) and the credit due back."""
+    return [
+        *household_commands(),
+        select(),
+        pay("2026-01-20", "150.00", "binder"),
+        lambda recorded: {
+            "command": "file_appeal",
+            "on": "2026-01-25",
+            "appeal_id": "A1",
+            "household_id": "H1",
+            "appealed_event_id": first_of("PaymentRecorded", recorded),
+            "grounds": "the payment was applied to the wrong month",
+        },
+        lambda recorded: {
+            "command": "file_appeal",
+            "on": "2026-01-26",
+            "appeal_id": "A2",
+            "household_id": "H1",
+            "appealed_event_id": first_of("EligibilityDetermined", recorded),
+            "grounds": "my income was counted twice",
+        },
+        {"command": "decide_appeal", "on": "2026-03-02", "appeal_id": "A2", "outcome": "upheld"},
+        {"command": "order_rehearing", "on": "2026-03-10", "appeal_id": "A2"},
+        pay("2026-02-20", "400.00", "more-than-owed"),
+        {"command": "request_termination", "on": "2026-03-05", "enrollment_id": "E1"},
+        schedule("2026-05-31"),
+    ]
+
+
+def a_late_binder() -> list[Step]:
+    """The binder entered after the schedule cancelled the selection, dated in time (12.10(3))."""
+    return [
+        *household_commands(),
+        select(),
+        schedule("2026-03-31"),
+        pay("2026-01-22", "150.00", "binder-entered-late"),
+    ]
+
+
+def non_group_terminated(through: str) -> list[Step]:
+    """Non-group (12.12(2)-(3)): binder and March paid, April missed, terminated in May."""
+    return [
+        *household_commands(aptc_eligible=False),
+        select(),
+        pay("2026-01-20", "150.00", "binder"),
+        pay("2026-02-20", "150.00", "march"),
+        schedule(through),
+    ]
+
+
+def a_plan_change() -> list[Step]:
+    """A change opens a period; the new plan's binder ends the old enrollment (12.10(1))."""
+    return [
+        *household_commands(),
+        select(),
+        pay("2026-01-20", "150.00", "b"),
+        pay("2026-02-20", "150.00", "m"),
+        pay("2026-03-20", "150.00", "a"),
+        {
+            "command": "report_change",
+            "on": "2026-04-10",
+            "household_id": "H1",
+            "annual_magi": "30000.00",
+        },
+        select("E2", on="2026-04-12", premium="90.00"),
+        pay("2026-04-20", "90.00", "b2", enrollment_id="E2"),
+    ]
+
+
+def a_plan_year_not_renewed() -> list[Step]:
+    """The year paid ahead and not renewed: coverage ends on 31 December (12.07(1))."""
+    return [
+        *household_commands(),
+        select(),
+        pay("2026-01-20", "1800.00", "the-whole-year"),
+        schedule("2026-12-31"),
+    ]
+
+
+def example_file(name: str) -> list[Step]:
+    return [json.loads(line) for line in (EXAMPLES / name).read_text().splitlines() if line]
+
+
+def scenarios() -> dict[str, list[Step]]:
+    found: dict[str, list[Step]] = {
+        name: example_file(name) for name in sorted(p.name for p in EXAMPLES.glob("*.jsonl"))
+    }
+    found["a household's story"] = story_steps(0)
+    found["appeals and a voluntary end"] = appeals_and_a_voluntary_end()
+    found["a late binder"] = a_late_binder()
+    found["a late payment"] = [
+        *non_group_terminated("2026-06-30"),
+        pay("2026-05-08", "300.00", "entered-after-the-run"),
+    ]
+    found["a reinstatement window that expires"] = non_group_terminated("2026-08-31")
+    found["a plan change"] = a_plan_change()
+    found["a plan year not renewed"] = a_plan_year_not_renewed()
+    return found
+
+
+def run_scenario(folder: Path, name: str, steps: list[Step]) -> list[dict[str, Any]]:
+    """The events the scenario records in a fresh store, in store order."""
+    safe = "".join(c if c.isalnum() else "-" for c in name)
+    ledger = build_ledger(f"sqlite:///{folder / safe}.db")
+    recorded: list[dict[str, Any]] = []
+    try:
+        for step in steps:
+            command = step(recorded) if callable(step) else step
+            answer = answer_line(ledger, json.dumps(command).encode())
+            assert answer is not None and answer["ok"], (name, command, answer)
+            recorded.extend(answer["events"])
+    finally:
+        ledger.close()
+    return recorded
+
+
+def first_of_each_type(folder: Path) -> dict[str, dict[str, Any]]:
+    """The first event of each type the scenarios record (scenarios in their order)."""
+    examples: dict[str, dict[str, Any]] = {}
+    for name, steps in scenarios().items():
+        for event in run_scenario(folder, name, steps):
+            examples.setdefault(event["type"], event)
+    return examples
