@@ -100,8 +100,7 @@ def _filed_by(household: Household, appeal: Appeal) -> dict[str, Any] | None:
     since), or None when the appellant filed it."""
     if appeal.filed_by is None:
         return None
-    record = household.representatives.get(appeal.filed_by)
-    return _representative(record) if record is not None else {"representative_id": appeal.filed_by}
+    return _representative(household.representatives[appeal.filed_by])
 
 
 def _rehearing(appeal: Appeal) -> dict[str, Any] | None:
