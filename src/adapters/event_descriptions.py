@@ -71,6 +71,17 @@ EVENTS: dict[str, str] = {
     "dismissal (12.15(2)).",
     "RehearingOrdered": "A re-hearing ordered within 14 days of the hearing officer's decision "
     "(12.15(5)).",
+    "AppealFiledFor": "For whom the appeal was filed (a member of the household, or the "
+    "household) and by whom (a representative, or the appellant) (12.17, 12.03).",
+    "InitialDecisionStayed": "A request for re-hearing stays the initial decision (12.15(5)), "
+    "until the re-hearing's decision.",
+    "RehearingDecided": "The re-hearing's decision: the initial decision superseded or not; the "
+    "decision that stands is implemented (12.15(5)).",
+    "AppealedDeterminationRestored": "The appealed determination's results are again the "
+    "household's while the corrected determination is stayed or superseded (12.15(5)).",
+    "RepresentativeDesignated": "A representative designated for the household or one member, "
+    "with the written authorization's date (12.17, 12.03).",
+    "RepresentativeRevoked": "A representative's designation revoked (12.17).",
 }
 
 FIELDS: dict[str, str] = {
@@ -165,6 +176,24 @@ FIELDS: dict[str, str] = {
     "to_credit": "the part held as the member's credit",
     "waived": "the waived part of the month's premium (12.12(7))",
     "waived_by_month": 'the amount waived each month: {"month": "YYYY-MM", "amount": "12.34"}',
+    "representative_id": "the representative's id as given in commands",
+    "name": "the representative's name",
+    "member_id": "the member the designation is for (null: the whole household)",
+    "written_authorization_on": "the date of the written authorization (12.17)",
+    "restored_event_id": "the appealed determination whose results are in force again",
+    "set_aside_event_id": "the corrected determination that is not in force",
+    "appellant_member_id": "the member the appeal is for (null: the household)",
+    "filed_by": "the representative who filed it (null: the appellant)",
+    "filed_by_kind": "that representative's kind: authorized or appeal (null: the appellant)",
+    "initial_outcome": "the hearing officer's initial decision (12.15(4))",
+    "initial_decision_on": "the day of the initial decision",
+    "decide_by": "the last day for the re-hearing's decision (30 days from the order, 12.15(5))",
+    "stayed_correction_event_id": "the corrected determination the stay suspends (null: none "
+    "was in force)",
+    "superseding_outcome": "the decision that supersedes the initial one (null: not superseded)",
+    "standing_outcome": "the decision that stands: the superseding one, or the initial one",
+    "ordered_on": "the day the re-hearing was ordered",
+    "late": "whether a decision not to supersede was recorded after the 30 days (12.15(5))",
     "warns_of_termination": "whether the notice warns that coverage will be terminated after its "
     "payment date (12.12(3), (5))",
 }
@@ -204,6 +233,15 @@ FIELDS_OF: dict[str, str] = {
     "VoluntaryTerminationRequested.end_on": "the last day of coverage asked for (the end of the "
     "month, 12.10(8))",
     "PlanYearEnded.end_on": "31 December of the plan year that ended",
+    "RepresentativeDesignated.kind": "authorized (an authorized representative, 12.03) or appeal "
+    "(for appeals only, 12.17)",
+    "AppealedDeterminationRestored.reason": "why the appealed determination is in force again "
+    "(stayed pending re-hearing, or superseded on re-hearing)",
+    "AppealedDeterminationRestored.plan_year": "the plan year of the restored determination",
+    "AppealedDeterminationRestored.members": "each member's results as the appealed "
+    "determination recorded them, with their effective dates",
+    "AppealedDeterminationRestored.appeal_id": "the appeal whose re-hearing restores it",
+    "RehearingDecided.outcome": "supersede or not_superseded (12.15(5))",
     "PlanYearEnded.plan_year": "the plan year that ended",
     "ReplacedByEnrollment.end_on": "the day before the replacement's coverage begins",
 }

@@ -106,6 +106,54 @@ def a_plan_year_not_renewed() -> list[Step]:
     ]
 
 
+def a_representative_and_a_rehearing() -> list[Step]:
+    """A representative files for a member (12.17, 12.03); the reversal is stayed by a re-hearing
+    and stands (12.15(5)); the designation is then revoked."""
+    return [
+        *household_commands(),
+        {
+            "command": "designate_representative",
+            "on": "2026-01-10",
+            "household_id": "H1",
+            "representative_id": "R1",
+            "name": "A. Representative",
+            "kind": "appeal",
+            "member_id": "M1",
+            "written_authorization_on": "2026-01-09",
+        },
+        lambda recorded: {
+            "command": "file_appeal",
+            "on": "2026-01-20",
+            "appeal_id": "A1",
+            "household_id": "H1",
+            "appealed_event_id": first_of("EligibilityDetermined", recorded),
+            "grounds": "my income was counted twice",
+            "filed_by": "R1",
+            "appellant_member_id": "M1",
+        },
+        {
+            "command": "decide_appeal",
+            "on": "2026-02-20",
+            "appeal_id": "A1",
+            "outcome": "reversed",
+            "findings": {"annual_magi": "30000.00"},
+        },
+        {"command": "order_rehearing", "on": "2026-03-02", "appeal_id": "A1"},
+        {
+            "command": "decide_rehearing",
+            "on": "2026-03-20",
+            "appeal_id": "A1",
+            "outcome": "not_superseded",
+        },
+        {
+            "command": "revoke_representative",
+            "on": "2026-03-25",
+            "household_id": "H1",
+            "representative_id": "R1",
+        },
+    ]
+
+
 def example_file(name: str) -> list[Step]:
     return [json.loads(line) for line in (EXAMPLES / name).read_text().splitlines() if line]
 
@@ -124,6 +172,7 @@ def scenarios() -> dict[str, list[Step]]:
     found["a reinstatement window that expires"] = non_group_terminated("2026-08-31")
     found["a plan change"] = a_plan_change()
     found["a plan year not renewed"] = a_plan_year_not_renewed()
+    found["a representative and a re-hearing"] = a_representative_and_a_rehearing()
     return found
 
 
