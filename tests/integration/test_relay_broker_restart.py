@@ -39,7 +39,10 @@ def test_events_recorded_while_the_broker_was_down_reach_it_after_its_restart(
         time.sleep(1.0)
         with tansu_on(port):
             create_topic(bootstrap, topic)  # an in-memory broker comes back empty
-            records = read_topic(bootstrap, topic, len(later))
+            # Within the relay's acknowledgement timeout (30 s): a producer whose records go to
+            # a partition it never wrote before retries the restarted broker's
+            # UnknownProducerId until the relay replaces it.
+            records = read_topic(bootstrap, topic, len(later), timeout=60)
             assert relay.poll() is None, relay.stderr.read() if relay.stderr else ""
             relay.send_signal(signal.SIGTERM)
             relay.communicate(timeout=20)

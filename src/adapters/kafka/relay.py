@@ -280,7 +280,10 @@ class Relay:
             except Exception:  # the broker is still down: keep waiting with the old one
                 return
             old, self.producer = self.producer, fresh
-            old.close(timeout=0)
+            # Its unsent records are abandoned (they are resent from the acknowledged position):
+            # closing it without waiting raises the library's timeout for them, harmlessly.
+            with suppress(Exception):
+                old.close(timeout=0)
 
     def _settle(self, batch: InFlight, result: RelayResult) -> bool:
         """Wait for the batch's acknowledgements, then advance; False if the lease was lost."""
