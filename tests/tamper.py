@@ -51,14 +51,15 @@ def delete_event(db: Path, position: int, *, with_link: bool = False) -> None:
 
 
 def swap_states(db: Path, a: int, b: int) -> None:
+    """Exchange two events' stored states (read both first: an UPDATE whose subqueries read the
+    table it is changing would see the first row already changed)."""
     with connect(db) as conn:
-        conn.execute(
-            "UPDATE ledger_events SET state = CASE id "
-            "WHEN :a THEN (SELECT state FROM ledger_events WHERE id = :b) "
-            "ELSE (SELECT state FROM ledger_events WHERE id = :a) END "
-            "WHERE id IN (:a, :b)",
-            {"a": a, "b": b},
+        states = dict(
+            conn.execute("SELECT id, state FROM ledger_events WHERE id IN (?, ?)", (a, b))
         )
+        assert states[a] != states[b]
+        conn.execute("UPDATE ledger_events SET state = ? WHERE id = ?", (states[b], a))
+        conn.execute("UPDATE ledger_events SET state = ? WHERE id = ?", (states[a], b))
 
 
 def swap_rows(db: Path, a: int, b: int) -> None:

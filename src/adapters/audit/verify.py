@@ -215,8 +215,9 @@ class _Verifier:
         self.checked = 0
         self.head_position = 0
         self.head = GENESIS
-        self.tree = TreeBuilder(keep_completed=False)
+        self.tree = TreeBuilder()
         self.leaves_complete = True
+        self.node_rows: dict[int, Iterator[tuple[int, bytes | None]]] = {}
 
     def run(self, expected: Digest | None, progress: Progress | None) -> VerifyResult:
         bound, total = self._bounds()
@@ -296,6 +297,7 @@ class _Verifier:
         tree has leaves this far: its tail may still lack them)."""
         expected_hash = leaf_hash(leaf_bytes(position, stored))
         self.tree.push(expected_hash)
+        completed, self.tree.completed = self.tree.completed, []
         if not self.leaves_complete:
             return None
         leaf = next(leaf_rows, None)
@@ -305,7 +307,24 @@ class _Verifier:
         index, leaf_position, stored_hash = leaf
         if (index, leaf_position) != (self.checked - 1, position) or stored_hash != expected_hash:
             return "the event's leaf in the Merkle tree is not the hash of its bytes"
+        for level, node_index, node in completed:  # the subtrees this event completes
+            if next(self._nodes_of_level(level), None) != (node_index, node):
+                return "a subtree this event completes is not the hash of its events"
         return None
+
+    def _nodes_of_level(self, level: int) -> Iterator[tuple[int, bytes | None]]:
+        """(index, hash) of the stored subtrees of one level, in index order: the order in which
+        the recomputed tree completes them."""
+        if level not in self.node_rows:
+            nodes = self.recorder.tree_nodes
+            rows = self._pages(
+                nodes.c.node_index,
+                [type_coerce(nodes.c.hash, NullType())],
+                None,
+                nodes.c.level == level,
+            )
+            self.node_rows[level] = ((int(r[0]), _as_bytes(r[1])) for r in rows)
+        return self.node_rows[level]
 
     def _check_tree_end(self, leaf_rows: Iterator[tuple[int, int, bytes | None]]) -> str | None:
         """No leaf past the events, and the stored tree's root is the recomputed one."""
@@ -329,19 +348,8 @@ class _Verifier:
         """(leaf index, position, hash) of every stored leaf, in leaf order."""
         leaves = self.recorder.tree_leaves
         columns = [leaves.c.position, type_coerce(leaves.c.hash, NullType())]
-        last: int | None = None
-        while True:
-            query = select(leaves.c.leaf_index, *columns)
-            if last is not None:
-                query = query.where(leaves.c.leaf_index > last)
-            rows = self.conn.execute(
-                query.order_by(leaves.c.leaf_index).limit(self.batch_size)
-            ).all()
-            for row in rows:
-                yield int(row[0]), int(row[1]), _as_bytes(row[2])
-            if len(rows) < self.batch_size:
-                return
-            last = int(rows[-1][0])
+        for row in self._pages(leaves.c.leaf_index, columns, None):
+            yield int(row[0]), int(row[1]), _as_bytes(row[2])
 
     def _bad(self, position: int, reason: str) -> VerifyResult:
         return self._result(position, reason)
@@ -393,13 +401,20 @@ class _Verifier:
             yield int(row[0]), _as_bytes(row[1])
 
     def _pages(
-        self, position: ColumnElement[Any], columns: Sequence[ColumnElement[Any]], bound: int
+        self,
+        position: ColumnElement[Any],
+        columns: Sequence[ColumnElement[Any]],
+        bound: int | None,
+        *where: ColumnElement[bool],
     ) -> Iterator[Row[Any]]:
-        """(position, *columns) of every row up to `bound`, in position order, read a batch at
-        a time (keyset pagination: each batch starts after the last position of the one before)."""
+        """(position, *columns) of every row up to `bound` (and matching `where`), in position
+        order, read a batch at a time (keyset pagination: each batch starts after the last
+        position of the one before)."""
         last: int | None = None
         while True:
-            query = select(position, *columns).where(position <= bound)
+            query = select(position, *columns).where(*where)
+            if bound is not None:
+                query = query.where(position <= bound)
             if last is not None:
                 query = query.where(position > last)
             rows = self.conn.execute(query.order_by(position).limit(self.batch_size)).all()

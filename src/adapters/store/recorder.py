@@ -330,13 +330,25 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         found = read_tree_nodes(session, self.tree_leaves, self.tree_nodes, set(nodes))
         return [found[node] for node in nodes]
 
-    def catch_up_tree(self) -> int:
-        """Give every stored event its leaf, in a transaction of its own (under the insert's
-        lock): a store written before the tree was kept gets it here. The tree's size."""
+    def catch_up_tree(self) -> None:
+        """Give every stored event its leaf: a store written before the tree was kept gets it
+        here, in a transaction of its own (under the insert's lock), once a read has found an
+        event after the tree's last leaf."""
+        leaves, events = self.tree_leaves, self.events_record_cls.__table__
+        last_leaf = (
+            select(leaves.c.position)
+            .order_by(leaves.c.leaf_index.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        lagging = select(events.c.id).where(events.c.id > func.coalesce(last_leaf, 0)).limit(1)
+        with self.transaction(commit=False) as session:
+            if session.execute(lagging).first() is None:
+                return
         with self.write_transaction() as session:
             if self._has_autoincrementing_ids:
                 self._lock_table(session)
-            return self._caught_up_tree(session).size
+            self._caught_up_tree(session)
 
     # -- store settings -------------------------------------------------------------------------
 
