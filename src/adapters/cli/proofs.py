@@ -134,13 +134,16 @@ def _read_json(name: str, error: type[Exception], what: str) -> dict[str, Any]:
 
 def key_text(text: str) -> str:
     """A key given as itself, or as the name of a file holding it."""
-    path = Path(text)
-    if len(text) < 4096 and path.is_file():
-        try:
-            return path.read_bytes().decode("ascii")
-        except UnicodeDecodeError:
-            raise InvalidPublicKey(f"{text} does not hold a base64 key") from None
-    return text
+    try:
+        is_file = len(text) < 4096 and Path(text).is_file()
+    except (OSError, ValueError):  # a key is no file name (too long, unprintable)
+        is_file = False
+    if not is_file:
+        return text
+    try:
+        return Path(text).read_bytes().decode("ascii")
+    except UnicodeDecodeError:
+        raise InvalidPublicKey(f"{text} does not hold a base64 key") from None
 
 
 def _summary(result: dict[str, Any]) -> str:
