@@ -241,6 +241,15 @@ def test_a_truncated_log_cannot_prove_it_extends_the_kept_digest(
     assert not holds(forged)
 
 
+def test_a_tail_truncated_without_its_leaves_is_caught_by_plain_verify(
+    ledger: Ledger, event_ids: list[str], db: Path
+) -> None:
+    truncate_tail(db, 2, with_tree=False)
+    result = verify(ledger)
+    assert (result.ok, result.events_checked) == (False, len(event_ids) - 2)
+    assert "leaf with no event" in (result.reason or "")
+
+
 def test_a_history_rewritten_with_its_chain_and_tree_proves_nothing_against_a_kept_digest(
     ledger: Ledger, event_ids: list[str], db: Path
 ) -> None:

@@ -355,9 +355,9 @@ class _Verifier:
         return self._result(position, reason)
 
     def _result(self, bad_position: int | None = None, reason: str | None = None) -> VerifyResult:
-        """The verdict so far: intact unless a bad position is named."""
+        """The verdict so far: intact unless a reason is given (with its position, when known)."""
         return VerifyResult(
-            ok=bad_position is None,
+            ok=reason is None,
             events_checked=self.checked,
             first_bad_position=bad_position,
             reason=reason,
