@@ -30,7 +30,7 @@ from enrollment_ledger.adapters.audit.proofs import (
 )
 from enrollment_ledger.adapters.audit.signing import new_signing_key, parse_signing_key
 from enrollment_ledger.adapters.audit.verify import InvalidDigest
-from enrollment_ledger.adapters.bootstrap import build_ledger
+from enrollment_ledger.adapters.bootstrap import build_ledger, new_cipher_key
 from enrollment_ledger.adapters.cli.apply import answer_line
 from enrollment_ledger.adapters.store.recorder import leaf_bytes
 from enrollment_ledger.domain.ledger import Ledger
@@ -451,3 +451,25 @@ def test_proofs_work_the_same_on_postgresql(pg_store_url: str) -> None:
         assert verify(pg, kept, public_keys=PINNED).ok
     finally:
         pg.close()
+
+
+def test_an_encrypted_store_proves_its_ciphertext_with_or_without_the_key(
+    tmp_path: Path,
+) -> None:
+    url, key = f"sqlite:///{tmp_path / 'encrypted.db'}", new_cipher_key()
+    writer = build_ledger(url, key=key)
+    try:
+        ids = recorded(answer(writer, application("H1")))
+        with_key = inclusion_proof(writer, ids[1], KEY)  # the application, with a birth date
+    finally:
+        writer.close()
+    auditor = build_ledger(url, audit_only=True)  # no cipher key
+    try:
+        without_key = inclusion_proof(auditor, ids[1], KEY)
+    finally:
+        auditor.close()
+    assert with_key["leaf"] == without_key["leaf"]
+    assert b"1980-01-01" not in base64.b64decode(with_key["leaf"])  # ciphertext at rest
+    assert "1980-01-01" in json.dumps(with_key["event"]["data"])
+    assert with_key["event"]["data"] is not None and without_key["event"]["data"] is None
+    assert holds(with_key) and holds(without_key)
