@@ -47,7 +47,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, Row, Table, func, sele
 from sqlalchemy.types import NullType
 
 from ...domain.ledger import Ledger
-from ..store.merkle import EMPTY_ROOT, Frontier, TreeBuilder, leaf_hash, range_nodes
+from ..store.merkle import EMPTY_ROOT, TreeBuilder, fold, leaf_hash, range_nodes
 from ..store.recorder import GENESIS, LedgerRecorder, chain_link, leaf_bytes, read_tree_nodes
 from .proof_check import ProofError, check_head, parse_public_key
 from .signing import SigningKey
@@ -335,12 +335,7 @@ class _Verifier:
         nodes = range_nodes(0, self.checked)
         recorder = self.recorder
         found = read_tree_nodes(self.conn, recorder.tree_leaves, recorder.tree_nodes, set(nodes))
-        stored = [found.get(node) for node in nodes]
-        if (
-            any(h is None for h in stored)
-            or self.tree.root()
-            != TreeBuilder(Frontier(self.checked, tuple(h for h in stored if h is not None))).root()
-        ):
+        if set(nodes) - found.keys() or fold([found[n] for n in nodes]) != self.tree.root():
             return "the stored Merkle tree's root is not the events' root (its nodes were changed)"
         return None
 
