@@ -22,6 +22,7 @@ from ..rules.appeals import (
     AppealOutcome,
     with_original_effective_dates,
 )
+from .coverage_changes import end_coverage_of_members_no_longer_eligible
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -101,7 +102,11 @@ def decide_appeal(ledger: Ledger, command: DecideAppeal) -> list[Aggregate]:
             members=with_original_effective_dates(corrected.members, original_dates),
         )
     )
-    return [appeal, household]
+    return [
+        appeal,
+        household,
+        *end_coverage_of_members_no_longer_eligible(ledger, household, command.on),
+    ]
 
 
 def order_rehearing(ledger: Ledger, command: OrderRehearing) -> list[Aggregate]:
