@@ -307,3 +307,33 @@ def test_money_is_conserved_when_a_loss_voids_months_paid_ahead(
     account = ledger.enrollment(HEALTH).money_account()
     assert account.conserved
     assert account.refund_due == Decimal("450.00")
+
+
+def test_a_plan_selection_stored_before_metal_levels_reads_as_having_none(
+    apply: Apply, store_url: str
+) -> None:
+    """`PlanSelected` version 1 had no `metal_level`: read (upcast) as None."""
+    covered_from_february(apply)
+    topic = get_topic(Enrollment.PlanSelected)
+    with sqlite3.connect(store_url.removeprefix("sqlite:///")) as db:
+        rows = db.execute("SELECT id, state FROM ledger_events WHERE topic = ?", (topic,))
+        for position, state in rows.fetchall():
+            fields = json.loads(state)
+            assert fields.pop("class_version") == 2
+            assert fields.pop("metal_level") is None
+            db.execute(
+                "UPDATE ledger_events SET state = ? WHERE id = ?",
+                (json.dumps(fields, separators=(",", ":")).encode(), position),
+            )
+    fresh = build_ledger(store_url)
+    try:
+        enrollment = fresh.enrollment(HEALTH)
+        assert (enrollment.metal_level, enrollment.premiums) == (None, {2026: Decimal("150.00")})
+        (selected,) = [
+            e
+            for e in fresh.aggregate_events(Enrollment.id_for(HEALTH))
+            if isinstance(e, Enrollment.PlanSelected)
+        ]
+        assert selected.metal_level is None
+    finally:
+        fresh.close()
