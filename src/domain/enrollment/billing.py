@@ -205,13 +205,21 @@ def record_payment(
     )
 
 
+def money_in_hand_on(e: Enrollment, on: date) -> date:
+    """The day from which the credit held is in hand: a decision that moves credit (pays a month
+    from it, or makes it due back) is dated no earlier than the last payment it may hold, so that
+    a fact entered out of order (a termination request dated before a payment already recorded)
+    never moves money before it was received, seen `--as-of` any day."""
+    return max([on, *(received_on for received_on, _amount in e.payments)])
+
+
 def apply_credit(e: Enrollment, on: date, policy: PolicyVersion) -> None:
     """12.12(1): the credit held pays what is owed, oldest month first."""
     allocation = allocate(e.invoices, e.credit)
     if allocation.shares:
         e._decide(
             e.CreditApplied,
-            on=on,
+            on=money_in_hand_on(e, on),
             citation=rules.PREMIUMS_DUE,
             policy=policy,
             allocations=allocation.shares,
@@ -227,7 +235,7 @@ def refund_credit(e: Enrollment, on: date, policy: PolicyVersion, reason: Refund
     if e.credit > 0:
         e._decide(
             e.RefundDue,
-            on=on,
+            on=money_in_hand_on(e, on),
             citation=rules.PREMIUMS_DUE,
             policy=policy,
             amount=e.credit,
