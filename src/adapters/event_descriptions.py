@@ -82,6 +82,13 @@ EVENTS: dict[str, str] = {
     "RepresentativeDesignated": "A representative designated for the household or one member, "
     "with the written authorization's date (12.17, 12.03).",
     "RepresentativeRevoked": "A representative's designation revoked (12.17).",
+    "DeathRecorded": "A member's death reported, a change of household composition (12.09(2)).",
+    "MemberCoverageEnded": "One member's coverage ends (12.10(5)(c); 12.16(1)(a) for dental): no "
+    "longer eligible, or deceased; with no member left the enrollment ends.",
+    "PremiumChanged": "A new monthly premium from a month on, after a new determination "
+    "(12.12(8)(a)); the invoices already issued for those months are adjusted.",
+    "AppealContinued": "The estate's representative continues an appeal dismissed because the "
+    "appellant died (12.15(2)(d)): it stands where it stood before the dismissal.",
 }
 
 FIELDS: dict[str, str] = {
@@ -194,6 +201,18 @@ FIELDS: dict[str, str] = {
     "standing_outcome": "the decision that stands: the superseding one, or the initial one",
     "ordered_on": "the day the re-hearing was ordered",
     "late": "whether a decision not to supersede was recorded after the 30 days (12.15(5))",
+    "died_on": "the day the member died",
+    "metal_level": "the health plan's metal level (bronze, silver, gold, platinum, or catastrophic: "
+    "open only to some members, 12.04(1)); null when not given, always for dental",
+    "determination_event_id": "the determination that decided it",
+    "remaining_member_ids": "the members still covered (none: the enrollment ends)",
+    "previous_premium": "the monthly premium before the change",
+    "from_month": "the first month of the new premium (YYYY-MM), to the end of that plan year "
+    "(12.12(8)(a))",
+    "adjustments": 'each invoice already issued that changed: {"month", "billed", "amount", '
+    '"difference", "due_on"} (money as decimal strings; difference positive when billed, '
+    "negative when credited)",
+    "representative_name": "the estate's representative's name (12.15(2)(d))",
     "warns_of_termination": "whether the notice warns that coverage will be terminated after its "
     "payment date (12.12(3), (5))",
 }
@@ -242,6 +261,17 @@ FIELDS_OF: dict[str, str] = {
     "determination recorded them, with their effective dates",
     "AppealedDeterminationRestored.appeal_id": "the appeal whose re-hearing restores it",
     "RehearingDecided.outcome": "supersede or not_superseded (12.15(5))",
+    "MemberCoverageEnded.reason": "ineligible (a determination left the member eligible for "
+    "nothing) or death",
+    "MemberCoverageEnded.end_on": "the member's last day of coverage",
+    "MemberCoverageEnded.member_id": "the member whose coverage ends",
+    "MemberCoverageEnded.determination_event_id": "the determination that decided it (null for a "
+    "death)",
+    "DeathRecorded.member_id": "the member who died",
+    "PremiumChanged.monthly_premium": "the new monthly premium after any tax credit",
+    "PremiumChanged.to_credit": "what was paid beyond the new amounts, back to credit",
+    "PremiumChanged.determination_event_id": "the determination whose program and plan type the "
+    "new premium follows",
     "PlanYearEnded.plan_year": "the plan year that ended",
     "ReplacedByEnrollment.end_on": "the day before the replacement's coverage begins",
 }

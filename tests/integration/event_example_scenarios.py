@@ -154,6 +154,37 @@ def a_representative_and_a_rehearing() -> list[Step]:
     ]
 
 
+def a_death_during_an_appeal() -> list[Step]:
+    """A member appeals, then dies (12.09(2)): the appeal is dismissed (12.15(2)(d)) and the
+    estate's representative continues it."""
+    return [
+        *household_commands(),
+        select(),
+        pay("2026-01-20", "150.00", "binder"),
+        lambda recorded: {
+            "command": "file_appeal",
+            "on": "2026-01-20",
+            "appeal_id": "A1",
+            "household_id": "H1",
+            "appealed_event_id": first_of("EligibilityDetermined", recorded),
+            "grounds": "the plan type is wrong",
+        },
+        {
+            "command": "record_death",
+            "on": "2026-02-15",
+            "household_id": "H1",
+            "member_id": "M1",
+            "died_on": "2026-02-10",
+        },
+        {
+            "command": "continue_appeal",
+            "on": "2026-02-20",
+            "appeal_id": "A1",
+            "representative_name": "A. Executor",
+        },
+    ]
+
+
 def example_file(name: str) -> list[Step]:
     return [json.loads(line) for line in (EXAMPLES / name).read_text().splitlines() if line]
 
@@ -173,6 +204,7 @@ def scenarios() -> dict[str, list[Step]]:
     found["a plan change"] = a_plan_change()
     found["a plan year not renewed"] = a_plan_year_not_renewed()
     found["a representative and a re-hearing"] = a_representative_and_a_rehearing()
+    found["a death during an appeal"] = a_death_during_an_appeal()
     return found
 
 
