@@ -97,12 +97,14 @@ def truncate_tail(db: Path, count: int) -> None:
 
 
 def rechain(db: Path) -> None:
-    """Recompute every link from genesis over the events as they now are."""
+    """Recompute every link from genesis over the events (and the actors the links name) as
+    they now are."""
     with connect(db) as conn:
         rows = conn.execute(
             "SELECT id, originator_id, originator_version, topic, state "
             "FROM ledger_events ORDER BY id"
         ).fetchall()
+        actors = dict(conn.execute("SELECT position, recorded_by FROM ledger_chain").fetchall())
         conn.execute("DELETE FROM ledger_chain")
         previous = GENESIS
         for position, originator_id, version, topic, state in rows:
@@ -112,7 +114,18 @@ def rechain(db: Path) -> None:
                 topic=topic,
                 state=state,
             )
-            previous = chain_link(previous, position, stored)
+            recorded_by = actors.get(position)
+            previous = chain_link(previous, position, stored, recorded_by)
             conn.execute(
-                "INSERT INTO ledger_chain (position, hash) VALUES (?, ?)", (position, previous)
+                "INSERT INTO ledger_chain (position, hash, recorded_by) VALUES (?, ?, ?)",
+                (position, previous, recorded_by),
             )
+
+
+def set_actor(db: Path, position: int, actor: str | None) -> None:
+    """Change who the chain says recorded one event (its link's hash left as it was)."""
+    with connect(db) as conn:
+        changed = conn.execute(
+            "UPDATE ledger_chain SET recorded_by = ? WHERE position = ?", (actor, position)
+        )
+        assert changed.rowcount == 1

@@ -111,13 +111,16 @@ def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
     console.print(
         f"[bold]Appealed action:[/bold] {appealed['type']} on {appealed['on']} "
         f"(effective {appealed['effective_on']}), rule {packet['rule']['citation']}, "
-        f"policy version {packet['rule']['policy_version']}"
+        f"policy version {packet['rule']['policy_version']}, recorded by "
+        f"{_actor(appealed['recorded_by'])}"
     )
     facts = Table(title="Facts the ledger held when it decided")
-    for column in ("on", "type", "recorded_at"):
+    for column in ("on", "type", "recorded_at", "recorded_by"):
         facts.add_column(column)
     for event in packet["facts_known"]:
-        facts.add_row(event["on"], event["type"], event["recorded_at"])
+        facts.add_row(
+            event["on"], event["type"], event["recorded_at"], _actor(event["recorded_by"])
+        )
     console.print(facts)
     for label, result in (
         ("Recomputed with the policy applied", packet["recomputed"]),
@@ -143,15 +146,25 @@ def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
 
 
 EVENT_COLUMNS = ("on", "type", "effective_on", "citation")
+UNKNOWN_ACTOR = "(not recorded)"
+"""Shown for an event recorded before the ledger kept who recorded it."""
+
+
+def _actor(recorded_by: str | None) -> str:
+    """Who recorded an event, as rich prints it (a name is text, never markup)."""
+    from rich.markup import escape
+
+    return UNKNOWN_ACTOR if recorded_by is None else escape(recorded_by)
 
 
 def _events_table(title: str, events: list[dict[str, Any]]) -> Any:
-    """Rendered events (`wire.render_event`) as a table: date, type, effective date, citation."""
+    """Rendered events (`wire.render_event`) as a table: date, type, effective date, citation
+    and who recorded it."""
     from rich.table import Table
 
     table = Table(title=title)
-    for column in EVENT_COLUMNS:
+    for column in (*EVENT_COLUMNS, "recorded_by"):
         table.add_column(column)
     for event in events:
-        table.add_row(*(str(event[c]) for c in EVENT_COLUMNS))
+        table.add_row(*(str(event[c]) for c in EVENT_COLUMNS), _actor(event["recorded_by"]))
     return table
