@@ -87,17 +87,34 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def label_of(role: str, index: int) -> str:
+    """The label `create_tokens` gives the token it makes `index`-th, for `role`."""
+    return f"{role} desk {index}"
+
+
 def create_tokens(store: str, roles: list[str], cwd: Path) -> list[dict[str, str]]:
-    """`tokens create --role ROLE --json`, one process per role, run side by side."""
+    """`tokens create --role ROLE --label LABEL --json`, one process per role, run side by side
+    (labels from `label_of`)."""
     processes = [
         subprocess.Popen(
-            [*CLI, "tokens", "create", "--role", role, "--json", "--store", store],
+            [
+                *CLI,
+                "tokens",
+                "create",
+                "--role",
+                role,
+                "--label",
+                label_of(role, index),
+                "--json",
+                "--store",
+                store,
+            ],
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for role in roles
+        for index, role in enumerate(roles)
     ]
     issued = []
     for process in processes:
@@ -551,7 +568,16 @@ def test_a_token_revoked_while_the_server_runs_is_refused_from_the_next_request(
 ) -> None:
     store = api.server.store
     code, out = run_main(
-        capsys, "tokens", "create", "--role", "downstream", "--json", "--store", store
+        capsys,
+        "tokens",
+        "create",
+        "--role",
+        "downstream",
+        "--label",
+        "reporting",
+        "--json",
+        "--store",
+        store,
     )
     assert code == 0
     token = json.loads(out)["token"]
@@ -614,7 +640,8 @@ def test_the_same_scenario_through_http_and_through_apply_gives_the_same_events_
     apply_folder.mkdir()
     apply_store = f"sqlite:///{apply_folder / 'ledger.db'}"
     applied = subprocess.Popen(
-        [*CLI, "apply", "-", "--store", apply_store],
+        # recorded by the same name as the HTTP token's label: the same answers, actor included
+        [*CLI, "apply", "-", "--store", apply_store, "--actor", label_of("operator", 0)],
         cwd=apply_folder,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

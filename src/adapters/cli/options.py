@@ -85,16 +85,25 @@ def actor_option() -> argparse.ArgumentParser:
     without resetting one given before it (as `store_option`)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--actor", metavar="NAME", type=actor_name, default=argparse.SUPPRESS, help=ACTOR_HELP
+        "--actor",
+        metavar="NAME",
+        type=actor_name("--actor"),
+        default=argparse.SUPPRESS,
+        help=ACTOR_HELP,
     )
     return common
 
 
-def actor_name(text: str) -> str:
-    """An argparse type: a fit actor name, else `invalid_field` (see `adapters.actors`)."""
-    from ..actors import check_actor
+def actor_name(option: str) -> Callable[[str], str]:
+    """An argparse type: a fit actor name, else `invalid_field` naming `option` (see
+    `adapters.actors`)."""
 
-    return check_actor(text, "--actor")
+    def parse(text: str) -> str:
+        from ..actors import check_actor
+
+        return check_actor(text, option)
+
+    return parse
 
 
 def add_json_option(parser: argparse.ArgumentParser, text: str = "print JSON") -> None:
