@@ -39,7 +39,9 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
     """`--store`, `--actor` and `--json` before the subcommand; `--version`."""
     parser.add_argument("--version", action=_Version)
     parser.add_argument("--store", metavar="URL", default=None, help=STORE_HELP)
-    parser.add_argument("--actor", metavar="NAME", type=actor_name, default=None, help=ACTOR_HELP)
+    parser.add_argument(
+        "--actor", metavar="NAME", type=actor_name("--actor"), default=None, help=ACTOR_HELP
+    )
     parser.add_argument(
         "--json",
         dest="global_json",
