@@ -131,3 +131,14 @@ def test_timeline_and_hearing_show_who_recorded_each_event_as_json_and_tables(
     readable = run_cli("hearing", "A1", cwd=tmp_path).stdout
     assert "recorded by caseworker 7" in readable
     assert "appeals clerk" in readable and "intake desk" in readable
+
+
+def test_a_timeline_recorded_by_one_actor_names_it_once_under_the_table(tmp_path: Path) -> None:
+    """One actor for every event: the table keeps its four columns (an 80-column screen) and
+    its caption names who recorded them."""
+    applied = run_cli("apply", "-", "--actor", "intake desk", cwd=tmp_path, stdin=lines(APPLIED))
+    assert recorded_by(applied) == [{"intake desk"}]
+    table = run_cli("timeline", "H1", cwd=tmp_path).stdout
+    assert "recorded_by" not in table
+    assert table.count("intake desk") == 1
+    assert table.rstrip().splitlines()[-1].strip() == "recorded by intake desk"

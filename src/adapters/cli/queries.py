@@ -96,7 +96,6 @@ def _print_table(kind: str, answer: dict[str, Any]) -> None:
 
 def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
     from rich.panel import Panel
-    from rich.table import Table
 
     appeal = packet["appeal"]
     appealed = packet["appealed_event"]
@@ -114,14 +113,13 @@ def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
         f"policy version {packet['rule']['policy_version']}, recorded by "
         f"{_actor(appealed['recorded_by'])}"
     )
-    facts = Table(title="Facts the ledger held when it decided")
-    for column in ("on", "type", "recorded_at", "recorded_by"):
-        facts.add_column(column)
-    for event in packet["facts_known"]:
-        facts.add_row(
-            event["on"], event["type"], event["recorded_at"], _actor(event["recorded_by"])
+    console.print(
+        _events_table(
+            "Facts the ledger held when it decided",
+            packet["facts_known"],
+            ("on", "type", "recorded_at"),
         )
-    console.print(facts)
+    )
     for label, result in (
         ("Recomputed with the policy applied", packet["recomputed"]),
         ("Decided under current policy", packet["current_policy"]),
@@ -157,14 +155,24 @@ def _actor(recorded_by: str | None) -> str:
     return UNKNOWN_ACTOR if recorded_by is None else escape(recorded_by)
 
 
-def _events_table(title: str, events: list[dict[str, Any]]) -> Any:
-    """Rendered events (`wire.render_event`) as a table: date, type, effective date, citation
-    and who recorded it."""
+def _events_table(
+    title: str, events: list[dict[str, Any]], columns: tuple[str, ...] = EVENT_COLUMNS
+) -> Any:
+    """Rendered events (`wire.render_event`) as a table (by default: date, type, effective date,
+    citation), and who recorded them: a `recorded_by` column when they were recorded by more
+    than one actor, else the table's caption `recorded by NAME` (so that the table still fits
+    an 80-column screen in the common case)."""
     from rich.table import Table
 
-    table = Table(title=title)
-    for column in (*EVENT_COLUMNS, "recorded_by"):
+    recorders = {event["recorded_by"] for event in events}
+    by_row = len(recorders) > 1
+    caption = None if by_row or not events else f"recorded by {_actor(recorders.pop())}"
+    table = Table(title=title, caption=caption)
+    for column in (*columns, "recorded_by") if by_row else columns:
         table.add_column(column)
     for event in events:
-        table.add_row(*(str(event[c]) for c in EVENT_COLUMNS), _actor(event["recorded_by"]))
+        cells = [str(event[c]) for c in columns]
+        if by_row:
+            cells.append(_actor(event["recorded_by"]))
+        table.add_row(*cells)
     return table
