@@ -1,6 +1,7 @@
 """The HTTP API's tokens in their table (a real SQLite store): a token's label is who its commands
 are recorded by; a token is refused from the instant it expires; its last use is kept to the
-minute; a tokens table made before labels and expiry gets the columns and keeps its tokens."""
+minute; a tokens table made before labels and expiry gets the columns and keeps its tokens. On
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from enrollment_ledger.adapters.bootstrap import resolve_store_url
 from enrollment_ledger.adapters.http.auth import Role, TokenStore
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -23,9 +25,10 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def engine(store_url: str) -> Iterator[sa.Engine]:
-    engine = sa.create_engine(store_url)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, store_url: str) -> Iterator[sa.Engine]:
+    url = store_url if request.param == "sqlite" else request.getfixturevalue("pg_store_url")
+    engine = sa.create_engine(resolve_store_url(url))
     yield engine
     engine.dispose()
 
@@ -139,16 +142,17 @@ def test_a_tokens_table_made_before_labels_gets_the_columns_and_keeps_its_tokens
 ) -> None:
     token = "an-old-token-made-before-labels"
     digest = hashlib.sha256(token.encode()).hexdigest()
+    instant = "TIMESTAMP WITH TIME ZONE" if engine.dialect.name == "postgresql" else "DATETIME"
     with engine.begin() as conn:
         conn.execute(
             sa.text(
                 "CREATE TABLE ledger_api_tokens (token_hash VARCHAR(64) PRIMARY KEY, "
-                "role VARCHAR(32) NOT NULL, created_at DATETIME NOT NULL, revoked_at DATETIME)"
+                f"role VARCHAR(32) NOT NULL, created_at {instant} NOT NULL, revoked_at {instant})"
             )
         )
         conn.execute(
             sa.text("INSERT INTO ledger_api_tokens VALUES (:h, 'operator', :t, NULL)"),
-            {"h": digest, "t": "2025-06-01 12:00:00.000000"},
+            {"h": digest, "t": datetime(2025, 6, 1, 12, tzinfo=UTC)},
         )
     tokens = TokenStore(engine, clock)
     tokens.create_table()
