@@ -44,9 +44,10 @@ from pydantic.functional_validators import BeforeValidator
 from ..domain import commands as domain
 from ..domain.calendar import first_of_month, parse_month
 from ..domain.errors import InvalidCommand
-from ..domain.rules.appeals import AppealOutcome
+from ..domain.rules.appeals import SUPERSEDING_OUTCOMES, AppealOutcome, RehearingOutcome
 from ..domain.rules.enrollment_periods import QualifyingKind
 from ..domain.rules.plan_selection import Coverage
+from ..domain.rules.representatives import RepresentativeKind
 from ..domain.rules.waivers import WaiverDecision
 
 MAX_ID_LENGTH = 200
@@ -143,6 +144,9 @@ if TYPE_CHECKING:  # the names are plain strings on the wire, the domain's enums
     CoverageName = str
     WaiverDecisionName = str
     AppealOutcomeName = str
+    RehearingOutcomeName = str
+    SupersedingOutcomeName = str
+    RepresentativeKindName = str
 else:
 
     def _names(values: type[Enum]) -> Any:
@@ -153,6 +157,9 @@ else:
     CoverageName = _names(Coverage)
     WaiverDecisionName = _names(WaiverDecision)
     AppealOutcomeName = _names(AppealOutcome)
+    RehearingOutcomeName = _names(RehearingOutcome)
+    SupersedingOutcomeName = Literal[SUPERSEDING_OUTCOMES]
+    RepresentativeKindName = _names(RepresentativeKind)
 
 
 class Command(BaseModel):
@@ -315,6 +322,10 @@ class FileAppeal(Command):
     grounds: Annotated[str, Field(min_length=1, max_length=4000)]
     notice_received_on: BusinessDate | None = None
     notice_sent: StrictBool = True
+    filed_by: Identifier | None = None
+    """The `representative_id` of the representative who filed it (12.17, 12.03)."""
+    appellant_member_id: Identifier | None = None
+    """The member the appeal is for (absent: the household)."""
 
 
 class Findings(BaseModel):
@@ -339,6 +350,33 @@ class OrderRehearing(Command):
     appeal_id: Identifier
 
 
+class DecideRehearing(Command):
+    command: Literal["decide_rehearing"]
+    appeal_id: Identifier
+    outcome: RehearingOutcomeName
+    superseding_outcome: SupersedingOutcomeName | None = None
+    """With `supersede`: the superseding decision (upheld, reversed or dismissed)."""
+    findings: Findings | None = None
+    """With a superseding reversal: the facts the re-hearing found (as decide_appeal takes)."""
+
+
+class DesignateRepresentative(Command):
+    command: Literal["designate_representative"]
+    household_id: Identifier
+    representative_id: Identifier
+    name: Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
+    kind: RepresentativeKindName
+    member_id: Identifier | None = None
+    """The member represented (absent: the household and every member)."""
+    written_authorization_on: BusinessDate
+
+
+class RevokeRepresentative(Command):
+    command: Literal["revoke_representative"]
+    household_id: Identifier
+    representative_id: Identifier
+
+
 COMMANDS: dict[str, type[Command]] = {
     "submit_application": SubmitApplication,
     "determine_eligibility": DetermineEligibility,
@@ -356,6 +394,9 @@ COMMANDS: dict[str, type[Command]] = {
     "file_appeal": FileAppeal,
     "decide_appeal": DecideAppeal,
     "order_rehearing": OrderRehearing,
+    "decide_rehearing": DecideRehearing,
+    "designate_representative": DesignateRepresentative,
+    "revoke_representative": RevokeRepresentative,
 }
 
 
@@ -387,6 +428,8 @@ def _members_of(command: Command) -> list[Member | MemberChange]:
         return list(command.members or [])
     if isinstance(command, DecideAppeal) and command.findings is not None:
         return list(command.findings.members or [])
+    if isinstance(command, DecideRehearing) and command.findings is not None:
+        return list(command.findings.members or [])
     return []
 
 
@@ -409,6 +452,8 @@ def _check_dates_against_on(command: Command) -> None:
         later.append(("notice_received_on", command.notice_received_on))
     if isinstance(command, RunSchedule):
         later.append(("through", command.through))
+    if isinstance(command, DesignateRepresentative):
+        later.append(("written_authorization_on", command.written_authorization_on))
     for name, value in later:
         if value is not None and value > on:
             raise InvalidCommand(

@@ -13,9 +13,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .rules.appeals import AppealOutcome
+from .rules.appeals import AppealOutcome, RehearingOutcome
 from .rules.enrollment_periods import QualifyingKind
 from .rules.plan_selection import Coverage
+from .rules.representatives import RepresentativeKind
 from .rules.waivers import WaiverDecision
 
 
@@ -210,6 +211,8 @@ class FileAppeal(Command):
     grounds: str
     notice_received_on: date | None = None
     notice_sent: bool = True
+    filed_by: str | None = None
+    appellant_member_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -222,3 +225,30 @@ class DecideAppeal(Command):
 @dataclass(frozen=True)
 class OrderRehearing(Command):
     appeal_id: str
+
+
+@dataclass(frozen=True)
+class DecideRehearing(Command):
+    appeal_id: str
+    outcome: RehearingOutcome
+    superseding_outcome: AppealOutcome | None = None
+    findings: Changes | None = None
+
+
+# ---- representatives (12.17, 12.03) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DesignateRepresentative(Command):
+    household_id: str
+    representative_id: str
+    name: str
+    kind: RepresentativeKind
+    written_authorization_on: date
+    member_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RevokeRepresentative(Command):
+    household_id: str
+    representative_id: str

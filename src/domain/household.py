@@ -12,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from . import rehearing, representatives
 from .determination import Application, Determination, determine_from
 from .errors import InvalidCommand, UnknownHousehold
 from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
@@ -57,6 +58,8 @@ class Household(CopiedForCommands, Aggregate):
         self.enrollment_ids: list[str] = []
         self.appeal_ids: list[str] = []
         self.ai_an_changes: list[date] = []
+        # 12.17, 12.03: representatives by representative_id (see representatives.py)
+        self.representatives: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def open(cls, household_id: str, on: date) -> Household:
@@ -256,6 +259,12 @@ class Household(CopiedForCommands, Aggregate):
             policy_version=None,
             appeal_id=appeal_id,
         )
+
+    # ---- events defined by their sections, adopted here (their topics name this class) --------
+
+    RepresentativeDesignated = representatives.RepresentativeDesignated
+    RepresentativeRevoked = representatives.RepresentativeRevoked
+    AppealedDeterminationRestored = rehearing.AppealedDeterminationRestored
 
     def record_determination(self, determination: Determination) -> None:
         """A determination computed elsewhere (a hearing's corrected determination)."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from .. import commands
-from . import appeals, enrollments, households, waivers
+from . import appeals, enrollments, households, representatives, waivers
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -39,6 +39,9 @@ COMMAND_HANDLERS: Mapping[type[commands.Command], Handler] = MappingProxyType(
         commands.FileAppeal: appeals.file_appeal,
         commands.DecideAppeal: appeals.decide_appeal,
         commands.OrderRehearing: appeals.order_rehearing,
+        commands.DecideRehearing: appeals.decide_rehearing,
+        commands.DesignateRepresentative: representatives.designate_representative,
+        commands.RevokeRepresentative: representatives.revoke_representative,
     }
 )
 """Each command's handler (cosmicpython's `COMMAND_HANDLERS`)."""
