@@ -5,6 +5,7 @@ SQLite and PostgreSQL, and on stores made before actors were kept."""
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -15,6 +16,9 @@ import pytest
 import sqlalchemy as sa
 from enrollment_ledger.adapters import queries
 from enrollment_ledger.adapters.audit import verify
+from enrollment_ledger.adapters.audit.proof_check import ProofError, check_proof
+from enrollment_ledger.adapters.audit.proofs import inclusion_proof
+from enrollment_ledger.adapters.audit.signing import new_signing_key, parse_signing_key
 from enrollment_ledger.adapters.bootstrap import build_ledger, resolve_store_url
 from enrollment_ledger.adapters.cli.apply import answer_line
 from enrollment_ledger.adapters.commands import parse_command
@@ -219,3 +223,27 @@ def test_a_store_made_before_actors_were_kept_gets_the_columns_and_still_verifie
     finally:
         ledger.close()
     assert command_log(any_store) == {"old": None, "new": "intake desk"}
+
+
+# ---- a proof of one event proves who recorded it ----------------------------------------------
+
+
+def test_a_proof_of_one_event_proves_who_recorded_it_and_a_changed_actor_fails(
+    ledger: Ledger,
+) -> None:
+    """The Merkle leaf is the chain's link bytes, actor included: the offline checker reads the
+    actor out of the proven leaf, and a leaf naming someone else is not in the signed tree."""
+    key = parse_signing_key(new_signing_key())
+    applied = send(ledger, application(), "intake desk")
+    event = applied["events"][1]
+    proof = inclusion_proof(ledger, event["id"], key)
+    assert proof["event"]["recorded_by"] == "intake desk"
+    checked = check_proof(proof, [key.public_key])
+    assert (checked["ok"], checked["event"]["recorded_by"]) == (True, "intake desk")
+
+    leaf = base64.b64decode(proof["leaf"])
+    assert leaf.startswith(b"recorded_by\n11\nintake desk")
+    someone_else = leaf.replace(b"intake desk", b"intake dusk", 1)
+    forged = {**proof, "leaf": base64.b64encode(someone_else).decode()}
+    with pytest.raises(ProofError, match="is not leaf"):
+        check_proof(forged, [key.public_key])
