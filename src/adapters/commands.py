@@ -45,8 +45,9 @@ from ..domain import commands as domain
 from ..domain.calendar import first_of_month, parse_month
 from ..domain.errors import InvalidCommand
 from ..domain.rules.appeals import SUPERSEDING_OUTCOMES, AppealOutcome, RehearingOutcome
+from ..domain.rules.eligibility import Incarceration, incarceration_status
 from ..domain.rules.enrollment_periods import QualifyingKind
-from ..domain.rules.plan_selection import Coverage
+from ..domain.rules.plan_selection import Coverage, MetalLevel
 from ..domain.rules.representatives import RepresentativeKind
 from ..domain.rules.waivers import WaiverDecision
 
@@ -147,6 +148,8 @@ if TYPE_CHECKING:  # the names are plain strings on the wire, the domain's enums
     RehearingOutcomeName = str
     SupersedingOutcomeName = str
     RepresentativeKindName = str
+    IncarcerationName = str
+    MetalLevelName = str
 else:
 
     def _names(values: type[Enum]) -> Any:
@@ -160,6 +163,8 @@ else:
     RehearingOutcomeName = _names(RehearingOutcome)
     SupersedingOutcomeName = Literal[SUPERSEDING_OUTCOMES]
     RepresentativeKindName = _names(RepresentativeKind)
+    IncarcerationName = _names(Incarceration)
+    MetalLevelName = _names(MetalLevel)
 
 
 class Command(BaseModel):
@@ -178,8 +183,11 @@ class Member(BaseModel):
     birth_date: BusinessDate
     resident: StrictBool
     lawfully_present: StrictBool
-    incarcerated: StrictBool
+    incarcerated: StrictBool | None = None
+    """True means `incarceration: serving`; give this or `incarceration` (or both, agreeing)."""
     aptc_eligible: StrictBool
+    incarceration: IncarcerationName | None = None
+    catastrophic_exemption: StrictBool | None = None
 
 
 class MemberChange(BaseModel):
@@ -191,6 +199,8 @@ class MemberChange(BaseModel):
     lawfully_present: StrictBool | None = None
     incarcerated: StrictBool | None = None
     aptc_eligible: StrictBool | None = None
+    incarceration: IncarcerationName | None = None
+    catastrophic_exemption: StrictBool | None = None
 
 
 PlanYear = Annotated[StrictInt, Field(ge=2014, le=2100)]
@@ -244,6 +254,7 @@ class SelectPlan(Command):
     coverage: CoverageName
     monthly_premium: Money
     aptc_applied: Money = Decimal("0.00")
+    metal_level: MetalLevelName | None = None
 
 
 class RecordPayment(Command):
@@ -274,6 +285,20 @@ class RenewEnrollment(Command):
     plan_year: PlanYear
     monthly_premium: Money
     plan_id: Identifier | None = None
+
+
+class ChangePremium(Command):
+    command: Literal["change_premium"]
+    enrollment_id: Identifier
+    monthly_premium: Money
+    determination_event_id: Identifier
+
+
+class RecordDeath(Command):
+    command: Literal["record_death"]
+    household_id: Identifier
+    member_id: Identifier
+    died_on: BusinessDate
 
 
 def _one_or_many(value: Any) -> Any:
@@ -377,6 +402,13 @@ class RevokeRepresentative(Command):
     representative_id: Identifier
 
 
+class ContinueAppeal(Command):
+    command: Literal["continue_appeal"]
+    appeal_id: Identifier
+    representative_name: Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
+    """The executor, administrator or other representative of the appellant's estate."""
+
+
 COMMANDS: dict[str, type[Command]] = {
     "submit_application": SubmitApplication,
     "determine_eligibility": DetermineEligibility,
@@ -397,6 +429,9 @@ COMMANDS: dict[str, type[Command]] = {
     "decide_rehearing": DecideRehearing,
     "designate_representative": DesignateRepresentative,
     "revoke_representative": RevokeRepresentative,
+    "change_premium": ChangePremium,
+    "record_death": RecordDeath,
+    "continue_appeal": ContinueAppeal,
 }
 
 
@@ -419,6 +454,20 @@ def _check_members(command: Command) -> None:
         command.grounds
     ):
         raise InvalidCommand("each grounds code may be given once")
+    _check_incarceration(command)
+
+
+def _check_incarceration(command: Command) -> None:
+    """12.04(1)(b): an application's member says `incarcerated` or `incarceration` (or both,
+    agreeing); a change or a finding may say either, never contradictory ones."""
+    for index, member in enumerate(_members_of(command)):
+        incarceration_status(member.incarcerated, member.incarceration)
+        neither = member.incarcerated is None and member.incarceration is None
+        if isinstance(member, Member) and neither:
+            raise InvalidCommand(
+                f"missing field 'members.{index}.incarcerated' (or 'incarceration')",
+                "missing_field",
+            )
 
 
 def _members_of(command: Command) -> list[Member | MemberChange]:
@@ -454,6 +503,8 @@ def _check_dates_against_on(command: Command) -> None:
         later.append(("through", command.through))
     if isinstance(command, DesignateRepresentative):
         later.append(("written_authorization_on", command.written_authorization_on))
+    if isinstance(command, RecordDeath):
+        later.append(("died_on", command.died_on))
     for name, value in later:
         if value is not None and value > on:
             raise InvalidCommand(

@@ -86,6 +86,9 @@ class Appeal(CopiedForCommands, Aggregate):
         # 12.15(5): the re-hearing, once ordered (its order, stay and decision)
         self.rehearing: dict[str, Any] | None = None
         self.reheard = False
+        # the last dismissal's clause, and where the appeal stood before it (12.15(2)(d))
+        self.dismissal_citation: str | None = None
+        self.before_dismissal: dict[str, Any] = {}
 
     @classmethod
     def file(
@@ -178,6 +181,12 @@ class Appeal(CopiedForCommands, Aggregate):
         reason: str
 
         def apply(self, appeal: Appeal) -> None:
+            appeal.before_dismissal = {
+                "status": appeal.status,
+                "outcome": appeal.outcome,
+                "decided_on": appeal.decided_on,
+            }
+            appeal.dismissal_citation = self.citation
             appeal.status = AppealStatus.DISMISSED
             appeal.outcome = rules.AppealOutcome.DISMISSED.value
             appeal.decided_on = self.on
@@ -427,4 +436,62 @@ class Appeal(CopiedForCommands, Aggregate):
             decide_by=decide_by,
             late=timing == rules.RehearingTiming.LATE_INITIAL_DECISION_STANDS,
             hearing_number=sum(1 for h in self.history if "outcome" in h) + 1,
+        )
+
+    # ---- 12.15(2)(d): the appellant dies ---------------------------------------------------
+
+    @property
+    def pending(self) -> bool:
+        """Awaiting a hearing decision (a first hearing or a re-hearing)."""
+        return self.status in (AppealStatus.PENDING, AppealStatus.REHEARING)
+
+    def dismiss_for_death(
+        self, on: date, member_id: str, died_on: date, policy: PolicyVersion
+    ) -> None:
+        """12.15(2)(d): the appellant died while the appeal was pending."""
+        self._dismiss(
+            on,
+            rules.DISMISSED_APPELLANT_DIED,
+            f"the appellant (member {member_id}) died on {died_on.isoformat()} while the appeal "
+            "was pending; the estate's representative may ask to continue it",
+            policy,
+        )
+
+    class AppealContinued(LedgerEvent):
+        """12.15(2)(d): the estate's representative asked to continue an appeal dismissed
+        because the appellant died: it stands where it stood before the dismissal."""
+
+        representative_name: str
+
+        def apply(self, appeal: Appeal) -> None:
+            before = appeal.before_dismissal
+            appeal.status = before.get("status", AppealStatus.PENDING)
+            appeal.outcome = before.get("outcome")
+            appeal.decided_on = before.get("decided_on")
+            appeal.dismissal_citation = None
+            appeal.history.append(
+                {"on": self.on.isoformat(), "continued_by": self.representative_name}
+            )
+
+    def continue_for_estate(
+        self, on: date, representative_name: str, policy: PolicyVersion
+    ) -> None:
+        """12.15(2)(d): "except if the executor, administrator, or other duly authorized
+        representative of the estate requests to continue the appeal"."""
+        if (
+            self.status != AppealStatus.DISMISSED
+            or self.dismissal_citation != rules.DISMISSED_APPELLANT_DIED
+        ):
+            raise InvalidCommand(
+                f"appeal {self.appeal_id!r} was not dismissed for the appellant's death "
+                f"({rules.DISMISSED_APPELLANT_DIED}); there is nothing to continue",
+                "invalid_state",
+            )
+        self.trigger_event(
+            self.AppealContinued,
+            on=on,
+            effective_on=on,
+            citation=rules.DISMISSED_APPELLANT_DIED,
+            policy_version=policy.version,
+            representative_name=representative_name,
         )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from .. import commands
-from . import appeals, enrollments, households, representatives, waivers
+from . import appeals, coverage_changes, enrollments, households, representatives, waivers
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -42,6 +42,9 @@ COMMAND_HANDLERS: Mapping[type[commands.Command], Handler] = MappingProxyType(
         commands.DecideRehearing: appeals.decide_rehearing,
         commands.DesignateRepresentative: representatives.designate_representative,
         commands.RevokeRepresentative: representatives.revoke_representative,
+        commands.ChangePremium: coverage_changes.change_premium,
+        commands.RecordDeath: coverage_changes.record_death,
+        commands.ContinueAppeal: coverage_changes.continue_appeal,
     }
 )
 """Each command's handler (cosmicpython's `COMMAND_HANDLERS`)."""

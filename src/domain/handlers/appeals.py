@@ -28,6 +28,7 @@ from ..rules.appeals import (
     with_original_effective_dates,
 )
 from ..rules.representatives import filing_refusal
+from .coverage_changes import end_coverage_of_members_no_longer_eligible
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -105,7 +106,11 @@ def decide_appeal(ledger: Ledger, command: DecideAppeal) -> list[Aggregate]:
     _record_correction(
         ledger, appeal, household, command.on, command.findings, policy, CORRECTED_DETERMINATION
     )
-    return [appeal, household]
+    return [
+        appeal,
+        household,
+        *end_coverage_of_members_no_longer_eligible(ledger, household, command.on),
+    ]
 
 
 def _record_correction(
@@ -250,4 +255,8 @@ def decide_rehearing(ledger: Ledger, command: DecideRehearing) -> list[Aggregate
         )
     else:
         return [appeal]
-    return [appeal, household]
+    return [
+        appeal,
+        household,
+        *end_coverage_of_members_no_longer_eligible(ledger, household, command.on),
+    ]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from calendar import SATURDAY, SUNDAY
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
@@ -50,6 +50,7 @@ MASSACHUSETTS_LEGAL_HOLIDAYS = "M.G.L. c. 4, § 7"
 DISMISSED_UNTIMELY = "956 CMR 12.15(2)(a)"
 DISMISSED_NOT_APPEALABLE = "956 CMR 12.15(2)(b)"
 DISMISSED_WITHDRAWN = "956 CMR 12.15(2)(c)"
+DISMISSED_APPELLANT_DIED = "956 CMR 12.15(2)(d)"
 DISMISSED = "956 CMR 12.15(2)"
 HEARING_DECISION = "956 CMR 12.15(4)"
 ORIGINAL_EFFECTIVE_DATE = f"{HEARING_DECISION}: the original effective date"
@@ -373,3 +374,14 @@ def rehearing_effect(
     if held == HeldDetermination.CORRECTION:
         return RehearingEffect.RESTORE_APPEALED
     return RehearingEffect.NONE
+
+
+# ---- 12.15(2)(d): the appellant dies ------------------------------------------------------------
+
+
+def appellant_has_died(appellant_member_ids: Collection[str], deceased: Collection[str]) -> bool:
+    """12.15(2)(d): the appeal may be dismissed when "the appellant dies while the appeal is
+    pending". `appellant_member_ids`: the member the appeal names as its appellant, or, when it
+    names none, every member of the household (a household's appeal has an appellant while any of
+    them lives)."""
+    return bool(appellant_member_ids) and all(m in deceased for m in appellant_member_ids)
