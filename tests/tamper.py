@@ -106,13 +106,14 @@ def truncate_tail(db: Path, count: int, *, with_tree: bool = True) -> None:
 
 
 def rechain(db: Path, *, with_tree: bool = True) -> None:
-    """Recompute every link from genesis over the events as they now are (and, unless told
-    otherwise, the whole Merkle tree)."""
+    """Recompute every link from genesis over the events (and the actors the links name) as
+    they now are (and, unless told otherwise, the whole Merkle tree)."""
     with connect(db) as conn:
         rows = conn.execute(
             "SELECT id, originator_id, originator_version, topic, state "
             "FROM ledger_events ORDER BY id"
         ).fetchall()
+        actors = dict(conn.execute("SELECT position, recorded_by FROM ledger_chain").fetchall())
         conn.execute("DELETE FROM ledger_chain")
         previous = GENESIS
         for position, originator_id, version, topic, state in rows:
@@ -122,22 +123,26 @@ def rechain(db: Path, *, with_tree: bool = True) -> None:
                 topic=topic,
                 state=state,
             )
-            previous = chain_link(previous, position, stored)
+            recorded_by = actors.get(position)
+            previous = chain_link(previous, position, stored, recorded_by)
             conn.execute(
-                "INSERT INTO ledger_chain (position, hash) VALUES (?, ?)", (position, previous)
+                "INSERT INTO ledger_chain (position, hash, recorded_by) VALUES (?, ?, ?)",
+                (position, previous, recorded_by),
             )
     if with_tree:
         retree(db)
 
 
 def retree(db: Path) -> None:
-    """Recompute the whole Merkle tree over the events as they now are (a rewriter who knows the
-    tree's algorithm: RFC 9162, the leaf the chain's link bytes)."""
+    """Recompute the whole Merkle tree over the events (and the actors their links name) as they
+    now are (a rewriter who knows the tree's algorithm: RFC 9162, the leaf the chain's link
+    bytes)."""
     with connect(db) as conn:
         rows = conn.execute(
             "SELECT id, originator_id, originator_version, topic, state "
             "FROM ledger_events ORDER BY id"
         ).fetchall()
+        actors = dict(conn.execute("SELECT position, recorded_by FROM ledger_chain").fetchall())
         conn.execute("DELETE FROM ledger_tree_leaves")
         conn.execute("DELETE FROM ledger_tree_nodes")
         tree = TreeBuilder()
@@ -148,7 +153,7 @@ def retree(db: Path) -> None:
                 topic=topic,
                 state=state,
             )
-            hashed = leaf_hash(leaf_bytes(position, stored))
+            hashed = leaf_hash(leaf_bytes(position, stored, actors.get(position)))
             tree.push(hashed)
             event_id = uuid.uuid5(stored.originator_id, str(version)).bytes
             conn.execute(
@@ -160,3 +165,12 @@ def retree(db: Path) -> None:
             "INSERT INTO ledger_tree_nodes (level, node_index, hash) VALUES (?, ?, ?)",
             tree.completed,
         )
+
+
+def set_actor(db: Path, position: int, actor: str | None) -> None:
+    """Change who the chain says recorded one event (its link's hash left as it was)."""
+    with connect(db) as conn:
+        changed = conn.execute(
+            "UPDATE ledger_chain SET recorded_by = ? WHERE position = ?", (actor, position)
+        )
+        assert changed.rowcount == 1

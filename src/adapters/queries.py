@@ -18,6 +18,7 @@ from ..projections.balance import current_balance
 from ..projections.coverage import current_coverage
 from ..projections.enrollment_views import balance_view, coverage_view, enrollment_at
 from ..projections.timelines import timeline_events
+from .attribution import actor_of, actors_by_event, actors_of
 from .wire import plain, render_event
 
 
@@ -51,9 +52,14 @@ def _answer(
 
 
 def timeline(ledger: Ledger, household_id: str, known_at: datetime | None = None) -> dict[str, Any]:
+    """Every event of the household in store order, each with who recorded it."""
     household = ledger.household(household_id)
     events = timeline_events(ledger.household_events(household), known_at)
-    return {"household_id": household_id, "events": [render_event(e) for e in events]}
+    actors = actors_of(ledger, events)
+    return {
+        "household_id": household_id,
+        "events": [render_event(e, by) for e, by in zip(events, actors, strict=True)],
+    }
 
 
 def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
@@ -75,6 +81,14 @@ def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
     else:
         note = "the ledger recomputes eligibility determinations; this action is shown as recorded"
     history = timeline_events(ledger.household_events(household))
+    actors = actors_by_event(
+        ledger, [appeal.id, appeal.appealed_aggregate_id, *(e.originator_id for e in history)]
+    )
+
+    def shown(event: Any) -> dict[str, Any]:
+        return render_event(event, actor_of(actors, event))
+
+    appeal_events = list(ledger.aggregate_events(appeal.id))
     return {
         "appeal_id": appeal.appeal_id,
         "household_id": appeal.household_id,
@@ -89,17 +103,17 @@ def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
             "filed_by": _filed_by(household, appeal),
             "rehearing": _rehearing(appeal),
             "history": appeal.history,
-            "events": [render_event(e) for e in ledger.aggregate_events(appeal.id)],
+            "events": [shown(e) for e in appeal_events],
         },
         "stay": _stay(appeal),
         "representatives": [_representative(r) for r in representatives.in_force(household)],
-        "appealed_event": render_event(appealed),
-        "facts_known": [render_event(e) for e in prior],
+        "appealed_event": shown(appealed),
+        "facts_known": [shown(e) for e in prior],
         "rule": {"citation": appealed.citation, "policy_version": appealed.policy_version},
         "recomputed": recomputed,
         "current_policy": current,
         "note": note,
-        "timeline": [render_event(e) for e in history],
+        "timeline": [shown(e) for e in history],
     }
 
 

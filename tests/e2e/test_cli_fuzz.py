@@ -397,7 +397,14 @@ def command_lines(world: World) -> st.SearchStrategy[list[Arg]]:
             st.one_of(
                 joined(
                     words("create"),
-                    st.sampled_from([["--role", "operator"], ["--role", "root"], []]),
+                    st.sampled_from(
+                        [
+                            ["--role", "operator", "--label", "fuzz"],
+                            ["--role", "operator"],
+                            ["--role", "root", "--label", "fuzz"],
+                            [],
+                        ]
+                    ),
                 ),
                 joined(words("revoke"), ids.map(lambda i: [i])),
                 words("list"),

@@ -7,6 +7,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -93,17 +95,34 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def label_of(role: str, index: int) -> str:
+    """The label `create_tokens` gives the token it makes `index`-th, for `role`."""
+    return f"{role} desk {index}"
+
+
 def create_tokens(store: str, roles: list[str], cwd: Path) -> list[dict[str, str]]:
-    """`tokens create --role ROLE --json`, one process per role, run side by side."""
+    """`tokens create --role ROLE --label LABEL --json`, one process per role, run side by side
+    (labels from `label_of`)."""
     processes = [
         subprocess.Popen(
-            [*CLI, "tokens", "create", "--role", role, "--json", "--store", store],
+            [
+                *CLI,
+                "tokens",
+                "create",
+                "--role",
+                role,
+                "--label",
+                label_of(role, index),
+                "--json",
+                "--store",
+                store,
+            ],
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for role in roles
+        for index, role in enumerate(roles)
     ]
     issued = []
     for process in processes:
@@ -615,7 +634,16 @@ def test_a_token_revoked_while_the_server_runs_is_refused_from_the_next_request(
 ) -> None:
     store = api.server.store
     code, out = run_main(
-        capsys, "tokens", "create", "--role", "downstream", "--json", "--store", store
+        capsys,
+        "tokens",
+        "create",
+        "--role",
+        "downstream",
+        "--label",
+        "reporting",
+        "--json",
+        "--store",
+        store,
     )
     assert code == 0
     token = json.loads(out)["token"]
@@ -661,6 +689,135 @@ def test_the_server_log_names_routes_but_never_member_data_or_query_strings(api:
         assert token not in log
 
 
+LOG_LINE = re.compile(
+    r"(?P<instant>\d{4}-\d{2}-\d{2}T\S+) token=(?P<token_id>[0-9a-f]{12}|-) "
+    r"(?P<method>[A-Z]+) (?P<route>\S+) (?P<status>\d{3}) (?P<ms>\d+\.\d)ms$"
+)
+
+
+def log_lines(server: Server) -> list[dict[str, str]]:
+    """The access log's lines, parsed (anything else the server logs is left out)."""
+    found = (LOG_LINE.search(line) for line in server.log_text().splitlines())
+    return [match.groupdict() for match in found if match is not None]
+
+
+def token_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
+def test_the_server_log_line_names_the_instant_token_id_method_route_status_and_duration(
+    api: Fixture,
+) -> None:
+    operator, compliance = api.tokens["operator"], api.tokens["compliance"]
+    api.server.request("GET", "/households/H1/timeline", token=compliance)
+    api.server.request("GET", "/enrollments/E1/balance", token="not-a-token")
+    time.sleep(0.2)
+    lines = log_lines(api.server)
+    seen = {(line["token_id"], line["method"], line["route"], line["status"]) for line in lines}
+    assert (token_id(operator), "POST", "/commands", "200") in seen
+    assert (token_id(compliance), "GET", "/households/{household_id}/timeline", "200") in seen
+    assert ("-", "GET", "/enrollments/{enrollment_id}/balance", "401") in seen
+    assert ("-", "GET", "/health", "200") in seen
+    for line in lines:
+        assert datetime.fromisoformat(line["instant"]).tzinfo is not None
+        assert float(line["ms"]) >= 0
+    log = api.server.log_text()
+    assert not any(token in log for token in [*api.tokens.values(), *api.revoked])
+
+
+def test_commands_over_http_are_recorded_by_the_tokens_label(api: Fixture) -> None:
+    label = label_of("operator", 0)
+    answered = {e["id"]: e["recorded_by"] for a in api.answers for e in a["events"]}
+    assert set(answered.values()) == {label}
+    reply = api.server.request("GET", "/households/H1/timeline", token=api.tokens["compliance"])
+    assert reply.status == 200
+    assert {e["id"]: e["recorded_by"] for e in reply.body["events"]} == answered
+    packet = api.server.request("GET", "/appeals/A1/hearing", token=api.tokens["appeals"]).body
+    assert packet["appealed_event"]["recorded_by"] == label
+
+
+def test_an_expired_token_is_refused_with_401_like_a_revoked_one(
+    api: Fixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = api.server.store
+    code, out = run_main(
+        capsys,
+        "tokens",
+        "create",
+        "--role",
+        "downstream",
+        "--label",
+        "quarterly report",
+        "--expires-in",
+        "1",
+        "--json",
+        "--store",
+        store,
+    )
+    assert code == 0
+    issued = json.loads(out)
+    expires_at = datetime.fromisoformat(issued["expires_at"])
+    assert timedelta(hours=23) < expires_at - datetime.now(UTC) <= timedelta(days=1)
+    assert (
+        api.server.request("GET", "/enrollments/E1/coverage", token=issued["token"]).status == 200
+    )
+
+    # a day goes by: the expiry instant is now behind us
+    engine = sa.create_engine(store)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE ledger_api_tokens SET expires_at = :t WHERE token_hash = :h"),
+                {
+                    "t": datetime.now(UTC) - timedelta(seconds=1),
+                    "h": hashlib.sha256(issued["token"].encode()).hexdigest(),
+                },
+            )
+    finally:
+        engine.dispose()
+    for method, path in ROUTES:
+        body = REPLAYED if method == "POST" else NO_BODY
+        reply = api.server.request(method, path, token=issued["token"], body=body)
+        assert_error_only(reply, 401, "unauthorized")
+        assert reply.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_tokens_list_shows_label_role_created_expires_last_used_and_revoked(
+    api: Fixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.server.request("GET", "/digest", token=api.tokens["compliance"])
+    code, out = run_main(capsys, "tokens", "list", "--json", "--store", api.server.store)
+    assert code == 0
+    rows = {row["id"]: row for row in map(json.loads, out.splitlines())}
+    compliance = rows[token_id(api.tokens["compliance"])]
+    assert compliance["label"] == label_of("compliance", 2)
+    assert compliance["role"] == "compliance"
+    assert compliance["last_used_at"] is not None and compliance["revoked_at"] is None
+    assert datetime.fromisoformat(compliance["created_at"]) <= datetime.fromisoformat(
+        compliance["last_used_at"]
+    )
+    assert compliance["expires_at"] is None
+    revoked = rows[token_id(api.revoked[0])]
+    assert revoked["revoked_at"] is not None and revoked["last_used_at"] is None
+
+    code, table = run_main(capsys, "tokens", "list", "--store", api.server.store)
+    assert code == 0
+    header, *body = table.splitlines()
+    assert header.split() == [
+        "id",
+        "label",
+        "role",
+        "created",
+        "expires",
+        "last",
+        "used",
+        "revoked",
+    ]
+    line = next(row for row in body if row.startswith(compliance["id"]))
+    assert label_of("compliance", 2) in line and "never" in line
+    assert not any(t in table + out for t in [*api.tokens.values(), *api.revoked])
+
+
 def strip_recorded_at(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: strip_recorded_at(v) for k, v in value.items() if k != "recorded_at"}
@@ -678,7 +835,8 @@ def test_the_same_scenario_through_http_and_through_apply_gives_the_same_events_
     apply_folder.mkdir()
     apply_store = f"sqlite:///{apply_folder / 'ledger.db'}"
     applied = subprocess.Popen(
-        [*CLI, "apply", "-", "--store", apply_store],
+        # recorded by the same name as the HTTP token's label: the same answers, actor included
+        [*CLI, "apply", "-", "--store", apply_store, "--actor", label_of("operator", 0)],
         cwd=apply_folder,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

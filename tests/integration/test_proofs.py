@@ -68,11 +68,12 @@ def event_ids(apply: Apply) -> list[str]:
 
 
 def stored_leaves(db: Path) -> list[bytes]:
-    """Each event's leaf data, read from the file with sqlite3 in position order."""
+    """Each event's leaf data (with the actor its chain link names), read from the file with
+    sqlite3 in position order."""
     with closing(sqlite3.connect(db)) as conn:
         rows = conn.execute(
-            "SELECT id, originator_id, originator_version, topic, state "
-            "FROM ledger_events ORDER BY id"
+            "SELECT e.id, e.originator_id, e.originator_version, e.topic, e.state, c.recorded_by "
+            "FROM ledger_events e JOIN ledger_chain c ON c.position = e.id ORDER BY e.id"
         ).fetchall()
     return [
         leaf_bytes(
@@ -83,8 +84,9 @@ def stored_leaves(db: Path) -> list[bytes]:
                 topic=topic,
                 state=state,
             ),
+            recorded_by,
         )
-        for position, aggregate_id, version, topic, state in rows
+        for position, aggregate_id, version, topic, state, recorded_by in rows
     ]
 
 

@@ -106,13 +106,14 @@ def inclusion_proof(
             raise EventAfterHead(
                 f"event {wanted} was recorded after the head of {signed['tree_size']} events"
             )
-        stored = _stored_event(conn, recorder, position)
+        stored, recorded_by = _stored_event(conn, recorder, position)
         ranges = inclusion_ranges(index, signed["tree_size"])
         hashes = _nodes(conn, recorder, nodes_of(ranges))
-    leaf = leaf_bytes(position, stored)
+    leaf = leaf_bytes(position, stored, recorded_by)
+    event = _render(ledger, stored, recorded_by)
     return {
         "proof": "inclusion",
-        "event": {**_render(ledger, stored), "position": position, "topic": stored.topic},
+        "event": {**event, "position": position, "topic": stored.topic},
         "leaf_index": index,
         "leaf": base64.b64encode(leaf).decode(),
         "path": [range_hash(start, end, hashes).hex() for start, end in ranges],
@@ -260,30 +261,41 @@ def _nodes(
     return found
 
 
-def _stored_event(conn: Connection, recorder: LedgerRecorder, position: int) -> StoredEvent:
-    events = _events_table(recorder)
-    row = conn.execute(recorder._statements.notifications.where(events.c.id == position)).first()
+def _stored_event(
+    conn: Connection, recorder: LedgerRecorder, position: int
+) -> tuple[StoredEvent, str | None]:
+    """The event at `position`, and who recorded it as its chain link names it (its leaf
+    hashes that name), in one statement."""
+    events, chain = _events_table(recorder), recorder.chain
+    query = (
+        recorder._statements.notifications.add_columns(chain.c.recorded_by)
+        .outerjoin_from(events, chain, chain.c.position == events.c.id)
+        .where(events.c.id == position)
+    )
+    row = conn.execute(query).first()
     if row is None:
         raise BrokenTree(f"the event at position {position} is gone from the store: run verify")
-    _, originator_id, version, topic, state = row
-    return StoredEvent(
+    _, originator_id, version, topic, state, recorded_by = row
+    stored = StoredEvent(
         originator_id=stored_uuid(originator_id),
         originator_version=int(version),
         topic=str(topic),
         state=bytes(state),
     )
+    return stored, None if recorded_by is None else str(recorded_by)
 
 
-def _render(ledger: Ledger, stored: StoredEvent) -> dict[str, Any]:
-    """The event as the contract shows it; its id, aggregate and version only when its state
-    cannot be read here (an encrypted store opened without its key)."""
+def _render(ledger: Ledger, stored: StoredEvent, recorded_by: str | None) -> dict[str, Any]:
+    """The event as the contract shows it; its id, aggregate, version and actor only when its
+    state cannot be read here (an encrypted store opened without its key)."""
     try:
-        return render_event(ledger.mapper.to_domain_event(stored))
+        return render_event(ledger.mapper.to_domain_event(stored), recorded_by)
     except (ValueError, KeyError, TypeError):  # ciphertext without its key: what the leaf says
         aggregate_id = UUID(str(stored.originator_id))
         return {
             "id": event_id(aggregate_id, stored.originator_version),
             "aggregate_id": str(aggregate_id),
             "version": stored.originator_version,
+            "recorded_by": recorded_by,
             "data": None,
         }

@@ -9,8 +9,9 @@ commands recorded while it runs neither confuse nor extend it.
 `first_bad_position` is the first position at which the store disagrees with itself (or with the
 digest), reading in position order:
 
-- a changed byte in an event's state, topic, aggregate id or version: that event's position
-  (its recomputed link differs from the stored one);
+- a changed byte in an event's state, topic, aggregate id or version, or a changed, added or
+  removed actor (`recorded_by`, which the link hashes): that event's position (its recomputed
+  link differs from the stored one);
 - two events' contents swapped (a reordering): the lower of the two positions;
 - an event row deleted, its chain link left: that position (a link with no event);
 - an event row inserted (a position with no chain link): that position; an event inserted in the
@@ -242,7 +243,10 @@ class _Verifier:
             stored = event[1]
             if stored is None:
                 return self._bad(position, "a malformed event row")
-            recomputed = chain_link(self.head, position, stored)
+            recorded_by = link[2]
+            if recorded_by is _MALFORMED:
+                return self._bad(position, "a malformed chain link (its actor is not text)")
+            recomputed = chain_link(self.head, position, stored, cast(str | None, recorded_by))
             if recomputed != link[1]:
                 return self._bad(
                     position,
@@ -251,7 +255,9 @@ class _Verifier:
                 )
             self.head, self.head_position = recomputed, position
             self.checked += 1
-            leaf_refusal = self._check_leaf(position, stored, leaf_rows)
+            leaf_refusal = self._check_leaf(
+                position, stored, cast(str | None, recorded_by), leaf_rows
+            )
             if leaf_refusal is not None:
                 self.checked -= 1
                 return self._bad(position, leaf_refusal)
@@ -291,11 +297,16 @@ class _Verifier:
         return self._result()
 
     def _check_leaf(
-        self, position: int, stored: StoredEvent, leaf_rows: Iterator[tuple[int, int, bytes | None]]
+        self,
+        position: int,
+        stored: StoredEvent,
+        recorded_by: str | None,
+        leaf_rows: Iterator[tuple[int, int, bytes | None]],
     ) -> str | None:
-        """The event's stored leaf is the hash of its bytes, at the next leaf index (when the
-        tree has leaves this far: its tail may still lack them)."""
-        expected_hash = leaf_hash(leaf_bytes(position, stored))
+        """The event's stored leaf is the hash of its bytes (with who recorded it, as its link
+        names it), at the next leaf index (when the tree has leaves this far: its tail may still
+        lack them)."""
+        expected_hash = leaf_hash(leaf_bytes(position, stored, recorded_by))
         self.tree.push(expected_hash)
         completed, self.tree.completed = self.tree.completed, []
         if not self.leaves_complete:
@@ -388,12 +399,15 @@ class _Verifier:
         for row in self._pages(table.c.id, columns, bound):
             yield int(row[0]), _stored_event(row[1], row[2], row[3], row[4])
 
-    def _link_rows(self, bound: int | None) -> Iterator[tuple[int, bytes | None]]:
+    def _link_rows(self, bound: int | None) -> Iterator[tuple[int, bytes | None, object]]:
+        """(position, hash, actor: text, None, or `_MALFORMED`), in position order, read raw."""
         if bound is None:
             return
         link = type_coerce(self.chain.c.hash, NullType())
-        for row in self._pages(self.chain.c.position, [link], bound):
-            yield int(row[0]), _as_bytes(row[1])
+        actor = type_coerce(self.chain.c.recorded_by, NullType())
+        for row in self._pages(self.chain.c.position, [link, actor], bound):
+            recorded_by = row[2] if row[2] is None or isinstance(row[2], str) else _MALFORMED
+            yield int(row[0]), _as_bytes(row[1]), recorded_by
 
     def _pages(
         self,
@@ -417,6 +431,10 @@ class _Verifier:
             if len(rows) < self.batch_size:
                 return
             last = int(rows[-1][0])
+
+
+_MALFORMED = object()
+"""A stored actor that is not text (a tampered column)."""
 
 
 def _stored_event(originator_id: Any, version: Any, topic: Any, state: Any) -> StoredEvent | None:

@@ -19,6 +19,7 @@ from .bench import add_bench_parsers
 from .downstream import add_downstream_parsers
 from .http import add_http_parsers
 from .options import (
+    actor_option,
     add_as_of_option,
     add_global_options,
     add_json_option,
@@ -46,12 +47,15 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="enrollment-ledger",
         description="Event-sourced enrollment ledger for the Massachusetts Health Connector "
-        "(956 CMR 12.00). --store and --json may be given before the subcommand or after it.",
+        "(956 CMR 12.00). --store, --actor and --json may be given before the subcommand or "
+        "after it.",
     )
     add_global_options(parser)
     sub = parser.add_subparsers(dest="subcommand", required=True)
 
-    apply = sub.add_parser("apply", parents=[common], help="apply JSON Lines commands")
+    apply = sub.add_parser(
+        "apply", parents=[common, actor_option()], help="apply JSON Lines commands"
+    )
     apply.add_argument("file", help="a JSON Lines file of commands, or - for standard input")
 
     verify = sub.add_parser("verify", parents=[common], help="re-check the store's hash chain")
@@ -233,12 +237,14 @@ def _keygen(args: argparse.Namespace) -> int:
 
 
 def _apply(args: argparse.Namespace, stream: IO[bytes]) -> int:
+    from ..actors import resolve_actor
     from ..bootstrap import build_ledger
     from .apply import run_apply
 
+    actor = resolve_actor(args.actor)  # a misnamed actor records nothing and creates no store
     ledger = build_ledger(args.store, create=True)
     try:
-        return run_apply(ledger, stream, sys.stdout)
+        return run_apply(ledger, stream, sys.stdout, actor)
     finally:
         ledger.close()
 

@@ -3,12 +3,14 @@
 Headers: `ce_specversion` "1.0", `ce_id` (the event id: a redelivery carries the same one),
 `ce_type` `org.mahealthconnector.ledger.<EventType>`, `ce_source`, `ce_subject` (the aggregate
 id), `ce_time` (when the ledger recorded the event, RFC 3339), `content-type`
-application/json, `ce_dataschema` (the `$id` of the event's JSON Schema, `event_schema.schema_id`), and the
-extensions `ce_partitionkey` (the message key), `ce_effectiveon`,
-`ce_recordedat`, `ce_citation` and `ce_policyversion` (an absent value has no header). The key is
-the household id (the employer id for an employer's records, see `partition.py`), so a partition
-keeps each household's whole story in store order; the value is the event exactly as `apply`
-prints it. No Kafka import here: this module is plain data."""
+application/json, `ce_dataschema` (the `$id` of the event's JSON Schema,
+`event_schema.schema_id`), and the extensions `ce_partitionkey` (the message key),
+`ce_effectiveon`, `ce_recordedat`, `ce_citation`, `ce_policyversion` and `ce_recordedby` (who
+recorded the event: the actor of its command; no header for an event recorded before the ledger
+kept actors) (an absent value has no header). The key is the household id (the employer id for
+an employer's records, see `partition.py`), so a partition keeps each household's whole story in
+store order; the value is the event exactly as `apply` prints it. No Kafka import here: this
+module is plain data."""
 
 from __future__ import annotations
 
@@ -54,6 +56,7 @@ def to_record(rendered: dict[str, Any], key: str) -> KafkaRecord:
         ("ce_recordedat", recorded_at),
         ("ce_citation", rendered.get("citation")),
         ("ce_policyversion", rendered.get("policy_version")),
+        ("ce_recordedby", rendered.get("recorded_by")),
     ]
     headers = [(name, str(value).encode()) for name, value in attributes if value is not None]
     return KafkaRecord(
@@ -128,6 +131,11 @@ HEADERS_SCHEMA: dict[str, Any] = {
         "ce_policyversion": {
             "type": "string",
             "description": "the dated policy parameters in force (absent for a recorded fact)",
+        },
+        "ce_recordedby": {
+            "type": "string",
+            "description": "who recorded the event: the actor of its command (the value's "
+            "`recorded_by`; absent for an event recorded before the ledger kept actors)",
         },
     },
     "required": [

@@ -93,12 +93,17 @@ _UPCAST_TOPICS = upcast_topics()
 def records_of(
     ledger: Ledger, notifications: Sequence[Any], keys: PartitionKeys | None = None
 ) -> list[KafkaRecord]:
-    """The notifications as Kafka records, keyed by `keys` (a relay keeps one across batches; a
-    fresh one, reading first events back from the store, when none is given)."""
+    """The batch's records, each event with who recorded it (one read of the chain's actors),
+    keyed by `keys` (a relay keeps one across batches; a fresh one, reading first events back
+    from the store, when none is given)."""
     keys = keys if keys is not None else partition_keys(ledger)
+    actors: dict[int, str | None] = {}
+    if notifications:
+        recorder = cast(LedgerRecorder, ledger.recorder)
+        actors = recorder.recorded_by_positions(notifications[0].id - 1, notifications[-1].id)
     records = []
     for notification in notifications:
-        event = rendered(ledger.mapper, notification)
+        event = rendered(ledger.mapper, notification, actors.get(notification.id))
         records.append(to_record(event, keys.key_of(event)))
     return records
 
@@ -119,7 +124,7 @@ def partition_keys(ledger: Ledger) -> PartitionKeys:
     return PartitionKeys(first_event_fields(ledger))
 
 
-def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
+def rendered(mapper: Any, notification: Any, recorded_by: str | None = None) -> dict[str, Any]:
     """The event as `apply` prints it, rendered from its stored state (decrypted when the store
     is encrypted) decoded straight into wire values (`wire.wire_state`), without building the
     domain event object; an event of a versioned class (class_version, possibly stored at an older
@@ -135,7 +140,7 @@ def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
     except KeyError:  # a value of a type the wire decoder does not know: the domain path
         fields = None
     if fields is None or "class_version" in fields or notification.topic in _UPCAST_TOPICS:
-        return render_event(mapper.to_domain_event(notification))
+        return render_event(mapper.to_domain_event(notification), recorded_by)
     event_type = notification.topic.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
     return render_state(
         event_type,
@@ -143,6 +148,7 @@ def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
         notification.originator_version,
         fields,
         convert=_as_is,
+        recorded_by=recorded_by,
     )
 
 

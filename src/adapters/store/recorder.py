@@ -1,9 +1,12 @@
 """An application recorder that also keeps, in the same transaction as the events:
 
-- `ledger_chain`: a SHA-256 hash chain over every stored event in store order;
-- `ledger_commands`: each command id with the events it recorded (idempotent replay) and the
+- `ledger_chain`: a SHA-256 hash chain over every stored event in store order, each link with
+  who recorded its event (`recorded_by`, the actor of the command; hashed into the link, so the
+  chain covers it: see `link_bytes`; NULL for an event recorded before actors were kept);
+- `ledger_commands`: each command id with the events it recorded (idempotent replay), the
   fingerprint of the command (`command_id_reused`; NULL for a command recorded before
-  fingerprints were kept: accepted as the same command, as before);
+  fingerprints were kept: accepted as the same command, as before) and its actor
+  (`recorded_by`; NULL before actors were kept);
 - `ledger_references`: each payment reference (keyed, never in clear) with the events of the
   command that recorded it: a reference is unique in the whole store (`duplicate_reference`);
 - `ledger_schedule`: each enrollment's next due date, so `run_schedule` reads only what is due;
@@ -72,17 +75,39 @@ _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 _pending_head: ContextVar[tuple[int, bytes] | None] = ContextVar("pending_head", default=None)
 _pending_tree: ContextVar[tuple[int, Frontier] | None] = ContextVar("pending_tree", default=None)
 TREE_BATCH = 1000
+_recording_by: ContextVar[str | None] = ContextVar("recording_by", default=None)
+
+ATTRIBUTED_LINK = b"recorded_by\n"
+"""The version marker that opens the hashed bytes of a link that names its event's actor (the
+bytes of a link without one open with the event's position, a digit)."""
 
 
-def chain_link(previous: bytes, position: int, stored: StoredEvent) -> bytes:
-    """hash_n = SHA-256(hash_{n-1} || canonical bytes of event n)."""
-    return hashlib.sha256(previous + canonical_bytes(position, stored)).digest()
+def chain_link(
+    previous: bytes, position: int, stored: StoredEvent, recorded_by: str | None = None
+) -> bytes:
+    """hash_n = SHA-256(hash_{n-1} || link bytes of event n)."""
+    return hashlib.sha256(previous + link_bytes(position, stored, recorded_by)).digest()
 
 
-def leaf_bytes(position: int, stored: StoredEvent) -> bytes:
+def link_bytes(position: int, stored: StoredEvent, recorded_by: str | None = None) -> bytes:
+    """What a chain link hashes after the previous link. An event recorded before actors were
+    kept (`recorded_by` None): its canonical bytes. An event with its actor: the marker
+    `recorded_by\\n`, the actor's UTF-8 length in bytes as a decimal number and a newline, the
+    actor's UTF-8 bytes, then the canonical bytes. The length makes the split unambiguous, and
+    the marker cannot open the bytes of a link without an actor, so an actor removed, added or
+    changed changes the link."""
+    canonical = canonical_bytes(position, stored)
+    if recorded_by is None:
+        return canonical
+    actor = recorded_by.encode("utf-8")
+    return ATTRIBUTED_LINK + f"{len(actor)}\n".encode() + actor + canonical
+
+
+def leaf_bytes(position: int, stored: StoredEvent, recorded_by: str | None = None) -> bytes:
     """The data of an event's leaf in the Merkle tree: what its chain link hashes after the
-    previous link."""
-    return canonical_bytes(position, stored)
+    previous link (`link_bytes`: with who recorded it, when the link names its actor), so that
+    a proof of one event proves its actor too."""
+    return link_bytes(position, stored, recorded_by)
 
 
 def canonical_bytes(position: int, stored: StoredEvent) -> bytes:
@@ -100,6 +125,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             metadata,
             Column("position", bigint(), primary_key=True, autoincrement=False),
             Column("hash", LargeBinary(32), nullable=False),
+            Column("recorded_by", Text(), nullable=True),
         )
         self.commands = Table(
             "ledger_commands",
@@ -107,6 +133,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             Column("command_id", String(200), primary_key=True),
             Column("events", Text(), nullable=False),
             Column("fingerprint", String(64), nullable=True),
+            Column("recorded_by", Text(), nullable=True),
         )
         self.references = Table(
             "ledger_references",
@@ -182,20 +209,31 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     def _add_missing_columns(self, connection: Connection) -> None:
         """A store made before a column was added gets it (NULL in the rows already there)."""
-        table = self.commands
-        present = {c["name"] for c in inspect(connection).get_columns(table.name, table.schema)}
-        if "fingerprint" not in present:
-            name = connection.dialect.identifier_preparer.format_table(table)
-            connection.execute(text(f"ALTER TABLE {name} ADD COLUMN fingerprint VARCHAR(64)"))
+        added = (
+            (self.commands, "fingerprint", "VARCHAR(64)"),
+            (self.commands, "recorded_by", "TEXT"),
+            (self.chain, "recorded_by", "TEXT"),
+        )
+        present: dict[str, set[str]] = {}
+        for table, column, column_type in added:
+            if table.name not in present:
+                columns = inspect(connection).get_columns(table.name, table.schema)
+                present[table.name] = {c["name"] for c in columns}
+            if column not in present[table.name]:
+                name = connection.dialect.identifier_preparer.format_table(table)
+                connection.execute(text(f"ALTER TABLE {name} ADD COLUMN {column} {column_type}"))
 
     # -- transactions ---------------------------------------------------------------------------
 
     @contextmanager
-    def write_transaction(self) -> Iterator[Session]:
-        """One atomic unit of work (on SQLite: BEGIN IMMEDIATE, so writers queue, not fail)."""
+    def write_transaction(self, recorded_by: str | None = None) -> Iterator[Session]:
+        """One atomic unit of work (on SQLite: BEGIN IMMEDIATE, so writers queue, not fail);
+        the events it stores are recorded by `recorded_by` (their chain links name it; one
+        opened inside another without an actor keeps the outer one's)."""
         token = _write_intent.set(True)
         pending = _pending_head.set(None)
         pending_tree = _pending_tree.set(None)
+        actor = _recording_by.set(recorded_by if recorded_by is not None else _recording_by.get())
         try:
             with self.transaction(commit=True) as session:
                 yield session
@@ -206,6 +244,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             if tree is not None:  # committed: our last leaf is the tree's last
                 self._tree = tree
         finally:
+            _recording_by.reset(actor)
             _pending_tree.reset(pending_tree)
             _pending_head.reset(pending)
             _write_intent.reset(token)
@@ -237,10 +276,11 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             ids = [int(i) for i in session.execute(statements.insert_events, rows).scalars()]
         self._notify_channel(session)
         previous = self._previous_link(session, ids[0])
+        actor = _recording_by.get()
         links = []
         for position, stored in zip(ids, stored_events, strict=True):
-            previous = chain_link(previous, position, stored)
-            links.append({"position": position, "hash": previous})
+            previous = chain_link(previous, position, stored, actor)
+            links.append({"position": position, "hash": previous, "recorded_by": actor})
         session.execute(statements.insert_link, links)
         _pending_head.set((ids[-1], previous))
         self._grow_tree(session, ids, stored_events)
@@ -265,12 +305,18 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     ) -> None:
         """Append the events just inserted to the Merkle tree, in their transaction."""
         frontier = self._tree_before(session, positions[0])
-        self._append_leaves(session, frontier, list(zip(positions, stored_events, strict=True)))
+        actor = _recording_by.get()
+        events = [(p, stored, actor) for p, stored in zip(positions, stored_events, strict=True)]
+        self._append_leaves(session, frontier, events)
 
     def _append_leaves(
-        self, session: Session, frontier: Frontier, events: Sequence[tuple[int, StoredEvent]]
+        self,
+        session: Session,
+        frontier: Frontier,
+        events: Sequence[tuple[int, StoredEvent, str | None]],
     ) -> Frontier:
-        hashes = [leaf_hash(leaf_bytes(position, stored)) for position, stored in events]
+        """Append leaves for (position, stored event, who recorded it)."""
+        hashes = [leaf_hash(leaf_bytes(position, stored, by)) for position, stored, by in events]
         leaves = [
             {
                 "leaf_index": frontier.size + i,
@@ -280,7 +326,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 ).bytes,
                 "hash": hashes[i],
             }
-            for i, (position, stored) in enumerate(events)
+            for i, (position, stored, _by) in enumerate(events)
         ]
         grown, completed = frontier.extend(hashes)
         statements = self._statements
@@ -322,8 +368,21 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             )
             if not missing:
                 return frontier
-            frontier = self._append_leaves(session, frontier, [(n.id, n) for n in missing])
+            actors = self._chain_actors(session, missing[0].id, missing[-1].id)
+            frontier = self._append_leaves(
+                session, frontier, [(n.id, n, actors.get(n.id)) for n in missing]
+            )
             position = missing[-1].id
+
+    def _chain_actors(self, session: Session, first: int, last: int) -> dict[int, str | None]:
+        """Who recorded each event from position `first` to `last`, as its chain link names it."""
+        chain = self.chain
+        rows = session.execute(
+            select(chain.c.position, chain.c.recorded_by).where(
+                chain.c.position >= first, chain.c.position <= last
+            )
+        ).all()
+        return {int(p): None if by is None else str(by) for p, by in rows}
 
     def _stored_nodes(self, session: Session, nodes: Sequence[tuple[int, int]]) -> list[bytes]:
         """The stored hashes of complete subtrees (level 0: leaves), in the order asked."""
@@ -454,7 +513,11 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         return _event_keys(row[0]), None if row[1] is None else str(row[1])
 
     def record_command(
-        self, command_id: str, events: Sequence[tuple[UUID, int]], fingerprint: str | None = None
+        self,
+        command_id: str,
+        events: Sequence[tuple[UUID, int]],
+        fingerprint: str | None = None,
+        recorded_by: str | None = None,
     ) -> None:
         with self.transaction(commit=True) as session:
             session.execute(
@@ -463,8 +526,36 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                     "command_id": command_id,
                     "events": _events_json(events),
                     "fingerprint": fingerprint,
+                    "recorded_by": recorded_by,
                 },
             )
+
+    # -- who recorded what ----------------------------------------------------------------------
+
+    def recorded_by(self, aggregate_ids: Sequence[UUID]) -> dict[tuple[UUID, int], str | None]:
+        """Who recorded each stored event of the given aggregates, by (aggregate id, version),
+        as their chain links name it (None for an event recorded before actors were kept)."""
+        if not aggregate_ids:
+            return {}
+        events = self.events_record_cls.__table__
+        chain = self.chain
+        query = (
+            select(
+                type_coerce(events.c.originator_id, NullType()),
+                events.c.originator_version,
+                chain.c.recorded_by,
+            )
+            .select_from(events.join(chain, chain.c.position == events.c.id))
+            .where(events.c.originator_id.in_(list(aggregate_ids)))
+        )
+        with self.transaction(commit=False) as session:
+            rows = session.execute(query).all()
+        return {(stored_uuid(a), int(v)): None if by is None else str(by) for a, v, by in rows}
+
+    def recorded_by_positions(self, after: int, through: int) -> dict[int, str | None]:
+        """Who recorded each event at a position after `after` and up to `through`."""
+        with self.transaction(commit=False) as session:
+            return self._chain_actors(session, after + 1, through)
 
     # -- payment references ---------------------------------------------------------------------
 
