@@ -35,6 +35,7 @@ class EndReason(StrEnum):
     VOLUNTARY = "voluntary"
     PLAN_YEAR_ENDED = "plan_year_ended"
     PLAN_CHANGE = "plan_change"
+    FRAUD = "fraud"  # 12.10(5)(a)
 
 
 ENDS_ON_ITS_DATE = (EndReason.VOLUNTARY, EndReason.PLAN_YEAR_ENDED, EndReason.PLAN_CHANGE)
@@ -53,6 +54,7 @@ class RefundReason(StrEnum):
     REINSTATEMENT_WINDOW_EXPIRED = "reinstatement_window_expired"
     RECEIVED_AFTER_END = "received_after_end"
     WAIVED_AFTER_END = "waived_after_end"
+    TERMINATED_FOR_FRAUD = "terminated_for_fraud"
 
 
 class WaiverDecision(StrEnum):

@@ -17,11 +17,13 @@ from ..errors import Conflict, InvalidCommand
 from ..events import event_uuid
 from ..hearing import decide_again, facts_before
 from ..household import Household
+from ..policy import PolicyVersion
 from ..rules.appeals import (
     CORRECTED_DETERMINATION,
     AppealOutcome,
     with_original_effective_dates,
 )
+from ..rules.enrollment_periods import reopened_kind, reversed_denial_period
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -74,10 +76,11 @@ def decide_appeal(ledger: Ledger, command: DecideAppeal) -> list[Aggregate]:
     appeal = ledger.appeal(command.appeal_id)
     policy = ledger.policy.in_force(command.on)
     appeal.decide(command.on, command.outcome.value, policy)
-    if (
-        command.outcome != AppealOutcome.REVERSED
-        or appeal.appealed_event_type != Household.EligibilityDetermined.__name__
-    ):
+    if command.outcome != AppealOutcome.REVERSED:
+        return [appeal]
+    if appeal.appealed_event_type == Household.SpecialEnrollmentPeriodDenied.__name__:
+        return [appeal, _open_denied_period(ledger, appeal, command.on, policy)]
+    if appeal.appealed_event_type != Household.EligibilityDetermined.__name__:
         return [appeal]
     household = ledger.household(appeal.household_id)
     prior = facts_before(ledger.aggregate_events(household.id), appeal.appealed_version)
@@ -92,16 +95,38 @@ def decide_appeal(ledger: Ledger, command: DecideAppeal) -> list[Aggregate]:
     original_dates = {
         m["member_id"]: date.fromisoformat(m["effective_on"]) for m in original.members
     }
-    household.record_determination(
+    household.record_corrected_determination(
         dataclasses.replace(
             corrected,
             on=command.on,
             effective_on=original.effective_on,
             citation=CORRECTED_DETERMINATION,
             members=with_original_effective_dates(corrected.members, original_dates),
-        )
+        ),
+        policy,
     )
     return [appeal, household]
+
+
+def _open_denied_period(
+    ledger: Ledger, appeal: Appeal, decided_on: date, policy: PolicyVersion
+) -> Household:
+    """12.13(3), 12.15(4): a refused special enrollment period reversed on appeal is opened for
+    the members it was refused to (`reversed_denial_period`: sixty days from the original event,
+    or from the decision when those have passed)."""
+    household = ledger.household(appeal.household_id)
+    denied = ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
+    terms = reversed_denial_period(denied.event_on, decided_on, policy)
+    household.open_special_enrollment_period(
+        kind=reopened_kind(denied.kind),
+        event_on=denied.event_on,
+        on=decided_on,
+        member_ids=tuple(denied.member_ids),
+        citation=terms.citation,
+        policy=policy,
+        end_on=terms.end_on,
+    )
+    return household
 
 
 def order_rehearing(ledger: Ledger, command: OrderRehearing) -> list[Aggregate]:
