@@ -1,6 +1,7 @@
 """Property (issue 15): money is conserved. Over generated scenarios (a selection, payments of
 varied amounts and dates, late payments, schedule runs, voluntary terminations, reinstatement
-requests, hardship waivers and a plan change), for every enrollment and at every `--as-of` date
+requests, hardship waivers, a plan change and a termination for fraud, possibly a rescission), for
+every enrollment and at every `--as-of` date
 and every `--known-at` instant: payments received by then = paid on months still owed (not
 voided) + credit + refund due; and credit and refund due are never negative."""
 
@@ -64,6 +65,7 @@ steps = st.lists(
         ),
         st.tuples(st.just("waiver"), day, st.integers(min_value=-2, max_value=2)),
         st.tuples(st.just("plan_change"), day, premiums),
+        st.tuples(st.just("fraud"), day, st.integers(min_value=0, max_value=120)),
     ),
     max_size=12,
 )
@@ -162,6 +164,17 @@ def build(
         elif kind == "cure_late":
             commands.append(
                 {"step": "cure_late", "on": on(offset), "adjust": step[2], "back": step[3], "n": n}
+            )
+        elif kind == "fraud":
+            ends = date.fromisoformat(on(offset)) - timedelta(days=step[2])
+            commands.append(
+                {
+                    "command": "terminate_for_fraud",
+                    "on": on(offset),
+                    "enrollment_id": "E1",
+                    "effective_on": ends.isoformat(),
+                    "finding": "generated",
+                }
             )
         elif kind == "waiver":
             first = (scenario.selected + timedelta(days=offset + 31 * step[2])).replace(day=1)

@@ -66,7 +66,7 @@ def terminate_for_fraud(
         for month, invoice in e.invoices.items()
         if not invoice.voided and (end.from_start or month > end.end_on)
     ]
-    recoup = rules.recoupment(e.aptc_applied, taken_away)
+    recoup = rules.recoupment(e.aptc_applied, taken_away, on)
     e._decide(
         e.CoverageTerminatedForFraud,
         on=on,

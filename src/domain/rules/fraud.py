@@ -7,8 +7,9 @@
 - 12.10(7): "The Connector may recoup any monies paid on behalf of an Enrollee to a Health Carrier
   for a Health Plan from the Enrollee directly if the enrollee is terminated for Fraud." What the
   ledger knows of money paid to a carrier on the enrollee's behalf is the APTC applied to each month
-  billed; the months the termination takes away (billed, not already voided) are those whose APTC
-  was paid for coverage the enrollee is found not to have been entitled to.
+  billed; the months the termination takes away (billed, not already voided) that had begun by the
+  decision are those whose APTC was paid for coverage the enrollee is found not to have been
+  entitled to.
 """
 
 from __future__ import annotations
@@ -71,10 +72,14 @@ class Recoupment:
     citation: str | None
 
 
-def recoupment(aptc_applied: Decimal, months_taken_away: Sequence[date]) -> Recoupment:
-    """12.10(7): the APTC paid to the carrier on the enrollee's behalf for each billed month the
-    termination for fraud takes away (`months_taken_away`, each a first of the month)."""
-    months = tuple(month_key(m) for m in sorted(months_taken_away))
+def recoupment(
+    aptc_applied: Decimal, months_taken_away: Sequence[date], decided_on: date
+) -> Recoupment:
+    """12.10(7): the APTC paid to the carrier on the enrollee's behalf for each month the
+    termination for fraud takes away (`months_taken_away`, billed months after the end, each a
+    first of the month) that had begun by the decision (`decided_on`): a month not yet begun was
+    not paid for on the enrollee's behalf."""
+    months = tuple(month_key(m) for m in sorted(months_taken_away) if m <= decided_on)
     if aptc_applied <= ZERO or not months:
         return Recoupment(ZERO, (), None)
     return Recoupment(aptc_applied * len(months), months, RECOUPMENT)
