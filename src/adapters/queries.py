@@ -124,6 +124,7 @@ def _period_recomputation(
         "citation": result.citation,
         "matches": result.matches,
         "differences": result.differences,
+        "coverage_lost": result.coverage_lost,
     }
 
 

@@ -88,7 +88,8 @@ def recompute(
 class PeriodRecomputation:
     """A refused special enrollment period decided again: `decision` `denied` (with its `reason`)
     or `opened` (with its `end_on`), the rule (`citation`) that decides it, and whether that is
-    what was recorded."""
+    what was recorded; with the facts it rested on (`coverage_lost`: the household's enrollments
+    whose coverage was lost for non-payment or fraud then, by id)."""
 
     policy_version: str
     decision: str
@@ -97,6 +98,7 @@ class PeriodRecomputation:
     citation: str
     matches: bool
     differences: list[dict[str, Any]]
+    coverage_lost: dict[str, str]
 
 
 def recompute_period_denial(
@@ -111,6 +113,7 @@ def recompute_period_denial(
     events recorded before it (`prior`: the American Indian or Alaska Native changes made) and its
     enrollments as they stood then (`enrollments_then`: coverage lost for non-payment or fraud)."""
     policy = book.version(policy_version)
+    lost = coverage_lost(enrollments_then)
     decided: PeriodTerms | PeriodDenial | None
     if denial.reason == DenialReason.AI_AN_CHANGE_ALREADY_MADE_THIS_MONTH:
         decided = ai_an_change_denial(denial.on, replay(prior).ai_an_enrollments)
@@ -122,7 +125,7 @@ def recompute_period_denial(
             denial.event_on,
             denial.on,
             policy,
-            coverage_lost=coverage_lost(enrollments_then),
+            coverage_lost=lost,
         )
     if isinstance(decided, PeriodDenial):
         outcome, reason, end_on = "denied", decided.reason.value, decided.end_on
@@ -140,7 +143,14 @@ def recompute_period_denial(
         if was != now
     ]
     return PeriodRecomputation(
-        policy_version, outcome, reason, end_on, decided.citation, not differences, differences
+        policy_version,
+        outcome,
+        reason,
+        end_on,
+        decided.citation,
+        not differences,
+        differences,
+        lost,
     )
 
 

@@ -186,6 +186,7 @@ def test_the_hearing_recomputes_from_the_enrollments_as_they_stood_when_it_refus
         "coverage_lost_for_non_payment",
     )
     assert recomputed["matches"] is True
+    assert recomputed["coverage_lost"] == {"E1": "non_payment"}
     # asked again now, with the termination rescinded, the same event opens a period
     today = apply(qualifying("loss_of_coverage", on="2026-08-10", event_on="2026-07-25"))
     assert only(today, "SpecialEnrollmentPeriodOpened")["data"]["end_on"] == "2026-09-23"

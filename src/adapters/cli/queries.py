@@ -144,6 +144,8 @@ def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
                 f"  {result['decision']} ({result['reason'] or 'end ' + str(result['end_on'])}), "
                 f"rule {result['citation']}"
             )
+            for enrollment_id, reason in result["coverage_lost"].items():
+                console.print(f"  then: coverage of {enrollment_id} lost for {reason}")
         for difference in result["differences"]:
             who = f"{difference['member_id']} " if "member_id" in difference else ""
             console.print(
