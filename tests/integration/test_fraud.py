@@ -247,3 +247,20 @@ def test_carriers_see_a_termination_for_fraud_among_the_terminations_and_the_rec
     assert row["citation"] == "956 CMR 12.10(5)(a); 45 CFR 147.128"
     projected = queries.balance(ledger, "E1")  # from the balance projection, now current
     assert projected["recoupment_due"] == "600.00"
+
+
+def test_a_selection_whose_coverage_never_began_is_cancelled_for_fraud_with_nothing_owed(
+    apply: Apply, ledger: Ledger
+) -> None:
+    run(
+        apply, *household_commands(magi="90000.00"), select(premium="300.00", aptc_applied="200.00")
+    )
+    (answer,) = run(apply, fraud("2026-01-15", "2026-01-15"))
+    ended = only(answer, "CoverageTerminatedForFraud")
+    # no coverage ever began: rescinded from its start, not retroactive, nothing paid for anyone
+    assert (ended["data"]["rescission"], ended["data"]["from_start"]) == (False, True)
+    assert ended["data"]["recoupment_due"] == "0.00"
+    assert queries.coverage(ledger, "E1")["status"] == "cancelled"
+    balance = queries.balance(ledger, "E1")
+    assert balance["outstanding_total"] == "0.00"
+    assert [m["voided"] for m in balance["months"]] == [True]

@@ -7,10 +7,17 @@ nothing. And a determination corrected on appeal opens the periods any determina
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from enrollment_ledger.adapters import queries
+from enrollment_ledger.adapters.bootstrap import build_ledger
+from enrollment_ledger.adapters.cli.apply import answer_line
 from enrollment_ledger.domain.ledger import Ledger
+from enrollment_ledger.domain.policy import POLICY_V1, Dated, Parameter, PolicyBook
 
 from ..conftest import Apply, count_events, event_types, only
 from ..scenarios import household_commands, pay, schedule, select
@@ -286,3 +293,55 @@ def test_an_appeal_reversed_to_connectorcare_opens_sixty_days_and_a_plan_may_be_
     assert (opened["data"]["event_on"], opened["data"]["end_on"]) == ("2026-04-15", "2026-06-14")
     chosen = apply(select(on="2026-04-20"))
     assert only(chosen, "PlanSelected")["data"]["program"] == "connectorcare"
+
+
+def test_under_a_later_policy_giving_more_days_the_packet_says_the_refusal_would_differ(
+    tmp_path: Path,
+) -> None:
+    """The hearing decides again with the policy applied (the same refusal) and with the current
+    one: were the sixty days ninety, the marriage reported on day 73 would open a period."""
+    store = f"sqlite:///{tmp_path / 'ledger.db'}"
+    ledger = build_ledger(store)
+    apply = applying(ledger)
+    denied = denied_marriage(apply)
+    run(apply, appeal(denied["id"], "2026-06-10"))
+    ledger.close()
+
+    ninety = replace(
+        POLICY_V1,
+        version="2026.2",
+        adopted_on=date(2026, 7, 1),
+        special_enrollment_days=Parameter(
+            "special_enrollment_days", (Dated(date(2014, 1, 1), 90, "a later policy"),)
+        ),
+    )
+    later = build_ledger(store, policy=PolicyBook((POLICY_V1, ninety)))
+    try:
+        packet = queries.hearing(later, "A1")
+    finally:
+        later.close()
+    assert packet["recomputed"]["policy_version"] == "2026.1"
+    assert packet["recomputed"]["matches"] is True
+    current = packet["current_policy"]
+    assert (current["policy_version"], current["decision"], current["matches"]) == (
+        "2026.2",
+        "opened",
+        False,
+    )
+    assert current["end_on"] == "2026-06-18"  # 20 March + 90 days
+    assert {d["field"]: d["recomputed"] for d in current["differences"]} == {
+        "decision": "opened",
+        "reason": None,
+        "end_on": "2026-06-18",
+    }
+
+
+def applying(ledger: Ledger) -> Apply:
+    def _apply(command: dict[str, Any] | None = None, /, **fields: Any) -> dict[str, Any]:
+        answer = answer_line(
+            ledger, json.dumps(command if command is not None else fields).encode()
+        )
+        assert answer is not None
+        return answer
+
+    return _apply
