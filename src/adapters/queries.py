@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -21,18 +22,29 @@ def coverage(
     ledger: Ledger, enrollment_id: str, as_of: date | None = None, known_at: datetime | None = None
 ) -> dict[str, Any]:
     """From the coverage projection when it is current and no point in time is asked for."""
-    if as_of is None and known_at is None and (found := current_coverage(ledger, enrollment_id)):
-        return found
-    return coverage_view(enrollment_at(ledger, enrollment_id, as_of, known_at))
+    return _answer(ledger, current_coverage, coverage_view, enrollment_id, as_of, known_at)
 
 
 def balance(
     ledger: Ledger, enrollment_id: str, as_of: date | None = None, known_at: datetime | None = None
 ) -> dict[str, Any]:
     """From the balance projection when it is current and no point in time is asked for."""
-    if as_of is None and known_at is None and (found := current_balance(ledger, enrollment_id)):
+    return _answer(ledger, current_balance, balance_view, enrollment_id, as_of, known_at)
+
+
+def _answer(
+    ledger: Ledger,
+    projected: Callable[[Ledger, str], dict[str, Any] | None],
+    view: Callable[[Enrollment], dict[str, Any]],
+    enrollment_id: str,
+    as_of: date | None,
+    known_at: datetime | None,
+) -> dict[str, Any]:
+    """The read model's stored answer when it is current and no point in time is asked for;
+    otherwise the enrollment folded from its events (as of / as known then) and its view."""
+    if as_of is None and known_at is None and (found := projected(ledger, enrollment_id)):
         return found
-    return balance_view(enrollment_at(ledger, enrollment_id, as_of, known_at))
+    return view(enrollment_at(ledger, enrollment_id, as_of, known_at))
 
 
 def timeline(ledger: Ledger, household_id: str, known_at: datetime | None = None) -> dict[str, Any]:

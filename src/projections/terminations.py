@@ -19,8 +19,9 @@ from ..domain.enrollment import Enrollment
 from ..domain.enrollment.shared import EndReason
 from ..domain.events import event_id
 from ..domain.ledger import Ledger
-from .folding import batch_of
-from .tracking import METADATA, Positioned, bigint, recorder_of
+from ..runtime.columns import bigint
+from .folding import Positioned, batch_of
+from .tracking import METADATA, iso, read_rows
 
 NAME = "terminations"
 
@@ -130,8 +131,6 @@ def terminations_between(
         .where(and_(column >= start, column <= end))
         .order_by(TERMINATIONS.c.position)
     )
-    with recorder_of(ledger).transaction(commit=False) as session:
-        rows = session.execute(query).mappings().all()
     return [
         {
             "enrollment_id": r["enrollment_id"],
@@ -141,12 +140,12 @@ def terminations_between(
             "reason": r["reason"],
             "citation": r["citation"],
             "rescinded": bool(r["rescinded"]),
-            "rescinded_on": _iso(r["rescinded_on"]),
-            "reinstated_on": _iso(r["reinstated_on"]),
+            "rescinded_on": iso(r["rescinded_on"]),
+            "reinstated_on": iso(r["reinstated_on"]),
             "event_id": r["event_id"],
             "position": int(r["position"]),
         }
-        for r in rows
+        for r in read_rows(ledger, query)
     ]
 
 
@@ -155,7 +154,3 @@ def _reason(event: Any) -> str:
     if isinstance(event, Enrollment.CoverageTerminatedForFraud):
         return str(EndReason.FRAUD)
     return str(event.reason)
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None

@@ -63,7 +63,7 @@ def test_a_triggering_event_opens_sixty_days_from_the_day_it_happened(
         case(date(2026, 12, 15), date(2027, 2, 14), date(2027, 2, 13), id="reported the day after 13 February: refused"),
     ],
 )  # fmt: skip
-def test_an_event_reported_after_its_sixty_days_is_refused_with_the_day_they_ended(
+def test_an_event_reported_after_its_sixty_days_opens_nothing(
     event_on: date, reported_on: date, ended_on: date
 ) -> None:
     decision = qualifying_event_decision(
@@ -104,7 +104,7 @@ NOT_A_QUALIFYING_LOSS = (
         case(QualifyingKind.PERMANENT_MOVE, {"E1": "fraud"}, None, (), id="a permanent move after a termination for fraud: still a qualifying event"),
     ],
 )  # fmt: skip
-def test_only_a_loss_of_coverage_for_not_paying_premiums_or_for_fraud_is_refused(
+def test_only_a_loss_of_coverage_for_not_paying_premiums_is_excluded(
     kind: QualifyingKind,
     lost: dict[str, str],
     refused_for: DenialReason | None,
