@@ -237,3 +237,14 @@ def test_a_new_health_plan_for_a_member_of_one_begun_earlier_is_a_transfer(
         )
         is transfer
     )
+
+
+def test_the_losses_that_do_not_qualify_are_spelled_as_the_enrollment_records_its_end() -> None:
+    """`coverage_lost` carries the enrollment's own end reasons: each excluded loss must be one."""
+    from enrollment_ledger.domain.enrollment.shared import EndReason
+    from enrollment_ledger.domain.rules.enrollment_periods import ExcludedLoss
+
+    assert {loss.value for loss in ExcludedLoss} == {
+        EndReason.NON_PAYMENT.value,
+        EndReason.FRAUD.value,
+    }

@@ -134,7 +134,12 @@ class CreditApplied(EnrollmentEvent):
             invoice = e.invoices.get(parse_month(allocation["month"]))
             if invoice is None or invoice.voided:
                 continue  # not owed at this point of a fold by business date: still credit
-            amount = Decimal(allocation["amount"])
+            # A fold by business date may not hold all the credit the decision drew on (credit
+            # from a payment dated later, entered before it): only the credit held is applied.
+            # In the full record the credit always covers the allocation.
+            amount = min(Decimal(allocation["amount"]), e.credit)
+            if amount <= 0:
+                continue
             invoice.paid += amount
             e.credit -= amount
 
@@ -147,8 +152,12 @@ class RefundDue(EnrollmentEvent):
     reason: str
 
     def apply(self, e: Enrollment) -> None:
-        e.credit -= self.amount
-        e.refund_due += self.amount
+        # As `CreditApplied`: a fold by business date may not hold the payment, dated later, that
+        # made this credit (a command dated before it, entered after it); only what is held is due
+        # back as of then. In the full record the credit always covers the amount.
+        amount = min(self.amount, max(e.credit, ZERO))
+        e.credit -= amount
+        e.refund_due += amount
 
 
 # ---- decisions -----------------------------------------------------------------------------------

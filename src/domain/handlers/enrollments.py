@@ -67,10 +67,17 @@ def select_plan(ledger: Ledger, command: SelectPlan) -> list[Aggregate]:
             usable=lambda period: period.kind != periods.AI_AN_MONTHLY or ai_an_denial is None,
         )
         chosen = periods.health_plan_period(on, terms.plan_year, policy, sep.kind if sep else None)
-        refused_ai_an = household.sep_covering(on, member_ids)
-        if chosen is None and ai_an_denial is not None and refused_ai_an is not None:
+        refused_ai_an = (
+            household.sep_covering(
+                on, member_ids, usable=lambda period: period.kind == periods.AI_AN_MONTHLY
+            )
+            if chosen is None and ai_an_denial is not None
+            else None
+        )
+        if refused_ai_an is not None and ai_an_denial is not None:
             # 12.13(3): a second change in the month under the American Indian or Alaska Native
-            # period is a special enrollment period refused: recorded, to be appealable.
+            # period, the only period covering it, is a special enrollment period refused:
+            # recorded, to be appealable.
             household.deny_special_enrollment_period(
                 kind=refused_ai_an.kind,
                 event_on=on,
