@@ -19,9 +19,11 @@ from eventsourcing.persistence import PersistenceError
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..domain.errors import LedgerError
-from ..domain.ledger import Ledger
+from ..domain.ledger import Ledger, Recording
+from .actors import check_actor, resolve_actor
+from .attribution import actors_of
 from .commands import ParsedCommand, parse_command
-from .failures import store_failure_code
+from .failures import EdgeError, store_failure_code
 from .record_day import refuse_future_date
 from .wire import error_answer, ok_answer
 
@@ -30,16 +32,27 @@ STORE_RETRY_DELAYS = (0.2, 0.5, 1.0)
 command is simply tried again; after the last delay it is answered `store_unavailable`."""
 
 
-def answer_command(ledger: Ledger, obj: Any) -> dict[str, Any]:
+def answer_command(ledger: Ledger, obj: Any, actor: str | None = None) -> dict[str, Any]:
     """Run one decoded command object and answer it (its `command_id`, when it is text, is
-    named in the answer even when the command is refused before it is parsed)."""
+    named in the answer even when the command is refused before it is parsed). `actor`, who
+    submits it (the command line's `--actor`, the HTTP token's label; by default `LEDGER_ACTOR`
+    or the operating-system user), is recorded with its events; a repeated command's events
+    keep the actor of their first recording."""
     named = obj.get("command_id") if isinstance(obj, dict) else None
     command_id = named if isinstance(named, str) else None
     try:
         command = parse_command(obj)
         command_id = command.command_id
-        events = _execute_with_backoff(ledger, command)
+        recorded_by = check_actor(actor, "the actor") if actor is not None else resolve_actor()
+        recording = _execute_with_backoff(ledger, command, recorded_by)
+        actors = (
+            [recorded_by] * len(recording.events)
+            if recording.fresh
+            else actors_of(ledger, recording.events)
+        )
     except LedgerError as e:
+        return error_answer(e.code, e.message, command_id)
+    except EdgeError as e:
         return error_answer(e.code, e.message, command_id)
     except (PersistenceError, SQLAlchemyError) as e:
         code = store_failure_code(e) or "store_error"
@@ -49,19 +62,20 @@ def answer_command(ledger: Ledger, obj: Any) -> dict[str, Any]:
         return error_answer(
             "internal_error", "the ledger could not process this command", command_id
         )
-    return ok_answer(command_id, events)
+    return ok_answer(command_id, recording.events, actors)
 
 
-def _execute_with_backoff(ledger: Ledger, command: ParsedCommand) -> list[Any]:
+def _execute_with_backoff(ledger: Ledger, command: ParsedCommand, recorded_by: str) -> Recording:
     for delay in (*STORE_RETRY_DELAYS, None):
         recorded_at = datetime.now(UTC)
         try:
-            return ledger.execute(
+            return ledger.record(
                 command.command,
                 recorded_at=recorded_at,
                 command_id=command.command_id,
                 fingerprint=command.fingerprint,
                 admit=partial(refuse_future_date, command.command.on, recorded_at),
+                recorded_by=recorded_by,
             )
         except (PersistenceError, SQLAlchemyError) as e:
             if delay is None or store_failure_code(e) != "store_unavailable":

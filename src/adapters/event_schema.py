@@ -36,6 +36,11 @@ def event_schemas() -> dict[str, Any]:
         "on": {"type": "string", "format": "date"},
         "effective_on": {"type": "string", "format": "date"},
         "recorded_at": {"type": "string", "format": "date-time"},
+        "recorded_by": {
+            "type": ["string", "null"],
+            "description": "who recorded the event: the actor of its command (null for an "
+            "event recorded before the ledger kept actors)",
+        },
         "citation": {"type": ["string", "null"]},
         "policy_version": {"type": ["string", "null"]},
     }

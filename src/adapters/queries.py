@@ -6,16 +6,20 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from ..domain import representatives
+from ..domain.appeal import Appeal
 from ..domain.enrollment import Enrollment, replay
 from ..domain.errors import LedgerError
 from ..domain.hearing import facts_before, recompute, recompute_period_denial
 from ..domain.household import Household
 from ..domain.ledger import Ledger
+from ..domain.rules.appeals import REHEARING
 from ..projections.balance import current_balance
 from ..projections.coverage import current_coverage
 from ..projections.enrollment_views import balance_view, coverage_view, enrollment_at
 from ..projections.timelines import timeline_events
-from .wire import render_event
+from .attribution import actor_of, actors_by_event, actors_of
+from .wire import plain, render_event
 
 
 def coverage(
@@ -48,15 +52,21 @@ def _answer(
 
 
 def timeline(ledger: Ledger, household_id: str, known_at: datetime | None = None) -> dict[str, Any]:
+    """Every event of the household in store order, each with who recorded it."""
     household = ledger.household(household_id)
     events = timeline_events(ledger.household_events(household), known_at)
-    return {"household_id": household_id, "events": [render_event(e) for e in events]}
+    actors = actors_of(ledger, events)
+    return {
+        "household_id": household_id,
+        "events": [render_event(e, by) for e, by in zip(events, actors, strict=True)],
+    }
 
 
 def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
     """The hearing packet: the appealed determination, the facts held when it was made, the rule
     and policy version applied, the decision recomputed with that version and with the current
-    one, and the household's whole timeline."""
+    one, who filed the appeal for whom, the household's representatives in force, the re-hearing
+    and the stay of the initial decision (12.15(5)), and the household's whole timeline."""
     appeal = ledger.appeal(appeal_id)
     household = ledger.household(appeal.household_id)
     appealed = ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
@@ -81,6 +91,14 @@ def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
             "periods; this action is shown as recorded"
         )
     history = timeline_events(ledger.household_events(household))
+    actors = actors_by_event(
+        ledger, [appeal.id, appeal.appealed_aggregate_id, *(e.originator_id for e in history)]
+    )
+
+    def shown(event: Any) -> dict[str, Any]:
+        return render_event(event, actor_of(actors, event))
+
+    appeal_events = list(ledger.aggregate_events(appeal.id))
     return {
         "appeal_id": appeal.appeal_id,
         "household_id": appeal.household_id,
@@ -91,16 +109,21 @@ def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
             "deadline": appeal.deadline.isoformat(),
             "timely": appeal.timely,
             "appealable_clause": appeal.appealable_clause,
+            "appellant_member_id": appeal.appellant_member_id,
+            "filed_by": _filed_by(household, appeal),
+            "rehearing": _rehearing(appeal),
             "history": appeal.history,
-            "events": [render_event(e) for e in ledger.aggregate_events(appeal.id)],
+            "events": [shown(e) for e in appeal_events],
         },
-        "appealed_event": render_event(appealed),
-        "facts_known": [render_event(e) for e in prior],
+        "stay": _stay(appeal),
+        "representatives": [_representative(r) for r in representatives.in_force(household)],
+        "appealed_event": shown(appealed),
+        "facts_known": [shown(e) for e in prior],
         "rule": {"citation": appealed.citation, "policy_version": appealed.policy_version},
         "recomputed": recomputed,
         "current_policy": current,
         "note": note,
-        "timeline": [render_event(e) for e in history],
+        "timeline": [shown(e) for e in history],
     }
 
 
@@ -138,6 +161,41 @@ def _period_recomputation(
         "differences": result.differences,
         "coverage_lost": result.coverage_lost,
     }
+
+
+def _representative(record: dict[str, Any]) -> dict[str, Any]:
+    shown: dict[str, Any] = plain(record)
+    return shown
+
+
+def _filed_by(household: Household, appeal: Appeal) -> dict[str, Any] | None:
+    """The representative who filed the appeal, as designated (with `revoked_on` if revoked
+    since), or None when the appellant filed it."""
+    if appeal.filed_by is None:
+        return None
+    return _representative(household.representatives[appeal.filed_by])
+
+
+def _rehearing(appeal: Appeal) -> dict[str, Any] | None:
+    if appeal.rehearing is None:
+        return None
+    shown: dict[str, Any] = plain(appeal.rehearing)
+    shown["pending"] = appeal.rehearing["decided_on"] is None
+    return shown
+
+
+def _stay(appeal: Appeal) -> str | None:
+    """12.15(5): the initial decision is stayed while its re-hearing is pending."""
+    rehearing = appeal.rehearing
+    if rehearing is None or rehearing["decided_on"] is not None:
+        return None
+    decide_by = rehearing["decide_by"]
+    due = f"; a decision is due by {decide_by.isoformat()}" if decide_by is not None else ""
+    return (
+        f"the initial decision of {rehearing['initial_decision_on'].isoformat()} "
+        f"({rehearing['initial_outcome']}) is stayed pending the re-hearing ordered on "
+        f"{rehearing['ordered_on'].isoformat()} ({REHEARING}){due}"
+    )
 
 
 def _recomputation(ledger: Ledger, prior: list[Any], appealed: Any, version: str) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -77,11 +77,17 @@ def event_type(event: Any) -> str:
     return type(event).__name__
 
 
-def render_event(event: Any) -> dict[str, Any]:
+def render_event(event: Any, recorded_by: str | None = None) -> dict[str, Any]:
     """An event as the contract shows it: id, type, aggregate_id, version, effective_on,
-    citation, data (plus the business date `on`, `recorded_at` and `policy_version`)."""
+    citation, data (plus the business date `on`, `recorded_at`, `recorded_by` and
+    `policy_version`). `recorded_by` is who recorded it (the store keeps it with the event's
+    chain link, not in the event: None for an event recorded before actors were kept)."""
     return render_state(
-        event_type(event), event.originator_id, event.originator_version, vars(event)
+        event_type(event),
+        event.originator_id,
+        event.originator_version,
+        vars(event),
+        recorded_by=recorded_by,
     )
 
 
@@ -92,6 +98,7 @@ def render_state(
     state: Mapping[str, Any],
     *,
     convert: Callable[[Any], Any] = plain,
+    recorded_by: str | None = None,
 ) -> dict[str, Any]:
     """The same, from an event's fields: its `vars`, or its decoded stored state (`convert`
     makes each value plain; a state from `wire_state` already is)."""
@@ -109,14 +116,20 @@ def render_state(
         "on": on,
         "effective_on": effective_on,
         "recorded_at": convert(state["timestamp"]),
+        "recorded_by": recorded_by,
         "citation": state["citation"],
         "policy_version": state["policy_version"],
         "data": data,
     }
 
 
-def ok_answer(command_id: str | None, events: list[Any]) -> dict[str, Any]:
-    return {"ok": True, "command_id": command_id, "events": [render_event(e) for e in events]}
+def ok_answer(
+    command_id: str | None, events: list[Any], recorded_by: Sequence[str | None] | None = None
+) -> dict[str, Any]:
+    """The answer of an accepted command; `recorded_by`: who recorded each event."""
+    actors = recorded_by if recorded_by is not None else [None] * len(events)
+    rendered = [render_event(e, by) for e, by in zip(events, actors, strict=True)]
+    return {"ok": True, "command_id": command_id, "events": rendered}
 
 
 def error_answer(code: str, message: str, command_id: str | None = None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import copy
 import hmac
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, suppress
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, cast
@@ -72,7 +73,10 @@ EventKeys = list[tuple[UUID, int]]
 class LedgerStorage(Protocol):
     """What the ledger needs of its store beyond events (implemented in adapters.store)."""
 
-    def write_transaction(self) -> AbstractContextManager[Any]: ...
+    def write_transaction(self, recorded_by: str | None = None) -> AbstractContextManager[Any]:
+        """One atomic unit of work; the events it stores are recorded by `recorded_by` (the
+        command's actor, kept by the store with each event, outside the event itself)."""
+        ...
 
     def find_command(self, command_id: str) -> tuple[EventKeys, str | None] | None:
         """The events a command id recorded and the command's fingerprint (None when the store
@@ -80,7 +84,11 @@ class LedgerStorage(Protocol):
         ...
 
     def record_command(
-        self, command_id: str, events: Sequence[tuple[UUID, int]], fingerprint: str | None
+        self,
+        command_id: str,
+        events: Sequence[tuple[UUID, int]],
+        fingerprint: str | None,
+        recorded_by: str | None = None,
     ) -> None: ...
 
     def find_reference(self, key: str) -> EventKeys | None:
@@ -122,6 +130,15 @@ class AlreadyRecorded(Exception):
         self.events = events
 
 
+@dataclass(frozen=True)
+class Recording:
+    """What a command recorded: its events, and whether they were recorded just now (`fresh`)
+    or by an earlier command this one repeats (then they keep that recording's actor)."""
+
+    events: list[Any]
+    fresh: bool
+
+
 class Ledger(Application):  # type: ignore[type-arg]
     """Every member action and system decision, recorded as immutable events."""
 
@@ -156,12 +173,35 @@ class Ledger(Application):  # type: ignore[type-arg]
         command_id: str | None = None,
         fingerprint: str | None = None,
         admit: Callable[[], None] | None = None,
+        recorded_by: str | None = None,
     ) -> list[Any]:
+        """The events of `record` (the command's events, or the first ones of a repeat)."""
+        return self.record(
+            command,
+            recorded_at=recorded_at,
+            command_id=command_id,
+            fingerprint=fingerprint,
+            admit=admit,
+            recorded_by=recorded_by,
+        ).events
+
+    def record(
+        self,
+        command: Command,
+        *,
+        recorded_at: datetime,
+        command_id: str | None = None,
+        fingerprint: str | None = None,
+        admit: Callable[[], None] | None = None,
+        recorded_by: str | None = None,
+    ) -> Recording:
         """Run one command atomically with its handler (`COMMAND_HANDLERS`). A repeated
         `command_id` answers its first events when the command is the same one (the same
         `fingerprint`, or one recorded without a fingerprint), and is refused `command_id_reused`
         when it is another. `admit`, the caller's check of a command about to be recorded (not of
-        a repeat), refuses it by raising."""
+        a repeat), refuses it by raising. `recorded_by`, the command's actor (the adapters name
+        it), is handed to the store with the events and the command log; it is no part of an
+        event."""
         handler = COMMAND_HANDLERS.get(type(command))
         if handler is None:
             raise InvalidCommand(f"unknown command {type(command).__name__!r}", "unknown_command")
@@ -170,7 +210,7 @@ class Ledger(Application):  # type: ignore[type-arg]
         for attempt in range(MAX_CONFLICT_RETRIES):
             try:
                 return self._execute_once(
-                    handler, command, recorded_at, command_id, fingerprint, admit
+                    handler, command, recorded_at, command_id, fingerprint, admit, recorded_by
                 )
             except IntegrityError:
                 if attempt == MAX_CONFLICT_RETRIES - 1:
@@ -187,8 +227,9 @@ class Ledger(Application):  # type: ignore[type-arg]
         command_id: str | None,
         fingerprint: str | None,
         admit: Callable[[], None] | None,
-    ) -> list[Any]:
-        with self.storage.write_transaction():
+        recorded_by: str | None,
+    ) -> Recording:
+        with self.storage.write_transaction(recorded_by):
             if command_id is not None:
                 prior = self.storage.find_command(command_id)
                 if prior is not None:
@@ -199,7 +240,7 @@ class Ledger(Application):  # type: ignore[type-arg]
                             "command; nothing was recorded",
                             "command_id_reused",
                         )
-                    return [self.load_event(a, v) for a, v in events]
+                    return Recording([self.load_event(a, v) for a, v in events], fresh=False)
             if admit is not None:
                 admit()
             with recording_at(recorded_at):
@@ -207,8 +248,11 @@ class Ledger(Application):  # type: ignore[type-arg]
                     aggregates = self._take_late_decisions(handler(self, command))
                 except AlreadyRecorded as repeat:
                     if command_id is not None:
-                        self.storage.record_command(command_id, repeat.events, fingerprint)
-                    return [self.load_event(a, v) for a, v in repeat.events]
+                        self.storage.record_command(
+                            command_id, repeat.events, fingerprint, recorded_by
+                        )
+                    first = [self.load_event(a, v) for a, v in repeat.events]
+                    return Recording(first, fresh=False)
             pending = [e for agg in aggregates for e in agg.pending_events]
             if pending:
                 self.save(*aggregates)
@@ -224,8 +268,8 @@ class Ledger(Application):  # type: ignore[type-arg]
             if dues:
                 self.storage.set_next_due(dues)
             if command_id is not None:
-                self.storage.record_command(command_id, keys, fingerprint)
-        return pending
+                self.storage.record_command(command_id, keys, fingerprint, recorded_by)
+        return Recording(pending, fresh=True)
 
     def _take_late_decisions(self, aggregates: Sequence[Aggregate]) -> Sequence[Aggregate]:
         """The decisions a command's facts made due on or before the schedule's date (the

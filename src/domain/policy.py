@@ -119,6 +119,8 @@ class PolicyVersion:
     appeal_days_after_receipt: Parameter[int]
     appeal_days_without_notice: Parameter[int]
     rehearing_days: Parameter[int]
+    # 12.15(5): the re-hearing's decision, within 30 days after the order.
+    rehearing_decision_days: Parameter[int]
     notes: tuple[str, ...] = field(default=())
 
     def fpl(self, plan_year: int) -> Dated[FplGuideline]:
@@ -239,6 +241,7 @@ POLICY_V1 = PolicyVersion(
         "appeal_days_without_notice", 120, DEADLINE_WITHOUT_NOTICE
     ),
     rehearing_days=_since_2014("rehearing_days", 14, REHEARING),
+    rehearing_decision_days=_since_2014("rehearing_decision_days", 30, REHEARING),
     notes=(
         "No minimum premium is published here for plan type 3D or for plan year 2027: "
         "a hardship waiver needing one is refused until it is added.",

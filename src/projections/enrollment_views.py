@@ -13,6 +13,7 @@ from uuid import UUID
 
 from ..domain.calendar import last_day_of_month, month_key
 from ..domain.enrollment import CANCELLED, TERMINATED, Enrollment, replay
+from ..domain.enrollment.billing import premium_basis
 from ..domain.errors import UnknownEnrollment
 from ..domain.money import ZERO, money_str
 from ..domain.rules.premiums import ENROLLMENT_EFFECTIVE
@@ -74,7 +75,25 @@ def coverage_view(enrollment: Enrollment) -> dict[str, Any]:
         "status": enrollment.status,
         "spans": spans,
         "paid_through": _paid_through(enrollment),
+        "members": _members(enrollment),
     }
+
+
+def _members(enrollment: Enrollment) -> list[dict[str, Any]]:
+    """Each member chosen for the plan, with the end of their own coverage when it ended before
+    the enrollment's (12.10(5)(c): a loss of eligibility or a death)."""
+    members = []
+    for member_id in enrollment.member_ids:
+        ended = enrollment.ended_members.get(member_id)
+        members.append(
+            {
+                "member_id": member_id,
+                "end_on": ended["end_on"] if ended else None,
+                "end_reason": ended["reason"] if ended else None,
+                "citation": ended["citation"] if ended else None,
+            }
+        )
+    return members
 
 
 def _paid_through(enrollment: Enrollment) -> str | None:
@@ -97,6 +116,7 @@ def balance_view(enrollment: Enrollment) -> dict[str, Any]:
     for month in sorted(enrollment.invoices):
         invoice = enrollment.invoices[month]
         total += invoice.outstanding
+        basis = premium_basis(enrollment, month)
         months.append(
             {
                 "month": month_key(month),
@@ -106,6 +126,10 @@ def balance_view(enrollment: Enrollment) -> dict[str, Any]:
                 "outstanding": money_str(invoice.outstanding),
                 "due_on": invoice.due_on.isoformat(),
                 "voided": invoice.voided,
+                "premium": money_str(basis.monthly_premium),
+                "premium_citation": basis.citation,
+                "premium_determination_event_id": basis.determination_event_id,
+                "adjustments": [dict(adjustment) for adjustment in invoice.adjustments],
             }
         )
     reinstatement: str | None = None

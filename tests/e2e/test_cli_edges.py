@@ -136,7 +136,7 @@ def test_apply_and_tokens_create_are_the_subcommands_that_create_a_store(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for name, args in (("applied.db", ["apply", "/dev/null"]), ("tokens.db", ["tokens", "create"])):
-        extra = ["--role", "operator", "--json"] if args[0] == "tokens" else []
+        extra = ["--role", "operator", "--label", "ops", "--json"] if args[0] == "tokens" else []
         assert main([*args, *extra, "--store", f"sqlite:///{tmp_path / name}"]) == 0
         capsys.readouterr()
         code, answer = run_main(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
+import os
+import re
 import subprocess
 import sys
 import time
@@ -15,19 +17,25 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from enrollment_ledger.adapters.audit.proof_check import check_proof
+from enrollment_ledger.adapters.audit.signing import new_signing_key, parse_signing_key
 from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.main import main
+from enrollment_ledger.domain.events import aggregate_uuid, event_id
 
 from ..conftest import member
 from ..scenarios import household_commands, pay, schedule, select
 from ..servers import free_port
 
 CLI = [sys.executable, "-m", "enrollment_ledger.adapters.cli.main"]
+SIGNING_KEY = new_signing_key()
+FIRST_EVENT_ID = event_id(aggregate_uuid("household", "H1"), 1)
 MAGI = "41234.56"
 BIRTH_DATE = "1961-07-13"
 NO_BODY = object()
@@ -87,17 +95,34 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def label_of(role: str, index: int) -> str:
+    """The label `create_tokens` gives the token it makes `index`-th, for `role`."""
+    return f"{role} desk {index}"
+
+
 def create_tokens(store: str, roles: list[str], cwd: Path) -> list[dict[str, str]]:
-    """`tokens create --role ROLE --json`, one process per role, run side by side."""
+    """`tokens create --role ROLE --label LABEL --json`, one process per role, run side by side
+    (labels from `label_of`)."""
     processes = [
         subprocess.Popen(
-            [*CLI, "tokens", "create", "--role", role, "--json", "--store", store],
+            [
+                *CLI,
+                "tokens",
+                "create",
+                "--role",
+                role,
+                "--label",
+                label_of(role, index),
+                "--json",
+                "--store",
+                store,
+            ],
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for role in roles
+        for index, role in enumerate(roles)
     ]
     issued = []
     for process in processes:
@@ -108,7 +133,7 @@ def create_tokens(store: str, roles: list[str], cwd: Path) -> list[dict[str, str
 
 
 @contextmanager
-def running_server(folder: Path) -> Iterator[Server]:
+def running_server(folder: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
     folder.mkdir(parents=True, exist_ok=True)
     store = f"sqlite:///{folder / 'ledger.db'}"
     # `serve` reads an existing store and never creates one (issue 15): `apply` creates it.
@@ -130,6 +155,7 @@ def running_server(folder: Path) -> Iterator[Server]:
             cwd=folder,
             stdout=log_file,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
         server = Server(f"http://127.0.0.1:{port}", "127.0.0.1", port, store, log, folder)
         try:
@@ -180,7 +206,7 @@ def scenario_commands(household_id: str = "H1", enrollment_id: str = "E1") -> li
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fixture]:
     folder = tmp_path_factory.mktemp("http")
-    with running_server(folder) as server:
+    with running_server(folder, {"LEDGER_SIGNING_KEY": SIGNING_KEY}) as server:
         roles = ["operator", "appeals", "compliance", "downstream", "operator"]
         issued = create_tokens(server.store, roles, folder)
         revoked = issued[4]
@@ -223,6 +249,8 @@ ROUTES: list[tuple[str, str]] = [
     ("GET", "/appeals/A1/hearing"),
     ("GET", "/verify"),
     ("GET", "/digest"),
+    ("GET", f"/events/{FIRST_EVENT_ID}/proof"),
+    ("GET", "/proofs/consistency?from=1"),
     ("GET", "/openapi.json"),
 ]
 ALLOWED: dict[str, set[str]] = {
@@ -234,7 +262,14 @@ ALLOWED: dict[str, set[str]] = {
         "/appeals/A1/hearing",
         "/openapi.json",
     },
-    "compliance": {"/households/H1/timeline", "/verify", "/digest", "/openapi.json"},
+    "compliance": {
+        "/households/H1/timeline",
+        "/verify",
+        "/digest",
+        f"/events/{FIRST_EVENT_ID}/proof",
+        "/proofs/consistency?from=1",
+        "/openapi.json",
+    },
     "downstream": {"/enrollments/E1/coverage", "/enrollments/E1/balance", "/openapi.json"},
 }
 REPLAYED = {"command": "run_schedule", "command_id": "c0", "on": "2026-01-02", "through": "x"}
@@ -504,6 +539,52 @@ def test_verify_and_digest_certify_the_chain_for_compliance(api: Fixture) -> Non
     assert_error_only(bad, 400, "invalid_digest")
 
 
+def test_compliance_gets_signed_proofs_that_check_offline_with_the_pinned_key(
+    api: Fixture,
+) -> None:
+    token = api.tokens["compliance"]
+    pinned = [parse_signing_key(SIGNING_KEY).public_key]
+    head = api.server.request("GET", "/digest", token=token).body
+    assert head["signature"] is not None and head["tree_size"] == head["events"]
+
+    proof = api.server.request("GET", f"/events/{FIRST_EVENT_ID}/proof", token=token)
+    assert proof.status == 200, proof.body
+    assert proof.body["leaf_index"] == 0 and proof.body["head"]["root"] == head["root"]
+    assert check_proof(proof.body, pinned)["event"]["id"] == FIRST_EVENT_ID
+    earlier = api.server.request(
+        "GET", f"/events/{FIRST_EVENT_ID}/proof", token=token, query={"tree_size": "2"}
+    )
+    assert earlier.body["head"]["tree_size"] == 2 and check_proof(earlier.body, pinned)["ok"]
+
+    consistency = api.server.request(
+        "GET", "/proofs/consistency", token=token, query={"from": "3", "to": "5"}
+    )
+    assert consistency.status == 200, consistency.body
+    assert (consistency.body["old"]["tree_size"], consistency.body["new"]["tree_size"]) == (3, 5)
+    assert check_proof(consistency.body, pinned)["ok"]
+    now = api.server.request("GET", "/proofs/consistency", token=token, query={"from": "3"})
+    assert now.body["new"]["root"] == head["root"] and check_proof(now.body, pinned)["ok"]
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "status", "code"),
+    [
+        ("/events/00000000-0000-0000-0000-000000000000/proof", None, 404, "unknown_event"),
+        ("/events/not-an-id/proof", None, 400, "invalid_field"),
+        (f"/events/{FIRST_EVENT_ID}/proof", {"tree_size": "100000"}, 400, "invalid_field"),
+        ("/proofs/consistency", None, 400, "invalid_field"),
+        ("/proofs/consistency", {"from": "-1"}, 400, "invalid_field"),
+        ("/proofs/consistency", {"from": "100000"}, 400, "invalid_field"),
+        ("/proofs/consistency", {"from": "4", "to": "2"}, 400, "invalid_field"),
+    ],
+)
+def test_a_proof_of_nothing_is_a_coded_error(
+    api: Fixture, path: str, query: dict[str, str] | None, status: int, code: str
+) -> None:
+    reply = api.server.request("GET", path, token=api.tokens["compliance"], query=query)
+    assert_error_only(reply, status, code)
+
+
 def test_the_openapi_document_lists_every_route_and_the_bearer_scheme(api: Fixture) -> None:
     reply = api.server.request("GET", "/openapi.json", token=api.tokens["downstream"])
     assert reply.status == 200
@@ -515,6 +596,8 @@ def test_the_openapi_document_lists_every_route_and_the_bearer_scheme(api: Fixtu
         "/appeals/{appeal_id}/hearing",
         "/verify",
         "/digest",
+        "/events/{event_id}/proof",
+        "/proofs/consistency",
         "/health",
     }
     assert reply.body["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
@@ -551,7 +634,16 @@ def test_a_token_revoked_while_the_server_runs_is_refused_from_the_next_request(
 ) -> None:
     store = api.server.store
     code, out = run_main(
-        capsys, "tokens", "create", "--role", "downstream", "--json", "--store", store
+        capsys,
+        "tokens",
+        "create",
+        "--role",
+        "downstream",
+        "--label",
+        "reporting",
+        "--json",
+        "--store",
+        store,
     )
     assert code == 0
     token = json.loads(out)["token"]
@@ -597,6 +689,135 @@ def test_the_server_log_names_routes_but_never_member_data_or_query_strings(api:
         assert token not in log
 
 
+LOG_LINE = re.compile(
+    r"(?P<instant>\d{4}-\d{2}-\d{2}T\S+) token=(?P<token_id>[0-9a-f]{12}|-) "
+    r"(?P<method>[A-Z]+) (?P<route>\S+) (?P<status>\d{3}) (?P<ms>\d+\.\d)ms$"
+)
+
+
+def log_lines(server: Server) -> list[dict[str, str]]:
+    """The access log's lines, parsed (anything else the server logs is left out)."""
+    found = (LOG_LINE.search(line) for line in server.log_text().splitlines())
+    return [match.groupdict() for match in found if match is not None]
+
+
+def token_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
+def test_the_server_log_line_names_the_instant_token_id_method_route_status_and_duration(
+    api: Fixture,
+) -> None:
+    operator, compliance = api.tokens["operator"], api.tokens["compliance"]
+    api.server.request("GET", "/households/H1/timeline", token=compliance)
+    api.server.request("GET", "/enrollments/E1/balance", token="not-a-token")
+    time.sleep(0.2)
+    lines = log_lines(api.server)
+    seen = {(line["token_id"], line["method"], line["route"], line["status"]) for line in lines}
+    assert (token_id(operator), "POST", "/commands", "200") in seen
+    assert (token_id(compliance), "GET", "/households/{household_id}/timeline", "200") in seen
+    assert ("-", "GET", "/enrollments/{enrollment_id}/balance", "401") in seen
+    assert ("-", "GET", "/health", "200") in seen
+    for line in lines:
+        assert datetime.fromisoformat(line["instant"]).tzinfo is not None
+        assert float(line["ms"]) >= 0
+    log = api.server.log_text()
+    assert not any(token in log for token in [*api.tokens.values(), *api.revoked])
+
+
+def test_commands_over_http_are_recorded_by_the_tokens_label(api: Fixture) -> None:
+    label = label_of("operator", 0)
+    answered = {e["id"]: e["recorded_by"] for a in api.answers for e in a["events"]}
+    assert set(answered.values()) == {label}
+    reply = api.server.request("GET", "/households/H1/timeline", token=api.tokens["compliance"])
+    assert reply.status == 200
+    assert {e["id"]: e["recorded_by"] for e in reply.body["events"]} == answered
+    packet = api.server.request("GET", "/appeals/A1/hearing", token=api.tokens["appeals"]).body
+    assert packet["appealed_event"]["recorded_by"] == label
+
+
+def test_an_expired_token_is_refused_with_401_like_a_revoked_one(
+    api: Fixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = api.server.store
+    code, out = run_main(
+        capsys,
+        "tokens",
+        "create",
+        "--role",
+        "downstream",
+        "--label",
+        "quarterly report",
+        "--expires-in",
+        "1",
+        "--json",
+        "--store",
+        store,
+    )
+    assert code == 0
+    issued = json.loads(out)
+    expires_at = datetime.fromisoformat(issued["expires_at"])
+    assert timedelta(hours=23) < expires_at - datetime.now(UTC) <= timedelta(days=1)
+    assert (
+        api.server.request("GET", "/enrollments/E1/coverage", token=issued["token"]).status == 200
+    )
+
+    # a day goes by: the expiry instant is now behind us
+    engine = sa.create_engine(store)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE ledger_api_tokens SET expires_at = :t WHERE token_hash = :h"),
+                {
+                    "t": datetime.now(UTC) - timedelta(seconds=1),
+                    "h": hashlib.sha256(issued["token"].encode()).hexdigest(),
+                },
+            )
+    finally:
+        engine.dispose()
+    for method, path in ROUTES:
+        body = REPLAYED if method == "POST" else NO_BODY
+        reply = api.server.request(method, path, token=issued["token"], body=body)
+        assert_error_only(reply, 401, "unauthorized")
+        assert reply.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_tokens_list_shows_label_role_created_expires_last_used_and_revoked(
+    api: Fixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.server.request("GET", "/digest", token=api.tokens["compliance"])
+    code, out = run_main(capsys, "tokens", "list", "--json", "--store", api.server.store)
+    assert code == 0
+    rows = {row["id"]: row for row in map(json.loads, out.splitlines())}
+    compliance = rows[token_id(api.tokens["compliance"])]
+    assert compliance["label"] == label_of("compliance", 2)
+    assert compliance["role"] == "compliance"
+    assert compliance["last_used_at"] is not None and compliance["revoked_at"] is None
+    assert datetime.fromisoformat(compliance["created_at"]) <= datetime.fromisoformat(
+        compliance["last_used_at"]
+    )
+    assert compliance["expires_at"] is None
+    revoked = rows[token_id(api.revoked[0])]
+    assert revoked["revoked_at"] is not None and revoked["last_used_at"] is None
+
+    code, table = run_main(capsys, "tokens", "list", "--store", api.server.store)
+    assert code == 0
+    header, *body = table.splitlines()
+    assert header.split() == [
+        "id",
+        "label",
+        "role",
+        "created",
+        "expires",
+        "last",
+        "used",
+        "revoked",
+    ]
+    line = next(row for row in body if row.startswith(compliance["id"]))
+    assert label_of("compliance", 2) in line and "never" in line
+    assert not any(t in table + out for t in [*api.tokens.values(), *api.revoked])
+
+
 def strip_recorded_at(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: strip_recorded_at(v) for k, v in value.items() if k != "recorded_at"}
@@ -614,7 +835,8 @@ def test_the_same_scenario_through_http_and_through_apply_gives_the_same_events_
     apply_folder.mkdir()
     apply_store = f"sqlite:///{apply_folder / 'ledger.db'}"
     applied = subprocess.Popen(
-        [*CLI, "apply", "-", "--store", apply_store],
+        # recorded by the same name as the HTTP token's label: the same answers, actor included
+        [*CLI, "apply", "-", "--store", apply_store, "--actor", label_of("operator", 0)],
         cwd=apply_folder,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

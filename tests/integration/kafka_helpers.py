@@ -39,14 +39,17 @@ def household_commands(index: int, prefix: str = "H") -> list[dict[str, Any]]:
     ]
 
 
-def seed(store_url: str, households: range, prefix: str = "H") -> list[dict[str, Any]]:
-    """Apply every household's commands; the events recorded, in store order."""
+def seed(
+    store_url: str, households: range, prefix: str = "H", actor: str | None = None
+) -> list[dict[str, Any]]:
+    """Apply every household's commands (recorded by `actor`, by default the process's); the
+    events recorded, in store order."""
     ledger = build_ledger(store_url)
     events: list[dict[str, Any]] = []
     try:
         for index in households:
             for command in household_commands(index, prefix):
-                answer = answer_line(ledger, json.dumps(command).encode())
+                answer = answer_line(ledger, json.dumps(command).encode(), actor)
                 assert answer is not None and answer["ok"], answer
                 events.extend(answer["events"])
     finally:

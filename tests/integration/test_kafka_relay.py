@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,11 @@ import pytest
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
 from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.main import main
+from enrollment_ledger.adapters.commands import parse_command
 from enrollment_ledger.adapters.kafka.position import RelayState
 from enrollment_ledger.adapters.kafka.relay import RelayOptions, run_relay
 
+from ..conftest import application
 from .kafka_helpers import (
     create_topic,
     first_deliveries,
@@ -118,6 +121,45 @@ def test_every_event_arrives_once_in_order_per_key_as_a_binary_cloudevent(
         assert parsed.get_time().isoformat() == event["recorded_at"]
         assert parsed.get_extension("recordedat") == headers["ce_time"]
         assert parsed.get_data() == event
+
+
+def test_each_message_names_who_recorded_its_event_in_its_value_and_ce_recordedby(
+    store_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    """An event recorded before the ledger kept actors has `recorded_by` null and no header."""
+    ledger = build_ledger(store_url)
+    try:
+        parsed = parse_command(application("OLD"))
+        unattributed = ledger.execute(parsed.command, recorded_at=datetime.now(UTC))
+    finally:
+        ledger.close()
+    events = [
+        *seed(store_url, range(3), actor="intake desk"),
+        *seed(store_url, range(3, 5), actor="caseworker 7"),
+    ]
+    relay_once(store_url, kafka_bootstrap, topic)
+
+    total = len(unattributed) + len(events)
+    records = first_deliveries(read_topic(kafka_bootstrap, topic, total))
+    assert len(records) == total
+    by_id = {e["id"]: e for e in events}
+    shown: dict[str | None, int] = {}
+    for record in records:
+        headers = headers_of(record)
+        value = json.loads(record.value)
+        shown[value["recorded_by"]] = shown.get(value["recorded_by"], 0) + 1
+        if headers["ce_id"] in by_id:
+            assert value["recorded_by"] == by_id[headers["ce_id"]]["recorded_by"]
+            assert headers["ce_recordedby"] == value["recorded_by"]
+        else:
+            assert value["recorded_by"] is None
+            assert "ce_recordedby" not in headers
+    assert shown == {
+        None: len(unattributed),
+        "intake desk": sum(e["recorded_by"] == "intake desk" for e in events),
+        "caseworker 7": sum(e["recorded_by"] == "caseworker 7" for e in events),
+    }
+    assert all(count > 0 for count in shown.values())
 
 
 def test_a_rerun_until_caught_up_publishes_only_what_was_recorded_since(

@@ -301,8 +301,8 @@ def shown(balance: dict[str, Any]) -> Decimal:
     binder=binders,
     generated=steps,
 )
-@example(  # a refund made credit again by a rescission, folded as of a day before the refund's
-    # payment: the credit applied then is only what was held (found in issue 17's runs)
+@example(  # a refund made credit again by a rescission, folded as of a day before the payment
+    # that refund came from (found by this test; pinned)
     plan_year=2025,
     financially_assisted=False,
     premium="50.00",
@@ -314,7 +314,7 @@ def shown(balance: dict[str, Any]) -> Decimal:
     ],
 )
 @example(  # a cancellation dated the day before the binder's payment, entered after it: as of
-    # that day nothing was received, so nothing is due back (found in issue 17's runs)
+    # that day nothing was received, so nothing is due back (found by this test; pinned)
     plan_year=2025,
     financially_assisted=False,
     premium="50.00",

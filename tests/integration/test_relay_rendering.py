@@ -34,10 +34,12 @@ def test_the_relay_renders_every_event_as_apply_prints_it(tmp_path: Path, encryp
         printed.extend(answer["events"])
     notifications = ledger.recorder.select_notifications(start=1, limit=10_000)
     assert len(notifications) == len(printed) > 10
+    actors = ledger.recorder.recorded_by_positions(0, notifications[-1].id)
     for notification, shown in zip(notifications, printed, strict=True):
-        relayed = rendered(ledger.mapper, notification)
+        by = actors[notification.id]
+        relayed = rendered(ledger.mapper, notification, by)
         assert relayed == shown
-        assert relayed == render_event(ledger.mapper.to_domain_event(notification))
+        assert relayed == render_event(ledger.mapper.to_domain_event(notification), by)
     ledger.close()
 
 
@@ -55,7 +57,8 @@ def test_every_event_type_of_a_generated_population_renders_as_apply_printed_it(
         printed.extend(answer["events"])
     notifications = ledger.recorder.select_notifications(start=1, limit=100_000)
     assert len(notifications) == len(printed)
-    assert [rendered(ledger.mapper, n) for n in notifications] == printed
+    actors = ledger.recorder.recorded_by_positions(0, notifications[-1].id)
+    assert [rendered(ledger.mapper, n, actors[n.id]) for n in notifications] == printed
     types = {e["type"] for e in printed}
     assert {"AppealDecided", "HardshipWaiverDecided", "CoverageTerminated"} <= types
     ledger.close()

@@ -4,6 +4,7 @@ re-chained) history is caught too. Every tampering below is plain SQL on the sto
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -26,12 +27,19 @@ from ..tamper import (
     insert_event,
     positions,
     rechain,
+    set_actor,
     swap_rows,
     swap_states,
     truncate_tail,
 )
 
 HOUSEHOLDS = ("H1", "H2", "H3")
+
+
+@pytest.fixture(autouse=True)
+def recorded_by_alice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands below are alice's (`LEDGER_ACTOR`): every link names her."""
+    monkeypatch.setenv("LEDGER_ACTOR", "alice")
 
 
 @pytest.fixture
@@ -68,9 +76,21 @@ def test_an_untouched_store_verifies_every_event(ledger: Ledger, events: int, db
     assert positions(db) == positions(db, "ledger_chain") == list(range(1, events + 1))
 
 
-def test_the_digest_is_the_chain_head_that_verify_recomputes(ledger: Ledger, events: int) -> None:
+def test_the_digest_is_the_chain_head_and_tree_root_that_verify_recomputes(
+    ledger: Ledger, events: int
+) -> None:
     head = digest(ledger)
-    assert head == {"position": events, "hash": verify(ledger).head_hash, "events": events}
+    recomputed = verify(ledger)
+    assert head == {
+        "position": events,
+        "hash": recomputed.head_hash,
+        "events": events,
+        "tree_size": events,
+        "root": recomputed.tree_root,
+        "public_key": None,
+        "key_id": None,
+        "signature": None,
+    }
     assert verify(ledger, head).ok is True
 
 
@@ -111,6 +131,49 @@ def test_a_changed_aggregate_id_version_or_topic_is_caught_at_that_position(
     flip_bit(db, 7, column)
     result = verify(ledger)
     assert (result.ok, result.first_bad_position) == (False, 7)
+
+
+def actors(db: Path) -> dict[int, str | None]:
+    with connect(db) as conn:
+        return dict(conn.execute("SELECT position, recorded_by FROM ledger_chain").fetchall())
+
+
+@pytest.mark.parametrize(
+    "forged",
+    ["mallory", "", "Alice", None],
+    ids=["another name", "an empty name", "another case", "the actor removed"],
+)
+def test_a_changed_or_removed_actor_is_caught_at_that_position(
+    ledger: Ledger, events: int, db: Path, forged: str | None
+) -> None:
+    """Every link names who recorded its event; the link's hash covers that name."""
+    assert set(actors(db).values()) == {"alice"}  # the fixture's commands were alice's
+    set_actor(db, 8, forged)
+    result = verify(ledger)
+    assert (result.ok, result.first_bad_position, result.events_checked) == (False, 8, 7)
+
+
+def test_an_actor_given_to_an_event_recorded_without_one_is_caught(
+    ledger: Ledger, events: int, db: Path
+) -> None:
+    """An event recorded before actors were kept (rechained here without one) cannot be given
+    one afterwards."""
+    with connect(db) as conn:
+        conn.execute("UPDATE ledger_chain SET recorded_by = NULL")
+    rechain(db)
+    assert verify(ledger).ok is True
+    set_actor(db, 4, "alice")
+    assert (verify(ledger).ok, verify(ledger).first_bad_position) == (False, 4)
+
+
+def test_an_actor_stored_as_bytes_is_a_malformed_link(
+    ledger: Ledger, events: int, db: Path
+) -> None:
+    with connect(db) as conn:
+        conn.execute("UPDATE ledger_chain SET recorded_by = X'616c696365' WHERE position = 3")
+    result = verify(ledger)
+    assert (result.ok, result.first_bad_position) == (False, 3)
+    assert "actor" in (result.reason or "")
 
 
 def test_a_deleted_event_is_caught_at_its_position(ledger: Ledger, events: int, db: Path) -> None:
@@ -225,8 +288,9 @@ def test_a_truncated_tail_that_grew_back_is_caught_at_the_digest_position(
         lambda db: delete_event(db, 5),
         lambda db: swap_states(db, 5, 9),
         lambda db: insert_event(db, copy_of=1, at=5),
+        lambda db: set_actor(db, 5, "someone else"),
     ],
-    ids=["flipped bit", "deleted event", "swapped states", "inserted event"],
+    ids=["flipped bit", "deleted event", "swapped states", "inserted event", "changed actor"],
 )
 def test_a_rechained_history_passes_plain_verify_but_not_verify_with_the_digest(
     ledger: Ledger, events: int, db: Path, tamper: Callable[[Path], object]
@@ -291,7 +355,16 @@ def test_an_empty_store_verifies_and_its_digest_is_genesis(tmp_path: Path) -> No
     empty = build_ledger(f"sqlite:///{tmp_path / 'empty.db'}")
     try:
         head = digest(empty)
-        assert head == {"position": 0, "hash": GENESIS.hex(), "events": 0}
+        assert head == {
+            "position": 0,
+            "hash": GENESIS.hex(),
+            "events": 0,
+            "tree_size": 0,
+            "root": hashlib.sha256(b"").hexdigest(),
+            "public_key": None,
+            "key_id": None,
+            "signature": None,
+        }
         result = verify(empty, head)
         assert (result.ok, result.events_checked, result.first_bad_position) == (True, 0, None)
     finally:
@@ -344,5 +417,23 @@ def test_verify_and_digest_work_the_same_on_postgresql(pg_store_url: str) -> Non
             )
         result = verify(pg, head, batch_size=4)
         assert (result.ok, result.first_bad_position, result.events_checked) == (False, 3, 2)
+    finally:
+        pg.close()
+
+
+def test_a_changed_actor_is_caught_on_postgresql_too(pg_store_url: str) -> None:
+    pg = build_ledger(pg_store_url)
+    try:
+        for household_id in HOUSEHOLDS:
+            answer = answer_line(pg, json.dumps(application(household_id)).encode(), "intake")
+            assert answer is not None and answer["ok"], answer
+        assert verify(pg).ok is True
+        engine = pg.recorder.datastore.engine
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE ledger_chain SET recorded_by = 'mallory' WHERE position = 4")
+            )
+        result = verify(pg)
+        assert (result.ok, result.first_bad_position, result.events_checked) == (False, 4, 3)
     finally:
         pg.close()

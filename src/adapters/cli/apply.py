@@ -30,8 +30,10 @@ def read_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
         yield line
 
 
-def answer_line(ledger: Ledger, raw: bytes | None) -> dict[str, Any] | None:
-    """Answer one line; None for a blank line."""
+def answer_line(
+    ledger: Ledger, raw: bytes | None, actor: str | None = None
+) -> dict[str, Any] | None:
+    """Answer one line, recorded by `actor` (see `answer_command`); None for a blank line."""
     if raw is None:
         return error_answer("line_too_long", f"a command line is limited to {MAX_LINE_BYTES} bytes")
     try:
@@ -46,13 +48,13 @@ def answer_line(ledger: Ledger, raw: bytes | None) -> dict[str, Any] | None:
         return error_answer("invalid_json", str(e))
     except (ValueError, RecursionError):
         return error_answer("invalid_json", "the line is not a JSON object")
-    return answer_command(ledger, obj)
+    return answer_command(ledger, obj, actor)
 
 
-def run_apply(ledger: Ledger, stream: IO[bytes], out: IO[str]) -> int:
+def run_apply(ledger: Ledger, stream: IO[bytes], out: IO[str], actor: str | None = None) -> int:
     rejected = False
     for raw in read_lines(stream):
-        answer = answer_line(ledger, raw)
+        answer = answer_line(ledger, raw, actor)
         if answer is None:
             continue
         rejected = rejected or not answer["ok"]

@@ -12,15 +12,24 @@ import sys
 from typing import IO, Any
 
 from ..failures import EdgeError, InvalidOption
-from .options import add_json_option, identifier
+from .options import actor_name, add_json_option, identifier
 
 ROLES = ("operator", "appeals", "compliance", "downstream")
+MAX_EXPIRY_DAYS = 36_500
 
 
 def _port(text: str) -> int:
     value = int(text)
     if not 0 < value < 65536:
         raise argparse.ArgumentTypeError("must be a port number, 1 to 65535")
+    return value
+
+
+def _days(text: str) -> int:
+    """An argparse type: a whole number of days, 1 to MAX_EXPIRY_DAYS (100 years)."""
+    value = int(text)
+    if not 1 <= value <= MAX_EXPIRY_DAYS:
+        raise argparse.ArgumentTypeError(f"must be a whole number of days, 1 to {MAX_EXPIRY_DAYS}")
     return value
 
 
@@ -46,7 +55,21 @@ def add_http_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     actions = tokens.add_subparsers(dest="tokens_action", required=True)
     create = actions.add_parser("create", parents=[common], help="create a token")
     create.add_argument("--role", required=True, choices=ROLES, help="what the token may do")
-    add_json_option(create, 'print {"token", "role", "id"}')
+    create.add_argument(
+        "--label",
+        required=True,
+        metavar="NAME",
+        type=actor_name("--label"),
+        help="who uses the token: the commands sent with it are recorded by this name",
+    )
+    create.add_argument(
+        "--expires-in",
+        metavar="DAYS",
+        type=_days,
+        default=None,
+        help="the token is refused (401) that many days after it is created (default: never)",
+    )
+    add_json_option(create, 'print {"token", "role", "id", "label", "expires_at"}')
     revoke = actions.add_parser("revoke", parents=[common], help="revoke a token")
     revoke.add_argument(
         "token",
@@ -54,7 +77,11 @@ def add_http_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         help="the token, or its id (as `create` and `list` print it)",
     )
     add_json_option(revoke, "print the result as JSON")
-    listing = actions.add_parser("list", parents=[common], help="list tokens (ids only)")
+    listing = actions.add_parser(
+        "list",
+        parents=[common],
+        help="list tokens: id, label, role, created, expires, last used, revoked (never a token)",
+    )
     add_json_option(listing, "print JSON lines")
 
 
@@ -130,13 +157,16 @@ def run_tokens(ledger: Any, args: argparse.Namespace, out: IO[str]) -> int:
 
     store = TokenStore.for_ledger(ledger)
     if args.tokens_action == "create":
-        issued = store.create(Role(args.role))
+        issued = store.create(Role(args.role), args.label, args.expires_in)
         if args.json:
             out.write(json.dumps(issued.as_json()) + "\n")
         else:
+            expires = issued.as_json()["expires_at"] or "never"
             out.write(
-                f"token: {issued.token}\nrole:  {issued.role.value}\nid:    {issued.id}\n"
-                "The token is shown only now; the store keeps its hash. "
+                f"token:   {issued.token}\nrole:    {issued.role.value}\nlabel:   {issued.label}\n"
+                f"id:      {issued.id}\nexpires: {expires}\n"
+                "The token is shown only now; the store keeps its hash. Commands sent with it "
+                f"are recorded by {issued.label!r}. "
                 f"Revoke it with `enrollment-ledger tokens revoke {issued.id}`.\n"
             )
         return 0
@@ -152,13 +182,45 @@ def run_tokens(ledger: Any, args: argparse.Namespace, out: IO[str]) -> int:
         else:
             out.write(f"revoked {info.id} ({info.role}) at {info.revoked_at}\n")
         return 0
-    for token in store.all_tokens():
-        if args.json:
+    tokens = store.all_tokens()
+    if args.json:
+        for token in tokens:
             out.write(json.dumps(token.as_json()) + "\n")
-        else:
-            state = f"revoked {token.revoked_at}" if token.revoked_at else "live"
-            out.write(f"{token.id}  {token.role:<10}  created {token.created_at}  {state}\n")
+        return 0
+    out.write(token_table(tokens))
     return 0
+
+
+TOKEN_COLUMNS = ("id", "label", "role", "created", "expires", "last used", "revoked")
+
+
+def token_table(tokens: list[Any]) -> str:
+    """The tokens as an aligned text table, one row each (never a token: its id only);
+    instants to the minute, in UTC."""
+    rows = [
+        [
+            token.id,
+            token.label if token.label is not None else "(none)",
+            token.role,
+            _minute(token.created_at),
+            _minute(token.expires_at) or "never",
+            _minute(token.last_used_at) or "never",
+            _minute(token.revoked_at) or "no",
+        ]
+        for token in tokens
+    ]
+    widths = [max(len(r[i]) for r in [list(TOKEN_COLUMNS), *rows]) for i in range(7)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [list(TOKEN_COLUMNS), *rows]
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _minute(instant: Any) -> str:
+    if instant is None:
+        return ""
+    return str(instant.strftime("%Y-%m-%d %H:%MZ"))
 
 
 def _token_error(out: IO[str], code: str, message: str) -> int:

@@ -29,10 +29,19 @@ def package_version() -> str:
         return "unknown"
 
 
+ACTOR_HELP = (
+    "who records the commands, kept with their events as recorded_by (default: $LEDGER_ACTOR "
+    "or the operating-system user)"
+)
+
+
 def add_global_options(parser: argparse.ArgumentParser) -> None:
-    """`--store` and `--json` before the subcommand; `--version`."""
+    """`--store`, `--actor` and `--json` before the subcommand; `--version`."""
     parser.add_argument("--version", action=_Version)
     parser.add_argument("--store", metavar="URL", default=None, help=STORE_HELP)
+    parser.add_argument(
+        "--actor", metavar="NAME", type=actor_name("--actor"), default=None, help=ACTOR_HELP
+    )
     parser.add_argument(
         "--json",
         dest="global_json",
@@ -71,6 +80,32 @@ def store_option() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--store", metavar="URL", default=argparse.SUPPRESS, help=STORE_HELP)
     return common
+
+
+def actor_option() -> argparse.ArgumentParser:
+    """The parent of the subcommands that record commands: `--actor` after the subcommand,
+    without resetting one given before it (as `store_option`)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--actor",
+        metavar="NAME",
+        type=actor_name("--actor"),
+        default=argparse.SUPPRESS,
+        help=ACTOR_HELP,
+    )
+    return common
+
+
+def actor_name(option: str) -> Callable[[str], str]:
+    """An argparse type: a fit actor name, else `invalid_field` naming `option` (see
+    `adapters.actors`)."""
+
+    def parse(text: str) -> str:
+        from ..actors import check_actor
+
+        return check_actor(text, option)
+
+    return parse
 
 
 def add_json_option(parser: argparse.ArgumentParser, text: str = "print JSON") -> None:

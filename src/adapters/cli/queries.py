@@ -94,6 +94,25 @@ def _print_table(kind: str, answer: dict[str, Any]) -> None:
         _print_hearing(console, answer)
     else:
         console.print(_events_table(f"Timeline {answer['household_id']}", answer["events"]))
+        for stay in pending_stays(answer["events"]):
+            console.print(stay)
+
+
+def pending_stays(events: list[dict[str, Any]]) -> list[str]:
+    """12.15(5): one line per initial decision stayed by a re-hearing not decided yet (an
+    `InitialDecisionStayed` with no later `RehearingDecided` of its appeal)."""
+    stays: dict[str, dict[str, Any]] = {}
+    for event in events:
+        if event["type"] == "InitialDecisionStayed":
+            stays[event["aggregate_id"]] = event
+        elif event["type"] == "RehearingDecided":
+            stays.pop(event["aggregate_id"], None)
+    return [
+        f"Stayed: the initial decision of {e['data']['initial_decision_on']} "
+        f"({e['data']['initial_outcome']}), pending the re-hearing ordered on {e['on']} "
+        f"({e['citation']}); a decision is due by {e['data']['decide_by']}"
+        for e in stays.values()
+    ]
 
 
 def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
@@ -110,17 +129,55 @@ def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
             title="Hearing packet",
         )
     )
+    filer = appeal["filed_by"]
+    by = (
+        f"representative {filer['representative_id']} ({filer.get('kind')})"
+        if filer
+        else "the appellant"
+    )
+    console.print(
+        f"[bold]Filed by:[/bold] {by}; for: {appeal['appellant_member_id'] or 'the household'}"
+    )
+    if packet["stay"]:
+        console.print(f"[bold]Stayed:[/bold] {packet['stay']}")
+    elif appeal["rehearing"]:
+        rehearing = appeal["rehearing"]
+        console.print(
+            f"[bold]Re-hearing:[/bold] ordered {rehearing['ordered_on']}, decided "
+            f"{rehearing['decided_on']}: {rehearing['outcome']}"
+            + (" (late)" if rehearing["late"] else "")
+            + f"; the decision that stands: {appeal['outcome']}"
+        )
+    reps = Table(title="Representatives in force")
+    for column in ("representative_id", "name", "kind", "member_id", "written_authorization_on"):
+        reps.add_column(column)
+    for rep in packet["representatives"]:
+        reps.add_row(
+            *(
+                str(rep[c])
+                for c in (
+                    "representative_id",
+                    "name",
+                    "kind",
+                    "member_id",
+                    "written_authorization_on",
+                )
+            )
+        )
+    console.print(reps)
     console.print(
         f"[bold]Appealed action:[/bold] {appealed['type']} on {appealed['on']} "
         f"(effective {appealed['effective_on']}), rule {packet['rule']['citation']}, "
-        f"policy version {packet['rule']['policy_version']}"
+        f"policy version {packet['rule']['policy_version']}, recorded by "
+        f"{_actor(appealed['recorded_by'])}"
     )
-    facts = Table(title="Facts the ledger held when it decided")
-    for column in ("on", "type", "recorded_at"):
-        facts.add_column(column)
-    for event in packet["facts_known"]:
-        facts.add_row(event["on"], event["type"], event["recorded_at"])
-    console.print(facts)
+    console.print(
+        _events_table(
+            "Facts the ledger held when it decided",
+            packet["facts_known"],
+            ("on", "type", "recorded_at"),
+        )
+    )
     for label, result in (
         ("Recomputed with the policy applied", packet["recomputed"]),
         ("Decided under current policy", packet["current_policy"]),
@@ -153,15 +210,35 @@ def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
 
 
 EVENT_COLUMNS = ("on", "type", "effective_on", "citation")
+UNKNOWN_ACTOR = "(not recorded)"
+"""Shown for an event recorded before the ledger kept who recorded it."""
 
 
-def _events_table(title: str, events: list[dict[str, Any]]) -> Any:
-    """Rendered events (`wire.render_event`) as a table: date, type, effective date, citation."""
+def _actor(recorded_by: str | None) -> str:
+    """Who recorded an event, as rich prints it (a name is text, never markup)."""
+    from rich.markup import escape
+
+    return UNKNOWN_ACTOR if recorded_by is None else escape(recorded_by)
+
+
+def _events_table(
+    title: str, events: list[dict[str, Any]], columns: tuple[str, ...] = EVENT_COLUMNS
+) -> Any:
+    """Rendered events (`wire.render_event`) as a table (by default: date, type, effective date,
+    citation), and who recorded them: a `recorded_by` column when they were recorded by more
+    than one actor, else the table's caption `recorded by NAME` (so that the table still fits
+    an 80-column screen in the common case)."""
     from rich.table import Table
 
-    table = Table(title=title)
-    for column in EVENT_COLUMNS:
+    recorders = {event["recorded_by"] for event in events}
+    by_row = len(recorders) > 1
+    caption = None if by_row or not events else f"recorded by {_actor(recorders.pop())}"
+    table = Table(title=title, caption=caption)
+    for column in (*columns, "recorded_by") if by_row else columns:
         table.add_column(column)
     for event in events:
-        table.add_row(*(str(event[c]) for c in EVENT_COLUMNS))
+        cells = [str(event[c]) for c in columns]
+        if by_row:
+            cells.append(_actor(event["recorded_by"]))
+        table.add_row(*cells)
     return table

@@ -1,10 +1,12 @@
 """The FastAPI app: the contract's commands and queries over HTTP, behind bearer tokens and roles.
 
 `POST /commands` answers exactly as `enrollment-ledger apply` does (both through
-`answers.answer_command`); the reads call the same queries as the command line. Every error,
-FastAPI's own included, uses the contract's body `{"ok": false, "error": {"code", "message"}}`
-with the status of `errors.STATUS_BY_CODE`. The access log names the method, the route's
-template and the status only: no query string, no body, no member data.
+`answers.answer_command`), recorded by the label of the request's token; the reads call the same
+queries as the command line. Every error, FastAPI's own included, uses the contract's body
+`{"ok": false, "error": {"code", "message"}}` with the status of `errors.STATUS_BY_CODE`. The
+access log names, per request, the instant, the token's id (never the token), the method, the
+route's template, the status and the duration only: no query string, no path value, no body, no
+member data.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from eventsourcing.persistence import PersistenceError
 from fastapi import Depends, FastAPI, Query, Request
@@ -35,13 +38,17 @@ from ...domain.ledger import Ledger
 from .. import queries
 from ..answers import answer_command
 from ..audit import InvalidDigest, digest, verify
+from ..audit.signing import SigningKey, signing_key_from_env
 from ..commands import DuplicateKey, decode_json
-from ..failures import failure_of
-from .auth import PERMISSIONS, Action, Role, TokenStore, ledger_engine
+from ..failures import EdgeError, failure_of
+from .auth import PERMISSIONS, Action, Grant, TokenStore, ledger_engine
 from .errors import ApiError, error_body, status_for
 
 MAX_BODY_BYTES = 1_048_576
 ACCESS_LOGGER = "enrollment_ledger.http.access"
+TOKEN_ID_SCOPE_KEY = "enrollment_ledger.token_id"
+"""Where a request's authorization leaves the token's short id for the access log."""
+GRANT_SCOPE_KEY = "enrollment_ledger.grant"
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _CODE_BY_STATUS = {
     401: "unauthorized",
@@ -111,39 +118,51 @@ KnownAt = Annotated[
 # the scheme's description for the OpenAPI document (module level: FastAPI resolves the
 # dependency's string annotations in this module's namespace)
 _BEARER = HTTPBearer(
-    auto_error=False, description="a token from `enrollment-ledger tokens create --role ROLE`"
+    auto_error=False,
+    description="a token from `enrollment-ledger tokens create --role ROLE --label NAME`",
 )
 
 
 def create_app(
-    ledger: Ledger, *, tokens: TokenStore | None = None, max_body_bytes: int = MAX_BODY_BYTES
+    ledger: Ledger,
+    *,
+    tokens: TokenStore | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    signing_key: SigningKey | None = None,
 ) -> FastAPI:
-    """The app for one ledger (creates the tokens table when it is missing)."""
+    """The app for one ledger (creates the tokens table when it is missing); tree heads are
+    signed with `signing_key`, by default the configured one (`LEDGER_SIGNING_KEY`)."""
     token_store = tokens if tokens is not None else TokenStore.for_ledger(ledger)
+    key = signing_key if signing_key is not None else signing_key_from_env()
     command_lock = threading.Lock()
 
-    def allow(action: Action) -> Callable[..., Role]:
+    def allow(action: Action) -> Callable[..., Grant]:
         roles = PERMISSIONS[action]
 
         def authorize(
+            request: Request,
             credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
-        ) -> Role:
+        ) -> Grant:
             if credentials is None:
                 raise ApiError(
                     "unauthorized",
                     "a bearer token is required (Authorization: Bearer TOKEN)",
                     headers={"WWW-Authenticate": "Bearer"},
                 )
-            role = token_store.role_of(credentials.credentials)
-            if role is None:
+            grant = token_store.grant_of(credentials.credentials)
+            if grant is None:
                 raise ApiError(
                     "unauthorized",
-                    "the token is unknown or revoked",
+                    "the token is unknown, revoked or expired",
                     headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 )
-            if role not in roles:
-                raise ApiError("forbidden", f"the {role.value} role may not use {action.value}")
-            return role
+            request.scope[TOKEN_ID_SCOPE_KEY] = grant.id  # for the access log
+            request.scope[GRANT_SCOPE_KEY] = grant  # for the route
+            if grant.role not in roles:
+                raise ApiError(
+                    "forbidden", f"the {grant.role.value} role may not use {action.value}"
+                )
+            return grant
 
         return authorize
 
@@ -159,12 +178,12 @@ def create_app(
     _install_error_handlers(app)
     app.add_middleware(AccessLog)
 
-    def answer(obj: Any) -> dict[str, Any]:
+    def answer(obj: Any, actor: str) -> dict[str, Any]:
         with command_lock:
-            return answer_command(ledger, obj)
+            return answer_command(ledger, obj, actor)
 
-    def answer_all(objs: list[Any]) -> list[dict[str, Any]]:
-        return [answer(obj) for obj in objs]
+    def answer_all(objs: list[Any], actor: str) -> list[dict[str, Any]]:
+        return [answer(obj, actor) for obj in objs]
 
     @app.post(
         "/commands",
@@ -175,12 +194,14 @@ def create_app(
     )
     async def post_commands(request: Request) -> JSONResponse:
         """One command answers with its answer (200, or the status of its error code); an array
-        answers with the list of answers, one per command, in order (200)."""
+        answers with the list of answers, one per command, in order (200). The commands are
+        recorded by the token's label."""
+        grant = cast(Grant, request.scope[GRANT_SCOPE_KEY])  # left by the route's dependency
         _require_json(request)
         payload = _parse_json(await _read_body(request, max_body_bytes))
         if isinstance(payload, list):
-            return JSONResponse(await run_in_threadpool(answer_all, payload))
-        single = await run_in_threadpool(answer, payload)
+            return JSONResponse(await run_in_threadpool(answer_all, payload, grant.actor))
+        single = await run_in_threadpool(answer, payload, grant.actor)
         status = 200 if single["ok"] else status_for(single["error"]["code"])
         return JSONResponse(single, status_code=status)
 
@@ -251,7 +272,48 @@ def create_app(
         summary="The hash chain's head, to keep outside the store",
     )
     def get_digest() -> Any:
-        return _read(lambda: digest(ledger))
+        return _read(lambda: digest(ledger, key))
+
+    @app.get(
+        "/events/{event_id}/proof",
+        dependencies=[Depends(allow(Action.PROOF))],
+        responses=_errors(400, 401, 403, 404, 503),
+        summary="The inclusion proof of one event against the signed tree head",
+    )
+    def get_event_proof(
+        event_id: str,
+        tree_size: Annotated[
+            int | None, Query(ge=0, description="an earlier head's tree size (default: now)")
+        ] = None,
+    ) -> Any:
+        """`{"proof": "inclusion", "event", "leaf_index", "leaf", "path", "head"}`: what
+        `prove EVENT_ID --json` prints; `verify-proof` checks it offline."""
+        from ..audit.proofs import inclusion_proof, tree_head
+
+        def prove() -> Any:
+            head = None if tree_size is None else tree_head(ledger, key, tree_size)
+            return inclusion_proof(ledger, event_id, key, head)
+
+        return _read_proof(prove)
+
+    @app.get(
+        "/proofs/consistency",
+        dependencies=[Depends(allow(Action.PROOF))],
+        responses=_errors(400, 401, 403, 503),
+        summary="The consistency proof that the tree now (or at `to`) extends the tree at `from`",
+    )
+    def get_consistency_proof(
+        from_size: Annotated[
+            int, Query(alias="from", ge=0, description="the older head's tree size")
+        ],
+        to: Annotated[
+            int | None, Query(ge=0, description="the newer head's tree size (default: now)")
+        ] = None,
+    ) -> Any:
+        """`{"proof": "consistency", "old", "new", "path"}`, both heads signed now."""
+        from ..audit.proofs import consistency_between
+
+        return _read_proof(lambda: consistency_between(ledger, key, from_size, to))
 
     @app.get("/health", summary="Liveness and store reachability (no token needed)")
     def get_health() -> Any:
@@ -283,6 +345,15 @@ def _read(query: Callable[[], Any]) -> Any:
             if code == "store_unavailable"
             else f"the store failed: {type(e).__name__}",
         ) from None
+
+
+def _read_proof(query: Callable[[], Any]) -> Any:
+    """A proof's read: the coded failures of the store and of the proof (an unknown event, a
+    tree size out of range) with their statuses."""
+    try:
+        return _read(query)
+    except EdgeError as e:
+        raise ApiError(e.code, e.message) from None
 
 
 def _day(text_value: str | None) -> date | None:
@@ -380,8 +451,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 class AccessLog:
-    """Logs `METHOD /route/{template} STATUS` per request: never a query string, a path's own
-    values or a body (uvicorn's access log is turned off by `serve`)."""
+    """Logs one line per request: `INSTANT token=ID METHOD /route/{template} STATUS DURATIONms`
+    (the token's short id, `-` when the request had no valid one; never the token itself, a
+    query string, a path's own values or a body; uvicorn's access log is turned off by
+    `serve`)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -392,6 +465,7 @@ class AccessLog:
             await self.app(scope, receive, send)
             return
         status = 500
+        started = time.perf_counter()
 
         async def send_status(message: Message) -> None:
             nonlocal status
@@ -404,11 +478,15 @@ class AccessLog:
         finally:
             route = getattr(scope.get("route"), "path", None)
             method = scope.get("method", "")
+            token_id = scope.get(TOKEN_ID_SCOPE_KEY)
             self.logger.info(
-                "%s %s %d",
+                "%s token=%s %s %s %d %.1fms",
+                datetime.now(UTC).isoformat(timespec="milliseconds"),
+                token_id if isinstance(token_id, str) else "-",
                 method if method in _METHODS else "OTHER",
                 route if isinstance(route, str) else "(no route)",
                 status,
+                (time.perf_counter() - started) * 1000,
             )
 
 

@@ -6,7 +6,10 @@ id), `ce_time` (when the ledger recorded the event, RFC 3339), `content-type`
 application/json, and the extensions `ce_effectiveon`, `ce_recordedat`, `ce_citation` and
 `ce_policyversion` (an absent value has no header). The key is the aggregate id, so a partition
 keeps each aggregate's events in order; the value is the event exactly as `apply` prints it.
-No Kafka import here: this module is plain data."""
+No Kafka import here: this module is plain data.
+
+One more extension, `ce_recordedby`: who recorded the event (the actor of its command; no
+header for an event recorded before the ledger kept actors)."""
 
 from __future__ import annotations
 
@@ -48,6 +51,7 @@ def to_record(rendered: dict[str, Any]) -> KafkaRecord:
         ("ce_recordedat", recorded_at),
         ("ce_citation", rendered.get("citation")),
         ("ce_policyversion", rendered.get("policy_version")),
+        ("ce_recordedby", rendered.get("recorded_by")),
     ]
     headers = [(name, str(value).encode()) for name, value in attributes if value is not None]
     return KafkaRecord(

@@ -89,10 +89,15 @@ _UPCAST_TOPICS = upcast_topics()
 
 
 def records_of(ledger: Ledger, notifications: Sequence[Any]) -> list[KafkaRecord]:
-    return [to_record(rendered(ledger.mapper, n)) for n in notifications]
+    """The batch's records, each event with who recorded it (one read of the chain's actors)."""
+    actors: dict[int, str | None] = {}
+    if notifications:
+        recorder = cast(LedgerRecorder, ledger.recorder)
+        actors = recorder.recorded_by_positions(notifications[0].id - 1, notifications[-1].id)
+    return [to_record(rendered(ledger.mapper, n, actors.get(n.id))) for n in notifications]
 
 
-def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
+def rendered(mapper: Any, notification: Any, recorded_by: str | None = None) -> dict[str, Any]:
     """The event as `apply` prints it, rendered from its stored state (decrypted when the store
     is encrypted) decoded straight into wire values (`wire.wire_state`), without building the
     domain event object; an event of a versioned class (class_version, possibly stored at an older
@@ -108,7 +113,7 @@ def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
     except KeyError:  # a value of a type the wire decoder does not know: the domain path
         fields = None
     if fields is None or "class_version" in fields or notification.topic in _UPCAST_TOPICS:
-        return render_event(mapper.to_domain_event(notification))
+        return render_event(mapper.to_domain_event(notification), recorded_by)
     event_type = notification.topic.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
     return render_state(
         event_type,
@@ -116,6 +121,7 @@ def rendered(mapper: Any, notification: Any) -> dict[str, Any]:
         notification.originator_version,
         fields,
         convert=_as_is,
+        recorded_by=recorded_by,
     )
 
 

@@ -1,14 +1,20 @@
 """An application recorder that also keeps, in the same transaction as the events:
 
-- `ledger_chain`: a SHA-256 hash chain over every stored event in store order;
-- `ledger_commands`: each command id with the events it recorded (idempotent replay) and the
+- `ledger_chain`: a SHA-256 hash chain over every stored event in store order, each link with
+  who recorded its event (`recorded_by`, the actor of the command; hashed into the link, so the
+  chain covers it: see `link_bytes`; NULL for an event recorded before actors were kept);
+- `ledger_commands`: each command id with the events it recorded (idempotent replay), the
   fingerprint of the command (`command_id_reused`; NULL for a command recorded before
-  fingerprints were kept: accepted as the same command, as before);
+  fingerprints were kept: accepted as the same command, as before) and its actor
+  (`recorded_by`; NULL before actors were kept);
 - `ledger_references`: each payment reference (keyed, never in clear) with the events of the
   command that recorded it: a reference is unique in the whole store (`duplicate_reference`);
 - `ledger_schedule`: each enrollment's next due date, so `run_schedule` reads only what is due;
 - `ledger_meta`: store settings, and the schedule's date (the latest `through` of a
-  `run_schedule`).
+  `run_schedule`);
+- `ledger_tree_leaves` and `ledger_tree_nodes`: the RFC 9162 Merkle tree over the events in store
+  order (`merkle.py`): each event's leaf (its index, position, event id and leaf hash) and every
+  complete subtree's hash by (level, index), so that a proof reads O(log n) hashes.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from sqlalchemy import (
     Date,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -42,6 +49,7 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    tuple_,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -51,7 +59,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.types import NullType
 
+from ...domain.events import event_uuid
 from ...runtime.columns import bigint
+from .merkle import Frontier, leaf_hash, range_nodes
 
 if TYPE_CHECKING:
     from ...domain.ledger import LedgerStorage
@@ -63,11 +73,41 @@ _CREATE_LOCK = 0x1ED6E5  # an arbitrary advisory-lock key for table creation
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 _pending_head: ContextVar[tuple[int, bytes] | None] = ContextVar("pending_head", default=None)
+_pending_tree: ContextVar[tuple[int, Frontier] | None] = ContextVar("pending_tree", default=None)
+TREE_BATCH = 1000
+_recording_by: ContextVar[str | None] = ContextVar("recording_by", default=None)
+
+ATTRIBUTED_LINK = b"recorded_by\n"
+"""The version marker that opens the hashed bytes of a link that names its event's actor (the
+bytes of a link without one open with the event's position, a digit)."""
 
 
-def chain_link(previous: bytes, position: int, stored: StoredEvent) -> bytes:
-    """hash_n = SHA-256(hash_{n-1} || canonical bytes of event n)."""
-    return hashlib.sha256(previous + canonical_bytes(position, stored)).digest()
+def chain_link(
+    previous: bytes, position: int, stored: StoredEvent, recorded_by: str | None = None
+) -> bytes:
+    """hash_n = SHA-256(hash_{n-1} || link bytes of event n)."""
+    return hashlib.sha256(previous + link_bytes(position, stored, recorded_by)).digest()
+
+
+def link_bytes(position: int, stored: StoredEvent, recorded_by: str | None = None) -> bytes:
+    """What a chain link hashes after the previous link. An event recorded before actors were
+    kept (`recorded_by` None): its canonical bytes. An event with its actor: the marker
+    `recorded_by\\n`, the actor's UTF-8 length in bytes as a decimal number and a newline, the
+    actor's UTF-8 bytes, then the canonical bytes. The length makes the split unambiguous, and
+    the marker cannot open the bytes of a link without an actor, so an actor removed, added or
+    changed changes the link."""
+    canonical = canonical_bytes(position, stored)
+    if recorded_by is None:
+        return canonical
+    actor = recorded_by.encode("utf-8")
+    return ATTRIBUTED_LINK + f"{len(actor)}\n".encode() + actor + canonical
+
+
+def leaf_bytes(position: int, stored: StoredEvent, recorded_by: str | None = None) -> bytes:
+    """The data of an event's leaf in the Merkle tree: what its chain link hashes after the
+    previous link (`link_bytes`: with who recorded it, when the link names its actor), so that
+    a proof of one event proves its actor too."""
+    return link_bytes(position, stored, recorded_by)
 
 
 def canonical_bytes(position: int, stored: StoredEvent) -> bytes:
@@ -85,6 +125,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             metadata,
             Column("position", bigint(), primary_key=True, autoincrement=False),
             Column("hash", LargeBinary(32), nullable=False),
+            Column("recorded_by", Text(), nullable=True),
         )
         self.commands = Table(
             "ledger_commands",
@@ -92,6 +133,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             Column("command_id", String(200), primary_key=True),
             Column("events", Text(), nullable=False),
             Column("fingerprint", String(64), nullable=True),
+            Column("recorded_by", Text(), nullable=True),
         )
         self.references = Table(
             "ledger_references",
@@ -111,8 +153,26 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             Column("name", String(100), primary_key=True),
             Column("value", Text(), nullable=False),
         )
+        self.tree_leaves = Table(
+            "ledger_tree_leaves",
+            metadata,
+            Column("leaf_index", bigint(), primary_key=True, autoincrement=False),
+            Column("position", bigint(), nullable=False),
+            Column("event_id", LargeBinary(16), nullable=False, unique=True),
+            Column("hash", LargeBinary(32), nullable=False),
+        )
+        self.tree_nodes = Table(
+            "ledger_tree_nodes",
+            metadata,
+            Column("level", SmallInteger(), primary_key=True, autoincrement=False),
+            Column("node_index", bigint(), primary_key=True, autoincrement=False),
+            Column("hash", LargeBinary(32), nullable=False),
+            sqlite_with_rowid=False,
+        )
         self.tables.extend([self.chain, self.commands, self.references, self.schedule, self.meta])
+        self.tables.extend([self.tree_leaves, self.tree_nodes])
         self._head: tuple[int, bytes] | None = None  # the last link this process committed
+        self._tree: tuple[int, Frontier] | None = None  # the tree as this process last left it
         engine = self.datastore.engine
         self._statements = _Statements(self.events_record_cls.__table__, self, engine)
         if engine is not None and engine.dialect.name == "sqlite":
@@ -149,26 +209,43 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     def _add_missing_columns(self, connection: Connection) -> None:
         """A store made before a column was added gets it (NULL in the rows already there)."""
-        table = self.commands
-        present = {c["name"] for c in inspect(connection).get_columns(table.name, table.schema)}
-        if "fingerprint" not in present:
-            name = connection.dialect.identifier_preparer.format_table(table)
-            connection.execute(text(f"ALTER TABLE {name} ADD COLUMN fingerprint VARCHAR(64)"))
+        added = (
+            (self.commands, "fingerprint", "VARCHAR(64)"),
+            (self.commands, "recorded_by", "TEXT"),
+            (self.chain, "recorded_by", "TEXT"),
+        )
+        present: dict[str, set[str]] = {}
+        for table, column, column_type in added:
+            if table.name not in present:
+                columns = inspect(connection).get_columns(table.name, table.schema)
+                present[table.name] = {c["name"] for c in columns}
+            if column not in present[table.name]:
+                name = connection.dialect.identifier_preparer.format_table(table)
+                connection.execute(text(f"ALTER TABLE {name} ADD COLUMN {column} {column_type}"))
 
     # -- transactions ---------------------------------------------------------------------------
 
     @contextmanager
-    def write_transaction(self) -> Iterator[Session]:
-        """One atomic unit of work (on SQLite: BEGIN IMMEDIATE, so writers queue, not fail)."""
+    def write_transaction(self, recorded_by: str | None = None) -> Iterator[Session]:
+        """One atomic unit of work (on SQLite: BEGIN IMMEDIATE, so writers queue, not fail);
+        the events it stores are recorded by `recorded_by` (their chain links name it; one
+        opened inside another without an actor keeps the outer one's)."""
         token = _write_intent.set(True)
         pending = _pending_head.set(None)
+        pending_tree = _pending_tree.set(None)
+        actor = _recording_by.set(recorded_by if recorded_by is not None else _recording_by.get())
         try:
             with self.transaction(commit=True) as session:
                 yield session
             head = _pending_head.get()
             if head is not None:  # committed: our last link is the chain's head
                 self._head = head
+            tree = _pending_tree.get()
+            if tree is not None:  # committed: our last leaf is the tree's last
+                self._tree = tree
         finally:
+            _recording_by.reset(actor)
+            _pending_tree.reset(pending_tree)
             _pending_head.reset(pending)
             _write_intent.reset(token)
 
@@ -199,12 +276,14 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             ids = [int(i) for i in session.execute(statements.insert_events, rows).scalars()]
         self._notify_channel(session)
         previous = self._previous_link(session, ids[0])
+        actor = _recording_by.get()
         links = []
         for position, stored in zip(ids, stored_events, strict=True):
-            previous = chain_link(previous, position, stored)
-            links.append({"position": position, "hash": previous})
+            previous = chain_link(previous, position, stored, actor)
+            links.append({"position": position, "hash": previous, "recorded_by": actor})
         session.execute(statements.insert_link, links)
         _pending_head.set((ids[-1], previous))
+        self._grow_tree(session, ids, stored_events)
         return ids
 
     def _previous_link(self, session: Session, first_position: int) -> bytes:
@@ -218,6 +297,117 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             select(self.chain.c.hash).order_by(self.chain.c.position.desc()).limit(1)
         ).first()
         return bytes(head[0]) if head is not None else GENESIS
+
+    # -- Merkle tree ----------------------------------------------------------------------------
+
+    def _grow_tree(
+        self, session: Session, positions: Sequence[int], stored_events: Sequence[StoredEvent]
+    ) -> None:
+        """Append the events just inserted to the Merkle tree, in their transaction."""
+        frontier = self._tree_before(session, positions[0])
+        actor = _recording_by.get()
+        events = [(p, stored, actor) for p, stored in zip(positions, stored_events, strict=True)]
+        self._append_leaves(session, frontier, events)
+
+    def _append_leaves(
+        self,
+        session: Session,
+        frontier: Frontier,
+        events: Sequence[tuple[int, StoredEvent, str | None]],
+    ) -> Frontier:
+        """Append leaves for (position, stored event, who recorded it)."""
+        hashes = [leaf_hash(leaf_bytes(position, stored, by)) for position, stored, by in events]
+        leaves = [
+            {
+                "leaf_index": frontier.size + i,
+                "position": position,
+                "event_id": event_uuid(
+                    stored_uuid(stored.originator_id), stored.originator_version
+                ).bytes,
+                "hash": hashes[i],
+            }
+            for i, (position, stored, _by) in enumerate(events)
+        ]
+        grown, completed = frontier.extend(hashes)
+        statements = self._statements
+        session.execute(statements.insert_leaf, leaves)
+        if completed:
+            nodes = [{"level": lv, "node_index": i, "hash": h} for lv, i, h in completed]
+            session.execute(statements.insert_node, nodes)
+        _pending_tree.set((events[-1][0], grown))
+        return grown
+
+    def _tree_before(self, session: Session, first_position: int) -> Frontier:
+        """The tree of every event before `first_position`. Known when the event just before it
+        is the last leaf this transaction or process wrote; otherwise read from the store (under
+        the insert's lock), and first caught up with any event stored without its leaf (by a
+        version of the ledger that kept no tree, or a leaf lost)."""
+        known = _pending_tree.get() or self._tree
+        if known is not None and known[0] == first_position - 1:
+            return known[1]
+        return self._caught_up_tree(session, before=first_position)
+
+    def _caught_up_tree(self, session: Session, before: int | None = None) -> Frontier:
+        """The stored tree, with a leaf appended for every stored event after its last leaf (and
+        before position `before`), a batch at a time."""
+        leaves = self.tree_leaves
+        last = session.execute(
+            select(leaves.c.leaf_index, leaves.c.position)
+            .order_by(leaves.c.leaf_index.desc())
+            .limit(1)
+        ).first()
+        size, position = (0, 0) if last is None else (int(last[0]) + 1, int(last[1]))
+        frontier = Frontier(size, tuple(self._stored_nodes(session, range_nodes(0, size))))
+        events = self.events_record_cls.__table__
+        while True:
+            query = self._statements.notifications.where(events.c.id > position)
+            if before is not None:
+                query = query.where(events.c.id < before)
+            missing = _notifications(
+                session.execute(query.order_by(events.c.id).limit(TREE_BATCH)).all()
+            )
+            if not missing:
+                return frontier
+            actors = self._chain_actors(session, missing[0].id, missing[-1].id)
+            frontier = self._append_leaves(
+                session, frontier, [(n.id, n, actors.get(n.id)) for n in missing]
+            )
+            position = missing[-1].id
+
+    def _chain_actors(self, session: Session, first: int, last: int) -> dict[int, str | None]:
+        """Who recorded each event from position `first` to `last`, as its chain link names it."""
+        chain = self.chain
+        rows = session.execute(
+            select(chain.c.position, chain.c.recorded_by).where(
+                chain.c.position >= first, chain.c.position <= last
+            )
+        ).all()
+        return {int(p): None if by is None else str(by) for p, by in rows}
+
+    def _stored_nodes(self, session: Session, nodes: Sequence[tuple[int, int]]) -> list[bytes]:
+        """The stored hashes of complete subtrees (level 0: leaves), in the order asked."""
+        found = read_tree_nodes(session, self.tree_leaves, self.tree_nodes, set(nodes))
+        return [found[node] for node in nodes]
+
+    def catch_up_tree(self) -> None:
+        """Give every stored event its leaf: a store written before the tree was kept gets it
+        here, in a transaction of its own (under the insert's lock), once a read has found an
+        event after the tree's last leaf."""
+        leaves, events = self.tree_leaves, self.events_record_cls.__table__
+        last_leaf = (
+            select(leaves.c.position)
+            .order_by(leaves.c.leaf_index.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        lagging = select(events.c.id).where(events.c.id > func.coalesce(last_leaf, 0)).limit(1)
+        with self.transaction(commit=False) as session:
+            if session.execute(lagging).first() is None:
+                return
+        with self.write_transaction() as session:
+            if self._has_autoincrementing_ids:
+                self._lock_table(session)
+            self._caught_up_tree(session)
 
     # -- store settings -------------------------------------------------------------------------
 
@@ -323,7 +513,11 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         return _event_keys(row[0]), None if row[1] is None else str(row[1])
 
     def record_command(
-        self, command_id: str, events: Sequence[tuple[UUID, int]], fingerprint: str | None = None
+        self,
+        command_id: str,
+        events: Sequence[tuple[UUID, int]],
+        fingerprint: str | None = None,
+        recorded_by: str | None = None,
     ) -> None:
         with self.transaction(commit=True) as session:
             session.execute(
@@ -332,8 +526,36 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                     "command_id": command_id,
                     "events": _events_json(events),
                     "fingerprint": fingerprint,
+                    "recorded_by": recorded_by,
                 },
             )
+
+    # -- who recorded what ----------------------------------------------------------------------
+
+    def recorded_by(self, aggregate_ids: Sequence[UUID]) -> dict[tuple[UUID, int], str | None]:
+        """Who recorded each stored event of the given aggregates, by (aggregate id, version),
+        as their chain links name it (None for an event recorded before actors were kept)."""
+        if not aggregate_ids:
+            return {}
+        events = self.events_record_cls.__table__
+        chain = self.chain
+        query = (
+            select(
+                type_coerce(events.c.originator_id, NullType()),
+                events.c.originator_version,
+                chain.c.recorded_by,
+            )
+            .select_from(events.join(chain, chain.c.position == events.c.id))
+            .where(events.c.originator_id.in_(list(aggregate_ids)))
+        )
+        with self.transaction(commit=False) as session:
+            rows = session.execute(query).all()
+        return {(stored_uuid(a), int(v)): None if by is None else str(by) for a, v, by in rows}
+
+    def recorded_by_positions(self, after: int, through: int) -> dict[int, str | None]:
+        """Who recorded each event at a position after `after` and up to `through`."""
+        with self.transaction(commit=False) as session:
+            return self._chain_actors(session, after + 1, through)
 
     # -- payment references ---------------------------------------------------------------------
 
@@ -417,6 +639,8 @@ class _Statements:
         self.insert_event = insert(events).returning(events.c.id)
         self.insert_events = insert(events).returning(events.c.id, sort_by_parameter_order=True)
         self.insert_link = insert(recorder.chain)
+        self.insert_leaf = insert(recorder.tree_leaves)
+        self.insert_node = insert(recorder.tree_nodes)
         commands = recorder.commands
         self.find_command = select(commands.c.events, commands.c.fingerprint).where(
             commands.c.command_id == bindparam("command_id")
@@ -477,6 +701,29 @@ class _Statements:
 
 
 _REFERENCES_INDEXED = "references_indexed"
+
+
+def read_tree_nodes(
+    connection: Session | Connection, leaves: Table, nodes: Table, wanted: set[tuple[int, int]]
+) -> dict[tuple[int, int], bytes]:
+    """The stored hashes of the wanted complete subtrees (level 0 from the leaves), in two
+    statements at most; a subtree not stored is missing from the answer."""
+    found: dict[tuple[int, int], bytes] = {}
+    leaf_indexes = [index for level, index in wanted if level == 0]
+    if leaf_indexes:
+        rows = connection.execute(
+            select(leaves.c.leaf_index, leaves.c.hash).where(leaves.c.leaf_index.in_(leaf_indexes))
+        ).all()
+        found.update({(0, int(i)): bytes(h) for i, h in rows})
+    higher = [node for node in wanted if node[0] > 0]
+    if higher:
+        rows = connection.execute(
+            select(nodes.c.level, nodes.c.node_index, nodes.c.hash).where(
+                tuple_(nodes.c.level, nodes.c.node_index).in_(higher)
+            )
+        ).all()
+        found.update({(int(lv), int(i)): bytes(h) for lv, i, h in rows})
+    return found
 
 
 def _events_json(events: Sequence[tuple[UUID, int]]) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from .. import commands
-from . import appeals, enrollments, households, waivers
+from . import appeals, coverage_changes, enrollments, households, representatives, waivers
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -40,6 +40,12 @@ COMMAND_HANDLERS: Mapping[type[commands.Command], Handler] = MappingProxyType(
         commands.FileAppeal: appeals.file_appeal,
         commands.DecideAppeal: appeals.decide_appeal,
         commands.OrderRehearing: appeals.order_rehearing,
+        commands.DecideRehearing: appeals.decide_rehearing,
+        commands.DesignateRepresentative: representatives.designate_representative,
+        commands.RevokeRepresentative: representatives.revoke_representative,
+        commands.ChangePremium: coverage_changes.change_premium,
+        commands.RecordDeath: coverage_changes.record_death,
+        commands.ContinueAppeal: coverage_changes.continue_appeal,
     }
 )
 """Each command's handler (cosmicpython's `COMMAND_HANDLERS`)."""

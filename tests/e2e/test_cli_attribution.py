@@ -1,0 +1,144 @@
+"""Who did it, through the command line as people run it: `--actor NAME` before or after
+`apply`, else `LEDGER_ACTOR`, else the operating-system user; every event shows it as
+`recorded_by` in `apply`'s answers, `timeline` (JSON and table) and `hearing` (JSON and packet)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..scenarios import household_commands
+
+CLI = [sys.executable, "-m", "enrollment_ledger.adapters.cli.main"]
+
+
+def run_cli(
+    *args: str, cwd: Path, stdin: str = "", actor_env: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "LEDGER_ACTOR"}
+    env["COLUMNS"] = "200"
+    if actor_env is not None:
+        env["LEDGER_ACTOR"] = actor_env
+    return subprocess.run(
+        [*CLI, *args], cwd=cwd, input=stdin, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def lines(*commands: dict[str, Any]) -> str:
+    return "".join(json.dumps(c) + "\n" for c in commands)
+
+
+def recorded_by(result: subprocess.CompletedProcess[str]) -> list[set[str | None]]:
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [
+        {e["recorded_by"] for e in json.loads(line)["events"]}
+        for line in result.stdout.splitlines()
+    ]
+
+
+APPLIED, DETERMINED = household_commands()
+
+
+def test_actor_given_before_or_after_apply_records_the_commands(tmp_path: Path) -> None:
+    before = run_cli("--actor", "intake desk", "apply", "-", cwd=tmp_path, stdin=lines(APPLIED))
+    after = run_cli("apply", "-", "--actor", "caseworker 7", cwd=tmp_path, stdin=lines(DETERMINED))
+    assert recorded_by(before) == [{"intake desk"}]
+    assert recorded_by(after) == [{"caseworker 7"}]
+
+
+def test_ledger_actor_records_when_no_option_is_given_and_the_option_wins(tmp_path: Path) -> None:
+    from_env = run_cli("apply", "-", cwd=tmp_path, stdin=lines(APPLIED), actor_env="batch job")
+    option = run_cli(
+        "apply",
+        "-",
+        "--actor",
+        "caseworker 7",
+        cwd=tmp_path,
+        stdin=lines(DETERMINED),
+        actor_env="batch job",
+    )
+    assert recorded_by(from_env) == [{"batch job"}]
+    assert recorded_by(option) == [{"caseworker 7"}]
+
+
+def test_without_option_or_environment_the_operating_system_user_records(tmp_path: Path) -> None:
+    result = run_cli("apply", "-", cwd=tmp_path, stdin=lines(APPLIED, DETERMINED))
+    assert recorded_by(result) == [{getpass.getuser()}, {getpass.getuser()}]
+
+
+@pytest.mark.parametrize(
+    ("args", "actor_env"),
+    [
+        (["--actor", ""], None),
+        (["--actor", "new\nline"], None),
+        (["--actor", "x" * 101], None),
+        ([], "tab\there"),
+        ([], " padded"),
+    ],
+    ids=["empty option", "newline", "too long", "control in LEDGER_ACTOR", "padded LEDGER_ACTOR"],
+)
+def test_an_unfit_actor_is_invalid_field_exit_two_and_creates_no_store(
+    tmp_path: Path, args: list[str], actor_env: str | None
+) -> None:
+    result = run_cli("apply", "-", *args, cwd=tmp_path, stdin=lines(APPLIED), actor_env=actor_env)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert json.loads(result.stdout)["error"]["code"] == "invalid_field"
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "ledger.db").exists()
+
+
+def test_timeline_and_hearing_show_who_recorded_each_event_as_json_and_tables(
+    tmp_path: Path,
+) -> None:
+    answers = [
+        json.loads(line)
+        for command, actor in ((APPLIED, "intake desk"), (DETERMINED, "caseworker 7"))
+        for line in run_cli(
+            "apply", "-", "--actor", actor, cwd=tmp_path, stdin=lines(command)
+        ).stdout.splitlines()
+    ]
+    determination = next(e for e in answers[1]["events"] if e["type"] == "EligibilityDetermined")
+    appeal = {
+        "command": "file_appeal",
+        "on": "2026-01-20",
+        "appeal_id": "A1",
+        "household_id": "H1",
+        "appealed_event_id": determination["id"],
+        "grounds": "my income was counted twice",
+    }
+    filed = run_cli("apply", "-", "--actor", "appeals clerk", cwd=tmp_path, stdin=lines(appeal))
+    assert recorded_by(filed) == [{"appeals clerk"}]
+    answers.append(json.loads(filed.stdout))
+
+    timeline = json.loads(run_cli("timeline", "H1", "--json", cwd=tmp_path).stdout)
+    shown = {e["id"]: e["recorded_by"] for e in timeline["events"]}
+    assert shown == {e["id"]: e["recorded_by"] for a in answers for e in a["events"]}
+    table = run_cli("timeline", "H1", cwd=tmp_path).stdout
+    assert "recorded_by" in table
+    assert table.count("intake desk") == len(answers[0]["events"])
+    assert table.count("caseworker 7") == len(answers[1]["events"])
+
+    packet = json.loads(run_cli("hearing", "A1", "--json", cwd=tmp_path).stdout)
+    assert packet["appealed_event"]["recorded_by"] == "caseworker 7"
+    assert {e["recorded_by"] for e in packet["appeal"]["events"]} == {"appeals clerk"}
+    readable = run_cli("hearing", "A1", cwd=tmp_path).stdout
+    assert "recorded by caseworker 7" in readable
+    assert "appeals clerk" in readable and "intake desk" in readable
+
+
+def test_a_timeline_recorded_by_one_actor_names_it_once_under_the_table(tmp_path: Path) -> None:
+    """One actor for every event: the table keeps its four columns (an 80-column screen) and
+    its caption names who recorded them."""
+    applied = run_cli("apply", "-", "--actor", "intake desk", cwd=tmp_path, stdin=lines(APPLIED))
+    assert recorded_by(applied) == [{"intake desk"}]
+    table = run_cli("timeline", "H1", cwd=tmp_path).stdout
+    assert "recorded_by" not in table
+    assert table.count("intake desk") == 1
+    assert table.rstrip().splitlines()[-1].strip() == "recorded by intake desk"
