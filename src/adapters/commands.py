@@ -236,6 +236,9 @@ class ReportChange(Command):
     annual_magi: Money | None = None
     household_size: HouseholdSize | None = None
     members: Annotated[list[MemberChange], Field(max_length=50)] | None = None
+    changed_on: BusinessDate | None = None
+    """The day the change happened (not after `on`); a report more than 30 days after it is
+    recorded `late` (12.09(2))."""
 
 
 class ReportQualifyingEvent(Command):
@@ -277,6 +280,14 @@ class RequestReinstatement(Command):
 class RequestTermination(Command):
     command: Literal["request_termination"]
     enrollment_id: Identifier
+
+
+class TerminateForFraud(Command):
+    command: Literal["terminate_for_fraud"]
+    enrollment_id: Identifier
+    effective_on: BusinessDate
+    """The last day of coverage: on or before `on` (before it, a rescission)."""
+    finding: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
 class RenewEnrollment(Command):
@@ -421,6 +432,7 @@ COMMANDS: dict[str, type[Command]] = {
     "request_reinstatement": RequestReinstatement,
     "request_termination": RequestTermination,
     "renew_enrollment": RenewEnrollment,
+    "terminate_for_fraud": TerminateForFraud,
     "request_hardship_waiver": RequestHardshipWaiver,
     "decide_hardship_waiver": DecideHardshipWaiver,
     "file_appeal": FileAppeal,
@@ -497,6 +509,10 @@ def _check_dates_against_on(command: Command) -> None:
     later: list[tuple[str, date | None]] = []
     if isinstance(command, ReportQualifyingEvent):
         later.append(("event_on", command.event_on))
+    if isinstance(command, ReportChange):
+        later.append(("changed_on", command.changed_on))
+    if isinstance(command, TerminateForFraud):
+        later.append(("effective_on", command.effective_on))
     if isinstance(command, FileAppeal):
         later.append(("notice_received_on", command.notice_received_on))
     if isinstance(command, RunSchedule):

@@ -8,9 +8,9 @@ from typing import Any
 
 from ..domain import representatives
 from ..domain.appeal import Appeal
-from ..domain.enrollment import Enrollment
+from ..domain.enrollment import Enrollment, replay
 from ..domain.errors import LedgerError
-from ..domain.hearing import facts_before, recompute
+from ..domain.hearing import facts_before, recompute, recompute_period_denial
 from ..domain.household import Household
 from ..domain.ledger import Ledger
 from ..domain.rules.appeals import REHEARING
@@ -78,8 +78,18 @@ def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
     if type(appealed).__name__ == "EligibilityDetermined":
         recomputed = _recomputation(ledger, prior, appealed, appealed.policy_version)
         current = _recomputation(ledger, prior, appealed, ledger.policy.current.version)
+    elif isinstance(appealed, Household.SpecialEnrollmentPeriodDenied):
+        then = _enrollments_before(ledger, prior, appealed)
+        applied = appealed.policy_version or ledger.policy.current.version
+        recomputed = _period_recomputation(ledger, prior, appealed, then, applied)
+        current = _period_recomputation(
+            ledger, prior, appealed, then, ledger.policy.current.version
+        )
     else:
-        note = "the ledger recomputes eligibility determinations; this action is shown as recorded"
+        note = (
+            "the ledger recomputes eligibility determinations and refused special enrollment "
+            "periods; this action is shown as recorded"
+        )
     history = timeline_events(ledger.household_events(household))
     actors = actors_by_event(
         ledger, [appeal.id, appeal.appealed_aggregate_id, *(e.originator_id for e in history)]
@@ -114,6 +124,42 @@ def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
         "current_policy": current,
         "note": note,
         "timeline": [shown(e) for e in history],
+    }
+
+
+def _enrollments_before(ledger: Ledger, prior: list[Any], appealed: Any) -> list[Enrollment]:
+    """The household's enrollments (those it had linked by then) as they stood when `appealed`
+    was recorded: each folded from its events recorded before it."""
+    linked = [e.enrollment_id for e in prior if isinstance(e, Household.EnrollmentLinked)]
+    enrollments = []
+    for enrollment_id in linked:
+        events = [
+            e
+            for e in ledger.aggregate_events(Enrollment.id_for(enrollment_id))
+            if e.timestamp < appealed.timestamp
+        ]
+        folded = replay(events)
+        if folded is not None:
+            enrollments.append(folded)
+    return enrollments
+
+
+def _period_recomputation(
+    ledger: Ledger, prior: list[Any], appealed: Any, then: list[Enrollment], version: str
+) -> dict[str, Any]:
+    try:
+        result = recompute_period_denial(prior, appealed, then, version, ledger.policy)
+    except LedgerError as e:
+        return {"policy_version": version, "error": {"code": e.code, "message": e.message}}
+    return {
+        "policy_version": result.policy_version,
+        "decision": result.decision,
+        "reason": result.reason,
+        "end_on": result.end_on.isoformat() if result.end_on else None,
+        "citation": result.citation,
+        "matches": result.matches,
+        "differences": result.differences,
+        "coverage_lost": result.coverage_lost,
     }
 
 

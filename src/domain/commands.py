@@ -148,6 +148,8 @@ class ReportChange(Command):
     annual_magi: Decimal | None = None
     household_size: int | None = None
     members: tuple[MemberChange, ...] | None = None
+    changed_on: date | None = None
+    """The day the change happened (12.09(2): to be reported within 30 days); None: not said."""
 
     @property
     def changes(self) -> Changes:
@@ -196,6 +198,15 @@ class RequestReinstatement(Command):
 @dataclass(frozen=True)
 class RequestTermination(Command):
     enrollment_id: str
+
+
+@dataclass(frozen=True)
+class TerminateForFraud(Command):
+    """12.10(5)(a): `effective_on` is the last day of coverage (on or before `on`)."""
+
+    enrollment_id: str
+    effective_on: date
+    finding: str
 
 
 @dataclass(frozen=True)

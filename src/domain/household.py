@@ -3,7 +3,7 @@ reported changes (12.09(2)), renewals (12.07(1)) and special enrollment periods 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,11 +17,13 @@ from .determination import Application, Determination, determine_from
 from .errors import InvalidCommand, UnknownHousehold
 from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
 from .policy import PolicyVersion
-from .rules.applications import APPLICATION, REPORTED_CHANGE
+from .rules.applications import APPLICATION, REPORTED_CHANGE, reported_late
 from .rules.effective_dates import YEARLY_REVIEW
 from .rules.enrollment_periods import (
+    AI_AN_MONTHLY,
     AUTOMATIC_SEP_CLAUSES,
     WAIVER_PERIOD_KINDS,
+    PeriodDenial,
     automatic_sep_clauses,
     special_enrollment_end,
 )
@@ -58,6 +60,8 @@ class Household(CopiedForCommands, Aggregate):
         self.enrollment_ids: list[str] = []
         self.appeal_ids: list[str] = []
         self.ai_an_changes: list[date] = []
+        # the same changes with the enrollment chosen by each (day, enrollment id)
+        self.ai_an_enrollments: list[tuple[date, str]] = []
         # 12.17, 12.03: representatives by representative_id (see representatives.py)
         self.representatives: dict[str, dict[str, Any]] = {}
         self.deaths: dict[str, date] = {}
@@ -115,20 +119,44 @@ class Household(CopiedForCommands, Aggregate):
         )
 
     class ChangeReported(LedgerEvent):
+        """A reported change (12.09(2)); `changed_on` the day it happened (None: not said), `late`
+        when reported more than 30 days after it (for the appeals unit; effective dates still
+        follow 12.08)."""
+
+        class_version = 2
         changes: dict[str, Any]
+        changed_on: date | None
+        late: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 did not record the day of the change: not said, so not late."""
+            state["changed_on"] = None
+            state["late"] = False
 
         def apply(self, household: Household) -> None:
             household.applications.append(household.latest_application().with_changes(self.changes))
 
-    def report_change(self, on: date, changes: dict[str, Any]) -> None:
-        """12.09(2): an enrollee reports a change that may affect eligibility or premiums."""
+    def report_change(
+        self,
+        on: date,
+        changes: dict[str, Any],
+        policy: PolicyVersion,
+        changed_on: date | None = None,
+    ) -> None:
+        """12.09(2): an enrollee reports a change that may affect eligibility or premiums, within
+        30 days of it; a later report is recorded `late`."""
+        if changed_on is not None and changed_on > on:
+            raise InvalidCommand("changed_on cannot be after the date the change is reported (on)")
         self.trigger_event(
             self.ChangeReported,
             on=on,
             effective_on=on,
             citation=REPORTED_CHANGE,
-            policy_version=None,
+            policy_version=policy.version,
             changes=changes,
+            changed_on=changed_on,
+            late=reported_late(changed_on, on),
         )
 
     class DeathRecorded(LedgerEvent):
@@ -188,7 +216,15 @@ class Household(CopiedForCommands, Aggregate):
     def determine_eligibility(self, on: date, policy: PolicyVersion, basis: str) -> None:
         """12.04 per member from the latest application; 12.08 effective dates; and the
         automatic special enrollment periods of 12.10(1)(b)-(d)."""
-        decided = decide_eligibility(self, on, policy, basis).event_fields()
+        self._record_with_automatic_periods(
+            decide_eligibility(self, on, policy, basis).event_fields(), on, policy
+        )
+
+    def _record_with_automatic_periods(
+        self, decided: dict[str, Any], on: date, policy: PolicyVersion
+    ) -> None:
+        """Record a determination, then the special enrollment periods of 12.10(1)(b)-(d) it
+        opens by itself, sixty days from `on` (the day it is notified)."""
         previous = self.previous_member_results()
         self.trigger_event(self.EligibilityDetermined, **decided)
         for clause, member_ids in automatic_sep_clauses(previous, decided["members"]).items():
@@ -242,6 +278,43 @@ class Household(CopiedForCommands, Aggregate):
             member_ids=list(member_ids),
         )
 
+    class SpecialEnrollmentPeriodDenied(LedgerEvent):
+        """A special enrollment period refused (12.13(3): appealable): the kind asked for, the
+        day of its event, the members, the reason code; `end_on` the day the sixty days ended
+        (a report after them), `enrollment_ids` the enrollments the refusal rests on."""
+
+        kind: str
+        event_on: date
+        member_ids: list[str]
+        reason: str
+        end_on: date | None
+        enrollment_ids: list[str]
+
+    def deny_special_enrollment_period(
+        self,
+        *,
+        kind: str,
+        event_on: date,
+        on: date,
+        member_ids: tuple[str, ...],
+        denial: PeriodDenial,
+        policy: PolicyVersion,
+    ) -> None:
+        """12.10(1), 12.13(3): the refusal recorded as a decision, so that it can be appealed."""
+        self.trigger_event(
+            self.SpecialEnrollmentPeriodDenied,
+            on=on,
+            effective_on=on,
+            citation=denial.citation,
+            policy_version=policy.version,
+            kind=kind,
+            event_on=event_on,
+            member_ids=list(member_ids),
+            reason=denial.reason.value,
+            end_on=denial.end_on,
+            enrollment_ids=list(denial.enrollment_ids),
+        )
+
     def open_waiver_period(
         self, on: date, member_ids: Iterable[str], clause: str, policy: PolicyVersion
     ) -> None:
@@ -262,8 +335,9 @@ class Household(CopiedForCommands, Aggregate):
 
         def apply(self, household: Household) -> None:
             household.enrollment_ids.append(self.enrollment_id)
-            if self.basis == "special_enrollment:ai_an_monthly":
+            if self.basis == f"special_enrollment:{AI_AN_MONTHLY}":
                 household.ai_an_changes.append(self.on)
+                household.ai_an_enrollments.append((self.on, self.enrollment_id))
 
     def link_enrollment(self, on: date, enrollment_id: str, basis: str) -> None:
         """The household's record of a plan selected on its behalf (for its timeline)."""
@@ -304,6 +378,14 @@ class Household(CopiedForCommands, Aggregate):
         """A determination computed elsewhere (a hearing's corrected determination)."""
         self.trigger_event(self.EligibilityDetermined, **determination.event_fields())
 
+    def record_corrected_determination(
+        self, determination: Determination, policy: PolicyVersion
+    ) -> None:
+        """A hearing's corrected determination (12.15(4)), with the special enrollment periods it
+        opens by itself as any determination does (12.10(1)(b)-(d)), sixty days from the day it
+        is notified (`determination.on`, the hearing decision)."""
+        self._record_with_automatic_periods(determination.event_fields(), determination.on, policy)
+
     # ---- queries on state --------------------------------------------------------------------
 
     def latest_application(self) -> Application:
@@ -334,13 +416,22 @@ class Household(CopiedForCommands, Aggregate):
         return self.previous_member_results().get(member_id)
 
     def sep_covering(
-        self, on: date, member_ids: list[str] | None = None
+        self,
+        on: date,
+        member_ids: list[str] | None = None,
+        usable: Callable[[SpecialEnrollmentPeriod], bool] | None = None,
     ) -> SpecialEnrollmentPeriod | None:
+        """The latest special enrollment period covering `on` for any of `member_ids` (and, when
+        `usable` is given, that it accepts)."""
         for period in reversed(self.special_enrollment_periods):
-            if period.covers(on) and (
-                member_ids is None
-                or not period.member_ids
-                or any(m in period.member_ids for m in member_ids)
+            if (
+                period.covers(on)
+                and (
+                    member_ids is None
+                    or not period.member_ids
+                    or any(m in period.member_ids for m in member_ids)
+                )
+                and (usable is None or usable(period))
             ):
                 return period
         return None

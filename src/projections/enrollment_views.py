@@ -141,6 +141,7 @@ def balance_view(enrollment: Enrollment) -> dict[str, Any]:
         "outstanding_total": money_str(total),
         "credit": money_str(enrollment.credit),
         "refund_due": money_str(enrollment.refund_due),
+        "recoupment_due": money_str(enrollment.recoupment_due),
         "reinstatement_amount": reinstatement,
         "reinstatement_deadline": (
             enrollment.reinstatement_deadline.isoformat()

@@ -1,5 +1,6 @@
 """The terminations read model, what carriers reconcile against: one row per
-`CoverageTerminated` (a retroactive termination for non-payment) with its effective end date
+`CoverageTerminated` (a retroactive termination for non-payment) and per
+`CoverageTerminatedForFraud` (reason `fraud`, possibly a rescission) with its effective end date
 (`end_on`), its decision date (`decided_on`, the event's business date), reason and citation;
 `rescinded` (and `rescinded_on`) once a later `TerminationRescinded` for that termination is
 recorded, `reinstated_on` once a reinstatement is granted after it. Rows are never deleted, so
@@ -15,6 +16,7 @@ from sqlalchemy import Boolean, Column, Date, String, Table, and_, insert, selec
 from sqlalchemy.orm import Session
 
 from ..domain.enrollment import Enrollment
+from ..domain.enrollment.shared import EndReason
 from ..domain.events import event_id
 from ..domain.ledger import Ledger
 from ..runtime.columns import bigint
@@ -44,6 +46,7 @@ BY_COLUMNS = ("decided_on", "end_on")
 
 RELEVANT = (
     Enrollment.CoverageTerminated,
+    Enrollment.CoverageTerminatedForFraud,
     Enrollment.TerminationRescinded,
     Enrollment.ReinstatementDecided,
 )
@@ -61,7 +64,9 @@ class TerminationsProjection:
             if not isinstance(event, RELEVANT):
                 continue
             aggregate_id = str(event.originator_id)
-            if isinstance(event, Enrollment.CoverageTerminated):
+            if isinstance(
+                event, Enrollment.CoverageTerminated | Enrollment.CoverageTerminatedForFraud
+            ):
                 session.execute(
                     insert(TERMINATIONS).values(
                         position=item.position,
@@ -71,7 +76,7 @@ class TerminationsProjection:
                         household_id=shared.household_of(event),
                         end_on=event.end_on,
                         decided_on=event.on,
-                        reason=event.reason,
+                        reason=_reason(event),
                         citation=event.citation,
                         rescinded=False,
                         rescinded_on=None,
@@ -142,3 +147,10 @@ def terminations_between(
         }
         for r in read_rows(ledger, query)
     ]
+
+
+def _reason(event: Any) -> str:
+    """A termination's reason: its own, or `fraud` for a termination for fraud."""
+    if isinstance(event, Enrollment.CoverageTerminatedForFraud):
+        return str(EndReason.FRAUD)
+    return str(event.reason)

@@ -102,6 +102,7 @@ def test_the_examples_are_the_five_scenarios_of_the_readme() -> None:
     assert EXAMPLE_FILES == [
         "appeal-patriots-day.jsonl",
         "connectorcare-faq.jsonl",
+        "denied-sep-appeal.jsonl",
         "hardship-waiver.jsonl",
         "loss-of-eligibility.jsonl",
         "non-group-missed-month.jsonl",
@@ -244,8 +245,47 @@ def test_the_appeal_filed_the_day_after_patriots_day_is_timely_and_reversed(
     assert {
         (m["program"], m["plan_type"], m["effective_on"]) for m in corrected["data"]["members"]
     } == {("connectorcare", "3B", "2026-04-01")}
+    period = one(answers["ap-04"], "SpecialEnrollmentPeriodOpened")
+    assert (period["citation"], period["data"]["end_on"]) == ("956 CMR 12.10(1)(b)", "2026-07-13")
     packet = ask("hearing", "A-AP", tmp_path)
     assert packet["appealed_event"]["id"] == determination["id"]
+
+
+def test_the_denied_special_enrollment_period_is_appealed_reversed_and_used(
+    tmp_path: Path,
+) -> None:
+    answers = apply_example("denied-sep-appeal.jsonl", tmp_path)
+    terminated = one(answers["sep-05"], "CoverageTerminated")
+    assert (terminated["on"], terminated["data"]["end_on"]) == ("2026-05-11", "2026-03-31")
+    denied = one(answers["sep-06"], "SpecialEnrollmentPeriodDenied")
+    assert (denied["data"]["reason"], denied["data"]["enrollment_ids"]) == (
+        "coverage_lost_for_non_payment",
+        ["E-SEP-1"],
+    )
+    assert not of_type(answers["sep-06"], "SpecialEnrollmentPeriodOpened")
+    (filing,) = [c for c in commands_of("denied-sep-appeal.jsonl") if c["command"] == "file_appeal"]
+    assert filing["appealed_event_id"] == denied["id"]
+    filed = one(answers["sep-07"], "AppealFiled")
+    assert filed["data"]["appealable_clause"] == "956 CMR 12.13(3)"
+    # notice of 10 August, receipt presumed 15 August, 30 days: Monday 14 September
+    assert (filed["data"]["deadline"], filed["data"]["timely"]) == ("2026-09-14", True)
+
+    packet = ask("hearing", "A-SEP", tmp_path)
+    assert packet["recomputed"]["decision"] == "denied"
+    assert packet["recomputed"]["matches"] is True
+    assert packet["recomputed"]["coverage_lost"] == {"E-SEP-1": "non_payment"}
+
+    assert one(answers["sep-08"], "AppealDecided")["data"]["outcome"] == "reversed"
+    opened = one(answers["sep-08"], "SpecialEnrollmentPeriodOpened")
+    assert (opened["data"]["kind"], opened["data"]["event_on"], opened["data"]["end_on"]) == (
+        "loss_of_coverage",
+        "2026-07-31",
+        "2026-09-29",  # the original sixty days, still open on 2 September
+    )
+    selected = one(answers["sep-09"], "PlanSelected")
+    assert selected["data"]["enrollment_basis"] == "special_enrollment:loss_of_coverage"
+    coverage = ask("coverage", "E-SEP-2", tmp_path)
+    assert [(s["start_on"], s["end_on"]) for s in coverage["spans"]] == [("2026-10-01", None)]
 
 
 def test_the_renewal_crosses_into_2026_at_the_new_premium_without_a_gap(tmp_path: Path) -> None:

@@ -138,7 +138,14 @@ def test_a_reversed_determination_records_the_correction_with_the_original_effec
     assert member["effective_on"] == "2026-02-01"
     assert corrected["data"]["basis"] == "appeal_reversal"
     timeline = queries.timeline(ledger, "H1")
-    assert [e["type"] for e in timeline["events"]][-1] == "EligibilityDetermined"
+    # issue 17: the corrected determination opens the period a plan type change opens
+    # (12.10(1)(c)), sixty days from the decision, as any determination does
+    assert [e["type"] for e in timeline["events"]][-2:] == [
+        "EligibilityDetermined",
+        "SpecialEnrollmentPeriodOpened",
+    ]
+    period = only(answer, "SpecialEnrollmentPeriodOpened")
+    assert (period["citation"], period["data"]["end_on"]) == ("956 CMR 12.10(1)(c)", "2026-04-21")
 
 
 def test_the_hearing_packet_recomputes_and_matches(apply: Apply, ledger: Ledger) -> None:

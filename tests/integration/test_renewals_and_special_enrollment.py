@@ -10,7 +10,7 @@ import pytest
 from enrollment_ledger.adapters import queries
 from enrollment_ledger.domain.ledger import Ledger
 
-from ..conftest import Apply, count_events, event_types, member, only
+from ..conftest import Apply, event_types, member, only
 from ..scenarios import by_type, household_commands, pay, schedule, select
 
 KINDS = [
@@ -61,32 +61,51 @@ def test_each_qualifying_event_opens_sixty_days_from_the_event(
     assert late["error"]["code"] == "outside_enrollment_period"
 
 
-def test_an_event_reported_after_its_sixty_days_is_refused(apply: Apply, ledger: Ledger) -> None:
+def test_an_event_reported_after_its_sixty_days_is_a_recorded_refusal_opening_nothing(
+    apply: Apply, ledger: Ledger
+) -> None:
+    """12.13(3): the refusal is a decision recorded so that it can be appealed (issue 17); it
+    opens no period."""
     non_group_household(apply)
-    before = count_events(ledger)
     answer = apply(qualifying("marriage", on="2026-06-01", event_on="2026-03-20"))
-    assert answer["error"]["code"] == "outside_enrollment_period"
-    assert count_events(ledger) == before
+    assert event_types(answer) == ["SpecialEnrollmentPeriodDenied"]
+    denied = answer["events"][0]["data"]
+    assert (denied["reason"], denied["end_on"]) == ("reported_after_sixty_days", "2026-05-19")
+    assert apply(select("E1", on="2026-06-02"))["error"]["code"] == "outside_enrollment_period"
 
 
-def test_a_loss_of_coverage_for_non_payment_is_not_a_qualifying_event(
+def test_a_loss_of_coverage_for_non_payment_is_a_recorded_refusal(
     apply: Apply, ledger: Ledger
 ) -> None:
     run(apply, *household_commands(), select(), pay("2026-01-20", "150.00", "b"))
     run(apply, pay("2026-02-20", "150.00", "m"), schedule("2026-07-31"))
-    before = count_events(ledger)
     answer = apply(qualifying("loss_of_coverage", on="2026-08-01"))
-    assert answer["error"]["code"] == "not_a_qualifying_event"
-    assert count_events(ledger) == before
+    denied = only(answer, "SpecialEnrollmentPeriodDenied")
+    assert (denied["data"]["reason"], denied["data"]["enrollment_ids"]) == (
+        "coverage_lost_for_non_payment",
+        ["E1"],
+    )
+    assert "SpecialEnrollmentPeriodOpened" not in event_types(answer)
 
 
-def test_ai_an_members_may_change_once_per_calendar_month(apply: Apply) -> None:
+def test_ai_an_members_may_change_once_per_calendar_month(apply: Apply, ledger: Ledger) -> None:
+    """The second change in March is refused, and the refusal recorded (12.13(3)): no enrollment
+    is made; April allows a change again."""
     non_group_household(apply)
     run(apply, qualifying("ai_an_monthly", on="2026-03-05"))
     assert apply(select("E1", on="2026-03-10"))["ok"]
     second = apply(select("E2", on="2026-03-20"))
-    assert second["error"]["code"] == "outside_enrollment_period"
-    assert apply(select("E3", on="2026-04-02"))["ok"]
+    assert event_types(second) == ["SpecialEnrollmentPeriodDenied"]
+    denied = second["events"][0]["data"]
+    assert (denied["reason"], denied["enrollment_ids"], denied["member_ids"]) == (
+        "ai_an_change_already_made_this_month",
+        ["E1"],
+        ["M1"],
+    )
+    # E2 was never made: the same enrollment id is free for April's change
+    assert (
+        only(apply(select("E2", on="2026-04-02")), "PlanSelected")["data"]["enrollment_id"] == "E2"
+    )
 
 
 def test_a_plan_type_change_and_a_move_to_aptc_only_open_periods(apply: Apply) -> None:

@@ -1,12 +1,14 @@
 """956 CMR 12.06 and 12.09(2): a reported change may give only what changed for a member already on
-the application; a member it adds needs every fact an application gives."""
+the application; a member it adds needs every fact an application gives; a change reported more
+than 30 days after it happened is late."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
-from enrollment_ledger.domain.rules.applications import missing_member_facts
+from enrollment_ledger.domain.rules.applications import missing_member_facts, reported_late
 
 case = pytest.param
 EVERY_FACT = {
@@ -34,3 +36,22 @@ def test_a_member_added_by_a_change_needs_every_fact_of_an_application(
     change: dict[str, Any], missing: tuple[str, ...]
 ) -> None:
     assert missing_member_facts(change, {"M1"}) == missing
+
+
+@pytest.mark.parametrize(
+    ("changed_on", "reported_on", "late"),
+    [
+        case(date(2026, 3, 1), date(2026, 3, 1), False, id="reported the day it happened: on time"),
+        case(date(2026, 3, 1), date(2026, 3, 31), False, id="day 30 (31 March): on time"),
+        case(date(2026, 3, 1), date(2026, 4, 1), True, id="day 31 (1 April): late"),
+        case(date(2026, 2, 1), date(2026, 3, 3), False, id="across February: 1 February + 30 days = 3 March, on time"),
+        case(date(2026, 2, 1), date(2026, 3, 4), True, id="4 March: late"),
+        case(date(2026, 12, 15), date(2027, 1, 14), False, id="across the year end: 14 January is day 30"),
+        case(date(2026, 12, 15), date(2027, 1, 15), True, id="15 January is day 31: late"),
+        case(None, date(2026, 9, 1), False, id="the day of the change not said: not found late"),
+    ],
+)  # fmt: skip
+def test_a_change_reported_more_than_thirty_days_after_it_happened_is_late(
+    changed_on: date | None, reported_on: date, late: bool
+) -> None:
+    assert reported_late(changed_on, reported_on) is late

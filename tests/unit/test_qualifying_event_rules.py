@@ -1,6 +1,8 @@
 """956 CMR 12.10(1)(a) and the special enrollment periods page: which reported events open a period
-and until when, the non-payment exclusion, the American Indian or Alaska Native monthly change,
-and which plan a transfer between plans replaces (12.10(1)).
+and until when, the non-payment and fraud exclusions, the American Indian or Alaska Native monthly
+change, and which plan a transfer between plans replaces (12.10(1)). A refusal is a decision (a
+`PeriodDenial`, recorded so that it can be appealed, 12.13(3)), not an error; a reversed refusal
+opens the period (12.15(4)).
 
 Expected dates are literals counted by hand ("sixty (60) days to enroll ... from the date of one
 of the events", a day being a calendar day, 12.03), never computed by the function under test.
@@ -11,19 +13,25 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from enrollment_ledger.domain.errors import InvalidCommand, OutsideEnrollmentPeriod
+from enrollment_ledger.domain.errors import InvalidCommand
 from enrollment_ledger.domain.policy import DEFAULT_POLICY
 from enrollment_ledger.domain.rules.enrollment_periods import (
+    DenialReason,
+    PeriodDenial,
     PeriodTerms,
     QualifyingKind,
     ai_an_change_allowed,
+    ai_an_change_denial,
     is_plan_transfer,
-    qualifying_event_period,
+    qualifying_event_decision,
+    reopened_kind,
+    reversed_denial_period,
 )
 
 POLICY = DEFAULT_POLICY.current
 case = pytest.param
 TRIGGERING_EVENT = "956 CMR 12.10(1)(a)"
+NOTHING_LOST: dict[str, str] = {}
 
 
 # ---- sixty days from the event -------------------------------------------------------------------
@@ -42,86 +50,85 @@ TRIGGERING_EVENT = "956 CMR 12.10(1)(a)"
 def test_a_triggering_event_opens_sixty_days_from_the_day_it_happened(
     kind: QualifyingKind, event_on: date, reported_on: date, end_on: date
 ) -> None:
-    terms = qualifying_event_period(
-        kind, event_on, reported_on, POLICY, coverage_lost_for_non_payment=False
+    terms = qualifying_event_decision(
+        kind, event_on, reported_on, POLICY, coverage_lost=NOTHING_LOST
     )
     assert terms == PeriodTerms(end_on, TRIGGERING_EVENT)
 
 
 @pytest.mark.parametrize(
-    ("event_on", "reported_on"),
+    ("event_on", "reported_on", "ended_on"),
     [
-        case(date(2026, 4, 1), date(2026, 6, 1), id="reported on day 61 (1 June): refused"),
-        case(date(2026, 12, 15), date(2027, 2, 14), id="reported the day after 13 February: refused"),
+        case(date(2026, 4, 1), date(2026, 6, 1), date(2026, 5, 31), id="reported on day 61 (1 June): refused, the 60 days ended 31 May"),
+        case(date(2026, 12, 15), date(2027, 2, 14), date(2027, 2, 13), id="reported the day after 13 February: refused"),
     ],
 )  # fmt: skip
 def test_an_event_reported_after_its_sixty_days_opens_nothing(
-    event_on: date, reported_on: date
+    event_on: date, reported_on: date, ended_on: date
 ) -> None:
-    with pytest.raises(OutsideEnrollmentPeriod) as refused:
-        qualifying_event_period(
-            QualifyingKind.MARRIAGE,
-            event_on,
-            reported_on,
-            POLICY,
-            coverage_lost_for_non_payment=False,
-        )
-    assert refused.value.code == "outside_enrollment_period"
-    assert "(956 CMR 12.10(1))" in refused.value.message
+    decision = qualifying_event_decision(
+        QualifyingKind.MARRIAGE, event_on, reported_on, POLICY, coverage_lost=NOTHING_LOST
+    )
+    assert decision == PeriodDenial(
+        DenialReason.REPORTED_AFTER_SIXTY_DAYS, "956 CMR 12.10(1)", end_on=ended_on
+    )
 
 
 def test_an_event_cannot_happen_after_the_day_it_is_reported() -> None:
     with pytest.raises(InvalidCommand):
-        qualifying_event_period(
+        qualifying_event_decision(
             QualifyingKind.MARRIAGE,
             date(2026, 4, 2),
             date(2026, 4, 1),
             POLICY,
-            coverage_lost_for_non_payment=False,
+            coverage_lost=NOTHING_LOST,
         )
 
 
-# ---- losing coverage for not paying premiums ---------------------------------------------------
+# ---- losing coverage for not paying premiums, or for fraud --------------------------------------
+
+NOT_A_QUALIFYING_LOSS = (
+    "956 CMR 12.10(1)(a); 45 CFR 155.420(e); the special enrollment periods page"
+)
 
 
 @pytest.mark.parametrize(
-    ("kind", "lost_for_non_payment", "opens"),
+    ("kind", "lost", "refused_for", "named"),
     [
-        case(QualifyingKind.LOSS_OF_COVERAGE, False, True, id="coverage lost for another reason: a qualifying event"),
-        case(QualifyingKind.LOSS_OF_COVERAGE, True, False, id="coverage lost for not paying premiums: not a qualifying event"),
-        case(QualifyingKind.MARRIAGE, True, True, id="a marriage while terminated for non-payment: still a qualifying event"),
-        case(QualifyingKind.PERMANENT_MOVE, True, True, id="a permanent move while terminated for non-payment: still a qualifying event"),
+        case(QualifyingKind.LOSS_OF_COVERAGE, {}, None, (), id="no coverage lost here: a qualifying event"),
+        case(QualifyingKind.LOSS_OF_COVERAGE, {"E1": "voluntary"}, None, (), id="coverage ended at the member's request: still a qualifying event"),
+        case(QualifyingKind.LOSS_OF_COVERAGE, {"E1": "non_payment"}, DenialReason.COVERAGE_LOST_FOR_NON_PAYMENT, ("E1",), id="coverage lost for not paying premiums: refused"),
+        case(QualifyingKind.LOSS_OF_COVERAGE, {"E1": "fraud"}, DenialReason.COVERAGE_LOST_FOR_FRAUD, ("E1",), id="coverage lost for fraud: refused"),
+        case(QualifyingKind.LOSS_OF_COVERAGE, {"E1": "non_payment", "E2": "fraud"}, DenialReason.COVERAGE_LOST_FOR_FRAUD, ("E2",), id="both: the fraud is named"),
+        case(QualifyingKind.MARRIAGE, {"E1": "non_payment"}, None, (), id="a marriage while terminated for non-payment: still a qualifying event"),
+        case(QualifyingKind.PERMANENT_MOVE, {"E1": "fraud"}, None, (), id="a permanent move after a termination for fraud: still a qualifying event"),
     ],
 )  # fmt: skip
 def test_only_a_loss_of_coverage_for_not_paying_premiums_is_excluded(
-    kind: QualifyingKind, lost_for_non_payment: bool, opens: bool
+    kind: QualifyingKind,
+    lost: dict[str, str],
+    refused_for: DenialReason | None,
+    named: tuple[str, ...],
 ) -> None:
-    try:
-        qualifying_event_period(
-            kind,
-            date(2026, 4, 1),
-            date(2026, 4, 2),
-            POLICY,
-            coverage_lost_for_non_payment=lost_for_non_payment,
-        )
-    except OutsideEnrollmentPeriod as refused:
-        assert not opens
-        assert refused.code == "not_a_qualifying_event"
-        assert "956 CMR 12.10(1)(a)" in refused.message
+    decision = qualifying_event_decision(
+        kind, date(2026, 4, 1), date(2026, 4, 2), POLICY, coverage_lost=lost
+    )
+    if refused_for is None:
+        assert decision == PeriodTerms(date(2026, 5, 31), TRIGGERING_EVENT)
     else:
-        assert opens
+        assert decision == PeriodDenial(refused_for, NOT_A_QUALIFYING_LOSS, enrollment_ids=named)
 
 
 # ---- American Indian or Alaska Native: a change once a month -------------------------------------
 
 
 def test_the_american_indian_or_alaska_native_period_has_no_end() -> None:
-    terms = qualifying_event_period(
+    terms = qualifying_event_decision(
         QualifyingKind.AI_AN_MONTHLY,
         date(2026, 1, 1),
         date(2026, 9, 1),
         POLICY,
-        coverage_lost_for_non_payment=False,
+        coverage_lost=NOTHING_LOST,
     )
     assert terms == PeriodTerms(date.max, TRIGGERING_EVENT)
 
@@ -141,6 +148,63 @@ def test_an_american_indian_or_alaska_native_may_change_plans_once_a_calendar_mo
     on: date, changes: list[date], allowed: bool
 ) -> None:
     assert ai_an_change_allowed(on, changes) is allowed
+
+
+@pytest.mark.parametrize(
+    ("on", "changes", "refused_naming"),
+    [
+        case(date(2026, 5, 31), [(date(2026, 5, 1), "E1")], ("E1",), id="E1 on 1 May, another on 31 May: refused, naming E1"),
+        case(date(2026, 6, 1), [(date(2026, 5, 31), "E1")], None, id="E1 on 31 May, another on 1 June: allowed"),
+        case(date(2026, 6, 10), [(date(2026, 5, 31), "E1"), (date(2026, 6, 2), "E2")], ("E2",), id="only this month's change is named"),
+    ],
+)  # fmt: skip
+def test_a_second_american_indian_or_alaska_native_change_in_a_month_is_a_recorded_refusal(
+    on: date, changes: list[tuple[date, str]], refused_naming: tuple[str, ...] | None
+) -> None:
+    denial = ai_an_change_denial(on, changes)
+    if refused_naming is None:
+        assert denial is None
+    else:
+        assert denial == PeriodDenial(
+            DenialReason.AI_AN_CHANGE_ALREADY_MADE_THIS_MONTH,
+            "956 CMR 12.10(1)(a); the special enrollment periods page",
+            enrollment_ids=refused_naming,
+        )
+
+
+# ---- 12.15(4): a refused period reversed on appeal ------------------------------------------------
+
+REVERSED = "956 CMR 12.15(4); 45 CFR 155.545(c)"
+REVERSED_LATE = f"{REVERSED}; 956 CMR 12.10(1)(a); 45 CFR 155.420(d)(4)"
+
+
+@pytest.mark.parametrize(
+    ("event_on", "decided_on", "end_on", "citation"),
+    [
+        case(date(2026, 4, 1), date(2026, 5, 20), date(2026, 5, 31), REVERSED, id="decided within the 60 days: they stand (to 31 May)"),
+        case(date(2026, 4, 1), date(2026, 5, 31), date(2026, 5, 31), REVERSED, id="decided on day 60: the original 60 days, to that day"),
+        case(date(2026, 4, 1), date(2026, 6, 1), date(2026, 7, 31), REVERSED_LATE, id="decided on day 61: 60 days from the decision (1 June + 60 = 31 July)"),
+        case(date(2026, 1, 10), date(2026, 9, 1), date(2026, 10, 31), REVERSED_LATE, id="long past: 60 days from the decision"),
+    ],
+)  # fmt: skip
+def test_a_reversed_refusal_opens_the_original_sixty_days_or_sixty_from_the_decision(
+    event_on: date, decided_on: date, end_on: date, citation: str
+) -> None:
+    assert reversed_denial_period(event_on, decided_on, POLICY) == PeriodTerms(end_on, citation)
+
+
+@pytest.mark.parametrize(
+    ("denied", "opened"),
+    [
+        case("loss_of_coverage", "loss_of_coverage", id="a loss of coverage reopens as a loss of coverage"),
+        case("new_dependent", "new_dependent", id="a new dependent keeps its kind (coverage from the birth)"),
+        case("ai_an_monthly", "ai_an_change_on_appeal", id="a refused AI/AN change opens a period the monthly limit does not refuse again"),
+    ],
+)  # fmt: skip
+def test_the_period_a_reversal_opens_keeps_the_kind_refused_except_the_monthly_change(
+    denied: str, opened: str
+) -> None:
+    assert reopened_kind(denied) == opened
 
 
 # ---- 12.10(1): a transfer between plans ----------------------------------------------------------
@@ -173,3 +237,14 @@ def test_a_new_health_plan_for_a_member_of_one_begun_earlier_is_a_transfer(
         )
         is transfer
     )
+
+
+def test_the_losses_that_do_not_qualify_are_spelled_as_the_enrollment_records_its_end() -> None:
+    """`coverage_lost` carries the enrollment's own end reasons: each excluded loss must be one."""
+    from enrollment_ledger.domain.enrollment.shared import EndReason
+    from enrollment_ledger.domain.rules.enrollment_periods import ExcludedLoss
+
+    assert {loss.value for loss in ExcludedLoss} == {
+        EndReason.NON_PAYMENT.value,
+        EndReason.FRAUD.value,
+    }

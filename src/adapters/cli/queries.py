@@ -88,6 +88,8 @@ def _print_table(kind: str, answer: dict[str, Any]) -> None:
             f"outstanding: {answer['outstanding_total']}  credit: {answer['credit']}  "
             f"refund due: {answer['refund_due']}  reinstatement: {answer['reinstatement_amount']}"
         )
+        if answer.get("recoupment_due", "0.00") != "0.00":
+            console.print(f"recoupment due (12.10(7)): {answer['recoupment_due']}")
     elif kind == "hearing":
         _print_hearing(console, answer)
     else:
@@ -189,9 +191,17 @@ def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
             continue
         verdict = "matches the record" if result["matches"] else "DIFFERS from the record"
         console.print(f"[bold]{label}[/bold] ({result['policy_version']}): {verdict}")
-        for difference in result["differences"]:
+        if "decision" in result:  # a special enrollment period decided again
             console.print(
-                f"  {difference['member_id']} {difference['field']}: recorded "
+                f"  {result['decision']} ({result['reason'] or 'end ' + str(result['end_on'])}), "
+                f"rule {result['citation']}"
+            )
+            for enrollment_id, reason in result["coverage_lost"].items():
+                console.print(f"  then: coverage of {enrollment_id} lost for {reason}")
+        for difference in result["differences"]:
+            who = f"{difference['member_id']} " if "member_id" in difference else ""
+            console.print(
+                f"  {who}{difference['field']}: recorded "
                 f"{difference['recorded']}, recomputed {difference['recomputed']}"
             )
     if packet["note"]:

@@ -18,7 +18,7 @@ taken as of that date, never back-dated (`take_late_decisions`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -33,7 +33,7 @@ from ..money import ZERO
 from ..policy import PolicyVersion
 from ..rules import premiums as rules
 from ..rules import waivers as waiver_rules
-from . import billing, coverage, delinquency, members, premium_changes, schedule, waivers
+from . import billing, coverage, delinquency, fraud, members, premium_changes, schedule, waivers
 from .billing import Invoice, MoneyAccount
 from .coverage import effectuate
 from .premium_changes import PremiumStep
@@ -48,6 +48,7 @@ __all__ = [
     "Invoice",
     "MoneyAccount",
     "Status",
+    "coverage_lost",
     "replay",
 ]
 
@@ -159,6 +160,8 @@ class Enrollment(CopiedForCommands, Aggregate):
         self.waiver_requests: dict[str, dict[str, Any]] = {}
         self.waived_months: dict[date, Decimal] = {}
         self.waiver_ends_on: date | None = None
+        # termination for fraud (12.10(7)): what may be recouped from the enrollee
+        self.recoupment_due = ZERO
 
     @classmethod
     def select(
@@ -243,6 +246,7 @@ class Enrollment(CopiedForCommands, Aggregate):
     HardshipWaiverEnded = waivers.HardshipWaiverEnded
     MemberCoverageEnded = members.MemberCoverageEnded
     PremiumChanged = premium_changes.PremiumChanged
+    CoverageTerminatedForFraud = fraud.CoverageTerminatedForFraud
 
     def _decide(
         self,
@@ -311,6 +315,13 @@ class Enrollment(CopiedForCommands, Aggregate):
         if self.status in (Status.TERMINATED, Status.CANCELLED) or self.ended:
             raise InvalidCommand("the enrollment has already ended", "invalid_state")
         coverage.terminate_voluntarily(self, on, policy)
+
+    def terminate_for_fraud(
+        self, on: date, effective_on: date, finding: str, policy: PolicyVersion
+    ) -> None:
+        """12.10(5)(a), 12.10(7): ended for fraud (`fraud.terminate_for_fraud`)."""
+        self.advance(on, policy)
+        fraud.terminate_for_fraud(self, on, effective_on, finding, policy)
 
     def renew(
         self,
@@ -456,11 +467,31 @@ class Enrollment(CopiedForCommands, Aggregate):
     def covers_after(self, day: date) -> bool:
         return coverage.covers_after(self, day)
 
+    def coverage_lost_for(self) -> str | None:
+        """Why coverage was lost, when it was lost in a way that is no qualifying loss of
+        coverage (12.10(1)(a), the special enrollment periods page): terminated for non-payment
+        (`EndReason.NON_PAYMENT`), or for fraud (`EndReason.FRAUD`); else None."""
+        if self.status == Status.TERMINATED and self.end_reason == EndReason.NON_PAYMENT:
+            return EndReason.NON_PAYMENT
+        if self.ended and self.end_reason == EndReason.FRAUD:
+            return EndReason.FRAUD
+        return None
+
     def money_account(self) -> MoneyAccount:
         return billing.money_account(self)
 
     def reinstatement_outstanding(self) -> Decimal:
         return delinquency.reinstatement_outstanding(self)
+
+
+def coverage_lost(enrollments: Iterable[Enrollment]) -> dict[str, str]:
+    """Each of `enrollments` whose coverage was lost in a way that is no qualifying loss, by
+    enrollment id, with the reason (`Enrollment.coverage_lost_for`)."""
+    return {
+        e.enrollment_id: reason
+        for e in enrollments
+        if (reason := e.coverage_lost_for()) is not None
+    }
 
 
 def replay(events: list[Any]) -> Enrollment | None:

@@ -35,6 +35,7 @@ class EndReason(StrEnum):
     VOLUNTARY = "voluntary"
     PLAN_YEAR_ENDED = "plan_year_ended"
     PLAN_CHANGE = "plan_change"
+    FRAUD = "fraud"  # 12.10(5)(a)
     INELIGIBLE = "ineligible"  # no covered member left eligible (12.10(5)(c), 12.16(1)(a))
     DEATH = "death"  # the last covered member died (12.10(5)(c))
 
@@ -63,6 +64,7 @@ class RefundReason(StrEnum):
     REINSTATEMENT_WINDOW_EXPIRED = "reinstatement_window_expired"
     RECEIVED_AFTER_END = "received_after_end"
     WAIVED_AFTER_END = "waived_after_end"
+    TERMINATED_FOR_FRAUD = "terminated_for_fraud"
 
 
 class WaiverDecision(StrEnum):

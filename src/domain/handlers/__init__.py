@@ -34,6 +34,7 @@ COMMAND_HANDLERS: Mapping[type[commands.Command], Handler] = MappingProxyType(
         commands.RequestReinstatement: enrollments.request_reinstatement,
         commands.RequestTermination: enrollments.request_termination,
         commands.RenewEnrollment: enrollments.renew_enrollment,
+        commands.TerminateForFraud: enrollments.terminate_for_fraud,
         commands.RequestHardshipWaiver: waivers.request_hardship_waiver,
         commands.DecideHardshipWaiver: waivers.decide_hardship_waiver,
         commands.FileAppeal: appeals.file_appeal,

@@ -27,6 +27,7 @@ from ..rules.appeals import (
     AppealOutcome,
     with_original_effective_dates,
 )
+from ..rules.enrollment_periods import reopened_kind, reversed_denial_period
 from ..rules.representatives import filing_refusal
 from .coverage_changes import end_coverage_of_members_no_longer_eligible
 
@@ -97,10 +98,11 @@ def decide_appeal(ledger: Ledger, command: DecideAppeal) -> list[Aggregate]:
     appeal = ledger.appeal(command.appeal_id)
     policy = ledger.policy.in_force(command.on)
     appeal.decide(command.on, command.outcome.value, policy)
-    if (
-        command.outcome != AppealOutcome.REVERSED
-        or appeal.appealed_event_type != Household.EligibilityDetermined.__name__
-    ):
+    if command.outcome != AppealOutcome.REVERSED:
+        return [appeal]
+    if appeal.appealed_event_type == Household.SpecialEnrollmentPeriodDenied.__name__:
+        return [appeal, _open_denied_period(ledger, appeal, command.on, policy)]
+    if appeal.appealed_event_type != Household.EligibilityDetermined.__name__:
         return [appeal]
     household = ledger.household(appeal.household_id)
     _record_correction(
@@ -136,14 +138,15 @@ def _record_correction(
     original_dates = {
         m["member_id"]: date.fromisoformat(m["effective_on"]) for m in original.members
     }
-    household.record_determination(
+    household.record_corrected_determination(
         dataclasses.replace(
             corrected,
             on=on,
             effective_on=original.effective_on,
             citation=citation,
             members=with_original_effective_dates(corrected.members, original_dates),
-        )
+        ),
+        policy,
     )
 
 
@@ -183,6 +186,27 @@ def order_rehearing(ledger: Ledger, command: OrderRehearing) -> list[Aggregate]:
         policy_version=policy.version,
     )
     return [appeal, household]
+
+
+def _open_denied_period(
+    ledger: Ledger, appeal: Appeal, decided_on: date, policy: PolicyVersion
+) -> Household:
+    """12.13(3), 12.15(4): a refused special enrollment period reversed on appeal is opened for
+    the members it was refused to (`reversed_denial_period`: sixty days from the original event,
+    or from the decision when those have passed)."""
+    household = ledger.household(appeal.household_id)
+    denied = ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
+    terms = reversed_denial_period(denied.event_on, decided_on, policy)
+    household.open_special_enrollment_period(
+        kind=reopened_kind(denied.kind),
+        event_on=denied.event_on,
+        on=decided_on,
+        member_ids=tuple(denied.member_ids),
+        citation=terms.citation,
+        policy=policy,
+        end_on=terms.end_on,
+    )
+    return household
 
 
 def initial_correction(ledger: Ledger, appeal: Appeal, household_events: list[Any]) -> Any | None:

@@ -17,6 +17,7 @@ from ..commands import (
     RequestTermination,
     RunSchedule,
     SelectPlan,
+    TerminateForFraud,
 )
 from ..enrollment import Enrollment
 from ..errors import Conflict, InvalidCommand, NotEligible, OutsideEnrollmentPeriod
@@ -65,14 +66,33 @@ def select_plan(ledger: Ledger, command: SelectPlan) -> list[Aggregate]:
         basis = periods.DENTAL_ANY_TIME_BASIS
     else:
         terms = health_terms(_latest_plan_year(household), results, command.aptc_applied)
-        sep = household.sep_covering(on, member_ids)
-        if (
-            sep is not None
-            and sep.kind == periods.AI_AN_MONTHLY
-            and not periods.ai_an_change_allowed(on, household.ai_an_changes)
-        ):
-            sep = None
+        ai_an_denial = periods.ai_an_change_denial(on, household.ai_an_enrollments)
+        sep = household.sep_covering(
+            on,
+            member_ids,
+            usable=lambda period: period.kind != periods.AI_AN_MONTHLY or ai_an_denial is None,
+        )
         chosen = periods.health_plan_period(on, terms.plan_year, policy, sep.kind if sep else None)
+        refused_ai_an = (
+            household.sep_covering(
+                on, member_ids, usable=lambda period: period.kind == periods.AI_AN_MONTHLY
+            )
+            if chosen is None and ai_an_denial is not None
+            else None
+        )
+        if refused_ai_an is not None and ai_an_denial is not None:
+            # 12.13(3): a second change in the month under the American Indian or Alaska Native
+            # period, the only period covering it, is a special enrollment period refused:
+            # recorded, to be appealable.
+            household.deny_special_enrollment_period(
+                kind=refused_ai_an.kind,
+                event_on=on,
+                on=on,
+                member_ids=tuple(member_ids),
+                denial=ai_an_denial,
+                policy=policy,
+            )
+            return [household]
         if chosen is None:
             start, end = periods.open_enrollment_window(terms.plan_year, policy)
             raise OutsideEnrollmentPeriod(
@@ -176,6 +196,15 @@ def request_reinstatement(ledger: Ledger, command: RequestReinstatement) -> list
 def request_termination(ledger: Ledger, command: RequestTermination) -> list[Aggregate]:
     enrollment = ledger.enrollment(command.enrollment_id)
     enrollment.request_termination(command.on, ledger.policy.in_force(command.on))
+    return [enrollment]
+
+
+def terminate_for_fraud(ledger: Ledger, command: TerminateForFraud) -> list[Aggregate]:
+    """12.10(5)(a), 12.10(7): the enrollment ended for fraud, possibly retroactively."""
+    enrollment = ledger.enrollment(command.enrollment_id)
+    enrollment.terminate_for_fraud(
+        command.on, command.effective_on, command.finding, ledger.policy.in_force(command.on)
+    )
     return [enrollment]
 
 

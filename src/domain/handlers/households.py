@@ -16,11 +16,11 @@ from ..commands import (
     SubmitRenewal,
 )
 from ..determination import DeterminationBasis
-from ..enrollment import TERMINATED
+from ..enrollment import coverage_lost
 from ..errors import InvalidCommand, UnknownHousehold
 from ..household import Household
 from ..rules.applications import missing_member_facts
-from ..rules.enrollment_periods import qualifying_event_period
+from ..rules.enrollment_periods import PeriodDenial, qualifying_event_decision
 from .coverage_changes import end_coverage_of_members_no_longer_eligible
 
 if TYPE_CHECKING:
@@ -87,35 +87,43 @@ def report_change(ledger: Ledger, command: ReportChange) -> list[Aggregate]:
             "report_change needs at least one of annual_magi, household_size, members",
             "missing_field",
         )
-    household.report_change(command.on, changes)
-    household.determine_eligibility(
-        command.on, ledger.policy.in_force(command.on), basis=DeterminationBasis.CHANGE
-    )
+    policy = ledger.policy.in_force(command.on)
+    household.report_change(command.on, changes, policy, command.changed_on)
+    household.determine_eligibility(command.on, policy, basis=DeterminationBasis.CHANGE)
     return [household, *end_coverage_of_members_no_longer_eligible(ledger, household, command.on)]
 
 
 def report_qualifying_event(ledger: Ledger, command: ReportQualifyingEvent) -> list[Aggregate]:
-    """12.10(1)(a): a triggering event opens 60 days to enroll from the date of the event."""
+    """12.10(1)(a): a triggering event opens 60 days to enroll from the date of the event. A
+    refusal (reported too late, a loss of coverage for non-payment or fraud) is a determination
+    regarding a special enrollment period (12.13(3)): recorded, so that it can be appealed."""
     household = ledger.household(command.household_id)
     policy = ledger.policy.in_force(command.on)
     happened = command.event_on or command.on
-    period = qualifying_event_period(
+    decision = qualifying_event_decision(
         command.kind,
         happened,
         command.on,
         policy,
-        coverage_lost_for_non_payment=any(
-            enrollment.end_reason == "non_payment" and enrollment.status == TERMINATED
-            for enrollment in map(ledger.enrollment, household.enrollment_ids)
-        ),
+        coverage_lost=coverage_lost(map(ledger.enrollment, household.enrollment_ids)),
     )
+    if isinstance(decision, PeriodDenial):
+        household.deny_special_enrollment_period(
+            kind=command.kind.value,
+            event_on=happened,
+            on=command.on,
+            member_ids=(),
+            denial=decision,
+            policy=policy,
+        )
+        return [household]
     household.open_special_enrollment_period(
         kind=command.kind.value,
         event_on=happened,
         on=command.on,
         member_ids=(),
-        citation=period.citation,
+        citation=decision.citation,
         policy=policy,
-        end_on=period.end_on,
+        end_on=decision.end_on,
     )
     return [household]

@@ -72,6 +72,9 @@ APPEALABLE_EVENT_TYPES: Mapping[str, str] = MappingProxyType(
         "SpecialEnrollmentPeriodDenied": SPECIAL_ENROLLMENT_DETERMINATION,
         # 12.13(4) a waiver denied, or the period of time a granted waiver applies to.
         "HardshipWaiverDecided": HARDSHIP_WAIVER_DETERMINATION,
+        # 12.13(1) a termination for fraud (12.10(5)(a)) is a finding that the enrollee was not
+        # entitled to the coverage: appealable as an eligibility action.
+        "CoverageTerminatedForFraud": ELIGIBILITY_DETERMINATION,
     }
 )
 """Event type (class name) -> the 12.13 clause that makes it appealable. Any other event (a payment,

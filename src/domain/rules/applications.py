@@ -4,10 +4,18 @@ Connector about its members."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import date
 from typing import Any
+
+from ..calendar import plus_days
 
 APPLICATION = "956 CMR 12.06"
 REPORTED_CHANGE = "956 CMR 12.09(2)"
+
+CHANGE_REPORT_DAYS = 30
+"""12.09(2): changes "must [be reported] ... within 30 days". The regulation fixes the number (the
+member page's "10 days" is advice to members, not the rule), so it is a constant of the rule, not
+a policy parameter."""
 
 MEMBER_FACTS = ("birth_date", "resident", "lawfully_present", "incarcerated", "aptc_eligible")
 """What an application says of each member (12.06), besides the member's id."""
@@ -32,3 +40,11 @@ def missing_member_facts(
             if change.get(fact) is None and change.get(FACT_ALSO_GIVEN_AS.get(fact, fact)) is None
         )
     )
+
+
+def reported_late(changed_on: date | None, reported_on: date) -> bool:
+    """12.09(2): a change reported more than 30 days after it happened is late (day 30 is on
+    time, day 31 late). A change whose day is not said (`changed_on` None) is not found late."""
+    if changed_on is None:
+        return False
+    return reported_on > plus_days(changed_on, CHANGE_REPORT_DAYS)

@@ -11,7 +11,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..calendar import first_of_month, plus_days
-from ..errors import InvalidCommand, OutsideEnrollmentPeriod
+from ..errors import InvalidCommand
+from .appeals import HEARING_DECISION
 from .eligibility import Program
 
 if TYPE_CHECKING:
@@ -27,7 +28,15 @@ WAIVER_ENDED = "956 CMR 12.10(1)(f)"
 DENTAL_ANY_TIME = "956 CMR 12.16(3)(a)"
 PLAN_TRANSFER = "956 CMR 12.10(1)"
 SPECIAL_ENROLLMENT_LENGTH = "956 CMR 12.10(1)"
-NOT_A_QUALIFYING_LOSS = f"{TRIGGERING_EVENT}; the special enrollment periods page"
+EXCLUDED_LOSSES = "45 CFR 155.420(e)"
+NOT_A_QUALIFYING_LOSS = (
+    f"{TRIGGERING_EVENT}; {EXCLUDED_LOSSES}; the special enrollment periods page"
+)
+AI_AN_ONCE_A_MONTH = f"{TRIGGERING_EVENT}; the special enrollment periods page"
+APPEAL_DECISION_IMPLEMENTED = "45 CFR 155.545(c)"
+EXCHANGE_ERROR = "45 CFR 155.420(d)(4)"
+REVERSED_DENIAL = f"{HEARING_DECISION}; {APPEAL_DECISION_IMPLEMENTED}"
+REVERSED_DENIAL_FROM_DECISION = f"{REVERSED_DENIAL}; {TRIGGERING_EVENT}; {EXCHANGE_ERROR}"
 
 AUTOMATIC_SEP_CLAUSES = {
     NEWLY_CONNECTORCARE: "newly_connectorcare_eligible",
@@ -121,40 +130,86 @@ class PeriodTerms:
     citation: str
 
 
-def qualifying_event_period(
+class DenialReason(StrEnum):
+    """Why a special enrollment period was refused (a determination 12.13(3) makes appealable)."""
+
+    REPORTED_AFTER_SIXTY_DAYS = "reported_after_sixty_days"
+    COVERAGE_LOST_FOR_NON_PAYMENT = "coverage_lost_for_non_payment"
+    COVERAGE_LOST_FOR_FRAUD = "coverage_lost_for_fraud"
+    AI_AN_CHANGE_ALREADY_MADE_THIS_MONTH = "ai_an_change_already_made_this_month"
+
+
+class ExcludedLoss(StrEnum):
+    """The ways of losing coverage that are no qualifying loss of coverage (the special enrollment
+    periods page: "for a reason other than not paying premiums or because of fraud"), spelled as
+    the enrollment's end reason records them."""
+
+    NON_PAYMENT = "non_payment"
+    FRAUD = "fraud"
+
+
+EXCLUDED_LOSS_DENIALS: Mapping[str, DenialReason] = MappingProxyType(
+    {
+        ExcludedLoss.FRAUD: DenialReason.COVERAGE_LOST_FOR_FRAUD,
+        ExcludedLoss.NON_PAYMENT: DenialReason.COVERAGE_LOST_FOR_NON_PAYMENT,
+    }
+)
+"""Which refusal each excluded loss gives, fraud first (the graver finding is named when a household
+has both)."""
+
+
+@dataclass(frozen=True)
+class PeriodDenial:
+    """A special enrollment period refused: why, under which clause; for a report after the sixty
+    days, the day they ended (`end_on`); for a loss of coverage that does not qualify, the
+    enrollments whose end decided it (`enrollment_ids`)."""
+
+    reason: DenialReason
+    citation: str
+    end_on: date | None = None
+    enrollment_ids: tuple[str, ...] = ()
+
+
+PeriodDecision = PeriodTerms | PeriodDenial
+
+
+def qualifying_event_decision(
     kind: QualifyingKind,
     event_on: date,
     reported_on: date,
     policy: PolicyVersion,
     *,
-    coverage_lost_for_non_payment: bool,
-) -> PeriodTerms:
+    coverage_lost: Mapping[str, str],
+) -> PeriodDecision:
     """12.10(1)(a): the period a triggering event reported on `reported_on` opens, "sixty (60)
-    days to enroll ... from the date of" the event; refused once those days are over.
+    days to enroll ... from the date of" the event; or its refusal, a determination regarding a
+    special enrollment period (12.13(3)) recorded so that it can be appealed:
 
-    - A loss of coverage "for a reason other than not paying premiums or because of fraud" (the
-      special enrollment periods page): refused (`not_a_qualifying_event`) while the household has
-      an enrollment terminated for non-payment (`coverage_lost_for_non_payment`).
-    - An American Indian or Alaska Native "may enroll ... or change from one plan to another once
-      a month even if the open enrollment period is over" (the same page): a period without end,
-      limited to one change a month by `ai_an_change_allowed`.
+    - a loss of coverage "for a reason other than not paying premiums or because of fraud" (the
+      special enrollment periods page; 45 CFR 155.420(e)) is refused while the household has an
+      enrollment whose coverage was lost for one of those (`coverage_lost`: enrollment id -> the
+      reason its coverage was lost, an `ExcludedLoss` for those that count);
+    - a report after the sixty days is refused, with the day they ended.
+
+    An American Indian or Alaska Native "may enroll ... or change from one plan to another once a
+    month even if the open enrollment period is over" (the same page): a period without end,
+    limited to one change a month by `ai_an_change_denial`. An event after the day it is reported
+    is not a decision to record but an impossible command (InvalidCommand).
     """
     if event_on > reported_on:
         raise InvalidCommand("event_on cannot be after the date the event is reported (on)")
-    if kind == QualifyingKind.LOSS_OF_COVERAGE and coverage_lost_for_non_payment:
-        raise OutsideEnrollmentPeriod(
-            "a loss of coverage for not paying premiums (or for fraud) is not a qualifying "
-            f"event ({NOT_A_QUALIFYING_LOSS})",
-            "not_a_qualifying_event",
-        )
+    if kind == QualifyingKind.LOSS_OF_COVERAGE:
+        for loss, reason in EXCLUDED_LOSS_DENIALS.items():
+            lost = tuple(sorted(e for e, why in coverage_lost.items() if why == loss))
+            if lost:
+                return PeriodDenial(reason, NOT_A_QUALIFYING_LOSS, enrollment_ids=lost)
     citation = QUALIFYING_EVENT_KINDS[kind]
     if kind == QualifyingKind.AI_AN_MONTHLY:
         return PeriodTerms(date.max, citation)
     end_on = special_enrollment_end(event_on, policy)
     if end_on < reported_on:
-        raise OutsideEnrollmentPeriod(
-            f"the 60 days from the event on {event_on.isoformat()} ended on "
-            f"{end_on.isoformat()} ({SPECIAL_ENROLLMENT_LENGTH})"
+        return PeriodDenial(
+            DenialReason.REPORTED_AFTER_SIXTY_DAYS, SPECIAL_ENROLLMENT_LENGTH, end_on=end_on
         )
     return PeriodTerms(end_on, citation)
 
@@ -164,6 +219,46 @@ def ai_an_change_allowed(on: date, changes_made: Iterable[date]) -> bool:
     may change plans "once a month": not again in a calendar month with a change already made."""
     month = first_of_month(on)
     return all(first_of_month(made) != month for made in changes_made)
+
+
+def ai_an_change_denial(on: date, changes_made: Sequence[tuple[date, str]]) -> PeriodDenial | None:
+    """12.10(1)(a) with the special enrollment periods page: a second plan change asked for in a
+    calendar month under the American Indian or Alaska Native period is refused, naming the
+    enrollments chosen under it that month (`changes_made`: each change's day and enrollment id);
+    None when the change is allowed."""
+    if ai_an_change_allowed(on, [made for made, _enrollment in changes_made]):
+        return None
+    month = first_of_month(on)
+    return PeriodDenial(
+        DenialReason.AI_AN_CHANGE_ALREADY_MADE_THIS_MONTH,
+        AI_AN_ONCE_A_MONTH,
+        enrollment_ids=tuple(e for made, e in changes_made if first_of_month(made) == month),
+    )
+
+
+REOPENED_KINDS: Mapping[str, str] = MappingProxyType(
+    {QualifyingKind.AI_AN_MONTHLY: "ai_an_change_on_appeal"}
+)
+"""The kind of the period a reversed denial opens, where it is not the kind denied: a reversed
+refusal of a second American Indian or Alaska Native change in a month opens a period for that
+change, which the once-a-month limit of the year-round period must not refuse again."""
+
+
+def reopened_kind(denied_kind: str) -> str:
+    return REOPENED_KINDS.get(denied_kind, denied_kind)
+
+
+def reversed_denial_period(event_on: date, decided_on: date, policy: PolicyVersion) -> PeriodTerms:
+    """12.13(3), 12.15(4): a refused special enrollment period reversed on appeal is opened as the
+    corrected determination would have opened it, sixty days from the original event (the appeal
+    decision implemented as of the action appealed, 45 CFR 155.545(c), applied through 12.15(1)).
+    When those days have passed by the hearing decision, the member could not use them because of
+    the Connector's own refusal: sixty days from the decision (the page's "error ... on the part of
+    the Health Connector", 12.10(1)(a), 45 CFR 155.420(d)(4))."""
+    original = special_enrollment_end(event_on, policy)
+    if original >= decided_on:
+        return PeriodTerms(original, REVERSED_DENIAL)
+    return PeriodTerms(special_enrollment_end(decided_on, policy), REVERSED_DENIAL_FROM_DECISION)
 
 
 DENTAL_ANY_TIME_BASIS = "dental_any_time"
