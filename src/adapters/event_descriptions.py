@@ -89,6 +89,12 @@ EVENTS: dict[str, str] = {
     "(12.12(8)(a)); the invoices already issued for those months are adjusted.",
     "AppealContinued": "The estate's representative continues an appeal dismissed because the "
     "appellant died (12.15(2)(d)): it stands where it stood before the dismissal.",
+    "CoverageTerminatedForFraud": "Coverage ended for fraud or intentional misrepresentation "
+    "(12.10(5)(a), 12.10(7)); a rescission when the end is before the last day already paid or "
+    "covered (45 CFR 147.128); amounts paid on the member's behalf for voided months may be "
+    "recouped.",
+    "SpecialEnrollmentPeriodDenied": "A special enrollment period refused, recorded as a decision "
+    "so that it can be appealed (12.13(3)): the kind asked for, the event's day and the reason.",
 }
 
 FIELDS: dict[str, str] = {
@@ -218,6 +224,29 @@ FIELDS: dict[str, str] = {
 }
 
 FIELDS_OF: dict[str, str] = {
+    "ChangeReported.changed_on": "the day the change happened, as reported (null: not said)",
+    "ChangeReported.late": "whether the change was reported more than 30 days after it happened "
+    "(12.09(2)); effective dates still follow 12.08",
+    "CoverageTerminatedForFraud.end_on": "the last day of coverage (12.10(5)(a))",
+    "CoverageTerminatedForFraud.finding": "the Connector's finding of fraud or intentional "
+    "misrepresentation, as recorded",
+    "CoverageTerminatedForFraud.rescission": "whether the end reaches back before coverage already "
+    "given (a rescission, 45 CFR 147.128)",
+    "CoverageTerminatedForFraud.from_start": "whether the end rescinds coverage from its first day",
+    "CoverageTerminatedForFraud.recoupment_due": "what the Connector paid on the member's behalf "
+    "for the voided months, which it may recoup (12.10(7))",
+    "CoverageTerminatedForFraud.recoupment_months": "the months whose amounts may be recouped",
+    "CoverageTerminatedForFraud.recoupment_citation": "the clause that allows the recoupment "
+    "(null when nothing is due)",
+    "SpecialEnrollmentPeriodDenied.kind": "the kind of qualifying event asked for (12.10(1)(a))",
+    "SpecialEnrollmentPeriodDenied.event_on": "the day of the event the period would count from",
+    "SpecialEnrollmentPeriodDenied.member_ids": "the members the period was asked for",
+    "SpecialEnrollmentPeriodDenied.reason": "why it was refused (a reason code: reported after the "
+    "sixty days, a loss of coverage for non-payment or fraud, a second AI/AN change in a month)",
+    "SpecialEnrollmentPeriodDenied.end_on": "the last day the period would have run to (null when "
+    "the refusal is not about its length)",
+    "SpecialEnrollmentPeriodDenied.enrollment_ids": "the enrollments the refusal rests on (their "
+    "termination for non-payment or fraud)",
     "SpecialEnrollmentPeriodOpened.kind": "the kind of qualifying event (12.10(1)(a)-(f))",
     "SpecialEnrollmentPeriodOpened.end_on": "the last day to enroll: sixty days from the event "
     "(12.10(1))",

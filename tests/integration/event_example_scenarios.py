@@ -185,6 +185,25 @@ def a_death_during_an_appeal() -> list[Step]:
     ]
 
 
+def a_termination_for_fraud() -> list[Step]:
+    """Coverage ended for fraud back to 31 March (12.10(5)(a), 12.10(7)): a rescission of the
+    months already given, their amounts recoupable."""
+    return [
+        *household_commands(),
+        select(),
+        pay("2026-01-20", "150.00", "binder"),
+        pay("2026-02-20", "150.00", "march"),
+        pay("2026-03-20", "150.00", "april"),
+        {
+            "command": "terminate_for_fraud",
+            "on": "2026-04-10",
+            "enrollment_id": "E1",
+            "effective_on": "2026-03-31",
+            "finding": "income intentionally misstated on the application",
+        },
+    ]
+
+
 def example_file(name: str) -> list[Step]:
     return [json.loads(line) for line in (EXAMPLES / name).read_text().splitlines() if line]
 
@@ -205,6 +224,7 @@ def scenarios() -> dict[str, list[Step]]:
     found["a plan year not renewed"] = a_plan_year_not_renewed()
     found["a representative and a re-hearing"] = a_representative_and_a_rehearing()
     found["a death during an appeal"] = a_death_during_an_appeal()
+    found["a termination for fraud"] = a_termination_for_fraud()
     return found
 
 
