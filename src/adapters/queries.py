@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from ..domain.errors import LedgerError
+from ..domain.errors import LedgerError, UnknownEmployer, UnknownHousehold
 from ..domain.hearing import facts_before, recompute
 from ..domain.ledger import Ledger
 from ..projections.balance import current_balance
 from ..projections.coverage import current_coverage
-from ..projections.enrollment_views import balance_view, coverage_view, enrollment_at
+from ..projections.group_views import any_enrollment_at, balance_answer, coverage_answer
 from ..projections.timelines import timeline_events
 from .wire import render_event
 
@@ -18,25 +18,43 @@ from .wire import render_event
 def coverage(
     ledger: Ledger, enrollment_id: str, as_of: date | None = None, known_at: datetime | None = None
 ) -> dict[str, Any]:
-    """From the coverage projection when it is current and no point in time is asked for."""
+    """From the coverage projection when it is current and no point in time is asked for. A
+    small group's enrollment id answers with its employees' spans."""
     if as_of is None and known_at is None and (found := current_coverage(ledger, enrollment_id)):
         return found
-    return coverage_view(enrollment_at(ledger, enrollment_id, as_of, known_at))
+    return coverage_answer(any_enrollment_at(ledger, enrollment_id, as_of, known_at))
 
 
 def balance(
     ledger: Ledger, enrollment_id: str, as_of: date | None = None, known_at: datetime | None = None
 ) -> dict[str, Any]:
-    """From the balance projection when it is current and no point in time is asked for."""
+    """From the balance projection when it is current and no point in time is asked for. A
+    small group's enrollment id answers with the employees each month bills."""
     if as_of is None and known_at is None and (found := current_balance(ledger, enrollment_id)):
         return found
-    return balance_view(enrollment_at(ledger, enrollment_id, as_of, known_at))
+    return balance_answer(any_enrollment_at(ledger, enrollment_id, as_of, known_at))
 
 
 def timeline(ledger: Ledger, household_id: str, known_at: datetime | None = None) -> dict[str, Any]:
-    household = ledger.household(household_id)
+    """Every event of a household, its enrollments and appeals; or, for an employer's id (when
+    no household has it), of the employer, its group enrollments and its appeals."""
+    try:
+        household = ledger.household(household_id)
+    except UnknownHousehold:
+        return employer_timeline(ledger, household_id, known_at)
     events = timeline_events(ledger.household_events(household), known_at)
     return {"household_id": household_id, "events": [render_event(e) for e in events]}
+
+
+def employer_timeline(
+    ledger: Ledger, employer_id: str, known_at: datetime | None = None
+) -> dict[str, Any]:
+    try:
+        employer = ledger.employer(employer_id)
+    except UnknownEmployer:
+        raise UnknownHousehold(f"unknown household or employer {employer_id!r}") from None
+    events = timeline_events(ledger.employer_events(employer), known_at)
+    return {"employer_id": employer_id, "events": [render_event(e) for e in events]}
 
 
 def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
@@ -44,6 +62,8 @@ def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
     and policy version applied, the decision recomputed with that version and with the current
     one, and the household's whole timeline."""
     appeal = ledger.appeal(appeal_id)
+    if appeal.household_id is None:
+        return employer_hearing(ledger, appeal_id)
     household = ledger.household(appeal.household_id)
     appealed = ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
     stream = list(ledger.aggregate_events(appeal.appealed_aggregate_id))
@@ -90,4 +110,39 @@ def _recomputation(ledger: Ledger, prior: list[Any], appealed: Any, version: str
         "members": result.members,
         "matches": result.matches,
         "differences": result.differences,
+    }
+
+
+def employer_hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
+    """An employer's hearing packet: the appealed action as recorded, the facts held when it
+    was taken, the rule and policy version applied, and the employer's whole timeline (the
+    ledger does not recompute an employer's determination here yet)."""
+    appeal = ledger.appeal(appeal_id)
+    assert appeal.employer_id is not None
+    employer = ledger.employer(appeal.employer_id)
+    appealed = ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
+    prior = facts_before(
+        list(ledger.aggregate_events(appeal.appealed_aggregate_id)), appeal.appealed_version
+    )
+    history = timeline_events(ledger.employer_events(employer))
+    return {
+        "appeal_id": appeal.appeal_id,
+        "employer_id": appeal.employer_id,
+        "appeal": {
+            "filed_on": appeal.filed_on.isoformat(),
+            "status": appeal.status,
+            "outcome": appeal.outcome,
+            "deadline": appeal.deadline.isoformat(),
+            "timely": appeal.timely,
+            "appealable_clause": appeal.appealable_clause,
+            "history": appeal.history,
+            "events": [render_event(e) for e in ledger.aggregate_events(appeal.id)],
+        },
+        "appealed_event": render_event(appealed),
+        "facts_known": [render_event(e) for e in prior],
+        "rule": {"citation": appealed.citation, "policy_version": appealed.policy_version},
+        "recomputed": None,
+        "current_policy": None,
+        "note": "an employer's action is shown as recorded",
+        "timeline": [render_event(e) for e in history],
     }

@@ -14,6 +14,7 @@ from uuid import UUID
 from ..domain.calendar import last_day_of_month, month_key
 from ..domain.enrollment import CANCELLED, TERMINATED, Enrollment, replay
 from ..domain.errors import UnknownEnrollment
+from ..domain.group_enrollment import GroupEnrollment
 from ..domain.money import ZERO, money_str
 from ..domain.rules.premiums import ENROLLMENT_EFFECTIVE
 
@@ -73,11 +74,12 @@ def coverage_view(enrollment: Enrollment) -> dict[str, Any]:
         "financially_assisted": enrollment.financially_assisted,
         "status": enrollment.status,
         "spans": spans,
-        "paid_through": _paid_through(enrollment),
+        "paid_through": paid_through(enrollment),
     }
 
 
-def _paid_through(enrollment: Enrollment) -> str | None:
+def paid_through(enrollment: Enrollment | GroupEnrollment) -> str | None:
+    """The last day of the last month paid in full in a row from coverage's start."""
     if enrollment.start_on is None:
         return None
     through: date | None = None
@@ -91,7 +93,7 @@ def _paid_through(enrollment: Enrollment) -> str | None:
     return through.isoformat() if through else None
 
 
-def balance_view(enrollment: Enrollment) -> dict[str, Any]:
+def balance_view(enrollment: Enrollment | GroupEnrollment) -> dict[str, Any]:
     months = []
     total = ZERO
     for month in sorted(enrollment.invoices):

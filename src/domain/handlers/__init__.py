@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from .. import commands
-from . import appeals, enrollments, households, waivers
+from . import appeals, enrollments, households, small_group, waivers
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -39,6 +39,11 @@ COMMAND_HANDLERS: Mapping[type[commands.Command], Handler] = MappingProxyType(
         commands.FileAppeal: appeals.file_appeal,
         commands.DecideAppeal: appeals.decide_appeal,
         commands.OrderRehearing: appeals.order_rehearing,
+        commands.SubmitEmployerApplication: small_group.submit_employer_application,
+        commands.DetermineEmployerEligibility: small_group.determine_employer_eligibility,
+        commands.SelectGroupPlan: small_group.select_group_plan,
+        commands.EnrollEmployee: small_group.enroll_employee,
+        commands.WaiveCoverage: small_group.waive_coverage,
     }
 )
 """Each command's handler (cosmicpython's `COMMAND_HANDLERS`)."""

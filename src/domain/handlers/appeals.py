@@ -22,14 +22,29 @@ from ..rules.appeals import (
     AppealOutcome,
     with_original_effective_dates,
 )
+from . import small_group
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
 
 
 def file_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
-    """12.13-12.15(2): recorded with its deadline; dismissed when untimely or not appealable."""
-    household = ledger.household(command.household_id)
+    """12.13-12.15(2): recorded with its deadline; dismissed when untimely or not appealable.
+    An employer's appeal (`employer_id`) is the small group's (`small_group.file_appeal`)."""
+    if command.household_id is not None and command.employer_id is not None:
+        raise InvalidCommand(
+            "file_appeal takes household_id (a household's appeal) or employer_id (an "
+            "employer's), not both"
+        )
+    if command.employer_id is not None:
+        return small_group.file_appeal(ledger, command)
+    if command.household_id is None:
+        raise InvalidCommand(
+            "file_appeal needs household_id, or employer_id for an employer's appeal",
+            "missing_field",
+        )
+    household_id = command.household_id
+    household = ledger.household(household_id)
     try:
         ledger.repository.get(Appeal.id_for(command.appeal_id))
     except AggregateNotFoundError:
@@ -42,7 +57,7 @@ def file_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
     appeal = Appeal.file(
         on=command.on,
         appeal_id=command.appeal_id,
-        household_id=command.household_id,
+        household_id=household_id,
         appealed=appealed,
         appealed_event_id=command.appealed_event_id,
         grounds=command.grounds,
@@ -77,6 +92,7 @@ def decide_appeal(ledger: Ledger, command: DecideAppeal) -> list[Aggregate]:
     if (
         command.outcome != AppealOutcome.REVERSED
         or appeal.appealed_event_type != Household.EligibilityDetermined.__name__
+        or appeal.household_id is None
     ):
         return [appeal]
     household = ledger.household(appeal.household_id)
