@@ -61,18 +61,22 @@ def determine_employer_eligibility(
     ledger: Ledger, command: DetermineEmployerEligibility
 ) -> list[Aggregate]:
     """12.04(4)(a)1-5 and (b), 12.11(3), 12.16(1)(b): the determination (an appealable
-    decision, recorded whether or not the employer is found eligible)."""
+    decision, recorded whether or not the employer is found eligible). The employer's group
+    enrollments are first brought up to the determination's date (their schedule's decisions
+    recorded), so that 12.04(4)(b) sees the coverage in force that day."""
     employer = ledger.employer(command.employer_id)
     policy = ledger.policy.in_force(command.on)
     coverage_year = None
+    groups: list[Aggregate] = []
     for group_id in employer.group_enrollment_ids:
         group = ledger.group_enrollment(group_id)
         group.advance(command.on, ledger.policy.in_force)
+        groups.append(group)
         year = group.coverage_year()
         if rules.in_coverage_year(command.on, year):
             coverage_year = year
     employer.determine_eligibility(command.on, policy, coverage_year)
-    return [employer]
+    return [employer, *groups]
 
 
 def select_group_plan(ledger: Ledger, command: SelectGroupPlan) -> list[Aggregate]:
