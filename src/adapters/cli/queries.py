@@ -108,14 +108,14 @@ def _print_employees(console: Any, answer: dict[str, Any]) -> None:
     from rich.table import Table
 
     table = Table(title=f"Employees of {answer['employer_id']} in {answer['group_enrollment_id']}")
-    for column in ("employee_id", "members", "premium", "status", "start_on", "end_on", "reason"):
-        table.add_column(column)
+    for column in ("employee", "members", "premium", "status", "start_on", "end_on", "reason"):
+        table.add_column(column, no_wrap=column in ("start_on", "end_on"))
     for employee in answer["employees"]:
         spans = employee["spans"] or [{"start_on": "", "end_on": "", "end_reason": ""}]
         for span in spans:
             table.add_row(
                 employee["employee_id"],
-                ", ".join(employee["member_ids"]),
+                str(len(employee["member_ids"])),
                 employee["monthly_premium"],
                 employee["status"],
                 str(span["start_on"]),
