@@ -505,3 +505,34 @@ class TestTheEmployersAppeal:
             {"command": "file_appeal", "on": "2026-02-10", "appeal_id": "AP-1", "employer_id": "ACME", "appealed_event_id": household_event, "grounds": "g"},
         )  # fmt: skip
         assert error["code"] == "unknown_event"
+
+
+# ---- late facts (the two clocks) ------------------------------------------------------------------
+
+
+class TestLateFacts:
+    def test_a_payment_entered_after_the_termination_but_received_in_time_rescinds_it(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        run(apply, *paid_through_may(), schedule("2026-07-31"))
+        # received 9 July, before the payment date of 10 July: June and July, all then owed
+        answer = apply(employer_pays("2026-07-09", "2800.00", "LATE"))
+        rescinded = only(answer, "TerminationRescinded")
+        assert rescinded["citation"] == "956 CMR 12.12(12)"
+        assert rescinded["data"]["paid_by_payment_date"] == "5600.00"
+        coverage = queries.coverage(ledger, "G1")
+        assert coverage["status"] != "terminated"
+        assert coverage["spans"][0]["end_on"] is None
+
+    def test_a_binder_entered_after_the_cancellation_but_received_by_its_due_date_restores_it(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        run(apply, *enrolled_group(), schedule("2026-03-31"))
+        answer = apply(employer_pays("2026-03-22", "1400.00", "LATE-BINDER"))
+        assert event_types(answer)[:3] == [
+            "PaymentRecorded",
+            "CancellationRescinded",
+            "CreditApplied",
+        ]
+        assert only(answer, "CoverageEffectuated")["data"]["start_on"] == "2026-04-01"
+        assert queries.coverage(ledger, "G1")["status"] == "active"
