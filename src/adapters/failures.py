@@ -163,27 +163,37 @@ def _library_failure(error: BaseException) -> Failure | None:
     if isinstance(error, sqlite3.Error):
         return _sqlite_failure(error)
     sa_exc = sys.modules.get("sqlalchemy.exc")
-    if sa_exc is not None and isinstance(error, sa_exc.SQLAlchemyError):
-        if isinstance(error, sa_exc.ArgumentError):
-            return Failure(
-                "invalid_store_url", "the store URL is not one SQLAlchemy can open", NOT_RUN
-            )
-        if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
-            return Failure(
-                "store_unavailable", f"the store cannot be reached: {reason_of(error)}", NOT_RUN
-            )
-        return Failure("store_error", f"the store failed: {reason_of(error)}", NOT_RUN)
-    persistence = sys.modules.get("eventsourcing.persistence")
-    if persistence is not None and isinstance(error, persistence.PersistenceError):
-        if isinstance(error, persistence.OperationalError | persistence.InterfaceError):
-            return Failure(
-                "store_unavailable", f"the store cannot be reached: {reason_of(error)}", NOT_RUN
-            )
-        return Failure("store_error", f"the store failed: {reason_of(error)}", NOT_RUN)
+    if sa_exc is not None and isinstance(error, sa_exc.ArgumentError):
+        return Failure("invalid_store_url", "the store URL is not one SQLAlchemy can open", NOT_RUN)
+    code = store_failure_code(error)
+    if code == "store_unavailable":
+        return Failure(code, f"the store cannot be reached: {reason_of(error)}", NOT_RUN)
+    if code is not None:
+        return Failure(code, f"the store failed: {reason_of(error)}", NOT_RUN)
     kafka_errors = sys.modules.get("kafka.errors")
     if kafka_errors is not None and isinstance(error, kafka_errors.KafkaError):
         return Failure("broker_error", f"the broker failed: {type(error).__name__}", REFUSED)
     return _projection_failure(error)
+
+
+_STORE_LIBRARIES = (
+    ("sqlalchemy.exc", "SQLAlchemyError"),
+    ("eventsourcing.persistence", "PersistenceError"),
+)
+"""The store's libraries and their base error; each names its driver's unreachable-server
+errors `OperationalError` and `InterfaceError` (PEP 249's names)."""
+
+
+def store_failure_code(error: BaseException) -> str | None:
+    """`store_unavailable` when the store's library says the store cannot be reached (an
+    operational or interface error), `store_error` for its other errors, None for an error that
+    is not the store's."""
+    for module_name, base in _STORE_LIBRARIES:
+        module = sys.modules.get(module_name)
+        if module is not None and isinstance(error, getattr(module, base)):
+            unreachable = isinstance(error, module.OperationalError | module.InterfaceError)
+            return "store_unavailable" if unreachable else "store_error"
+    return None
 
 
 def _sqlite_failure(error: sqlite3.Error) -> Failure:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from ..domain.enrollment import Enrollment
 from ..domain.errors import LedgerError, UnknownEmployer, UnknownHousehold
+from ..domain.group_enrollment import GroupEnrollment
 from ..domain.hearing import facts_before, recompute
 from ..domain.ledger import Ledger
 from ..projections.balance import current_balance
@@ -20,9 +23,7 @@ def coverage(
 ) -> dict[str, Any]:
     """From the coverage projection when it is current and no point in time is asked for. A
     small group's enrollment id answers with its employees' spans."""
-    if as_of is None and known_at is None and (found := current_coverage(ledger, enrollment_id)):
-        return found
-    return coverage_answer(any_enrollment_at(ledger, enrollment_id, as_of, known_at))
+    return _answer(ledger, current_coverage, coverage_answer, enrollment_id, as_of, known_at)
 
 
 def balance(
@@ -30,9 +31,23 @@ def balance(
 ) -> dict[str, Any]:
     """From the balance projection when it is current and no point in time is asked for. A
     small group's enrollment id answers with the employees each month bills."""
-    if as_of is None and known_at is None and (found := current_balance(ledger, enrollment_id)):
+    return _answer(ledger, current_balance, balance_answer, enrollment_id, as_of, known_at)
+
+
+def _answer(
+    ledger: Ledger,
+    projected: Callable[[Ledger, str], dict[str, Any] | None],
+    view: Callable[[Enrollment | GroupEnrollment], dict[str, Any]],
+    enrollment_id: str,
+    as_of: date | None,
+    known_at: datetime | None,
+) -> dict[str, Any]:
+    """The read model's stored answer when it is current and no point in time is asked for;
+    otherwise the enrollment (an individual's or a small group's) folded from its events (as of
+    / as known then) and its view."""
+    if as_of is None and known_at is None and (found := projected(ledger, enrollment_id)):
         return found
-    return balance_answer(any_enrollment_at(ledger, enrollment_id, as_of, known_at))
+    return view(any_enrollment_at(ledger, enrollment_id, as_of, known_at))
 
 
 def timeline(ledger: Ledger, household_id: str, known_at: datetime | None = None) -> dict[str, Any]:

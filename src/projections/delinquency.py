@@ -28,8 +28,15 @@ from sqlalchemy.orm import Session
 from ..domain.enrollment import Enrollment
 from ..domain.ledger import Ledger
 from .enrollment_views import fold
-from .folding import DelinquencyKey, Folded, batch_of, delinquency_key, enrollment_events
-from .tracking import METADATA, Positioned, recorder_of, replace_enrollment_rows
+from .folding import (
+    DelinquencyKey,
+    Folded,
+    Positioned,
+    batch_of,
+    delinquency_key,
+    enrollment_events,
+)
+from .tracking import METADATA, iso, read_rows, replace_enrollment_rows
 
 NAME = "delinquency"
 
@@ -143,15 +150,13 @@ def delinquent_on(ledger: Ledger, day: date) -> list[dict[str, Any]]:
         )
         .order_by(PERIODS.c.enrollment_id)
     )
-    with recorder_of(ledger).transaction(commit=False) as session:
-        rows = session.execute(query).mappings().all()
     return [
         {
             "enrollment_id": r["enrollment_id"],
             "household_id": r["household_id"],
             "delinquent_since": r["since_on"].isoformat(),
             "first_unpaid_month": r["first_unpaid_month"],
-            "payment_due_on": r["payment_due_on"].isoformat() if r["payment_due_on"] else None,
+            "payment_due_on": iso(r["payment_due_on"]),
         }
-        for r in rows
+        for r in read_rows(ledger, query)
     ]

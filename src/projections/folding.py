@@ -27,13 +27,20 @@ from ..domain.calendar import month_key
 from ..domain.enrollment import DELINQUENT, Enrollment
 from ..domain.ledger import Ledger
 from .enrollment_views import balance_view, coverage_view
-from .tracking import Positioned
 
 DEFAULT_CACHE_SIZE = 4096
 """How many folded enrollments a run keeps (least recently used ones are dropped)."""
 
 DelinquencyKey = tuple[str, date | None]
 """(first unpaid month, payment date) of a delinquent enrollment."""
+
+
+@dataclass(frozen=True)
+class Positioned:
+    """A domain event with its position in the notification log."""
+
+    position: int
+    event: Any
 
 
 def is_enrollment_event(event: Any) -> bool:

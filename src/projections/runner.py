@@ -11,20 +11,19 @@ committed batch. A run keeps the enrollments it folded in a size-bounded cache
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from types import FrameType
 from typing import Any
 from uuid import UUID
 
-from ..adapters.collection import batch_collection
-from ..adapters.store.outage import STORE_ERRORS, Outage
 from ..domain.ledger import Ledger
+from ..runtime.collection import batch_collection
+from ..runtime.outage import STORE_ERRORS, Outage
+from ..runtime.signals import stop_on_signals
 from . import balance, coverage, delinquency, schedule, terminations, timelines
 from .folding import DEFAULT_CACHE_SIZE, Folds
+from .store import recorder_of
 from .tracking import (
     REBUILDING,
     Projection,
@@ -33,7 +32,6 @@ from .tracking import (
     head,
     positions,
     process_together,
-    recorder_of,
     reset,
     set_positions,
     write_batch,
@@ -140,7 +138,7 @@ def run(
     folds = Folds(ledger, cache_size)
     outage = Outage("store", outage_seconds, stop, _say)
     waiting: str | None = None
-    with _stop_on_signals(stop, follow), batch_collection():
+    with stop_on_signals(stop, install=follow), batch_collection():
         while True:
             try:
                 catch_up_together(ledger, selected, batch_size, progress, stop, folds)
@@ -248,21 +246,3 @@ def status(ledger: Ledger) -> list[dict[str, Any]]:
 
 def _say(message: str) -> None:
     print(f"projections: {message}", file=sys.stderr, flush=True)
-
-
-@contextmanager
-def _stop_on_signals(stop: threading.Event, install: bool) -> Iterator[None]:
-    """While following, SIGTERM and SIGINT finish the current batch and stop."""
-    if not install or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)

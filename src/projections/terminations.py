@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from ..domain.enrollment import Enrollment
 from ..domain.events import event_id
 from ..domain.ledger import Ledger
-from .folding import batch_of
-from .tracking import METADATA, Positioned, bigint, recorder_of
+from ..runtime.columns import bigint
+from .folding import Positioned, batch_of
+from .tracking import METADATA, iso, read_rows
 
 NAME = "terminations"
 
@@ -125,8 +126,6 @@ def terminations_between(
         .where(and_(column >= start, column <= end))
         .order_by(TERMINATIONS.c.position)
     )
-    with recorder_of(ledger).transaction(commit=False) as session:
-        rows = session.execute(query).mappings().all()
     return [
         {
             "enrollment_id": r["enrollment_id"],
@@ -136,14 +135,10 @@ def terminations_between(
             "reason": r["reason"],
             "citation": r["citation"],
             "rescinded": bool(r["rescinded"]),
-            "rescinded_on": _iso(r["rescinded_on"]),
-            "reinstated_on": _iso(r["reinstated_on"]),
+            "rescinded_on": iso(r["rescinded_on"]),
+            "reinstated_on": iso(r["reinstated_on"]),
             "event_id": r["event_id"],
             "position": int(r["position"]),
         }
-        for r in rows
+        for r in read_rows(ledger, query)
     ]
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from ..domain.events import event_id
 from ..domain.ledger import Ledger
-from .folding import batch_of
-from .tracking import METADATA, Positioned, bigint, insert_rows, recorder_of
+from ..runtime.columns import bigint
+from .folding import Positioned, batch_of
+from .tracking import METADATA, insert_rows, iso, read_rows
 
 NAME = "timelines"
 
@@ -74,8 +75,6 @@ def timeline_rows(ledger: Ledger, household_id: str) -> list[dict[str, Any]]:
         .where(TIMELINES.c.household_id == household_id)
         .order_by(TIMELINES.c.position)
     )
-    with recorder_of(ledger).transaction(commit=False) as session:
-        rows = session.execute(query).mappings().all()
     return [
         {
             "position": int(r["position"]),
@@ -83,7 +82,7 @@ def timeline_rows(ledger: Ledger, household_id: str) -> list[dict[str, Any]]:
             "aggregate_id": r["aggregate_id"],
             "version": int(r["version"]),
             "type": r["type"],
-            "on": r["on"].isoformat() if r["on"] else None,
+            "on": iso(r["on"]),
         }
-        for r in rows
+        for r in read_rows(ledger, query)
     ]

@@ -21,17 +21,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from datetime import date
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from sqlalchemy import (
-    BigInteger,
     Column,
     Engine,
-    Integer,
     MetaData,
+    RowMapping,
+    Select,
     String,
     Table,
     delete,
@@ -42,18 +42,13 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..adapters.store.recorder import LedgerRecorder
 from ..domain.ledger import Ledger
-
-if TYPE_CHECKING:
-    from .folding import Folds
+from ..runtime.columns import bigint
+from .folding import Batch, Folds, Positioned
+from .store import recorder_of
 
 METADATA = MetaData()
 """Every read model's tables (each module adds its own)."""
-
-
-def bigint() -> Any:
-    return BigInteger().with_variant(Integer(), "sqlite")
 
 
 POSITIONS = Table(
@@ -74,14 +69,6 @@ class RebuildPending(RuntimeError):
     """A projection is being rebuilt, or its rebuild was interrupted."""
 
 
-@dataclass(frozen=True)
-class Positioned:
-    """A domain event with its position in the notification log."""
-
-    position: int
-    event: Any
-
-
 class Projection(Protocol):
     """A read model: its name, its tables, and how a batch of events changes its rows."""
 
@@ -95,10 +82,6 @@ class Projection(Protocol):
         """Write the rows the batch changes, in `session` (the batch's transaction). The runner
         passes a `folding.Batch`, shared by every read model processing it in that transaction
         (`folding.batch_of` turns any other sequence into one)."""
-
-
-def recorder_of(ledger: Ledger) -> LedgerRecorder:
-    return cast(LedgerRecorder, ledger.recorder)
 
 
 def engine_of(ledger: Ledger) -> Engine:
@@ -154,8 +137,6 @@ def process_together(
     `batch_size`, and not past the next projection's position, so the laggards join it), let
     each projection at that position write its rows, and move their positions. Returns the names
     moved and their new position, or None when every projection is at the head."""
-    from .folding import Folds  # folding builds on this module
-
     if not projections:
         return None
     recorder = recorder_of(ledger)
@@ -201,8 +182,6 @@ def write_batch(
     folds: Folds,
 ) -> None:
     """Decode the notifications once and let each projection write its rows, in `session`."""
-    from .folding import Batch
-
     batch = Batch(
         ledger, [Positioned(n.id, ledger.mapper.to_domain_event(n)) for n in notifications], folds
     )
@@ -290,3 +269,14 @@ def current_view(ledger: Ledger, name: str, table: Table, key: str) -> dict[str,
             return view
     except (PersistenceError, SQLAlchemyError):  # the read model's tables were never created
         return None
+
+
+def read_rows(ledger: Ledger, query: Select[Any]) -> Sequence[RowMapping]:
+    """The rows of a cross-member query of the read models, read in one read transaction."""
+    with recorder_of(ledger).transaction(commit=False) as session:
+        return session.execute(query).mappings().all()
+
+
+def iso(day: date | None) -> str | None:
+    """A stored date as the answers write it (None stays None)."""
+    return day.isoformat() if day is not None else None

@@ -36,10 +36,9 @@ from enrollment_ledger.projections.delinquency import (
     periods_from,
 )
 from enrollment_ledger.projections.enrollment_views import balance_view, coverage_view, fold
-from enrollment_ledger.projections.folding import advance, fold_events
+from enrollment_ledger.projections.folding import Positioned, advance, fold_events
 from enrollment_ledger.projections.terminations import terminations_between
 from enrollment_ledger.projections.timelines import timeline_rows
-from enrollment_ledger.projections.tracking import Positioned
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

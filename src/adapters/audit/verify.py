@@ -28,14 +28,14 @@ digest), reading in position order:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from sqlalchemy import Connection, Engine, Table, func, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Table, func, select, type_coerce
 from sqlalchemy.types import NullType
 
 from ...domain.ledger import Ledger
@@ -212,20 +212,17 @@ class _Verifier:
             )
         if progress is not None:
             progress(self.checked, total)
-        return VerifyResult(
-            ok=True,
-            events_checked=self.checked,
-            first_bad_position=None,
-            reason=None,
-            head_position=self.head_position,
-            head_hash=self.head.hex(),
-        )
+        return self._result()
 
     def _bad(self, position: int, reason: str) -> VerifyResult:
+        return self._result(position, reason)
+
+    def _result(self, bad_position: int | None = None, reason: str | None = None) -> VerifyResult:
+        """The verdict so far: intact unless a bad position is named."""
         return VerifyResult(
-            ok=False,
+            ok=bad_position is None,
             events_checked=self.checked,
-            first_bad_position=position,
+            first_bad_position=bad_position,
             reason=reason,
             head_position=self.head_position,
             head_hash=self.head.hex(),
@@ -255,31 +252,28 @@ class _Verifier:
             type_coerce(table.c[name], NullType())
             for name in ("originator_id", "originator_version", "topic", "state")
         ]
-        last: int | None = None
-        while True:
-            query = select(table.c.id, *columns).where(table.c.id <= bound)
-            if last is not None:
-                query = query.where(table.c.id > last)
-            rows = self.conn.execute(query.order_by(table.c.id).limit(self.batch_size)).all()
-            for row in rows:
-                yield int(row[0]), _stored_event(row[1], row[2], row[3], row[4])
-            if len(rows) < self.batch_size:
-                return
-            last = int(rows[-1][0])
+        for row in self._pages(table.c.id, columns, bound):
+            yield int(row[0]), _stored_event(row[1], row[2], row[3], row[4])
 
     def _link_rows(self, bound: int | None) -> Iterator[tuple[int, bytes | None]]:
         if bound is None:
             return
-        position = self.chain.c.position
         link = type_coerce(self.chain.c.hash, NullType())
+        for row in self._pages(self.chain.c.position, [link], bound):
+            yield int(row[0]), _as_bytes(row[1])
+
+    def _pages(
+        self, position: ColumnElement[Any], columns: Sequence[ColumnElement[Any]], bound: int
+    ) -> Iterator[Row[Any]]:
+        """(position, *columns) of every row up to `bound`, in position order, read a batch at
+        a time (keyset pagination: each batch starts after the last position of the one before)."""
         last: int | None = None
         while True:
-            query = select(position, link).where(position <= bound)
+            query = select(position, *columns).where(position <= bound)
             if last is not None:
                 query = query.where(position > last)
             rows = self.conn.execute(query.order_by(position).limit(self.batch_size)).all()
-            for row in rows:
-                yield int(row[0]), _as_bytes(row[1])
+            yield from rows
             if len(rows) < self.batch_size:
                 return
             last = int(rows[-1][0])

@@ -20,14 +20,7 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         description="Publish every recorded event, in store order, to a Kafka topic "
         "(key = aggregate id, binary-mode CloudEvents). Follows the store until SIGTERM/SIGINT.",
     )
-    relay.add_argument(
-        "--kafka",
-        metavar="HOST:PORT",
-        type=bootstrap_servers,
-        required=True,
-        help="bootstrap servers",
-    )
-    relay.add_argument("--topic", default=DEFAULT_TOPIC, help=f"(default: {DEFAULT_TOPIC})")
+    _add_broker_options(relay)
     relay.add_argument(
         "--until-caught-up",
         action="store_true",
@@ -52,14 +45,7 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         description="Read the topic in a consumer group, drop duplicates by ce_id and print one "
         "JSON line per event.",
     )
-    consume.add_argument(
-        "--kafka",
-        metavar="HOST:PORT",
-        type=bootstrap_servers,
-        required=True,
-        help="bootstrap servers",
-    )
-    consume.add_argument("--topic", default=DEFAULT_TOPIC, help=f"(default: {DEFAULT_TOPIC})")
+    _add_broker_options(consume)
     consume.add_argument("--group", default="enrollment-ledger-example", help="consumer group id")
     consume.add_argument(
         "--max-messages", type=positive_int, default=None, help="stop after N events"
@@ -77,6 +63,18 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         default=None,
         help="SQLite file of the ce_ids already handled (default: in memory)",
     )
+
+
+def _add_broker_options(parser: argparse.ArgumentParser) -> None:
+    """`--kafka HOST:PORT[,...]` (required) and `--topic`: where the events are published."""
+    parser.add_argument(
+        "--kafka",
+        metavar="HOST:PORT",
+        type=bootstrap_servers,
+        required=True,
+        help="bootstrap servers",
+    )
+    parser.add_argument("--topic", default=DEFAULT_TOPIC, help=f"(default: {DEFAULT_TOPIC})")
 
 
 def run_downstream(args: argparse.Namespace) -> int:

@@ -19,11 +19,11 @@ from .bench import add_bench_parsers
 from .downstream import add_downstream_parsers
 from .http import add_http_parsers
 from .options import (
+    add_as_of_option,
     add_global_options,
     add_json_option,
-    business_date,
+    add_known_at_option,
     identifier,
-    instant,
     settle_global_json,
     store_option,
 )
@@ -70,21 +70,9 @@ def _parser() -> argparse.ArgumentParser:
         query = sub.add_parser(kind, parents=[common], help=text)
         query.add_argument(key, type=identifier(key.upper()))
         if kind in ("coverage", "balance"):
-            query.add_argument(
-                "--as-of",
-                metavar="DATE",
-                type=business_date("--as-of"),
-                default=None,
-                help="business date",
-            )
+            add_as_of_option(query)
         if kind != "hearing":
-            query.add_argument(
-                "--known-at",
-                metavar="INSTANT",
-                type=instant("--known-at"),
-                default=None,
-                help="record time (ISO 8601 + offset)",
-            )
+            add_known_at_option(query)
         add_json_option(query)
 
     sub.add_parser("schema", help="JSON Schema of every command and event")

@@ -77,6 +77,29 @@ def add_json_option(parser: argparse.ArgumentParser, text: str = "print JSON") -
     parser.add_argument("--json", action="store_true", help=text)
 
 
+def add_as_of_option(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    """`--as-of DATE`: the business date the question is asked as of."""
+    parser.add_argument(
+        "--as-of",
+        metavar="DATE",
+        type=business_date("--as-of"),
+        required=required,
+        default=None,
+        help="business date",
+    )
+
+
+def add_known_at_option(parser: argparse.ArgumentParser) -> None:
+    """`--known-at INSTANT`: what the ledger knew at that record time."""
+    parser.add_argument(
+        "--known-at",
+        metavar="INSTANT",
+        type=instant("--known-at"),
+        default=None,
+        help="record time (ISO 8601 + offset)",
+    )
+
+
 def settle_global_json(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """A `--json` before the subcommand counts as one after it, where the subcommand has it."""
     if not getattr(args, "global_json", False):

@@ -11,7 +11,13 @@ from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any
 
 from ..failures import InvalidDate
-from .options import add_json_option, business_date, positive_int, positive_seconds
+from .options import (
+    add_as_of_option,
+    add_json_option,
+    business_date,
+    positive_int,
+    positive_seconds,
+)
 
 if TYPE_CHECKING:
     from ...domain.ledger import Ledger
@@ -92,13 +98,7 @@ def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         description="Every enrollment the record has delinquent (in a grace period) on --as-of, "
         "with its first unpaid month and the payment date its notices gave.",
     )
-    delinquent.add_argument(
-        "--as-of",
-        metavar="DATE",
-        type=business_date("--as-of"),
-        required=True,
-        help="business date",
-    )
+    add_as_of_option(delinquent, required=True)
     add_json_option(delinquent)
 
 

@@ -95,12 +95,7 @@ def _print_table(kind: str, answer: dict[str, Any]) -> None:
         _print_hearing(console, answer)
     else:
         owner = answer.get("household_id") or f"employer {answer.get('employer_id')}"
-        table = Table(title=f"Timeline {owner}")
-        for column in ("on", "type", "effective_on", "citation"):
-            table.add_column(column)
-        for event in answer["events"]:
-            table.add_row(*(str(event[c]) for c in ("on", "type", "effective_on", "citation")))
-        console.print(table)
+        console.print(_events_table(f"Timeline {owner}", answer["events"]))
 
 
 def _print_employees(console: Any, answer: dict[str, Any]) -> None:
@@ -178,11 +173,19 @@ def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
             )
     if packet["note"]:
         console.print(packet["note"])
-    timeline = Table(title="Timeline")
-    for column in ("on", "type", "effective_on", "citation"):
-        timeline.add_column(column)
-    for event in packet["timeline"]:
-        timeline.add_row(
-            event["on"], event["type"], str(event["effective_on"]), str(event["citation"])
-        )
-    console.print(timeline)
+    console.print(_events_table("Timeline", packet["timeline"]))
+
+
+EVENT_COLUMNS = ("on", "type", "effective_on", "citation")
+
+
+def _events_table(title: str, events: list[dict[str, Any]]) -> Any:
+    """Rendered events (`wire.render_event`) as a table: date, type, effective date, citation."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in EVENT_COLUMNS:
+        table.add_column(column)
+    for event in events:
+        table.add_row(*(str(event[c]) for c in EVENT_COLUMNS))
+    return table

@@ -1,10 +1,10 @@
 """The FastAPI app: the contract's commands and queries over HTTP, behind bearer tokens and roles.
 
-`POST /commands` answers exactly as `enrollment-ledger apply` does (the same `answer_command`);
-the reads call the same queries as the command line. Every error, FastAPI's own included, uses
-the contract's body `{"ok": false, "error": {"code", "message"}}` with the status of
-`errors.STATUS_BY_CODE`. The access log names the method, the route's template and the status
-only: no query string, no body, no member data.
+`POST /commands` answers exactly as `enrollment-ledger apply` does (both through
+`answers.answer_command`); the reads call the same queries as the command line. Every error,
+FastAPI's own included, uses the contract's body `{"ok": false, "error": {"code", "message"}}`
+with the status of `errors.STATUS_BY_CODE`. The access log names the method, the route's
+template and the status only: no query string, no body, no member data.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ...domain.errors import LedgerError
 from ...domain.ledger import Ledger
 from .. import queries
+from ..answers import answer_command
 from ..audit import InvalidDigest, digest, verify
-from ..cli.apply import answer_command
 from ..commands import DuplicateKey, decode_json
 from ..failures import failure_of
 from .auth import PERMISSIONS, Action, Role, TokenStore, ledger_engine
@@ -160,9 +160,8 @@ def create_app(
     app.add_middleware(AccessLog)
 
     def answer(obj: Any) -> dict[str, Any]:
-        command_id = obj.get("command_id") if isinstance(obj, dict) else None
         with command_lock:
-            return answer_command(ledger, obj, command_id if isinstance(command_id, str) else None)
+            return answer_command(ledger, obj)
 
     def answer_all(objs: list[Any]) -> list[dict[str, Any]]:
         return [answer(obj) for obj in objs]

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ...runtime.signals import stop_on_signals
 from ..failures import BrokerUnavailable, NotAFile
 from .cloudevent import header_map
-from .relay import DEFAULT_TOPIC, stop_on_signals
+from .relay import DEFAULT_TOPIC
 
 DEFAULT_GROUP = "enrollment-ledger-example"
 

@@ -16,16 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError as StoreIntegrityError
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy import Column, MetaData, String, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from ...domain.ledger import Ledger
+from ...runtime.columns import bigint
 
 TABLE_NAME = "ledger_relay_position"
-
-
-def _bigint() -> Any:
-    return BigInteger().with_variant(Integer(), "sqlite")
 
 
 def relay_table(metadata: MetaData) -> Table:
@@ -33,9 +30,9 @@ def relay_table(metadata: MetaData) -> Table:
         TABLE_NAME,
         metadata,
         Column("topic", String(249), primary_key=True),
-        Column("position", _bigint(), nullable=False),
+        Column("position", bigint(), nullable=False),
         Column("owner", String(200), nullable=True),
-        Column("lease_until", _bigint(), nullable=True),
+        Column("lease_until", bigint(), nullable=True),
     )
 
 

@@ -12,23 +12,22 @@ kafka-python is imported only by `make_producer`, so nothing else here needs the
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
-from types import FrameType
 from typing import IO, Any, cast
 
 from ...domain.catalogue import upcast_topics
 from ...domain.ledger import Ledger
-from ..collection import batch_collection
+from ...runtime.collection import batch_collection
+from ...runtime.outage import STORE_ERRORS, Outage
+from ...runtime.signals import stop_on_signals
 from ..failures import BrokerError, BrokerUnavailable, LeaseHeld
-from ..store.outage import STORE_ERRORS, Outage
 from ..store.recorder import LedgerRecorder
 from ..wire import dumps, render_event, render_state, wire_state
 from .cloudevent import KafkaRecord, to_record
@@ -283,24 +282,6 @@ class Relay:
             f"{lease.position} of {head}. This relay published {result.published} event(s) and "
             "stopped; run it again once the other one has stopped, or leave the publishing to it."
         )
-
-
-@contextmanager
-def stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGTERM and SIGINT finish the current batch, then stop (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def _handler(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {s: signal.signal(s, _handler) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
 
 
 def run_relay(

@@ -21,16 +21,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import (
-    BigInteger,
     Column,
     Date,
-    Integer,
     LargeBinary,
     MetaData,
     String,
@@ -53,6 +51,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.types import NullType
 
+from ...runtime.columns import bigint
+
+if TYPE_CHECKING:
+    from ...domain.ledger import LedgerStorage
+    from ...projections.store import ProjectionStore
+
 GENESIS = b"\x00" * 32
 SCHEDULE_THROUGH = "schedule_through"
 _CREATE_LOCK = 0x1ED6E5  # an arbitrary advisory-lock key for table creation
@@ -72,10 +76,6 @@ def canonical_bytes(position: int, stored: StoredEvent) -> bytes:
     return header.encode() + stored.topic.encode() + b"\n" + bytes(stored.state)
 
 
-def _bigint() -> Any:
-    return BigInteger().with_variant(Integer(), "sqlite")
-
-
 class LedgerRecorder(SQLAlchemyApplicationRecorder):
     def __init__(self, datastore: Any, *, events_table_name: str, schema_name: str | None = None):
         super().__init__(datastore, events_table_name=events_table_name, schema_name=schema_name)
@@ -83,7 +83,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         self.chain = Table(
             "ledger_chain",
             metadata,
-            Column("position", _bigint(), primary_key=True, autoincrement=False),
+            Column("position", bigint(), primary_key=True, autoincrement=False),
             Column("hash", LargeBinary(32), nullable=False),
         )
         self.commands = Table(
@@ -545,3 +545,12 @@ def stored_uuid(value: UUID | bytes | str) -> UUID:
     if isinstance(value, bytes | bytearray | memoryview):
         return UUID(bytes=bytes(value))
     return UUID(str(value))
+
+
+if TYPE_CHECKING:  # mypy holds the recorder against what the ledger and the read models need
+
+    def _serves_the_ledger(recorder: LedgerRecorder) -> LedgerStorage:
+        return recorder
+
+    def _serves_the_read_models(recorder: LedgerRecorder) -> ProjectionStore:
+        return recorder
