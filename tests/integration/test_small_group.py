@@ -536,3 +536,35 @@ class TestLateFacts:
         ]
         assert only(answer, "CoverageEffectuated")["data"]["start_on"] == "2026-04-01"
         assert queries.coverage(ledger, "G1")["status"] == "active"
+
+
+# ---- the read models beside it ----------------------------------------------------------------------
+
+
+def test_the_read_models_run_over_small_group_records_and_a_group_is_still_answered(
+    apply: Apply, ledger: Ledger
+) -> None:
+    """The individual read models keep to individual enrollments (group read models are for
+    later); run over a store holding small-group records, they neither fail nor answer for a
+    group, whose `coverage` and `balance` are folded from its events."""
+    from enrollment_ledger.projections import runner
+    from enrollment_ledger.projections.coverage import current_coverage
+    from enrollment_ledger.projections.timelines import timeline_rows
+
+    from ..scenarios import household_commands, pay, select
+
+    run(
+        apply,
+        *household_commands(),
+        select("E1"),
+        pay("2026-01-20", "150.00", "E1-B"),
+        *paid_through_may(),
+        schedule("2026-07-31"),
+    )
+    runner.run(ledger, batch_size=7)
+    assert current_coverage(ledger, "E1") is not None
+    assert current_coverage(ledger, "G1") is None
+    assert queries.coverage(ledger, "G1")["status"] == "terminated"
+    employer_rows = timeline_rows(ledger, "ACME")
+    assert employer_rows[0]["type"] == "EmployerOpened"
+    assert "TerminationNoticeIssued" in {row["type"] for row in employer_rows}
