@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from enrollment_ledger.adapters.store.recorder import GENESIS, chain_link
+from enrollment_ledger.adapters.store.merkle import TreeBuilder, leaf_hash
+from enrollment_ledger.adapters.store.recorder import GENESIS, chain_link, leaf_bytes
 from eventsourcing.persistence import StoredEvent
 
 
@@ -50,14 +51,15 @@ def delete_event(db: Path, position: int, *, with_link: bool = False) -> None:
 
 
 def swap_states(db: Path, a: int, b: int) -> None:
+    """Exchange two events' stored states (read both first: an UPDATE whose subqueries read the
+    table it is changing would see the first row already changed)."""
     with connect(db) as conn:
-        conn.execute(
-            "UPDATE ledger_events SET state = CASE id "
-            "WHEN :a THEN (SELECT state FROM ledger_events WHERE id = :b) "
-            "ELSE (SELECT state FROM ledger_events WHERE id = :a) END "
-            "WHERE id IN (:a, :b)",
-            {"a": a, "b": b},
+        states = dict(
+            conn.execute("SELECT id, state FROM ledger_events WHERE id IN (?, ?)", (a, b))
         )
+        assert states[a] != states[b]
+        conn.execute("UPDATE ledger_events SET state = ? WHERE id = ?", (states[b], a))
+        conn.execute("UPDATE ledger_events SET state = ? WHERE id = ?", (states[a], b))
 
 
 def swap_rows(db: Path, a: int, b: int) -> None:
@@ -88,16 +90,24 @@ def insert_event(db: Path, *, copy_of: int, at: int | None = None) -> int:
     return position
 
 
-def truncate_tail(db: Path, count: int) -> None:
-    """Delete the last `count` events and their links: what is left is a valid, shorter chain."""
+def truncate_tail(db: Path, count: int, *, with_tree: bool = True) -> None:
+    """Delete the last `count` events and their links (and, unless told otherwise, their leaves
+    and the subtrees that covered them): what is left is a valid, shorter chain and tree."""
     with connect(db) as conn:
         (last,) = conn.execute("SELECT max(id) FROM ledger_events").fetchone()
         conn.execute("DELETE FROM ledger_events WHERE id > ?", (last - count,))
         conn.execute("DELETE FROM ledger_chain WHERE position > ?", (last - count,))
+        if with_tree:
+            conn.execute("DELETE FROM ledger_tree_leaves WHERE position > ?", (last - count,))
+            (size,) = conn.execute("SELECT count(*) FROM ledger_tree_leaves").fetchone()
+            conn.execute(
+                "DELETE FROM ledger_tree_nodes WHERE (node_index + 1) * (1 << level) > ?", (size,)
+            )
 
 
-def rechain(db: Path) -> None:
-    """Recompute every link from genesis over the events as they now are."""
+def rechain(db: Path, *, with_tree: bool = True) -> None:
+    """Recompute every link from genesis over the events as they now are (and, unless told
+    otherwise, the whole Merkle tree)."""
     with connect(db) as conn:
         rows = conn.execute(
             "SELECT id, originator_id, originator_version, topic, state "
@@ -116,3 +126,37 @@ def rechain(db: Path) -> None:
             conn.execute(
                 "INSERT INTO ledger_chain (position, hash) VALUES (?, ?)", (position, previous)
             )
+    if with_tree:
+        retree(db)
+
+
+def retree(db: Path) -> None:
+    """Recompute the whole Merkle tree over the events as they now are (a rewriter who knows the
+    tree's algorithm: RFC 9162, the leaf the chain's link bytes)."""
+    with connect(db) as conn:
+        rows = conn.execute(
+            "SELECT id, originator_id, originator_version, topic, state "
+            "FROM ledger_events ORDER BY id"
+        ).fetchall()
+        conn.execute("DELETE FROM ledger_tree_leaves")
+        conn.execute("DELETE FROM ledger_tree_nodes")
+        tree = TreeBuilder()
+        for index, (position, originator_id, version, topic, state) in enumerate(rows):
+            stored = StoredEvent(
+                originator_id=uuid.UUID(bytes=originator_id),
+                originator_version=version,
+                topic=topic,
+                state=state,
+            )
+            hashed = leaf_hash(leaf_bytes(position, stored))
+            tree.push(hashed)
+            event_id = uuid.uuid5(stored.originator_id, str(version)).bytes
+            conn.execute(
+                "INSERT INTO ledger_tree_leaves (leaf_index, position, event_id, hash) "
+                "VALUES (?, ?, ?, ?)",
+                (index, position, event_id, hashed),
+            )
+        conn.executemany(
+            "INSERT INTO ledger_tree_nodes (level, node_index, hash) VALUES (?, ?, ?)",
+            tree.completed,
+        )

@@ -44,9 +44,11 @@ from pydantic.functional_validators import BeforeValidator
 from ..domain import commands as domain
 from ..domain.calendar import first_of_month, parse_month
 from ..domain.errors import InvalidCommand
-from ..domain.rules.appeals import AppealOutcome
+from ..domain.rules.appeals import SUPERSEDING_OUTCOMES, AppealOutcome, RehearingOutcome
+from ..domain.rules.eligibility import Incarceration, incarceration_status
 from ..domain.rules.enrollment_periods import QualifyingKind
-from ..domain.rules.plan_selection import Coverage
+from ..domain.rules.plan_selection import Coverage, MetalLevel
+from ..domain.rules.representatives import RepresentativeKind
 from ..domain.rules.small_group import EmployeeEventKind
 from ..domain.rules.waivers import WaiverDecision
 
@@ -145,6 +147,11 @@ if TYPE_CHECKING:  # the names are plain strings on the wire, the domain's enums
     WaiverDecisionName = str
     AppealOutcomeName = str
     EmployeeEventKindName = str
+    RehearingOutcomeName = str
+    SupersedingOutcomeName = str
+    RepresentativeKindName = str
+    IncarcerationName = str
+    MetalLevelName = str
 else:
 
     def _names(values: type[Enum]) -> Any:
@@ -156,6 +163,11 @@ else:
     WaiverDecisionName = _names(WaiverDecision)
     AppealOutcomeName = _names(AppealOutcome)
     EmployeeEventKindName = _names(EmployeeEventKind)
+    RehearingOutcomeName = _names(RehearingOutcome)
+    SupersedingOutcomeName = Literal[SUPERSEDING_OUTCOMES]
+    RepresentativeKindName = _names(RepresentativeKind)
+    IncarcerationName = _names(Incarceration)
+    MetalLevelName = _names(MetalLevel)
 
 
 class Command(BaseModel):
@@ -174,8 +186,11 @@ class Member(BaseModel):
     birth_date: BusinessDate
     resident: StrictBool
     lawfully_present: StrictBool
-    incarcerated: StrictBool
+    incarcerated: StrictBool | None = None
+    """True means `incarceration: serving`; give this or `incarceration` (or both, agreeing)."""
     aptc_eligible: StrictBool
+    incarceration: IncarcerationName | None = None
+    catastrophic_exemption: StrictBool | None = None
 
 
 class MemberChange(BaseModel):
@@ -187,6 +202,8 @@ class MemberChange(BaseModel):
     lawfully_present: StrictBool | None = None
     incarcerated: StrictBool | None = None
     aptc_eligible: StrictBool | None = None
+    incarceration: IncarcerationName | None = None
+    catastrophic_exemption: StrictBool | None = None
 
 
 PlanYear = Annotated[StrictInt, Field(ge=2014, le=2100)]
@@ -240,6 +257,7 @@ class SelectPlan(Command):
     coverage: CoverageName
     monthly_premium: Money
     aptc_applied: Money = Decimal("0.00")
+    metal_level: MetalLevelName | None = None
 
 
 class RecordPayment(Command):
@@ -278,6 +296,20 @@ class RenewEnrollment(Command):
     plan_year: PlanYear
     monthly_premium: Money
     plan_id: Identifier | None = None
+
+
+class ChangePremium(Command):
+    command: Literal["change_premium"]
+    enrollment_id: Identifier
+    monthly_premium: Money
+    determination_event_id: Identifier
+
+
+class RecordDeath(Command):
+    command: Literal["record_death"]
+    household_id: Identifier
+    member_id: Identifier
+    died_on: BusinessDate
 
 
 def _one_or_many(value: Any) -> Any:
@@ -329,6 +361,10 @@ class FileAppeal(Command):
     notice_received_on: BusinessDate | None = None
     notice_sent: StrictBool = True
     employer_id: Identifier | None = None
+    filed_by: Identifier | None = None
+    """The `representative_id` of the representative who filed it (12.17, 12.03)."""
+    appellant_member_id: Identifier | None = None
+    """The member the appeal is for (absent: the household)."""
 
 
 class Findings(BaseModel):
@@ -351,6 +387,40 @@ class DecideAppeal(Command):
 class OrderRehearing(Command):
     command: Literal["order_rehearing"]
     appeal_id: Identifier
+
+
+class DecideRehearing(Command):
+    command: Literal["decide_rehearing"]
+    appeal_id: Identifier
+    outcome: RehearingOutcomeName
+    superseding_outcome: SupersedingOutcomeName | None = None
+    """With `supersede`: the superseding decision (upheld, reversed or dismissed)."""
+    findings: Findings | None = None
+    """With a superseding reversal: the facts the re-hearing found (as decide_appeal takes)."""
+
+
+class DesignateRepresentative(Command):
+    command: Literal["designate_representative"]
+    household_id: Identifier
+    representative_id: Identifier
+    name: Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
+    kind: RepresentativeKindName
+    member_id: Identifier | None = None
+    """The member represented (absent: the household and every member)."""
+    written_authorization_on: BusinessDate
+
+
+class RevokeRepresentative(Command):
+    command: Literal["revoke_representative"]
+    household_id: Identifier
+    representative_id: Identifier
+
+
+class ContinueAppeal(Command):
+    command: Literal["continue_appeal"]
+    appeal_id: Identifier
+    representative_name: Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
+    """The executor, administrator or other representative of the appellant's estate."""
 
 
 # ---- small group -----------------------------------------------------------------------------
@@ -481,6 +551,12 @@ COMMANDS: dict[str, type[Command]] = {
     "select_group_plan": SelectGroupPlan,
     "enroll_employee": EnrollEmployee,
     "waive_coverage": WaiveCoverage,
+    "decide_rehearing": DecideRehearing,
+    "designate_representative": DesignateRepresentative,
+    "revoke_representative": RevokeRepresentative,
+    "change_premium": ChangePremium,
+    "record_death": RecordDeath,
+    "continue_appeal": ContinueAppeal,
 }
 
 
@@ -505,6 +581,20 @@ def _check_members(command: Command) -> None:
         command.grounds
     ):
         raise InvalidCommand("each grounds code may be given once")
+    _check_incarceration(command)
+
+
+def _check_incarceration(command: Command) -> None:
+    """12.04(1)(b): an application's member says `incarcerated` or `incarceration` (or both,
+    agreeing); a change or a finding may say either, never contradictory ones."""
+    for index, member in enumerate(_members_of(command)):
+        incarceration_status(member.incarcerated, member.incarceration)
+        neither = member.incarcerated is None and member.incarceration is None
+        if isinstance(member, Member) and neither:
+            raise InvalidCommand(
+                f"missing field 'members.{index}.incarcerated' (or 'incarceration')",
+                "missing_field",
+            )
 
 
 def _members_of(command: Command) -> list[Member | MemberChange]:
@@ -513,6 +603,8 @@ def _members_of(command: Command) -> list[Member | MemberChange]:
     if isinstance(command, ReportChange):
         return list(command.members or [])
     if isinstance(command, DecideAppeal) and command.findings is not None:
+        return list(command.findings.members or [])
+    if isinstance(command, DecideRehearing) and command.findings is not None:
         return list(command.findings.members or [])
     return []
 
@@ -536,6 +628,10 @@ def _check_dates_against_on(command: Command) -> None:
         later.append(("notice_received_on", command.notice_received_on))
     if isinstance(command, RunSchedule):
         later.append(("through", command.through))
+    if isinstance(command, DesignateRepresentative):
+        later.append(("written_authorization_on", command.written_authorization_on))
+    if isinstance(command, RecordDeath):
+        later.append(("died_on", command.died_on))
     for name, value in later:
         if value is not None and value > on:
             raise InvalidCommand(

@@ -6,16 +6,20 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from ..domain import representatives
+from ..domain.appeal import Appeal
 from ..domain.enrollment import Enrollment
 from ..domain.errors import LedgerError, UnknownEmployer, UnknownHousehold
 from ..domain.group_enrollment import GroupEnrollment
 from ..domain.hearing import facts_before, recompute
+from ..domain.household import Household
 from ..domain.ledger import Ledger
+from ..domain.rules.appeals import REHEARING
 from ..projections.balance import current_balance
 from ..projections.coverage import current_coverage
 from ..projections.group_views import any_enrollment_at, balance_answer, coverage_answer
 from ..projections.timelines import timeline_events
-from .wire import render_event
+from .wire import plain, render_event
 
 
 def coverage(
@@ -75,7 +79,8 @@ def employer_timeline(
 def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
     """The hearing packet: the appealed determination, the facts held when it was made, the rule
     and policy version applied, the decision recomputed with that version and with the current
-    one, and the household's whole timeline."""
+    one, who filed the appeal for whom, the household's representatives in force, the re-hearing
+    and the stay of the initial decision (12.15(5)), and the household's whole timeline."""
     appeal = ledger.appeal(appeal_id)
     if appeal.household_id is None:
         return employer_hearing(ledger, appeal_id)
@@ -102,9 +107,14 @@ def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
             "deadline": appeal.deadline.isoformat(),
             "timely": appeal.timely,
             "appealable_clause": appeal.appealable_clause,
+            "appellant_member_id": appeal.appellant_member_id,
+            "filed_by": _filed_by(household, appeal),
+            "rehearing": _rehearing(appeal),
             "history": appeal.history,
             "events": [render_event(e) for e in ledger.aggregate_events(appeal.id)],
         },
+        "stay": _stay(appeal),
+        "representatives": [_representative(r) for r in representatives.in_force(household)],
         "appealed_event": render_event(appealed),
         "facts_known": [render_event(e) for e in prior],
         "rule": {"citation": appealed.citation, "policy_version": appealed.policy_version},
@@ -113,6 +123,41 @@ def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
         "note": note,
         "timeline": [render_event(e) for e in history],
     }
+
+
+def _representative(record: dict[str, Any]) -> dict[str, Any]:
+    shown: dict[str, Any] = plain(record)
+    return shown
+
+
+def _filed_by(household: Household, appeal: Appeal) -> dict[str, Any] | None:
+    """The representative who filed the appeal, as designated (with `revoked_on` if revoked
+    since), or None when the appellant filed it."""
+    if appeal.filed_by is None:
+        return None
+    return _representative(household.representatives[appeal.filed_by])
+
+
+def _rehearing(appeal: Appeal) -> dict[str, Any] | None:
+    if appeal.rehearing is None:
+        return None
+    shown: dict[str, Any] = plain(appeal.rehearing)
+    shown["pending"] = appeal.rehearing["decided_on"] is None
+    return shown
+
+
+def _stay(appeal: Appeal) -> str | None:
+    """12.15(5): the initial decision is stayed while its re-hearing is pending."""
+    rehearing = appeal.rehearing
+    if rehearing is None or rehearing["decided_on"] is not None:
+        return None
+    decide_by = rehearing["decide_by"]
+    due = f"; a decision is due by {decide_by.isoformat()}" if decide_by is not None else ""
+    return (
+        f"the initial decision of {rehearing['initial_decision_on'].isoformat()} "
+        f"({rehearing['initial_outcome']}) is stayed pending the re-hearing ordered on "
+        f"{rehearing['ordered_on'].isoformat()} ({REHEARING}){due}"
+    )
 
 
 def _recomputation(ledger: Ledger, prior: list[Any], appealed: Any, version: str) -> dict[str, Any]:

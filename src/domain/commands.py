@@ -13,9 +13,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .rules.appeals import AppealOutcome
+from .errors import InvalidCommand
+from .rules.appeals import AppealOutcome, RehearingOutcome
+from .rules.eligibility import Incarceration, incarceration_status
 from .rules.enrollment_periods import QualifyingKind
-from .rules.plan_selection import Coverage
+from .rules.plan_selection import Coverage, MetalLevel
+from .rules.representatives import RepresentativeKind
 from .rules.small_group import EmployeeEventKind
 from .rules.waivers import WaiverDecision
 
@@ -35,19 +38,39 @@ def _record(facts: Any) -> dict[str, Any]:
     return out
 
 
+def _with_incarceration(record: dict[str, Any]) -> dict[str, Any]:
+    """12.04(1)(b): a member record holds both `incarcerated` (true when serving) and
+    `incarceration` (which kind) when either was given, so every reader agrees; contradictory
+    values are refused (`invalid_field`)."""
+    status = incarceration_status(record.get("incarcerated"), record.get("incarceration"))
+    if status is not None:
+        record["incarcerated"] = status == Incarceration.SERVING
+        record["incarceration"] = status.value
+    return record
+
+
 @dataclass(frozen=True)
 class Member:
-    """One member as an application describes them (12.06)."""
+    """One member as an application describes them (12.06): `incarcerated` (the boolean: true
+    means serving) or `incarceration` (one of `Incarceration`), or both when they agree."""
 
     member_id: str
     birth_date: date
     resident: bool
     lawfully_present: bool
-    incarcerated: bool
+    incarcerated: bool | None
     aptc_eligible: bool
+    incarceration: Incarceration | None = None
+    catastrophic_exemption: bool | None = None
 
     def record(self) -> dict[str, Any]:
-        return _record(self)
+        record = _with_incarceration(_record(self))
+        if "incarceration" not in record:
+            raise InvalidCommand(
+                f"member {self.member_id!r}: missing field 'incarcerated' (or 'incarceration')",
+                "missing_field",
+            )
+        return record
 
 
 @dataclass(frozen=True)
@@ -60,9 +83,11 @@ class MemberChange:
     lawfully_present: bool | None = None
     incarcerated: bool | None = None
     aptc_eligible: bool | None = None
+    incarceration: Incarceration | None = None
+    catastrophic_exemption: bool | None = None
 
     def record(self) -> dict[str, Any]:
-        return _record(self)
+        return _with_incarceration(_record(self))
 
 
 @dataclass(frozen=True)
@@ -149,6 +174,7 @@ class SelectPlan(Command):
     coverage: Coverage
     monthly_premium: Decimal
     aptc_applied: Decimal = Decimal("0.00")
+    metal_level: MetalLevel | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +215,26 @@ class RenewEnrollment(Command):
     plan_id: str | None = None
 
 
+@dataclass(frozen=True)
+class ChangePremium(Command):
+    """12.12(8)(a): the premium a redetermination (`determination_event_id`) makes the enrollee
+    owe, from that determination's effective date (12.08)."""
+
+    enrollment_id: str
+    monthly_premium: Decimal
+    determination_event_id: str
+
+
+@dataclass(frozen=True)
+class RecordDeath(Command):
+    """A member's death (12.09(2)): coverage ends at the end of that month; a pending appeal of
+    theirs is dismissed (12.15(2)(d))."""
+
+    household_id: str
+    member_id: str
+    died_on: date
+
+
 # ---- hardship waivers ------------------------------------------------------------------------
 
 
@@ -223,6 +269,9 @@ class FileAppeal(Command):
     notice_received_on: date | None = None
     notice_sent: bool = True
     employer_id: str | None = None
+
+    filed_by: str | None = None
+    appellant_member_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -315,3 +364,39 @@ class EnrollEmployee(Command):
 class WaiveCoverage(Command):
     group_enrollment_id: str
     employee_id: str
+
+
+@dataclass(frozen=True)
+class DecideRehearing(Command):
+    appeal_id: str
+    outcome: RehearingOutcome
+    superseding_outcome: AppealOutcome | None = None
+    findings: Changes | None = None
+
+
+# ---- representatives (12.17, 12.03) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DesignateRepresentative(Command):
+    household_id: str
+    representative_id: str
+    name: str
+    kind: RepresentativeKind
+    written_authorization_on: date
+    member_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RevokeRepresentative(Command):
+    household_id: str
+    representative_id: str
+
+
+@dataclass(frozen=True)
+class ContinueAppeal(Command):
+    """12.15(2)(d): the estate's representative asks to continue an appeal dismissed because the
+    appellant died."""
+
+    appeal_id: str
+    representative_name: str

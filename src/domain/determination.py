@@ -31,6 +31,9 @@ class Application:
         members = {m["member_id"]: dict(m) for m in self.members}
         for member in changes.get("members", []):
             merged = members.get(member["member_id"], {})
+            if "incarcerated" in member and "incarceration" not in member:
+                # a change recorded before `incarceration` existed: its boolean decides
+                merged.pop("incarceration", None)
             merged.update(member)
             members[member["member_id"]] = merged
         return Application(
@@ -41,6 +44,8 @@ class Application:
         )
 
     def facts(self) -> list[rules.MemberFacts]:
+        """Each member's facts. A member recorded before `incarceration` existed holds only the
+        boolean `incarcerated` (true: serving), read as such."""
         return [
             rules.MemberFacts(
                 member_id=m["member_id"],
@@ -48,6 +53,9 @@ class Application:
                 lawfully_present=m["lawfully_present"],
                 incarcerated=m["incarcerated"],
                 aptc_eligible=m["aptc_eligible"],
+                incarceration=rules.incarceration_status(m["incarcerated"], m.get("incarceration")),
+                birth_date=date.fromisoformat(m["birth_date"]) if m.get("birth_date") else None,
+                catastrophic_exemption=bool(m.get("catastrophic_exemption", False)),
             )
             for m in self.members
         ]

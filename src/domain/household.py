@@ -12,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from . import rehearing, representatives
 from .determination import Application, Determination, determine_from
 from .errors import InvalidCommand, UnknownHousehold
 from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
@@ -57,6 +58,9 @@ class Household(CopiedForCommands, Aggregate):
         self.enrollment_ids: list[str] = []
         self.appeal_ids: list[str] = []
         self.ai_an_changes: list[date] = []
+        # 12.17, 12.03: representatives by representative_id (see representatives.py)
+        self.representatives: dict[str, dict[str, Any]] = {}
+        self.deaths: dict[str, date] = {}
 
     @classmethod
     def open(cls, household_id: str, on: date) -> Household:
@@ -126,6 +130,39 @@ class Household(CopiedForCommands, Aggregate):
             policy_version=None,
             changes=changes,
         )
+
+    class DeathRecorded(LedgerEvent):
+        member_id: str
+        died_on: date
+
+        def apply(self, household: Household) -> None:
+            household.deaths[self.member_id] = self.died_on
+
+    def record_death(self, on: date, member_id: str, died_on: date) -> None:
+        """12.09(2): a member's death reported (a change of household composition)."""
+        if member_id not in self.member_ids():
+            raise InvalidCommand(
+                f"{member_id!r} is not a member of household {self.household_id!r}"
+            )
+        if member_id in self.deaths:
+            raise InvalidCommand(
+                f"the death of member {member_id!r} is already recorded "
+                f"({self.deaths[member_id].isoformat()})",
+                "invalid_state",
+            )
+        self.trigger_event(
+            self.DeathRecorded,
+            on=on,
+            effective_on=died_on,
+            citation=REPORTED_CHANGE,
+            policy_version=None,
+            member_id=member_id,
+            died_on=died_on,
+        )
+
+    def member_ids(self) -> list[str]:
+        """The members of the household's latest application (with its reported changes)."""
+        return [m["member_id"] for m in self.latest_application().members]
 
     # ---- decisions ---------------------------------------------------------------------------
 
@@ -256,6 +293,12 @@ class Household(CopiedForCommands, Aggregate):
             policy_version=None,
             appeal_id=appeal_id,
         )
+
+    # ---- events defined by their sections, adopted here (their topics name this class) --------
+
+    RepresentativeDesignated = representatives.RepresentativeDesignated
+    RepresentativeRevoked = representatives.RepresentativeRevoked
+    AppealedDeterminationRestored = rehearing.AppealedDeterminationRestored
 
     def record_determination(self, determination: Determination) -> None:
         """A determination computed elsewhere (a hearing's corrected determination)."""

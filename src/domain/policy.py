@@ -149,6 +149,8 @@ class PolicyVersion:
     small_group_reinstatement_window_days: Parameter[int]
     # 12.14(2)(b): the appeal period for small-group actions.
     small_group_appeal_days: Parameter[int]
+    # 12.15(5): the re-hearing's decision, within 30 days after the order.
+    rehearing_decision_days: Parameter[int]
     notes: tuple[str, ...] = field(default=())
 
     def fpl(self, plan_year: int) -> Dated[FplGuideline]:
@@ -300,6 +302,7 @@ POLICY_V1 = PolicyVersion(
         "small_group_reinstatement_window_days", 30, GROUP_REINSTATEMENT
     ),
     small_group_appeal_days=_since_2014("small_group_appeal_days", 90, GROUP_APPEAL_DEADLINE),
+    rehearing_decision_days=_since_2014("rehearing_decision_days", 30, REHEARING),
     notes=(
         "No minimum premium is published here for plan type 3D or for plan year 2027: "
         "a hardship waiver needing one is refused until it is added.",

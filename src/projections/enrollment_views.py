@@ -13,10 +13,12 @@ from uuid import UUID
 
 from ..domain.calendar import last_day_of_month, month_key
 from ..domain.enrollment import CANCELLED, TERMINATED, Enrollment, replay
+from ..domain.enrollment.billing import PremiumBasis, premium_basis
 from ..domain.errors import UnknownEnrollment
 from ..domain.group_enrollment import GroupEnrollment
 from ..domain.money import ZERO, money_str
 from ..domain.rules.premiums import ENROLLMENT_EFFECTIVE
+from ..domain.rules.small_group import GROUP_ENROLLMENT
 
 
 def select_events(
@@ -75,7 +77,25 @@ def coverage_view(enrollment: Enrollment) -> dict[str, Any]:
         "status": enrollment.status,
         "spans": spans,
         "paid_through": paid_through(enrollment),
+        "members": _members(enrollment),
     }
+
+
+def _members(enrollment: Enrollment) -> list[dict[str, Any]]:
+    """Each member chosen for the plan, with the end of their own coverage when it ended before
+    the enrollment's (12.10(5)(c): a loss of eligibility or a death)."""
+    members = []
+    for member_id in enrollment.member_ids:
+        ended = enrollment.ended_members.get(member_id)
+        members.append(
+            {
+                "member_id": member_id,
+                "end_on": ended["end_on"] if ended else None,
+                "end_reason": ended["reason"] if ended else None,
+                "citation": ended["citation"] if ended else None,
+            }
+        )
+    return members
 
 
 def paid_through(enrollment: Enrollment | GroupEnrollment) -> str | None:
@@ -93,12 +113,21 @@ def paid_through(enrollment: Enrollment | GroupEnrollment) -> str | None:
     return through.isoformat() if through else None
 
 
+def _premium_basis(enrollment: Enrollment | GroupEnrollment, month: date) -> PremiumBasis:
+    """The premium in force for `month` and its rule: an individual's (`premium_basis`), or a
+    small group's, the total of its participating employees (12.11(1))."""
+    if isinstance(enrollment, GroupEnrollment):
+        return PremiumBasis(enrollment.monthly_premium(month), GROUP_ENROLLMENT, None)
+    return premium_basis(enrollment, month)
+
+
 def balance_view(enrollment: Enrollment | GroupEnrollment) -> dict[str, Any]:
     months = []
     total = ZERO
     for month in sorted(enrollment.invoices):
         invoice = enrollment.invoices[month]
         total += invoice.outstanding
+        basis = _premium_basis(enrollment, month)
         months.append(
             {
                 "month": month_key(month),
@@ -108,6 +137,10 @@ def balance_view(enrollment: Enrollment | GroupEnrollment) -> dict[str, Any]:
                 "outstanding": money_str(invoice.outstanding),
                 "due_on": invoice.due_on.isoformat(),
                 "voided": invoice.voided,
+                "premium": money_str(basis.monthly_premium),
+                "premium_citation": basis.citation,
+                "premium_determination_event_id": basis.determination_event_id,
+                "adjustments": [dict(adjustment) for adjustment in invoice.adjustments],
             }
         )
     reinstatement: str | None = None

@@ -49,6 +49,9 @@ NOT_RUN_CODES = {
     "invalid_date",
     "invalid_field",
     "invalid_digest",
+    "invalid_signing_key",
+    "invalid_proof",
+    "invalid_public_key",
     "unknown_projection",
     "rebuild_pending",
     "missing_dependency",
@@ -67,6 +70,8 @@ LEDGER_VARIABLES = (
     "LEDGER_CIPHER_KEY_FILE",
     "LEDGER_SIMULATED_TODAY",
     "LEDGER_ACTOR",
+    "LEDGER_SIGNING_KEY",
+    "LEDGER_SIGNING_KEY_FILE",
 )
 Arg = str | bytes
 
@@ -240,6 +245,17 @@ def seen_cases(world: World) -> list[tuple[list[Arg], dict[str, str], str]]:
         (["delinquent", "--as-of", "2026-02-30", "--store", world.store], {}, "invalid_date"),
         (["coverage", "E1"], {"LEDGER_STORE_URL": "bogus://x"}, "invalid_store_url"),
         (["serve"], {"LEDGER_STORE_URL": world.url("missing.db")}, "unknown_store"),
+        (
+            ["digest", "--store", world.store],
+            {"LEDGER_SIGNING_KEY": "garbage"},
+            "invalid_signing_key",
+        ),
+        (
+            ["prove", "E1", "--store", world.store],
+            {"LEDGER_SIGNING_KEY": wrong_size},
+            "invalid_signing_key",
+        ),
+        (["verify-proof", world.path("text.txt"), "--public-key", world.key], {}, "invalid_proof"),
     ]
     for command in (["coverage", "E1"], ["apply", "-"], ["verify"]):
         cases.append(([*command, "--store", closed], {}, "store_unavailable"))
@@ -295,6 +311,10 @@ def environments(world: World) -> st.SearchStrategy[dict[str, str]]:
         "LEDGER_CIPHER_KEY_FILE": st.sampled_from(world.key_files),
         "LEDGER_SIMULATED_TODAY": st.one_of(dates),
         "LEDGER_ACTOR": hostile_text,
+        "LEDGER_SIGNING_KEY": st.one_of(
+            st.sampled_from(["garbage", wrong_size, world.key, ""]), hostile_text
+        ),
+        "LEDGER_SIGNING_KEY_FILE": st.sampled_from(world.key_files),
     }
     return st.fixed_dictionaries({}, optional=values)
 
@@ -384,7 +404,21 @@ def command_lines(world: World) -> st.SearchStrategy[list[Arg]]:
             ),
         ),
         "schema": words("schema"),
-        "keygen": words("keygen"),
+        "keygen": st.sampled_from([["keygen"], ["keygen", "--signing"], ["keygen", "--public"]]),
+        "prove": joined(
+            words("prove"),
+            st.one_of(st.just([]), ids.map(lambda i: [i])),
+            optional("--consistency", files),
+            optional("--digest", files),
+            flag,
+        ),
+        "verify-proof": joined(
+            words("verify-proof"),
+            files.map(lambda f: [f]),
+            optional("--public-key", st.one_of(ids, st.just(world.key))),
+            optional("--digest", files),
+            flag,
+        ),
         "bench": joined(words("bench"), optional("--households", numbers)),
     }
 

@@ -82,8 +82,17 @@ def test_digest_then_verify_digest_catches_a_truncated_and_a_rechained_store(
     printed = run_cli("digest", "--json", "--store", store, cwd=tmp_path)
     assert printed.returncode == 0, printed.stderr
     head = json.loads(printed.stdout)
-    assert set(head) == {"position", "hash", "events"}
-    assert len(head["hash"]) == 64
+    assert set(head) == {
+        "position",
+        "hash",
+        "events",
+        "tree_size",
+        "root",
+        "public_key",
+        "key_id",
+        "signature",
+    }
+    assert len(head["hash"]) == len(head["root"]) == 64
     digest_file = tmp_path / "head.json"
     digest_file.write_text(printed.stdout)
 
@@ -109,6 +118,7 @@ def test_digest_without_json_shows_the_head_to_a_person(tmp_path: Path) -> None:
     assert shown.returncode == 0
     assert f"position {head['position']}" in shown.stdout
     assert head["hash"] in shown.stdout
+    assert f"tree: {head['tree_size']} events, root {head['root']}" in shown.stdout
     intact = run_cli("verify", "--store", store, cwd=tmp_path)
     assert intact.returncode == 0
     assert "chain intact" in intact.stdout

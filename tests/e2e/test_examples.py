@@ -99,12 +99,14 @@ EXAMPLE_FILES = sorted(p.name for p in EXAMPLES.glob("*.jsonl"))
 
 
 def test_the_examples_are_the_five_scenarios_of_the_readme() -> None:
-    """The scenarios examples/README.md describes: six since the small group's (the README's
-    Guarantees table names this test; renaming it goes with that row)."""
+    """The scenarios examples/README.md describes: seven since the loss of eligibility's and the
+    small group's (the README's Guarantees table names this test; renaming it goes with that
+    row)."""
     assert EXAMPLE_FILES == [
         "appeal-patriots-day.jsonl",
         "connectorcare-faq.jsonl",
         "hardship-waiver.jsonl",
+        "loss-of-eligibility.jsonl",
         "non-group-missed-month.jsonl",
         "renewal-2025-2026.jsonl",
         "small-group.jsonl",
@@ -274,6 +276,98 @@ def test_the_renewal_crosses_into_2026_at_the_new_premium_without_a_gap(tmp_path
     billed = {m: row["billed"] for m, row in months(balance).items()}
     assert (billed["2025-12"], billed["2026-01"]) == ("110.00", "60.00")
     assert balance["outstanding_total"] == "0.00"
+
+
+def test_the_loss_of_eligibility_ends_each_member_s_coverage_and_changes_the_premium(
+    tmp_path: Path,
+) -> None:
+    answers = apply_example("loss-of-eligibility.jsonl", tmp_path)
+    sentenced = answers["le-08"]
+    determined = one(sentenced, "EligibilityDetermined")
+    results = {m["member_id"]: m for m in determined["data"]["members"]}
+    assert (results["LE-2"]["program"], results["LE-2"]["effective_citation"]) == (
+        "ineligible",
+        "956 CMR 12.08(3)",
+    )
+    assert (results["LE-1"]["program"], results["LE-1"]["effective_on"]) == (
+        "connectorcare",
+        "2026-04-01",
+    )
+    first_ends = of_type(sentenced, "MemberCoverageEnded")
+    assert [
+        (
+            e["data"]["member_id"],
+            e["data"]["end_on"],
+            e["data"]["remaining_member_ids"],
+            e["citation"],
+        )
+        for e in first_ends
+    ] == [
+        ("LE-2", "2026-03-31", ["LE-1"], "956 CMR 12.10(5)(c)"),
+        ("LE-2", "2026-03-31", ["LE-1"], "956 CMR 12.16(1)(a)"),
+    ]
+
+    (health_change,) = [
+        c for c in commands_of("loss-of-eligibility.jsonl") if c["command_id"] == "le-09"
+    ]
+    assert health_change["determination_event_id"] == determined["id"]
+    premium = one(answers["le-09"], "PremiumChanged")
+    assert (premium["citation"], premium["data"]["from_month"]) == (
+        "956 CMR 12.12(8)(a)",
+        "2026-04",
+    )
+    assert [
+        (a["month"], a["billed"], a["amount"], a["difference"])
+        for a in premium["data"]["adjustments"]
+    ] == [("2026-04", "220.00", "130.00", "-90.00")]
+    assert one(answers["le-10"], "PremiumChanged")["data"]["to_credit"] == "20.00"
+
+    moved = answers["le-14"]
+    last_ends = of_type(moved, "MemberCoverageEnded")
+    assert {(e["data"]["member_id"], e["data"]["end_on"]) for e in last_ends} == {
+        ("LE-1", "2026-05-31")
+    }
+    assert all(e["data"]["remaining_member_ids"] == [] for e in last_ends)
+    ended = of_type(answers["le-15"], "CoverageEnded")
+    assert [(e["on"], e["data"]["reason"], e["citation"]) for e in ended] == [
+        ("2026-06-01", "ineligible", "956 CMR 12.10(5)(c)"),
+        ("2026-06-01", "ineligible", "956 CMR 12.16(1)(a)"),
+    ]
+    assert sorted(e["data"]["amount"] for e in of_type(answers["le-15"], "RefundDue")) == [
+        "130.00",
+        "80.00",
+    ]
+    everything = every_event(answers)
+    for refused in ("PaymentMissed", "DelinquencyNoticeIssued", "CoverageTerminated"):
+        assert not of_type(everything, refused)
+
+    coverage = ask("coverage", "E-LE", tmp_path)
+    assert [(s["start_on"], s["end_on"], s["end_reason"]) for s in coverage["spans"]] == [
+        ("2026-02-01", "2026-05-31", "ineligible")
+    ]
+    assert [(m["member_id"], m["end_on"]) for m in coverage["members"]] == [
+        ("LE-1", "2026-05-31"),
+        ("LE-2", "2026-03-31"),
+    ]
+    balance = ask("balance", "E-LE", tmp_path)
+    by_month = months(balance)
+    assert [(m, row["premium"], row["premium_citation"]) for m, row in by_month.items()] == [
+        ("2026-02", "220.00", "956 CMR 12.10(2)"),
+        ("2026-03", "220.00", "956 CMR 12.10(2)"),
+        ("2026-04", "130.00", "956 CMR 12.12(8)(a)"),
+        ("2026-05", "130.00", "956 CMR 12.12(8)(a)"),
+        ("2026-06", "130.00", "956 CMR 12.12(8)(a)"),
+    ]
+    assert by_month["2026-04"]["premium_determination_event_id"] == determined["id"]
+    assert by_month["2026-06"]["voided"] is True
+    paid = sum(
+        Decimal(c["amount"])
+        for c in commands_of("loss-of-eligibility.jsonl")
+        if c.get("enrollment_id") == "E-LE" and c["command"] == "record_payment"
+    )
+    kept = sum(Decimal(row["paid"]) for row in by_month.values())
+    assert paid == kept + Decimal(balance["credit"]) + Decimal(balance["refund_due"])
+    assert (balance["outstanding_total"], balance["refund_due"]) == ("0.00", "130.00")
 
 
 def test_the_small_group_is_terminated_back_to_june_with_a_notice_each_then_reinstated(

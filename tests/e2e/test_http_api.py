@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
+import os
 import subprocess
 import sys
 import time
@@ -20,14 +21,19 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from enrollment_ledger.adapters.audit.proof_check import check_proof
+from enrollment_ledger.adapters.audit.signing import new_signing_key, parse_signing_key
 from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.main import main
+from enrollment_ledger.domain.events import aggregate_uuid, event_id
 
 from ..conftest import member
 from ..scenarios import household_commands, pay, schedule, select
 from ..servers import free_port
 
 CLI = [sys.executable, "-m", "enrollment_ledger.adapters.cli.main"]
+SIGNING_KEY = new_signing_key()
+FIRST_EVENT_ID = event_id(aggregate_uuid("household", "H1"), 1)
 MAGI = "41234.56"
 BIRTH_DATE = "1961-07-13"
 NO_BODY = object()
@@ -108,7 +114,7 @@ def create_tokens(store: str, roles: list[str], cwd: Path) -> list[dict[str, str
 
 
 @contextmanager
-def running_server(folder: Path) -> Iterator[Server]:
+def running_server(folder: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
     folder.mkdir(parents=True, exist_ok=True)
     store = f"sqlite:///{folder / 'ledger.db'}"
     # `serve` reads an existing store and never creates one (issue 15): `apply` creates it.
@@ -130,6 +136,7 @@ def running_server(folder: Path) -> Iterator[Server]:
             cwd=folder,
             stdout=log_file,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
         server = Server(f"http://127.0.0.1:{port}", "127.0.0.1", port, store, log, folder)
         try:
@@ -180,7 +187,7 @@ def scenario_commands(household_id: str = "H1", enrollment_id: str = "E1") -> li
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fixture]:
     folder = tmp_path_factory.mktemp("http")
-    with running_server(folder) as server:
+    with running_server(folder, {"LEDGER_SIGNING_KEY": SIGNING_KEY}) as server:
         roles = ["operator", "appeals", "compliance", "downstream", "operator"]
         issued = create_tokens(server.store, roles, folder)
         revoked = issued[4]
@@ -223,6 +230,8 @@ ROUTES: list[tuple[str, str]] = [
     ("GET", "/appeals/A1/hearing"),
     ("GET", "/verify"),
     ("GET", "/digest"),
+    ("GET", f"/events/{FIRST_EVENT_ID}/proof"),
+    ("GET", "/proofs/consistency?from=1"),
     ("GET", "/openapi.json"),
 ]
 ALLOWED: dict[str, set[str]] = {
@@ -234,7 +243,14 @@ ALLOWED: dict[str, set[str]] = {
         "/appeals/A1/hearing",
         "/openapi.json",
     },
-    "compliance": {"/households/H1/timeline", "/verify", "/digest", "/openapi.json"},
+    "compliance": {
+        "/households/H1/timeline",
+        "/verify",
+        "/digest",
+        f"/events/{FIRST_EVENT_ID}/proof",
+        "/proofs/consistency?from=1",
+        "/openapi.json",
+    },
     "downstream": {"/enrollments/E1/coverage", "/enrollments/E1/balance", "/openapi.json"},
 }
 REPLAYED = {"command": "run_schedule", "command_id": "c0", "on": "2026-01-02", "through": "x"}
@@ -504,6 +520,52 @@ def test_verify_and_digest_certify_the_chain_for_compliance(api: Fixture) -> Non
     assert_error_only(bad, 400, "invalid_digest")
 
 
+def test_compliance_gets_signed_proofs_that_check_offline_with_the_pinned_key(
+    api: Fixture,
+) -> None:
+    token = api.tokens["compliance"]
+    pinned = [parse_signing_key(SIGNING_KEY).public_key]
+    head = api.server.request("GET", "/digest", token=token).body
+    assert head["signature"] is not None and head["tree_size"] == head["events"]
+
+    proof = api.server.request("GET", f"/events/{FIRST_EVENT_ID}/proof", token=token)
+    assert proof.status == 200, proof.body
+    assert proof.body["leaf_index"] == 0 and proof.body["head"]["root"] == head["root"]
+    assert check_proof(proof.body, pinned)["event"]["id"] == FIRST_EVENT_ID
+    earlier = api.server.request(
+        "GET", f"/events/{FIRST_EVENT_ID}/proof", token=token, query={"tree_size": "2"}
+    )
+    assert earlier.body["head"]["tree_size"] == 2 and check_proof(earlier.body, pinned)["ok"]
+
+    consistency = api.server.request(
+        "GET", "/proofs/consistency", token=token, query={"from": "3", "to": "5"}
+    )
+    assert consistency.status == 200, consistency.body
+    assert (consistency.body["old"]["tree_size"], consistency.body["new"]["tree_size"]) == (3, 5)
+    assert check_proof(consistency.body, pinned)["ok"]
+    now = api.server.request("GET", "/proofs/consistency", token=token, query={"from": "3"})
+    assert now.body["new"]["root"] == head["root"] and check_proof(now.body, pinned)["ok"]
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "status", "code"),
+    [
+        ("/events/00000000-0000-0000-0000-000000000000/proof", None, 404, "unknown_event"),
+        ("/events/not-an-id/proof", None, 400, "invalid_field"),
+        (f"/events/{FIRST_EVENT_ID}/proof", {"tree_size": "100000"}, 400, "invalid_field"),
+        ("/proofs/consistency", None, 400, "invalid_field"),
+        ("/proofs/consistency", {"from": "-1"}, 400, "invalid_field"),
+        ("/proofs/consistency", {"from": "100000"}, 400, "invalid_field"),
+        ("/proofs/consistency", {"from": "4", "to": "2"}, 400, "invalid_field"),
+    ],
+)
+def test_a_proof_of_nothing_is_a_coded_error(
+    api: Fixture, path: str, query: dict[str, str] | None, status: int, code: str
+) -> None:
+    reply = api.server.request("GET", path, token=api.tokens["compliance"], query=query)
+    assert_error_only(reply, status, code)
+
+
 def test_the_openapi_document_lists_every_route_and_the_bearer_scheme(api: Fixture) -> None:
     reply = api.server.request("GET", "/openapi.json", token=api.tokens["downstream"])
     assert reply.status == 200
@@ -515,6 +577,8 @@ def test_the_openapi_document_lists_every_route_and_the_bearer_scheme(api: Fixtu
         "/appeals/{appeal_id}/hearing",
         "/verify",
         "/digest",
+        "/events/{event_id}/proof",
+        "/proofs/consistency",
         "/health",
     }
     assert reply.body["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

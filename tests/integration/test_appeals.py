@@ -114,7 +114,7 @@ def test_a_rehearing_is_allowed_on_day_14_and_refused_on_day_15(apply: Apply) ->
         {"command": "decide_appeal", "on": "2026-03-02", "appeal_id": "A2", "outcome": "upheld"},
     )
     allowed = apply(command="order_rehearing", on="2026-03-16", appeal_id="A1")
-    assert event_types(allowed) == ["RehearingOrdered"]
+    assert event_types(allowed) == ["RehearingOrdered", "InitialDecisionStayed"]
     refused = apply(command="order_rehearing", on="2026-03-17", appeal_id="A2")
     assert refused["error"]["code"] == "rehearing_window_closed"
 

@@ -245,3 +245,26 @@ class TestWithoutFinancialAssistanceCoverageEndsWithTheLastMonthPaidInFull:
         assert coverage["paid_through"] == end_on
         balance = queries.balance(ledger, "E1")
         assert accounted(balance) == Decimal("900.00") + Decimal(paid_on_1_may)
+
+
+class TestMoneyEnteredOutOfOrder:
+    def test_a_refund_is_never_dated_before_the_payment_it_gives_back(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        """A binder paid on 16 January is entered before a termination request dated 10 January
+        (a late fact): the selection is cancelled as of the 10th, but the money due back was
+        received on the 16th. On every day, what was received is owed, credit or due back, and
+        neither credit nor refund is ever negative."""
+        run(
+            apply,
+            *household_commands(),
+            select(on="2026-01-06", premium="150.00"),
+            pay("2026-01-16", "150.00", "binder"),
+            {"command": "request_termination", "on": "2026-01-10", "enrollment_id": "E1"},
+        )
+        for day in (date(2026, 1, d) for d in (9, 10, 12, 15, 16, 17, 31)):
+            balance = queries.balance(ledger, "E1", as_of=day)
+            received = Decimal("150.00") if day >= date(2026, 1, 16) else Decimal("0.00")
+            assert accounted(balance) == received, (day, balance)
+            assert Decimal(balance["credit"]) >= 0 and Decimal(balance["refund_due"]) >= 0
+        assert queries.balance(ledger, "E1")["refund_due"] == "150.00"

@@ -490,7 +490,11 @@ class TestTheEmployersAppeal:
             "grounds": "g",
         }
         assert refused(apply, command)["code"] == "invalid_field"
-        del command["employer_id"], command["household_id"]
+        del command["household_id"]
+        representative = refused(apply, {**command, "filed_by": "REP-1"})
+        assert representative["code"] == "invalid_field"
+        assert "12.17" in representative["message"]
+        del command["employer_id"]
         assert refused(apply, command)["code"] == "missing_field"
 
     def test_an_event_outside_the_employers_record_cannot_be_appealed_by_it(

@@ -4,6 +4,7 @@ re-chained) history is caught too. Every tampering below is plain SQL on the sto
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -68,9 +69,21 @@ def test_an_untouched_store_verifies_every_event(ledger: Ledger, events: int, db
     assert positions(db) == positions(db, "ledger_chain") == list(range(1, events + 1))
 
 
-def test_the_digest_is_the_chain_head_that_verify_recomputes(ledger: Ledger, events: int) -> None:
+def test_the_digest_is_the_chain_head_and_tree_root_that_verify_recomputes(
+    ledger: Ledger, events: int
+) -> None:
     head = digest(ledger)
-    assert head == {"position": events, "hash": verify(ledger).head_hash, "events": events}
+    recomputed = verify(ledger)
+    assert head == {
+        "position": events,
+        "hash": recomputed.head_hash,
+        "events": events,
+        "tree_size": events,
+        "root": recomputed.tree_root,
+        "public_key": None,
+        "key_id": None,
+        "signature": None,
+    }
     assert verify(ledger, head).ok is True
 
 
@@ -291,7 +304,16 @@ def test_an_empty_store_verifies_and_its_digest_is_genesis(tmp_path: Path) -> No
     empty = build_ledger(f"sqlite:///{tmp_path / 'empty.db'}")
     try:
         head = digest(empty)
-        assert head == {"position": 0, "hash": GENESIS.hex(), "events": 0}
+        assert head == {
+            "position": 0,
+            "hash": GENESIS.hex(),
+            "events": 0,
+            "tree_size": 0,
+            "root": hashlib.sha256(b"").hexdigest(),
+            "public_key": None,
+            "key_id": None,
+            "signature": None,
+        }
         result = verify(empty, head)
         assert (result.ok, result.events_checked, result.first_bad_position) == (True, 0, None)
     finally:

@@ -24,6 +24,14 @@ digest), reading in position order:
 - a chain recomputed by a rewriter after a change at or before the digest's position: plain
   verify passes; with the digest it fails at the digest's position (the head hash only says that
   something up to there was rewritten, not where).
+
+The Merkle tree (`store/merkle.py`) is recomputed alongside: each event's stored leaf must be the
+hash of its bytes, at the next leaf index (else that event's position is named), the recomputed
+root at the digest's `tree_size` must be the digest's `root`, and the stored tree's root must be
+the recomputed one at the end. A store whose last events have no leaf yet (written by a version
+that kept no tree; the next write or `digest` adds them) is not a failure. A digest with a
+signature is checked first (`check_head`): against the public keys given, else the key it names
+(which shows only that the digest was not changed since it was signed).
 """
 
 from __future__ import annotations
@@ -39,7 +47,10 @@ from sqlalchemy import ColumnElement, Connection, Engine, Row, Table, func, sele
 from sqlalchemy.types import NullType
 
 from ...domain.ledger import Ledger
-from ..store.recorder import GENESIS, LedgerRecorder, chain_link
+from ..store.merkle import EMPTY_ROOT, TreeBuilder, fold, leaf_hash, range_nodes
+from ..store.recorder import GENESIS, LedgerRecorder, chain_link, leaf_bytes, read_tree_nodes
+from .proof_check import ProofError, check_head, parse_public_key
+from .signing import SigningKey
 
 BATCH_SIZE = 1000
 
@@ -48,16 +59,20 @@ Progress = Callable[[int, int], None]
 
 
 class InvalidDigest(ValueError):
-    """The digest is not `{"position": int, "hash": 64 hex digits, "events": int}`."""
+    """The digest is not `{"position": int, "hash": 64 hex digits, "events": int}` (with, since
+    the tree is kept, `"tree_size": int, "root": 64 hex digits` and the signature's fields)."""
 
 
 @dataclass(frozen=True)
 class Digest:
-    """The chain's head: its position, its hash and how many events it covers."""
+    """The chain's head: its position, its hash and how many events it covers; the tree's
+    size and root there (None in a digest taken before the tree was kept)."""
 
     position: int
     hash: bytes
     events: int | None = None
+    tree_size: int | None = None
+    root: bytes | None = None
 
     @classmethod
     def from_mapping(cls, obj: Mapping[str, object]) -> Digest:
@@ -80,7 +95,10 @@ class Digest:
             raise InvalidDigest("the digest's events must be a whole number >= 0")
         if position == 0 and (head != GENESIS or events not in (None, 0)):
             raise InvalidDigest("a digest at position 0 is the genesis hash with no events")
-        return cls(position=position, hash=head, events=events)
+        tree_size, root = _tree_head(obj)
+        if position == 0 and tree_size not in (None, 0):
+            raise InvalidDigest("a digest at position 0 has a tree of no events")
+        return cls(position=position, hash=head, events=events, tree_size=tree_size, root=root)
 
     def as_json(self) -> dict[str, int | str]:
         return {
@@ -90,11 +108,52 @@ class Digest:
         }
 
 
+def _tree_head(obj: Mapping[str, object]) -> tuple[int | None, bytes | None]:
+    """The digest's tree size and root (both or neither), and the signature's fields' types."""
+    tree_size, raw_root = obj.get("tree_size"), obj.get("root")
+    for name in ("signature", "public_key", "key_id"):
+        if obj.get(name) is not None and not isinstance(obj.get(name), str):
+            raise InvalidDigest(f"the digest's {name} must be text")
+    if tree_size is None and raw_root is None:
+        return None, None
+    if not isinstance(tree_size, int) or isinstance(tree_size, bool) or tree_size < 0:
+        raise InvalidDigest("the digest's tree_size must be a whole number >= 0")
+    try:
+        root = bytes.fromhex(raw_root) if isinstance(raw_root, str) else b""
+    except ValueError:
+        root = b""
+    if len(root) != 32:
+        raise InvalidDigest("the digest's root must be 64 hexadecimal digits")
+    if tree_size == 0 and root != EMPTY_ROOT:
+        raise InvalidDigest("the root of a tree of no events is SHA-256 of nothing")
+    return tree_size, root
+
+
+def signature_refusal(head: Mapping[str, object], public_keys: Sequence[bytes]) -> str | None:
+    """Why the digest's signature does not hold (None when it does, or when the digest is not
+    signed and no key is pinned): checked against `public_keys`, else the key it names."""
+    keys = list(public_keys)
+    named = head.get("public_key")
+    if not keys and head.get("signature") is not None and isinstance(named, str):
+        try:
+            keys = [parse_public_key(named)]
+        except ProofError as e:
+            return f"the digest's public key is not one: {e}"
+    if not keys:
+        return None
+    try:
+        check_head(head, keys, ())
+    except ProofError as e:
+        return f"the digest's signature does not hold: {e}"
+    return None
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     """`ok`; `events_checked`: events whose link was recomputed and matched before the verdict
     (every event when ok); `first_bad_position` (None when ok) and `reason`; `head_position` and
-    `head_hash`: the last position verified and the recomputed hash there (genesis, 0 when none)."""
+    `head_hash`: the last position verified and the recomputed hash there (genesis, 0 when none);
+    `tree_root`: the Merkle tree root recomputed over the events verified."""
 
     ok: bool
     events_checked: int
@@ -102,6 +161,7 @@ class VerifyResult:
     reason: str | None
     head_position: int
     head_hash: str
+    tree_root: str = EMPTY_ROOT.hex()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -112,24 +172,16 @@ class VerifyResult:
         }
 
 
-def digest(ledger: Ledger) -> dict[str, int | str]:
-    """The stored chain's head `{"position", "hash", "events"}`, to be kept outside the store.
+def digest(ledger: Ledger, signing_key: SigningKey | None = None) -> dict[str, Any]:
+    """The store's head `{"position", "hash", "events", "tree_size", "root", "public_key",
+    "key_id", "signature"}`, to be kept outside the store: the chain's head and the Merkle
+    tree's root over every event, signed with `signing_key` (null signature fields without).
 
     It is read, not recomputed: run `verify` first to certify the store up to this head."""
-    recorder = _recorder(ledger)
-    events_table = _events_table(recorder)
-    chain = recorder.chain
-    with _snapshot(_engine(recorder)) as conn:
-        head = conn.execute(
-            select(chain.c.position, chain.c.hash).order_by(chain.c.position.desc()).limit(1)
-        ).first()
-        if head is None:
-            return Digest(position=0, hash=GENESIS, events=0).as_json()
-        position = int(head[0])
-        events = conn.execute(
-            select(func.count()).select_from(events_table).where(events_table.c.id <= position)
-        ).scalar_one()
-    return Digest(position=position, hash=bytes(head[1]), events=int(events)).as_json()
+    from .proofs import tree_head
+
+    head: dict[str, Any] = tree_head(ledger, signing_key)
+    return head
 
 
 def verify(
@@ -138,26 +190,34 @@ def verify(
     progress: Progress | None = None,
     *,
     batch_size: int = BATCH_SIZE,
+    public_keys: Sequence[bytes] = (),
 ) -> VerifyResult:
-    """Recompute the whole chain from genesis against the stored one (and against `digest`, the
-    head printed earlier by `digest`, when given). Raises InvalidDigest for a malformed digest."""
+    """Recompute the whole chain and the Merkle tree from genesis against the stored ones (and
+    against `digest`, the head printed earlier by `digest`, when given, its signature checked
+    against `public_keys`). Raises InvalidDigest for a malformed digest."""
     expected = Digest.from_mapping(digest) if digest is not None else None
+    if digest is not None:
+        refused = signature_refusal(digest, public_keys)
+        if refused is not None:
+            return VerifyResult(False, 0, None, refused, 0, GENESIS.hex())
     recorder = _recorder(ledger)
     with _snapshot(_engine(recorder)) as conn:
-        return _Verifier(conn, _events_table(recorder), recorder.chain, batch_size).run(
-            expected, progress
-        )
+        return _Verifier(conn, recorder, batch_size).run(expected, progress)
 
 
 class _Verifier:
-    def __init__(self, conn: Connection, events: Table, chain: Table, batch_size: int) -> None:
+    def __init__(self, conn: Connection, recorder: LedgerRecorder, batch_size: int) -> None:
         self.conn = conn
-        self.events = events
-        self.chain = chain
+        self.recorder = recorder
+        self.events = _events_table(recorder)
+        self.chain = recorder.chain
         self.batch_size = max(1, batch_size)
         self.checked = 0
         self.head_position = 0
         self.head = GENESIS
+        self.tree = TreeBuilder()
+        self.leaves_complete = True
+        self.node_rows: dict[int, Iterator[tuple[int, bytes | None]]] = {}
 
     def run(self, expected: Digest | None, progress: Progress | None) -> VerifyResult:
         bound, total = self._bounds()
@@ -165,6 +225,7 @@ class _Verifier:
             progress(0, total)
         event_rows = self._event_rows(bound)
         link_rows = self._link_rows(bound)
+        leaf_rows = self._leaf_rows()
         event = next(event_rows, None)
         link = next(link_rows, None)
         digest_met = expected is None or expected.position == 0
@@ -190,6 +251,18 @@ class _Verifier:
                 )
             self.head, self.head_position = recomputed, position
             self.checked += 1
+            leaf_refusal = self._check_leaf(position, stored, leaf_rows)
+            if leaf_refusal is not None:
+                self.checked -= 1
+                return self._bad(position, leaf_refusal)
+            if (
+                expected is not None
+                and expected.tree_size == self.checked
+                and expected.root != self.tree.root()
+            ):
+                return self._bad(
+                    position, "the events up to here do not have the digest's tree root"
+                )
             if expected is not None and position == expected.position:
                 if recomputed != expected.hash:
                     return self._bad(
@@ -212,20 +285,80 @@ class _Verifier:
             )
         if progress is not None:
             progress(self.checked, total)
+        tree_refusal = self._check_tree_end(leaf_rows)
+        if tree_refusal is not None:
+            return self._result(None, tree_refusal)
         return self._result()
+
+    def _check_leaf(
+        self, position: int, stored: StoredEvent, leaf_rows: Iterator[tuple[int, int, bytes | None]]
+    ) -> str | None:
+        """The event's stored leaf is the hash of its bytes, at the next leaf index (when the
+        tree has leaves this far: its tail may still lack them)."""
+        expected_hash = leaf_hash(leaf_bytes(position, stored))
+        self.tree.push(expected_hash)
+        completed, self.tree.completed = self.tree.completed, []
+        if not self.leaves_complete:
+            return None
+        leaf = next(leaf_rows, None)
+        if leaf is None:
+            self.leaves_complete = False
+            return None
+        index, leaf_position, stored_hash = leaf
+        if (index, leaf_position) != (self.checked - 1, position) or stored_hash != expected_hash:
+            return "the event's leaf in the Merkle tree is not the hash of its bytes"
+        for level, node_index, node in completed:  # the subtrees this event completes
+            if next(self._nodes_of_level(level), None) != (node_index, node):
+                return "a subtree this event completes is not the hash of its events"
+        return None
+
+    def _nodes_of_level(self, level: int) -> Iterator[tuple[int, bytes | None]]:
+        """(index, hash) of the stored subtrees of one level, in index order: the order in which
+        the recomputed tree completes them."""
+        if level not in self.node_rows:
+            nodes = self.recorder.tree_nodes
+            rows = self._pages(
+                nodes.c.node_index,
+                [type_coerce(nodes.c.hash, NullType())],
+                None,
+                nodes.c.level == level,
+            )
+            self.node_rows[level] = ((int(r[0]), _as_bytes(r[1])) for r in rows)
+        return self.node_rows[level]
+
+    def _check_tree_end(self, leaf_rows: Iterator[tuple[int, int, bytes | None]]) -> str | None:
+        """No leaf past the events, and the stored tree's root is the recomputed one."""
+        if not self.leaves_complete:
+            return None
+        if next(leaf_rows, None) is not None:
+            return "the Merkle tree has a leaf with no event (an event was deleted)"
+        nodes = range_nodes(0, self.checked)
+        recorder = self.recorder
+        found = read_tree_nodes(self.conn, recorder.tree_leaves, recorder.tree_nodes, set(nodes))
+        if set(nodes) - found.keys() or fold([found[n] for n in nodes]) != self.tree.root():
+            return "the stored Merkle tree's root is not the events' root (its nodes were changed)"
+        return None
+
+    def _leaf_rows(self) -> Iterator[tuple[int, int, bytes | None]]:
+        """(leaf index, position, hash) of every stored leaf, in leaf order."""
+        leaves = self.recorder.tree_leaves
+        columns = [leaves.c.position, type_coerce(leaves.c.hash, NullType())]
+        for row in self._pages(leaves.c.leaf_index, columns, None):
+            yield int(row[0]), int(row[1]), _as_bytes(row[2])
 
     def _bad(self, position: int, reason: str) -> VerifyResult:
         return self._result(position, reason)
 
     def _result(self, bad_position: int | None = None, reason: str | None = None) -> VerifyResult:
-        """The verdict so far: intact unless a bad position is named."""
+        """The verdict so far: intact unless a reason is given (with its position, when known)."""
         return VerifyResult(
-            ok=bad_position is None,
+            ok=reason is None,
             events_checked=self.checked,
             first_bad_position=bad_position,
             reason=reason,
             head_position=self.head_position,
             head_hash=self.head.hex(),
+            tree_root=self.tree.root().hex(),
         )
 
     def _bounds(self) -> tuple[int | None, int]:
@@ -263,13 +396,20 @@ class _Verifier:
             yield int(row[0]), _as_bytes(row[1])
 
     def _pages(
-        self, position: ColumnElement[Any], columns: Sequence[ColumnElement[Any]], bound: int
+        self,
+        position: ColumnElement[Any],
+        columns: Sequence[ColumnElement[Any]],
+        bound: int | None,
+        *where: ColumnElement[bool],
     ) -> Iterator[Row[Any]]:
-        """(position, *columns) of every row up to `bound`, in position order, read a batch at
-        a time (keyset pagination: each batch starts after the last position of the one before)."""
+        """(position, *columns) of every row up to `bound` (and matching `where`), in position
+        order, read a batch at a time (keyset pagination: each batch starts after the last
+        position of the one before)."""
         last: int | None = None
         while True:
-            query = select(position, *columns).where(position <= bound)
+            query = select(position, *columns).where(*where)
+            if bound is not None:
+                query = query.where(position <= bound)
             if last is not None:
                 query = query.where(position > last)
             rows = self.conn.execute(query.order_by(position).limit(self.batch_size)).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
 
@@ -16,12 +16,34 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ...domain.ledger import Ledger
 from ..audit import InvalidDigest, VerifyResult, digest, verify
 from ..audit import Progress as ProgressCallback
+from ..audit.signing import SigningKey
 
 
 def run_audit(ledger: Ledger, args: argparse.Namespace) -> int:
+    from ..audit.signing import signing_key_from_env
+
+    key = signing_key_from_env()
     if args.subcommand == "verify":
-        return run_verify(ledger, as_json=args.json, digest_file=args.digest)
-    return run_digest(ledger, as_json=args.json)
+        return run_verify(
+            ledger,
+            as_json=args.json,
+            digest_file=args.digest,
+            public_keys=_pinned(args.public_key),
+            signing_key=key,
+        )
+    return run_digest(ledger, as_json=args.json, signing_key=key)
+
+
+def _pinned(public_key: str | None) -> list[bytes]:
+    if public_key is None:
+        return []
+    from ..audit.proof_check import ProofError, parse_public_key
+    from .proofs import InvalidPublicKey, key_text
+
+    try:
+        return [parse_public_key(key_text(public_key))]
+    except ProofError as e:
+        raise InvalidPublicKey(f"--public-key: {e}") from None
 
 
 def run_verify(
@@ -31,9 +53,13 @@ def run_verify(
     digest_file: str | None,
     out: IO[str] | None = None,
     err: IO[str] | None = None,
+    public_keys: Sequence[bytes] = (),
+    signing_key: SigningKey | None = None,
 ) -> int:
     """Exit 0 when the chain is intact (and extends the digest), 1 when not; a digest that is
-    not one raises InvalidDigest (the command line's one mapping answers it, exit 2)."""
+    not one raises InvalidDigest (the command line's one mapping answers it, exit 2). A digest's
+    signature is checked with `public_keys` (pinned: the digest must be signed), else, when it
+    is signed, with the configured signing key, else with the key it names."""
     out = out or sys.stdout
     err = err or sys.stderr
     expected: dict[str, Any] | None = None
@@ -43,8 +69,10 @@ def run_verify(
                 expected = json.load(f)
             except (ValueError, RecursionError):
                 raise InvalidDigest(f"{digest_file} is not JSON") from None
+    if not public_keys and signing_key is not None and expected and expected.get("signature"):
+        public_keys = [signing_key.public_key]
     with _progress_bar(err) as progress:
-        result = verify(ledger, expected, progress)
+        result = verify(ledger, expected, progress, public_keys=public_keys)
     if as_json:
         out.write(json.dumps(result.as_json()) + "\n")
     else:
@@ -52,15 +80,26 @@ def run_verify(
     return 0 if result.ok else 1
 
 
-def run_digest(ledger: Ledger, *, as_json: bool, out: IO[str] | None = None) -> int:
+def run_digest(
+    ledger: Ledger,
+    *,
+    as_json: bool,
+    out: IO[str] | None = None,
+    signing_key: SigningKey | None = None,
+) -> int:
     out = out or sys.stdout
-    head = digest(ledger)
+    head = digest(ledger, signing_key)
     if as_json:
         out.write(json.dumps(head) + "\n")
         return 0
     console = Console(file=out, soft_wrap=True, highlight=False)
     console.print(f"chain head: position {head['position']}, {head['events']} events")
     console.print(f"hash: {head['hash']}")
+    console.print(f"tree: {head['tree_size']} events, root {head['root']}")
+    if head["signature"] is not None:
+        console.print(f"signed by key {head['key_id']} (public key {head['public_key']})")
+    else:
+        console.print("not signed (set LEDGER_SIGNING_KEY; keygen --signing makes one)")
     console.print(
         "Keep it outside the store (enrollment-ledger digest --json > head.json); later "
         "enrollment-ledger verify --digest head.json proves the store still extends it."

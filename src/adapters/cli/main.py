@@ -28,6 +28,7 @@ from .options import (
     store_option,
 )
 from .projections import add_projection_parsers
+from .proofs import add_proof_parsers
 
 if TYPE_CHECKING:
     from ...domain.ledger import Ledger
@@ -58,7 +59,15 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--digest", metavar="FILE", default=None, help="a head printed earlier by `digest --json`"
     )
-    digest = sub.add_parser("digest", parents=[common], help="print the hash chain's head")
+    verify.add_argument(
+        "--public-key",
+        metavar="KEY",
+        default=None,
+        help="check the digest's signature with this pinned Ed25519 public key (base64)",
+    )
+    digest = sub.add_parser(
+        "digest", parents=[common], help="print the hash chain's head and the signed tree head"
+    )
     add_json_option(digest, "print the head as JSON")
 
     for kind, key, text in (
@@ -76,9 +85,20 @@ def _parser() -> argparse.ArgumentParser:
         add_json_option(query)
 
     sub.add_parser("schema", help="JSON Schema of every command and event")
-    sub.add_parser(
-        "keygen", help="print a new AES-256 key for LEDGER_CIPHER_KEY (encryption at rest)"
+    keygen = sub.add_parser(
+        "keygen",
+        help="print a new AES-256 key for LEDGER_CIPHER_KEY (encryption at rest), or with "
+        "--signing a new Ed25519 key for LEDGER_SIGNING_KEY (signed tree heads)",
     )
+    keygen.add_argument(
+        "--signing", action="store_true", help="an Ed25519 private key (base64) for signing"
+    )
+    keygen.add_argument(
+        "--public",
+        action="store_true",
+        help="print the public key (and its id) of the configured LEDGER_SIGNING_KEY instead",
+    )
+    add_proof_parsers(sub, common)
     add_downstream_parsers(sub, common)
     add_bench_parsers(sub, common)
     add_projection_parsers(sub, common)
@@ -126,10 +146,11 @@ def creates_store(args: argparse.Namespace) -> bool:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.subcommand == "keygen":
-        from ..bootstrap import new_cipher_key
+        return _keygen(args)
+    if args.subcommand == "verify-proof":
+        from .proofs import run_verify_proof
 
-        print(new_cipher_key())
-        return 0
+        return run_verify_proof(args)
     if args.subcommand == "schema":
         from .schema import print_schema
 
@@ -176,12 +197,33 @@ def _dispatch(args: argparse.Namespace) -> int:
     from ..bootstrap import build_ledger
 
     ledger = build_ledger(
-        args.store, audit_only=args.subcommand in ("verify", "digest"), create=False
+        args.store, audit_only=args.subcommand in ("verify", "digest", "prove"), create=False
     )
     try:
         return _read(ledger, args)
     finally:
         ledger.close()
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    if args.public:
+        from ..audit.signing import signing_key_from_env
+        from ..failures import InvalidOption
+
+        key = signing_key_from_env()
+        if key is None:
+            raise InvalidOption("no signing key: set LEDGER_SIGNING_KEY or LEDGER_SIGNING_KEY_FILE")
+        print(json.dumps(key.public_json()))
+        return 0
+    if args.signing:
+        from ..audit.signing import new_signing_key
+
+        print(new_signing_key())
+        return 0
+    from ..bootstrap import new_cipher_key
+
+    print(new_cipher_key())
+    return 0
 
 
 def _apply(args: argparse.Namespace, stream: IO[bytes]) -> int:
@@ -218,6 +260,10 @@ def _read(ledger: Ledger, args: argparse.Namespace) -> int:
         from .audit import run_audit
 
         return run_audit(ledger, args)
+    if args.subcommand == "prove":
+        from .proofs import run_prove
+
+        return run_prove(ledger, args)
     raise AssertionError(f"unhandled subcommand {args.subcommand}")  # pragma: no cover
 
 

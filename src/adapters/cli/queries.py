@@ -96,6 +96,8 @@ def _print_table(kind: str, answer: dict[str, Any]) -> None:
     else:
         owner = answer.get("household_id") or f"employer {answer.get('employer_id')}"
         console.print(_events_table(f"Timeline {owner}", answer["events"]))
+        for stay in pending_stays(answer["events"]):
+            console.print(stay)
 
 
 def _print_employees(console: Any, answer: dict[str, Any]) -> None:
@@ -122,6 +124,23 @@ def _print_employees(console: Any, answer: dict[str, Any]) -> None:
     console.print(table)
 
 
+def pending_stays(events: list[dict[str, Any]]) -> list[str]:
+    """12.15(5): one line per initial decision stayed by a re-hearing not decided yet (an
+    `InitialDecisionStayed` with no later `RehearingDecided` of its appeal)."""
+    stays: dict[str, dict[str, Any]] = {}
+    for event in events:
+        if event["type"] == "InitialDecisionStayed":
+            stays[event["aggregate_id"]] = event
+        elif event["type"] == "RehearingDecided":
+            stays.pop(event["aggregate_id"], None)
+    return [
+        f"Stayed: the initial decision of {e['data']['initial_decision_on']} "
+        f"({e['data']['initial_outcome']}), pending the re-hearing ordered on {e['on']} "
+        f"({e['citation']}); a decision is due by {e['data']['decide_by']}"
+        for e in stays.values()
+    ]
+
+
 def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
     from rich.panel import Panel
     from rich.table import Table
@@ -142,6 +161,42 @@ def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
             title="Hearing packet",
         )
     )
+    filer = appeal["filed_by"]
+    by = (
+        f"representative {filer['representative_id']} ({filer.get('kind')})"
+        if filer
+        else "the appellant"
+    )
+    console.print(
+        f"[bold]Filed by:[/bold] {by}; for: {appeal['appellant_member_id'] or 'the household'}"
+    )
+    if packet["stay"]:
+        console.print(f"[bold]Stayed:[/bold] {packet['stay']}")
+    elif appeal["rehearing"]:
+        rehearing = appeal["rehearing"]
+        console.print(
+            f"[bold]Re-hearing:[/bold] ordered {rehearing['ordered_on']}, decided "
+            f"{rehearing['decided_on']}: {rehearing['outcome']}"
+            + (" (late)" if rehearing["late"] else "")
+            + f"; the decision that stands: {appeal['outcome']}"
+        )
+    reps = Table(title="Representatives in force")
+    for column in ("representative_id", "name", "kind", "member_id", "written_authorization_on"):
+        reps.add_column(column)
+    for rep in packet["representatives"]:
+        reps.add_row(
+            *(
+                str(rep[c])
+                for c in (
+                    "representative_id",
+                    "name",
+                    "kind",
+                    "member_id",
+                    "written_authorization_on",
+                )
+            )
+        )
+    console.print(reps)
     console.print(
         f"[bold]Appealed action:[/bold] {appealed['type']} on {appealed['on']} "
         f"(effective {appealed['effective_on']}), rule {packet['rule']['citation']}, "

@@ -35,8 +35,9 @@ from ...domain.ledger import Ledger
 from .. import queries
 from ..answers import answer_command
 from ..audit import InvalidDigest, digest, verify
+from ..audit.signing import SigningKey, signing_key_from_env
 from ..commands import DuplicateKey, decode_json
-from ..failures import failure_of
+from ..failures import EdgeError, failure_of
 from .auth import PERMISSIONS, Action, Role, TokenStore, ledger_engine
 from .errors import ApiError, error_body, status_for
 
@@ -116,10 +117,16 @@ _BEARER = HTTPBearer(
 
 
 def create_app(
-    ledger: Ledger, *, tokens: TokenStore | None = None, max_body_bytes: int = MAX_BODY_BYTES
+    ledger: Ledger,
+    *,
+    tokens: TokenStore | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    signing_key: SigningKey | None = None,
 ) -> FastAPI:
-    """The app for one ledger (creates the tokens table when it is missing)."""
+    """The app for one ledger (creates the tokens table when it is missing); tree heads are
+    signed with `signing_key`, by default the configured one (`LEDGER_SIGNING_KEY`)."""
     token_store = tokens if tokens is not None else TokenStore.for_ledger(ledger)
+    key = signing_key if signing_key is not None else signing_key_from_env()
     command_lock = threading.Lock()
 
     def allow(action: Action) -> Callable[..., Role]:
@@ -251,7 +258,48 @@ def create_app(
         summary="The hash chain's head, to keep outside the store",
     )
     def get_digest() -> Any:
-        return _read(lambda: digest(ledger))
+        return _read(lambda: digest(ledger, key))
+
+    @app.get(
+        "/events/{event_id}/proof",
+        dependencies=[Depends(allow(Action.PROOF))],
+        responses=_errors(400, 401, 403, 404, 503),
+        summary="The inclusion proof of one event against the signed tree head",
+    )
+    def get_event_proof(
+        event_id: str,
+        tree_size: Annotated[
+            int | None, Query(ge=0, description="an earlier head's tree size (default: now)")
+        ] = None,
+    ) -> Any:
+        """`{"proof": "inclusion", "event", "leaf_index", "leaf", "path", "head"}`: what
+        `prove EVENT_ID --json` prints; `verify-proof` checks it offline."""
+        from ..audit.proofs import inclusion_proof, tree_head
+
+        def prove() -> Any:
+            head = None if tree_size is None else tree_head(ledger, key, tree_size)
+            return inclusion_proof(ledger, event_id, key, head)
+
+        return _read_proof(prove)
+
+    @app.get(
+        "/proofs/consistency",
+        dependencies=[Depends(allow(Action.PROOF))],
+        responses=_errors(400, 401, 403, 503),
+        summary="The consistency proof that the tree now (or at `to`) extends the tree at `from`",
+    )
+    def get_consistency_proof(
+        from_size: Annotated[
+            int, Query(alias="from", ge=0, description="the older head's tree size")
+        ],
+        to: Annotated[
+            int | None, Query(ge=0, description="the newer head's tree size (default: now)")
+        ] = None,
+    ) -> Any:
+        """`{"proof": "consistency", "old", "new", "path"}`, both heads signed now."""
+        from ..audit.proofs import consistency_between
+
+        return _read_proof(lambda: consistency_between(ledger, key, from_size, to))
 
     @app.get("/health", summary="Liveness and store reachability (no token needed)")
     def get_health() -> Any:
@@ -283,6 +331,15 @@ def _read(query: Callable[[], Any]) -> Any:
             if code == "store_unavailable"
             else f"the store failed: {type(e).__name__}",
         ) from None
+
+
+def _read_proof(query: Callable[[], Any]) -> Any:
+    """A proof's read: the coded failures of the store and of the proof (an unknown event, a
+    tree size out of range) with their statuses."""
+    try:
+        return _read(query)
+    except EdgeError as e:
+        raise ApiError(e.code, e.message) from None
 
 
 def _day(text_value: str | None) -> date | None:

@@ -56,6 +56,7 @@ class Action(StrEnum):
     HEARING = "hearing"
     VERIFY = "verify"
     DIGEST = "digest"
+    PROOF = "proof"
     SCHEMA = "schema"
 
 
@@ -69,10 +70,12 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.HEARING: frozenset({Role.OPERATOR, Role.APPEALS}),
     Action.VERIFY: frozenset({Role.OPERATOR, Role.COMPLIANCE}),
     Action.DIGEST: frozenset({Role.OPERATOR, Role.COMPLIANCE}),
+    Action.PROOF: frozenset({Role.OPERATOR, Role.COMPLIANCE}),
     Action.SCHEMA: ALL_ROLES,
 }
 """Which roles may do what: `operator` everything; `appeals` reads, hearing packets and
-timelines; `compliance` verify, digest and timelines; `downstream` coverage and balance."""
+timelines; `compliance` verify, digest, proofs and timelines; `downstream` coverage and
+balance."""
 
 metadata = MetaData()
 tokens_table = Table(

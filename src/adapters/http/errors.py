@@ -13,6 +13,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "invalid_field": 400,
     "invalid_date": 400,
     "invalid_digest": 400,
+    "invalid_signing_key": 500,
     "future_date": 400,
     # who is asking
     "unauthorized": 401,
@@ -26,6 +27,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "invalid_state": 409,
     "command_id_reused": 409,
     "duplicate_reference": 409,
+    "event_after_head": 409,
+    "digest_not_extended": 409,
+    "broken_tree": 409,
     # the request's envelope
     "payload_too_large": 413,
     "line_too_long": 413,

@@ -8,7 +8,10 @@
   command that recorded it: a reference is unique in the whole store (`duplicate_reference`);
 - `ledger_schedule`: each enrollment's next due date, so `run_schedule` reads only what is due;
 - `ledger_meta`: store settings, and the schedule's date (the latest `through` of a
-  `run_schedule`).
+  `run_schedule`);
+- `ledger_tree_leaves` and `ledger_tree_nodes`: the RFC 9162 Merkle tree over the events in store
+  order (`merkle.py`): each event's leaf (its index, position, event id and leaf hash) and every
+  complete subtree's hash by (level, index), so that a proof reads O(log n) hashes.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from sqlalchemy import (
     Date,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -42,6 +46,7 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    tuple_,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -51,7 +56,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.types import NullType
 
+from ...domain.events import event_uuid
 from ...runtime.columns import bigint
+from .merkle import Frontier, leaf_hash, range_nodes
 
 if TYPE_CHECKING:
     from ...domain.ledger import LedgerStorage
@@ -63,11 +70,19 @@ _CREATE_LOCK = 0x1ED6E5  # an arbitrary advisory-lock key for table creation
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 _pending_head: ContextVar[tuple[int, bytes] | None] = ContextVar("pending_head", default=None)
+_pending_tree: ContextVar[tuple[int, Frontier] | None] = ContextVar("pending_tree", default=None)
+TREE_BATCH = 1000
 
 
 def chain_link(previous: bytes, position: int, stored: StoredEvent) -> bytes:
     """hash_n = SHA-256(hash_{n-1} || canonical bytes of event n)."""
     return hashlib.sha256(previous + canonical_bytes(position, stored)).digest()
+
+
+def leaf_bytes(position: int, stored: StoredEvent) -> bytes:
+    """The data of an event's leaf in the Merkle tree: what its chain link hashes after the
+    previous link."""
+    return canonical_bytes(position, stored)
 
 
 def canonical_bytes(position: int, stored: StoredEvent) -> bytes:
@@ -111,8 +126,26 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             Column("name", String(100), primary_key=True),
             Column("value", Text(), nullable=False),
         )
+        self.tree_leaves = Table(
+            "ledger_tree_leaves",
+            metadata,
+            Column("leaf_index", bigint(), primary_key=True, autoincrement=False),
+            Column("position", bigint(), nullable=False),
+            Column("event_id", LargeBinary(16), nullable=False, unique=True),
+            Column("hash", LargeBinary(32), nullable=False),
+        )
+        self.tree_nodes = Table(
+            "ledger_tree_nodes",
+            metadata,
+            Column("level", SmallInteger(), primary_key=True, autoincrement=False),
+            Column("node_index", bigint(), primary_key=True, autoincrement=False),
+            Column("hash", LargeBinary(32), nullable=False),
+            sqlite_with_rowid=False,
+        )
         self.tables.extend([self.chain, self.commands, self.references, self.schedule, self.meta])
+        self.tables.extend([self.tree_leaves, self.tree_nodes])
         self._head: tuple[int, bytes] | None = None  # the last link this process committed
+        self._tree: tuple[int, Frontier] | None = None  # the tree as this process last left it
         engine = self.datastore.engine
         self._statements = _Statements(self.events_record_cls.__table__, self, engine)
         if engine is not None and engine.dialect.name == "sqlite":
@@ -162,13 +195,18 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         """One atomic unit of work (on SQLite: BEGIN IMMEDIATE, so writers queue, not fail)."""
         token = _write_intent.set(True)
         pending = _pending_head.set(None)
+        pending_tree = _pending_tree.set(None)
         try:
             with self.transaction(commit=True) as session:
                 yield session
             head = _pending_head.get()
             if head is not None:  # committed: our last link is the chain's head
                 self._head = head
+            tree = _pending_tree.get()
+            if tree is not None:  # committed: our last leaf is the tree's last
+                self._tree = tree
         finally:
+            _pending_tree.reset(pending_tree)
             _pending_head.reset(pending)
             _write_intent.reset(token)
 
@@ -205,6 +243,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             links.append({"position": position, "hash": previous})
         session.execute(statements.insert_link, links)
         _pending_head.set((ids[-1], previous))
+        self._grow_tree(session, ids, stored_events)
         return ids
 
     def _previous_link(self, session: Session, first_position: int) -> bytes:
@@ -218,6 +257,98 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             select(self.chain.c.hash).order_by(self.chain.c.position.desc()).limit(1)
         ).first()
         return bytes(head[0]) if head is not None else GENESIS
+
+    # -- Merkle tree ----------------------------------------------------------------------------
+
+    def _grow_tree(
+        self, session: Session, positions: Sequence[int], stored_events: Sequence[StoredEvent]
+    ) -> None:
+        """Append the events just inserted to the Merkle tree, in their transaction."""
+        frontier = self._tree_before(session, positions[0])
+        self._append_leaves(session, frontier, list(zip(positions, stored_events, strict=True)))
+
+    def _append_leaves(
+        self, session: Session, frontier: Frontier, events: Sequence[tuple[int, StoredEvent]]
+    ) -> Frontier:
+        hashes = [leaf_hash(leaf_bytes(position, stored)) for position, stored in events]
+        leaves = [
+            {
+                "leaf_index": frontier.size + i,
+                "position": position,
+                "event_id": event_uuid(
+                    stored_uuid(stored.originator_id), stored.originator_version
+                ).bytes,
+                "hash": hashes[i],
+            }
+            for i, (position, stored) in enumerate(events)
+        ]
+        grown, completed = frontier.extend(hashes)
+        statements = self._statements
+        session.execute(statements.insert_leaf, leaves)
+        if completed:
+            nodes = [{"level": lv, "node_index": i, "hash": h} for lv, i, h in completed]
+            session.execute(statements.insert_node, nodes)
+        _pending_tree.set((events[-1][0], grown))
+        return grown
+
+    def _tree_before(self, session: Session, first_position: int) -> Frontier:
+        """The tree of every event before `first_position`. Known when the event just before it
+        is the last leaf this transaction or process wrote; otherwise read from the store (under
+        the insert's lock), and first caught up with any event stored without its leaf (by a
+        version of the ledger that kept no tree, or a leaf lost)."""
+        known = _pending_tree.get() or self._tree
+        if known is not None and known[0] == first_position - 1:
+            return known[1]
+        return self._caught_up_tree(session, before=first_position)
+
+    def _caught_up_tree(self, session: Session, before: int | None = None) -> Frontier:
+        """The stored tree, with a leaf appended for every stored event after its last leaf (and
+        before position `before`), a batch at a time."""
+        leaves = self.tree_leaves
+        last = session.execute(
+            select(leaves.c.leaf_index, leaves.c.position)
+            .order_by(leaves.c.leaf_index.desc())
+            .limit(1)
+        ).first()
+        size, position = (0, 0) if last is None else (int(last[0]) + 1, int(last[1]))
+        frontier = Frontier(size, tuple(self._stored_nodes(session, range_nodes(0, size))))
+        events = self.events_record_cls.__table__
+        while True:
+            query = self._statements.notifications.where(events.c.id > position)
+            if before is not None:
+                query = query.where(events.c.id < before)
+            missing = _notifications(
+                session.execute(query.order_by(events.c.id).limit(TREE_BATCH)).all()
+            )
+            if not missing:
+                return frontier
+            frontier = self._append_leaves(session, frontier, [(n.id, n) for n in missing])
+            position = missing[-1].id
+
+    def _stored_nodes(self, session: Session, nodes: Sequence[tuple[int, int]]) -> list[bytes]:
+        """The stored hashes of complete subtrees (level 0: leaves), in the order asked."""
+        found = read_tree_nodes(session, self.tree_leaves, self.tree_nodes, set(nodes))
+        return [found[node] for node in nodes]
+
+    def catch_up_tree(self) -> None:
+        """Give every stored event its leaf: a store written before the tree was kept gets it
+        here, in a transaction of its own (under the insert's lock), once a read has found an
+        event after the tree's last leaf."""
+        leaves, events = self.tree_leaves, self.events_record_cls.__table__
+        last_leaf = (
+            select(leaves.c.position)
+            .order_by(leaves.c.leaf_index.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        lagging = select(events.c.id).where(events.c.id > func.coalesce(last_leaf, 0)).limit(1)
+        with self.transaction(commit=False) as session:
+            if session.execute(lagging).first() is None:
+                return
+        with self.write_transaction() as session:
+            if self._has_autoincrementing_ids:
+                self._lock_table(session)
+            self._caught_up_tree(session)
 
     # -- store settings -------------------------------------------------------------------------
 
@@ -417,6 +548,8 @@ class _Statements:
         self.insert_event = insert(events).returning(events.c.id)
         self.insert_events = insert(events).returning(events.c.id, sort_by_parameter_order=True)
         self.insert_link = insert(recorder.chain)
+        self.insert_leaf = insert(recorder.tree_leaves)
+        self.insert_node = insert(recorder.tree_nodes)
         commands = recorder.commands
         self.find_command = select(commands.c.events, commands.c.fingerprint).where(
             commands.c.command_id == bindparam("command_id")
@@ -477,6 +610,29 @@ class _Statements:
 
 
 _REFERENCES_INDEXED = "references_indexed"
+
+
+def read_tree_nodes(
+    connection: Session | Connection, leaves: Table, nodes: Table, wanted: set[tuple[int, int]]
+) -> dict[tuple[int, int], bytes]:
+    """The stored hashes of the wanted complete subtrees (level 0 from the leaves), in two
+    statements at most; a subtree not stored is missing from the answer."""
+    found: dict[tuple[int, int], bytes] = {}
+    leaf_indexes = [index for level, index in wanted if level == 0]
+    if leaf_indexes:
+        rows = connection.execute(
+            select(leaves.c.leaf_index, leaves.c.hash).where(leaves.c.leaf_index.in_(leaf_indexes))
+        ).all()
+        found.update({(0, int(i)): bytes(h) for i, h in rows})
+    higher = [node for node in wanted if node[0] > 0]
+    if higher:
+        rows = connection.execute(
+            select(nodes.c.level, nodes.c.node_index, nodes.c.hash).where(
+                tuple_(nodes.c.level, nodes.c.node_index).in_(higher)
+            )
+        ).all()
+        found.update({(int(lv), int(i)): bytes(h) for lv, i, h in rows})
+    return found
 
 
 def _events_json(events: Sequence[tuple[UUID, int]]) -> str:

@@ -34,9 +34,10 @@ from ..money import ZERO
 from ..policy import PolicyVersion
 from ..rules import premiums as rules
 from ..rules import waivers as waiver_rules
-from . import billing, coverage, delinquency, schedule, waivers
+from . import billing, coverage, delinquency, members, premium_changes, schedule, waivers
 from .billing import Invoice, MoneyAccount
 from .coverage import effectuate
+from .premium_changes import PremiumStep
 from .shared import (
     EndReason,
     EnrollmentEvent,
@@ -73,6 +74,9 @@ class Enrollment(CopiedForCommands, Aggregate):
         return aggregate_uuid("enrollment", enrollment_id)
 
     class PlanSelected(LedgerCreated):
+        """Version 2 adds `metal_level` (12.04(1): a catastrophic plan); version 1 had none."""
+
+        class_version = 2
         enrollment_id: str
         household_id: str
         member_ids: list[str]
@@ -88,6 +92,11 @@ class Enrollment(CopiedForCommands, Aggregate):
         binder_month: date
         binder_due_on: date
         dependent_start_on: date | None
+        metal_level: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["metal_level"] = None
 
     def __init__(
         self,
@@ -106,8 +115,10 @@ class Enrollment(CopiedForCommands, Aggregate):
         binder_due_on: date,
         on: date,
         dependent_start_on: date | None = None,
+        metal_level: str | None = None,
     ) -> None:
         self.enrollment_id = enrollment_id
+        self.metal_level = metal_level
         self.dependent_start_on = dependent_start_on
         self.household_id = household_id
         self.member_ids = member_ids
@@ -119,6 +130,10 @@ class Enrollment(CopiedForCommands, Aggregate):
         self.aptc_applied = aptc_applied
         self.plan_year = plan_year
         self.premiums: dict[int, Decimal] = {plan_year: monthly_premium}
+        # premium changes after redeterminations (12.12(8)(a)), in record order
+        self.premium_changes: list[PremiumStep] = []
+        # members whose coverage ended on their own (12.10(5)(c)): member_id -> end, reason
+        self.ended_members: dict[str, dict[str, Any]] = {}
         self.binder_month = binder_month
         self.binder_due_on = binder_due_on
         self.selected_on = on
@@ -172,6 +187,7 @@ class Enrollment(CopiedForCommands, Aggregate):
         enrollment_basis: str,
         policy: PolicyVersion,
         dependent_start_on: date | None = None,
+        metal_level: str | None = None,
     ) -> Enrollment:
         """12.10(2): the selection, then its binder invoice (and effectuation at once when no
         premium is required). Under a new-dependent period, 12.10(3) lets coverage start on the
@@ -202,6 +218,7 @@ class Enrollment(CopiedForCommands, Aggregate):
             binder_month=binder_month,
             binder_due_on=binder_due,
             dependent_start_on=dependent_start_on,
+            metal_level=metal_level,
         )
         billing.issue_invoice(enrollment, binder_month, on, binder_due, InvoiceKind.BINDER, policy)
         if monthly_premium == ZERO:
@@ -233,6 +250,8 @@ class Enrollment(CopiedForCommands, Aggregate):
     HardshipWaiverRequested = waivers.HardshipWaiverRequested
     HardshipWaiverDecided = waivers.HardshipWaiverDecided
     HardshipWaiverEnded = waivers.HardshipWaiverEnded
+    MemberCoverageEnded = members.MemberCoverageEnded
+    PremiumChanged = premium_changes.PremiumChanged
 
     def _decide(
         self,
@@ -354,6 +373,56 @@ class Enrollment(CopiedForCommands, Aggregate):
             billing.apply_credit(self, on, policy)
             self._after_money_in(on, policy)
             billing.refund_credit(self, on, policy, RefundReason.WAIVED_AFTER_END)
+
+    def end_member_coverage(
+        self,
+        on: date,
+        member_id: str,
+        end_on: date,
+        reason: str,
+        citation: str,
+        determination_event_id: str | None,
+        policy: PolicyVersion,
+    ) -> bool:
+        """12.10(5)(c), 12.16(1)(a): a member's coverage ends on `end_on`
+        (`members.end_member_coverage`); False when nothing changes here. An end already passed
+        is taken at once (`CoverageEnded`)."""
+        self.advance(on, policy)
+        changed = members.end_member_coverage(
+            self, on, member_id, end_on, reason, citation, determination_event_id, policy
+        )
+        if changed:
+            self.advance(on, policy)
+        return changed
+
+    def change_premium(
+        self,
+        on: date,
+        monthly_premium: Decimal,
+        from_month: date,
+        determination_event_id: str,
+        program: str,
+        plan_type: str | None,
+        policy: PolicyVersion,
+    ) -> None:
+        """12.12(8)(a): the premium from `from_month` (`premium_changes.change_premium`)."""
+        self.advance(on, policy)
+        if self.closed:
+            raise InvalidCommand("the enrollment has ended", "invalid_state")
+        premium_changes.change_premium(
+            self,
+            on,
+            monthly_premium,
+            from_month,
+            determination_event_id,
+            program,
+            plan_type,
+            policy,
+        )
+
+    def covered_members(self) -> list[str]:
+        """The members whose coverage has not ended on their own (12.10(5)(c))."""
+        return members.covered_members(self)
 
     # ---- the schedule ------------------------------------------------------------------------
 

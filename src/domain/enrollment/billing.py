@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..calendar import add_months, month_key, parse_month
 from ..money import ZERO
 from ..policy import PolicyVersion
+from ..rules import coverage_changes as change_rules
 from ..rules import premiums as rules
 from .shared import EnrollmentEvent, InvoiceKind, PremiumTerms, RefundReason
 
@@ -39,6 +40,8 @@ class Invoice:
     waived: Decimal = ZERO
     voided: bool = False
     checked: bool = False
+    adjustments: tuple[dict[str, str], ...] = ()
+    """Changes of its amount after it was issued (12.12(8)(a): `PremiumChanged`), oldest first."""
 
     @property
     def outstanding(self) -> Decimal:
@@ -256,13 +259,21 @@ def record_payment(
     )
 
 
+def money_in_hand_on(e: Account, on: date) -> date:
+    """The day from which the credit held is in hand: a decision that moves credit (pays a month
+    from it, or makes it due back) is dated no earlier than the last payment it may hold, so that
+    a fact entered out of order (a termination request dated before a payment already recorded)
+    never moves money before it was received, seen `--as-of` any day."""
+    return max([on, *(received_on for received_on, _amount in e.payments)])
+
+
 def apply_credit(e: Account, on: date, policy: PolicyVersion) -> None:
     """12.12(1): the credit held pays what is owed, oldest month first."""
     allocation = allocate(e.invoices, e.credit)
     if allocation.shares:
         e._decide(
             e.CreditApplied,
-            on=on,
+            on=money_in_hand_on(e, on),
             citation=e.premium_terms().premiums_due,
             policy=policy,
             allocations=allocation.shares,
@@ -278,7 +289,7 @@ def refund_credit(e: Account, on: date, policy: PolicyVersion, reason: RefundRea
     if e.credit > 0:
         e._decide(
             e.RefundDue,
-            on=on,
+            on=money_in_hand_on(e, on),
             citation=e.premium_terms().premiums_due,
             policy=policy,
             amount=e.credit,
@@ -309,7 +320,32 @@ def owe_again(e: Account) -> None:
 
 
 def premium_for(e: Enrollment, month: date) -> Decimal:
-    return e.premiums.get(month.year, e.premiums[max(e.premiums)])
+    """The monthly premium in force for `month`: the latest premium change recorded for its plan
+    year that applies by then (12.12(8)(a)), else the plan year's (12.10(2), 12.07(1))."""
+    return premium_basis(e, month).monthly_premium
+
+
+@dataclass(frozen=True)
+class PremiumBasis:
+    """The premium in force for a month, and the rule and determination that set it."""
+
+    monthly_premium: Decimal
+    citation: str
+    determination_event_id: str | None
+
+
+def premium_basis(e: Enrollment, month: date) -> PremiumBasis:
+    """Which premium applies to `month` and why: a premium change (12.12(8)(a)) recorded for its
+    plan year and in force by then (the latest recorded wins), else the renewal's for a later
+    plan year (12.07(1), 12.12(8)(b)), else the premium chosen with the plan (12.10(2))."""
+    for step in reversed(e.premium_changes):
+        if step.from_month <= month and step.from_month.year == month.year:
+            return PremiumBasis(
+                step.monthly_premium, change_rules.PREMIUM_CHANGE, step.determination_event_id
+            )
+    year = month.year if month.year in e.premiums else max(e.premiums)
+    citation = rules.BINDER if year == e.plan_year else rules.PLAN_YEAR_RENEWAL
+    return PremiumBasis(e.premiums[year], citation, None)
 
 
 def next_invoice_month(e: Account) -> date | None:

@@ -126,6 +126,8 @@ class EnrollmentRenewed(EnrollmentEvent):
 
     def apply(self, e: Enrollment) -> None:
         e.premiums[self.plan_year] = self.monthly_premium
+        # the renewal sets the year's premium (12.12(8)(b)): an earlier change for it is replaced
+        e.premium_changes = [c for c in e.premium_changes if c.from_month.year != self.plan_year]
         e.renewed_years.add(self.plan_year)
         e.plan_id = self.plan_id
         e.program = self.program

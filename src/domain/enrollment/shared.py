@@ -41,9 +41,17 @@ class EndReason(StrEnum):
     VOLUNTARY = "voluntary"
     PLAN_YEAR_ENDED = "plan_year_ended"
     PLAN_CHANGE = "plan_change"
+    INELIGIBLE = "ineligible"  # no covered member left eligible (12.10(5)(c), 12.16(1)(a))
+    DEATH = "death"  # the last covered member died (12.10(5)(c))
 
 
-ENDS_ON_ITS_DATE = (EndReason.VOLUNTARY, EndReason.PLAN_YEAR_ENDED, EndReason.PLAN_CHANGE)
+ENDS_ON_ITS_DATE = (
+    EndReason.VOLUNTARY,
+    EndReason.PLAN_YEAR_ENDED,
+    EndReason.PLAN_CHANGE,
+    EndReason.INELIGIBLE,
+    EndReason.DEATH,
+)
 """Ends known ahead, taken by the schedule the day after `end_on` (a termination for non-payment
 is decided after the day it ends on, retroactively)."""
 
@@ -51,6 +59,8 @@ is decided after the day it ends on, retroactively)."""
 class CancelReason(StrEnum):
     BINDER_UNPAID = "binder_unpaid"
     VOLUNTARY_BEFORE_COVERAGE_BEGAN = "voluntary_before_coverage_began"
+    INELIGIBLE = "ineligible"  # every member lost eligibility before coverage began
+    DEATH = "death"  # every member died before coverage began
 
 
 class RefundReason(StrEnum):

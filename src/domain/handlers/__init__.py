@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from .. import commands
-from . import appeals, enrollments, households, small_group, waivers
+from . import (
+    appeals,
+    coverage_changes,
+    enrollments,
+    households,
+    representatives,
+    small_group,
+    waivers,
+)
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -44,6 +52,12 @@ COMMAND_HANDLERS: Mapping[type[commands.Command], Handler] = MappingProxyType(
         commands.SelectGroupPlan: small_group.select_group_plan,
         commands.EnrollEmployee: small_group.enroll_employee,
         commands.WaiveCoverage: small_group.waive_coverage,
+        commands.DecideRehearing: appeals.decide_rehearing,
+        commands.DesignateRepresentative: representatives.designate_representative,
+        commands.RevokeRepresentative: representatives.revoke_representative,
+        commands.ChangePremium: coverage_changes.change_premium,
+        commands.RecordDeath: coverage_changes.record_death,
+        commands.ContinueAppeal: coverage_changes.continue_appeal,
     }
 )
 """Each command's handler (cosmicpython's `COMMAND_HANDLERS`)."""

@@ -1,4 +1,6 @@
-"""Use cases of appeals (12.13-12.15): filing, the hearing decision and re-hearings."""
+"""Use cases of appeals (12.13-12.15): filing (by the appellant or a representative, 12.17,
+12.03), the hearing decision, re-hearings, the stay of the initial decision and the re-hearing's
+decision (12.15(5))."""
 
 from __future__ import annotations
 
@@ -10,19 +12,24 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
+from .. import rehearing, representatives
 from ..appeal import Appeal
-from ..commands import DecideAppeal, FileAppeal, OrderRehearing
+from ..commands import Changes, DecideAppeal, DecideRehearing, FileAppeal, OrderRehearing
 from ..determination import DeterminationBasis
 from ..errors import Conflict, InvalidCommand
-from ..events import event_uuid
+from ..events import event_id, event_uuid
 from ..hearing import decide_again, facts_before
 from ..household import Household
+from ..policy import PolicyVersion
+from ..rules import appeals as rules
 from ..rules.appeals import (
     CORRECTED_DETERMINATION,
     AppealOutcome,
     with_original_effective_dates,
 )
+from ..rules.representatives import filing_refusal
 from . import small_group
+from .coverage_changes import end_coverage_of_members_no_longer_eligible
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -54,6 +61,20 @@ def file_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
     appealed = _household_event(ledger, household, command.appealed_event_id)
     if command.on < appealed.on:
         raise InvalidCommand("an appeal cannot be received before the action it appeals")
+    if (
+        command.appellant_member_id is not None
+        and command.appellant_member_id not in representatives.member_ids(household)
+    ):
+        raise InvalidCommand(
+            f"appellant_member_id {command.appellant_member_id!r} is not a member of household "
+            f"{command.household_id!r}"
+        )
+    filed_by = None
+    if command.filed_by is not None:
+        filed_by = representatives.representative(household, command.filed_by)
+        refusal = filing_refusal(filed_by, command.on, command.appellant_member_id)
+        if refusal is not None:
+            raise InvalidCommand(refusal.message, refusal.code)
     appeal = Appeal.file(
         on=command.on,
         appeal_id=command.appeal_id,
@@ -64,6 +85,8 @@ def file_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
         notice_sent=command.notice_sent,
         notice_received_on=command.notice_received_on,
         policy=ledger.policy.in_force(command.on),
+        appellant_member_id=command.appellant_member_id,
+        filed_by=filed_by,
     )
     household.link_appeal(command.on, command.appeal_id)
     return [household, appeal]
@@ -96,6 +119,27 @@ def decide_appeal(ledger: Ledger, command: DecideAppeal) -> list[Aggregate]:
     ):
         return [appeal]
     household = ledger.household(appeal.household_id)
+    _record_correction(
+        ledger, appeal, household, command.on, command.findings, policy, CORRECTED_DETERMINATION
+    )
+    return [
+        appeal,
+        household,
+        *end_coverage_of_members_no_longer_eligible(ledger, household, command.on),
+    ]
+
+
+def _record_correction(
+    ledger: Ledger,
+    appeal: Appeal,
+    household: Household,
+    on: date,
+    findings: Changes | None,
+    policy: PolicyVersion,
+    citation: str,
+) -> None:
+    """The appealed determination decided again from the facts held then, with the officer's
+    `findings`, recorded on `on` with the original effective dates."""
     prior = facts_before(ledger.aggregate_events(household.id), appeal.appealed_version)
     original = ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
     corrected = decide_again(
@@ -103,7 +147,7 @@ def decide_appeal(ledger: Ledger, command: DecideAppeal) -> list[Aggregate]:
         original.on,
         policy,
         DeterminationBasis.APPEAL_REVERSAL,
-        command.findings.record() if command.findings is not None else None,
+        findings.record() if findings is not None else None,
     )
     original_dates = {
         m["member_id"]: date.fromisoformat(m["effective_on"]) for m in original.members
@@ -111,16 +155,128 @@ def decide_appeal(ledger: Ledger, command: DecideAppeal) -> list[Aggregate]:
     household.record_determination(
         dataclasses.replace(
             corrected,
-            on=command.on,
+            on=on,
             effective_on=original.effective_on,
-            citation=CORRECTED_DETERMINATION,
+            citation=citation,
             members=with_original_effective_dates(corrected.members, original_dates),
         )
+    )
+
+
+def order_rehearing(ledger: Ledger, command: OrderRehearing) -> list[Aggregate]:
+    """12.15(5): the order, and the stay of the initial decision it brings. When the initial
+    decision reversed an eligibility determination and its correction is still the household's
+    latest determination, the stay restores the appealed determination's results (an event; the
+    correction stays in the record)."""
+    appeal = ledger.appeal(command.appeal_id)
+    policy = ledger.policy.in_force(command.on)
+    appeal.order_rehearing(command.on, policy)
+    household = None
+    correction = None
+    if (
+        appeal.outcome is not None
+        and appeal.household_id is not None
+        and rules.stays_a_correction(appeal.outcome, appeal.appealed_event_type)
+    ):
+        household = ledger.household(appeal.household_id)
+        own_events = list(ledger.aggregate_events(household.id))
+        correction = initial_correction(ledger, appeal, own_events)
+        held = rehearing.held_determination(own_events, appeal.appeal_id, correction)
+        if held != rules.HeldDetermination.CORRECTION:
+            correction = None
+    appeal.stay_initial_decision(
+        command.on,
+        policy,
+        event_id(correction.originator_id, correction.originator_version) if correction else None,
+    )
+    if household is None or correction is None:
+        return [appeal]
+    rehearing.restore_appealed(
+        household,
+        on=command.on,
+        appeal_id=appeal.appeal_id,
+        appealed=ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version),
+        correction=correction,
+        reason=rehearing.STAYED,
+        policy_version=policy.version,
     )
     return [appeal, household]
 
 
-def order_rehearing(ledger: Ledger, command: OrderRehearing) -> list[Aggregate]:
+def initial_correction(ledger: Ledger, appeal: Appeal, household_events: list[Any]) -> Any | None:
+    """The corrected determination the appeal's initial decision recorded: the household's
+    `EligibilityDetermined` recorded by the same command as that decision (the same record
+    instant), or None."""
+    decisions = [
+        e for e in ledger.aggregate_events(appeal.id) if isinstance(e, Appeal.AppealDecided)
+    ]
+    if not decisions:
+        return None
+    decided = decisions[-1]
+    for event in household_events:
+        if (
+            isinstance(event, Household.EligibilityDetermined)
+            and event.basis == DeterminationBasis.APPEAL_REVERSAL
+            and event.timestamp == decided.timestamp
+        ):
+            return event
+    return None
+
+
+def decide_rehearing(ledger: Ledger, command: DecideRehearing) -> list[Aggregate]:
+    """12.15(5): the re-hearing's decision ends the stay, and the decision that stands is
+    implemented (`rules.rehearing_effect`): a superseding reversal records a corrected
+    determination from its findings; an initial reversal that stands has its stayed correction
+    recorded again; a standing decision that is no reversal restores the appealed determination
+    where a correction is still in force."""
     appeal = ledger.appeal(command.appeal_id)
-    appeal.order_rehearing(command.on, ledger.policy.in_force(command.on))
-    return [appeal]
+    policy = ledger.policy.in_force(command.on)
+    superseding = command.superseding_outcome.value if command.superseding_outcome else None
+    initial_outcome = appeal.outcome
+    appeal.decide_rehearing(
+        command.on,
+        command.outcome,
+        superseding,
+        policy,
+        findings_given=command.findings is not None,
+    )
+    if (
+        initial_outcome is None
+        or appeal.household_id is None
+        or appeal.appealed_event_type != Household.EligibilityDetermined.__name__
+    ):
+        return [appeal]
+    household = ledger.household(appeal.household_id)
+    own_events = list(ledger.aggregate_events(household.id))
+    correction = initial_correction(ledger, appeal, own_events)
+    held = rehearing.held_determination(own_events, appeal.appeal_id, correction)
+    effect = rules.rehearing_effect(initial_outcome, superseding, held)
+    if effect == rules.RehearingEffect.NEW_CORRECTION:
+        _record_correction(
+            ledger,
+            appeal,
+            household,
+            command.on,
+            command.findings,
+            policy,
+            rules.CORRECTION_AFTER_REHEARING,
+        )
+    elif effect == rules.RehearingEffect.REAPPLY_INITIAL_CORRECTION and correction is not None:
+        rehearing.record_correction_again(household, on=command.on, correction=correction)
+    elif effect == rules.RehearingEffect.RESTORE_APPEALED and correction is not None:
+        rehearing.restore_appealed(
+            household,
+            on=command.on,
+            appeal_id=appeal.appeal_id,
+            appealed=ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version),
+            correction=correction,
+            reason=rehearing.SUPERSEDED,
+            policy_version=policy.version,
+        )
+    else:
+        return [appeal]
+    return [
+        appeal,
+        household,
+        *end_coverage_of_members_no_longer_eligible(ledger, household, command.on),
+    ]

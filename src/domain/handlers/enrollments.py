@@ -24,7 +24,13 @@ from ..group_enrollment import GroupEnrollment
 from ..household import Household
 from ..rules import enrollment_periods as periods
 from ..rules.effective_dates import YEARLY_REVIEW
-from ..rules.plan_selection import Coverage, PlanTerms, dental_terms, health_terms
+from ..rules.plan_selection import (
+    Coverage,
+    PlanTerms,
+    check_metal_level,
+    dental_terms,
+    health_terms,
+)
 from . import small_group
 from .waivers import open_periods_for_ended_waivers
 
@@ -77,6 +83,9 @@ def select_plan(ledger: Ledger, command: SelectPlan) -> list[Aggregate]:
                 f"covers it ({periods.OPEN_ENROLLMENT})"
             )
         basis = chosen
+    check_metal_level(
+        command.metal_level, command.coverage, [facts[m] for m in member_ids], terms.plan_year
+    )
     dependent_start = None
     if (
         sep is not None
@@ -99,6 +108,7 @@ def select_plan(ledger: Ledger, command: SelectPlan) -> list[Aggregate]:
         enrollment_basis=basis,
         policy=policy,
         dependent_start_on=dependent_start if command.coverage == Coverage.HEALTH else None,
+        metal_level=command.metal_level.value if command.metal_level else None,
     )
     household.link_enrollment(on, command.enrollment_id, basis)
     return [household, enrollment, *end_replaced(ledger, household, enrollment, on)]

@@ -21,6 +21,7 @@ from ..errors import InvalidCommand, UnknownHousehold
 from ..household import Household
 from ..rules.applications import missing_member_facts
 from ..rules.enrollment_periods import qualifying_event_period
+from .coverage_changes import end_coverage_of_members_no_longer_eligible
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -46,7 +47,7 @@ def submit_renewal(ledger: Ledger, command: SubmitRenewal) -> list[Aggregate]:
     household.determine_eligibility(
         command.on, ledger.policy.in_force(command.on), basis=DeterminationBasis.RENEWAL
     )
-    return [household]
+    return [household, *end_coverage_of_members_no_longer_eligible(ledger, household, command.on)]
 
 
 def _submit(household: Household, form: ApplicationForm, *, renewal: bool) -> None:
@@ -65,7 +66,7 @@ def determine_eligibility(ledger: Ledger, command: DetermineEligibility) -> list
     household.determine_eligibility(
         command.on, ledger.policy.in_force(command.on), basis=DeterminationBasis.APPLICATION
     )
-    return [household]
+    return [household, *end_coverage_of_members_no_longer_eligible(ledger, household, command.on)]
 
 
 def report_change(ledger: Ledger, command: ReportChange) -> list[Aggregate]:
@@ -90,7 +91,7 @@ def report_change(ledger: Ledger, command: ReportChange) -> list[Aggregate]:
     household.determine_eligibility(
         command.on, ledger.policy.in_force(command.on), basis=DeterminationBasis.CHANGE
     )
-    return [household]
+    return [household, *end_coverage_of_members_no_longer_eligible(ledger, household, command.on)]
 
 
 def report_qualifying_event(ledger: Ledger, command: ReportQualifyingEvent) -> list[Aggregate]:

@@ -195,6 +195,11 @@ def file_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
     """12.13-12.15(2) for an employer (12.14(2)(b)): recorded with its 90-day deadline; dismissed
     when untimely or not appealable."""
     assert command.employer_id is not None
+    if command.filed_by is not None or command.appellant_member_id is not None:
+        raise InvalidCommand(
+            "filed_by and appellant_member_id name a household's representative and member "
+            "(12.17); an employer's appeal takes neither"
+        )
     employer = ledger.employer(command.employer_id)
     try:
         ledger.repository.get(Appeal.id_for(command.appeal_id))

@@ -12,6 +12,10 @@ REPORTED_CHANGE = "956 CMR 12.09(2)"
 MEMBER_FACTS = ("birth_date", "resident", "lawfully_present", "incarcerated", "aptc_eligible")
 """What an application says of each member (12.06), besides the member's id."""
 
+FACT_ALSO_GIVEN_AS = {"incarcerated": "incarceration"}
+"""A fact another field may give instead: `incarceration` (12.04(1)(b)) says all `incarcerated`
+says."""
+
 
 def missing_member_facts(
     change: Mapping[str, Any], known_member_ids: Collection[str]
@@ -21,4 +25,10 @@ def missing_member_facts(
     The facts (by name, sorted) a change lacks for the member it names; none for a known one."""
     if change["member_id"] in known_member_ids:
         return ()
-    return tuple(sorted(fact for fact in MEMBER_FACTS if change.get(fact) is None))
+    return tuple(
+        sorted(
+            fact
+            for fact in MEMBER_FACTS
+            if change.get(fact) is None and change.get(FACT_ALSO_GIVEN_AS.get(fact, fact)) is None
+        )
+    )

@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InvalidCommand
+
 if TYPE_CHECKING:
     from ..policy import PlanTypeBand, PolicyVersion
 
@@ -20,6 +22,43 @@ CONNECTORCARE = "956 CMR 12.04(3)"
 CONNECTORCARE_LIMIT = "956 CMR 12.04(3)(a)1"
 PLAN_TYPE = "956 CMR 12.04(3)(b)"
 DENTAL_ELIGIBILITY = "956 CMR 12.16(1)(a)"
+INCARCERATION = "956 CMR 12.04(1)(b)"
+CATASTROPHIC_PLAN = "956 CMR 12.04(1), catastrophic plans (42 USC 18022(e))"
+CATASTROPHIC_AGE_LIMIT = 30
+"""12.04(1): a catastrophic plan is for an individual who has "not ... reached the age of 30 before
+the beginning of the plan year" (the regulation fixes the age: a rule, not a policy parameter)."""
+CATASTROPHIC_EXEMPTION = "45 CFR 155.305(h)(2)"
+
+
+class Incarceration(StrEnum):
+    """What an application says of a member's incarceration (12.04(1)(b)), as recorded."""
+
+    NONE = "none"
+    PENDING_DISPOSITION = "pending_disposition"
+    """Incarcerated pending the disposition of charges: 12.04(1)(b) excepts it."""
+    SERVING = "serving"
+    """Incarcerated other than pending the disposition of charges: not eligible."""
+
+
+def incarceration_status(
+    incarcerated: bool | None, incarceration: str | None
+) -> Incarceration | None:
+    """12.04(1)(b), read from what a member record gives: `incarceration` (one of
+    `Incarceration`), or the older boolean `incarcerated` (true means `serving`, false `none`), or
+    both when they agree (`incarcerated` is false exactly when the status is not `serving`).
+    None when neither is given. Both given and contradictory is refused (`invalid_field`)."""
+    status = None if incarceration is None else Incarceration(incarceration)
+    if incarcerated is None:
+        return status
+    if status is None:
+        return Incarceration.SERVING if incarcerated else Incarceration.NONE
+    if incarcerated != (status == Incarceration.SERVING):
+        raise InvalidCommand(
+            f"incarcerated {str(incarcerated).lower()} contradicts incarceration "
+            f"{status.value!r} (incarcerated: true means serving, {INCARCERATION})",
+            "invalid_field",
+        )
+    return status
 
 
 class Program(StrEnum):
@@ -40,13 +79,25 @@ FINANCIALLY_ASSISTED = frozenset({Program.APTC_ONLY, Program.CONNECTORCARE})
 
 @dataclass(frozen=True)
 class MemberFacts:
-    """What an application says of one member (12.06)."""
+    """What an application says of one member (12.06). `incarcerated` is the boolean an
+    application gives (true: serving a sentence); `incarceration`, when given, says which kind
+    (12.04(1)(b)) and wins."""
 
     member_id: str
     resident: bool
     lawfully_present: bool
     incarcerated: bool
     aptc_eligible: bool
+    incarceration: Incarceration | None = None
+    birth_date: date | None = None
+    catastrophic_exemption: bool = False
+
+    @property
+    def serving_sentence(self) -> bool:
+        """12.04(1)(b): incarcerated, other than pending the disposition of charges."""
+        if self.incarceration is not None:
+            return self.incarceration == Incarceration.SERVING
+        return self.incarcerated
 
 
 @dataclass(frozen=True)
@@ -101,8 +152,10 @@ def basic_eligibility_failures(
     failures: list[str] = []
     if not member.lawfully_present:
         failures.append("956 CMR 12.04(1)(a): not a citizen, national or lawfully present")
-    if member.incarcerated:
-        failures.append("956 CMR 12.04(1)(b): incarcerated")
+    if member.serving_sentence:
+        failures.append(
+            "956 CMR 12.04(1)(b): incarcerated, other than pending the disposition of charges"
+        )
     if not treated_as_resident(member, household):
         failures.append("956 CMR 12.04(1)(c): not a Resident")
     return tuple(failures)
@@ -179,3 +232,35 @@ def member_eligibility(
 def meets_dental_eligibility(member: MemberFacts, household: Sequence[MemberFacts]) -> bool:
     """12.16(1)(a): meeting 12.04(1)(a)-(c) is enough for a Dental Plan."""
     return not basic_eligibility_failures(member, household)
+
+
+def reached_age_before(birth_date: date, age: int, day: date) -> bool:
+    """Whether someone born on `birth_date` reached `age` before `day` (on a day earlier than it):
+    an age is reached on the birthday (29 February's on 1 March in a common year)."""
+    last_day_before = date.fromordinal(day.toordinal() - 1)
+    years = last_day_before.year - birth_date.year
+    if (last_day_before.month, last_day_before.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years >= age
+
+
+def catastrophic_refusals(members: Sequence[MemberFacts], plan_year: int) -> tuple[str, ...]:
+    """12.04(1): a catastrophic plan needs every member on it to meet 12.04(1)(a)-(c) (checked by
+    the plan selection) and also either not to have reached the age of 30 before the beginning of
+    the plan year (1 January: someone whose 30th birthday is that day has not reached 30 before
+    it), or to hold a hardship exemption (45 CFR 155.305(h)(2), `catastrophic_exemption`).
+    The reasons of every member refused (empty when the plan may be chosen)."""
+    first_day = date(plan_year, 1, 1)
+    refused: list[str] = []
+    for member in members:
+        if member.catastrophic_exemption:
+            continue
+        if member.birth_date is None:
+            refused.append(f"member {member.member_id!r} has no birth date")
+        elif reached_age_before(member.birth_date, CATASTROPHIC_AGE_LIMIT, first_day):
+            refused.append(
+                f"member {member.member_id!r} (born {member.birth_date.isoformat()}) reached "
+                f"{CATASTROPHIC_AGE_LIMIT} before {first_day.isoformat()} and holds no hardship "
+                f"exemption ({CATASTROPHIC_EXEMPTION})"
+            )
+    return tuple(refused)

@@ -17,14 +17,16 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from ..errors import NotEligible
+from ..errors import InvalidCommand, NotEligible
 from .eligibility import (
     APTC_ONLY,
+    CATASTROPHIC_PLAN,
     DENTAL_ELIGIBILITY,
     ELIGIBILITY,
     FINANCIALLY_ASSISTED,
     MemberFacts,
     Program,
+    catastrophic_refusals,
     meets_dental_eligibility,
 )
 
@@ -36,6 +38,39 @@ class Coverage(StrEnum):
 
     HEALTH = "health"
     DENTAL = "dental"
+
+
+class MetalLevel(StrEnum):
+    """A Non-Group Health Plan's level of coverage (42 USC 18022(d)-(e)); `catastrophic` is the
+    plan of 42 USC 18022(e), open only to some members (12.04(1))."""
+
+    BRONZE = "bronze"
+    SILVER = "silver"
+    GOLD = "gold"
+    PLATINUM = "platinum"
+    CATASTROPHIC = "catastrophic"
+
+
+def check_metal_level(
+    metal_level: MetalLevel | None,
+    coverage: Coverage,
+    members: Sequence[MemberFacts],
+    plan_year: int,
+) -> None:
+    """12.04(1): a catastrophic plan needs every member chosen for it under 30 before the plan
+    year begins, or exempt (`eligibility.catastrophic_refusals`); refused `not_eligible`. A metal
+    level is a health plan's: a dental plan with one is refused `invalid_field`."""
+    if metal_level is None:
+        return
+    if coverage == Coverage.DENTAL:
+        raise InvalidCommand("a dental plan has no metal level", "invalid_field")
+    if metal_level != MetalLevel.CATASTROPHIC:
+        return
+    refused = catastrophic_refusals(members, plan_year)
+    if refused:
+        raise NotEligible(
+            f"a catastrophic plan is not available: {'; '.join(refused)} ({CATASTROPHIC_PLAN})"
+        )
 
 
 @dataclass(frozen=True)
