@@ -168,7 +168,8 @@ def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
         else "the appellant"
     )
     console.print(
-        f"[bold]Filed by:[/bold] {by}; for: {appeal['appellant_member_id'] or 'the household'}"
+        f"[bold]Filed by:[/bold] {by}; for: "
+        f"{appeal['appellant_member_id'] or ('the household' if 'household_id' in packet else 'the employer')}"
     )
     if packet["stay"]:
         console.print(f"[bold]Stayed:[/bold] {packet['stay']}")
