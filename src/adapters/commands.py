@@ -49,6 +49,7 @@ from ..domain.rules.eligibility import Incarceration, incarceration_status
 from ..domain.rules.enrollment_periods import QualifyingKind
 from ..domain.rules.plan_selection import Coverage, MetalLevel
 from ..domain.rules.representatives import RepresentativeKind
+from ..domain.rules.small_group import EmployeeEventKind
 from ..domain.rules.waivers import WaiverDecision
 
 MAX_ID_LENGTH = 200
@@ -145,6 +146,7 @@ if TYPE_CHECKING:  # the names are plain strings on the wire, the domain's enums
     CoverageName = str
     WaiverDecisionName = str
     AppealOutcomeName = str
+    EmployeeEventKindName = str
     RehearingOutcomeName = str
     SupersedingOutcomeName = str
     RepresentativeKindName = str
@@ -160,6 +162,7 @@ else:
     CoverageName = _names(Coverage)
     WaiverDecisionName = _names(WaiverDecision)
     AppealOutcomeName = _names(AppealOutcome)
+    EmployeeEventKindName = _names(EmployeeEventKind)
     RehearingOutcomeName = _names(RehearingOutcome)
     SupersedingOutcomeName = Literal[SUPERSEDING_OUTCOMES]
     RepresentativeKindName = _names(RepresentativeKind)
@@ -278,8 +281,16 @@ class RequestReinstatement(Command):
 
 
 class RequestTermination(Command):
+    """An enrollee's or a small employer's termination (`enrollment_id`); or a small-group
+    employee's in a special enrollment period (`group_enrollment_id`, `employee_id`, `kind`,
+    optional `event_on`)."""
+
     command: Literal["request_termination"]
-    enrollment_id: Identifier
+    enrollment_id: Identifier | None = None
+    group_enrollment_id: Identifier | None = None
+    employee_id: Identifier | None = None
+    kind: EmployeeEventKindName | None = None
+    event_on: BusinessDate | None = None
 
 
 class TerminateForFraud(Command):
@@ -351,13 +362,16 @@ class DecideHardshipWaiver(Command):
 
 
 class FileAppeal(Command):
+    """A household's appeal (`household_id`), or an employer's (`employer_id`): one of them."""
+
     command: Literal["file_appeal"]
     appeal_id: Identifier
-    household_id: Identifier
+    household_id: Identifier | None = None
     appealed_event_id: Identifier
     grounds: Annotated[str, Field(min_length=1, max_length=4000)]
     notice_received_on: BusinessDate | None = None
     notice_sent: StrictBool = True
+    employer_id: Identifier | None = None
     filed_by: Identifier | None = None
     """The `representative_id` of the representative who filed it (12.17, 12.03)."""
     appellant_member_id: Identifier | None = None
@@ -420,6 +434,112 @@ class ContinueAppeal(Command):
     """The executor, administrator or other representative of the appellant's estate."""
 
 
+# ---- small group -----------------------------------------------------------------------------
+
+RATE_PATTERN = r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$"
+_RATE = re.compile(RATE_PATTERN)
+HOURS_PATTERN = r"^\d{1,3}(\.\d{1,2})?$"
+_HOURS = re.compile(HOURS_PATTERN)
+
+
+def _parse_decimal(pattern: re.Pattern[str], what: str, example: str) -> Any:
+    """A parser of a decimal string matching `pattern` (never a JSON number)."""
+
+    def parse(value: Any) -> Decimal:
+        if isinstance(value, (bool, int, float)):
+            raise ValueError(f"{what} must be a decimal string (never a number)")
+        if not isinstance(value, str) or not pattern.match(value):
+            raise ValueError(f"{what} must be a decimal string such as {example}")
+        return Decimal(value)
+
+    return parse
+
+
+Rate = Annotated[
+    Decimal,
+    BeforeValidator(_parse_decimal(_RATE, "a rate", '"0.75" (0 to 1, at most four places)')),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": RATE_PATTERN,
+            "description": 'a share from 0 to 1 as a decimal string, e.g. "0.75"',
+        }
+    ),
+]
+Hours = Annotated[
+    Decimal,
+    BeforeValidator(_parse_decimal(_HOURS, "hours", '"37.5"')),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": HOURS_PATTERN,
+            "description": 'average hours of service a week, a decimal string, e.g. "37.5"',
+        }
+    ),
+]
+EmployeeCount = Annotated[StrictInt, Field(ge=0, le=1_000_000)]
+
+
+class RosterEmployee(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    employee_id: Identifier
+    average_weekly_hours: Hours
+    offered: StrictBool
+
+
+class SubmitEmployerApplication(Command):
+    """12.04(4)(a): the employer's application. `employee_count` is the IRC 4980H(c)(2) count;
+    `roster` (optional) lists employees with their average weekly hours and whether they are
+    offered coverage (12.04(4)(a)3 is then judged from it too)."""
+
+    command: Literal["submit_employer_application"]
+    employer_id: Identifier
+    employee_count: EmployeeCount
+    full_time_employees: EmployeeCount
+    actively_engaged: StrictBool
+    principal_address_in_ma: StrictBool
+    offers_all_full_time: StrictBool
+    offers_through_connector: StrictBool
+    participation_rate: Rate
+    contribution_rate: Rate
+    roster: Annotated[list[RosterEmployee], Field(max_length=1000)] | None = None
+
+
+class DetermineEmployerEligibility(Command):
+    command: Literal["determine_employer_eligibility"]
+    employer_id: Identifier
+
+
+class SelectGroupPlan(Command):
+    command: Literal["select_group_plan"]
+    employer_id: Identifier
+    group_enrollment_id: Identifier
+    plan_id: Identifier
+    coverage: CoverageName
+    coverage_start_on: BusinessDate
+    enrollment_deadline: BusinessDate
+
+
+class EnrollEmployee(Command):
+    """12.11(1), (4): `kind` and `event_on` for an enrollment after the employer's deadline
+    (hiring or qualification, or a special enrollment period)."""
+
+    command: Literal["enroll_employee"]
+    group_enrollment_id: Identifier
+    employee_id: Identifier
+    member_ids: Annotated[list[Identifier], Field(min_length=1, max_length=50)]
+    monthly_premium: Money
+    kind: EmployeeEventKindName | None = None
+    event_on: BusinessDate | None = None
+
+
+class WaiveCoverage(Command):
+    command: Literal["waive_coverage"]
+    group_enrollment_id: Identifier
+    employee_id: Identifier
+
+
 COMMANDS: dict[str, type[Command]] = {
     "submit_application": SubmitApplication,
     "determine_eligibility": DetermineEligibility,
@@ -438,6 +558,11 @@ COMMANDS: dict[str, type[Command]] = {
     "file_appeal": FileAppeal,
     "decide_appeal": DecideAppeal,
     "order_rehearing": OrderRehearing,
+    "submit_employer_application": SubmitEmployerApplication,
+    "determine_employer_eligibility": DetermineEmployerEligibility,
+    "select_group_plan": SelectGroupPlan,
+    "enroll_employee": EnrollEmployee,
+    "waive_coverage": WaiveCoverage,
     "decide_rehearing": DecideRehearing,
     "designate_representative": DesignateRepresentative,
     "revoke_representative": RevokeRepresentative,
@@ -460,7 +585,9 @@ def _check_members(command: Command) -> None:
             raise InvalidCommand(f"{money_field} cannot be negative")
     if isinstance(command, RecordPayment) and command.amount <= 0:
         raise InvalidCommand("a payment amount must be positive")
-    if isinstance(command, SelectPlan) and len(set(command.member_ids)) != len(command.member_ids):
+    if isinstance(command, SelectPlan | EnrollEmployee) and len(set(command.member_ids)) != len(
+        command.member_ids
+    ):
         raise InvalidCommand("member_ids must be unique")
     if isinstance(command, RequestHardshipWaiver) and len(set(command.grounds)) != len(
         command.grounds
@@ -507,7 +634,7 @@ def _check_dates_against_on(command: Command) -> None:
                 f"after the command's date (on {on.isoformat()})"
             )
     later: list[tuple[str, date | None]] = []
-    if isinstance(command, ReportQualifyingEvent):
+    if isinstance(command, ReportQualifyingEvent | EnrollEmployee | RequestTermination):
         later.append(("event_on", command.event_on))
     if isinstance(command, ReportChange):
         later.append(("changed_on", command.changed_on))

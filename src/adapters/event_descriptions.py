@@ -95,6 +95,28 @@ EVENTS: dict[str, str] = {
     "recouped.",
     "SpecialEnrollmentPeriodDenied": "A special enrollment period refused, recorded as a decision "
     "so that it can be appealed (12.13(3)): the kind asked for, the event's day and the reason.",
+    "EmployerOpened": "A small employer's record opened, on its first application (12.04(4)).",
+    "EmployerApplicationSubmitted": "A small employer's application as received: its employee "
+    "count by IRC 4980H(c)(2), full-time employees, and the facts 12.04(4)(a)1-5 and the "
+    "participation and contribution minimums are judged on.",
+    "EmployerEligibilityDetermined": "Whether the employer is eligible for the small-group "
+    "program (12.04(4)): each failed condition with its clause, the minimum participation and "
+    "contribution applied or waived (15 November to 15 December, 12.11(3)).",
+    "GroupEnrollmentLinked": "The employer's record names a group enrollment it selected.",
+    "GroupPlanSelected": "The employer's plan selection for its employees (12.11(1)-(2)): the "
+    "coverage start, the employees' enrollment deadline, and the binder invoice that follows.",
+    "EmployeeEnrolled": "An employee (with dependents) enrolled in the employer's group plan, "
+    "in the employer's period or in a special enrollment period (12.11(4)).",
+    "EmployeeWaived": "An employee waived the employer's group coverage (12.11(2)).",
+    "EmployeeTerminationRequested": "An employee's own end of coverage, in a special enrollment "
+    "period (12.11(4)).",
+    "GroupEnrollmentClosed": "The employees' enrollment closed at the employer's deadline: who is "
+    "enrolled and the group's monthly total (12.11(2)).",
+    "TerminationNoticeIssued": "A written notice of the group's termination, to the employer or "
+    "to one enrolled employee (12.12(12)).",
+    "EmployerAppealLinked": "The employer's record names an appeal filed by the employer.",
+    "EmployerAppealFiled": "An employer's appeal as received, with its 90-day deadline and "
+    "whether it was timely (12.14(2)(b)).",
 }
 
 FIELDS: dict[str, str] = {
@@ -224,6 +246,54 @@ FIELDS: dict[str, str] = {
 }
 
 FIELDS_OF: dict[str, str] = {
+    "EmployerOpened.employer_id": "the employer's id, as given in its application",
+    "EmployerAppealFiled.employer_id": "the employer that appeals (12.14(2)(b))",
+    "EmployerApplicationSubmitted.employee_count": "the employees counted by IRC 4980H(c)(2): 1 to "
+    "50 for a Small Employer (12.04(4)(a)1)",
+    "EmployerApplicationSubmitted.full_time_employees": "the employees working 30 hours a week or "
+    "more",
+    "EmployerApplicationSubmitted.actively_engaged": "whether the employer is actively engaged in "
+    "business (12.04(4)(a)2)",
+    "EmployerApplicationSubmitted.principal_address_in_ma": "whether its principal business "
+    "address is in Massachusetts (12.04(4)(a)4)",
+    "EmployerApplicationSubmitted.offers_all_full_time": "whether it offers coverage to all its "
+    "full-time employees (12.04(4)(a)3)",
+    "EmployerApplicationSubmitted.offers_through_connector": "whether it offers that coverage "
+    "through the Connector (12.04(4)(a)5)",
+    "EmployerApplicationSubmitted.participation_rate": "the share of eligible employees taking "
+    "coverage, a decimal string from 0 to 1",
+    "EmployerApplicationSubmitted.contribution_rate": "the employer's share of the employee-only "
+    "premium, a decimal string from 0 to 1",
+    "EmployerApplicationSubmitted.roster": "the employees named in the application",
+    "EmployerEligibilityDetermined.application_on": "the day of the application judged",
+    "EmployerEligibilityDetermined.employee_count": "the employee count judged (12.04(4)(a)1)",
+    "EmployerEligibilityDetermined.eligible": "whether the employer may offer plans through the "
+    "Connector",
+    "EmployerEligibilityDetermined.dental_eligible": "whether it may offer a dental plan "
+    "(12.16(1)(b): the minimums do not apply to dental)",
+    "EmployerEligibilityDetermined.failed_conditions": "each condition not met, with its clause",
+    "EmployerEligibilityDetermined.minimums": "the minimum participation and contribution of "
+    "Connector policy applied, with their source",
+    "EmployerEligibilityDetermined.minimums_waived": "whether the minimums were waived (an "
+    "application from 15 November to 15 December, 12.11(3))",
+    "EmployerEligibilityDetermined.retained_past_50": "whether an enrolled employer that grew past "
+    "50 employees stays eligible for its coverage year (12.04(4)(b))",
+    "GroupEnrollmentLinked.group_enrollment_id": "the group enrollment selected",
+    "GroupPlanSelected.group_enrollment_id": "the group enrollment's id, as given",
+    "GroupPlanSelected.employer_id": "the employer that selected it",
+    "GroupPlanSelected.coverage_start_on": "the first day of coverage (a 1st of the month)",
+    "GroupPlanSelected.enrollment_deadline": "the last day employees may enroll or waive",
+    "GroupPlanSelected.coverage_year_ends_on": "the last day of the group's coverage year",
+    "EmployeeEnrolled.employee_id": "the employee enrolled",
+    "EmployeeEnrolled.period_ends_on": "the last day of the special enrollment period used (null: "
+    "the employer's own period)",
+    "EmployeeWaived.employee_id": "the employee who waived",
+    "EmployeeTerminationRequested.employee_id": "the employee whose coverage ends",
+    "GroupEnrollmentClosed.enrolled": "the employees enrolled when enrollment closed",
+    "GroupEnrollmentClosed.monthly_total": "the group's monthly premium, for all participating "
+    "employees",
+    "TerminationNoticeIssued.recipient": "who the notice is to: the employer or an employee",
+    "TerminationNoticeIssued.employee_id": "the employee it is to (null: the employer)",
     "ChangeReported.changed_on": "the day the change happened, as reported (null: not said)",
     "ChangeReported.late": "whether the change was reported more than 30 days after it happened "
     "(12.09(2)); effective dates still follow 12.08",

@@ -9,14 +9,15 @@ from typing import Any
 from ..domain import representatives
 from ..domain.appeal import Appeal
 from ..domain.enrollment import Enrollment, replay
-from ..domain.errors import LedgerError
+from ..domain.errors import LedgerError, UnknownEmployer, UnknownHousehold
+from ..domain.group_enrollment import GroupEnrollment
 from ..domain.hearing import facts_before, recompute, recompute_period_denial
 from ..domain.household import Household
 from ..domain.ledger import Ledger
 from ..domain.rules.appeals import REHEARING
 from ..projections.balance import current_balance
 from ..projections.coverage import current_coverage
-from ..projections.enrollment_views import balance_view, coverage_view, enrollment_at
+from ..projections.group_views import any_enrollment_at, balance_answer, coverage_answer
 from ..projections.timelines import timeline_events
 from .attribution import actor_of, actors_by_event, actors_of
 from .wire import plain, render_event
@@ -25,35 +26,43 @@ from .wire import plain, render_event
 def coverage(
     ledger: Ledger, enrollment_id: str, as_of: date | None = None, known_at: datetime | None = None
 ) -> dict[str, Any]:
-    """From the coverage projection when it is current and no point in time is asked for."""
-    return _answer(ledger, current_coverage, coverage_view, enrollment_id, as_of, known_at)
+    """From the coverage projection when it is current and no point in time is asked for. A
+    small group's enrollment id answers with its employees' spans."""
+    return _answer(ledger, current_coverage, coverage_answer, enrollment_id, as_of, known_at)
 
 
 def balance(
     ledger: Ledger, enrollment_id: str, as_of: date | None = None, known_at: datetime | None = None
 ) -> dict[str, Any]:
-    """From the balance projection when it is current and no point in time is asked for."""
-    return _answer(ledger, current_balance, balance_view, enrollment_id, as_of, known_at)
+    """From the balance projection when it is current and no point in time is asked for. A
+    small group's enrollment id answers with the employees each month bills."""
+    return _answer(ledger, current_balance, balance_answer, enrollment_id, as_of, known_at)
 
 
 def _answer(
     ledger: Ledger,
     projected: Callable[[Ledger, str], dict[str, Any] | None],
-    view: Callable[[Enrollment], dict[str, Any]],
+    view: Callable[[Enrollment | GroupEnrollment], dict[str, Any]],
     enrollment_id: str,
     as_of: date | None,
     known_at: datetime | None,
 ) -> dict[str, Any]:
     """The read model's stored answer when it is current and no point in time is asked for;
-    otherwise the enrollment folded from its events (as of / as known then) and its view."""
+    otherwise the enrollment (an individual's or a small group's) folded from its events (as of
+    / as known then) and its view."""
     if as_of is None and known_at is None and (found := projected(ledger, enrollment_id)):
         return found
-    return view(enrollment_at(ledger, enrollment_id, as_of, known_at))
+    return view(any_enrollment_at(ledger, enrollment_id, as_of, known_at))
 
 
 def timeline(ledger: Ledger, household_id: str, known_at: datetime | None = None) -> dict[str, Any]:
-    """Every event of the household in store order, each with who recorded it."""
-    household = ledger.household(household_id)
+    """Every event of a household, its enrollments and appeals, in store order, each with who
+    recorded it; or, for an employer's id (when no household has it), of the employer, its group
+    enrollments and its appeals."""
+    try:
+        household = ledger.household(household_id)
+    except UnknownHousehold:
+        return employer_timeline(ledger, household_id, known_at)
     events = timeline_events(ledger.household_events(household), known_at)
     actors = actors_of(ledger, events)
     return {
@@ -62,12 +71,25 @@ def timeline(ledger: Ledger, household_id: str, known_at: datetime | None = None
     }
 
 
+def employer_timeline(
+    ledger: Ledger, employer_id: str, known_at: datetime | None = None
+) -> dict[str, Any]:
+    try:
+        employer = ledger.employer(employer_id)
+    except UnknownEmployer:
+        raise UnknownHousehold(f"unknown household or employer {employer_id!r}") from None
+    events = timeline_events(ledger.employer_events(employer), known_at)
+    return {"employer_id": employer_id, "events": [render_event(e) for e in events]}
+
+
 def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
     """The hearing packet: the appealed determination, the facts held when it was made, the rule
     and policy version applied, the decision recomputed with that version and with the current
     one, who filed the appeal for whom, the household's representatives in force, the re-hearing
     and the stay of the initial decision (12.15(5)), and the household's whole timeline."""
     appeal = ledger.appeal(appeal_id)
+    if appeal.household_id is None:
+        return employer_hearing(ledger, appeal_id)
     household = ledger.household(appeal.household_id)
     appealed = ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
     stream = list(ledger.aggregate_events(appeal.appealed_aggregate_id))
@@ -208,4 +230,44 @@ def _recomputation(ledger: Ledger, prior: list[Any], appealed: Any, version: str
         "members": result.members,
         "matches": result.matches,
         "differences": result.differences,
+    }
+
+
+def employer_hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
+    """An employer's hearing packet: the appealed action as recorded, the facts held when it
+    was taken, the rule and policy version applied, and the employer's whole timeline (the
+    ledger does not recompute an employer's determination here yet)."""
+    appeal = ledger.appeal(appeal_id)
+    assert appeal.employer_id is not None
+    employer = ledger.employer(appeal.employer_id)
+    appealed = ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
+    prior = facts_before(
+        list(ledger.aggregate_events(appeal.appealed_aggregate_id)), appeal.appealed_version
+    )
+    history = timeline_events(ledger.employer_events(employer))
+    return {
+        "appeal_id": appeal.appeal_id,
+        "employer_id": appeal.employer_id,
+        "appeal": {
+            "filed_on": appeal.filed_on.isoformat(),
+            "status": appeal.status,
+            "outcome": appeal.outcome,
+            "deadline": appeal.deadline.isoformat(),
+            "timely": appeal.timely,
+            "appealable_clause": appeal.appealable_clause,
+            "appellant_member_id": None,
+            "filed_by": None,
+            "rehearing": _rehearing(appeal),
+            "history": appeal.history,
+            "events": [render_event(e) for e in ledger.aggregate_events(appeal.id)],
+        },
+        "stay": _stay(appeal),
+        "representatives": [],  # 12.17: representatives are a household's
+        "appealed_event": render_event(appealed),
+        "facts_known": [render_event(e) for e in prior],
+        "rule": {"citation": appealed.citation, "policy_version": appealed.policy_version},
+        "recomputed": None,
+        "current_policy": None,
+        "note": "an employer's action is shown as recorded",
+        "timeline": [render_event(e) for e in history],
     }

@@ -53,10 +53,26 @@ class Appeal(CopiedForCommands, Aggregate):
         deadline_citation: str
         timely: bool
 
+    class EmployerAppealFiled(LedgerCreated):
+        """An employer's appeal of a small-group action (12.13, 12.14(2)(b))."""
+
+        appeal_id: str
+        employer_id: str
+        appealed_event_id: str
+        appealed_event_type: str
+        appealed_aggregate_id: str
+        appealed_version: int
+        appealable_clause: str | None
+        grounds: str
+        notice_sent: bool
+        notice_received_on: date | None
+        deadline: date
+        deadline_citation: str
+        timely: bool
+
     def __init__(
         self,
         appeal_id: str,
-        household_id: str,
         appealed_event_id: str,
         appealed_event_type: str,
         appealed_aggregate_id: str,
@@ -65,9 +81,13 @@ class Appeal(CopiedForCommands, Aggregate):
         deadline: date,
         timely: bool,
         on: date,
+        household_id: str | None = None,
+        employer_id: str | None = None,
     ) -> None:
         self.appeal_id = appeal_id
+        # the appellant: a household (an `AppealFiled`) or an employer (`EmployerAppealFiled`)
         self.household_id = household_id
+        self.employer_id = employer_id
         self.appealed_event_id = appealed_event_id
         self.appealed_event_type = appealed_event_type
         self.appealed_aggregate_id = UUID(appealed_aggregate_id)
@@ -154,16 +174,71 @@ class Appeal(CopiedForCommands, Aggregate):
                 filed_by=filed_by.representative_id if filed_by is not None else None,
                 filed_by_kind=filed_by.kind if filed_by is not None else None,
             )
-        if clause is None:
-            appeal._dismiss(on, rules.DISMISSED_NOT_APPEALABLE, "not an Appealable Action", policy)
-        elif not timely:
-            appeal._dismiss(
+        appeal._dismiss_if_not_receivable(on, policy)
+        return appeal
+
+    @classmethod
+    def file_for_employer(
+        cls,
+        *,
+        on: date,
+        appeal_id: str,
+        employer_id: str,
+        appealed: Any,
+        appealed_event_id: str,
+        grounds: str,
+        notice_sent: bool,
+        notice_received_on: date | None,
+        policy: PolicyVersion,
+    ) -> Appeal:
+        """12.13, 12.14(2)(b)-(3): an employer's appeal of a small-group action, 90 days after
+        the notice's receipt (or the action); dismissed as an individual's would be (12.15(2))."""
+        event_type = type(appealed).__name__
+        clause = rules.appealable_clause(event_type, event_data(appealed))
+        deadline, deadline_citation = rules.appeal_deadline(
+            appealed.on,
+            notice_sent=notice_sent,
+            notice_received_on=notice_received_on,
+            policy=policy,
+            small_group=True,
+        )
+        timely = rules.is_timely(on, deadline)
+        appeal = cls._create(
+            cls.EmployerAppealFiled,
+            id=cls.id_for(appeal_id),
+            on=on,
+            effective_on=on,
+            citation=clause or rules.RIGHT_TO_APPEAL,
+            policy_version=policy.version,
+            appeal_id=appeal_id,
+            employer_id=employer_id,
+            appealed_event_id=appealed_event_id,
+            appealed_event_type=event_type,
+            appealed_aggregate_id=str(appealed.originator_id),
+            appealed_version=appealed.originator_version,
+            appealable_clause=clause,
+            grounds=grounds,
+            notice_sent=notice_sent,
+            notice_received_on=notice_received_on,
+            deadline=deadline,
+            deadline_citation=deadline_citation,
+            timely=timely,
+        )
+        appeal._dismiss_if_not_receivable(on, policy)
+        return appeal
+
+    def _dismiss_if_not_receivable(self, on: date, policy: PolicyVersion) -> None:
+        """12.15(2)(a)-(b): an appeal against an action 12.13 does not list, or received after
+        its deadline, is dismissed."""
+        if self.appealable_clause is None:
+            self._dismiss(on, rules.DISMISSED_NOT_APPEALABLE, "not an Appealable Action", policy)
+        elif not self.timely:
+            self._dismiss(
                 on,
                 rules.DISMISSED_UNTIMELY,
-                f"received on {on.isoformat()}, after the deadline {deadline.isoformat()}",
+                f"received on {on.isoformat()}, after the deadline {self.deadline.isoformat()}",
                 policy,
             )
-        return appeal
 
     class AppealFiledFor(LedgerEvent):
         """For whom the appeal was filed (a member of the household; None: the household) and by

@@ -7,11 +7,13 @@ from typing import Any
 from eventsourcing.utils import get_topic
 
 from .appeal import Appeal
+from .employer import Employer
 from .enrollment import Enrollment
 from .events import LedgerCreated, LedgerEvent
+from .group_enrollment import GroupEnrollment
 from .household import Household
 
-AGGREGATES: tuple[type[Any], ...] = (Household, Enrollment, Appeal)
+AGGREGATES: tuple[type[Any], ...] = (Household, Enrollment, Appeal, Employer, GroupEnrollment)
 
 
 def event_classes() -> list[type[Any]]:

@@ -19,6 +19,7 @@ from .rules.eligibility import Incarceration, incarceration_status
 from .rules.enrollment_periods import QualifyingKind
 from .rules.plan_selection import Coverage, MetalLevel
 from .rules.representatives import RepresentativeKind
+from .rules.small_group import EmployeeEventKind
 from .rules.waivers import WaiverDecision
 
 
@@ -197,7 +198,15 @@ class RequestReinstatement(Command):
 
 @dataclass(frozen=True)
 class RequestTermination(Command):
-    enrollment_id: str
+    """An enrollee's (12.10(8)) or a small employer's (12.11(7)) voluntary termination, by
+    `enrollment_id`; or a small-group employee's, in a special enrollment period (12.11(4)), by
+    `group_enrollment_id`, `employee_id` and `kind` (and `event_on`)."""
+
+    enrollment_id: str | None = None
+    group_enrollment_id: str | None = None
+    employee_id: str | None = None
+    kind: EmployeeEventKind | None = None
+    event_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -261,12 +270,17 @@ class DecideHardshipWaiver(Command):
 
 @dataclass(frozen=True)
 class FileAppeal(Command):
+    """An appeal of a household's action (`household_id`), or of a small employer's
+    (`employer_id`, 12.14(2)(b)): one of the two."""
+
     appeal_id: str
-    household_id: str
     appealed_event_id: str
     grounds: str
+    household_id: str | None = None
     notice_received_on: date | None = None
     notice_sent: bool = True
+    employer_id: str | None = None
+
     filed_by: str | None = None
     appellant_member_id: str | None = None
 
@@ -281,6 +295,86 @@ class DecideAppeal(Command):
 @dataclass(frozen=True)
 class OrderRehearing(Command):
     appeal_id: str
+
+
+# ---- small group (12.04(4), 12.11, 12.12(11)-(13)) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterEmployee:
+    """One employee on an employer's application: average weekly hours of service and whether
+    the employer offers them coverage (12.04(4)(a)3)."""
+
+    employee_id: str
+    average_weekly_hours: Decimal
+    offered: bool
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "employee_id": self.employee_id,
+            "average_weekly_hours": str(self.average_weekly_hours),
+            "offered": self.offered,
+        }
+
+
+@dataclass(frozen=True)
+class SubmitEmployerApplication(Command):
+    employer_id: str
+    employee_count: int
+    full_time_employees: int
+    actively_engaged: bool
+    principal_address_in_ma: bool
+    offers_all_full_time: bool
+    offers_through_connector: bool
+    participation_rate: Decimal
+    contribution_rate: Decimal
+    roster: tuple[RosterEmployee, ...] | None = None
+
+    def facts(self) -> dict[str, Any]:
+        """The application as an `EmployerApplicationSubmitted` event records it (rates as the
+        decimal text given)."""
+        return {
+            "employee_count": self.employee_count,
+            "full_time_employees": self.full_time_employees,
+            "actively_engaged": self.actively_engaged,
+            "principal_address_in_ma": self.principal_address_in_ma,
+            "offers_all_full_time": self.offers_all_full_time,
+            "offers_through_connector": self.offers_through_connector,
+            "participation_rate": str(self.participation_rate),
+            "contribution_rate": str(self.contribution_rate),
+            "roster": [employee.record() for employee in self.roster or ()],
+        }
+
+
+@dataclass(frozen=True)
+class DetermineEmployerEligibility(Command):
+    employer_id: str
+
+
+@dataclass(frozen=True)
+class SelectGroupPlan(Command):
+    employer_id: str
+    group_enrollment_id: str
+    plan_id: str
+    coverage: Coverage
+    coverage_start_on: date
+    enrollment_deadline: date
+
+
+@dataclass(frozen=True)
+class EnrollEmployee(Command):
+    group_enrollment_id: str
+    employee_id: str
+    member_ids: tuple[str, ...]
+    monthly_premium: Decimal
+    kind: EmployeeEventKind | None = None
+    event_on: date | None = None
+
+
+@dataclass(frozen=True)
+class WaiveCoverage(Command):
+    group_enrollment_id: str
+    employee_id: str
 
 
 @dataclass(frozen=True)

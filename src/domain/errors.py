@@ -45,3 +45,14 @@ class OutsideEnrollmentPeriod(LedgerError):
 
 class Conflict(LedgerError):
     code = "conflict"
+
+
+class WrongProgram(LedgerError):
+    """An id names a record of the other program (a small group's for an individual's command,
+    or the reverse)."""
+
+    code = "wrong_program"
+
+
+class UnknownEmployer(LedgerError):
+    code = "unknown_employer"

@@ -31,16 +31,21 @@ from eventsourcing.utils import get_topic
 
 from .appeal import Appeal
 from .commands import Command, RecordPayment
+from .employer import Employer
 from .enrollment import Enrollment
+from .enrollment.billing import PaymentRecorded
 from .errors import (
     Conflict,
     InvalidCommand,
     LedgerError,
     UnknownAppeal,
+    UnknownEmployer,
     UnknownEnrollment,
     UnknownHousehold,
+    WrongProgram,
 )
 from .events import recording_at
+from .group_enrollment import GroupEnrollment
 from .handlers import COMMAND_HANDLERS, Handler
 from .handlers.waivers import open_periods_for_ended_waivers
 from .household import Household
@@ -258,12 +263,12 @@ class Ledger(Application):  # type: ignore[type-arg]
                 self.save(*aggregates)
             keys = [(e.originator_id, e.originator_version) for e in pending]
             for event in pending:
-                if isinstance(event, Enrollment.PaymentRecorded):
+                if isinstance(event, PaymentRecorded):  # an enrollment's or a small group's
                     self.storage.record_reference(self._reference_key(event.reference), keys)
             dues = {
                 agg.id: agg.next_due_on(self.policy.in_force(agg.horizon))
                 for agg in aggregates
-                if isinstance(agg, Enrollment)
+                if isinstance(agg, Enrollment | GroupEnrollment)
             }
             if dues:
                 self.storage.set_next_due(dues)
@@ -276,7 +281,7 @@ class Ledger(Application):  # type: ignore[type-arg]
         latest `through` the schedule has been run to) are taken now, as of that date, never
         back-dated (see `Enrollment.take_late_decisions`); a waiver period ended by them opens
         its sixty days from that date (12.10(1)(f))."""
-        enrollments = [a for a in aggregates if isinstance(a, Enrollment)]
+        enrollments = [a for a in aggregates if isinstance(a, Enrollment | GroupEnrollment)]
         if not enrollments:
             return aggregates
         through = self.storage.schedule_through()
@@ -287,9 +292,10 @@ class Ledger(Application):  # type: ignore[type-arg]
         for enrollment in enrollments:
             already = len(enrollment.pending_events)
             enrollment.take_late_decisions(through, self.policy.in_force)
-            open_periods_for_ended_waivers(
-                self, enrollment, enrollment.pending_events[already:], households
-            )
+            if isinstance(enrollment, Enrollment):
+                open_periods_for_ended_waivers(
+                    self, enrollment, enrollment.pending_events[already:], households
+                )
         loaded = [h for key, h in households.items() if key not in already_loaded]
         return [*aggregates, *loaded]
 
@@ -321,11 +327,49 @@ class Ledger(Application):  # type: ignore[type-arg]
         self.policy.in_force(on).fpl(plan_year)
 
     def enrollment(self, enrollment_id: str) -> Enrollment:
-        enrollment: Enrollment = self._load(
+        """An individual enrollment; a small group's id is refused `wrong_program`."""
+        enrollment = self.any_enrollment(enrollment_id)
+        if not isinstance(enrollment, Enrollment):
+            raise WrongProgram(
+                f"enrollment {enrollment_id!r} is a small group's (a group_enrollment_id): this "
+                "command applies to an individual enrollment"
+            )
+        return enrollment
+
+    def any_enrollment(self, enrollment_id: str) -> Enrollment | GroupEnrollment:
+        """The enrollment of that id, an individual's or a small group's (one id space)."""
+        found: Enrollment | GroupEnrollment = self._load(
             Enrollment.id_for(enrollment_id),
             UnknownEnrollment(f"unknown enrollment {enrollment_id!r}"),
         )
-        return enrollment
+        return found
+
+    def group_enrollment(self, group_enrollment_id: str) -> GroupEnrollment:
+        """A small group's enrollment; an individual enrollment's id is refused `wrong_program`."""
+        group = self._load(
+            GroupEnrollment.id_for(group_enrollment_id),
+            UnknownEnrollment(f"unknown group enrollment {group_enrollment_id!r}"),
+        )
+        if not isinstance(group, GroupEnrollment):
+            raise WrongProgram(
+                f"enrollment {group_enrollment_id!r} is an individual enrollment, not a small "
+                "group's"
+            )
+        return group
+
+    def employer(self, employer_id: str) -> Employer:
+        employer: Employer = self._load(
+            Employer.id_for(employer_id), UnknownEmployer(f"unknown employer {employer_id!r}")
+        )
+        return employer
+
+    def employer_events(self, employer: Employer) -> list[tuple[int, Any]]:
+        """Every event of the employer, its group enrollments and its appeals, with its store
+        position, in store order."""
+        ids = [employer.id]
+        ids += [GroupEnrollment.id_for(g) for g in employer.group_enrollment_ids]
+        ids += [Appeal.id_for(a) for a in employer.appeal_ids]
+        return [(n.id, self.mapper.to_domain_event(n)) for n in self.storage.select_aggregates(ids)]
 
     def appeal(self, appeal_id: str) -> Appeal:
         appeal: Appeal = self._load(
@@ -341,22 +385,24 @@ class Ledger(Application):  # type: ignore[type-arg]
         ids += [Appeal.id_for(a) for a in household.appeal_ids]
         return [(n.id, self.mapper.to_domain_event(n)) for n in self.storage.select_aggregates(ids)]
 
-    def load_enrollments(self, aggregate_ids: list[UUID]) -> list[Enrollment]:
-        """Many enrollments with one read of the store: cached ones are brought forward with
-        their new events only, the others folded and cached (as `repository.get` would); each
-        command works on a copy."""
+    def load_enrollments(self, aggregate_ids: list[UUID]) -> list[Enrollment | GroupEnrollment]:
+        """Many enrollments (an individual's or a small group's) with one read of the store:
+        cached ones are brought forward with their new events only, the others folded and cached
+        (as `repository.get` would); each command works on a copy."""
         new_rows: dict[UUID, list[Any]] = {a: [] for a in aggregate_ids}
         cache = self.repository.cache
-        cached: dict[UUID, Enrollment] = {}
+        cached: dict[UUID, Enrollment | GroupEnrollment] = {}
         for aggregate_id in aggregate_ids:
             if cache is not None:
                 with suppress(KeyError):
-                    cached[aggregate_id] = cast(Enrollment, cache.get(aggregate_id))
+                    cached[aggregate_id] = cast(
+                        Enrollment | GroupEnrollment, cache.get(aggregate_id)
+                    )
         for row in self.storage.select_aggregates(aggregate_ids):
             known = cached.get(row.originator_id)
             if known is None or row.originator_version > known.version:
                 new_rows[row.originator_id].append(row)
-        loaded: list[Enrollment] = []
+        loaded: list[Enrollment | GroupEnrollment] = []
         for aggregate_id in aggregate_ids:
             enrollment = cached.get(aggregate_id)
             for row in new_rows[aggregate_id]:
@@ -381,7 +427,7 @@ class Ledger(Application):  # type: ignore[type-arg]
             return
         for aggregate_id, version in first:
             event = self.load_event(aggregate_id, version)
-            if isinstance(event, Enrollment.PaymentRecorded) and event.reference == reference:
+            if isinstance(event, PaymentRecorded) and event.reference == reference:
                 if (
                     event.originator_id == Enrollment.id_for(enrollment_id)
                     and event.amount == amount

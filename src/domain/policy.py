@@ -19,6 +19,17 @@ from .rules.appeals import DEADLINE_AFTER_NOTICE, DEADLINE_WITHOUT_NOTICE, REHEA
 from .rules.eligibility import CONNECTORCARE_LIMIT, PLAN_TYPE
 from .rules.enrollment_periods import SPECIAL_ENROLLMENT_LENGTH
 from .rules.premiums import FA_DELINQUENT, NON_FA_DELINQUENT
+from .rules.small_group import (
+    CONTRACT_SMALL_GROUP,
+    GROUP_APPEAL_DEADLINE,
+    GROUP_DELINQUENT,
+    GROUP_REINSTATEMENT,
+    OFFERS_ALL_FULL_TIME,
+    SHOP_NEWLY_QUALIFIED,
+    SHOP_SPECIAL_ENROLLMENT,
+    SMALL_EMPLOYER_DEFINITION,
+    SMALL_GROUP_OPEN_ENROLLMENT,
+)
 from .rules.waivers import WAIVER_LENGTH
 
 T = TypeVar("T")
@@ -119,6 +130,25 @@ class PolicyVersion:
     appeal_days_after_receipt: Parameter[int]
     appeal_days_without_notice: Parameter[int]
     rehearing_days: Parameter[int]
+    # The small-group program (12.04(4), 12.11, 12.12(11)-(13), 12.14(2)(b)).
+    # 12.03, 12.04(4)(a)1, 3: a Small Employer's most employees; a full-time employee's hours.
+    small_employer_max_employees: Parameter[int]
+    full_time_weekly_hours: Parameter[Decimal]
+    # 12.04(4)(a)5: Connector policy's minimum participation and employer contribution.
+    small_group_minimum_participation: Parameter[Decimal]
+    small_group_minimum_contribution: Parameter[Decimal]
+    # 12.11(3): the small-group open enrollment, (month, day) to (month, day) of each year.
+    small_group_open_enrollment: Parameter[tuple[tuple[int, int], tuple[int, int]]]
+    # 12.11(4): the employees' enrollment periods (45 CFR 155.725(g), (j)).
+    small_group_newly_qualified_days: Parameter[int]
+    small_group_special_enrollment_days: Parameter[int]
+    small_group_medicaid_chip_special_enrollment_days: Parameter[int]
+    # 12.12(11): delinquent months before the notice gives the payment date.
+    small_group_delinquent_months_before_termination: Parameter[int]
+    # 12.12(13): the reinstatement window, from the day the termination was decided.
+    small_group_reinstatement_window_days: Parameter[int]
+    # 12.14(2)(b): the appeal period for small-group actions.
+    small_group_appeal_days: Parameter[int]
     # 12.15(5): the re-hearing's decision, within 30 days after the order.
     rehearing_decision_days: Parameter[int]
     notes: tuple[str, ...] = field(default=())
@@ -241,6 +271,37 @@ POLICY_V1 = PolicyVersion(
         "appeal_days_without_notice", 120, DEADLINE_WITHOUT_NOTICE
     ),
     rehearing_days=_since_2014("rehearing_days", 14, REHEARING),
+    small_employer_max_employees=_since_2014(
+        "small_employer_max_employees", 50, SMALL_EMPLOYER_DEFINITION
+    ),
+    full_time_weekly_hours=_since_2014(
+        "full_time_weekly_hours", Decimal("30"), OFFERS_ALL_FULL_TIME
+    ),
+    small_group_minimum_participation=_since_2014(
+        "small_group_minimum_participation", Decimal("0.75"), CONTRACT_SMALL_GROUP
+    ),
+    small_group_minimum_contribution=_since_2014(
+        "small_group_minimum_contribution", Decimal("0.50"), CONTRACT_SMALL_GROUP
+    ),
+    small_group_open_enrollment=_since_2014(
+        "small_group_open_enrollment", ((11, 15), (12, 15)), SMALL_GROUP_OPEN_ENROLLMENT
+    ),
+    small_group_newly_qualified_days=_since_2014(
+        "small_group_newly_qualified_days", 30, SHOP_NEWLY_QUALIFIED
+    ),
+    small_group_special_enrollment_days=_since_2014(
+        "small_group_special_enrollment_days", 30, SHOP_SPECIAL_ENROLLMENT
+    ),
+    small_group_medicaid_chip_special_enrollment_days=_since_2014(
+        "small_group_medicaid_chip_special_enrollment_days", 60, SHOP_SPECIAL_ENROLLMENT
+    ),
+    small_group_delinquent_months_before_termination=_since_2014(
+        "small_group_delinquent_months_before_termination", 1, GROUP_DELINQUENT
+    ),
+    small_group_reinstatement_window_days=_since_2014(
+        "small_group_reinstatement_window_days", 30, GROUP_REINSTATEMENT
+    ),
+    small_group_appeal_days=_since_2014("small_group_appeal_days", 90, GROUP_APPEAL_DEADLINE),
     rehearing_decision_days=_since_2014("rehearing_decision_days", 30, REHEARING),
     notes=(
         "No minimum premium is published here for plan type 3D or for plan year 2027: "

@@ -13,10 +13,12 @@ from uuid import UUID
 
 from ..domain.calendar import last_day_of_month, month_key
 from ..domain.enrollment import CANCELLED, TERMINATED, Enrollment, replay
-from ..domain.enrollment.billing import premium_basis
+from ..domain.enrollment.billing import PremiumBasis, premium_basis
 from ..domain.errors import UnknownEnrollment
+from ..domain.group_enrollment import GroupEnrollment
 from ..domain.money import ZERO, money_str
 from ..domain.rules.premiums import ENROLLMENT_EFFECTIVE
+from ..domain.rules.small_group import GROUP_ENROLLMENT
 
 
 def select_events(
@@ -74,7 +76,7 @@ def coverage_view(enrollment: Enrollment) -> dict[str, Any]:
         "financially_assisted": enrollment.financially_assisted,
         "status": enrollment.status,
         "spans": spans,
-        "paid_through": _paid_through(enrollment),
+        "paid_through": paid_through(enrollment),
         "members": _members(enrollment),
     }
 
@@ -96,7 +98,8 @@ def _members(enrollment: Enrollment) -> list[dict[str, Any]]:
     return members
 
 
-def _paid_through(enrollment: Enrollment) -> str | None:
+def paid_through(enrollment: Enrollment | GroupEnrollment) -> str | None:
+    """The last day of the last month paid in full in a row from coverage's start."""
     if enrollment.start_on is None:
         return None
     through: date | None = None
@@ -110,13 +113,21 @@ def _paid_through(enrollment: Enrollment) -> str | None:
     return through.isoformat() if through else None
 
 
-def balance_view(enrollment: Enrollment) -> dict[str, Any]:
+def _premium_basis(enrollment: Enrollment | GroupEnrollment, month: date) -> PremiumBasis:
+    """The premium in force for `month` and its rule: an individual's (`premium_basis`), or a
+    small group's, the total of its participating employees (12.11(1))."""
+    if isinstance(enrollment, GroupEnrollment):
+        return PremiumBasis(enrollment.monthly_premium(month), GROUP_ENROLLMENT, None)
+    return premium_basis(enrollment, month)
+
+
+def balance_view(enrollment: Enrollment | GroupEnrollment) -> dict[str, Any]:
     months = []
     total = ZERO
     for month in sorted(enrollment.invoices):
         invoice = enrollment.invoices[month]
         total += invoice.outstanding
-        basis = premium_basis(enrollment, month)
+        basis = _premium_basis(enrollment, month)
         months.append(
             {
                 "month": month_key(month),

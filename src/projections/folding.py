@@ -24,7 +24,7 @@ from typing import Any, overload
 from uuid import UUID
 
 from ..domain.calendar import month_key
-from ..domain.enrollment import DELINQUENT, Enrollment, EnrollmentEvent
+from ..domain.enrollment import DELINQUENT, Enrollment
 from ..domain.ledger import Ledger
 from .enrollment_views import balance_view, coverage_view
 
@@ -44,7 +44,9 @@ class Positioned:
 
 
 def is_enrollment_event(event: Any) -> bool:
-    return isinstance(event, EnrollmentEvent | Enrollment.PlanSelected)
+    """An individual enrollment's event (a small group's adopts some of the same section
+    classes, but is not an `Enrollment.Event`)."""
+    return isinstance(event, Enrollment.Event)
 
 
 def enrollment_events(ledger: Ledger, aggregate_id: UUID, through_version: int) -> list[Any]:
@@ -171,7 +173,9 @@ class Folds:
             return known
         first = event if event.originator_version == 1 else self.ledger.load_event(aggregate_id, 1)
         enrollment_id = getattr(first, "enrollment_id", None)
-        known = (str(first.household_id), None if enrollment_id is None else str(enrollment_id))
+        # an employer's records (its own, its group enrollments', its appeals') name the employer
+        owner = getattr(first, "household_id", None) or getattr(first, "employer_id", "")
+        known = (str(owner), None if enrollment_id is None else str(enrollment_id))
         self._firsts[aggregate_id] = known
         while len(self._firsts) > 8 * self.capacity:
             self._firsts.popitem(last=False)

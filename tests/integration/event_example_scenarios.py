@@ -204,6 +204,33 @@ def a_termination_for_fraud() -> list[Step]:
     ]
 
 
+def an_employer_appeal_and_an_employees_own_end() -> list[Step]:
+    """The small-group example's employer appeals its eligibility determination (12.14(2)(b)),
+    and an enrolled employee ends their own coverage after a move (12.11(4))."""
+    steps: list[Step] = [*example_file("small-group.jsonl")[:8]]
+    steps.append(
+        lambda recorded: {
+            "command": "file_appeal",
+            "on": "2026-04-22",
+            "appeal_id": "AP-BAKERY",
+            "employer_id": "ER-BAKERY",
+            "appealed_event_id": first_of("EmployerEligibilityDetermined", recorded),
+            "grounds": "our employee count was misread",
+        }
+    )
+    steps.append(
+        {
+            "command": "request_termination",
+            "on": "2026-05-04",
+            "group_enrollment_id": "G-BAKERY",
+            "employee_id": "BK-ANA",
+            "kind": "permanent_move",
+            "event_on": "2026-04-20",
+        }
+    )
+    return steps
+
+
 def example_file(name: str) -> list[Step]:
     return [json.loads(line) for line in (EXAMPLES / name).read_text().splitlines() if line]
 
@@ -225,6 +252,9 @@ def scenarios() -> dict[str, list[Step]]:
     found["a representative and a re-hearing"] = a_representative_and_a_rehearing()
     found["a death during an appeal"] = a_death_during_an_appeal()
     found["a termination for fraud"] = a_termination_for_fraud()
+    found["an employer appeal and an employee's own end"] = (
+        an_employer_appeal_and_an_employees_own_end()
+    )
     return found
 
 

@@ -7,12 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 from ...domain.ledger import Ledger
-from ...projections.enrollment_views import (
-    EventSource,
-    balance_view,
-    coverage_view,
-    enrollment_at,
-)
+from ...projections.enrollment_views import EventSource
+from ...projections.group_views import any_enrollment_at, balance_answer, coverage_answer
 
 
 def run_enrollment_query(
@@ -23,9 +19,10 @@ def run_enrollment_query(
     known_at: datetime | None,
     as_json: bool,
 ) -> int:
-    """`coverage` or `balance` folded from an event source (the read-only SQLite reader)."""
-    enrollment = enrollment_at(source, key, as_of, known_at)
-    answer = coverage_view(enrollment) if kind == "coverage" else balance_view(enrollment)
+    """`coverage` or `balance` folded from an event source (the read-only SQLite reader), of an
+    individual's enrollment or a small group's."""
+    enrollment = any_enrollment_at(source, key, as_of, known_at)
+    answer = coverage_answer(enrollment) if kind == "coverage" else balance_answer(enrollment)
     _output(kind, answer, as_json)
     return 0
 
@@ -74,14 +71,20 @@ def _print_table(kind: str, answer: dict[str, Any]) -> None:
             table.add_row(*(str(span[c]) for c in ("start_on", "end_on", "end_reason", "citation")))
         console.print(table)
         console.print(f"paid through: {answer['paid_through']}")
+        if "employees" in answer:
+            _print_employees(console, answer)
     elif kind == "balance":
         table = Table(title=f"Balance {answer['enrollment_id']}")
         for column in ("month", "billed", "paid", "waived", "outstanding", "voided"):
             table.add_column(column, justify="right")
+        group = "employer_id" in answer
+        if group:
+            table.add_column("employees", justify="left")
         for month in answer["months"]:
             table.add_row(
                 *(str(month[c]) for c in ("month", "billed", "paid", "waived", "outstanding")),
                 "voided" if month["voided"] else "",
+                *([", ".join(e["employee_id"] for e in month["employees"])] if group else []),
             )
         console.print(table)
         console.print(
@@ -93,9 +96,34 @@ def _print_table(kind: str, answer: dict[str, Any]) -> None:
     elif kind == "hearing":
         _print_hearing(console, answer)
     else:
-        console.print(_events_table(f"Timeline {answer['household_id']}", answer["events"]))
+        owner = answer.get("household_id") or f"employer {answer.get('employer_id')}"
+        console.print(_events_table(f"Timeline {owner}", answer["events"]))
         for stay in pending_stays(answer["events"]):
             console.print(stay)
+
+
+def _print_employees(console: Any, answer: dict[str, Any]) -> None:
+    """A small group's employees: each one's coverage spans within the group's, and waivers."""
+    from rich.table import Table
+
+    table = Table(title=f"Employees of {answer['employer_id']} in {answer['group_enrollment_id']}")
+    for column in ("employee", "members", "premium", "status", "start_on", "end_on", "reason"):
+        table.add_column(column, no_wrap=column in ("start_on", "end_on"))
+    for employee in answer["employees"]:
+        spans = employee["spans"] or [{"start_on": "", "end_on": "", "end_reason": ""}]
+        for span in spans:
+            table.add_row(
+                employee["employee_id"],
+                str(len(employee["member_ids"])),
+                employee["monthly_premium"],
+                employee["status"],
+                str(span["start_on"]),
+                str(span["end_on"] or ""),
+                str(span["end_reason"] or ""),
+            )
+    for waived in answer["waived"]:
+        table.add_row(waived["employee_id"], "", "", f"waived {waived['on']}", "", "", "")
+    console.print(table)
 
 
 def pending_stays(events: list[dict[str, Any]]) -> list[str]:
@@ -123,7 +151,13 @@ def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
     appealed = packet["appealed_event"]
     console.print(
         Panel(
-            f"Appeal {packet['appeal_id']} of household {packet['household_id']}\n"
+            f"Appeal {packet['appeal_id']} of "
+            + (
+                f"household {packet['household_id']}"
+                if "household_id" in packet
+                else f"employer {packet['employer_id']}"
+            )
+            + "\n"
             f"Filed {appeal['filed_on']}; deadline {appeal['deadline']}; "
             f"timely: {appeal['timely']}; status: {appeal['status']}; outcome: {appeal['outcome']}",
             title="Hearing packet",
@@ -136,7 +170,8 @@ def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
         else "the appellant"
     )
     console.print(
-        f"[bold]Filed by:[/bold] {by}; for: {appeal['appellant_member_id'] or 'the household'}"
+        f"[bold]Filed by:[/bold] {by}; for: "
+        f"{appeal['appellant_member_id'] or ('the household' if 'household_id' in packet else 'the employer')}"
     )
     if packet["stay"]:
         console.print(f"[bold]Stayed:[/bold] {packet['stay']}")

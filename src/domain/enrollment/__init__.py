@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -37,7 +38,15 @@ from . import billing, coverage, delinquency, fraud, members, premium_changes, s
 from .billing import Invoice, MoneyAccount
 from .coverage import effectuate
 from .premium_changes import PremiumStep
-from .shared import EndReason, EnrollmentEvent, InvoiceKind, RefundReason, Status, WaiverDecision
+from .shared import (
+    EndReason,
+    EnrollmentEvent,
+    InvoiceKind,
+    PremiumTerms,
+    RefundReason,
+    Status,
+    WaiverDecision,
+)
 
 __all__ = [
     "CANCELLED",
@@ -479,6 +488,26 @@ class Enrollment(CopiedForCommands, Aggregate):
 
     def money_account(self) -> MoneyAccount:
         return billing.money_account(self)
+
+    def monthly_premium(self, month: date) -> Decimal:
+        """The premium of `month` (its plan year's)."""
+        return billing.premium_for(self, month)
+
+    def premium_terms(self) -> PremiumTerms:
+        """12.10(2), 12.12(1)-(6), 12.16(3)(b): an individual's premium rules, which depend on
+        financial assistance (and, for a dental plan, on APTC applied to it)."""
+        assisted = self.financially_assisted
+        return PremiumTerms(
+            binder=rules.BINDER,
+            premiums_due=rules.PREMIUMS_DUE,
+            delinquency=rules.delinquency_citation(assisted, self.coverage),
+            termination=rules.termination_citation(assisted),
+            reinstatement=rules.REINSTATEMENT,
+            months_before_payment_date=partial(
+                rules.delinquent_months_before_payment_date, assisted
+            ),
+            reinstatement_deadline=rules.reinstatement_deadline,
+        )
 
     def reinstatement_outstanding(self) -> Decimal:
         return delinquency.reinstatement_outstanding(self)

@@ -3,6 +3,11 @@
 Money is applied to what is owed oldest month first (`allocate`), whether it comes in as a payment
 or is held as credit; what is left over is credit. Once an enrollment has ended for good, its credit
 first pays what is still owed for covered months and the rest is due back (`refund_credit`).
+
+The same billing keeps an individual's `Enrollment` and a small group's `GroupEnrollment`
+(12.11(1), 12.12(1): the employer pays the total premium of its participating employees): its
+decisions read and change what the `Account` protocol names, and take their citations from the
+aggregate's `PremiumTerms`.
 """
 
 from __future__ import annotations
@@ -11,14 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..calendar import add_months, month_key, parse_month
 from ..money import ZERO
 from ..policy import PolicyVersion
 from ..rules import coverage_changes as change_rules
 from ..rules import premiums as rules
-from .shared import EnrollmentEvent, InvoiceKind, RefundReason
+from .shared import EnrollmentEvent, InvoiceKind, PremiumTerms, RefundReason
 
 if TYPE_CHECKING:
     from . import Enrollment
@@ -100,7 +105,7 @@ class InvoiceIssued(EnrollmentEvent):
     paid_from_credit: Decimal
     waived: Decimal
 
-    def apply(self, e: Enrollment) -> None:
+    def apply(self, e: Account) -> None:
         month = parse_month(self.month)
         invoice = Invoice(month, self.amount, self.on, self.due_on, self.kind)
         invoice.paid = self.paid_from_credit
@@ -115,7 +120,7 @@ class PaymentRecorded(EnrollmentEvent):
     allocations: list[dict[str, str]]
     to_credit: Decimal
 
-    def apply(self, e: Enrollment) -> None:
+    def apply(self, e: Account) -> None:
         e.references.add(self.reference)
         e.payments.append((self.on, self.amount))
         for allocation in self.allocations:
@@ -132,7 +137,7 @@ class PaymentRecorded(EnrollmentEvent):
 class CreditApplied(EnrollmentEvent):
     allocations: list[dict[str, str]]
 
-    def apply(self, e: Enrollment) -> None:
+    def apply(self, e: Account) -> None:
         for allocation in self.allocations:
             invoice = e.invoices.get(parse_month(allocation["month"]))
             if invoice is None or invoice.voided:
@@ -149,26 +154,75 @@ class RefundDue(EnrollmentEvent):
     amount: Decimal
     reason: str
 
-    def apply(self, e: Enrollment) -> None:
+    def apply(self, e: Account) -> None:
         e.credit -= self.amount
         e.refund_due += self.amount
+
+
+class Account(Protocol):
+    """What billing reads and changes of an aggregate that bills premiums (an `Enrollment`, a
+    `GroupEnrollment`): its invoices by month, the money received, held and due back, when its
+    coverage starts and ends, the events it adopted from this module, the premium of a month and
+    the terms its premiums are kept by."""
+
+    invoices: dict[date, Invoice]
+    credit: Decimal
+    refund_due: Decimal
+    payments: list[tuple[date, Decimal]]
+    references: set[str]
+    waived_months: dict[date, Decimal]
+    start_on: date | None
+    end_on: date | None
+
+    @property
+    def closed(self) -> bool: ...
+
+    @property
+    def InvoiceIssued(self) -> type[InvoiceIssued]: ...
+
+    @property
+    def PaymentRecorded(self) -> type[PaymentRecorded]: ...
+
+    @property
+    def CreditApplied(self) -> type[CreditApplied]: ...
+
+    @property
+    def RefundDue(self) -> type[RefundDue]: ...
+
+    def monthly_premium(self, month: date) -> Decimal:
+        """The premium billed for `month`."""
+        ...
+
+    def premium_terms(self) -> PremiumTerms: ...
+
+    def _decide(
+        self,
+        event_class: type[EnrollmentEvent],
+        *,
+        on: date,
+        citation: str | None,
+        policy: PolicyVersion,
+        effective_on: date | None = None,
+        **fields: Any,
+    ) -> None: ...
 
 
 # ---- decisions -----------------------------------------------------------------------------------
 
 
 def issue_invoice(
-    e: Enrollment, month: date, on: date, due_on: date, kind: InvoiceKind, policy: PolicyVersion
+    e: Account, month: date, on: date, due_on: date, kind: InvoiceKind, policy: PolicyVersion
 ) -> None:
     """12.10(2), 12.12(1): the month's premium, less any waived portion, paid at once from credit
     as far as it goes."""
-    amount = premium_for(e, month)
+    amount = e.monthly_premium(month)
     waived = min(e.waived_months.get(month, ZERO), amount)
+    terms = e.premium_terms()
     e._decide(
         e.InvoiceIssued,
         on=on,
         effective_on=month,
-        citation=rules.BINDER if kind == InvoiceKind.BINDER else rules.PREMIUMS_DUE,
+        citation=terms.binder if kind == InvoiceKind.BINDER else terms.premiums_due,
         policy=policy,
         month=month_key(month),
         amount=amount,
@@ -179,7 +233,7 @@ def issue_invoice(
     )
 
 
-def issue_next_invoice(e: Enrollment, at: date, policy: PolicyVersion) -> None:
+def issue_next_invoice(e: Account, at: date, policy: PolicyVersion) -> None:
     """The schedule's invoice day: the next month is billed, due on its due date (or at once when
     billed late)."""
     month = next_invoice_month(e)
@@ -189,14 +243,14 @@ def issue_next_invoice(e: Enrollment, at: date, policy: PolicyVersion) -> None:
 
 
 def record_payment(
-    e: Enrollment, on: date, amount: Decimal, reference: str, policy: PolicyVersion
+    e: Account, on: date, amount: Decimal, reference: str, policy: PolicyVersion
 ) -> None:
     """12.12(1): a payment, applied to the oldest amount owed; the rest is held as credit."""
     allocation = allocate(e.invoices, amount)
     e._decide(
         e.PaymentRecorded,
         on=on,
-        citation=rules.PREMIUMS_DUE,
+        citation=e.premium_terms().premiums_due,
         policy=policy,
         amount=amount,
         reference=reference,
@@ -205,7 +259,7 @@ def record_payment(
     )
 
 
-def money_in_hand_on(e: Enrollment, on: date) -> date:
+def money_in_hand_on(e: Account, on: date) -> date:
     """The day from which the credit held is in hand: a decision that moves credit (pays a month
     from it, or makes it due back) is dated no earlier than the last payment it may hold, so that
     a fact entered out of order (a termination request dated before a payment already recorded)
@@ -213,20 +267,20 @@ def money_in_hand_on(e: Enrollment, on: date) -> date:
     return max([on, *(received_on for received_on, _amount in e.payments)])
 
 
-def apply_credit(e: Enrollment, on: date, policy: PolicyVersion) -> None:
+def apply_credit(e: Account, on: date, policy: PolicyVersion) -> None:
     """12.12(1): the credit held pays what is owed, oldest month first."""
     allocation = allocate(e.invoices, e.credit)
     if allocation.shares:
         e._decide(
             e.CreditApplied,
             on=money_in_hand_on(e, on),
-            citation=rules.PREMIUMS_DUE,
+            citation=e.premium_terms().premiums_due,
             policy=policy,
             allocations=allocation.shares,
         )
 
 
-def refund_credit(e: Enrollment, on: date, policy: PolicyVersion, reason: RefundReason) -> None:
+def refund_credit(e: Account, on: date, policy: PolicyVersion, reason: RefundReason) -> None:
     """12.12(1): premiums are owed for months of coverage. Once the enrollment has ended for
     good, the credit first pays what is still owed for covered months; the rest is due back."""
     if not e.closed:
@@ -236,7 +290,7 @@ def refund_credit(e: Enrollment, on: date, policy: PolicyVersion, reason: Refund
         e._decide(
             e.RefundDue,
             on=money_in_hand_on(e, on),
-            citation=rules.PREMIUMS_DUE,
+            citation=e.premium_terms().premiums_due,
             policy=policy,
             amount=e.credit,
             reason=reason,
@@ -246,7 +300,7 @@ def refund_credit(e: Enrollment, on: date, policy: PolicyVersion, reason: Refund
 # ---- state: what the events change, and reading it -----------------------------------------------
 
 
-def void_months_after(e: Enrollment, end_on: date | None) -> None:
+def void_months_after(e: Account, end_on: date | None) -> None:
     """The invoices of months after `end_on` (every invoice when None) are no longer owed:
     what was paid on them goes back to the member's credit."""
     for month, invoice in e.invoices.items():
@@ -256,7 +310,7 @@ def void_months_after(e: Enrollment, end_on: date | None) -> None:
             invoice.paid = ZERO
 
 
-def owe_again(e: Enrollment) -> None:
+def owe_again(e: Account) -> None:
     """An end undone (a rescission, a reinstatement): every month is owed again (paid from credit
     by a `CreditApplied`) and what was due back is credit again."""
     for invoice in e.invoices.values():
@@ -294,7 +348,7 @@ def premium_basis(e: Enrollment, month: date) -> PremiumBasis:
     return PremiumBasis(e.premiums[year], citation, None)
 
 
-def next_invoice_month(e: Enrollment) -> date | None:
+def next_invoice_month(e: Account) -> date | None:
     """The month billed next: the one after the last billed, from coverage start, up to its end."""
     if e.start_on is None:
         return None
@@ -304,7 +358,7 @@ def next_invoice_month(e: Enrollment) -> date | None:
     return month
 
 
-def first_unchecked_monthly(e: Enrollment) -> Invoice | None:
+def first_unchecked_monthly(e: Account) -> Invoice | None:
     """The oldest monthly invoice (not voided) whose due date the schedule has not looked at."""
     for invoice in sorted(e.invoices.values(), key=lambda i: i.month):
         if not invoice.checked and not invoice.voided and invoice.kind == InvoiceKind.MONTHLY:
@@ -312,26 +366,26 @@ def first_unchecked_monthly(e: Enrollment) -> Invoice | None:
     return None
 
 
-def past_due(e: Enrollment, on: date) -> Decimal:
+def past_due(e: Account, on: date) -> Decimal:
     """Everything billed and due before `on` that is not yet paid."""
     return sum((i.outstanding for i in e.invoices.values() if i.due_on < on), ZERO)
 
 
-def oldest_unpaid_month(e: Enrollment) -> date:
+def oldest_unpaid_month(e: Account) -> date:
     return min(m for m, i in e.invoices.items() if i.outstanding > 0)
 
 
-def paid_by(e: Enrollment, day: date) -> Decimal:
+def paid_by(e: Account, day: date) -> Decimal:
     """Everything received on or before `day` (a payment's date is its receipt date)."""
     return sum((amount for on, amount in e.payments if on <= day), ZERO)
 
 
-def billed_due_by(e: Enrollment, day: date) -> Decimal:
+def billed_due_by(e: Account, day: date) -> Decimal:
     """Everything billed with a due date on or before `day`, less waivers, voided or not."""
     return sum((i.amount - i.waived for i in e.invoices.values() if i.due_on <= day), ZERO)
 
 
-def money_account(e: Enrollment) -> MoneyAccount:
+def money_account(e: Account) -> MoneyAccount:
     """Where the money received is; `.conserved` is the ledger's invariant (contract:
     payments = paid on months still owed + credit + refund due)."""
     return MoneyAccount(

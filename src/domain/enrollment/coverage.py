@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..calendar import add_months
 from ..errors import InvalidCommand
@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from . import Enrollment
 
 
-def ends_on(e: Enrollment, end_on: date, reason: str, citation: str | None) -> None:
+class Ending(billing.Account, Protocol):
+    """What ending coverage changes: its end, why, and under which clause (and the invoices)."""
+
+    end_reason: str | None
+    end_citation: str | None
+
+
+def ends_on(e: Ending, end_on: date, reason: str, citation: str | None) -> None:
     """Coverage ends on `end_on` for `reason` (an `EndReason`): the months after it are no longer
     owed, and what was paid on them is credit again."""
     e.end_on = end_on

@@ -6,13 +6,17 @@ Without financial assistance (12.12(2)-(3)) the first notice gives the payment d
 ends on the last day of the last month paid in full; with it (12.12(4)-(5)) the notice after two
 consecutive delinquent months gives it and coverage ends on the last day of the first delinquent
 month. The number of months is a policy parameter (`rules.delinquent_months_before_payment_date`).
+
+A small group (12.12(11)-(13)) is kept by the same decisions under its own `PremiumTerms`: the
+first notice gives the payment date, coverage ends with the last month paid in full, and
+reinstatement is asked within 30 days. The decisions read and change what `Delinquent` names.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from ..calendar import month_key, parse_month, plus_days
 from ..money import ZERO
@@ -22,11 +26,49 @@ from . import billing
 from .coverage import ends_on
 from .shared import EndReason, EnrollmentEvent, InvoiceKind, RefundReason, Status
 
-if TYPE_CHECKING:
-    from . import Enrollment
+
+class Delinquent(billing.Account, Protocol):
+    """What the delinquency decisions read and change of an aggregate billed by `billing`: its
+    status and end, the delinquency episode, the termination for non-payment and its
+    reinstatement, and the events it adopted from this module."""
+
+    status: Status
+    end_reason: str | None
+    end_citation: str | None
+    financially_assisted: bool
+    first_unpaid_month: date | None
+    missed_count: int
+    notices: list[dict[str, Any]]
+    pending_notice_on: date | None
+    payment_due_on: date | None
+    terminated_on: date | None
+    reinstatement_deadline: date | None
+    reinstatement_months: list[date]
+    reinstatable: bool
+
+    @property
+    def PaymentMissed(self) -> type[PaymentMissed]: ...
+
+    @property
+    def DelinquencyNoticeIssued(self) -> type[DelinquencyNoticeIssued]: ...
+
+    @property
+    def DelinquencyCured(self) -> type[DelinquencyCured]: ...
+
+    @property
+    def CoverageTerminated(self) -> type[CoverageTerminated]: ...
+
+    @property
+    def TerminationRescinded(self) -> type[TerminationRescinded]: ...
+
+    @property
+    def ReinstatementWindowExpired(self) -> type[ReinstatementWindowExpired]: ...
+
+    @property
+    def ReinstatementDecided(self) -> type[ReinstatementDecided]: ...
 
 
-def restore_coverage(e: Enrollment) -> None:
+def restore_coverage(e: Delinquent) -> None:
     """Undo a termination for non-payment (a reinstatement, or a rescission): coverage
     continues with no gap and the months after the old end are owed again."""
     e.status = Status.ACTIVE
@@ -40,7 +82,7 @@ def restore_coverage(e: Enrollment) -> None:
     billing.owe_again(e)
 
 
-def end_delinquency(e: Enrollment) -> None:
+def end_delinquency(e: Delinquent) -> None:
     """The delinquency episode is over: no month unpaid, no notice due, no payment date."""
     e.first_unpaid_month = None
     e.missed_count = 0
@@ -49,7 +91,7 @@ def end_delinquency(e: Enrollment) -> None:
     e.payment_due_on = None
 
 
-def _terminated_for_non_payment(e: Enrollment) -> bool:
+def _terminated_for_non_payment(e: Delinquent) -> bool:
     return e.status == Status.TERMINATED and e.end_reason == EndReason.NON_PAYMENT
 
 
@@ -62,7 +104,7 @@ class TerminationRescinded(EnrollmentEvent):
     paid_by_payment_date: Decimal
     owed_by_payment_date: Decimal
 
-    def apply(self, e: Enrollment) -> None:
+    def apply(self, e: Delinquent) -> None:
         if _terminated_for_non_payment(e):
             restore_coverage(e)
 
@@ -75,7 +117,7 @@ class PaymentMissed(EnrollmentEvent):
     consecutive_months: int
     notice_on: date | None
 
-    def apply(self, e: Enrollment) -> None:
+    def apply(self, e: Delinquent) -> None:
         e.invoices[parse_month(self.month)].checked = True
         e.status = Status.DELINQUENT
         e.first_unpaid_month = parse_month(self.first_unpaid_month)
@@ -90,7 +132,7 @@ class DelinquencyNoticeIssued(EnrollmentEvent):
     first_unpaid_month: str
     warns_of_termination: bool
 
-    def apply(self, e: Enrollment) -> None:
+    def apply(self, e: Delinquent) -> None:
         e.pending_notice_on = None
         e.notices.append(
             {
@@ -108,7 +150,7 @@ class DelinquencyNoticeIssued(EnrollmentEvent):
 class DelinquencyCured(EnrollmentEvent):
     first_unpaid_month: str
 
-    def apply(self, e: Enrollment) -> None:
+    def apply(self, e: Delinquent) -> None:
         e.status = Status.ACTIVE
         end_delinquency(e)
 
@@ -120,7 +162,7 @@ class CoverageTerminated(EnrollmentEvent):
     reinstatement_deadline: date | None
     reinstatement_months: list[str]
 
-    def apply(self, e: Enrollment) -> None:
+    def apply(self, e: Delinquent) -> None:
         e.status = Status.TERMINATED
         e.terminated_on = self.on
         e.reinstatement_deadline = self.reinstatement_deadline
@@ -133,7 +175,7 @@ class CoverageTerminated(EnrollmentEvent):
 class ReinstatementWindowExpired(EnrollmentEvent):
     deadline: date
 
-    def apply(self, e: Enrollment) -> None:
+    def apply(self, e: Delinquent) -> None:
         e.reinstatable = False
 
 
@@ -144,7 +186,7 @@ class ReinstatementDecided(EnrollmentEvent):
     months: list[str]
     reason: str
 
-    def apply(self, e: Enrollment) -> None:
+    def apply(self, e: Delinquent) -> None:
         if self.granted:
             restore_coverage(e)
 
@@ -152,7 +194,7 @@ class ReinstatementDecided(EnrollmentEvent):
 # ---- decisions (the schedule's, then those a payment or a request triggers) ---------------------
 
 
-def check_premium_paid(e: Enrollment, at: date, policy: PolicyVersion) -> None:
+def check_premium_paid(e: Delinquent, at: date, policy: PolicyVersion) -> None:
     """12.12(2), (4): a monthly premium not paid in full by its due date makes the account
     delinquent."""
     invoice = billing.first_unchecked_monthly(e)
@@ -173,7 +215,7 @@ def check_premium_paid(e: Enrollment, at: date, policy: PolicyVersion) -> None:
         e.PaymentMissed,
         on=at,
         effective_on=invoice.due_on,
-        citation=rules.delinquency_citation(e.financially_assisted, e.coverage),
+        citation=e.premium_terms().delinquency,
         policy=policy,
         month=month_key(invoice.month),
         due_on=invoice.due_on,
@@ -184,15 +226,15 @@ def check_premium_paid(e: Enrollment, at: date, policy: PolicyVersion) -> None:
     )
 
 
-def issue_notice(e: Enrollment, at: date, policy: PolicyVersion) -> None:
+def issue_notice(e: Delinquent, at: date, policy: PolicyVersion) -> None:
     """12.12(2), (4): the notice of delinquency; once enough consecutive months are delinquent, it
     gives the payment date after which coverage is terminated."""
-    threshold = rules.delinquent_months_before_payment_date(e.financially_assisted, at, policy)
+    threshold = e.premium_terms().months_before_payment_date(at, policy)
     warns = e.missed_count >= threshold and e.payment_due_on is None
     e._decide(
         e.DelinquencyNoticeIssued,
         on=at,
-        citation=rules.delinquency_citation(e.financially_assisted, e.coverage),
+        citation=e.premium_terms().delinquency,
         policy=policy,
         notice_number=len(e.notices) + 1,
         payment_due_on=rules.delinquency_payment_due_on(at, policy) if warns else None,
@@ -202,7 +244,7 @@ def issue_notice(e: Enrollment, at: date, policy: PolicyVersion) -> None:
     )
 
 
-def terminate_for_non_payment(e: Enrollment, at: date, policy: PolicyVersion) -> None:
+def terminate_for_non_payment(e: Delinquent, at: date, policy: PolicyVersion) -> None:
     """12.12(3) / 12.12(5): all outstanding premium not paid by the notice's payment date."""
     assert e.first_unpaid_month is not None
     first_unpaid = e.first_unpaid_month
@@ -221,42 +263,42 @@ def terminate_for_non_payment(e: Enrollment, at: date, policy: PolicyVersion) ->
         e.CoverageTerminated,
         on=at,
         effective_on=end_on,
-        citation=rules.termination_citation(e.financially_assisted),
+        citation=e.premium_terms().termination,
         policy=policy,
         end_on=end_on,
         reason=EndReason.NON_PAYMENT,
         first_unpaid_month=month_key(first_unpaid),
-        reinstatement_deadline=rules.reinstatement_deadline(at, policy),
+        reinstatement_deadline=e.premium_terms().reinstatement_deadline(at, policy),
         reinstatement_months=[month_key(m) for m in rules.reinstatement_months(first_unpaid, at)],
     )
 
 
-def close_reinstatement_window(e: Enrollment, at: date, policy: PolicyVersion) -> None:
+def close_reinstatement_window(e: Delinquent, at: date, policy: PolicyVersion) -> None:
     """12.12(6): the day after the deadline, reinstatement is no longer possible; the credit held
     is due back."""
     e._decide(
         e.ReinstatementWindowExpired,
         on=at,
-        citation=rules.REINSTATEMENT,
+        citation=e.premium_terms().reinstatement,
         policy=policy,
         deadline=e.reinstatement_deadline,
     )
     billing.refund_credit(e, at, policy, RefundReason.REINSTATEMENT_WINDOW_EXPIRED)
 
 
-def cure_if_paid(e: Enrollment, on: date, policy: PolicyVersion) -> None:
+def cure_if_paid(e: Delinquent, on: date, policy: PolicyVersion) -> None:
     """12.12(2), (4): everything past due paid, the account is no longer delinquent."""
     if e.status == Status.DELINQUENT and billing.past_due(e, on) == 0:
         e._decide(
             e.DelinquencyCured,
             on=on,
-            citation=rules.delinquency_citation(e.financially_assisted, e.coverage),
+            citation=e.premium_terms().delinquency,
             policy=policy,
             first_unpaid_month=month_key(e.first_unpaid_month or on),
         )
 
 
-def rescind_termination_paid_in_time(e: Enrollment, on: date, policy: PolicyVersion) -> None:
+def rescind_termination_paid_in_time(e: Delinquent, on: date, policy: PolicyVersion) -> None:
     """12.12(3), (5): a payment entered after the termination but dated by the notice's payment
     date, which shows everything due by then was received by then, rescinds the termination by a
     new event (never by rewriting it)."""
@@ -272,7 +314,7 @@ def rescind_termination_paid_in_time(e: Enrollment, on: date, policy: PolicyVers
         e.TerminationRescinded,
         on=on,
         effective_on=e.terminated_on,
-        citation=rules.termination_citation(e.financially_assisted),
+        citation=e.premium_terms().termination,
         policy=policy,
         terminated_on=e.terminated_on,
         payment_due_on=e.payment_due_on,
@@ -282,7 +324,7 @@ def rescind_termination_paid_in_time(e: Enrollment, on: date, policy: PolicyVers
     billing.apply_credit(e, on, policy)
 
 
-def decide_reinstatement(e: Enrollment, on: date, policy: PolicyVersion) -> None:
+def decide_reinstatement(e: Delinquent, on: date, policy: PolicyVersion) -> None:
     """12.12(6): within the window, with every month through the notice's month and the next
     month paid, coverage is restored without a gap; otherwise refused with the amount."""
     required = reinstatement_total(e)
@@ -297,7 +339,7 @@ def decide_reinstatement(e: Enrollment, on: date, policy: PolicyVersion) -> None
         e.ReinstatementDecided,
         on=on,
         effective_on=plus_days(e.end_on or on, 1) if granted else on,
-        citation=rules.REINSTATEMENT,
+        citation=e.premium_terms().reinstatement,
         policy=policy,
         granted=granted,
         amount_required=required,
@@ -312,18 +354,16 @@ def decide_reinstatement(e: Enrollment, on: date, policy: PolicyVersion) -> None
         billing.apply_credit(e, on, policy)
 
 
-def reinstatement_total(e: Enrollment) -> Decimal:
+def reinstatement_total(e: Delinquent) -> Decimal:
     """12.12(6): the premiums of every month of the reinstatement (less any waived)."""
     total = ZERO
     for month in e.reinstatement_months:
         invoice = e.invoices.get(month)
-        total += (
-            billing.premium_for(e, month) if invoice is None else invoice.amount - invoice.waived
-        )
+        total += e.monthly_premium(month) if invoice is None else invoice.amount - invoice.waived
     return total
 
 
-def reinstatement_outstanding(e: Enrollment) -> Decimal:
+def reinstatement_outstanding(e: Delinquent) -> Decimal:
     """What is still to pay to reinstate: the total less what was paid on those months and
     the credit held (payments during the window count)."""
     paid = sum((e.invoices[m].paid for m in e.reinstatement_months if m in e.invoices), ZERO)

@@ -4,6 +4,9 @@
 decision due (`SameDayOrder`) and its date. `advance` takes it (`TAKE`), then asks again, so
 advancing once to a date or day by day to it records the same decisions. Decisions due the same
 day are taken in the order `SameDayOrder` declares.
+
+`advance_through` is the loop itself, for any aggregate with a horizon, its own `next_milestone`
+and its own decisions (a small group's schedule runs it with its milestones).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum, auto
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..calendar import plus_days
 from ..policy import PolicyVersion
@@ -51,10 +54,11 @@ class SameDayOrder(IntEnum):
 
 @dataclass(frozen=True, order=True)
 class Milestone:
-    """A decision due: ordered by its date, then by `SameDayOrder`."""
+    """A decision due: ordered by its date, then by its same-day order (`SameDayOrder`, or
+    another aggregate's)."""
 
     on: date
-    decision: SameDayOrder
+    decision: IntEnum
 
 
 Decision = Callable[["Enrollment", date, PolicyVersion], None]
@@ -118,16 +122,36 @@ def advance(
     """Record every time-driven decision due on `e` up to and including `through`, each under
     the policy in force on its day. One due before the horizon (the latest date `e` has seen) is
     taken as of the horizon."""
+    advance_through(e, through, policy_for, next_milestone, TAKE)
+
+
+class Scheduled(Protocol):
+    horizon: date
+
+
+S = TypeVar("S", bound=Scheduled)
+
+
+def advance_through(
+    e: S,
+    through: date,
+    policy_for: PolicyVersion | Callable[[date], PolicyVersion],
+    next_due: Callable[[S, PolicyVersion], Milestone | None],
+    take: Mapping[Any, Callable[[S, date, PolicyVersion], None]],
+) -> None:
+    """The schedule's loop: take the next decision due (`next_due`) with its decision (`take`),
+    as of its date or the horizon when later, then ask again, until the next one falls after
+    `through`; the horizon then moves to `through`."""
 
     def resolve(day: date) -> PolicyVersion:
         return policy_for(day) if callable(policy_for) else policy_for
 
     while True:
-        milestone = next_milestone(e, resolve(e.horizon))
+        milestone = next_due(e, resolve(e.horizon))
         if milestone is None or milestone.on > through:
             break
         at = max(milestone.on, e.horizon)
-        TAKE[milestone.decision](e, at, resolve(at))
+        take[milestone.decision](e, at, resolve(at))
     if through > e.horizon:
         e.horizon = through
 

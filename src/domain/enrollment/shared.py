@@ -7,10 +7,16 @@ folded from stored events may hold the plain string itself: compare, never test 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..events import LedgerEvent
+
+if TYPE_CHECKING:
+    from ..policy import PolicyVersion
 
 
 class Status(StrEnum):
@@ -87,3 +93,21 @@ class EnrollmentEvent(LedgerEvent):
         if enrollment is not None and self.on > enrollment.horizon:
             enrollment.horizon = self.on
         return enrollment
+
+
+@dataclass(frozen=True)
+class PremiumTerms:
+    """The rules an aggregate's premiums are kept by, as `billing` and `delinquency` apply them:
+    the clause each decision rests on, how many consecutive delinquent months it takes before a
+    notice of delinquency gives the payment date, and the last day to ask for reinstatement
+    after a termination decided on a day. An individual enrollment's depend on its financial
+    assistance and coverage (12.10(2), 12.12(1)-(6), 12.16(3)(b)); a small group's are
+    12.11(1), 12.12(1), (11)-(13). One billing and one delinquency, two programs."""
+
+    binder: str
+    premiums_due: str
+    delinquency: str
+    termination: str
+    reinstatement: str
+    months_before_payment_date: Callable[[date, PolicyVersion], int]
+    reinstatement_deadline: Callable[[date, PolicyVersion], date]

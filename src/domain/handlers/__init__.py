@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from .. import commands
-from . import appeals, coverage_changes, enrollments, households, representatives, waivers
+from . import (
+    appeals,
+    coverage_changes,
+    enrollments,
+    households,
+    representatives,
+    small_group,
+    waivers,
+)
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -40,6 +48,11 @@ COMMAND_HANDLERS: Mapping[type[commands.Command], Handler] = MappingProxyType(
         commands.FileAppeal: appeals.file_appeal,
         commands.DecideAppeal: appeals.decide_appeal,
         commands.OrderRehearing: appeals.order_rehearing,
+        commands.SubmitEmployerApplication: small_group.submit_employer_application,
+        commands.DetermineEmployerEligibility: small_group.determine_employer_eligibility,
+        commands.SelectGroupPlan: small_group.select_group_plan,
+        commands.EnrollEmployee: small_group.enroll_employee,
+        commands.WaiveCoverage: small_group.waive_coverage,
         commands.DecideRehearing: appeals.decide_rehearing,
         commands.DesignateRepresentative: representatives.designate_representative,
         commands.RevokeRepresentative: representatives.revoke_representative,

@@ -29,6 +29,7 @@ from ..rules.appeals import (
 )
 from ..rules.enrollment_periods import reopened_kind, reversed_denial_period
 from ..rules.representatives import filing_refusal
+from . import small_group
 from .coverage_changes import end_coverage_of_members_no_longer_eligible
 
 if TYPE_CHECKING:
@@ -36,8 +37,22 @@ if TYPE_CHECKING:
 
 
 def file_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
-    """12.13-12.15(2): recorded with its deadline; dismissed when untimely or not appealable."""
-    household = ledger.household(command.household_id)
+    """12.13-12.15(2): recorded with its deadline; dismissed when untimely or not appealable.
+    An employer's appeal (`employer_id`) is the small group's (`small_group.file_appeal`)."""
+    if command.household_id is not None and command.employer_id is not None:
+        raise InvalidCommand(
+            "file_appeal takes household_id (a household's appeal) or employer_id (an "
+            "employer's), not both"
+        )
+    if command.employer_id is not None:
+        return small_group.file_appeal(ledger, command)
+    if command.household_id is None:
+        raise InvalidCommand(
+            "file_appeal needs household_id, or employer_id for an employer's appeal",
+            "missing_field",
+        )
+    household_id = command.household_id
+    household = ledger.household(household_id)
     try:
         ledger.repository.get(Appeal.id_for(command.appeal_id))
     except AggregateNotFoundError:
@@ -64,7 +79,7 @@ def file_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
     appeal = Appeal.file(
         on=command.on,
         appeal_id=command.appeal_id,
-        household_id=command.household_id,
+        household_id=household_id,
         appealed=appealed,
         appealed_event_id=command.appealed_event_id,
         grounds=command.grounds,
@@ -98,10 +113,11 @@ def decide_appeal(ledger: Ledger, command: DecideAppeal) -> list[Aggregate]:
     appeal = ledger.appeal(command.appeal_id)
     policy = ledger.policy.in_force(command.on)
     appeal.decide(command.on, command.outcome.value, policy)
-    if command.outcome != AppealOutcome.REVERSED:
+    if command.outcome != AppealOutcome.REVERSED or appeal.household_id is None:
         return [appeal]
     if appeal.appealed_event_type == Household.SpecialEnrollmentPeriodDenied.__name__:
-        return [appeal, _open_denied_period(ledger, appeal, command.on, policy)]
+        household = ledger.household(appeal.household_id)
+        return [appeal, _open_denied_period(household, ledger, appeal, command.on, policy)]
     if appeal.appealed_event_type != Household.EligibilityDetermined.__name__:
         return [appeal]
     household = ledger.household(appeal.household_id)
@@ -160,8 +176,10 @@ def order_rehearing(ledger: Ledger, command: OrderRehearing) -> list[Aggregate]:
     appeal.order_rehearing(command.on, policy)
     household = None
     correction = None
-    if appeal.outcome is not None and rules.stays_a_correction(
-        appeal.outcome, appeal.appealed_event_type
+    if (
+        appeal.outcome is not None
+        and appeal.household_id is not None
+        and rules.stays_a_correction(appeal.outcome, appeal.appealed_event_type)
     ):
         household = ledger.household(appeal.household_id)
         own_events = list(ledger.aggregate_events(household.id))
@@ -189,12 +207,11 @@ def order_rehearing(ledger: Ledger, command: OrderRehearing) -> list[Aggregate]:
 
 
 def _open_denied_period(
-    ledger: Ledger, appeal: Appeal, decided_on: date, policy: PolicyVersion
+    household: Household, ledger: Ledger, appeal: Appeal, decided_on: date, policy: PolicyVersion
 ) -> Household:
     """12.13(3), 12.15(4): a refused special enrollment period reversed on appeal is opened for
     the members it was refused to (`reversed_denial_period`: sixty days from the original event,
     or from the decision when those have passed)."""
-    household = ledger.household(appeal.household_id)
     denied = ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
     terms = reversed_denial_period(denied.event_on, decided_on, policy)
     household.open_special_enrollment_period(
@@ -246,8 +263,10 @@ def decide_rehearing(ledger: Ledger, command: DecideRehearing) -> list[Aggregate
         policy,
         findings_given=command.findings is not None,
     )
-    if initial_outcome is None or (
-        appeal.appealed_event_type != Household.EligibilityDetermined.__name__
+    if (
+        initial_outcome is None
+        or appeal.household_id is None
+        or appeal.appealed_event_type != Household.EligibilityDetermined.__name__
     ):
         return [appeal]
     household = ledger.household(appeal.household_id)

@@ -21,6 +21,7 @@ from ..commands import (
 )
 from ..enrollment import Enrollment
 from ..errors import Conflict, InvalidCommand, NotEligible, OutsideEnrollmentPeriod
+from ..group_enrollment import GroupEnrollment
 from ..household import Household
 from ..rules import enrollment_periods as periods
 from ..rules.effective_dates import YEARLY_REVIEW
@@ -31,6 +32,7 @@ from ..rules.plan_selection import (
     dental_terms,
     health_terms,
 )
+from . import small_group
 from .waivers import open_periods_for_ended_waivers
 
 if TYPE_CHECKING:
@@ -180,6 +182,8 @@ def record_payment(ledger: Ledger, command: RecordPayment) -> list[Aggregate]:
     ledger.refuse_reused_reference(
         command.on, command.enrollment_id, command.amount, command.reference
     )
+    if isinstance(ledger.any_enrollment(command.enrollment_id), GroupEnrollment):
+        return small_group.record_payment(ledger, command)
     enrollment = ledger.enrollment(command.enrollment_id)
     policy = ledger.policy.in_force(command.on)
     if not enrollment.record_payment(command.on, command.amount, command.reference, policy):
@@ -188,12 +192,23 @@ def record_payment(ledger: Ledger, command: RecordPayment) -> list[Aggregate]:
 
 
 def request_reinstatement(ledger: Ledger, command: RequestReinstatement) -> list[Aggregate]:
+    if isinstance(ledger.any_enrollment(command.enrollment_id), GroupEnrollment):
+        return small_group.request_reinstatement(ledger, command)
     enrollment = ledger.enrollment(command.enrollment_id)
     enrollment.request_reinstatement(command.on, ledger.policy.in_force(command.on))
     return [enrollment]
 
 
 def request_termination(ledger: Ledger, command: RequestTermination) -> list[Aggregate]:
+    if command.enrollment_id is None or isinstance(
+        ledger.any_enrollment(command.enrollment_id), GroupEnrollment
+    ):
+        return small_group.request_termination(ledger, command)
+    if command.group_enrollment_id or command.employee_id or command.kind or command.event_on:
+        raise InvalidCommand(
+            "group_enrollment_id, employee_id, kind and event_on are for a small-group "
+            "employee's termination; an individual enrollment's takes only enrollment_id"
+        )
     enrollment = ledger.enrollment(command.enrollment_id)
     enrollment.request_termination(command.on, ledger.policy.in_force(command.on))
     return [enrollment]
@@ -264,8 +279,9 @@ def run_schedule(ledger: Ledger, command: RunSchedule) -> list[Aggregate]:
                 enrollment.take_late_decisions(min(previous, through), ledger.policy.in_force)
             enrollment.advance(through, ledger.policy.in_force)
             touched.append(enrollment)
-            open_periods_for_ended_waivers(
-                ledger, enrollment, enrollment.pending_events, households
-            )
+            if isinstance(enrollment, Enrollment):
+                open_periods_for_ended_waivers(
+                    ledger, enrollment, enrollment.pending_events, households
+                )
         after = str(batch[-1])
     return [*households.values(), *touched]

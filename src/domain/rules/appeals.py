@@ -5,6 +5,8 @@
 - 12.14(2)(a): for Non-Group Health Plans the request must be received 30 days after receipt of the
   notice (receipt presumed 5 days after the date on the notice, absent evidence to the contrary), or
   120 days from the action where no written notice was sent.
+- 12.14(2)(b): for Small Group Health Plans, 90 days after receipt of the notice (receipt presumed
+  5 days after its date), or from the action where no written notice was sent.
 - 12.14(3): a last day on a Saturday, Sunday or legal holiday becomes the following business day.
   Legal holidays are the Massachusetts legal holidays of M.G.L. c. 4, § 7, taken from the maintained
   `holidays` calendar (Massachusetts subdivision), filtered to the names the contract lists.
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from ..calendar import plus_days
 from ..errors import InvalidCommand
 from .eligibility import ELIGIBILITY, FINANCIALLY_ASSISTED, MemberDetermination
+from .small_group import GROUP_APPEAL_DEADLINE
 
 if TYPE_CHECKING:
     from ..policy import PolicyVersion
@@ -75,6 +78,9 @@ APPEALABLE_EVENT_TYPES: Mapping[str, str] = MappingProxyType(
         # 12.13(1) a termination for fraud (12.10(5)(a)) is a finding that the enrollee was not
         # entitled to the coverage: appealable as an eligibility action.
         "CoverageTerminatedForFraud": ELIGIBILITY_DETERMINATION,
+        # 12.13(1) an employer's eligibility determination (12.04(4)): "Employers are entitled
+        # to appeal".
+        "EmployerEligibilityDetermined": ELIGIBILITY_DETERMINATION,
     }
 )
 """Event type (class name) -> the 12.13 clause that makes it appealable. Any other event (a payment,
@@ -198,14 +204,17 @@ def appeal_deadline(
     notice_sent: bool,
     notice_received_on: date | None,
     policy: PolicyVersion,
+    small_group: bool = False,
 ) -> tuple[date, str]:
     """The last day on which an appeal of an Appealable Action taken on `action_on` may be received,
     and the citation it rests on.
 
     With a written notice dated `action_on` (12.14(2)(a)1): 30 days after its receipt, receipt
     presumed 5 days after the date on the notice unless `notice_received_on` is evidence to the
-    contrary. Without a notice (12.14(2)(a)2): 120 days from the action. A last day on a Saturday,
-    Sunday or legal holiday becomes the following business day (12.14(3)).
+    contrary. Without a notice (12.14(2)(a)2): 120 days from the action. For a Small Group Health
+    Plan action (`small_group`, 12.14(2)(b)): 90 days after the receipt, presumed the same way, or
+    from the action without a notice. A last day on a Saturday, Sunday or legal holiday becomes
+    the following business day (12.14(3)).
     """
     if notice_sent:
         if notice_received_on is None:
@@ -218,8 +227,13 @@ def appeal_deadline(
             )
         else:
             received = notice_received_on
-        last_day = plus_days(received, policy.appeal_days_after_receipt.at(action_on))
-        citation = DEADLINE_AFTER_NOTICE
+        days = (
+            policy.small_group_appeal_days.at(action_on)
+            if small_group
+            else policy.appeal_days_after_receipt.at(action_on)
+        )
+        last_day = plus_days(received, days)
+        citation = GROUP_APPEAL_DEADLINE if small_group else DEADLINE_AFTER_NOTICE
     else:
         if notice_received_on is not None:
             raise InvalidCommand(
@@ -227,8 +241,13 @@ def appeal_deadline(
                 "only where no written notice was sent)",
                 "invalid_field",
             )
-        last_day = plus_days(action_on, policy.appeal_days_without_notice.at(action_on))
-        citation = DEADLINE_WITHOUT_NOTICE
+        days = (
+            policy.small_group_appeal_days.at(action_on)
+            if small_group
+            else policy.appeal_days_without_notice.at(action_on)
+        )
+        last_day = plus_days(action_on, days)
+        citation = GROUP_APPEAL_DEADLINE if small_group else DEADLINE_WITHOUT_NOTICE
     deadline = next_business_day_on_or_after(last_day)
     if deadline != last_day:
         citation = f"{citation}; {LAST_DAY_ROLLS_OVER}"

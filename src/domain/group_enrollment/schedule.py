@@ -1,0 +1,125 @@
+"""A small group's schedule: which time-driven decision it has due next, and on what day (the
+enrollment's `schedule.advance_through` runs the loop). Decisions due the same day are taken in
+the order `GroupSameDayOrder` declares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from enum import IntEnum, auto
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from ..calendar import plus_days
+from ..enrollment import billing, delinquency
+from ..enrollment.schedule import Milestone, advance_through
+from ..enrollment.shared import ENDS_ON_ITS_DATE, Status
+from ..policy import PolicyVersion
+from ..rules import premiums as premium_rules
+from ..rules import small_group as rules
+from . import coverage
+
+if TYPE_CHECKING:
+    from . import GroupEnrollment
+
+
+class GroupSameDayOrder(IntEnum):
+    """A small group's decisions, in the order they are taken when due on the same day."""
+
+    ENROLLMENT_CLOSES = auto()
+    """The day after the employer's deadline: the binder is billed (12.11(1))."""
+    BINDER_UNPAID = auto()
+    """The day after the binder's due date, unpaid: the selection is cancelled (12.11(2))."""
+    INVOICE_DAY = auto()
+    """The next month is billed (12.12(1))."""
+    PREMIUM_DUE_DATE_PASSED = auto()
+    """The day after a monthly premium's due date: unpaid, the group is delinquent (12.12(11))."""
+    NOTICE_DAY = auto()
+    """The notice of delinquency with its payment date (12.12(11))."""
+    PAYMENT_DATE_PASSED = auto()
+    """The day after the notice's payment date, premium still owed: terminated, and notices to
+    the employer and every enrolled employee (12.12(12), 12.11(6))."""
+    REINSTATEMENT_WINDOW_CLOSED = auto()
+    """The day after the reinstatement deadline (12.12(13))."""
+    COVERAGE_END_PASSED = auto()
+    """The day after the employer's voluntary end (12.11(7)): coverage has ended."""
+
+
+Decision = Callable[["GroupEnrollment", date, PolicyVersion], None]
+
+TAKE: Mapping[GroupSameDayOrder, Decision] = MappingProxyType(
+    {
+        GroupSameDayOrder.ENROLLMENT_CLOSES: coverage.close_enrollment,
+        GroupSameDayOrder.BINDER_UNPAID: coverage.cancel_for_unpaid_binder,
+        GroupSameDayOrder.INVOICE_DAY: billing.issue_next_invoice,
+        GroupSameDayOrder.PREMIUM_DUE_DATE_PASSED: delinquency.check_premium_paid,
+        GroupSameDayOrder.NOTICE_DAY: delinquency.issue_notice,
+        GroupSameDayOrder.PAYMENT_DATE_PASSED: coverage.terminate_for_non_payment,
+        GroupSameDayOrder.REINSTATEMENT_WINDOW_CLOSED: delinquency.close_reinstatement_window,
+        GroupSameDayOrder.COVERAGE_END_PASSED: coverage.end_coverage,
+    }
+)
+
+
+def next_milestone(g: GroupEnrollment, policy: PolicyVersion) -> Milestone | None:
+    """The next decision due on the group `g` (None when nothing more can fall due)."""
+    if g.status == Status.CANCELLED or g.ended:
+        return None
+    due: list[Milestone] = []
+    if g.status == Status.PENDING_BINDER:
+        if not g.enrollment_closed:
+            closes_on = rules.enrollment_closes_on(g.enrollment_deadline)
+            due.append(Milestone(closes_on, GroupSameDayOrder.ENROLLMENT_CLOSES))
+        else:
+            due.append(Milestone(plus_days(g.binder_due_on, 1), GroupSameDayOrder.BINDER_UNPAID))
+    if g.status in (Status.ACTIVE, Status.DELINQUENT):
+        if g.end_on is not None and g.end_reason in ENDS_ON_ITS_DATE:
+            due.append(Milestone(plus_days(g.end_on, 1), GroupSameDayOrder.COVERAGE_END_PASSED))
+        unchecked = billing.first_unchecked_monthly(g)
+        if unchecked is not None:
+            due.append(
+                Milestone(plus_days(unchecked.due_on, 1), GroupSameDayOrder.PREMIUM_DUE_DATE_PASSED)
+            )
+        if g.pending_notice_on is not None:
+            due.append(Milestone(g.pending_notice_on, GroupSameDayOrder.NOTICE_DAY))
+        if g.payment_due_on is not None:
+            due.append(
+                Milestone(plus_days(g.payment_due_on, 1), GroupSameDayOrder.PAYMENT_DATE_PASSED)
+            )
+        upcoming = billing.next_invoice_month(g)
+        if upcoming is not None:
+            issue_on, _due_on = premium_rules.invoice_dates(upcoming, policy)
+            due.append(Milestone(issue_on, GroupSameDayOrder.INVOICE_DAY))
+    if g.status == Status.TERMINATED and g.reinstatable and g.reinstatement_deadline:
+        due.append(
+            Milestone(
+                plus_days(g.reinstatement_deadline, 1),
+                GroupSameDayOrder.REINSTATEMENT_WINDOW_CLOSED,
+            )
+        )
+    return min(due, default=None)
+
+
+def advance(
+    g: GroupEnrollment, through: date, policy_for: PolicyVersion | Callable[[date], PolicyVersion]
+) -> None:
+    """Every time-driven decision due on `g` up to and including `through`, each under the
+    policy in force on its day (as an enrollment's, `schedule.advance`)."""
+    advance_through(g, through, policy_for, next_milestone, TAKE)
+
+
+def take_late_decisions(
+    g: GroupEnrollment, schedule_through: date, policy_for: Callable[[date], PolicyVersion]
+) -> None:
+    """The decisions a late fact made due by the date the schedule has been run through
+    store-wide, taken as of that date, never back-dated (as an enrollment's)."""
+    if schedule_through > g.horizon:
+        g.horizon = schedule_through
+    advance(g, schedule_through, policy_for)
+
+
+def next_due_on(g: GroupEnrollment, policy: PolicyVersion) -> date | None:
+    """The next date on which a time-driven decision falls due on `g` (the schedule index)."""
+    milestone = next_milestone(g, policy)
+    return None if milestone is None else max(milestone.on, g.horizon)

@@ -1,0 +1,239 @@
+"""Use cases of the small-group program (12.04(4), 12.11, 12.12(1), (11)-(13), 12.14(2)(b)):
+employers' applications and determinations, the group's plan, its employees, the employer's
+payments, reinstatement and terminations, and an employer's appeals.
+
+`record_payment`, `request_reinstatement` and `request_termination` are the shared commands: their
+handlers in `enrollments.py` hand a group enrollment's id to the functions here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from ..appeal import Appeal
+from ..commands import (
+    DetermineEmployerEligibility,
+    EnrollEmployee,
+    FileAppeal,
+    RecordPayment,
+    RequestReinstatement,
+    RequestTermination,
+    SelectGroupPlan,
+    SubmitEmployerApplication,
+    WaiveCoverage,
+)
+from ..employer import Employer
+from ..errors import Conflict, InvalidCommand, UnknownEmployer
+from ..events import event_uuid
+from ..group_enrollment import GroupEnrollment
+from ..rules import small_group as rules
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
+
+
+def submit_employer_application(
+    ledger: Ledger, command: SubmitEmployerApplication
+) -> list[Aggregate]:
+    """12.04(4): the employer's application as received (the employer opened by its first)."""
+    if command.full_time_employees > command.employee_count:
+        raise InvalidCommand(
+            f"full_time_employees ({command.full_time_employees}) cannot exceed employee_count "
+            f"({command.employee_count}): the IRC 4980H(c)(2) count includes every full-time "
+            f"employee ({rules.SMALL_EMPLOYER_DEFINITION})"
+        )
+    ids = [employee.employee_id for employee in command.roster or ()]
+    if len(set(ids)) != len(ids):
+        raise InvalidCommand("employee_id values must be unique within a roster")
+    try:
+        employer = ledger.employer(command.employer_id)
+    except UnknownEmployer:
+        employer = Employer.open(command.employer_id, command.on)
+    employer.submit_application(command.on, command.facts())
+    return [employer]
+
+
+def determine_employer_eligibility(
+    ledger: Ledger, command: DetermineEmployerEligibility
+) -> list[Aggregate]:
+    """12.04(4)(a)1-5 and (b), 12.11(3), 12.16(1)(b): the determination (an appealable
+    decision, recorded whether or not the employer is found eligible). The employer's group
+    enrollments are first brought up to the determination's date (their schedule's decisions
+    recorded), so that 12.04(4)(b) sees the coverage in force that day."""
+    employer = ledger.employer(command.employer_id)
+    policy = ledger.policy.in_force(command.on)
+    coverage_year = None
+    groups: list[Aggregate] = []
+    for group_id in employer.group_enrollment_ids:
+        group = ledger.group_enrollment(group_id)
+        group.advance(command.on, ledger.policy.in_force)
+        groups.append(group)
+        year = group.coverage_year()
+        if rules.in_coverage_year(command.on, year):
+            coverage_year = year
+    employer.determine_eligibility(command.on, policy, coverage_year)
+    return [employer, *groups]
+
+
+def select_group_plan(ledger: Ledger, command: SelectGroupPlan) -> list[Aggregate]:
+    """12.11(1)-(2), 12.16(1)(b): an eligible employer's plan for its employees."""
+    employer = ledger.employer(command.employer_id)
+    employer.require_eligible(command.coverage.value)
+    try:
+        ledger.repository.get(GroupEnrollment.id_for(command.group_enrollment_id))
+    except AggregateNotFoundError:
+        pass
+    else:
+        raise Conflict(
+            f"enrollment {command.group_enrollment_id!r} already exists", "duplicate_enrollment"
+        )
+    group = GroupEnrollment.select(
+        on=command.on,
+        group_enrollment_id=command.group_enrollment_id,
+        employer_id=command.employer_id,
+        plan_id=command.plan_id,
+        coverage=command.coverage.value,
+        coverage_start_on=command.coverage_start_on,
+        enrollment_deadline=command.enrollment_deadline,
+        policy=ledger.policy.in_force(command.on),
+    )
+    employer.link_group_enrollment(command.on, command.group_enrollment_id)
+    return [employer, group]
+
+
+def enroll_employee(ledger: Ledger, command: EnrollEmployee) -> list[Aggregate]:
+    """12.11(1), (2), (4)."""
+    if command.employee_id not in command.member_ids:
+        raise InvalidCommand(
+            f"member_ids must include the employee {command.employee_id!r} (the employee and "
+            "the dependents enrolled)"
+        )
+    group = ledger.group_enrollment(command.group_enrollment_id)
+    group.enroll_employee(
+        command.on,
+        command.employee_id,
+        list(command.member_ids),
+        command.monthly_premium,
+        command.kind,
+        command.event_on,
+        ledger.policy.in_force(command.on),
+    )
+    return [group]
+
+
+def waive_coverage(ledger: Ledger, command: WaiveCoverage) -> list[Aggregate]:
+    """12.11(1)."""
+    group = ledger.group_enrollment(command.group_enrollment_id)
+    group.waive_coverage(command.on, command.employee_id, ledger.policy.in_force(command.on))
+    return [group]
+
+
+def record_payment(ledger: Ledger, command: RecordPayment) -> list[Aggregate]:
+    """12.11(1), 12.12(1): the employer's payment (the reference already checked by the
+    shared handler)."""
+    group = ledger.group_enrollment(command.enrollment_id)
+    if not group.record_payment(
+        command.on, command.amount, command.reference, ledger.policy.in_force(command.on)
+    ):
+        raise ledger.duplicate_reference(command.reference)
+    return [group]
+
+
+def request_reinstatement(ledger: Ledger, command: RequestReinstatement) -> list[Aggregate]:
+    """12.12(13)."""
+    group = ledger.group_enrollment(command.enrollment_id)
+    group.request_reinstatement(command.on, ledger.policy.in_force(command.on))
+    return [group]
+
+
+def request_termination(ledger: Ledger, command: RequestTermination) -> list[Aggregate]:
+    """12.11(7): the employer's, by `enrollment_id`; 12.11(4): an employee's, by
+    `group_enrollment_id`, `employee_id` and `kind`, only in a special enrollment period."""
+    policy = ledger.policy.in_force(command.on)
+    if command.enrollment_id is not None:
+        if command.group_enrollment_id or command.employee_id or command.kind:
+            raise InvalidCommand(
+                "give enrollment_id for the employer's termination, or group_enrollment_id, "
+                "employee_id and kind for an employee's, not both"
+            )
+        group = ledger.group_enrollment(command.enrollment_id)
+        group.request_termination(command.on, policy)
+        return [group]
+    missing = [
+        name
+        for name, value in (
+            ("group_enrollment_id", command.group_enrollment_id),
+            ("employee_id", command.employee_id),
+            ("kind", command.kind),
+        )
+        if value is None
+    ]
+    if len(missing) == 3:
+        raise InvalidCommand(
+            "request_termination needs enrollment_id, or group_enrollment_id, employee_id and kind",
+            "missing_field",
+        )
+    if missing:
+        raise InvalidCommand(
+            f"an employee's termination needs {', '.join(missing)} too: an employee ends "
+            f"coverage only in a special enrollment period ({rules.EMPLOYEE_PERIODS})",
+            "missing_field",
+        )
+    assert command.group_enrollment_id and command.employee_id and command.kind
+    group = ledger.group_enrollment(command.group_enrollment_id)
+    group.terminate_employee(
+        command.on, command.employee_id, command.kind, command.event_on, policy
+    )
+    return [group]
+
+
+def file_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
+    """12.13-12.15(2) for an employer (12.14(2)(b)): recorded with its 90-day deadline; dismissed
+    when untimely or not appealable."""
+    assert command.employer_id is not None
+    if command.filed_by is not None or command.appellant_member_id is not None:
+        raise InvalidCommand(
+            "filed_by and appellant_member_id name a household's representative and member "
+            "(12.17); an employer's appeal takes neither"
+        )
+    employer = ledger.employer(command.employer_id)
+    try:
+        ledger.repository.get(Appeal.id_for(command.appeal_id))
+    except AggregateNotFoundError:
+        pass
+    else:
+        raise Conflict(f"appeal {command.appeal_id!r} already exists", "duplicate_appeal")
+    appealed = _employer_event(ledger, employer, command.appealed_event_id)
+    if command.on < appealed.on:
+        raise InvalidCommand("an appeal cannot be received before the action it appeals")
+    appeal = Appeal.file_for_employer(
+        on=command.on,
+        appeal_id=command.appeal_id,
+        employer_id=command.employer_id,
+        appealed=appealed,
+        appealed_event_id=command.appealed_event_id,
+        grounds=command.grounds,
+        notice_sent=command.notice_sent,
+        notice_received_on=command.notice_received_on,
+        policy=ledger.policy.in_force(command.on),
+    )
+    employer.link_appeal(command.on, command.appeal_id)
+    return [employer, appeal]
+
+
+def _employer_event(ledger: Ledger, employer: Employer, event_id: str) -> Any:
+    try:
+        wanted = UUID(event_id)
+    except ValueError:
+        raise InvalidCommand(f"appealed_event_id {event_id!r} is not an event id") from None
+    for _position, event in ledger.employer_events(employer):
+        if event_uuid(event.originator_id, event.originator_version) == wanted:
+            return event
+    raise InvalidCommand(
+        f"no event {event_id!r} in the record of employer {employer.employer_id!r}",
+        "unknown_event",
+    )

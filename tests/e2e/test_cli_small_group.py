@@ -1,0 +1,195 @@
+"""The small-group program as an operator runs it: `enrollment-ledger apply` in a real process on
+a real SQLite file, then `coverage`, `balance`, `timeline` and `hearing`, as JSON and as tables."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..group_scenarios import (
+    determine,
+    employer_application,
+    employer_pays,
+    enroll,
+    paid_through_may,
+    select_group,
+)
+from ..scenarios import schedule
+from .test_cli_apply import run_cli
+
+
+def apply_lines(folder: Path, commands: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+    stdin = "".join(json.dumps(c) + "\n" for c in commands)
+    result = run_cli("apply", "-", cwd=folder, stdin=stdin)
+    assert "Traceback" not in result.stderr
+    return result.returncode, [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def ask_json(folder: Path, *args: str) -> dict[str, Any]:
+    result = run_cli(*args, "--json", cwd=folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    answer: dict[str, Any] = json.loads(result.stdout)
+    return answer
+
+
+def test_a_small_employers_group_through_the_command_line_json_and_tables(
+    tmp_path: Path,
+) -> None:
+    status, answers = apply_lines(
+        tmp_path,
+        [
+            *paid_through_may(),
+            enroll("EMP-3", "450.00", on="2026-05-01", kind="newly_qualified", event_on="2026-04-15"),
+            schedule("2026-07-31"),
+        ],
+    )  # fmt: skip
+    assert status == 0, answers
+    coverage = ask_json(tmp_path, "coverage", "G1")
+    assert coverage["group_enrollment_id"] == "G1"
+    assert coverage["status"] == "terminated"
+    spans = {
+        e["employee_id"]: [(s["start_on"], s["end_on"]) for s in e["spans"]]
+        for e in coverage["employees"]
+    }
+    assert spans == {
+        "EMP-1": [("2026-04-01", "2026-05-31")],
+        "EMP-2": [("2026-04-01", "2026-05-31")],
+        "EMP-3": [],  # covered from 1 June: the termination back to 31 May came first
+    }
+    earlier = ask_json(tmp_path, "coverage", "G1", "--as-of", "2026-06-30")
+    assert earlier["status"] == "delinquent"
+    balance = ask_json(tmp_path, "balance", "G1")
+    assert balance["reinstatement_amount"] == "5550.00"  # June to August, 1,850.00 each
+    assert balance["months"][2]["employees"] == [
+        {"employee_id": "EMP-1", "amount": "500.00"},
+        {"employee_id": "EMP-2", "amount": "900.00"},
+        {"employee_id": "EMP-3", "amount": "450.00"},
+    ]
+    timeline = ask_json(tmp_path, "timeline", "ACME")
+    types = [e["type"] for e in timeline["events"]]
+    assert types[:2] == ["EmployerOpened", "EmployerApplicationSubmitted"]
+    assert types.count("TerminationNoticeIssued") == 4  # the employer and three employees
+
+    table = run_cli("coverage", "G1", cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    assert "Coverage G1: terminated" in table.stdout
+    assert "Employees of ACME in G1" in table.stdout
+    assert "EMP-3" in table.stdout
+    shown = run_cli("timeline", "ACME", cwd=tmp_path)
+    assert shown.returncode == 0 and "Timeline employer ACME" in shown.stdout
+    owed = run_cli("balance", "G1", cwd=tmp_path)
+    assert owed.returncode == 0 and "reinstatement: 5550.00" in owed.stdout
+
+
+def test_the_command_line_reads_a_group_the_same_with_and_without_sqlalchemy(
+    tmp_path: Path,
+) -> None:
+    """`coverage` and `balance` on an SQLite store read its events directly; the answers are the
+    ledger's own."""
+    from enrollment_ledger.adapters import queries
+    from enrollment_ledger.adapters.bootstrap import build_ledger
+
+    status, _ = apply_lines(tmp_path, [*paid_through_may(), schedule("2026-06-30")])
+    assert status == 0
+    ledger = build_ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    try:
+        for kind, query in (("coverage", queries.coverage), ("balance", queries.balance)):
+            assert ask_json(tmp_path, kind, "G1") == query(ledger, "G1")
+            as_of = ask_json(tmp_path, kind, "G1", "--as-of", "2026-04-01")
+            assert as_of == query(ledger, "G1", date(2026, 4, 1))
+    finally:
+        ledger.close()
+
+
+def test_refusals_are_answered_one_per_line_and_the_rest_go_on(tmp_path: Path) -> None:
+    status, answers = apply_lines(
+        tmp_path,
+        [
+            employer_application(employee_count=51),
+            determine(),
+            select_group(),  # not eligible: 51 employees
+            employer_application(on="2026-02-09"),
+            determine(on="2026-02-10"),
+            select_group(on="2026-02-11", start="2026-04-02"),  # not a 1st of the month
+            select_group(on="2026-02-11"),
+            enroll("EMP-1", "500.00", on="2026-03-13"),  # on the deadline
+            enroll("EMP-2", "900.00", on="2026-03-14"),  # after it, with no event
+            {**employer_pays("2026-03-20", "10.00", "X"), "amount": 10},  # money as a number
+        ],
+    )
+    assert status == 1
+    codes = [a["error"]["code"] if not a["ok"] else None for a in answers]
+    assert codes == [
+        None,
+        None,
+        "not_eligible",
+        None,
+        None,
+        "invalid_field",
+        None,
+        None,
+        "outside_enrollment_period",
+        "invalid_field",
+    ]
+
+
+def test_an_employers_appeal_and_its_hearing_packet_through_the_command_line(
+    tmp_path: Path,
+) -> None:
+    status, answers = apply_lines(
+        tmp_path, [employer_application(on="2026-06-01", employee_count=51), determine(on="2026-06-04")]
+    )  # fmt: skip
+    assert status == 0
+    (determination,) = [
+        e for e in answers[1]["events"] if e["type"] == "EmployerEligibilityDetermined"
+    ]
+    appeal = {
+        "command": "file_appeal",
+        "on": "2026-09-08",
+        "appeal_id": "AP-1",
+        "employer_id": "ACME",
+        "appealed_event_id": determination["id"],
+        "grounds": "our IRC 4980H(c)(2) count is 49",
+    }
+    status, (filed,) = apply_lines(tmp_path, [appeal])
+    assert status == 0, filed
+    (event,) = [e for e in filed["events"] if e["type"] == "EmployerAppealFiled"]
+    assert (event["type"], event["data"]["deadline"], event["data"]["timely"]) == (
+        "EmployerAppealFiled",
+        "2026-09-08",
+        True,
+    )
+    packet = ask_json(tmp_path, "hearing", "AP-1")
+    assert packet["employer_id"] == "ACME"
+    assert packet["appealed_event"]["data"]["failed_conditions"][0]["clause"] == (
+        "956 CMR 12.04(4)(a)1"
+    )
+    shown = run_cli("hearing", "AP-1", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert "Appeal AP-1 of employer ACME" in shown.stdout
+
+
+def test_schema_lists_the_small_group_commands_and_events(tmp_path: Path) -> None:
+    result = run_cli("schema", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    schema = json.loads(result.stdout)
+    assert {
+        "submit_employer_application",
+        "determine_employer_eligibility",
+        "select_group_plan",
+        "enroll_employee",
+        "waive_coverage",
+    } <= set(schema["commands"])
+    assert {
+        "EmployerEligibilityDetermined",
+        "GroupPlanSelected",
+        "EmployeeEnrolled",
+        "EmployeeWaived",
+        "GroupEnrollmentClosed",
+        "TerminationNoticeIssued",
+        "EmployerAppealFiled",
+    } <= set(schema["events"])
+    termination = schema["commands"]["request_termination"]["properties"]
+    assert {"enrollment_id", "group_enrollment_id", "employee_id", "kind"} <= set(termination)
