@@ -44,12 +44,13 @@ from pydantic.functional_validators import BeforeValidator
 from ..domain import commands as domain
 from ..domain.calendar import first_of_month, parse_month
 from ..domain.errors import InvalidCommand
-from ..domain.rules.appeals import SUPERSEDING_OUTCOMES, AppealOutcome, RehearingOutcome
+from ..domain.rules.appeals import AppealOutcome
 from ..domain.rules.eligibility import Incarceration, incarceration_status
 from ..domain.rules.enrollment_periods import QualifyingKind
 from ..domain.rules.plan_selection import Coverage, MetalLevel
+from ..domain.rules.rehearings import SUPERSEDING_OUTCOMES, RehearingOutcome
 from ..domain.rules.representatives import RepresentativeKind
-from ..domain.rules.small_group import EmployeeEventKind
+from ..domain.rules.small_group_enrollment import EmployeeEventKind
 from ..domain.rules.waivers import WaiverDecision
 
 MAX_ID_LENGTH = 200

@@ -12,8 +12,8 @@ from uuid import UUID
 from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, UUIDAsHex
 
 from ..domain.events import event_id, own_fields
-from ..domain.ledger import DateAsISO
 from ..domain.money import money_str
+from ..domain.storage import DateAsISO
 
 _AS_IS = (str, int, float, bool, type(None))
 

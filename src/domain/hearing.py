@@ -14,7 +14,8 @@ from datetime import date
 from typing import Any
 
 from .determination import Determination, determine_from
-from .enrollment import Enrollment, coverage_lost
+from .enrollment import Enrollment
+from .enrollment.coverage import coverage_lost
 from .household import replay
 from .policy import PolicyBook, PolicyVersion
 from .rules.enrollment_periods import (

@@ -4,7 +4,6 @@ reported changes (12.09(2)), renewals (12.07(1)) and special enrollment periods 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,7 +11,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from . import rehearing, representatives
+from . import rehearing, representatives, special_enrollment
 from .determination import Application, Determination, determine_from
 from .errors import InvalidCommand, UnknownHousehold
 from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
@@ -22,23 +21,10 @@ from .rules.effective_dates import YEARLY_REVIEW
 from .rules.enrollment_periods import (
     AI_AN_MONTHLY,
     AUTOMATIC_SEP_CLAUSES,
-    WAIVER_PERIOD_KINDS,
     PeriodDenial,
     automatic_sep_clauses,
-    special_enrollment_end,
 )
-
-
-@dataclass(frozen=True)
-class SpecialEnrollmentPeriod:
-    kind: str
-    start_on: date
-    end_on: date
-    member_ids: tuple[str, ...]
-    citation: str
-
-    def covers(self, on: date) -> bool:
-        return self.start_on <= on <= self.end_on
+from .special_enrollment import SpecialEnrollmentPeriod
 
 
 class Household(CopiedForCommands, Aggregate):
@@ -237,22 +223,10 @@ class Household(CopiedForCommands, Aggregate):
                 policy=policy,
             )
 
-    class SpecialEnrollmentPeriodOpened(LedgerEvent):
-        kind: str
-        event_on: date
-        end_on: date
-        member_ids: list[str]
+    # ---- 12.10(1): special enrollment periods (`special_enrollment.py`) -------------------------
 
-        def apply(self, household: Household) -> None:
-            household.special_enrollment_periods.append(
-                SpecialEnrollmentPeriod(
-                    self.kind,
-                    self.event_on,
-                    self.end_on,
-                    tuple(self.member_ids),
-                    self.citation or "",
-                )
-            )
+    SpecialEnrollmentPeriodOpened = special_enrollment.SpecialEnrollmentPeriodOpened
+    SpecialEnrollmentPeriodDenied = special_enrollment.SpecialEnrollmentPeriodDenied
 
     def open_special_enrollment_period(
         self,
@@ -266,29 +240,16 @@ class Household(CopiedForCommands, Aggregate):
         end_on: date | None = None,
     ) -> None:
         """12.10(1): sixty days to enroll from the date of the event (or `end_on`)."""
-        self.trigger_event(
-            self.SpecialEnrollmentPeriodOpened,
-            on=on,
-            effective_on=event_on,
-            citation=citation,
-            policy_version=policy.version,
+        special_enrollment.open_period(
+            self,
             kind=kind,
             event_on=event_on,
-            end_on=end_on or special_enrollment_end(event_on, policy),
-            member_ids=list(member_ids),
+            on=on,
+            member_ids=member_ids,
+            citation=citation,
+            policy=policy,
+            end_on=end_on,
         )
-
-    class SpecialEnrollmentPeriodDenied(LedgerEvent):
-        """A special enrollment period refused (12.13(3): appealable): the kind asked for, the
-        day of its event, the members, the reason code; `end_on` the day the sixty days ended
-        (a report after them), `enrollment_ids` the enrollments the refusal rests on."""
-
-        kind: str
-        event_on: date
-        member_ids: list[str]
-        reason: str
-        end_on: date | None
-        enrollment_ids: list[str]
 
     def deny_special_enrollment_period(
         self,
@@ -301,33 +262,21 @@ class Household(CopiedForCommands, Aggregate):
         policy: PolicyVersion,
     ) -> None:
         """12.10(1), 12.13(3): the refusal recorded as a decision, so that it can be appealed."""
-        self.trigger_event(
-            self.SpecialEnrollmentPeriodDenied,
-            on=on,
-            effective_on=on,
-            citation=denial.citation,
-            policy_version=policy.version,
+        special_enrollment.deny_period(
+            self,
             kind=kind,
             event_on=event_on,
-            member_ids=list(member_ids),
-            reason=denial.reason.value,
-            end_on=denial.end_on,
-            enrollment_ids=list(denial.enrollment_ids),
+            on=on,
+            member_ids=member_ids,
+            denial=denial,
+            policy=policy,
         )
 
     def open_waiver_period(
         self, on: date, member_ids: Iterable[str], clause: str, policy: PolicyVersion
     ) -> None:
-        """12.10(1)(e)-(f), 12.12(7)(e): sixty days to change plans from a hardship waiver's grant
-        or its end (`clause` says which), for the members of the waived enrollment."""
-        self.open_special_enrollment_period(
-            kind=WAIVER_PERIOD_KINDS[clause],
-            event_on=on,
-            on=on,
-            member_ids=tuple(member_ids),
-            citation=clause,
-            policy=policy,
-        )
+        """12.10(1)(e)-(f), 12.12(7)(e): sixty days from a hardship waiver's grant or end."""
+        special_enrollment.open_waiver_period(self, on, member_ids, clause, policy)
 
     class EnrollmentLinked(LedgerEvent):
         enrollment_id: str
@@ -421,20 +370,8 @@ class Household(CopiedForCommands, Aggregate):
         member_ids: list[str] | None = None,
         usable: Callable[[SpecialEnrollmentPeriod], bool] | None = None,
     ) -> SpecialEnrollmentPeriod | None:
-        """The latest special enrollment period covering `on` for any of `member_ids` (and, when
-        `usable` is given, that it accepts)."""
-        for period in reversed(self.special_enrollment_periods):
-            if (
-                period.covers(on)
-                and (
-                    member_ids is None
-                    or not period.member_ids
-                    or any(m in period.member_ids for m in member_ids)
-                )
-                and (usable is None or usable(period))
-            ):
-                return period
-        return None
+        """The latest special enrollment period covering `on` (`special_enrollment.covering`)."""
+        return special_enrollment.covering(self, on, member_ids, usable)
 
 
 def decide_eligibility(

@@ -3,31 +3,27 @@
 with the command's id; loads aggregates for the handlers and the queries.
 
 Commands are plain typed values (`commands`; the adapters parse and validate the wire format).
+What the ledger needs of its store is `storage.py` (the `LedgerStorage` port and the JSON
+transcodings of event values); the store-wide uniqueness of payment references is
+`payment_references.py`.
 """
 
 from __future__ import annotations
 
 import copy
-import hmac
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any, Protocol, cast
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
-    DatetimeAsISO,
-    DecimalAsStr,
     IntegrityError,
     JSONTranscoder,
-    Transcoding,
-    UUIDAsHex,
 )
-from eventsourcing.utils import get_topic
 
 from .appeal import Appeal
 from .commands import Command, RecordPayment
@@ -49,90 +45,9 @@ from .group_enrollment import GroupEnrollment
 from .handlers import COMMAND_HANDLERS, Handler
 from .handlers.waivers import open_periods_for_ended_waivers
 from .household import Household
+from .payment_references import AlreadyRecorded, PaymentReferences
 from .policy import DEFAULT_POLICY, PolicyBook
-
-
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
-
-
-def register_ledger_transcodings(transcoder: JSONTranscoder) -> None:
-    """How the ledger's event values are written as JSON: UUIDs, Decimals, instants and dates."""
-    transcoder.register(UUIDAsHex())
-    transcoder.register(DecimalAsStr())
-    transcoder.register(DatetimeAsISO())
-    transcoder.register(DateAsISO())
-
-
-EventKeys = list[tuple[UUID, int]]
-"""Events named by (aggregate id, version)."""
-
-
-class LedgerStorage(Protocol):
-    """What the ledger needs of its store beyond events (implemented in adapters.store)."""
-
-    def write_transaction(self, recorded_by: str | None = None) -> AbstractContextManager[Any]:
-        """One atomic unit of work; the events it stores are recorded by `recorded_by` (the
-        command's actor, kept by the store with each event, outside the event itself)."""
-        ...
-
-    def find_command(self, command_id: str) -> tuple[EventKeys, str | None] | None:
-        """The events a command id recorded and the command's fingerprint (None when the store
-        kept none, for a command recorded before fingerprints were kept)."""
-        ...
-
-    def record_command(
-        self,
-        command_id: str,
-        events: Sequence[tuple[UUID, int]],
-        fingerprint: str | None,
-        recorded_by: str | None = None,
-    ) -> None: ...
-
-    def find_reference(self, key: str) -> EventKeys | None:
-        """The events of the command that recorded the payment reference keyed `key`."""
-        ...
-
-    def record_reference(self, key: str, events: Sequence[tuple[UUID, int]]) -> None: ...
-
-    def references_indexed(self) -> bool:
-        """Whether every stored payment's reference is in the reference index."""
-        ...
-
-    def mark_references_indexed(self) -> None: ...
-
-    def select_topic(self, topic: str) -> Sequence[Any]:
-        """Every stored event of one topic, in store order."""
-        ...
-
-    def set_next_due(self, dues: Mapping[UUID, date | None]) -> None: ...
-
-    def due_through(self, through: date, limit: int, after: str | None = None) -> list[UUID]: ...
-
-    def schedule_through(self) -> date | None: ...
-
-    def raise_schedule_through(self, through: date) -> None: ...
-
-    def select_aggregates(self, aggregate_ids: Sequence[UUID]) -> Sequence[Any]: ...
-
-
-MAX_CONFLICT_RETRIES = 5
-PAYMENT_RECORDED_TOPIC = get_topic(Enrollment.PaymentRecorded)
-
-
-class AlreadyRecorded(Exception):
-    """The command repeats one already recorded: it is answered with that command's events."""
-
-    def __init__(self, events: EventKeys) -> None:
-        super().__init__("already recorded")
-        self.events = events
+from .storage import MAX_CONFLICT_RETRIES, LedgerStorage, register_ledger_transcodings
 
 
 @dataclass(frozen=True)
@@ -157,8 +72,9 @@ class Ledger(Application):  # type: ignore[type-arg]
         # the payment reference index is keyed with the store's cipher key when it has one, so
         # an encrypted store keeps no reference in a readable or guessable form
         encrypted = self.mapper.cipher is not None
-        self._reference_secret = (self.env.get("CIPHER_KEY", "") if encrypted else "").encode()
-        self._references_ready = False
+        self.references = PaymentReferences(
+            self, (self.env.get("CIPHER_KEY", "") if encrypted else "").encode()
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_ledger_transcodings(transcoder)
@@ -211,7 +127,7 @@ class Ledger(Application):  # type: ignore[type-arg]
         if handler is None:
             raise InvalidCommand(f"unknown command {type(command).__name__!r}", "unknown_command")
         if isinstance(command, RecordPayment):
-            self._index_stored_references()
+            self.references.index_stored()
         for attempt in range(MAX_CONFLICT_RETRIES):
             try:
                 return self._execute_once(
@@ -264,7 +180,7 @@ class Ledger(Application):  # type: ignore[type-arg]
             keys = [(e.originator_id, e.originator_version) for e in pending]
             for event in pending:
                 if isinstance(event, PaymentRecorded):  # an enrollment's or a small group's
-                    self.storage.record_reference(self._reference_key(event.reference), keys)
+                    self.storage.record_reference(self.references.key(event.reference), keys)
             dues = {
                 agg.id: agg.next_due_on(self.policy.in_force(agg.horizon))
                 for agg in aggregates
@@ -414,61 +330,3 @@ class Ledger(Application):  # type: ignore[type-arg]
                 cache.put(aggregate_id, enrollment)
             loaded.append(copy.deepcopy(enrollment))
         return loaded
-
-    # ---- payment references --------------------------------------------------------------------
-
-    def refuse_reused_reference(
-        self, on: date, enrollment_id: str, amount: Decimal, reference: str
-    ) -> None:
-        """A payment `reference` already recorded: AlreadyRecorded when it is this same payment
-        (same enrollment, amount and date), else refused `duplicate_reference`."""
-        first = self.storage.find_reference(self._reference_key(reference))
-        if first is None:
-            return
-        for aggregate_id, version in first:
-            event = self.load_event(aggregate_id, version)
-            if isinstance(event, PaymentRecorded) and event.reference == reference:
-                if (
-                    event.originator_id == Enrollment.id_for(enrollment_id)
-                    and event.amount == amount
-                    and event.on == on
-                ):
-                    raise AlreadyRecorded(first)
-                break
-        raise self.duplicate_reference(reference)
-
-    @staticmethod
-    def duplicate_reference(reference: str) -> Conflict:
-        return Conflict(
-            f"payment reference {reference[:80]!r} was already recorded for a different payment "
-            "(another enrollment, amount or date); nothing was recorded",
-            "duplicate_reference",
-        )
-
-    def _reference_key(self, reference: str) -> str:
-        return hmac.new(self._reference_secret, reference.encode("utf-8"), "sha256").hexdigest()
-
-    def _index_stored_references(self) -> None:
-        """Once per store, in a transaction of its own: put every payment recorded before the
-        reference index existed into it (the first recording of a reference wins)."""
-        if self._references_ready:
-            return
-        for attempt in range(MAX_CONFLICT_RETRIES):
-            try:
-                with self.storage.write_transaction():
-                    if not self.storage.references_indexed():
-                        for row in self.storage.select_topic(PAYMENT_RECORDED_TOPIC):
-                            event: Any = self.mapper.to_domain_event(row)
-                            key = self._reference_key(event.reference)
-                            if self.storage.find_reference(key) is None:
-                                self.storage.record_reference(
-                                    key, [(row.originator_id, row.originator_version)]
-                                )
-                        self.storage.mark_references_indexed()
-                break
-            except IntegrityError:  # another process indexed them meanwhile
-                if attempt == MAX_CONFLICT_RETRIES - 1:
-                    raise Conflict(
-                        "another writer changed the same records; the command was not recorded"
-                    ) from None
-        self._references_ready = True

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .events import LedgerEvent, event_id
 from .rules import appeals as rules
+from .rules import rehearings as rehearing_rules
 
 if TYPE_CHECKING:
     from .household import Household
@@ -96,7 +97,7 @@ DETERMINATION_TYPES = ("EligibilityDetermined", "AppealedDeterminationRestored")
 
 def held_determination(
     household_events: Iterable[Any], appeal_id: str, correction: Any | None
-) -> rules.HeldDetermination:
+) -> rehearing_rules.HeldDetermination:
     """Which result the household's own events (in order) leave in force, for the re-hearing of
     `appeal_id` whose initial decision recorded `correction` (None if it recorded none)."""
     latest = None
@@ -104,16 +105,16 @@ def held_determination(
         if type(event).__name__ in DETERMINATION_TYPES:
             latest = event
     if latest is None:
-        return rules.HeldDetermination.OTHER
+        return rehearing_rules.HeldDetermination.OTHER
     if correction is not None and (latest.originator_id, latest.originator_version) == (
         correction.originator_id,
         correction.originator_version,
     ):
-        return rules.HeldDetermination.CORRECTION
+        return rehearing_rules.HeldDetermination.CORRECTION
     if (
         type(latest).__name__ == "AppealedDeterminationRestored"
         and latest.appeal_id == appeal_id
         and latest.reason == STAYED
     ):
-        return rules.HeldDetermination.STAY_RESTORATION
-    return rules.HeldDetermination.OTHER
+        return rehearing_rules.HeldDetermination.STAY_RESTORATION
+    return rehearing_rules.HeldDetermination.OTHER

@@ -21,8 +21,8 @@ from enrollment_ledger.domain.rules.appeals import (
     is_timely,
     massachusetts_legal_holiday,
     next_business_day_on_or_after,
-    rehearing_allowed,
 )
+from enrollment_ledger.domain.rules.rehearings import rehearing_allowed
 
 POLICY = DEFAULT_POLICY.current
 

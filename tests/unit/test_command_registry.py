@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from enrollment_ledger.adapters.commands import COMMANDS, command_schemas, parse_command
-from enrollment_ledger.domain import commands
+from enrollment_ledger.domain import commands, reported_facts
 from enrollment_ledger.domain.determination import DeterminationBasis
 from enrollment_ledger.domain.errors import InvalidCommand
 from enrollment_ledger.domain.handlers import COMMAND_HANDLERS
@@ -71,7 +71,7 @@ def test_an_application_arrives_as_dates_decimals_and_member_records() -> None:
         plan_year=2026,
         household_size=1,
         annual_magi=Decimal("40000.50"),
-        members=(commands.Member("M1", date(1990, 5, 17), True, True, False, True),),
+        members=(reported_facts.Member("M1", date(1990, 5, 17), True, True, False, True),),
     )
 
 
@@ -86,7 +86,7 @@ def test_an_application_arrives_as_dates_decimals_and_member_records() -> None:
         ({"command": "decide_hardship_waiver", "enrollment_id": "E1", "decision": "denied", "first_month": "2026-03-17", "months": 0}, "first_month", date(2026, 3, 1)),
         ({"command": "request_hardship_waiver", "household_id": "H1", "enrollment_id": "E1", "grounds": "homeless"}, "grounds", ("homeless",)),
         ({"command": "decide_appeal", "appeal_id": "A1", "outcome": "reversed"}, "outcome", AppealOutcome.REVERSED),
-        ({"command": "decide_appeal", "appeal_id": "A1", "outcome": "upheld", "findings": {"annual_magi": "100", "members": [{"member_id": "M1", "resident": False}]}}, "findings", commands.Changes(Decimal("100.00"), None, (commands.MemberChange("M1", resident=False),))),
+        ({"command": "decide_appeal", "appeal_id": "A1", "outcome": "upheld", "findings": {"annual_magi": "100", "members": [{"member_id": "M1", "resident": False}]}}, "findings", reported_facts.Changes(Decimal("100.00"), None, (reported_facts.MemberChange("M1", resident=False),))),
         ({"command": "report_change", "household_id": "H1", "household_size": 2}, "members", None),
         ({"command": "file_appeal", "appeal_id": "A1", "household_id": "H1", "appealed_event_id": "x", "grounds": "g"}, "notice_sent", True),
     ],

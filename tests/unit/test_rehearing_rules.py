@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 from enrollment_ledger.domain.policy import POLICY_V1
-from enrollment_ledger.domain.rules.appeals import (
+from enrollment_ledger.domain.rules.rehearings import (
     HeldDetermination,
     RehearingEffect,
     RehearingOutcome,

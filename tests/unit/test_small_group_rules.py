@@ -21,13 +21,15 @@ from enrollment_ledger.domain.errors import (
 )
 from enrollment_ledger.domain.policy import DEFAULT_POLICY, Parameter
 from enrollment_ledger.domain.rules import small_group as rules
+from enrollment_ledger.domain.rules import small_group_delinquency as delinquency_rules
+from enrollment_ledger.domain.rules import small_group_enrollment as enrollment_rules
 from enrollment_ledger.domain.rules.appeals import appeal_deadline
 from enrollment_ledger.domain.rules.small_group import (
     Condition,
-    EmployeeEventKind,
     EmployerFacts,
     RosterEntry,
 )
+from enrollment_ledger.domain.rules.small_group_enrollment import EmployeeEventKind
 
 POLICY = DEFAULT_POLICY.current
 ON = date(2026, 3, 2)
@@ -288,10 +290,12 @@ def test_coverage_starts_on_a_1st_and_employees_enroll_before_the_binder_is_due(
     start: date, deadline: date, refused: str | None
 ) -> None:
     if refused is None:
-        assert rules.check_group_selection(ON, start, deadline, POLICY) == date(2026, 3, 23)
+        assert enrollment_rules.check_group_selection(ON, start, deadline, POLICY) == date(
+            2026, 3, 23
+        )
         return
     with pytest.raises(InvalidCommand, match=refused):
-        rules.check_group_selection(ON, start, deadline, POLICY)
+        enrollment_rules.check_group_selection(ON, start, deadline, POLICY)
 
 
 @pytest.mark.parametrize(
@@ -305,7 +309,7 @@ def test_coverage_starts_on_a_1st_and_employees_enroll_before_the_binder_is_due(
 def test_an_employee_enrolled_later_is_covered_from_the_first_month_billed_after(
     enrolled_on: date, first_not_billed: date, start: date
 ) -> None:
-    assert rules.employee_start_on(enrolled_on, first_not_billed) == start
+    assert enrollment_rules.employee_start_on(enrolled_on, first_not_billed) == start
 
 
 # ---- 12.11(4): the employees' time frames ------------------------------------------------------
@@ -327,18 +331,18 @@ def test_an_employee_acts_within_the_time_frame_of_the_event(
 ) -> None:
     event_on = date(2026, 5, 1)
     if allowed:
-        period = rules.employee_period(kind, event_on, on, POLICY)
+        period = enrollment_rules.employee_period(kind, event_on, on, POLICY)
         assert period.event_on == event_on
         assert period.citation.startswith("956 CMR 12.11(4); 45 CFR 155.725(")
         return
     with pytest.raises(OutsideEnrollmentPeriod) as refused:
-        rules.employee_period(kind, event_on, on, POLICY)
+        enrollment_rules.employee_period(kind, event_on, on, POLICY)
     assert refused.value.code == "outside_enrollment_period"
 
 
 def test_an_event_after_the_day_it_is_reported_is_refused() -> None:
     with pytest.raises(InvalidCommand):
-        rules.employee_period(
+        enrollment_rules.employee_period(
             EmployeeEventKind.MARRIAGE, date(2026, 5, 2), date(2026, 5, 1), POLICY
         )
 
@@ -358,7 +362,7 @@ def test_an_event_after_the_day_it_is_reported_is_refused() -> None:
 def test_an_employer_asking_by_the_15th_ends_coverage_that_month_and_after_it_the_next(
     requested_on: date, end_on: date
 ) -> None:
-    assert rules.voluntary_end_on(requested_on, POLICY) == end_on
+    assert enrollment_rules.voluntary_end_on(requested_on, POLICY) == end_on
 
 
 # ---- 12.12(13): thirty days to reinstate -------------------------------------------------------
@@ -374,11 +378,11 @@ def test_an_employer_asking_by_the_15th_ends_coverage_that_month_and_after_it_th
 def test_reinstatement_is_asked_within_30_days_of_the_termination_decision(
     terminated_on: date, deadline: date
 ) -> None:
-    assert rules.reinstatement_deadline(terminated_on, POLICY) == deadline
+    assert delinquency_rules.reinstatement_deadline(terminated_on, POLICY) == deadline
 
 
 def test_a_small_group_notice_of_delinquency_gives_the_payment_date_from_the_first() -> None:
-    assert rules.delinquent_months_before_payment_date(ON, POLICY) == 1
+    assert delinquency_rules.delinquent_months_before_payment_date(ON, POLICY) == 1
 
 
 # ---- 12.14(2)(b), 12.14(3): 90 days, rolled past a holiday ---------------------------------------

@@ -64,7 +64,7 @@ from ...runtime.columns import bigint
 from .merkle import Frontier, leaf_hash, range_nodes
 
 if TYPE_CHECKING:
-    from ...domain.ledger import LedgerStorage
+    from ...domain.storage import LedgerStorage
     from ...projections.store import ProjectionStore
 
 GENESIS = b"\x00" * 32

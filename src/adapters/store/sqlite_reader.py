@@ -15,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
-from ...domain.ledger import register_ledger_transcodings
+from ...domain.storage import register_ledger_transcodings
 from .opening import read_only_uri
 
 

@@ -8,21 +8,15 @@ one consistency boundary), one module per section of the regulation: `billing.py
 `waivers.py` (12.12(7)) and `schedule.py` (the time-driven decisions and their same-day order).
 Here: the `Enrollment` class, its state, its events and its commands (guards, then the event).
 
-Time-driven decisions are taken by `advance(through)`, one milestone at a time in date order, so
-advancing once to a date or day by day to it records the same decisions. A decision for day X
-looks only at facts dated before X; a command dated d first advances through d, then records its
-fact and the decisions the fact itself triggers (effectuation, cure, reinstatement). A decision
-that a late fact makes due on or before the date the schedule has already been run through is
-taken as of that date, never back-dated (`take_late_decisions`).
+What it shares with a small group's enrollment (recording an event, the payment path, folding,
+the schedule's entry points and the time-driven decisions' principles) is `account.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
-from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -35,6 +29,7 @@ from ..policy import PolicyVersion
 from ..rules import premiums as rules
 from ..rules import waivers as waiver_rules
 from . import billing, coverage, delinquency, fraud, members, premium_changes, schedule, waivers
+from .account import BilledEnrollment, CoverageSection, Schedule, after_money_in
 from .billing import Invoice, MoneyAccount
 from .coverage import effectuate
 from .premium_changes import PremiumStep
@@ -46,6 +41,7 @@ from .shared import (
     RefundReason,
     Status,
     WaiverDecision,
+    individual_premium_terms,
 )
 
 __all__ = [
@@ -57,7 +53,6 @@ __all__ = [
     "Invoice",
     "MoneyAccount",
     "Status",
-    "coverage_lost",
     "replay",
 ]
 
@@ -67,8 +62,11 @@ TERMINATED = Status.TERMINATED
 CANCELLED = Status.CANCELLED
 
 
-class Enrollment(CopiedForCommands, Aggregate):
+class Enrollment(BilledEnrollment, CopiedForCommands, Aggregate):
     """One plan selection by a household for some of its members."""
+
+    schedule: ClassVar[Schedule] = schedule
+    coverage_section: ClassVar[CoverageSection] = coverage
 
     @staticmethod
     def id_for(enrollment_id: str) -> UUID:
@@ -138,39 +136,12 @@ class Enrollment(CopiedForCommands, Aggregate):
         self.binder_month = binder_month
         self.binder_due_on = binder_due_on
         self.selected_on = on
-        self.status = Status.PENDING_BINDER
-        self.start_on: date | None = None
-        self.end_on: date | None = None
-        # codes held as recorded: an `EndReason`, a `CancelReason` (or their plain strings)
-        self.end_reason: str | None = None
-        self.end_citation: str | None = None
-        self.ended = False
-        self.invoices: dict[date, Invoice] = {}
-        self.credit = ZERO
-        self.refund_due = ZERO
-        self.references: set[str] = set()
-        self.payments: list[tuple[date, Decimal]] = []
-        self.cancel_reason: str | None = None
-        self.horizon = on
+        self._open_account(on)
         self.renewed_years: set[int] = {plan_year}
         self.plan_year_end_decided: set[int] = set()
-        # delinquency episode
-        self.first_unpaid_month: date | None = None
-        self.missed_count = 0
-        self.notices: list[dict[str, Any]] = []
-        self.pending_notice_on: date | None = None
-        self.payment_due_on: date | None = None
-        # termination for non-payment
-        self.terminated_on: date | None = None
-        self.reinstatement_deadline: date | None = None
-        self.reinstatement_months: list[date] = []
-        self.reinstatable = False
         # hardship waivers (12.12(7))
         self.waiver_requests: dict[str, dict[str, Any]] = {}
-        self.waived_months: dict[date, Decimal] = {}
         self.waiver_ends_on: date | None = None
-        # termination for fraud (12.10(7)): what may be recouped from the enrollee
-        self.recoupment_due = ZERO
 
     @classmethod
     def select(
@@ -257,55 +228,7 @@ class Enrollment(CopiedForCommands, Aggregate):
     PremiumChanged = premium_changes.PremiumChanged
     CoverageTerminatedForFraud = fraud.CoverageTerminatedForFraud
 
-    def _decide(
-        self,
-        event_class: type[EnrollmentEvent],
-        *,
-        on: date,
-        citation: str | None,
-        policy: PolicyVersion,
-        effective_on: date | None = None,
-        **fields: Any,
-    ) -> None:
-        """Record an event of this enrollment: its business date `on`, the date it takes effect
-        (`on` unless said), the rule applied and the policy version in force. `event_class` is
-        one this class adopted (`e.PaymentMissed`, not the section's own class, whose topic
-        would name the section's module)."""
-        if not issubclass(event_class, type(self).Event):
-            raise TypeError(f"{event_class.__qualname__} is not an event of {type(self).__name__}")
-        self.trigger_event(
-            event_class,
-            on=on,
-            effective_on=on if effective_on is None else effective_on,
-            citation=citation,
-            policy_version=policy.version,
-            **fields,
-        )
-
     # ---- commands ----------------------------------------------------------------------------
-
-    def record_payment(
-        self, on: date, amount: Decimal, reference: str, policy: PolicyVersion
-    ) -> bool:
-        """12.12(1): a payment, applied to the oldest amount owed; the rest is held as credit.
-        Returns False (recording nothing) for a reference already recorded. A payment entered
-        after decisions it would have changed (its date is earlier) corrects them by new events:
-        a termination or a cancellation it shows was paid in time is rescinded."""
-        if reference in self.references:
-            return False
-        self.advance(on, policy)
-        billing.record_payment(self, on, amount, reference, policy)
-        self._after_money_in(on, policy)
-        delinquency.rescind_termination_paid_in_time(self, on, policy)
-        coverage.rescind_cancellation_paid_in_time(self, on, policy)
-        billing.refund_credit(self, on, policy, RefundReason.RECEIVED_AFTER_END)
-        return True
-
-    def _after_money_in(self, on: date, policy: PolicyVersion) -> None:
-        """Money in (a payment, a waiver): a binder paid in time effectuates (12.10(3)); a
-        delinquency paid off is cured (12.12(2), (4))."""
-        coverage.effectuate_if_binder_paid(self, on, policy)
-        delinquency.cure_if_paid(self, on, policy)
 
     def request_reinstatement(self, on: date, policy: PolicyVersion) -> None:
         """12.12(6): granted or refused (see `delinquency.decide_reinstatement`)."""
@@ -382,7 +305,7 @@ class Enrollment(CopiedForCommands, Aggregate):
         waivers.decide(self, on, request_id, decision, first_month, months, policy)
         if decision == WaiverDecision.GRANTED:
             billing.apply_credit(self, on, policy)
-            self._after_money_in(on, policy)
+            after_money_in(self, on, policy)
             billing.refund_credit(self, on, policy, RefundReason.WAIVED_AFTER_END)
 
     def end_member_coverage(
@@ -435,59 +358,10 @@ class Enrollment(CopiedForCommands, Aggregate):
         """The members whose coverage has not ended on their own (12.10(5)(c))."""
         return members.covered_members(self)
 
-    # ---- the schedule ------------------------------------------------------------------------
-
-    def advance(
-        self, through: date, policy_for: PolicyVersion | Callable[[date], PolicyVersion]
-    ) -> None:
-        """Record every time-driven decision due up to and including `through`."""
-        schedule.advance(self, through, policy_for)
-
-    def take_late_decisions(
-        self, schedule_through: date, policy_for: Callable[[date], PolicyVersion]
-    ) -> None:
-        """Take the decisions a fact entered late made due by the date the schedule has been
-        run through store-wide, as of that date (`schedule.take_late_decisions`)."""
-        schedule.take_late_decisions(self, schedule_through, policy_for)
-
-    def next_due_on(self, policy: PolicyVersion) -> date | None:
-        """The next date on which a time-driven decision falls due (the schedule index)."""
-        return schedule.next_due_on(self, policy)
-
     # ---- reading state -----------------------------------------------------------------------
-
-    def fold_in(self, event: Any) -> None:
-        """Apply a recorded event to this state as a fold does (no contiguous-version check)."""
-        event.apply(self)
-        if event.on > self.horizon:
-            self.horizon = event.on
-        self.version = event.originator_version
-
-    @property
-    def closed(self) -> bool:
-        """Ended for good: coverage ended, cancelled, or terminated and no longer reinstatable.
-        Nothing more can be billed, so money held for the member is due back to them."""
-        return (
-            self.ended
-            or self.status == Status.CANCELLED
-            or (self.status == Status.TERMINATED and not self.reinstatable)
-        )
 
     def covers_after(self, day: date) -> bool:
         return coverage.covers_after(self, day)
-
-    def coverage_lost_for(self) -> str | None:
-        """Why coverage was lost, when it was lost in a way that is no qualifying loss of
-        coverage (12.10(1)(a), the special enrollment periods page): terminated for non-payment
-        (`EndReason.NON_PAYMENT`), or for fraud (`EndReason.FRAUD`); else None."""
-        if self.status == Status.TERMINATED and self.end_reason == EndReason.NON_PAYMENT:
-            return EndReason.NON_PAYMENT
-        if self.ended and self.end_reason == EndReason.FRAUD:
-            return EndReason.FRAUD
-        return None
-
-    def money_account(self) -> MoneyAccount:
-        return billing.money_account(self)
 
     def monthly_premium(self, month: date) -> Decimal:
         """The premium of `month` (its plan year's)."""
@@ -496,31 +370,7 @@ class Enrollment(CopiedForCommands, Aggregate):
     def premium_terms(self) -> PremiumTerms:
         """12.10(2), 12.12(1)-(6), 12.16(3)(b): an individual's premium rules, which depend on
         financial assistance (and, for a dental plan, on APTC applied to it)."""
-        assisted = self.financially_assisted
-        return PremiumTerms(
-            binder=rules.BINDER,
-            premiums_due=rules.PREMIUMS_DUE,
-            delinquency=rules.delinquency_citation(assisted, self.coverage),
-            termination=rules.termination_citation(assisted),
-            reinstatement=rules.REINSTATEMENT,
-            months_before_payment_date=partial(
-                rules.delinquent_months_before_payment_date, assisted
-            ),
-            reinstatement_deadline=rules.reinstatement_deadline,
-        )
-
-    def reinstatement_outstanding(self) -> Decimal:
-        return delinquency.reinstatement_outstanding(self)
-
-
-def coverage_lost(enrollments: Iterable[Enrollment]) -> dict[str, str]:
-    """Each of `enrollments` whose coverage was lost in a way that is no qualifying loss, by
-    enrollment id, with the reason (`Enrollment.coverage_lost_for`)."""
-    return {
-        e.enrollment_id: reason
-        for e in enrollments
-        if (reason := e.coverage_lost_for()) is not None
-    }
+        return individual_premium_terms(self.financially_assisted, self.coverage)
 
 
 def replay(events: list[Any]) -> Enrollment | None:

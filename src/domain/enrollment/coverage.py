@@ -6,6 +6,7 @@ another enrollment.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
@@ -314,3 +315,22 @@ def covers_after(e: Enrollment, day: date) -> bool:
     if e.ended or e.start_on is None:
         return False
     return e.end_on is None or e.end_on >= day
+
+
+def coverage_lost_for(e: Enrollment) -> str | None:
+    """Why coverage was lost, when it was lost in a way that is no qualifying loss of coverage
+    (12.10(1)(a), the special enrollment periods page): terminated for non-payment
+    (`EndReason.NON_PAYMENT`), or for fraud (`EndReason.FRAUD`); else None."""
+    if e.status == Status.TERMINATED and e.end_reason == EndReason.NON_PAYMENT:
+        return EndReason.NON_PAYMENT
+    if e.ended and e.end_reason == EndReason.FRAUD:
+        return EndReason.FRAUD
+    return None
+
+
+def coverage_lost(enrollments: Iterable[Enrollment]) -> dict[str, str]:
+    """Each of `enrollments` whose coverage was lost in a way that is no qualifying loss, by
+    enrollment id, with the reason (`coverage_lost_for`)."""
+    return {
+        e.enrollment_id: reason for e in enrollments if (reason := coverage_lost_for(e)) is not None
+    }

@@ -21,6 +21,7 @@ from ..policy import PolicyVersion
 from ..rules import coverage_changes as rules
 from ..rules import premiums as premium_rules
 from . import billing
+from .account import after_money_in
 from .shared import EnrollmentEvent
 
 if TYPE_CHECKING:
@@ -133,4 +134,4 @@ def change_premium(
         to_credit=to_credit,
     )
     billing.apply_credit(e, on, policy)
-    e._after_money_in(on, policy)
+    after_money_in(e, on, policy)

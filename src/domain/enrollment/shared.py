@@ -11,9 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..events import LedgerEvent
+from ..rules import premiums as rules
 
 if TYPE_CHECKING:
     from ..policy import PolicyVersion
@@ -111,3 +113,19 @@ class PremiumTerms:
     reinstatement: str
     months_before_payment_date: Callable[[date, PolicyVersion], int]
     reinstatement_deadline: Callable[[date, PolicyVersion], date]
+
+
+def individual_premium_terms(financially_assisted: bool, coverage: str) -> PremiumTerms:
+    """12.10(2), 12.12(1)-(6), 12.16(3)(b): an individual's premium rules, which depend on
+    financial assistance (and, for a dental plan, on APTC applied to it)."""
+    return PremiumTerms(
+        binder=rules.BINDER,
+        premiums_due=rules.PREMIUMS_DUE,
+        delinquency=rules.delinquency_citation(financially_assisted, coverage),
+        termination=rules.termination_citation(financially_assisted),
+        reinstatement=rules.REINSTATEMENT,
+        months_before_payment_date=partial(
+            rules.delinquent_months_before_payment_date, financially_assisted
+        ),
+        reinstatement_deadline=rules.reinstatement_deadline,
+    )

@@ -17,10 +17,9 @@ store refuses an id already used by either.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -28,12 +27,10 @@ from eventsourcing.domain import Aggregate
 from ..calendar import add_months
 from ..enrollment import billing, delinquency
 from ..enrollment import coverage as enrollment_coverage
-from ..enrollment.billing import Invoice, MoneyAccount
+from ..enrollment.account import BilledEnrollment, CoverageSection, Schedule
 from ..enrollment.shared import (
     EndReason,
-    EnrollmentEvent,
     PremiumTerms,
-    RefundReason,
     Status,
 )
 from ..errors import InvalidCommand
@@ -41,14 +38,19 @@ from ..events import CopiedForCommands, LedgerCreated, aggregate_uuid
 from ..money import ZERO
 from ..policy import PolicyVersion
 from ..rules import small_group as rules
+from ..rules import small_group_delinquency as delinquency_rules
+from ..rules import small_group_enrollment as enrollment_rules
 from . import coverage, employees, schedule
 from .employees import EmployeeSpan
 
 __all__ = ["EmployeeSpan", "GroupEnrollment", "replay"]
 
 
-class GroupEnrollment(CopiedForCommands, Aggregate):
+class GroupEnrollment(BilledEnrollment, CopiedForCommands, Aggregate):
     """One small employer's group plan (a health plan, or a dental plan, 12.16(1)(b))."""
+
+    schedule: ClassVar[Schedule] = schedule
+    coverage_section: ClassVar[CoverageSection] = coverage
 
     @staticmethod
     def id_for(group_enrollment_id: str) -> UUID:
@@ -93,37 +95,11 @@ class GroupEnrollment(CopiedForCommands, Aggregate):
         self.enrollment_closed = False
         self.employees: list[EmployeeSpan] = []
         self.waivers: dict[str, date] = {}
-        self.status = Status.PENDING_BINDER
-        self.start_on: date | None = None
-        self.end_on: date | None = None
-        self.end_reason: str | None = None
-        self.end_citation: str | None = None
-        self.ended = False
-        self.cancel_reason: str | None = None
-        self.invoices: dict[date, Invoice] = {}
-        self.credit = ZERO
-        self.refund_due = ZERO
-        # what the Connector paid on the group's behalf and may recoup after a termination for
-        # fraud: no group fraud termination is recorded yet (12.11(5)), so always zero
-        self.recoupment_due = ZERO
-        self.references: set[str] = set()
-        self.payments: list[tuple[date, Decimal]] = []
-        # no hardship waiver for a small group (12.12(7) is an individual's)
-        self.waived_months: dict[date, Decimal] = {}
-        # a small group's premium carries no financial assistance (12.12(11)-(12))
+        self._open_account(on)
+        # a small group's premium carries no financial assistance (12.12(11)-(12)); no hardship
+        # waiver (12.12(7) is an individual's) and no fraud termination is recorded (12.11(5)),
+        # so its waived months stay empty and what may be recouped zero
         self.financially_assisted = False
-        self.horizon = on
-        # delinquency episode (12.12(11))
-        self.first_unpaid_month: date | None = None
-        self.missed_count = 0
-        self.notices: list[dict[str, Any]] = []
-        self.pending_notice_on: date | None = None
-        self.payment_due_on: date | None = None
-        # termination for non-payment (12.12(12)-(13))
-        self.terminated_on: date | None = None
-        self.reinstatement_deadline: date | None = None
-        self.reinstatement_months: list[date] = []
-        self.reinstatable = False
 
     @classmethod
     def select(
@@ -140,7 +116,9 @@ class GroupEnrollment(CopiedForCommands, Aggregate):
     ) -> GroupEnrollment:
         """12.11(1)-(2): the employer's plan, the date its coverage starts, the deadline for its
         employees, and the binder's terms (billed when employee enrollment closes)."""
-        binder_due = rules.check_group_selection(on, coverage_start_on, enrollment_deadline, policy)
+        binder_due = enrollment_rules.check_group_selection(
+            on, coverage_start_on, enrollment_deadline, policy
+        )
         _start, year_ends_on = rules.coverage_year_of(coverage_start_on)
         return cls._create(
             cls.GroupPlanSelected,
@@ -184,29 +162,6 @@ class GroupEnrollment(CopiedForCommands, Aggregate):
     ReinstatementWindowExpired = delinquency.ReinstatementWindowExpired
     ReinstatementDecided = delinquency.ReinstatementDecided
 
-    def _decide(
-        self,
-        event_class: type[EnrollmentEvent],
-        *,
-        on: date,
-        citation: str | None,
-        policy: PolicyVersion,
-        effective_on: date | None = None,
-        **fields: Any,
-    ) -> None:
-        """Record an event of this group enrollment (as `Enrollment._decide`): `event_class` is
-        one this class adopted (`g.PaymentMissed`)."""
-        if not issubclass(event_class, type(self).Event):
-            raise TypeError(f"{event_class.__qualname__} is not an event of {type(self).__name__}")
-        self.trigger_event(
-            event_class,
-            on=on,
-            effective_on=on if effective_on is None else effective_on,
-            citation=citation,
-            policy_version=policy.version,
-            **fields,
-        )
-
     # ---- commands ----------------------------------------------------------------------------
 
     def _require_open(self) -> None:
@@ -221,7 +176,7 @@ class GroupEnrollment(CopiedForCommands, Aggregate):
         employee_id: str,
         member_ids: list[str],
         monthly_premium: Decimal,
-        kind: rules.EmployeeEventKind | None,
+        kind: enrollment_rules.EmployeeEventKind | None,
         event_on: date | None,
         policy: PolicyVersion,
     ) -> None:
@@ -240,7 +195,7 @@ class GroupEnrollment(CopiedForCommands, Aggregate):
         self,
         on: date,
         employee_id: str,
-        kind: rules.EmployeeEventKind,
+        kind: enrollment_rules.EmployeeEventKind,
         event_on: date | None,
         policy: PolicyVersion,
     ) -> None:
@@ -248,26 +203,6 @@ class GroupEnrollment(CopiedForCommands, Aggregate):
         self.advance(on, policy)
         self._require_open()
         employees.terminate(self, on, employee_id, kind, event_on, policy)
-
-    def record_payment(
-        self, on: date, amount: Decimal, reference: str, policy: PolicyVersion
-    ) -> bool:
-        """12.11(1), 12.12(1): the employer's payment, applied to the oldest amount owed; the rest
-        is held as credit. False (recording nothing) for a reference already recorded. A payment
-        entered late that shows a cancellation or a termination was paid in time rescinds it."""
-        if reference in self.references:
-            return False
-        self.advance(on, policy)
-        billing.record_payment(self, on, amount, reference, policy)
-        self._after_money_in(on, policy)
-        delinquency.rescind_termination_paid_in_time(self, on, policy)
-        coverage.rescind_cancellation_paid_in_time(self, on, policy)
-        billing.refund_credit(self, on, policy, RefundReason.RECEIVED_AFTER_END)
-        return True
-
-    def _after_money_in(self, on: date, policy: PolicyVersion) -> None:
-        coverage.effectuate_if_binder_paid(self, on, policy)
-        delinquency.cure_if_paid(self, on, policy)
 
     def request_reinstatement(self, on: date, policy: PolicyVersion) -> None:
         """12.12(13): within 30 days of the termination, with every outstanding month and the
@@ -287,38 +222,7 @@ class GroupEnrollment(CopiedForCommands, Aggregate):
         self._require_open()
         coverage.terminate_voluntarily(self, on, policy)
 
-    # ---- the schedule ------------------------------------------------------------------------
-
-    def advance(
-        self, through: date, policy_for: PolicyVersion | Callable[[date], PolicyVersion]
-    ) -> None:
-        schedule.advance(self, through, policy_for)
-
-    def take_late_decisions(
-        self, schedule_through: date, policy_for: Callable[[date], PolicyVersion]
-    ) -> None:
-        schedule.take_late_decisions(self, schedule_through, policy_for)
-
-    def next_due_on(self, policy: PolicyVersion) -> date | None:
-        return schedule.next_due_on(self, policy)
-
     # ---- reading state -----------------------------------------------------------------------
-
-    def fold_in(self, event: Any) -> None:
-        """Apply a recorded event to this state as a fold does (no contiguous-version check)."""
-        event.apply(self)
-        if event.on > self.horizon:
-            self.horizon = event.on
-        self.version = event.originator_version
-
-    @property
-    def closed(self) -> bool:
-        """Ended for good: nothing more can be billed, so money held is due back."""
-        return (
-            self.ended
-            or self.status == Status.CANCELLED
-            or (self.status == Status.TERMINATED and not self.reinstatable)
-        )
 
     def monthly_premium(self, month: date) -> Decimal:
         """12.11(1): the total premium of the employees whose coverage includes `month`."""
@@ -332,8 +236,8 @@ class GroupEnrollment(CopiedForCommands, Aggregate):
             delinquency=rules.GROUP_DELINQUENT,
             termination=rules.GROUP_TERMINATION,
             reinstatement=rules.GROUP_REINSTATEMENT,
-            months_before_payment_date=rules.delinquent_months_before_payment_date,
-            reinstatement_deadline=rules.reinstatement_deadline,
+            months_before_payment_date=delinquency_rules.delinquent_months_before_payment_date,
+            reinstatement_deadline=delinquency_rules.reinstatement_deadline,
         )
 
     def current_span(self, employee_id: str) -> EmployeeSpan | None:
@@ -356,12 +260,6 @@ class GroupEnrollment(CopiedForCommands, Aggregate):
         if self.start_on is None or self.status not in (Status.ACTIVE, Status.DELINQUENT):
             return None
         return self.coverage_start_on, self.coverage_year_ends_on
-
-    def money_account(self) -> MoneyAccount:
-        return billing.money_account(self)
-
-    def reinstatement_outstanding(self) -> Decimal:
-        return delinquency.reinstatement_outstanding(self)
 
 
 def replay(events: list[Any]) -> GroupEnrollment | None:

@@ -29,6 +29,7 @@ from ..enrollment.shared import (
 from ..errors import InvalidCommand
 from ..policy import PolicyVersion
 from ..rules import small_group as rules
+from ..rules import small_group_enrollment as enrollment_rules
 
 if TYPE_CHECKING:
     from . import GroupEnrollment
@@ -164,7 +165,7 @@ def terminate_voluntarily(g: GroupEnrollment, on: date, policy: PolicyVersion) -
     """12.11(7): the employer's request ends coverage at the end of the month (of the next month
     after the mid-month cut-off); premiums stay owed for every coverage month. Before coverage has
     begun it cancels the selection."""
-    end_on = rules.voluntary_end_on(on, policy)
+    end_on = enrollment_rules.voluntary_end_on(on, policy)
     if g.status == Status.PENDING_BINDER or (g.start_on is not None and g.start_on > end_on):
         g._decide(
             g.EnrollmentCancelled,

@@ -20,6 +20,7 @@ from ..enrollment.shared import EnrollmentEvent
 from ..errors import InvalidCommand, OutsideEnrollmentPeriod
 from ..policy import PolicyVersion
 from ..rules import small_group as rules
+from ..rules import small_group_enrollment as enrollment_rules
 
 if TYPE_CHECKING:
     from . import GroupEnrollment
@@ -125,13 +126,13 @@ def enroll(
     employee_id: str,
     member_ids: list[str],
     monthly_premium: Decimal,
-    kind: rules.EmployeeEventKind | None,
+    kind: enrollment_rules.EmployeeEventKind | None,
     event_on: date | None,
     policy: PolicyVersion,
 ) -> None:
     """12.11(1), (2), (4): in the employer's period the employee is covered from the group's
-    start; after it, only with an event that opens a period (`rules.employee_period`), from the
-    first month billed after the enrollment (`rules.employee_start_on`)."""
+    start; after it, only with an event that opens a period (`enrollment_rules.employee_period`), from the
+    first month billed after the enrollment (`enrollment_rules.employee_start_on`)."""
     if g.current_span(employee_id) is not None:
         raise InvalidCommand(
             f"employee {employee_id!r} is already enrolled in group enrollment "
@@ -140,15 +141,15 @@ def enroll(
         )
     period = None
     if kind is not None:
-        period = rules.employee_period(kind, event_on or on, on, policy)
+        period = enrollment_rules.employee_period(kind, event_on or on, on, policy)
     if enrollment_open(g, on):
         start_on, basis = g.coverage_start_on, INITIAL_ENROLLMENT
         citation = rules.GROUP_ENROLLMENT
     elif period is not None:
-        start_on = rules.employee_start_on(on, g.first_month_not_billed())
+        start_on = enrollment_rules.employee_start_on(on, g.first_month_not_billed())
         basis = (
             period.kind.value
-            if period.kind == rules.EmployeeEventKind.NEWLY_QUALIFIED
+            if period.kind == enrollment_rules.EmployeeEventKind.NEWLY_QUALIFIED
             else f"special_enrollment:{period.kind.value}"
         )
         citation = period.citation
@@ -200,7 +201,7 @@ def terminate(
     g: GroupEnrollment,
     on: date,
     employee_id: str,
-    kind: rules.EmployeeEventKind,
+    kind: enrollment_rules.EmployeeEventKind,
     event_on: date | None,
     policy: PolicyVersion,
 ) -> None:
@@ -220,8 +221,8 @@ def terminate(
             f"(waive_coverage) ({rules.GROUP_ENROLLMENT})",
             "invalid_state",
         )
-    period = rules.employee_period(kind, event_on or on, on, policy)
-    end_on = rules.voluntary_end_on(on, policy)
+    period = enrollment_rules.employee_period(kind, event_on or on, on, policy)
+    end_on = enrollment_rules.voluntary_end_on(on, policy)
     billed = g.last_month_billed()
     if billed is not None:
         end_on = max(end_on, last_day_of_month(billed))

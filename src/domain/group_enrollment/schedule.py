@@ -17,7 +17,7 @@ from ..enrollment.schedule import Milestone, advance_through
 from ..enrollment.shared import ENDS_ON_ITS_DATE, Status
 from ..policy import PolicyVersion
 from ..rules import premiums as premium_rules
-from ..rules import small_group as rules
+from ..rules import small_group_enrollment as enrollment_rules
 from . import coverage
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def next_milestone(g: GroupEnrollment, policy: PolicyVersion) -> Milestone | Non
     due: list[Milestone] = []
     if g.status == Status.PENDING_BINDER:
         if not g.enrollment_closed:
-            closes_on = rules.enrollment_closes_on(g.enrollment_deadline)
+            closes_on = enrollment_rules.enrollment_closes_on(g.enrollment_deadline)
             due.append(Milestone(closes_on, GroupSameDayOrder.ENROLLMENT_CLOSES))
         else:
             due.append(Milestone(plus_days(g.binder_due_on, 1), GroupSameDayOrder.BINDER_UNPAID))

@@ -14,14 +14,16 @@ from eventsourcing.domain import Aggregate
 
 from .. import rehearing, representatives
 from ..appeal import Appeal
-from ..commands import Changes, DecideAppeal, DecideRehearing, FileAppeal, OrderRehearing
+from ..commands import DecideAppeal, DecideRehearing, FileAppeal, OrderRehearing
 from ..determination import DeterminationBasis
 from ..errors import Conflict, InvalidCommand
 from ..events import event_id, event_uuid
 from ..hearing import decide_again, facts_before
 from ..household import Household
 from ..policy import PolicyVersion
+from ..reported_facts import Changes
 from ..rules import appeals as rules
+from ..rules import rehearings as rehearing_rules
 from ..rules.appeals import (
     CORRECTED_DETERMINATION,
     AppealOutcome,
@@ -179,13 +181,13 @@ def order_rehearing(ledger: Ledger, command: OrderRehearing) -> list[Aggregate]:
     if (
         appeal.outcome is not None
         and appeal.household_id is not None
-        and rules.stays_a_correction(appeal.outcome, appeal.appealed_event_type)
+        and rehearing_rules.stays_a_correction(appeal.outcome, appeal.appealed_event_type)
     ):
         household = ledger.household(appeal.household_id)
         own_events = list(ledger.aggregate_events(household.id))
         correction = initial_correction(ledger, appeal, own_events)
         held = rehearing.held_determination(own_events, appeal.appeal_id, correction)
-        if held != rules.HeldDetermination.CORRECTION:
+        if held != rehearing_rules.HeldDetermination.CORRECTION:
             correction = None
     appeal.stay_initial_decision(
         command.on,
@@ -248,7 +250,7 @@ def initial_correction(ledger: Ledger, appeal: Appeal, household_events: list[An
 
 def decide_rehearing(ledger: Ledger, command: DecideRehearing) -> list[Aggregate]:
     """12.15(5): the re-hearing's decision ends the stay, and the decision that stands is
-    implemented (`rules.rehearing_effect`): a superseding reversal records a corrected
+    implemented (`rehearing_rules.rehearing_effect`): a superseding reversal records a corrected
     determination from its findings; an initial reversal that stands has its stayed correction
     recorded again; a standing decision that is no reversal restores the appealed determination
     where a correction is still in force."""
@@ -273,8 +275,8 @@ def decide_rehearing(ledger: Ledger, command: DecideRehearing) -> list[Aggregate
     own_events = list(ledger.aggregate_events(household.id))
     correction = initial_correction(ledger, appeal, own_events)
     held = rehearing.held_determination(own_events, appeal.appeal_id, correction)
-    effect = rules.rehearing_effect(initial_outcome, superseding, held)
-    if effect == rules.RehearingEffect.NEW_CORRECTION:
+    effect = rehearing_rules.rehearing_effect(initial_outcome, superseding, held)
+    if effect == rehearing_rules.RehearingEffect.NEW_CORRECTION:
         _record_correction(
             ledger,
             appeal,
@@ -284,9 +286,12 @@ def decide_rehearing(ledger: Ledger, command: DecideRehearing) -> list[Aggregate
             policy,
             rules.CORRECTION_AFTER_REHEARING,
         )
-    elif effect == rules.RehearingEffect.REAPPLY_INITIAL_CORRECTION and correction is not None:
+    elif (
+        effect == rehearing_rules.RehearingEffect.REAPPLY_INITIAL_CORRECTION
+        and correction is not None
+    ):
         rehearing.record_correction_again(household, on=command.on, correction=correction)
-    elif effect == rules.RehearingEffect.RESTORE_APPEALED and correction is not None:
+    elif effect == rehearing_rules.RehearingEffect.RESTORE_APPEALED and correction is not None:
         rehearing.restore_appealed(
             household,
             on=command.on,

@@ -23,6 +23,7 @@ from ..enrollment import Enrollment
 from ..errors import Conflict, InvalidCommand, NotEligible, OutsideEnrollmentPeriod
 from ..group_enrollment import GroupEnrollment
 from ..household import Household
+from ..payment_references import duplicate_reference
 from ..rules import enrollment_periods as periods
 from ..rules.effective_dates import YEARLY_REVIEW
 from ..rules.plan_selection import (
@@ -179,7 +180,7 @@ def record_payment(ledger: Ledger, command: RecordPayment) -> list[Aggregate]:
     reference is refused `duplicate_reference`."""
     if command.amount <= 0:
         raise InvalidCommand("a payment amount must be positive", "invalid_field")
-    ledger.refuse_reused_reference(
+    ledger.references.refuse_reused(
         command.on, command.enrollment_id, command.amount, command.reference
     )
     if isinstance(ledger.any_enrollment(command.enrollment_id), GroupEnrollment):
@@ -187,7 +188,7 @@ def record_payment(ledger: Ledger, command: RecordPayment) -> list[Aggregate]:
     enrollment = ledger.enrollment(command.enrollment_id)
     policy = ledger.policy.in_force(command.on)
     if not enrollment.record_payment(command.on, command.amount, command.reference, policy):
-        raise ledger.duplicate_reference(command.reference)
+        raise duplicate_reference(command.reference)
     return [enrollment, *end_replaced(ledger, None, enrollment, command.on)]
 
 

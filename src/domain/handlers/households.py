@@ -16,7 +16,7 @@ from ..commands import (
     SubmitRenewal,
 )
 from ..determination import DeterminationBasis
-from ..enrollment import coverage_lost
+from ..enrollment.coverage import coverage_lost
 from ..errors import InvalidCommand, UnknownHousehold
 from ..household import Household
 from ..rules.applications import missing_member_facts

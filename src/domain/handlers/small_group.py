@@ -30,6 +30,7 @@ from ..employer import Employer
 from ..errors import Conflict, InvalidCommand, UnknownEmployer
 from ..events import event_uuid
 from ..group_enrollment import GroupEnrollment
+from ..payment_references import duplicate_reference
 from ..rules import small_group as rules
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ def record_payment(ledger: Ledger, command: RecordPayment) -> list[Aggregate]:
     if not group.record_payment(
         command.on, command.amount, command.reference, ledger.policy.in_force(command.on)
     ):
-        raise ledger.duplicate_reference(command.reference)
+        raise duplicate_reference(command.reference)
     return [group]
 
 
