@@ -191,13 +191,7 @@ class Household(CopiedForCommands, Aggregate):
         basis: str
 
         def apply(self, household: Household) -> None:
-            household.determinations.append(
-                {
-                    "plan_year": self.plan_year,
-                    "notice_on": self.on,
-                    "members": {m["member_id"]: m for m in self.members},
-                }
-            )
+            household.hold_determination(self.plan_year, self.on, self.members)
 
     def determine_eligibility(self, on: date, policy: PolicyVersion, basis: str) -> None:
         """12.04 per member from the latest application; 12.08 effective dates; and the
@@ -334,6 +328,18 @@ class Household(CopiedForCommands, Aggregate):
         opens by itself as any determination does (12.10(1)(b)-(d)), sixty days from the day it
         is notified (`determination.on`, the hearing decision)."""
         self._record_with_automatic_periods(determination.event_fields(), determination.on, policy)
+
+    def hold_determination(
+        self, plan_year: int, notice_on: date, members: list[dict[str, Any]]
+    ) -> None:
+        """The determination now in force (one recorded, or one a re-hearing's stay restored)."""
+        self.determinations.append(
+            {
+                "plan_year": plan_year,
+                "notice_on": notice_on,
+                "members": {m["member_id"]: m for m in members},
+            }
+        )
 
     # ---- queries on state --------------------------------------------------------------------
 

@@ -282,10 +282,11 @@ class Ledger(Application):  # type: ignore[type-arg]
     def employer_events(self, employer: Employer) -> list[tuple[int, Any]]:
         """Every event of the employer, its group enrollments and its appeals, with its store
         position, in store order."""
-        ids = [employer.id]
-        ids += [GroupEnrollment.id_for(g) for g in employer.group_enrollment_ids]
-        ids += [Appeal.id_for(a) for a in employer.appeal_ids]
-        return [(n.id, self.mapper.to_domain_event(n)) for n in self.storage.select_aggregates(ids)]
+        return self._record_of(
+            employer.id,
+            [GroupEnrollment.id_for(g) for g in employer.group_enrollment_ids],
+            employer.appeal_ids,
+        )
 
     def appeal(self, appeal_id: str) -> Appeal:
         appeal: Appeal = self._load(
@@ -296,9 +297,18 @@ class Ledger(Application):  # type: ignore[type-arg]
     def household_events(self, household: Household) -> list[tuple[int, Any]]:
         """Every event of the household, its enrollments and its appeals, with its store
         position, in store order."""
-        ids = [household.id]
-        ids += [Enrollment.id_for(e) for e in household.enrollment_ids]
-        ids += [Appeal.id_for(a) for a in household.appeal_ids]
+        return self._record_of(
+            household.id,
+            [Enrollment.id_for(e) for e in household.enrollment_ids],
+            household.appeal_ids,
+        )
+
+    def _record_of(
+        self, appellant_id: UUID, enrollment_ids: list[UUID], appeal_ids: list[str]
+    ) -> list[tuple[int, Any]]:
+        """The events of an appellant (a household, an employer), its enrollments and its
+        appeals, with their store positions, in store order (one read of the store)."""
+        ids = [appellant_id, *enrollment_ids, *(Appeal.id_for(a) for a in appeal_ids)]
         return [(n.id, self.mapper.to_domain_event(n)) for n in self.storage.select_aggregates(ids)]
 
     def load_enrollments(self, aggregate_ids: list[UUID]) -> list[Enrollment | GroupEnrollment]:

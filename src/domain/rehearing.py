@@ -37,13 +37,7 @@ class AppealedDeterminationRestored(LedgerEvent):
     reason: str
 
     def apply(self, household: Household) -> None:
-        household.determinations.append(
-            {
-                "plan_year": self.plan_year,
-                "notice_on": self.on,
-                "members": {m["member_id"]: m for m in self.members},
-            }
-        )
+        household.hold_determination(self.plan_year, self.on, self.members)
 
 
 def restore_appealed(

@@ -125,35 +125,17 @@ class Appeal(CopiedForCommands, Aggregate):
         """12.14(2)-(3): the deadline and whether the request was received by it; who filed it
         for whom (a representative the caller found in force, 12.17, 12.03); then 12.15(2)
         dismissal of an untimely appeal or one against an action 12.13 does not list."""
-        event_type = type(appealed).__name__
-        clause = rules.appealable_clause(event_type, event_data(appealed))
-        deadline, deadline_citation = rules.appeal_deadline(
-            appealed.on,
-            notice_sent=notice_sent,
-            notice_received_on=notice_received_on,
-            policy=policy,
-        )
-        timely = rules.is_timely(on, deadline)
-        appeal = cls._create(
+        appeal = cls._filed(
             cls.AppealFiled,
-            id=cls.id_for(appeal_id),
+            {"household_id": household_id},
             on=on,
-            effective_on=on,
-            citation=clause or rules.RIGHT_TO_APPEAL,
-            policy_version=policy.version,
             appeal_id=appeal_id,
-            household_id=household_id,
+            appealed=appealed,
             appealed_event_id=appealed_event_id,
-            appealed_event_type=event_type,
-            appealed_aggregate_id=str(appealed.originator_id),
-            appealed_version=appealed.originator_version,
-            appealable_clause=clause,
             grounds=grounds,
             notice_sent=notice_sent,
             notice_received_on=notice_received_on,
-            deadline=deadline,
-            deadline_citation=deadline_citation,
-            timely=timely,
+            policy=policy,
         )
         if appellant_member_id is not None or filed_by is not None:
             appeal.trigger_event(
@@ -189,6 +171,41 @@ class Appeal(CopiedForCommands, Aggregate):
     ) -> Appeal:
         """12.13, 12.14(2)(b)-(3): an employer's appeal of a small-group action, 90 days after
         the notice's receipt (or the action); dismissed as an individual's would be (12.15(2))."""
+        appeal = cls._filed(
+            cls.EmployerAppealFiled,
+            {"employer_id": employer_id},
+            on=on,
+            appeal_id=appeal_id,
+            appealed=appealed,
+            appealed_event_id=appealed_event_id,
+            grounds=grounds,
+            notice_sent=notice_sent,
+            notice_received_on=notice_received_on,
+            policy=policy,
+            small_group=True,
+        )
+        dismissal.dismiss_if_not_receivable(appeal, on, policy)
+        return appeal
+
+    @classmethod
+    def _filed(
+        cls,
+        event_class: type[LedgerCreated],
+        appellant: dict[str, str],
+        *,
+        on: date,
+        appeal_id: str,
+        appealed: Any,
+        appealed_event_id: str,
+        grounds: str,
+        notice_sent: bool,
+        notice_received_on: date | None,
+        policy: PolicyVersion,
+        small_group: bool = False,
+    ) -> Appeal:
+        """12.13, 12.14(2)-(3): the appeal as received, for its `appellant` (a household's or an
+        employer's id): the clause that makes the action appealable, the deadline (a small
+        group's is 12.14(2)(b)) and whether the request was received by it."""
         event_type = type(appealed).__name__
         clause = rules.appealable_clause(event_type, event_data(appealed))
         deadline, deadline_citation = rules.appeal_deadline(
@@ -196,18 +213,17 @@ class Appeal(CopiedForCommands, Aggregate):
             notice_sent=notice_sent,
             notice_received_on=notice_received_on,
             policy=policy,
-            small_group=True,
+            small_group=small_group,
         )
-        timely = rules.is_timely(on, deadline)
-        appeal = cls._create(
-            cls.EmployerAppealFiled,
+        return cls._create(
+            event_class,
             id=cls.id_for(appeal_id),
             on=on,
             effective_on=on,
             citation=clause or rules.RIGHT_TO_APPEAL,
             policy_version=policy.version,
             appeal_id=appeal_id,
-            employer_id=employer_id,
+            **appellant,
             appealed_event_id=appealed_event_id,
             appealed_event_type=event_type,
             appealed_aggregate_id=str(appealed.originator_id),
@@ -218,10 +234,8 @@ class Appeal(CopiedForCommands, Aggregate):
             notice_received_on=notice_received_on,
             deadline=deadline,
             deadline_citation=deadline_citation,
-            timely=timely,
+            timely=rules.is_timely(on, deadline),
         )
-        dismissal.dismiss_if_not_receivable(appeal, on, policy)
-        return appeal
 
     class AppealFiledFor(LedgerEvent):
         """For whom the appeal was filed (a member of the household; None: the household) and by

@@ -34,7 +34,6 @@ from .billing import Invoice, MoneyAccount
 from .coverage import effectuate
 from .premium_changes import PremiumStep
 from .shared import (
-    EndReason,
     EnrollmentEvent,
     InvoiceKind,
     PremiumTerms,
@@ -67,6 +66,7 @@ class Enrollment(BilledEnrollment, CopiedForCommands, Aggregate):
 
     schedule: ClassVar[Schedule] = schedule
     coverage_section: ClassVar[CoverageSection] = coverage
+    described = "an enrollment"
 
     @staticmethod
     def id_for(enrollment_id: str) -> UUID:
@@ -229,17 +229,6 @@ class Enrollment(BilledEnrollment, CopiedForCommands, Aggregate):
     CoverageTerminatedForFraud = fraud.CoverageTerminatedForFraud
 
     # ---- commands ----------------------------------------------------------------------------
-
-    def request_reinstatement(self, on: date, policy: PolicyVersion) -> None:
-        """12.12(6): granted or refused (see `delinquency.decide_reinstatement`)."""
-        self.advance(on, policy)
-        if self.status != Status.TERMINATED or self.end_reason != EndReason.NON_PAYMENT:
-            raise InvalidCommand(
-                "only an enrollment terminated for non-payment can be reinstated "
-                f"({rules.REINSTATEMENT})",
-                "invalid_state",
-            )
-        delinquency.decide_reinstatement(self, on, policy)
 
     def request_termination(self, on: date, policy: PolicyVersion) -> None:
         """12.10(8): the enrollee's own request (see `coverage.terminate_voluntarily`)."""

@@ -18,11 +18,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from ..errors import InvalidCommand
 from ..money import ZERO
 from ..policy import PolicyVersion
 from . import billing, delinquency
 from .billing import Invoice, MoneyAccount
-from .shared import EnrollmentEvent, RefundReason, Status
+from .shared import EndReason, EnrollmentEvent, RefundReason, Status
 
 if TYPE_CHECKING:
     from eventsourcing.domain import Aggregate as _Base
@@ -59,6 +60,7 @@ class Billed(delinquency.Delinquent, Protocol):
     `billing` and `delinquency`, with its own coverage section and schedule."""
 
     coverage_section: ClassVar[CoverageSection]
+    described: ClassVar[str]
 
     def advance(
         self, through: date, policy_for: PolicyVersion | Callable[[date], PolicyVersion]
@@ -70,6 +72,8 @@ class BilledEnrollment(_Base):
 
     schedule: ClassVar[Schedule]
     coverage_section: ClassVar[CoverageSection]
+    described: ClassVar[str]
+    """How a refusal names the aggregate ("an enrollment", "a group enrollment")."""
     status: Status
     ended: bool
     reinstatable: bool
@@ -151,6 +155,18 @@ class BilledEnrollment(_Base):
         self.coverage_section.rescind_cancellation_paid_in_time(self, on, policy)
         billing.refund_credit(self, on, policy, RefundReason.RECEIVED_AFTER_END)
         return True
+
+    def request_reinstatement(self: Billed, on: date, policy: PolicyVersion) -> None:
+        """12.12(6) (12.12(13) for a small group): granted or refused, under the aggregate's
+        premium terms (`delinquency.decide_reinstatement`)."""
+        self.advance(on, policy)
+        if self.status != Status.TERMINATED or self.end_reason != EndReason.NON_PAYMENT:
+            raise InvalidCommand(
+                f"only {self.described} terminated for non-payment can be reinstated "
+                f"({self.premium_terms().reinstatement})",
+                "invalid_state",
+            )
+        delinquency.decide_reinstatement(self, on, policy)
 
     def money_account(self: Billed) -> MoneyAccount:
         return billing.money_account(self)

@@ -6,7 +6,7 @@ another enrollment.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
@@ -28,6 +28,29 @@ class Ending(billing.Account, Protocol):
 
     end_reason: str | None
     end_citation: str | None
+
+
+class Selected(Ending, Protocol):
+    """What the decisions an individual's and a small group's selections share read and change:
+    the binder (its month and due date), where the selection stands, why it was cancelled, and
+    the events of this module it adopted."""
+
+    status: Status
+    cancel_reason: str | None
+    binder_month: date
+    binder_due_on: date
+
+    @property
+    def EnrollmentCancelled(self) -> type[EnrollmentCancelled]: ...
+
+    @property
+    def CancellationRescinded(self) -> type[CancellationRescinded]: ...
+
+    @property
+    def VoluntaryTerminationRequested(self) -> type[VoluntaryTerminationRequested]: ...
+
+    @property
+    def CoverageEnded(self) -> type[CoverageEnded]: ...
 
 
 def ends_on(e: Ending, end_on: date, reason: str, citation: str | None) -> None:
@@ -171,11 +194,17 @@ def effectuate_if_binder_paid(e: Enrollment, on: date, policy: PolicyVersion) ->
 
 def cancel_for_unpaid_binder(e: Enrollment, at: date, policy: PolicyVersion) -> None:
     """12.10(3): "shall not be enrolled in coverage" — an unpaid binder cancels the selection."""
+    cancel_unpaid_selection(e, at, policy, rules.ENROLLMENT_EFFECTIVE)
+
+
+def cancel_unpaid_selection(e: Selected, at: date, policy: PolicyVersion, citation: str) -> None:
+    """An unpaid binder cancels the selection (as of its due date) under `citation` (an
+    individual's 12.10(3), a small group's 12.11(1)-(2)), and the credit held is due back."""
     e._decide(
         e.EnrollmentCancelled,
         on=at,
         effective_on=e.binder_due_on,
-        citation=rules.ENROLLMENT_EFFECTIVE,
+        citation=citation,
         policy=policy,
         reason=CancelReason.BINDER_UNPAID,
     )
@@ -185,7 +214,22 @@ def cancel_for_unpaid_binder(e: Enrollment, at: date, policy: PolicyVersion) -> 
 def rescind_cancellation_paid_in_time(e: Enrollment, on: date, policy: PolicyVersion) -> None:
     """12.10(3): a payment entered late (its date is earlier) that shows the binder was received
     by its due date rescinds the cancellation by a new event, never by rewriting it, and the
-    enrollment is effectuated as of that payment."""
+    enrollment is effectuated as of that payment (`rescind_unpaid_cancellation`)."""
+    rescind_unpaid_cancellation(
+        e, on, policy, rules.ENROLLMENT_EFFECTIVE, effectuate_if_binder_paid
+    )
+
+
+def rescind_unpaid_cancellation(
+    e: Selected,
+    on: date,
+    policy: PolicyVersion,
+    citation: str,
+    effectuate_if_paid: Callable[[Any, date, PolicyVersion], None],
+) -> None:
+    """A cancellation for an unpaid binder that a payment entered late shows was paid by its
+    due date is rescinded under `citation`; the credit then pays what is owed and the selection
+    is effectuated (`effectuate_if_paid`, the aggregate's own)."""
     if (
         e.status == Status.CANCELLED
         and e.cancel_reason == CancelReason.BINDER_UNPAID
@@ -196,24 +240,33 @@ def rescind_cancellation_paid_in_time(e: Enrollment, on: date, policy: PolicyVer
             e.CancellationRescinded,
             on=on,
             effective_on=e.binder_due_on,
-            citation=rules.ENROLLMENT_EFFECTIVE,
+            citation=citation,
             policy=policy,
             binder_due_on=e.binder_due_on,
             paid_by_due_date=billing.paid_by(e, e.binder_due_on),
         )
         billing.apply_credit(e, on, policy)
-        effectuate_if_binder_paid(e, on, policy)
+        effectuate_if_paid(e, on, policy)
 
 
 def terminate_voluntarily(e: Enrollment, on: date, policy: PolicyVersion) -> None:
     """12.10(8): the enrollee's own request ends coverage at the end of the month (the next
     month's after the cut-off); before coverage has begun it cancels the selection."""
-    end_on = rules.voluntary_end_on(on, policy)
+    end_voluntarily(e, on, policy, rules.voluntary_end_on(on, policy), rules.VOLUNTARY_TERMINATION)
+
+
+def end_voluntarily(
+    e: Selected, on: date, policy: PolicyVersion, end_on: date, citation: str
+) -> None:
+    """A request to end coverage on `end_on` under `citation` (an individual's 12.10(8), an
+    employer's 12.11(7)): recorded, to be taken the day after; before coverage has begun it
+    cancels the selection (the credit held due back); refused when coverage already ends by
+    then."""
     if e.status == Status.PENDING_BINDER or (e.start_on is not None and e.start_on > end_on):
         e._decide(
             e.EnrollmentCancelled,
             on=on,
-            citation=rules.VOLUNTARY_TERMINATION,
+            citation=citation,
             policy=policy,
             reason=CancelReason.VOLUNTARY_BEFORE_COVERAGE_BEGAN,
         )
@@ -225,7 +278,7 @@ def terminate_voluntarily(e: Enrollment, on: date, policy: PolicyVersion) -> Non
         e.VoluntaryTerminationRequested,
         on=on,
         effective_on=end_on,
-        citation=rules.VOLUNTARY_TERMINATION,
+        citation=citation,
         policy=policy,
         end_on=end_on,
     )
@@ -248,9 +301,9 @@ def end_plan_year(e: Enrollment, at: date, policy: PolicyVersion) -> None:
     )
 
 
-def end_coverage(e: Enrollment, at: date, policy: PolicyVersion) -> None:
-    """The day after an end known ahead (`ENDS_ON_ITS_DATE`): coverage has ended, and the credit
-    left is due back."""
+def end_coverage(e: Selected, at: date, policy: PolicyVersion) -> None:
+    """The day after an end known ahead (`ENDS_ON_ITS_DATE`: an individual's, or a small group's
+    voluntary end): coverage has ended, and the credit left is due back."""
     assert e.end_on is not None and e.end_reason is not None
     e._decide(
         e.CoverageEnded,

@@ -61,6 +61,49 @@ class Milestone:
     decision: IntEnum
 
 
+class AccountOrder(Protocol):
+    """Where the decisions of `account_milestones` stand in an aggregate's same-day order (an
+    `IntEnum` naming each of them, among its own)."""
+
+    @property
+    def COVERAGE_END_PASSED(self) -> IntEnum: ...
+
+    @property
+    def PREMIUM_DUE_DATE_PASSED(self) -> IntEnum: ...
+
+    @property
+    def NOTICE_DAY(self) -> IntEnum: ...
+
+    @property
+    def PAYMENT_DATE_PASSED(self) -> IntEnum: ...
+
+    @property
+    def REINSTATEMENT_WINDOW_CLOSED(self) -> IntEnum: ...
+
+
+def account_milestones(e: delinquency.Delinquent, order: AccountOrder) -> list[Milestone]:
+    """The decisions every billed aggregate has due (an individual's enrollment, a small
+    group's), each under its own same-day `order`: an end known ahead passed, a monthly premium's
+    due date passed, a notice of delinquency, the notice's payment date passed (while coverage
+    is active or delinquent), and the reinstatement deadline passed (once terminated)."""
+    due: list[Milestone] = []
+    if e.status in (Status.ACTIVE, Status.DELINQUENT):
+        if e.end_on is not None and e.end_reason in ENDS_ON_ITS_DATE:
+            due.append(Milestone(plus_days(e.end_on, 1), order.COVERAGE_END_PASSED))
+        unchecked = billing.first_unchecked_monthly(e)
+        if unchecked is not None:
+            due.append(Milestone(plus_days(unchecked.due_on, 1), order.PREMIUM_DUE_DATE_PASSED))
+        if e.pending_notice_on is not None:
+            due.append(Milestone(e.pending_notice_on, order.NOTICE_DAY))
+        if e.payment_due_on is not None:
+            due.append(Milestone(plus_days(e.payment_due_on, 1), order.PAYMENT_DATE_PASSED))
+    if e.status == Status.TERMINATED and e.reinstatable and e.reinstatement_deadline:
+        due.append(
+            Milestone(plus_days(e.reinstatement_deadline, 1), order.REINSTATEMENT_WINDOW_CLOSED)
+        )
+    return due
+
+
 Decision = Callable[["Enrollment", date, PolicyVersion], None]
 
 TAKE: Mapping[SameDayOrder, Decision] = MappingProxyType(
@@ -86,18 +129,8 @@ def next_milestone(e: Enrollment, policy: PolicyVersion) -> Milestone | None:
     due: list[Milestone] = []
     if e.status == Status.PENDING_BINDER:
         due.append(Milestone(plus_days(e.binder_due_on, 1), SameDayOrder.BINDER_UNPAID))
+    due += account_milestones(e, SameDayOrder)
     if e.status in (Status.ACTIVE, Status.DELINQUENT):
-        if e.end_on is not None and e.end_reason in ENDS_ON_ITS_DATE:
-            due.append(Milestone(plus_days(e.end_on, 1), SameDayOrder.COVERAGE_END_PASSED))
-        unchecked = billing.first_unchecked_monthly(e)
-        if unchecked is not None:
-            due.append(
-                Milestone(plus_days(unchecked.due_on, 1), SameDayOrder.PREMIUM_DUE_DATE_PASSED)
-            )
-        if e.pending_notice_on is not None:
-            due.append(Milestone(e.pending_notice_on, SameDayOrder.NOTICE_DAY))
-        if e.payment_due_on is not None:
-            due.append(Milestone(plus_days(e.payment_due_on, 1), SameDayOrder.PAYMENT_DATE_PASSED))
         upcoming = billing.next_invoice_month(e)
         if upcoming is not None:
             issue_on, _due_on = rules.invoice_dates(upcoming, policy)
@@ -107,12 +140,6 @@ def next_milestone(e: Enrollment, policy: PolicyVersion) -> Milestone | None:
                 due.append(Milestone(issue_on, SameDayOrder.PLAN_YEAR_ENDS))
         if e.waiver_ends_on is not None:
             due.append(Milestone(e.waiver_ends_on, SameDayOrder.WAIVER_PERIOD_ENDED))
-    if e.status == Status.TERMINATED and e.reinstatable and e.reinstatement_deadline:
-        due.append(
-            Milestone(
-                plus_days(e.reinstatement_deadline, 1), SameDayOrder.REINSTATEMENT_WINDOW_CLOSED
-            )
-        )
     return min(due, default=None)
 
 

@@ -29,7 +29,6 @@ from ..enrollment import billing, delinquency
 from ..enrollment import coverage as enrollment_coverage
 from ..enrollment.account import BilledEnrollment, CoverageSection, Schedule
 from ..enrollment.shared import (
-    EndReason,
     PremiumTerms,
     Status,
 )
@@ -51,6 +50,7 @@ class GroupEnrollment(BilledEnrollment, CopiedForCommands, Aggregate):
 
     schedule: ClassVar[Schedule] = schedule
     coverage_section: ClassVar[CoverageSection] = coverage
+    described = "a group enrollment"
 
     @staticmethod
     def id_for(group_enrollment_id: str) -> UUID:
@@ -203,18 +203,6 @@ class GroupEnrollment(BilledEnrollment, CopiedForCommands, Aggregate):
         self.advance(on, policy)
         self._require_open()
         employees.terminate(self, on, employee_id, kind, event_on, policy)
-
-    def request_reinstatement(self, on: date, policy: PolicyVersion) -> None:
-        """12.12(13): within 30 days of the termination, with every outstanding month and the
-        next month paid (`delinquency.decide_reinstatement` under the group's terms)."""
-        self.advance(on, policy)
-        if self.status != Status.TERMINATED or self.end_reason != EndReason.NON_PAYMENT:
-            raise InvalidCommand(
-                "only a group enrollment terminated for non-payment can be reinstated "
-                f"({rules.GROUP_REINSTATEMENT})",
-                "invalid_state",
-            )
-        delinquency.decide_reinstatement(self, on, policy)
 
     def request_termination(self, on: date, policy: PolicyVersion) -> None:
         """12.11(7): the employer's own request (`coverage.terminate_voluntarily`)."""

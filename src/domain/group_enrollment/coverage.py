@@ -18,15 +18,14 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from ..enrollment import billing, delinquency
+from ..enrollment import coverage as enrollment_coverage
 from ..enrollment.shared import (
-    CancelReason,
     EndReason,
     EnrollmentEvent,
     InvoiceKind,
     RefundReason,
     Status,
 )
-from ..errors import InvalidCommand
 from ..policy import PolicyVersion
 from ..rules import small_group as rules
 from ..rules import small_group_enrollment as enrollment_rules
@@ -128,80 +127,28 @@ def effectuate_if_binder_paid(g: GroupEnrollment, on: date, policy: PolicyVersio
 def cancel_for_unpaid_binder(g: GroupEnrollment, at: date, policy: PolicyVersion) -> None:
     """12.11(1)-(2): the first month's premium not paid by its due date, enrollment is not
     complete and the selection is cancelled, with no coverage."""
-    g._decide(
-        g.EnrollmentCancelled,
-        on=at,
-        effective_on=g.binder_due_on,
-        citation=rules.GROUP_EFFECTIVE_DATE,
-        policy=policy,
-        reason=CancelReason.BINDER_UNPAID,
-    )
-    billing.refund_credit(g, at, policy, RefundReason.CANCELLED)
+    enrollment_coverage.cancel_unpaid_selection(g, at, policy, rules.GROUP_EFFECTIVE_DATE)
 
 
 def rescind_cancellation_paid_in_time(g: GroupEnrollment, on: date, policy: PolicyVersion) -> None:
     """12.11(2): a payment entered late (its date is earlier) that shows the binder was received
     by its due date rescinds the cancellation by a new event, and coverage is effectuated."""
-    if (
-        g.status == Status.CANCELLED
-        and g.cancel_reason == CancelReason.BINDER_UNPAID
-        and on <= g.binder_due_on
-        and billing.paid_by(g, g.binder_due_on) >= g.invoices[g.binder_month].amount
-    ):
-        g._decide(
-            g.CancellationRescinded,
-            on=on,
-            effective_on=g.binder_due_on,
-            citation=rules.GROUP_EFFECTIVE_DATE,
-            policy=policy,
-            binder_due_on=g.binder_due_on,
-            paid_by_due_date=billing.paid_by(g, g.binder_due_on),
-        )
-        billing.apply_credit(g, on, policy)
-        effectuate_if_binder_paid(g, on, policy)
+    enrollment_coverage.rescind_unpaid_cancellation(
+        g, on, policy, rules.GROUP_EFFECTIVE_DATE, effectuate_if_binder_paid
+    )
 
 
 def terminate_voluntarily(g: GroupEnrollment, on: date, policy: PolicyVersion) -> None:
     """12.11(7): the employer's request ends coverage at the end of the month (of the next month
     after the mid-month cut-off); premiums stay owed for every coverage month. Before coverage has
     begun it cancels the selection."""
-    end_on = enrollment_rules.voluntary_end_on(on, policy)
-    if g.status == Status.PENDING_BINDER or (g.start_on is not None and g.start_on > end_on):
-        g._decide(
-            g.EnrollmentCancelled,
-            on=on,
-            citation=rules.EMPLOYER_VOLUNTARY_TERMINATION,
-            policy=policy,
-            reason=CancelReason.VOLUNTARY_BEFORE_COVERAGE_BEGAN,
-        )
-        billing.refund_credit(g, on, policy, RefundReason.CANCELLED)
-        return
-    if g.end_on is not None and g.end_on <= end_on:
-        raise InvalidCommand(f"coverage already ends on {g.end_on.isoformat()}", "invalid_state")
-    g._decide(
-        g.VoluntaryTerminationRequested,
-        on=on,
-        effective_on=end_on,
-        citation=rules.EMPLOYER_VOLUNTARY_TERMINATION,
-        policy=policy,
-        end_on=end_on,
+    enrollment_coverage.end_voluntarily(
+        g,
+        on,
+        policy,
+        enrollment_rules.voluntary_end_on(on, policy),
+        rules.EMPLOYER_VOLUNTARY_TERMINATION,
     )
-
-
-def end_coverage(g: GroupEnrollment, at: date, policy: PolicyVersion) -> None:
-    """The day after the employer's voluntary end: coverage has ended, and the credit left is
-    due back."""
-    assert g.end_on is not None and g.end_reason is not None
-    g._decide(
-        g.CoverageEnded,
-        on=at,
-        effective_on=g.end_on,
-        citation=g.end_citation,
-        policy=policy,
-        end_on=g.end_on,
-        reason=g.end_reason,
-    )
-    billing.refund_credit(g, at, policy, RefundReason.COVERAGE_ENDED)
 
 
 def terminate_for_non_payment(g: GroupEnrollment, at: date, policy: PolicyVersion) -> None:

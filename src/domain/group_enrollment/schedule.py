@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from ..calendar import plus_days
 from ..enrollment import billing, delinquency
-from ..enrollment.schedule import Milestone, advance_through
-from ..enrollment.shared import ENDS_ON_ITS_DATE, Status
+from ..enrollment import coverage as enrollment_coverage
+from ..enrollment.schedule import Milestone, account_milestones, advance_through
+from ..enrollment.shared import Status
 from ..policy import PolicyVersion
 from ..rules import premiums as premium_rules
 from ..rules import small_group_enrollment as enrollment_rules
@@ -57,7 +58,7 @@ TAKE: Mapping[GroupSameDayOrder, Decision] = MappingProxyType(
         GroupSameDayOrder.NOTICE_DAY: delinquency.issue_notice,
         GroupSameDayOrder.PAYMENT_DATE_PASSED: coverage.terminate_for_non_payment,
         GroupSameDayOrder.REINSTATEMENT_WINDOW_CLOSED: delinquency.close_reinstatement_window,
-        GroupSameDayOrder.COVERAGE_END_PASSED: coverage.end_coverage,
+        GroupSameDayOrder.COVERAGE_END_PASSED: enrollment_coverage.end_coverage,
     }
 )
 
@@ -73,31 +74,12 @@ def next_milestone(g: GroupEnrollment, policy: PolicyVersion) -> Milestone | Non
             due.append(Milestone(closes_on, GroupSameDayOrder.ENROLLMENT_CLOSES))
         else:
             due.append(Milestone(plus_days(g.binder_due_on, 1), GroupSameDayOrder.BINDER_UNPAID))
+    due += account_milestones(g, GroupSameDayOrder)
     if g.status in (Status.ACTIVE, Status.DELINQUENT):
-        if g.end_on is not None and g.end_reason in ENDS_ON_ITS_DATE:
-            due.append(Milestone(plus_days(g.end_on, 1), GroupSameDayOrder.COVERAGE_END_PASSED))
-        unchecked = billing.first_unchecked_monthly(g)
-        if unchecked is not None:
-            due.append(
-                Milestone(plus_days(unchecked.due_on, 1), GroupSameDayOrder.PREMIUM_DUE_DATE_PASSED)
-            )
-        if g.pending_notice_on is not None:
-            due.append(Milestone(g.pending_notice_on, GroupSameDayOrder.NOTICE_DAY))
-        if g.payment_due_on is not None:
-            due.append(
-                Milestone(plus_days(g.payment_due_on, 1), GroupSameDayOrder.PAYMENT_DATE_PASSED)
-            )
         upcoming = billing.next_invoice_month(g)
         if upcoming is not None:
             issue_on, _due_on = premium_rules.invoice_dates(upcoming, policy)
             due.append(Milestone(issue_on, GroupSameDayOrder.INVOICE_DAY))
-    if g.status == Status.TERMINATED and g.reinstatable and g.reinstatement_deadline:
-        due.append(
-            Milestone(
-                plus_days(g.reinstatement_deadline, 1),
-                GroupSameDayOrder.REINSTATEMENT_WINDOW_CLOSED,
-            )
-        )
     return min(due, default=None)
 
 

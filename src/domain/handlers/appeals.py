@@ -31,7 +31,6 @@ from ..rules.appeals import (
 )
 from ..rules.enrollment_periods import reopened_kind, reversed_denial_period
 from ..rules.representatives import filing_refusal
-from . import small_group
 from .coverage_changes import end_coverage_of_members_no_longer_eligible
 
 if TYPE_CHECKING:
@@ -40,14 +39,14 @@ if TYPE_CHECKING:
 
 def file_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
     """12.13-12.15(2): recorded with its deadline; dismissed when untimely or not appealable.
-    An employer's appeal (`employer_id`) is the small group's (`small_group.file_appeal`)."""
+    An employer's appeal (`employer_id`) is `file_employer_appeal`."""
     if command.household_id is not None and command.employer_id is not None:
         raise InvalidCommand(
             "file_appeal takes household_id (a household's appeal) or employer_id (an "
             "employer's), not both"
         )
     if command.employer_id is not None:
-        return small_group.file_appeal(ledger, command)
+        return file_employer_appeal(ledger, command)
     if command.household_id is None:
         raise InvalidCommand(
             "file_appeal needs household_id, or employer_id for an employer's appeal",
@@ -55,15 +54,9 @@ def file_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
         )
     household_id = command.household_id
     household = ledger.household(household_id)
-    try:
-        ledger.repository.get(Appeal.id_for(command.appeal_id))
-    except AggregateNotFoundError:
-        pass
-    else:
-        raise Conflict(f"appeal {command.appeal_id!r} already exists", "duplicate_appeal")
-    appealed = _household_event(ledger, household, command.appealed_event_id)
-    if command.on < appealed.on:
-        raise InvalidCommand("an appeal cannot be received before the action it appeals")
+    appealed = _appealed_event(
+        ledger, command, ledger.household_events(household), f"household {household_id!r}"
+    )
     if (
         command.appellant_member_id is not None
         and command.appellant_member_id not in representatives.member_ids(household)
@@ -95,18 +88,60 @@ def file_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
     return [household, appeal]
 
 
-def _household_event(ledger: Ledger, household: Household, event_id: str) -> Any:
+def file_employer_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
+    """12.13-12.15(2) for an employer (12.14(2)(b)): recorded with its 90-day deadline; dismissed
+    when untimely or not appealable."""
+    assert command.employer_id is not None
+    if command.filed_by is not None or command.appellant_member_id is not None:
+        raise InvalidCommand(
+            "filed_by and appellant_member_id name a household's representative and member "
+            "(12.17); an employer's appeal takes neither"
+        )
+    employer = ledger.employer(command.employer_id)
+    appealed = _appealed_event(
+        ledger,
+        command,
+        ledger.employer_events(employer),
+        f"employer {employer.employer_id!r}",
+    )
+    appeal = Appeal.file_for_employer(
+        on=command.on,
+        appeal_id=command.appeal_id,
+        employer_id=command.employer_id,
+        appealed=appealed,
+        appealed_event_id=command.appealed_event_id,
+        grounds=command.grounds,
+        notice_sent=command.notice_sent,
+        notice_received_on=command.notice_received_on,
+        policy=ledger.policy.in_force(command.on),
+    )
+    employer.link_appeal(command.on, command.appeal_id)
+    return [employer, appeal]
+
+
+def _appealed_event(
+    ledger: Ledger, command: FileAppeal, record: list[tuple[int, Any]], whose: str
+) -> Any:
+    """The event appealed, found by its id in the appellant's `record` (`whose`, as a refusal
+    names it): refused when the appeal id is taken, the event is not there, or the appeal was
+    received before the action it appeals."""
+    try:
+        ledger.repository.get(Appeal.id_for(command.appeal_id))
+    except AggregateNotFoundError:
+        pass
+    else:
+        raise Conflict(f"appeal {command.appeal_id!r} already exists", "duplicate_appeal")
+    event_id = command.appealed_event_id
     try:
         wanted = UUID(event_id)
     except ValueError:
         raise InvalidCommand(f"appealed_event_id {event_id!r} is not an event id") from None
-    for _position, event in ledger.household_events(household):
+    for _position, event in record:
         if event_uuid(event.originator_id, event.originator_version) == wanted:
+            if command.on < event.on:
+                raise InvalidCommand("an appeal cannot be received before the action it appeals")
             return event
-    raise InvalidCommand(
-        f"no event {event_id!r} in the record of household {household.household_id!r}",
-        "unknown_event",
-    )
+    raise InvalidCommand(f"no event {event_id!r} in the record of {whose}", "unknown_event")
 
 
 def decide_appeal(ledger: Ledger, command: DecideAppeal) -> list[Aggregate]:

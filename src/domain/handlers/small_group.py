@@ -8,17 +8,14 @@ handlers in `enrollments.py` hand a group enrollment's id to the functions here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from typing import TYPE_CHECKING
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from ..appeal import Appeal
 from ..commands import (
     DetermineEmployerEligibility,
     EnrollEmployee,
-    FileAppeal,
     RecordPayment,
     RequestReinstatement,
     RequestTermination,
@@ -28,7 +25,6 @@ from ..commands import (
 )
 from ..employer import Employer
 from ..errors import Conflict, InvalidCommand, UnknownEmployer
-from ..events import event_uuid
 from ..group_enrollment import GroupEnrollment
 from ..payment_references import duplicate_reference
 from ..rules import small_group as rules
@@ -190,51 +186,3 @@ def request_termination(ledger: Ledger, command: RequestTermination) -> list[Agg
         command.on, command.employee_id, command.kind, command.event_on, policy
     )
     return [group]
-
-
-def file_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
-    """12.13-12.15(2) for an employer (12.14(2)(b)): recorded with its 90-day deadline; dismissed
-    when untimely or not appealable."""
-    assert command.employer_id is not None
-    if command.filed_by is not None or command.appellant_member_id is not None:
-        raise InvalidCommand(
-            "filed_by and appellant_member_id name a household's representative and member "
-            "(12.17); an employer's appeal takes neither"
-        )
-    employer = ledger.employer(command.employer_id)
-    try:
-        ledger.repository.get(Appeal.id_for(command.appeal_id))
-    except AggregateNotFoundError:
-        pass
-    else:
-        raise Conflict(f"appeal {command.appeal_id!r} already exists", "duplicate_appeal")
-    appealed = _employer_event(ledger, employer, command.appealed_event_id)
-    if command.on < appealed.on:
-        raise InvalidCommand("an appeal cannot be received before the action it appeals")
-    appeal = Appeal.file_for_employer(
-        on=command.on,
-        appeal_id=command.appeal_id,
-        employer_id=command.employer_id,
-        appealed=appealed,
-        appealed_event_id=command.appealed_event_id,
-        grounds=command.grounds,
-        notice_sent=command.notice_sent,
-        notice_received_on=command.notice_received_on,
-        policy=ledger.policy.in_force(command.on),
-    )
-    employer.link_appeal(command.on, command.appeal_id)
-    return [employer, appeal]
-
-
-def _employer_event(ledger: Ledger, employer: Employer, event_id: str) -> Any:
-    try:
-        wanted = UUID(event_id)
-    except ValueError:
-        raise InvalidCommand(f"appealed_event_id {event_id!r} is not an event id") from None
-    for _position, event in ledger.employer_events(employer):
-        if event_uuid(event.originator_id, event.originator_version) == wanted:
-            return event
-    raise InvalidCommand(
-        f"no event {event_id!r} in the record of employer {employer.employer_id!r}",
-        "unknown_event",
-    )
