@@ -65,7 +65,8 @@ from enrollment_ledger.domain.calendar import (
     plus_days,
 )
 from enrollment_ledger.domain.money import money_str
-from enrollment_ledger.domain.policy import DEFAULT_POLICY, PolicyVersion
+from enrollment_ledger.domain.parameters import PolicyVersion
+from enrollment_ledger.domain.policy import DEFAULT_POLICY
 from enrollment_ledger.domain.rules.enrollment_periods import open_enrollment_window
 from enrollment_ledger.domain.rules.premiums import (
     binder_due_on,

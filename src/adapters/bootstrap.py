@@ -12,7 +12,8 @@ import sqlite3
 from pathlib import Path
 
 from ..domain.ledger import Ledger
-from ..domain.policy import DEFAULT_POLICY, PolicyBook
+from ..domain.parameters import PolicyBook
+from ..domain.policy import DEFAULT_POLICY
 from .failures import MissingFile, NotAFile, StoreKeyError
 from .store.opening import normalise_store_url, require_sqlite_store, sqlite_file
 from .store.sqlite_reader import SqliteEventReader

@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from .policy import PolicyVersion
+from .parameters import PolicyVersion
 from .rules import eligibility as rules
 from .rules.effective_dates import effective_in_plan_year, eligibility_effective_on
 

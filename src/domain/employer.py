@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate
 
 from .errors import InvalidCommand, NotEligible
 from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
-from .policy import PolicyVersion
+from .parameters import PolicyVersion
 from .rules import small_group as rules
 
 

@@ -17,7 +17,7 @@ from .determination import Determination, determine_from
 from .enrollment import Enrollment
 from .enrollment.coverage import coverage_lost
 from .household import replay
-from .policy import PolicyBook, PolicyVersion
+from .parameters import PolicyBook, PolicyVersion
 from .rules.enrollment_periods import (
     DenialReason,
     PeriodDenial,

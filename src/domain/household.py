@@ -15,7 +15,7 @@ from . import rehearing, representatives, special_enrollment
 from .determination import Application, Determination, determine_from
 from .errors import InvalidCommand, UnknownHousehold
 from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
-from .policy import PolicyVersion
+from .parameters import PolicyVersion
 from .rules.applications import APPLICATION, REPORTED_CHANGE, reported_late
 from .rules.effective_dates import YEARLY_REVIEW
 from .rules.enrollment_periods import (

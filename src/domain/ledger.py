@@ -45,8 +45,9 @@ from .group_enrollment import GroupEnrollment
 from .handlers import COMMAND_HANDLERS, Handler
 from .handlers.waivers import open_periods_for_ended_waivers
 from .household import Household
+from .parameters import PolicyBook
 from .payment_references import AlreadyRecorded, PaymentReferences
-from .policy import DEFAULT_POLICY, PolicyBook
+from .policy import DEFAULT_POLICY
 from .storage import MAX_CONFLICT_RETRIES, LedgerStorage, register_ledger_transcodings
 
 
@@ -73,7 +74,10 @@ class Ledger(Application):  # type: ignore[type-arg]
         # an encrypted store keeps no reference in a readable or guessable form
         encrypted = self.mapper.cipher is not None
         self.references = PaymentReferences(
-            self, (self.env.get("CIPHER_KEY", "") if encrypted else "").encode()
+            self.storage,
+            self.load_event,
+            self.mapper.to_domain_event,
+            (self.env.get("CIPHER_KEY", "") if encrypted else "").encode(),
         )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:

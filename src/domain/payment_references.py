@@ -7,9 +7,11 @@ reference (keyed with the store's cipher key when it has one), never the referen
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
@@ -17,10 +19,7 @@ from eventsourcing.utils import get_topic
 from .enrollment import Enrollment
 from .enrollment.billing import PaymentRecorded
 from .errors import Conflict
-from .storage import MAX_CONFLICT_RETRIES, EventKeys
-
-if TYPE_CHECKING:
-    from .ledger import Ledger
+from .storage import MAX_CONFLICT_RETRIES, EventKeys, LedgerStorage
 
 PAYMENT_RECORDED_TOPIC = get_topic(Enrollment.PaymentRecorded)
 
@@ -44,8 +43,16 @@ def duplicate_reference(reference: str) -> Conflict:
 class PaymentReferences:
     """The ledger's index of payment references, kept by its store."""
 
-    def __init__(self, ledger: Ledger, secret: bytes) -> None:
-        self._ledger = ledger
+    def __init__(
+        self,
+        storage: LedgerStorage,
+        load_event: Callable[[UUID, int], Any],
+        to_domain_event: Callable[[Any], Any],
+        secret: bytes,
+    ) -> None:
+        self._storage = storage
+        self._load_event = load_event
+        self._to_domain_event = to_domain_event
         self._secret = secret
         self._ready = False
 
@@ -55,11 +62,11 @@ class PaymentReferences:
     def refuse_reused(self, on: date, enrollment_id: str, amount: Decimal, reference: str) -> None:
         """A payment `reference` already recorded: AlreadyRecorded when it is this same payment
         (same enrollment, amount and date), else refused `duplicate_reference`."""
-        first = self._ledger.storage.find_reference(self.key(reference))
+        first = self._storage.find_reference(self.key(reference))
         if first is None:
             return
         for aggregate_id, version in first:
-            event = self._ledger.load_event(aggregate_id, version)
+            event = self._load_event(aggregate_id, version)
             if isinstance(event, PaymentRecorded) and event.reference == reference:
                 if (
                     event.originator_id == Enrollment.id_for(enrollment_id)
@@ -75,13 +82,13 @@ class PaymentReferences:
         reference index existed into it (the first recording of a reference wins)."""
         if self._ready:
             return
-        storage = self._ledger.storage
+        storage = self._storage
         for attempt in range(MAX_CONFLICT_RETRIES):
             try:
                 with storage.write_transaction():
                     if not storage.references_indexed():
                         for row in storage.select_topic(PAYMENT_RECORDED_TOPIC):
-                            event: Any = self._ledger.mapper.to_domain_event(row)
+                            event: Any = self._to_domain_event(row)
                             key = self.key(event.reference)
                             if storage.find_reference(key) is None:
                                 storage.record_reference(

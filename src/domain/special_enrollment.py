@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from .events import LedgerEvent
-from .policy import PolicyVersion
+from .parameters import PolicyVersion
 from .rules.enrollment_periods import WAIVER_PERIOD_KINDS, PeriodDenial, special_enrollment_end
 
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ import pytest
 from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.apply import answer_line
 from enrollment_ledger.domain.ledger import Ledger
-from enrollment_ledger.domain.policy import POLICY_V1, PolicyBook
+from enrollment_ledger.domain.parameters import PolicyBook
+from enrollment_ledger.domain.policy import POLICY_V1
 
 from ..conftest import Apply, application, count_events, event_types, member, only
 

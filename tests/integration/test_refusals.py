@@ -17,7 +17,8 @@ from enrollment_ledger.adapters import queries
 from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.apply import answer_line
 from enrollment_ledger.domain.ledger import Ledger
-from enrollment_ledger.domain.policy import POLICY_V1, Dated, Parameter, PolicyBook
+from enrollment_ledger.domain.parameters import Dated, Parameter, PolicyBook
+from enrollment_ledger.domain.policy import POLICY_V1
 
 from ..conftest import Apply, count_events, event_types, only
 from ..scenarios import household_commands, pay, schedule, select

@@ -17,7 +17,8 @@ import pytest
 from enrollment_ledger.domain.enrollment import Enrollment, billing, schedule
 from enrollment_ledger.domain.enrollment.schedule import Milestone, SameDayOrder
 from enrollment_ledger.domain.events import recording_at
-from enrollment_ledger.domain.policy import DEFAULT_POLICY, Dated, Parameter
+from enrollment_ledger.domain.parameters import Dated, Parameter
+from enrollment_ledger.domain.policy import DEFAULT_POLICY
 from enrollment_ledger.domain.rules import effective_dates, premiums
 from enrollment_ledger.domain.storage import register_ledger_transcodings
 from eventsourcing.persistence import JSONTranscoder

@@ -91,3 +91,29 @@ def test_the_runtime_imports_nothing_of_the_ledger(module_name: str) -> None:
 @pytest.mark.parametrize("module_name", modules_under(f"{ADAPTERS}.http"))
 def test_the_http_adapter_does_not_import_the_command_line(module_name: str) -> None:
     assert reaching(module_name, (f"{ADAPTERS}.cli",)) == []
+
+
+# ---- inside the domain: no import circles between the ledger and its use cases, the rules and
+# the policy values (issue 16). An import under `TYPE_CHECKING` counts: it is an arrow too.
+
+HANDLERS = f"{DOMAIN}.handlers"
+LEDGER = f"{DOMAIN}.ledger"
+RULES = f"{DOMAIN}.rules"
+POLICY = f"{DOMAIN}.policy"
+
+
+def test_the_ledger_imports_the_use_cases_it_runs() -> None:
+    assert reaching(LEDGER, (HANDLERS,)) != []
+    assert reaching(POLICY, (RULES,)) != []  # the policy values cite the rules' clauses
+
+
+@pytest.mark.parametrize("module_name", [*modules_under(HANDLERS), f"{DOMAIN}.payment_references"])
+def test_no_use_case_imports_the_ledger_that_runs_it(module_name: str) -> None:
+    assert reaching(module_name, (LEDGER,)) == []
+
+
+@pytest.mark.parametrize("module_name", modules_under(RULES))
+def test_the_rules_take_the_policy_types_and_never_import_the_policy_values(
+    module_name: str,
+) -> None:
+    assert reaching(module_name, (POLICY,)) == []

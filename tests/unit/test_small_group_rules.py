@@ -19,7 +19,8 @@ from enrollment_ledger.domain.errors import (
     NoPolicyParameters,
     OutsideEnrollmentPeriod,
 )
-from enrollment_ledger.domain.policy import DEFAULT_POLICY, Parameter
+from enrollment_ledger.domain.parameters import Parameter
+from enrollment_ledger.domain.policy import DEFAULT_POLICY
 from enrollment_ledger.domain.rules import small_group as rules
 from enrollment_ledger.domain.rules import small_group_delinquency as delinquency_rules
 from enrollment_ledger.domain.rules import small_group_enrollment as enrollment_rules

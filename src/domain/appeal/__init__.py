@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate
 
 from ..errors import InvalidCommand
 from ..events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid, event_data
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import appeals as rules
 from ..rules import rehearings as rehearing_rules
 from ..rules import representatives as representative_rules

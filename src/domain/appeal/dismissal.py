@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import InvalidCommand
 from ..events import LedgerEvent
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import appeals as rules
 from .status import AppealStatus
 

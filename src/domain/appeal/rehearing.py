@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import InvalidCommand
 from ..events import LedgerEvent
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import appeals as appeal_rules
 from ..rules import rehearings as rules
 from .status import CLOSED_WITHOUT_DECISION, AppealStatus

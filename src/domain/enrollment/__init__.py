@@ -25,7 +25,7 @@ from ..calendar import first_of_month
 from ..errors import InvalidCommand
 from ..events import CopiedForCommands, LedgerCreated, aggregate_uuid
 from ..money import ZERO
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import premiums as rules
 from ..rules import waivers as waiver_rules
 from . import billing, coverage, delinquency, fraud, members, premium_changes, schedule, waivers

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ..errors import InvalidCommand
 from ..money import ZERO
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from . import billing, delinquency
 from .billing import Invoice, MoneyAccount
 from .shared import EndReason, EnrollmentEvent, RefundReason, Status

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..calendar import add_months, month_key, parse_month
 from ..money import ZERO
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import coverage_changes as change_rules
 from ..rules import premiums as rules
 from .shared import EnrollmentEvent, InvoiceKind, PremiumTerms, RefundReason

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..calendar import add_months
 from ..errors import InvalidCommand
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import effective_dates, enrollment_periods
 from ..rules import premiums as rules
 from . import billing

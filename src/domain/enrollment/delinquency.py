@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from ..calendar import month_key, parse_month, plus_days
 from ..money import ZERO
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import premiums as rules
 from . import billing
 from .coverage import ends_on

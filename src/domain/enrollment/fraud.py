@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidCommand
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import fraud as rules
 from . import billing
 from .coverage import ends_on

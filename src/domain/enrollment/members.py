@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from . import billing
 from .coverage import ends_on
 from .delinquency import end_delinquency

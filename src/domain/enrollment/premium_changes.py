@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..calendar import month_key, parse_month
 from ..money import ZERO
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import coverage_changes as rules
 from ..rules import premiums as premium_rules
 from . import billing

@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..calendar import plus_days
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import premiums as rules
 from . import billing, coverage, delinquency, waivers
 from .shared import ENDS_ON_ITS_DATE, Status

@@ -18,7 +18,7 @@ from ..events import LedgerEvent
 from ..rules import premiums as rules
 
 if TYPE_CHECKING:
-    from ..policy import PolicyVersion
+    from ..parameters import PolicyVersion
 
 
 class Status(StrEnum):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..calendar import add_months, first_of_month, month_key, parse_month
 from ..errors import InvalidCommand
 from ..money import ZERO
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import waivers as waiver_rules
 from . import billing
 from .shared import EnrollmentEvent, WaiverDecision

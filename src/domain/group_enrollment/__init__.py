@@ -35,7 +35,7 @@ from ..enrollment.shared import (
 from ..errors import InvalidCommand
 from ..events import CopiedForCommands, LedgerCreated, aggregate_uuid
 from ..money import ZERO
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import small_group as rules
 from ..rules import small_group_delinquency as delinquency_rules
 from ..rules import small_group_enrollment as enrollment_rules

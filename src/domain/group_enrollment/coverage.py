@@ -26,7 +26,7 @@ from ..enrollment.shared import (
     RefundReason,
     Status,
 )
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import small_group as rules
 from ..rules import small_group_enrollment as enrollment_rules
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..calendar import last_day_of_month
 from ..enrollment.shared import EnrollmentEvent
 from ..errors import InvalidCommand, OutsideEnrollmentPeriod
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import small_group as rules
 from ..rules import small_group_enrollment as enrollment_rules
 

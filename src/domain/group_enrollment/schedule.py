@@ -16,7 +16,7 @@ from ..enrollment import billing, delinquency
 from ..enrollment import coverage as enrollment_coverage
 from ..enrollment.schedule import Milestone, account_milestones, advance_through
 from ..enrollment.shared import Status
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..rules import premiums as premium_rules
 from ..rules import small_group_enrollment as enrollment_rules
 from . import coverage

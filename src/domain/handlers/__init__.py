@@ -25,9 +25,9 @@ from . import (
 )
 
 if TYPE_CHECKING:
-    from ..ledger import Ledger
+    from .ports import LedgerPort
 
-Handler = Callable[["Ledger", Any], list[Aggregate]]
+Handler = Callable[["LedgerPort", Any], list[Aggregate]]
 
 COMMAND_HANDLERS: Mapping[type[commands.Command], Handler] = MappingProxyType(
     {

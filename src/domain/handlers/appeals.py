@@ -20,7 +20,7 @@ from ..errors import Conflict, InvalidCommand
 from ..events import event_id, event_uuid
 from ..hearing import decide_again, facts_before
 from ..household import Household
-from ..policy import PolicyVersion
+from ..parameters import PolicyVersion
 from ..reported_facts import Changes
 from ..rules import appeals as rules
 from ..rules import rehearings as rehearing_rules
@@ -34,10 +34,10 @@ from ..rules.representatives import filing_refusal
 from .coverage_changes import end_coverage_of_members_no_longer_eligible
 
 if TYPE_CHECKING:
-    from ..ledger import Ledger
+    from .ports import LedgerPort
 
 
-def file_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
+def file_appeal(ledger: LedgerPort, command: FileAppeal) -> list[Aggregate]:
     """12.13-12.15(2): recorded with its deadline; dismissed when untimely or not appealable.
     An employer's appeal (`employer_id`) is `file_employer_appeal`."""
     if command.household_id is not None and command.employer_id is not None:
@@ -88,7 +88,7 @@ def file_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
     return [household, appeal]
 
 
-def file_employer_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]:
+def file_employer_appeal(ledger: LedgerPort, command: FileAppeal) -> list[Aggregate]:
     """12.13-12.15(2) for an employer (12.14(2)(b)): recorded with its 90-day deadline; dismissed
     when untimely or not appealable."""
     assert command.employer_id is not None
@@ -120,7 +120,7 @@ def file_employer_appeal(ledger: Ledger, command: FileAppeal) -> list[Aggregate]
 
 
 def _appealed_event(
-    ledger: Ledger, command: FileAppeal, record: list[tuple[int, Any]], whose: str
+    ledger: LedgerPort, command: FileAppeal, record: list[tuple[int, Any]], whose: str
 ) -> Any:
     """The event appealed, found by its id in the appellant's `record` (`whose`, as a refusal
     names it): refused when the appeal id is taken, the event is not there, or the appeal was
@@ -144,7 +144,7 @@ def _appealed_event(
     raise InvalidCommand(f"no event {event_id!r} in the record of {whose}", "unknown_event")
 
 
-def decide_appeal(ledger: Ledger, command: DecideAppeal) -> list[Aggregate]:
+def decide_appeal(ledger: LedgerPort, command: DecideAppeal) -> list[Aggregate]:
     """12.15(4)-(6). A reversed eligibility or plan-type determination records the corrected
     determination, with the original effective dates (premiums stayed due meanwhile, 12.15(6))."""
     appeal = ledger.appeal(command.appeal_id)
@@ -169,7 +169,7 @@ def decide_appeal(ledger: Ledger, command: DecideAppeal) -> list[Aggregate]:
 
 
 def _record_correction(
-    ledger: Ledger,
+    ledger: LedgerPort,
     appeal: Appeal,
     household: Household,
     on: date,
@@ -203,7 +203,7 @@ def _record_correction(
     )
 
 
-def order_rehearing(ledger: Ledger, command: OrderRehearing) -> list[Aggregate]:
+def order_rehearing(ledger: LedgerPort, command: OrderRehearing) -> list[Aggregate]:
     """12.15(5): the order, and the stay of the initial decision it brings. When the initial
     decision reversed an eligibility determination and its correction is still the household's
     latest determination, the stay restores the appealed determination's results (an event; the
@@ -244,7 +244,11 @@ def order_rehearing(ledger: Ledger, command: OrderRehearing) -> list[Aggregate]:
 
 
 def _open_denied_period(
-    household: Household, ledger: Ledger, appeal: Appeal, decided_on: date, policy: PolicyVersion
+    household: Household,
+    ledger: LedgerPort,
+    appeal: Appeal,
+    decided_on: date,
+    policy: PolicyVersion,
 ) -> Household:
     """12.13(3), 12.15(4): a refused special enrollment period reversed on appeal is opened for
     the members it was refused to (`reversed_denial_period`: sixty days from the original event,
@@ -263,7 +267,9 @@ def _open_denied_period(
     return household
 
 
-def initial_correction(ledger: Ledger, appeal: Appeal, household_events: list[Any]) -> Any | None:
+def initial_correction(
+    ledger: LedgerPort, appeal: Appeal, household_events: list[Any]
+) -> Any | None:
     """The corrected determination the appeal's initial decision recorded: the household's
     `EligibilityDetermined` recorded by the same command as that decision (the same record
     instant), or None."""
@@ -283,7 +289,7 @@ def initial_correction(ledger: Ledger, appeal: Appeal, household_events: list[An
     return None
 
 
-def decide_rehearing(ledger: Ledger, command: DecideRehearing) -> list[Aggregate]:
+def decide_rehearing(ledger: LedgerPort, command: DecideRehearing) -> list[Aggregate]:
     """12.15(5): the re-hearing's decision ends the stay, and the decision that stands is
     implemented (`rehearing_rules.rehearing_effect`): a superseding reversal records a corrected
     determination from its findings; an initial reversal that stands has its stayed correction

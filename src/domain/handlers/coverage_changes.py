@@ -24,14 +24,14 @@ from ..rules.appeals import appellant_has_died
 from ..rules.plan_selection import Coverage, health_terms
 
 if TYPE_CHECKING:
-    from ..ledger import Ledger
+    from .ports import LedgerPort
 
 
 # ---- loss of eligibility ------------------------------------------------------------------------
 
 
 def end_coverage_of_members_no_longer_eligible(
-    ledger: Ledger, household: Household, on: date
+    ledger: LedgerPort, household: Household, on: date
 ) -> list[Aggregate]:
     """12.10(5)(c), 12.08(3), 12.16(1)(a): after the household's new determination (its latest
     pending `EligibilityDetermined`), the coverage of each covered member it leaves eligible for
@@ -75,14 +75,14 @@ def _new_determination(household: Household) -> Any:
     return None
 
 
-def _enrollments_of(ledger: Ledger, household: Household) -> list[Enrollment]:
+def _enrollments_of(ledger: LedgerPort, household: Household) -> list[Enrollment]:
     return [ledger.enrollment(enrollment_id) for enrollment_id in household.enrollment_ids]
 
 
 # ---- premium changes ----------------------------------------------------------------------------
 
 
-def change_premium(ledger: Ledger, command: ChangePremium) -> list[Aggregate]:
+def change_premium(ledger: LedgerPort, command: ChangePremium) -> list[Aggregate]:
     """12.12(8)(a): the premium a redetermination makes the enrollee owe, from its effective date
     for the enrollment's members who stay covered (12.08: the 1st of the month after the notice,
     or a month later for a change notified after the cut-off that keeps them eligible), on the
@@ -125,7 +125,7 @@ def change_premium(ledger: Ledger, command: ChangePremium) -> list[Aggregate]:
     return [enrollment]
 
 
-def _determination(ledger: Ledger, household: Household, event_id: str) -> Any:
+def _determination(ledger: LedgerPort, household: Household, event_id: str) -> Any:
     """The household's `EligibilityDetermined` event `event_id`."""
     try:
         wanted = UUID(event_id)
@@ -150,7 +150,7 @@ def _determination(ledger: Ledger, household: Household, event_id: str) -> Any:
 # ---- death --------------------------------------------------------------------------------------
 
 
-def record_death(ledger: Ledger, command: RecordDeath) -> list[Aggregate]:
+def record_death(ledger: LedgerPort, command: RecordDeath) -> list[Aggregate]:
     """The death recorded (12.09(2)); the member's coverage ends at the end of the month of death
     (contract, with 12.10(5)(c)); a pending appeal whose appellant has died is dismissed
     (12.15(2)(d)) unless the estate's representative asks to continue it (`continue_appeal`)."""
@@ -182,7 +182,7 @@ def record_death(ledger: Ledger, command: RecordDeath) -> list[Aggregate]:
     return changed
 
 
-def continue_appeal(ledger: Ledger, command: ContinueAppeal) -> list[Aggregate]:
+def continue_appeal(ledger: LedgerPort, command: ContinueAppeal) -> list[Aggregate]:
     """12.15(2)(d): the estate's representative continues an appeal dismissed for the death."""
     appeal: Appeal = ledger.appeal(command.appeal_id)
     appeal.continue_for_estate(

@@ -37,10 +37,10 @@ from . import small_group
 from .waivers import open_periods_for_ended_waivers
 
 if TYPE_CHECKING:
-    from ..ledger import Ledger
+    from .ports import LedgerPort
 
 
-def select_plan(ledger: Ledger, command: SelectPlan) -> list[Aggregate]:
+def select_plan(ledger: LedgerPort, command: SelectPlan) -> list[Aggregate]:
     """12.10(1)-(3) for health plans; 12.16(1)(a), (3)(a) for dental plans."""
     on, member_ids = command.on, list(command.member_ids)
     household = ledger.household(command.household_id)
@@ -142,7 +142,7 @@ def _latest_plan_year(household: Household) -> int | None:
 
 
 def end_replaced(
-    ledger: Ledger, household: Household | None, enrollment: Enrollment, on: date
+    ledger: LedgerPort, household: Household | None, enrollment: Enrollment, on: date
 ) -> list[Aggregate]:
     """After `enrollment` is effectuated, end the household's other health enrollment it
     replaces (12.10(1): a transfer between plans)."""
@@ -174,7 +174,7 @@ def end_replaced(
     return replaced
 
 
-def record_payment(ledger: Ledger, command: RecordPayment) -> list[Aggregate]:
+def record_payment(ledger: LedgerPort, command: RecordPayment) -> list[Aggregate]:
     """12.12(1). A payment's `reference` is unique in the whole store: the same payment again
     (same enrollment, amount and date) answers its first recording; any other payment with that
     reference is refused `duplicate_reference`."""
@@ -192,7 +192,7 @@ def record_payment(ledger: Ledger, command: RecordPayment) -> list[Aggregate]:
     return [enrollment, *end_replaced(ledger, None, enrollment, command.on)]
 
 
-def request_reinstatement(ledger: Ledger, command: RequestReinstatement) -> list[Aggregate]:
+def request_reinstatement(ledger: LedgerPort, command: RequestReinstatement) -> list[Aggregate]:
     if isinstance(ledger.any_enrollment(command.enrollment_id), GroupEnrollment):
         return small_group.request_reinstatement(ledger, command)
     enrollment = ledger.enrollment(command.enrollment_id)
@@ -200,7 +200,7 @@ def request_reinstatement(ledger: Ledger, command: RequestReinstatement) -> list
     return [enrollment]
 
 
-def request_termination(ledger: Ledger, command: RequestTermination) -> list[Aggregate]:
+def request_termination(ledger: LedgerPort, command: RequestTermination) -> list[Aggregate]:
     if command.enrollment_id is None or isinstance(
         ledger.any_enrollment(command.enrollment_id), GroupEnrollment
     ):
@@ -215,7 +215,7 @@ def request_termination(ledger: Ledger, command: RequestTermination) -> list[Agg
     return [enrollment]
 
 
-def terminate_for_fraud(ledger: Ledger, command: TerminateForFraud) -> list[Aggregate]:
+def terminate_for_fraud(ledger: LedgerPort, command: TerminateForFraud) -> list[Aggregate]:
     """12.10(5)(a), 12.10(7): the enrollment ended for fraud, possibly retroactively."""
     enrollment = ledger.enrollment(command.enrollment_id)
     enrollment.terminate_for_fraud(
@@ -224,7 +224,7 @@ def terminate_for_fraud(ledger: Ledger, command: TerminateForFraud) -> list[Aggr
     return [enrollment]
 
 
-def renew_enrollment(ledger: Ledger, command: RenewEnrollment) -> list[Aggregate]:
+def renew_enrollment(ledger: LedgerPort, command: RenewEnrollment) -> list[Aggregate]:
     """12.07(1), 12.12(8)(b): coverage continues into the plan year at its premium, on the
     program and plan type of that year's determination."""
     enrollment = ledger.enrollment(command.enrollment_id)
@@ -255,7 +255,7 @@ def renew_enrollment(ledger: Ledger, command: RenewEnrollment) -> list[Aggregate
     return [enrollment]
 
 
-def run_schedule(ledger: Ledger, command: RunSchedule) -> list[Aggregate]:
+def run_schedule(ledger: LedgerPort, command: RunSchedule) -> list[Aggregate]:
     """Every time-driven decision due up to `through`, for every enrollment with one due (read
     from the schedule index, so the cost follows what is due). Each decision carries its own
     business date; `on` (the day the run happens) may be after `through`.

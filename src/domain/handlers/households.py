@@ -24,10 +24,10 @@ from ..rules.enrollment_periods import PeriodDenial, qualifying_event_decision
 from .coverage_changes import end_coverage_of_members_no_longer_eligible
 
 if TYPE_CHECKING:
-    from ..ledger import Ledger
+    from .ports import LedgerPort
 
 
-def submit_application(ledger: Ledger, command: SubmitApplication) -> list[Aggregate]:
+def submit_application(ledger: LedgerPort, command: SubmitApplication) -> list[Aggregate]:
     """12.06: the application as received (the household opened by its first one)."""
     ledger.require_policy_parameters(command.on, command.plan_year)
     try:
@@ -38,7 +38,7 @@ def submit_application(ledger: Ledger, command: SubmitApplication) -> list[Aggre
     return [household]
 
 
-def submit_renewal(ledger: Ledger, command: SubmitRenewal) -> list[Aggregate]:
+def submit_renewal(ledger: LedgerPort, command: SubmitRenewal) -> list[Aggregate]:
     """12.07(1): the yearly renewal and a determination for the coming plan year, effective
     1 January of it."""
     ledger.require_policy_parameters(command.on, command.plan_year)
@@ -61,7 +61,7 @@ def _submit(household: Household, form: ApplicationForm, *, renewal: bool) -> No
     )
 
 
-def determine_eligibility(ledger: Ledger, command: DetermineEligibility) -> list[Aggregate]:
+def determine_eligibility(ledger: LedgerPort, command: DetermineEligibility) -> list[Aggregate]:
     household = ledger.household(command.household_id)
     household.determine_eligibility(
         command.on, ledger.policy.in_force(command.on), basis=DeterminationBasis.APPLICATION
@@ -69,7 +69,7 @@ def determine_eligibility(ledger: Ledger, command: DetermineEligibility) -> list
     return [household, *end_coverage_of_members_no_longer_eligible(ledger, household, command.on)]
 
 
-def report_change(ledger: Ledger, command: ReportChange) -> list[Aggregate]:
+def report_change(ledger: LedgerPort, command: ReportChange) -> list[Aggregate]:
     """12.09(2): the change as reported, then a determination on it."""
     household = ledger.household(command.household_id)
     known = {m["member_id"] for m in household.latest_application().members}
@@ -93,7 +93,7 @@ def report_change(ledger: Ledger, command: ReportChange) -> list[Aggregate]:
     return [household, *end_coverage_of_members_no_longer_eligible(ledger, household, command.on)]
 
 
-def report_qualifying_event(ledger: Ledger, command: ReportQualifyingEvent) -> list[Aggregate]:
+def report_qualifying_event(ledger: LedgerPort, command: ReportQualifyingEvent) -> list[Aggregate]:
     """12.10(1)(a): a triggering event opens 60 days to enroll from the date of the event. A
     refusal (reported too late, a loss of coverage for non-payment or fraud) is a determination
     regarding a special enrollment period (12.13(3)): recorded, so that it can be appealed."""

@@ -10,10 +10,12 @@ from .. import representatives
 from ..commands import DesignateRepresentative, RevokeRepresentative
 
 if TYPE_CHECKING:
-    from ..ledger import Ledger
+    from .ports import LedgerPort
 
 
-def designate_representative(ledger: Ledger, command: DesignateRepresentative) -> list[Aggregate]:
+def designate_representative(
+    ledger: LedgerPort, command: DesignateRepresentative
+) -> list[Aggregate]:
     """12.17 (authorized) or 12.03 (Appeal Representative), for the household or one member."""
     household = ledger.household(command.household_id)
     representatives.designate(
@@ -28,7 +30,7 @@ def designate_representative(ledger: Ledger, command: DesignateRepresentative) -
     return [household]
 
 
-def revoke_representative(ledger: Ledger, command: RevokeRepresentative) -> list[Aggregate]:
+def revoke_representative(ledger: LedgerPort, command: RevokeRepresentative) -> list[Aggregate]:
     household = ledger.household(command.household_id)
     representatives.revoke(household, on=command.on, representative_id=command.representative_id)
     return [household]

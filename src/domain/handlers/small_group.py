@@ -30,11 +30,11 @@ from ..payment_references import duplicate_reference
 from ..rules import small_group as rules
 
 if TYPE_CHECKING:
-    from ..ledger import Ledger
+    from .ports import LedgerPort
 
 
 def submit_employer_application(
-    ledger: Ledger, command: SubmitEmployerApplication
+    ledger: LedgerPort, command: SubmitEmployerApplication
 ) -> list[Aggregate]:
     """12.04(4): the employer's application as received (the employer opened by its first)."""
     if command.full_time_employees > command.employee_count:
@@ -55,7 +55,7 @@ def submit_employer_application(
 
 
 def determine_employer_eligibility(
-    ledger: Ledger, command: DetermineEmployerEligibility
+    ledger: LedgerPort, command: DetermineEmployerEligibility
 ) -> list[Aggregate]:
     """12.04(4)(a)1-5 and (b), 12.11(3), 12.16(1)(b): the determination (an appealable
     decision, recorded whether or not the employer is found eligible). The employer's group
@@ -76,7 +76,7 @@ def determine_employer_eligibility(
     return [employer, *groups]
 
 
-def select_group_plan(ledger: Ledger, command: SelectGroupPlan) -> list[Aggregate]:
+def select_group_plan(ledger: LedgerPort, command: SelectGroupPlan) -> list[Aggregate]:
     """12.11(1)-(2), 12.16(1)(b): an eligible employer's plan for its employees."""
     employer = ledger.employer(command.employer_id)
     employer.require_eligible(command.coverage.value)
@@ -102,7 +102,7 @@ def select_group_plan(ledger: Ledger, command: SelectGroupPlan) -> list[Aggregat
     return [employer, group]
 
 
-def enroll_employee(ledger: Ledger, command: EnrollEmployee) -> list[Aggregate]:
+def enroll_employee(ledger: LedgerPort, command: EnrollEmployee) -> list[Aggregate]:
     """12.11(1), (2), (4)."""
     if command.employee_id not in command.member_ids:
         raise InvalidCommand(
@@ -122,14 +122,14 @@ def enroll_employee(ledger: Ledger, command: EnrollEmployee) -> list[Aggregate]:
     return [group]
 
 
-def waive_coverage(ledger: Ledger, command: WaiveCoverage) -> list[Aggregate]:
+def waive_coverage(ledger: LedgerPort, command: WaiveCoverage) -> list[Aggregate]:
     """12.11(1)."""
     group = ledger.group_enrollment(command.group_enrollment_id)
     group.waive_coverage(command.on, command.employee_id, ledger.policy.in_force(command.on))
     return [group]
 
 
-def record_payment(ledger: Ledger, command: RecordPayment) -> list[Aggregate]:
+def record_payment(ledger: LedgerPort, command: RecordPayment) -> list[Aggregate]:
     """12.11(1), 12.12(1): the employer's payment (the reference already checked by the
     shared handler)."""
     group = ledger.group_enrollment(command.enrollment_id)
@@ -140,14 +140,14 @@ def record_payment(ledger: Ledger, command: RecordPayment) -> list[Aggregate]:
     return [group]
 
 
-def request_reinstatement(ledger: Ledger, command: RequestReinstatement) -> list[Aggregate]:
+def request_reinstatement(ledger: LedgerPort, command: RequestReinstatement) -> list[Aggregate]:
     """12.12(13)."""
     group = ledger.group_enrollment(command.enrollment_id)
     group.request_reinstatement(command.on, ledger.policy.in_force(command.on))
     return [group]
 
 
-def request_termination(ledger: Ledger, command: RequestTermination) -> list[Aggregate]:
+def request_termination(ledger: LedgerPort, command: RequestTermination) -> list[Aggregate]:
     """12.11(7): the employer's, by `enrollment_id`; 12.11(4): an employee's, by
     `group_enrollment_id`, `employee_id` and `kind`, only in a special enrollment period."""
     policy = ledger.policy.in_force(command.on)

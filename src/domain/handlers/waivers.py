@@ -15,13 +15,13 @@ from ..rules.enrollment_periods import WAIVER_ENDED, WAIVER_GRANTED
 from ..rules.waivers import WaiverDecision
 
 if TYPE_CHECKING:
-    from ..ledger import Ledger
+    from .ports import LedgerPort
 
 REQUEST_MARK = "#waiver-"
 """A request id is its enrollment's id, this mark and a number."""
 
 
-def request_hardship_waiver(ledger: Ledger, command: RequestHardshipWaiver) -> list[Aggregate]:
+def request_hardship_waiver(ledger: LedgerPort, command: RequestHardshipWaiver) -> list[Aggregate]:
     ledger.household(command.household_id)
     enrollment = ledger.enrollment(command.enrollment_id)
     if enrollment.household_id != command.household_id:
@@ -35,7 +35,7 @@ def request_hardship_waiver(ledger: Ledger, command: RequestHardshipWaiver) -> l
     return [enrollment]
 
 
-def decide_hardship_waiver(ledger: Ledger, command: DecideHardshipWaiver) -> list[Aggregate]:
+def decide_hardship_waiver(ledger: LedgerPort, command: DecideHardshipWaiver) -> list[Aggregate]:
     """12.12(7): the decision on a request; a grant opens sixty days to change plans
     (12.10(1)(e))."""
     request_id, enrollment_id = command.request_id, command.enrollment_id
@@ -65,7 +65,10 @@ def decide_hardship_waiver(ledger: Ledger, command: DecideHardshipWaiver) -> lis
 
 
 def open_periods_for_ended_waivers(
-    ledger: Ledger, enrollment: Enrollment, events: Iterable[Any], households: dict[str, Household]
+    ledger: LedgerPort,
+    enrollment: Enrollment,
+    events: Iterable[Any],
+    households: dict[str, Household],
 ) -> None:
     """12.10(1)(f): each waiver of `enrollment` ended among `events` opens sixty days for its
     household, from the day it ended; a household not in `households` (by id) is loaded into it."""

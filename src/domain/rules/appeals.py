@@ -32,7 +32,7 @@ from .eligibility import ELIGIBILITY, FINANCIALLY_ASSISTED, MemberDetermination
 from .small_group import GROUP_APPEAL_DEADLINE
 
 if TYPE_CHECKING:
-    from ..policy import PolicyVersion
+    from ..parameters import PolicyVersion
 
 # ---- citations -------------------------------------------------------------------------------
 

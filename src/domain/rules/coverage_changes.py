@@ -24,7 +24,7 @@ from ..calendar import add_months, day_in_month, first_of_month, last_day_of_mon
 from .eligibility import DENTAL_ELIGIBILITY, Program
 
 if TYPE_CHECKING:
-    from ..policy import PolicyVersion
+    from ..parameters import PolicyVersion
 
 NO_LONGER_ELIGIBLE = "956 CMR 12.10(5)(c)"
 DENTAL_NO_LONGER_ELIGIBLE = DENTAL_ELIGIBILITY

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..calendar import add_months, first_of_next_month
 
 if TYPE_CHECKING:
-    from ..policy import PolicyVersion
+    from ..parameters import PolicyVersion
 
 GENERAL = "956 CMR 12.08(1)"
 AFTER_CUTOFF = "956 CMR 12.08(2)"

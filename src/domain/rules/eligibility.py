@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InvalidCommand
 
 if TYPE_CHECKING:
-    from ..policy import PlanTypeBand, PolicyVersion
+    from ..parameters import PlanTypeBand, PolicyVersion
 
 RESIDENT_HOUSEHOLD = "956 CMR 12.03 Resident(d)"
 ELIGIBILITY = "956 CMR 12.04"

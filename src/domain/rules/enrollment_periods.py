@@ -16,7 +16,7 @@ from .appeals import HEARING_DECISION
 from .eligibility import Program
 
 if TYPE_CHECKING:
-    from ..policy import PolicyVersion
+    from ..parameters import PolicyVersion
 
 OPEN_ENROLLMENT = "956 CMR 12.10(1)"
 TRIGGERING_EVENT = "956 CMR 12.10(1)(a)"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..calendar import add_months, day_in_month, first_of_month, last_day_of_month, plus_days
 
 if TYPE_CHECKING:
-    from ..policy import PolicyVersion
+    from ..parameters import PolicyVersion
 
 PREMIUMS_DUE = "956 CMR 12.12(1)"
 BINDER = "956 CMR 12.10(2)"

@@ -16,7 +16,7 @@ from ..calendar import plus_days
 from .appeals import AppealOutcome, short_type
 
 if TYPE_CHECKING:
-    from ..policy import PolicyVersion
+    from ..parameters import PolicyVersion
 
 
 # ---- 12.15(5): re-hearing ----------------------------------------------------------------------

@@ -34,7 +34,7 @@ from ..calendar import add_months, plus_days
 from ..errors import NoPolicyParameters
 
 if TYPE_CHECKING:
-    from ..policy import Parameter, PolicyVersion
+    from ..parameters import Parameter, PolicyVersion
 
 # ---- citations -------------------------------------------------------------------------------
 

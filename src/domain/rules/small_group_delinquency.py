@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ..calendar import plus_days
 
 if TYPE_CHECKING:
-    from ..policy import PolicyVersion
+    from ..parameters import PolicyVersion
 
 
 # ---- 12.12(11)-(13): delinquency, termination and reinstatement ----------------------------------

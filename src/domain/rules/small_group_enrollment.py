@@ -27,7 +27,7 @@ from .small_group import (
 )
 
 if TYPE_CHECKING:
-    from ..policy import PolicyVersion
+    from ..parameters import PolicyVersion
 
 
 # ---- 12.11(1)-(2): the group's selection and binder -------------------------------------------

@@ -26,7 +26,7 @@ from .eligibility import Program
 from .plan_selection import Coverage
 
 if TYPE_CHECKING:
-    from ..policy import PolicyVersion
+    from ..parameters import PolicyVersion
 
 EXTREME_FINANCIAL_HARDSHIP = "956 CMR 12.12(7)(a)"
 HOUSING = "956 CMR 12.12(7)(a)1"
