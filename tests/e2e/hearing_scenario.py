@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from enrollment_ledger.domain.events import aggregate_uuid, event_id
+
 ROOT = Path(__file__).resolve().parents[2]
 FAQ = ROOT / "examples" / "connectorcare-faq.jsonl"
 APPEAL_ID = "A-FAQ"
@@ -15,9 +17,11 @@ HOUSEHOLD_ID = "H-FAQ"
 ENROLLMENT_ID = "E-FAQ"
 GROUNDS = "My income was counted from an old job: this year it is $28,000, not $35,000."
 REPRESENTATIVE = "Dana Whitfield"
+APPEALED_EVENT_ID = event_id(aggregate_uuid("household", HOUSEHOLD_ID), 3)
+"""The FAQ's determination of 5 January (the household's third event): plan type 3A."""
 
 
-def appeal_commands(appealed_event_id: str) -> list[dict[str, Any]]:
+def appeal_commands(appealed_event_id: str = APPEALED_EVENT_ID) -> list[dict[str, Any]]:
     """The representative, the appeal and the reversal, each with its business date."""
     return [
         {
@@ -53,7 +57,7 @@ def appeal_commands(appealed_event_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def faq_appealed_and_reversed(appealed_event_id: str) -> list[dict[str, Any]]:
+def faq_appealed_and_reversed(appealed_event_id: str = APPEALED_EVENT_ID) -> list[dict[str, Any]]:
     """The FAQ's lines with the appeal's inserted in business-date order."""
     faq = [json.loads(line) for line in FAQ.read_text().splitlines() if line.strip()]
     return sorted([*faq, *appeal_commands(appealed_event_id)], key=lambda c: str(c["on"]))

@@ -20,6 +20,7 @@ from ...projections.case_picture import EnrollmentPicture, enrollment_picture
 from .. import queries
 
 FACT_TYPES = ("ApplicationSubmitted", "ChangeReported", "DeathRecorded", "RepresentativeDesignated")
+CORRECTION_TYPES = ("EligibilityDetermined", "AppealedDeterminationRestored")
 AMOUNT_FIELDS = ("amount", "outstanding", "amount_required", "monthly_premium", "to_credit")
 
 
@@ -46,6 +47,13 @@ def hearing_model(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
             e
             for e in packet["appeal"]["events"]
             if e["type"] not in ("AppealFiled", "EmployerAppealFiled", "AppealFiledFor")
+        ],
+        "corrections": [
+            {"event": e, "words": action_in_words(e)}
+            for e in packet["timeline"]
+            if e["type"] in CORRECTION_TYPES
+            and e["on"] >= packet["appeal"]["filed_on"]
+            and (e["type"] != "EligibilityDetermined" or e["data"].get("basis") != "application")
         ],
         "appealed": appealed,
         "action_words": action_in_words(appealed),
