@@ -134,7 +134,7 @@ def enrollment_picture(
 
 
 def _money(month: Mapping[str, Any] | None, name: str) -> Decimal:
-    return Decimal(0) if month is None else Decimal(str(month[name]))
+    return Decimal("0.00") if month is None else Decimal(str(month[name]))
 
 
 def _state(
