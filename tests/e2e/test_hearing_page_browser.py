@@ -64,6 +64,7 @@ def browser(tmp_path: Path) -> Iterator[Any]:
 def full_page_screenshot(driver: Any, path: Path) -> None:
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1280, min(int(height) + 40, 12000))
+    driver.execute_script("window.scrollTo(0, 0)")
     assert driver.save_screenshot(str(path))
     driver.set_window_size(1280, 1600)
 
