@@ -189,12 +189,9 @@ def _facts(ledger: Ledger, packet: Mapping[str, Any]) -> dict[str, Any]:
     appeal = ledger.appeal(packet["appeal_id"])
     stream = list(ledger.aggregate_events(appeal.appealed_aggregate_id))
     then = [e for e in stream if e.originator_version < appeal.appealed_version]
-    later_ids = {e["id"] for e in packet["timeline"]}
     known_ids = {e["id"] for e in packet["facts_known"]}
     learned = [
-        e
-        for e in packet["timeline"]
-        if e["type"] in FACT_TYPES and e["id"] in later_ids and e["id"] not in known_ids
+        e for e in packet["timeline"] if e["type"] in FACT_TYPES and e["id"] not in known_ids
     ]
     return {
         "facts_then": _application(then),
