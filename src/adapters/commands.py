@@ -698,6 +698,12 @@ def parse_command(obj: Any) -> ParsedCommand:
     return ParsedCommand(to_domain(command), command.command_id, fingerprint(command))
 
 
+def changes_of(findings: Findings) -> domain.Changes:
+    """A hearing's findings (or a what-if's facts) as the domain's `Changes`."""
+    changes: domain.Changes = _domain_object(domain.Changes, findings)
+    return changes
+
+
 def to_domain(command: Command) -> domain.Command:
     """The domain's command of the same name as the wire model, built field by field from it
     (nested models by the domain's field types, lists as tuples, names as the domain's enums)."""

@@ -18,3 +18,19 @@ def test_every_package_under_src_is_listed_for_installation() -> None:
     }
     assert found - listed == set()
     assert listed - found == set()
+
+
+def test_every_page_template_and_the_stylesheet_are_shipped_as_package_data() -> None:
+    """A non-editable install ships only what `package-data` names: the hearing page's
+    templates and its one stylesheet must all be matched by it."""
+    from fnmatch import fnmatch
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["enrollment_ledger"]
+    templates = ROOT / "src" / "adapters" / "pages" / "templates"
+    shipped = sorted(path.name for path in templates.iterdir())
+    assert {"hearing.html.j2", "timeline.html.j2", "page.css"} <= set(shipped)
+    for path in templates.iterdir():
+        relative = path.relative_to(ROOT / "src").as_posix()
+        assert any(fnmatch(relative, pattern) for pattern in patterns), relative
+    assert len([name for name in shipped if name.endswith(".css")]) == 1

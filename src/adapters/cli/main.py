@@ -86,6 +86,16 @@ def _parser() -> argparse.ArgumentParser:
             add_as_of_option(query)
         if kind != "hearing":
             add_known_at_option(query)
+        else:
+            query.add_argument(
+                "--html", metavar="FILE", default=None, help="write the hearing page to FILE"
+            )
+            query.add_argument(
+                "--what-if",
+                metavar="FACTS.json",
+                default=None,
+                help="recompute the appealed determination with these facts (nothing is recorded)",
+            )
         add_json_option(query)
 
     schema = sub.add_parser("schema", help="JSON Schema of every command and event")
@@ -250,6 +260,10 @@ def _apply(args: argparse.Namespace, stream: IO[bytes]) -> int:
 
 
 def _read(ledger: Ledger, args: argparse.Namespace) -> int:
+    if args.subcommand == "hearing" and (args.html or args.what_if):
+        from .pages import run_hearing_page
+
+        return run_hearing_page(ledger, args.appeal_id, args.html, args.what_if, args.json)
     if args.subcommand in ("coverage", "balance", "timeline", "hearing"):
         from .queries import run_query
 

@@ -41,6 +41,7 @@ from ..audit import InvalidDigest, digest, verify
 from ..audit.signing import SigningKey, signing_key_from_env
 from ..commands import DuplicateKey, decode_json
 from ..failures import EdgeError, failure_of
+from ..pages.routes import TOKEN_COOKIE, install_page_routes
 from .auth import PERMISSIONS, Action, Grant, TokenStore, ledger_engine
 from .errors import ApiError, error_body, status_for
 
@@ -136,13 +137,19 @@ def create_app(
     key = signing_key if signing_key is not None else signing_key_from_env()
     command_lock = threading.Lock()
 
-    def allow(action: Action) -> Callable[..., Grant]:
+    def allow(action: Action, cookie: bool = False) -> Callable[..., Grant]:
+        """The route's authorization: a bearer token (or, for the pages, `cookie`, the token in
+        the `ledger_token` cookie a browser sends) whose role may do `action`."""
         roles = PERMISSIONS[action]
 
         def authorize(
             request: Request,
             credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
         ) -> Grant:
+            if credentials is None and cookie and request.cookies.get(TOKEN_COOKIE):
+                credentials = HTTPAuthorizationCredentials(
+                    scheme="Bearer", credentials=request.cookies[TOKEN_COOKIE]
+                )
             if credentials is None:
                 raise ApiError(
                     "unauthorized",
@@ -243,6 +250,17 @@ def create_app(
     )
     def get_hearing(appeal_id: str) -> Any:
         return _read(lambda: queries.hearing(ledger, appeal_id))
+
+    install_page_routes(
+        app,
+        ledger,
+        allow,
+        Action,
+        _read,
+        lambda request: _read_body(request, max_body_bytes),
+        _parse_json,
+        ApiError,
+    )
 
     @app.get(
         "/verify",

@@ -65,6 +65,7 @@ class Action(StrEnum):
     BALANCE = "balance"
     TIMELINE = "timeline"
     HEARING = "hearing"
+    WHAT_IF = "what_if"
     VERIFY = "verify"
     DIGEST = "digest"
     PROOF = "proof"
@@ -79,6 +80,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.BALANCE: frozenset({Role.OPERATOR, Role.APPEALS, Role.DOWNSTREAM}),
     Action.TIMELINE: frozenset({Role.OPERATOR, Role.APPEALS, Role.COMPLIANCE}),
     Action.HEARING: frozenset({Role.OPERATOR, Role.APPEALS}),
+    Action.WHAT_IF: frozenset({Role.OPERATOR, Role.APPEALS}),
     Action.VERIFY: frozenset({Role.OPERATOR, Role.COMPLIANCE}),
     Action.DIGEST: frozenset({Role.OPERATOR, Role.COMPLIANCE}),
     Action.PROOF: frozenset({Role.OPERATOR, Role.COMPLIANCE}),
