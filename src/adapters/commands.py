@@ -44,6 +44,7 @@ from pydantic.functional_validators import BeforeValidator
 from ..domain import commands as domain
 from ..domain.calendar import first_of_month, parse_month
 from ..domain.errors import InvalidCommand
+from ..domain.reported_facts import Changes
 from ..domain.rules.appeals import AppealOutcome
 from ..domain.rules.eligibility import Incarceration, incarceration_status
 from ..domain.rules.enrollment_periods import QualifyingKind
@@ -698,9 +699,9 @@ def parse_command(obj: Any) -> ParsedCommand:
     return ParsedCommand(to_domain(command), command.command_id, fingerprint(command))
 
 
-def changes_of(findings: Findings) -> domain.Changes:
+def changes_of(findings: Findings) -> Changes:
     """A hearing's findings (or a what-if's facts) as the domain's `Changes`."""
-    changes: domain.Changes = _domain_object(domain.Changes, findings)
+    changes: Changes = _domain_object(Changes, findings)
     return changes
 
 

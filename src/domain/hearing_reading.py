@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from .calendar import plus_days
-from .policy import PolicyVersion
+from .parameters import PolicyVersion
 from .rules import appeals as rules
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from .calendar import first_of_month
 from .errors import NoPolicyParameters
 from .hearing import COMPARED_FIELDS, decide_again
-from .policy import PolicyVersion
+from .parameters import PolicyVersion
 
 NOTHING_RECORDED = (
     "nothing was recorded: this is a what-if replay of the appealed determination, and the "

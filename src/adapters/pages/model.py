@@ -15,7 +15,7 @@ from ...domain.errors import LedgerError
 from ...domain.hearing_reading import deadline_steps, timeliness
 from ...domain.household import replay
 from ...domain.ledger import Ledger
-from ...domain.policy import PolicyVersion
+from ...domain.parameters import PolicyVersion
 from ...projections.case_picture import EnrollmentPicture, enrollment_picture
 from .. import queries
 
