@@ -130,7 +130,9 @@ HEADERS_SCHEMA: dict[str, Any] = {
         "ce_effectiveon": {
             "type": "string",
             "format": "date",
-            "description": "the day the event takes effect (the value's `effective_on`)",
+            "description": "the day the event takes effect (the value's `effective_on`); absent "
+            "when that day is member data the message leaves out (a death, a member's life "
+            "event: `ce_memberdatafields` names `effective_on`)",
         },
         "ce_recordedat": {
             "type": "string",
@@ -173,7 +175,6 @@ HEADERS_SCHEMA: dict[str, Any] = {
         "ce_time",
         "content-type",
         "ce_dataschema",
-        "ce_effectiveon",
         "ce_recordedat",
     ],
 }
