@@ -14,6 +14,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+from enrollment_ledger.adapters.bootstrap import new_cipher_key
+from enrollment_ledger.adapters.kafka.member_data import (
+    MemberDataMode,
+    MemberDataPolicy,
+    new_topic_key,
+    read_topic_key,
+)
+
 from .kafka_helpers import create_topic, household_keys, published_by_default, seed_stories
 from .test_kafka_relay import relay_once
 
@@ -82,3 +91,36 @@ def test_the_example_consumer_reads_every_event_once_in_store_order_per_househol
         read = [(t, e) for k, t, e in printed if k == household]
         assert [e for _, e in read] == [published_by_default(e) for e in story]
         assert [t for t, _ in read] == [f"org.mahealthconnector.ledger.{e['type']}" for e in story]
+
+
+def test_the_example_consumer_decrypts_member_data_with_the_topic_key(
+    store_url: str,
+    kafka_bootstrap: str,
+    topic: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LEDGER_CIPHER_KEY", new_cipher_key())
+    events = seed_stories(store_url, range(1))
+    key_file = tmp_path / "topic.key"
+    key_file.write_text(new_topic_key())
+    create_topic(kafka_bootstrap, topic, partitions=1)
+    include = MemberDataPolicy(MemberDataMode.INCLUDE, read_topic_key(str(key_file)))
+    relay_once(store_url, kafka_bootstrap, topic, member_data=include)
+
+    process = subprocess.Popen(
+        [sys.executable, str(EXAMPLE), kafka_bootstrap, topic, str(key_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = lines_until(process, len(events), timeout=90)
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=30)
+
+    assert "Traceback" not in errors, errors
+    printed = [json.loads(line.split(" ", 2)[2]) for line in lines]
+    assert [(e["id"], e["data"]) for e in printed] == [(e["id"], e["data"]) for e in events]
+    assert any(e["member_data"]["mode"] == "encrypted" for e in printed if "member_data" in e)
