@@ -20,7 +20,7 @@ from typing import Any
 
 from ..domain.catalogue import event_classes
 from ..domain.events import BASE_FIELDS, COMMON_FIELDS
-from ..domain.member_data import is_member_data, member_fields
+from ..domain.member_data import ENVELOPE_FIELDS, is_member_data, member_fields
 from .event_descriptions import EVENTS, field_description
 
 EXAMPLES_FILE = Path(__file__).with_name("event_examples.json")
@@ -175,7 +175,7 @@ def _classified(event_type: str, name: str, schema: dict[str, Any]) -> dict[str,
     """A data field's schema with its class (`member_data`), the member fields' note added."""
     member = (
         name in member_fields(event_type)
-        if name in DATA_DATES
+        if name in DATA_DATES or name in ENVELOPE_FIELDS
         else is_member_data(event_type, name)
     )
     if not member:
@@ -226,6 +226,7 @@ def event_schemas() -> dict[str, Any]:
                 "effective_on": _classified(
                     cls.__name__, "effective_on", described["effective_on"]
                 ),
+                "citation": _classified(cls.__name__, "citation", described["citation"]),
                 "data": {
                     "type": "object",
                     "properties": data,

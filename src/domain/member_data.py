@@ -11,14 +11,22 @@ Every field of every event (`event_schema.data_fields`) is named in exactly one 
 tables, by event type (classes of the same name in two aggregates have the same fields):
 tests/unit/test_member_data.py fails when a new event or field is not classified. An event whose
 `effective_on` is a member's date (a death, a life event) names `effective_on` among its member
-fields: it is then left out of the envelope too."""
+fields, and one whose `citation` names a member's circumstances (the clause of a hardship ground)
+names `citation`: they are then left out of the envelope too."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 ENVELOPE_DATE = "effective_on"
-"""The one envelope field an event may classify as member data (when it is a member's date)."""
+"""An envelope field an event may classify as member data (when it is a member's date)."""
+
+ENVELOPE_CITATION = "citation"
+"""An envelope field an event may classify as member data (when it names a member's ground)."""
+
+ENVELOPE_FIELDS = frozenset({ENVELOPE_DATE, ENVELOPE_CITATION})
+"""The envelope's fields an event may classify as member data (`data` repeats `effective_on`,
+not `citation`)."""
 
 MEMBER_DATA: Mapping[str, frozenset[str]] = {
     "ApplicationSubmitted": frozenset({"household_size", "annual_magi", "members"}),
@@ -32,7 +40,7 @@ MEMBER_DATA: Mapping[str, frozenset[str]] = {
     "RepresentativeDesignated": frozenset({"name"}),
     "AppealedDeterminationRestored": frozenset({"members"}),
     "PlanSelected": frozenset({"dependent_start_on"}),
-    "HardshipWaiverRequested": frozenset({"grounds", "grounds_clauses"}),
+    "HardshipWaiverRequested": frozenset({"grounds", "grounds_clauses", ENVELOPE_CITATION}),
     "CoverageTerminatedForFraud": frozenset({"finding"}),
     "AppealFiled": frozenset({"grounds"}),
     "EmployerAppealFiled": frozenset({"grounds"}),

@@ -8,6 +8,7 @@ from enrollment_ledger.adapters.event_schema import data_fields, event_schemas
 from enrollment_ledger.domain.catalogue import event_classes
 from enrollment_ledger.domain.member_data import (
     ENVELOPE_DATE,
+    ENVELOPE_FIELDS,
     LEDGER_DATA,
     MEMBER_DATA,
     is_member_data,
@@ -38,7 +39,7 @@ def test_no_field_is_both_member_and_ledger_data() -> None:
 
 def test_the_tables_name_only_fields_the_events_have() -> None:
     stray = {
-        t: (MEMBER_DATA.get(t, frozenset()) - {ENVELOPE_DATE} | LEDGER_DATA[t]) - EVENT_FIELDS[t]
+        t: (MEMBER_DATA.get(t, frozenset()) - ENVELOPE_FIELDS | LEDGER_DATA[t]) - EVENT_FIELDS[t]
         for t in LEDGER_DATA
     }
     assert not any(stray.values()), stray
@@ -84,9 +85,11 @@ def test_a_field_classified_nowhere_is_an_error_not_ledger_data() -> None:
         is_member_data("PlanSelected", "favourite_colour")
 
 
-def test_a_death_date_in_the_envelope_is_member_data_too() -> None:
+def test_a_death_date_and_a_hardship_grounds_clause_in_the_envelope_are_member_data_too() -> None:
     assert ENVELOPE_DATE in member_fields("DeathRecorded")
     assert ENVELOPE_DATE not in member_fields("InvoiceIssued")
+    assert "citation" in member_fields("HardshipWaiverRequested")
+    assert "citation" not in member_fields("HardshipWaiverDecided")
 
 
 SCHEMAS = event_schemas()

@@ -154,3 +154,26 @@ def test_keygen_topic_prints_a_key_the_relay_reads(
 def test_a_topic_key_that_is_not_32_bytes_of_base64_is_a_coded_error(text: str) -> None:
     with pytest.raises(InvalidTopicKey):
         topic_key(text)
+
+
+def test_a_hardship_grounds_clause_leaves_the_envelope_and_comes_back_there_decrypted() -> None:
+    request = {
+        **APPLICATION,
+        "type": "HardshipWaiverRequested",
+        "citation": "956 CMR 12.12(7)(a)2",
+        "data": {
+            "request_id": "E1#waiver-1",
+            "grounds": ["utility_shutoff"],
+            "grounds_clauses": ["956 CMR 12.12(7)(a)2"],
+            "on": "2026-01-02",
+            "effective_on": "2026-01-02",
+            "policy_version": "2026.1",
+        },
+    }
+    omitted = OMIT.apply(request)
+    assert "citation" not in omitted
+    assert "ce_citation" not in dict(to_record(omitted, "H1").headers)
+    assert b"12.12(7)(a)2" not in in_clear(omitted)
+    sealed = MemberDataPolicy(MemberDataMode.INCLUDE, KEY).apply(request)
+    opened = decrypt_member_data(sealed, KEY)
+    assert {k: v for k, v in opened.items() if k != "member_data"} == request

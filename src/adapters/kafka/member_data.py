@@ -2,7 +2,7 @@
 as member data (birth dates, income, household composition, grounds, findings, names, ...).
 
 - `omit` (the default): the fields are removed from the message's `data` (and the envelope's
-  `effective_on` when it is a member's date); the value's `member_data` says
+  `effective_on` or `citation` when it is a member's date or ground); the value's `member_data` says
   `{"mode": "omitted", "fields": [...]}` and the headers `ce_memberdata: omitted`,
   `ce_memberdatafields: a,b,c`.
 - `include` with a topic key: the fields are removed the same way and published encrypted:
@@ -31,7 +31,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ...domain.member_data import ENVELOPE_DATE, member_fields
+from ...domain.member_data import ENVELOPE_DATE, ENVELOPE_FIELDS, member_fields
 from ..failures import EdgeError, MissingFile, NotAFile
 
 ALGORITHM = "AES-256-GCM"
@@ -125,8 +125,8 @@ class MemberDataPolicy:
         data = dict(rendered["data"])
         taken = {name: data.pop(name) for name in fields if name in data}
         published = {**rendered, "data": data}
-        if ENVELOPE_DATE in fields:
-            published.pop(ENVELOPE_DATE, None)
+        for name in ENVELOPE_FIELDS.intersection(fields):
+            taken.setdefault(name, published.pop(name, None))
         if self.mode is MemberDataMode.OMIT or self.key is None:
             published["member_data"] = {"mode": "omitted", "fields": fields}
             return published
@@ -180,8 +180,8 @@ def decrypt_member_data(value: dict[str, Any], key: TopicKey) -> dict[str, Any]:
             f"{key.key_id} (it was sealed with {sealed.get('key_id')})"
         ) from None
     fields: dict[str, Any] = json.loads(plaintext)
-    opened = {**value, "data": {**value["data"], **fields}}
-    if ENVELOPE_DATE in fields:
-        opened[ENVELOPE_DATE] = fields[ENVELOPE_DATE]
+    in_data = {k: v for k, v in fields.items() if k not in ENVELOPE_FIELDS or k == ENVELOPE_DATE}
+    opened = {**value, "data": {**value["data"], **in_data}}
+    opened.update({k: v for k, v in fields.items() if k in ENVELOPE_FIELDS})
     opened["member_data"] = {"mode": "decrypted", "fields": sealed["fields"]}
     return opened
