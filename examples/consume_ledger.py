@@ -20,5 +20,6 @@ for message in KafkaConsumer(topic, **group):  # in store order per household (t
         value, sealed = event.get_data(), event.get_data().get("member_data", {})
         if key and sealed.get("mode") == "encrypted":  # relay --member-data include: open it
             nonce, text = b64decode(sealed["nonce"]), b64decode(sealed["ciphertext"])
-            value["data"].update(json.loads(key.decrypt(nonce, text, value["id"].encode())))
+            opened = json.loads(key.decrypt(nonce, text, value["id"].encode()))  # what was left out
+            value.update(opened, data={**value["data"], **opened["data"]})
         print(event.get_extension("partitionkey"), event.get_type(), json.dumps(value), flush=True)

@@ -7,9 +7,12 @@ as member data (birth dates, income, household composition, grounds, findings, n
   `ce_memberdatafields: a,b,c`.
 - `include` with a topic key: the fields are removed the same way and published encrypted:
   `{"mode": "encrypted", "fields", "algorithm": "AES-256-GCM", "key_id", "nonce",
-  "ciphertext"}`, the ciphertext being the JSON object `{field: value}` sealed with AES-256-GCM
-  under the topic key, with the event's id as associated data (a ciphertext moved onto another
-  event does not open). `decrypt_member_data` puts them back.
+  "ciphertext"}`, the ciphertext being the part of the event left out, as JSON:
+  `{"data": {field: value, ...}}`, with the envelope's `effective_on` or `citation` beside `data`
+  when they were left out, sealed with AES-256-GCM under the topic key, with the event's id as
+  associated data (a ciphertext moved onto another event does not open). Merging it back into
+  the event (`decrypt_member_data`, `{**event, **part, "data": {**event.data, **part.data}}`)
+  gives the event as `apply` printed it.
 - `include` without a topic key: from an unencrypted store, the fields stay in clear
   (`mode: included`); from an encrypted store this is refused (`topic_key_required`): member data
   never leaves an encrypted store in clear.
@@ -131,7 +134,11 @@ class MemberDataPolicy:
             published["member_data"] = {"mode": "omitted", "fields": fields}
             return published
         nonce = os.urandom(NONCE_BYTES)
-        plaintext = json.dumps(taken, sort_keys=True, separators=(",", ":")).encode()
+        envelope = {k: taken.pop(k) for k in ENVELOPE_FIELDS.intersection(fields) if k in taken}
+        if ENVELOPE_DATE in envelope:  # `data` repeats the effective date
+            taken[ENVELOPE_DATE] = envelope[ENVELOPE_DATE]
+        sealed_part = {**envelope, "data": taken}
+        plaintext = json.dumps(sealed_part, sort_keys=True, separators=(",", ":")).encode()
         sealed = _aead(self.key).encrypt(nonce, plaintext, str(rendered["id"]).encode())
         published["member_data"] = {
             "mode": "encrypted",
@@ -179,9 +186,7 @@ def decrypt_member_data(value: dict[str, Any], key: TopicKey) -> dict[str, Any]:
             f"event {value.get('id')}: its member data does not open with topic key "
             f"{key.key_id} (it was sealed with {sealed.get('key_id')})"
         ) from None
-    fields: dict[str, Any] = json.loads(plaintext)
-    in_data = {k: v for k, v in fields.items() if k not in ENVELOPE_FIELDS or k == ENVELOPE_DATE}
-    opened = {**value, "data": {**value["data"], **in_data}}
-    opened.update({k: v for k, v in fields.items() if k in ENVELOPE_FIELDS})
+    part: dict[str, Any] = json.loads(plaintext)
+    opened = {**value, **part, "data": {**value["data"], **part["data"]}}
     opened["member_data"] = {"mode": "decrypted", "fields": sealed["fields"]}
     return opened
