@@ -61,6 +61,7 @@ from .population import (
     simulated_today,
     specs,
 )
+from .proofs import QUICK_TREE_SIZE, TREE_SIZE, measure_proofs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXCHANGE_ENROLLMENTS = 250_000
@@ -520,6 +521,7 @@ def run(options: Options) -> Report:
             measure_rebuild_and_verify(report, stores)
             measure_relay(report, stores, options, stack)
             measure_cli(report, stores, population)
+            measure_merkle(report, population, work, options)
             project_scale(
                 report, stores.loaded_a, stores.loaded_b, pg, population.enrollments, growth
             )
@@ -754,6 +756,15 @@ def measure_cli(report: Report, stores: Stores, population: Population) -> None:
             "(baseline column: the fastest)",
         )
     )
+
+
+def measure_merkle(report: Report, population: Population, work: Path, options: Options) -> None:
+    """The Merkle tree's two figures (issue 20): see bench/proofs.py."""
+    size = QUICK_TREE_SIZE if options.quick else TREE_SIZE
+    figures, details = measure_proofs(population.commands, work, build, say, size)
+    for figure in figures:
+        report.add(Figure(**figure))
+    report.details["proofs"] = details
 
 
 def memory_figure() -> Figure:

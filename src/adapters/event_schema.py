@@ -20,6 +20,7 @@ from typing import Any
 
 from ..domain.catalogue import event_classes
 from ..domain.events import BASE_FIELDS, COMMON_FIELDS
+from ..domain.member_data import ENVELOPE_FIELDS, is_member_data, member_fields
 from .event_descriptions import EVENTS, field_description
 
 EXAMPLES_FILE = Path(__file__).with_name("event_examples.json")
@@ -145,6 +146,45 @@ def data_fields(cls: type[Any]) -> dict[str, Any]:
     }
 
 
+MEMBER_DATA_NOTE = (
+    "member data (`member_data`: true): absent from a Kafka message published without it (the "
+    "relay's default, `--member-data omit`) or published encrypted; the message's `member_data` "
+    "says which fields and how"
+)
+
+MEMBER_DATA_ENVELOPE: dict[str, Any] = {
+    "type": "object",
+    "description": "On Kafka only, for an event with member data: `mode` `omitted` (the fields "
+    "were left out), `encrypted` (they are in `ciphertext`, AES-256-GCM under the topic key "
+    "`key_id`, with `nonce`; the event id is the associated data) or `included` (in clear, from "
+    "an unencrypted store); `fields` names them. Absent from `apply`'s answers.",
+    "properties": {
+        "mode": {"enum": ["omitted", "encrypted", "included"]},
+        "fields": {"type": "array", "items": {"type": "string"}},
+        "algorithm": {"const": "AES-256-GCM"},
+        "key_id": {"type": "string"},
+        "nonce": {"type": "string", "contentEncoding": "base64"},
+        "ciphertext": {"type": "string", "contentEncoding": "base64"},
+    },
+    "required": ["mode", "fields"],
+}
+"""The value's `member_data` on Kafka (`kafka/member_data.py`)."""
+
+
+def _classified(event_type: str, name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A data field's schema with its class (`member_data`), the member fields' note added."""
+    member = (
+        name in member_fields(event_type)
+        if name in DATA_DATES or name in ENVELOPE_FIELDS
+        else is_member_data(event_type, name)
+    )
+    if not member:
+        return {**schema, "member_data": False}
+    text = schema.get("description")
+    note = MEMBER_DATA_NOTE if text is None else f"{text}; {MEMBER_DATA_NOTE}"
+    return {**schema, "description": note, "member_data": True}
+
+
 def event_schemas() -> dict[str, Any]:
     envelope = {
         "id": {"type": "string", "format": "uuid"},
@@ -172,6 +212,8 @@ def event_schemas() -> dict[str, Any]:
             for name, hint in data_fields(cls).items()
         }
         data.update(DATA_DATES)
+        data = {name: _classified(cls.__name__, name, schema) for name, schema in data.items()}
+        members = member_fields(cls.__name__)
         out[cls.__name__] = {
             "$id": schema_id(cls.__name__),
             "title": cls.__name__,
@@ -181,14 +223,19 @@ def event_schemas() -> dict[str, Any]:
             "properties": {
                 **described,
                 "type": {**described["type"], "const": cls.__name__},
+                "effective_on": _classified(
+                    cls.__name__, "effective_on", described["effective_on"]
+                ),
+                "citation": _classified(cls.__name__, "citation", described["citation"]),
                 "data": {
                     "type": "object",
                     "properties": data,
-                    "required": list(data),
+                    "required": [name for name in data if name not in members],
                     "additionalProperties": False,
                 },
+                "member_data": MEMBER_DATA_ENVELOPE,
             },
-            "required": [*list(envelope), "data"],
+            "required": [*[name for name in envelope if name not in members], "data"],
         }
         example = examples().get(cls.__name__)
         if example is not None:

@@ -9,9 +9,23 @@ from typing import Any
 from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.apply import answer_line
 from enrollment_ledger.domain.household import Household
+from enrollment_ledger.domain.member_data import member_fields
 
 from ..conftest import application, member
 from ..scenarios import pay, select
+
+
+def published_by_default(event: dict[str, Any]) -> dict[str, Any]:
+    """The event (as `apply` prints it) as the relay publishes it by default: each field the
+    domain classifies as member data left out (the envelope's `effective_on` too when it is one),
+    and `member_data` naming them; an event without member data as it is."""
+    fields = sorted(member_fields(event["type"]))
+    if not fields:
+        return event
+    kept = {name: value for name, value in event.items() if name not in fields}
+    kept["data"] = {name: value for name, value in event["data"].items() if name not in fields}
+    kept["member_data"] = {"mode": "omitted", "fields": fields}
+    return kept
 
 
 def household_commands(index: int, prefix: str = "H") -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -14,7 +15,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .kafka_helpers import create_topic, household_keys, seed_stories
+import pytest
+from enrollment_ledger.adapters.bootstrap import new_cipher_key
+from enrollment_ledger.adapters.kafka.member_data import (
+    MemberDataMode,
+    MemberDataPolicy,
+    new_topic_key,
+    read_topic_key,
+)
+
+from .kafka_helpers import create_topic, household_keys, published_by_default, seed_stories
 from .test_kafka_relay import relay_once
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "consume_ledger.py"
@@ -28,8 +38,19 @@ def code_lines(path: Path) -> list[str]:
     ]
 
 
+DECRYPTING = re.compile(r"(?<![.\w])key\b|sealed|opened")
+"""The lines that open member data: they name the topic key or the sealed member data."""
+
+
 def test_the_example_consumer_is_ten_lines() -> None:
-    assert len(code_lines(EXAMPLE)) <= 10
+    """Reading the topic: every line but those that decrypt member data."""
+    lines = code_lines(EXAMPLE)
+    reading = [line for line in lines if not DECRYPTING.search(line.split("#")[0])]
+    assert len(reading) <= 10 < len(lines)
+
+
+def test_the_example_consumer_is_fourteen_lines_decryption_included() -> None:
+    assert len(code_lines(EXAMPLE)) <= 14
 
 
 def lines_until(
@@ -80,5 +101,38 @@ def test_the_example_consumer_reads_every_event_once_in_store_order_per_househol
     for household in set(keys.values()):
         story = [e for e in events if keys[e["aggregate_id"]] == household]
         read = [(t, e) for k, t, e in printed if k == household]
-        assert [e for _, e in read] == story
+        assert [e for _, e in read] == [published_by_default(e) for e in story]
         assert [t for t, _ in read] == [f"org.mahealthconnector.ledger.{e['type']}" for e in story]
+
+
+def test_the_example_consumer_decrypts_member_data_with_the_topic_key(
+    store_url: str,
+    kafka_bootstrap: str,
+    topic: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LEDGER_CIPHER_KEY", new_cipher_key())
+    events = seed_stories(store_url, range(1))
+    key_file = tmp_path / "topic.key"
+    key_file.write_text(new_topic_key())
+    create_topic(kafka_bootstrap, topic, partitions=1)
+    include = MemberDataPolicy(MemberDataMode.INCLUDE, read_topic_key(str(key_file)))
+    relay_once(store_url, kafka_bootstrap, topic, member_data=include)
+
+    process = subprocess.Popen(
+        [sys.executable, str(EXAMPLE), kafka_bootstrap, topic, str(key_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = lines_until(process, len(events), timeout=90)
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=30)
+
+    assert "Traceback" not in errors, errors
+    printed = [json.loads(line.split(" ", 2)[2]) for line in lines]
+    assert [{k: v for k, v in e.items() if k != "member_data"} for e in printed] == events
+    assert any(e["member_data"]["mode"] == "encrypted" for e in printed if "member_data" in e)

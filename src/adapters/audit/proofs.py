@@ -201,9 +201,9 @@ def _head(conn: Connection, recorder: LedgerRecorder, size: int) -> dict[str, An
         .order_by(chain.c.position.desc())
         .limit(1)
     ).scalar()
-    root = fold(
-        [_nodes(conn, recorder, set(range_nodes(0, size)))[n] for n in range_nodes(0, size)]
-    )
+    nodes = range_nodes(0, size)
+    stored = _nodes(conn, recorder, set(nodes))  # one read for every subtree of the root
+    root = fold([stored[n] for n in nodes])
     chain_hash = GENESIS if link is None else bytes(link)
     return _head_json(Digest(position=int(position), hash=chain_hash, events=size), root)
 

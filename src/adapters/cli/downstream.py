@@ -34,6 +34,20 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         help="events read, sent and acknowledged per batch (default: 1000)",
     )
     relay.add_argument(
+        "--member-data",
+        choices=("omit", "include"),
+        default="omit",
+        help="omit (the default): member data (birth dates, income, household, grounds, names, "
+        "...) left out of the messages, which say which fields were; include: published, "
+        "encrypted with --topic-key-file (required from an encrypted store), else in clear",
+    )
+    relay.add_argument(
+        "--topic-key-file",
+        metavar="FILE",
+        default=None,
+        help="with --member-data include: the topic key (`keygen --topic`) that encrypts it",
+    )
+    relay.add_argument(
         "--lease-seconds",
         type=positive_seconds,
         default=10.0,
@@ -72,6 +86,13 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         help="stop after S seconds without a new message (joining the group counts)",
     )
     consume.add_argument(
+        "--topic-key-file",
+        metavar="FILE",
+        default=None,
+        help="the topic key (`keygen --topic`): decrypt the member data of messages published "
+        "with --member-data include",
+    )
+    consume.add_argument(
         "--seen",
         metavar="FILE",
         default=None,
@@ -92,13 +113,22 @@ def _add_broker_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run_downstream(args: argparse.Namespace) -> int:
+    from ..kafka.member_data import read_topic_key
+
+    key = None if args.topic_key_file is None else read_topic_key(args.topic_key_file)
     if args.subcommand == "relay":
         from ..bootstrap import build_ledger
+        from ..failures import InvalidOption
+        from ..kafka.member_data import member_data_policy
         from ..kafka.relay import RelayOptions, run_relay
 
+        if key is not None and args.member_data == "omit":
+            raise InvalidOption("--topic-key-file is used only with --member-data include")
         ledger = build_ledger(args.store, create=False)  # the relay publishes an existing store
         try:
+            encrypted = ledger.mapper.cipher is not None
             options = RelayOptions(
+                member_data=member_data_policy(args.member_data, key, encrypted),
                 kafka=args.kafka,
                 topic=args.topic,
                 until_caught_up=args.until_caught_up,
@@ -120,6 +150,7 @@ def run_downstream(args: argparse.Namespace) -> int:
             seen_path=args.seen,
             json=args.json,
             from_beginning=args.from_beginning,
+            topic_key=key,
         ),
         sys.stdout,
     )

@@ -114,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
         "--signing", action="store_true", help="an Ed25519 private key (base64) for signing"
     )
     keygen.add_argument(
+        "--topic",
+        action="store_true",
+        help="a topic key (base64) for `relay --member-data include --topic-key-file`",
+    )
+    keygen.add_argument(
         "--public",
         action="store_true",
         help="print the public key (and its id) of the configured LEDGER_SIGNING_KEY instead",
@@ -234,6 +239,11 @@ def _keygen(args: argparse.Namespace) -> int:
         if key is None:
             raise InvalidOption("no signing key: set LEDGER_SIGNING_KEY or LEDGER_SIGNING_KEY_FILE")
         print(json.dumps(key.public_json()))
+        return 0
+    if args.topic:
+        from ..kafka.member_data import new_topic_key
+
+        print(new_topic_key())
         return 0
     if args.signing:
         from ..audit.signing import new_signing_key

@@ -9,7 +9,8 @@ application/json, `ce_dataschema` (the `$id` of the event's JSON Schema,
 recorded the event: the actor of its command; no header for an event recorded before the ledger
 kept actors) (an absent value has no header). The key is the household id (the employer id for
 an employer's records, see `partition.py`), so a partition keeps each household's whole story in
-store order; the value is the event exactly as `apply` prints it. No Kafka import here: this
+store order; the value is the event as `apply` prints it, its member data left out unless the
+relay was told otherwise (`member_data.py`). No Kafka import here: this
 module is plain data."""
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def to_record(rendered: dict[str, Any], key: str) -> KafkaRecord:
         ("ce_citation", rendered.get("citation")),
         ("ce_policyversion", rendered.get("policy_version")),
         ("ce_recordedby", rendered.get("recorded_by")),
+        *member_data_headers(rendered.get("member_data")),
     ]
     headers = [(name, str(value).encode()) for name, value in attributes if value is not None]
     return KafkaRecord(
@@ -64,6 +66,17 @@ def to_record(rendered: dict[str, Any], key: str) -> KafkaRecord:
         value=dumps(rendered).encode(),
         headers=headers,
     )
+
+
+def member_data_headers(member_data: Any) -> list[tuple[str, Any]]:
+    """`ce_memberdata` (omitted, encrypted or included) and `ce_memberdatafields` (the fields,
+    comma-separated) for an event with member data (`member_data.py`); none for one without."""
+    if not isinstance(member_data, dict):
+        return []
+    return [
+        ("ce_memberdata", member_data["mode"]),
+        ("ce_memberdatafields", ",".join(member_data["fields"])),
+    ]
 
 
 def header_map(headers: list[tuple[str, bytes]] | None) -> dict[str, str]:
@@ -117,7 +130,9 @@ HEADERS_SCHEMA: dict[str, Any] = {
         "ce_effectiveon": {
             "type": "string",
             "format": "date",
-            "description": "the day the event takes effect (the value's `effective_on`)",
+            "description": "the day the event takes effect (the value's `effective_on`); absent "
+            "when that day is member data the message leaves out (a death, a member's life "
+            "event: `ce_memberdatafields` names `effective_on`)",
         },
         "ce_recordedat": {
             "type": "string",
@@ -137,6 +152,18 @@ HEADERS_SCHEMA: dict[str, Any] = {
             "description": "who recorded the event: the actor of its command (the value's "
             "`recorded_by`; absent for an event recorded before the ledger kept actors)",
         },
+        "ce_memberdata": {
+            "enum": ["omitted", "encrypted", "included"],
+            "description": "what the message does with the event's member data (the value's "
+            "`member_data.mode`): left out (the relay's default), encrypted with the topic key, "
+            "or in clear (only from an unencrypted store); absent for an event without member "
+            "data",
+        },
+        "ce_memberdatafields": {
+            "type": "string",
+            "description": "the event's member data fields, comma-separated (the value's "
+            "`member_data.fields`); absent for an event without member data",
+        },
     },
     "required": [
         "ce_specversion",
@@ -148,7 +175,6 @@ HEADERS_SCHEMA: dict[str, Any] = {
         "ce_time",
         "content-type",
         "ce_dataschema",
-        "ce_effectiveon",
         "ce_recordedat",
     ],
 }

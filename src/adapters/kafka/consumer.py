@@ -24,6 +24,7 @@ from ...runtime.signals import stop_on_signals
 from ..failures import BrokerUnavailable, NotAFile
 from ..wire import dumps
 from .cloudevent import header_map
+from .member_data import TopicKey, decrypt_member_data
 from .relay import DEFAULT_TOPIC
 
 DEFAULT_GROUP = "enrollment-ledger-example"
@@ -41,6 +42,8 @@ class ConsumeOptions:
     """Print each message whole (`message_json`), not only its event."""
     from_beginning: bool = False
     """Start the group over from the beginning of the topic, whatever offsets it committed."""
+    topic_key: TopicKey | None = None
+    """Decrypt the member data of messages published with `--member-data include`."""
 
 
 class SeenIds:
@@ -74,9 +77,11 @@ class SeenIds:
             self._db.close()
 
 
-def message_json(record: Any) -> dict[str, Any]:
+def message_json(record: Any, key: TopicKey | None = None) -> dict[str, Any]:
     """A Kafka message as `consume --json` prints it: where it is (topic, partition, offset),
-    its key, its headers (text) and its value (the event, parsed)."""
+    its key, its headers (text) and its value (the event, parsed; its member data decrypted
+    with the topic key when one is given)."""
+    value = json.loads(record.value)
     return {
         "topic": record.topic,
         "partition": record.partition,
@@ -84,17 +89,19 @@ def message_json(record: Any) -> dict[str, Any]:
         "timestamp": record.timestamp,
         "key": None if record.key is None else record.key.decode("utf-8", "replace"),
         "headers": header_map(record.headers),
-        "value": json.loads(record.value),
+        "value": value if key is None else decrypt_member_data(value, key),
     }
 
 
-def event_line(record: Any) -> str:
+def event_line(record: Any, key: TopicKey | None = None) -> str:
+    if key is not None:
+        return dumps(decrypt_member_data(json.loads(record.value), key))
     text: str = record.value.decode("utf-8")
     return text
 
 
-def message_line(record: Any) -> str:
-    return dumps(message_json(record))
+def message_line(record: Any, key: TopicKey | None = None) -> str:
+    return dumps(message_json(record, key))
 
 
 def rewinding(consumer: Any) -> Any:
@@ -153,7 +160,11 @@ def run_consume(options: ConsumeOptions, out: IO[str], stop: threading.Event | N
             f"no Kafka broker answers at {options.kafka} ({type(e).__name__})"
         ) from None
     seen = SeenIds(options.seen_path)
-    line: Callable[[Any], str] = message_line if options.json else event_line
+    render: Callable[[Any, TopicKey | None], str] = message_line if options.json else event_line
+
+    def line(record: Any) -> str:
+        return render(record, options.topic_key)
+
     printed = 0
     last_message = time.monotonic()
     try:

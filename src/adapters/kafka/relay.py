@@ -32,6 +32,7 @@ from ..failures import BrokerError, BrokerUnavailable, LeaseHeld
 from ..store.recorder import LedgerRecorder
 from ..wire import dumps, render_event, render_state, wire_state
 from .cloudevent import KafkaRecord, to_record
+from .member_data import OMIT, MemberDataPolicy, member_data_policy
 from .partition import FirstEventFields, PartitionKeys
 from .position import RelayState
 
@@ -52,6 +53,9 @@ class RelayOptions:
     outage_seconds: float = 300.0
     """How long the relay keeps retrying an unreachable broker (bounded backoff) before it
     exits with `broker_error`."""
+    member_data: MemberDataPolicy = OMIT
+    """What is published of member data: omitted (the default), or included (encrypted with a
+    topic key; in clear only from an unencrypted store). See `member_data.py`."""
 
 
 @dataclass
@@ -91,12 +95,17 @@ _UPCAST_TOPICS = upcast_topics()
 
 
 def records_of(
-    ledger: Ledger, notifications: Sequence[Any], keys: PartitionKeys | None = None
+    ledger: Ledger,
+    notifications: Sequence[Any],
+    keys: PartitionKeys | None = None,
+    member_data: MemberDataPolicy | None = None,
 ) -> list[KafkaRecord]:
     """The batch's records, each event with who recorded it (one read of the chain's actors),
     keyed by `keys` (a relay keeps one across batches; a fresh one, reading first events back
-    from the store, when none is given)."""
+    from the store, when none is given), its member data as `member_data` says (omitted when
+    none is given)."""
     keys = keys if keys is not None else partition_keys(ledger)
+    policy = member_data if member_data is not None else MemberDataPolicy()
     actors: dict[int, str | None] = {}
     if notifications:
         recorder = cast(LedgerRecorder, ledger.recorder)
@@ -104,7 +113,7 @@ def records_of(
     records = []
     for notification in notifications:
         event = rendered(ledger.mapper, notification, actors.get(notification.id))
-        records.append(to_record(event, keys.key_of(event)))
+        records.append(to_record(policy.apply(event), keys.key_of(event)))
     return records
 
 
@@ -190,6 +199,8 @@ class Relay:
         log: IO[str] | None = None,
         reconnect: Callable[[], Any] | None = None,
     ) -> None:
+        policy = options.member_data
+        member_data_policy(policy.mode, policy.key, ledger.mapper.cipher is not None)
         self.reconnect = reconnect
         self.ledger = ledger
         self.options = options
@@ -238,7 +249,9 @@ class Relay:
                     self.store_outage.recovered()
                     futures: list[Any] = []
                     if notifications:
-                        records = records_of(self.ledger, notifications, self.keys)
+                        records = records_of(
+                            self.ledger, notifications, self.keys, self.options.member_data
+                        )
                         futures = send(self.producer, self.options.topic, records)
                         sent_through = notifications[-1].id
                     if in_flight is not None:
@@ -335,6 +348,8 @@ def run_relay(
 
     stop = stop or threading.Event()
     started = time.monotonic()
+    policy = options.member_data  # never member data in clear from an encrypted store
+    member_data_policy(policy.mode, policy.key, ledger.mapper.cipher is not None)
     try:
         producer = make_producer(options.kafka)
     except KafkaError as e:

@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -49,7 +50,6 @@ from sqlalchemy import (
     inspect,
     select,
     text,
-    tuple_,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -57,6 +57,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import NullType
 
 from ...domain.events import event_uuid
@@ -717,13 +718,21 @@ def read_tree_nodes(
         found.update({(0, int(i)): bytes(h) for i, h in rows})
     higher = [node for node in wanted if node[0] > 0]
     if higher:
-        rows = connection.execute(
-            select(nodes.c.level, nodes.c.node_index, nodes.c.hash).where(
-                tuple_(nodes.c.level, nodes.c.node_index).in_(higher)
-            )
-        ).all()
+        values: dict[str, int] = {}
+        for k, (level, index) in enumerate(sorted(higher)):
+            values[f"l{k}"], values[f"i{k}"] = level, index
+        rows = connection.execute(_nodes_statement(nodes.fullname, len(higher)), values).all()
         found.update({(int(lv), int(i)): bytes(h) for lv, i, h in rows})
     return found
+
+
+@cache
+def _nodes_statement(table: str, count: int) -> TextClause:
+    """The stored subtrees of `count` (level, index) pairs, each pair an equality OR-ed with the
+    others: SQLite searches the primary key for each (a row value `(level, node_index) IN (...)`
+    scans the whole table there), and PostgreSQL too; built once per count (not per read)."""
+    pairs = " OR ".join(f"(level = :l{k} AND node_index = :i{k})" for k in range(count))
+    return text(f"SELECT level, node_index, hash FROM {table} WHERE {pairs}")
 
 
 def _events_json(events: Sequence[tuple[UUID, int]]) -> str:
