@@ -193,3 +193,23 @@ def test_schema_lists_the_small_group_commands_and_events(tmp_path: Path) -> Non
     } <= set(schema["events"])
     termination = schema["commands"]["request_termination"]["properties"]
     assert {"enrollment_id", "group_enrollment_id", "employee_id", "kind"} <= set(termination)
+
+
+def test_the_cross_member_queries_list_a_groups_termination_and_grace_period(
+    tmp_path: Path,
+) -> None:
+    """`terminations` lists the group's termination with every employee it ended (for the
+    carrier), `delinquent` its grace period under the employer's id; JSON and a table."""
+    status, answers = apply_lines(tmp_path, [*paid_through_may(), schedule("2026-07-31")])
+    assert status == 0, answers
+    args = ("terminations", "--from", "2026-07-01", "--to", "2026-07-31")
+    (terminated,) = ask_json(tmp_path, *args)["terminations"]
+    assert (terminated["enrollment_id"], terminated["household_id"]) == ("G1", "ACME")
+    assert (terminated["end_on"], terminated["reason"]) == ("2026-05-31", "non_payment")
+    assert [e["employee_id"] for e in terminated["employees"]] == ["EMP-1", "EMP-2"]
+    table = run_cli(*args, cwd=tmp_path)
+    assert table.returncode == 0 and "+EMP-2-C" in table.stdout  # the child, with EMP-2
+    (grace,) = ask_json(tmp_path, "delinquent", "--as-of", "2026-06-15")["delinquent"]
+    assert (grace["enrollment_id"], grace["household_id"]) == ("G1", "ACME")
+    assert grace["first_unpaid_month"] == "2026-06"
+    assert ask_json(tmp_path, "delinquent", "--as-of", "2026-07-15")["delinquent"] == []
