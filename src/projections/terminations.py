@@ -76,6 +76,8 @@ TERMINATED = (
     Enrollment.CoverageTerminated,
     Enrollment.CoverageTerminatedForFraud,
     GroupEnrollment.CoverageTerminated,
+    GroupEnrollment.GroupCoverageTerminated,  # 12.11(5)(a), (c): fraud, employer ineligible
+    GroupEnrollment.EmployeeTerminatedForFraud,  # 12.11(5)(a): one employee
 )
 """The events that are a termination row."""
 
@@ -232,7 +234,12 @@ def _employees_of(ledger: Ledger, positions: Sequence[int]) -> dict[int, list[di
 
 
 def _reason(event: Any) -> str:
-    """A termination's reason: its own, or `fraud` for a termination for fraud."""
-    if isinstance(event, Enrollment.CoverageTerminatedForFraud):
+    """A termination's reason: its own, `fraud` for a termination for fraud, or the cause of a
+    small group's termination under 12.11(5)."""
+    if isinstance(
+        event, Enrollment.CoverageTerminatedForFraud | GroupEnrollment.EmployeeTerminatedForFraud
+    ):
         return str(EndReason.FRAUD)
+    if isinstance(event, GroupEnrollment.GroupCoverageTerminated):
+        return str(event.cause)
     return str(event.reason)

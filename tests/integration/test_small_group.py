@@ -171,6 +171,7 @@ class TestEnrollment:
         assert only(answers[-2], "PaymentRecorded")["data"]["to_credit"] == "1400.00"
         assert event_types(answers[-1]) == [
             "GroupEnrollmentClosed",
+            "ParticipationChecked",
             "InvoiceIssued",
             "CoverageEffectuated",
         ]

@@ -41,7 +41,7 @@ from ..events import CopiedForCommands, LedgerCreated, aggregate_uuid
 from ..money import ZERO
 from ..policy import PolicyVersion
 from ..rules import small_group as rules
-from . import coverage, employees, schedule
+from . import changes, coverage, employees, schedule, terminations
 from .employees import EmployeeSpan
 
 __all__ = ["EmployeeSpan", "GroupEnrollment", "replay"]
@@ -88,8 +88,12 @@ class GroupEnrollment(CopiedForCommands, Aggregate):
         self.enrollment_deadline = enrollment_deadline
         self.binder_month = binder_month
         self.binder_due_on = binder_due_on
+        self.coverage_year_starts_on = coverage_start_on  # moved on by a renewal
         self.coverage_year_ends_on = coverage_year_ends_on
         self.selected_on = on
+        self.participation_waived: bool | None = None  # noted at the selection (12.11(3))
+        self.dependents_from: dict[str, date] = {}  # 12.11(2): each new dependent's start
+        self.counted_waivers: set[str] = set()  # waived without other coverage (12.11(1))
         self.enrollment_closed = False
         self.employees: list[EmployeeSpan] = []
         self.waivers: dict[str, date] = {}
@@ -166,6 +170,13 @@ class GroupEnrollment(CopiedForCommands, Aggregate):
     EmployeeWaived = employees.EmployeeWaived
     EmployeeTerminationRequested = employees.EmployeeTerminationRequested
     GroupEnrollmentClosed = coverage.GroupEnrollmentClosed
+    GroupCoverageTerminated = terminations.GroupCoverageTerminated
+    EmployeeTerminatedForFraud = terminations.EmployeeTerminatedForFraud
+    ParticipationTermsNoted = changes.ParticipationTermsNoted
+    ParticipationChecked = changes.ParticipationChecked
+    WaiverCounted = changes.WaiverCounted
+    DependentAdded = changes.DependentAdded
+    GroupRenewed = changes.GroupRenewed
     TerminationNoticeIssued = coverage.TerminationNoticeIssued
     InvoiceIssued = billing.InvoiceIssued
     PaymentRecorded = billing.PaymentRecorded
@@ -355,7 +366,7 @@ class GroupEnrollment(CopiedForCommands, Aggregate):
         """12.04(4)(b): the coverage year of coverage that has begun and not ended, if any."""
         if self.start_on is None or self.status not in (Status.ACTIVE, Status.DELINQUENT):
             return None
-        return self.coverage_start_on, self.coverage_year_ends_on
+        return self.coverage_year_starts_on, self.coverage_year_ends_on
 
     def money_account(self) -> MoneyAccount:
         return billing.money_account(self)
