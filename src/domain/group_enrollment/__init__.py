@@ -88,7 +88,6 @@ class GroupEnrollment(CopiedForCommands, Aggregate):
         self.enrollment_deadline = enrollment_deadline
         self.binder_month = binder_month
         self.binder_due_on = binder_due_on
-        self.coverage_year_starts_on = coverage_start_on  # moved on by a renewal
         self.coverage_year_ends_on = coverage_year_ends_on
         self.selected_on = on
         self.participation_waived: bool | None = None  # noted at the selection (12.11(3))
@@ -363,10 +362,12 @@ class GroupEnrollment(CopiedForCommands, Aggregate):
         return self.coverage_start_on if billed is None else add_months(billed, 1)
 
     def coverage_year(self) -> tuple[date, date] | None:
-        """12.04(4)(b): the coverage year of coverage that has begun and not ended, if any."""
+        """12.04(4)(b): the coverage year of coverage that has begun and not ended, if any (with
+        the years it was renewed for: a renewal is decided while the employer is eligible on its
+        own terms, so each renewed year is one it enrolled its employees in)."""
         if self.start_on is None or self.status not in (Status.ACTIVE, Status.DELINQUENT):
             return None
-        return self.coverage_year_starts_on, self.coverage_year_ends_on
+        return self.coverage_start_on, self.coverage_year_ends_on
 
     def money_account(self) -> MoneyAccount:
         return billing.money_account(self)

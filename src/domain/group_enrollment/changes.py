@@ -57,8 +57,8 @@ class ParticipationChecked(EnrollmentEvent):
 
     enrolled: int
     offered: int
-    rate: Decimal
-    minimum: Decimal | None
+    rate: str  # decimal text, never rounded to cents
+    minimum: str | None
     minimums_waived: bool
     met: bool
 
@@ -117,7 +117,6 @@ class GroupRenewed(EnrollmentEvent):
     plan_id: str
 
     def apply(self, g: GroupEnrollment) -> None:
-        g.coverage_year_starts_on = self.coverage_year_starts_on
         g.coverage_year_ends_on = self.coverage_year_ends_on
         g.plan_id = self.plan_id
 
@@ -171,8 +170,8 @@ def participation_met(g: GroupEnrollment, at: date, enrolled: int, policy: Polic
         policy=policy,
         enrolled=checked.enrolled,
         offered=checked.offered,
-        rate=checked.rate,
-        minimum=checked.minimum,
+        rate=str(checked.rate),
+        minimum=None if checked.minimum is None else str(checked.minimum),
         minimums_waived=checked.waived,
         met=checked.met,
     )
