@@ -140,3 +140,20 @@ def test_delinquent_lists_the_group_in_its_grace_period_under_the_employers_id(
     assert grace["first_unpaid_month"] == "2026-06"
     assert api.get("/delinquent?as_of=2026-07-15").body["delinquent"] == []
     assert_error_only(api.get("/delinquent"), 400, "invalid_field")  # as_of is required
+
+
+def test_a_termination_for_fraud_ending_after_its_decision_is_a_400_and_records_nothing(
+    api: GroupApi,
+) -> None:
+    before = api.get("/employers/ACME/timeline").body["events"]
+    command = {
+        "command": "terminate_group_for_fraud",
+        "on": "2026-07-20",
+        "group_enrollment_id": "G1",
+        "effective_on": "2026-07-21",
+        "finding": "a roster of people who never worked there",
+    }
+    reply = api.server.request("POST", "/commands", token=api.tokens["operator"], body=command)
+    assert_error_only(reply, 400, "invalid_field")
+    assert "effective_on" in reply.body["error"]["message"]
+    assert api.get("/employers/ACME/timeline").body["events"] == before
