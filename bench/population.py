@@ -45,6 +45,16 @@ under tests/unit and tests/integration.
 
 `history=True` makes the same kind of population for the plan year before, whose enrollments
 have all ended (or lapsed) by February of the next year: history with nothing due.
+
+Small employers (956 CMR 12.04(4), 12.11-12.12): one employer for every `HOUSEHOLDS_PER_EMPLOYER`
+(20) households, i.e. 5 % as many employers as households (`employer_steps`; in the population of
+the plan year, not in the history). Each applies in November before the plan year (2-50
+employees, all eligible), is determined, selects a group health plan starting 1 January with a
+deadline in December, enrolls 2-8 employees (a third with dependents; 0-2 more waive) and pays the
+binder before it is due. Its year: pays every month on time 85 %; stops paying (terminated for
+non-payment, with a notice to every enrolled employee) 10 %; terminates voluntarily mid-year 5 %.
+The employer pays one premium for all its participating employees, as an individual pays, between
+the invoice and three days before its due date.
 """
 
 from __future__ import annotations
@@ -67,6 +77,7 @@ from enrollment_ledger.domain.calendar import (
 from enrollment_ledger.domain.money import money_str
 from enrollment_ledger.domain.parameters import PolicyVersion
 from enrollment_ledger.domain.policy import DEFAULT_POLICY
+from enrollment_ledger.domain.rules import small_group_enrollment
 from enrollment_ledger.domain.rules.enrollment_periods import open_enrollment_window
 from enrollment_ledger.domain.rules.premiums import (
     binder_due_on,
@@ -441,6 +452,145 @@ def household_steps(n: int, seed: int = 2026, *, history: bool = False) -> list[
     return steps
 
 
+HOUSEHOLDS_PER_EMPLOYER = 20
+"""One small employer for every 20 households (5 % as many employers as households)."""
+
+EMPLOYER_PROFILES = (("on_time", 85), ("stops_paying", 10), ("voluntary", 5))
+
+
+def employer_steps(n: int, seed: int = 2026, *, history: bool = False) -> list[Step]:
+    """The small employers of a population of `n` households (`n // HOUSEHOLDS_PER_EMPLOYER`,
+    none in the history): each one's steps, after the households' (not yet merged with the
+    schedule)."""
+    if history:
+        return []
+    master = random.Random(f"{seed}:ER")
+    steps: list[Step] = []
+    for index in range(n // HOUSEHOLDS_PER_EMPLOYER):
+        rng = random.Random(master.getrandbits(64))
+        steps.extend(_Employer(rng, f"ER{index:05d}", 2026, n + index).build())
+    return steps
+
+
+class _Employer:
+    """Builds one small employer's steps: its application, determination and group plan, its
+    employees and its payments (see the module's description)."""
+
+    def __init__(self, rng: random.Random, employer_id: str, plan_year: int, index: int):
+        self.rng = rng
+        self.employer_id = employer_id
+        self.plan_year = plan_year
+        self.index = index
+        self.steps: list[Step] = []
+
+    def add(self, on: date, command: Command) -> None:
+        command = {"command": command.pop("command"), "on": on.isoformat(), **command}
+        command["command_id"] = f"{self.employer_id}-{len(self.steps):03d}"
+        self.steps.append(Step(on, 0, self.index * 1000 + len(self.steps), command))
+
+    def build(self) -> list[Step]:
+        rng, eid, year = self.rng, self.employer_id, self.plan_year
+        policy = policy_for(year)
+        group = f"G-{eid}"
+        start = date(year, 1, 1)
+        binder_due = small_group_enrollment.binder_due_on(start, policy)
+        applied = date(year - 1, 11, rng.randint(1, 20))
+        determined = applied + timedelta(days=rng.randint(1, 3))
+        selected = determined + timedelta(days=rng.randint(1, 3))
+        deadline = binder_due - timedelta(days=rng.randint(8, 12))
+        count = rng.randint(2, 50)
+        full_time = rng.randint(max(1, count // 2), count)
+        self.add(
+            applied,
+            {
+                "command": "submit_employer_application",
+                "employer_id": eid,
+                "employee_count": count,
+                "full_time_employees": full_time,
+                "actively_engaged": True,
+                "principal_address_in_ma": True,
+                "offers_all_full_time": True,
+                "offers_through_connector": True,
+                "participation_rate": f"{Decimal(rng.randint(80, 100)) / 100:.2f}",
+                "contribution_rate": f"{Decimal(rng.randint(50, 90)) / 100:.2f}",
+            },
+        )
+        self.add(determined, {"command": "determine_employer_eligibility", "employer_id": eid})
+        self.add(
+            selected,
+            {
+                "command": "select_group_plan",
+                "employer_id": eid,
+                "group_enrollment_id": group,
+                "plan_id": f"SG-{rng.randint(1, 6):02d}",
+                "coverage": "health",
+                "coverage_start_on": start.isoformat(),
+                "enrollment_deadline": deadline.isoformat(),
+            },
+        )
+        total = Decimal(0)
+        enrolled = rng.randint(2, min(8, max(2, full_time)))
+        for e in range(enrolled):
+            employee = f"{eid}-EMP{e + 1}"
+            dependents = [f"{employee}-D{d + 1}" for d in range(rng.choice((0, 0, 1, 2)))]
+            premium = Decimal(rng.randint(350, 650)) * (1 + len(dependents))
+            total += premium
+            self.add(
+                selected + timedelta(days=rng.randint(0, (deadline - selected).days)),
+                {
+                    "command": "enroll_employee",
+                    "group_enrollment_id": group,
+                    "employee_id": employee,
+                    "member_ids": [employee, *dependents],
+                    "monthly_premium": money_str(premium),
+                },
+            )
+        for w in range(rng.randint(0, 2)):
+            self.add(
+                deadline,
+                {
+                    "command": "waive_coverage",
+                    "group_enrollment_id": group,
+                    "employee_id": f"{eid}-EMP{enrolled + w + 1}",
+                },
+            )
+        amount = money_str(total)
+        # the binder, billed the day after the deadline, paid before it is due
+        paid = small_group_enrollment.enrollment_closes_on(deadline) + timedelta(
+            days=rng.randint(0, 4)
+        )
+        self.add(min(paid, binder_due), self._payment(group, amount, "binder"))
+        months = months_between(add_months(start, 1), date(year, 12, 1))
+        profile = _pick(rng, EMPLOYER_PROFILES)
+        stop: date | None = None
+        if profile == "stops_paying":
+            stop = rng.choice(months[1:-4])
+        elif profile == "voluntary":
+            ending = rng.choice(months[:-2])
+            requested = day_in_month(ending, 10)  # before the mid-month cut-off
+            self.add(requested, {"command": "request_termination", "enrollment_id": group})
+            stop = add_months(small_group_enrollment.voluntary_end_on(requested, policy), 1)
+        for month in months:
+            if stop is not None and month >= stop:
+                break
+            issued, invoice_due = invoice_dates(month, policy)
+            when = day_in_month(issued, rng.randint(issued.day + 1, invoice_due.day - 3))
+            self.add(when, self._payment(group, amount, f"{month:%Y-%m}"))
+        return self.steps
+
+    @staticmethod
+    def _payment(group: str, amount: str, reference: str) -> Command:
+        return _Household._payment(group, amount, reference)
+
+
+def exchange_steps(n: int, seed: int = 2026, *, history: bool = False) -> list[Step]:
+    """The households' steps and their small employers' (`employer_steps`)."""
+    return [
+        *household_steps(n, seed, history=history),
+        *employer_steps(n, seed, history=history),
+    ]
+
+
 def merge(steps: Iterable[Step], schedule: Iterable[date]) -> list[Command]:
     """All commands in business-date order, a `run_schedule` closing each month."""
     runs = [Step(d, SCHEDULE_RANK, 0, schedule_command(d)) for d in schedule]
@@ -448,8 +598,9 @@ def merge(steps: Iterable[Step], schedule: Iterable[date]) -> list[Command]:
 
 
 def population(n: int, seed: int = 2026) -> list[Command]:
-    """N households' plan year 2026, with the monthly schedule, in order."""
-    return merge(household_steps(n, seed), schedule_months(2026))
+    """N households' plan year 2026 and their small employers', with the monthly schedule, in
+    order."""
+    return merge(exchange_steps(n, seed), schedule_months(2026))
 
 
 SIMULATED_TODAY_ENV = "LEDGER_SIMULATED_TODAY"

@@ -49,11 +49,13 @@ from uuid import UUID
 from .bare import Bare, Shape
 from .bare import bare_application as _bare_application
 from .population import (
+    HOUSEHOLDS_PER_EMPLOYER,
     SCHEDULE_RANK,
     SIMULATED_TODAY_ENV,
     Command,
     Driver,
     Step,
+    exchange_steps,
     household_steps,
     merge,
     schedule_command,
@@ -534,17 +536,19 @@ def run(options: Options) -> Report:
 def build_population(options: Options, report: Report) -> Population:
     """The population of N households and the grown stream (3N households of history first)."""
     n = options.households
-    population_steps = household_steps(n, options.seed)
+    population_steps = exchange_steps(n, options.seed)  # with its small employers
     commands = merge(population_steps, schedule_months(2026))
     history_steps = household_steps(3 * n, options.seed, history=True)
     grown = tagged_stream(history_steps, population_steps)
     household_ids = [s.household_id for s in specs(n, options.seed)]
-    enrollments = sum(1 + s.dental for s in specs(n, options.seed))
+    employers = n // HOUSEHOLDS_PER_EMPLOYER  # one group enrollment each
+    enrollments = sum(1 + s.dental for s in specs(n, options.seed)) + employers
     # the ledger (here and in the processes started below) lives on the population's calendar
     os.environ[SIMULATED_TODAY_ENV] = simulated_today(c for c, _ in grown).isoformat()
     report.details["population"] = {
         "households": n,
         "enrollments": enrollments,
+        "employers": employers,
         "commands": len(commands),
         "history_households": 3 * n,
         "simulated_today": os.environ[SIMULATED_TODAY_ENV],
@@ -788,8 +792,8 @@ def measure_postgresql(
         return {}
     databases = postgres_databases(server)
     n = min(options.households, options.pg_households)
-    population = merge(household_steps(n, options.seed), schedule_months(2026))
-    enrollments = sum(1 + s.dental for s in specs(n, options.seed))
+    population = merge(exchange_steps(n, options.seed), schedule_months(2026))
+    enrollments = sum(1 + s.dental for s in specs(n, options.seed)) + n // HOUSEHOLDS_PER_EMPLOYER
     say(f"loading {len(population)} commands ({n} households) into PostgreSQL")
     ledger = build(databases[0])
     loaded = load(ledger, population, keep_shapes=True)

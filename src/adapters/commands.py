@@ -42,6 +42,7 @@ from pydantic import (
 from pydantic.functional_validators import BeforeValidator
 
 from ..domain import commands as domain
+from ..domain import group_commands
 from ..domain.calendar import first_of_month, parse_month
 from ..domain.errors import InvalidCommand
 from ..domain.reported_facts import Changes
@@ -51,6 +52,7 @@ from ..domain.rules.enrollment_periods import QualifyingKind
 from ..domain.rules.plan_selection import Coverage, MetalLevel
 from ..domain.rules.rehearings import SUPERSEDING_OUTCOMES, RehearingOutcome
 from ..domain.rules.representatives import RepresentativeKind
+from ..domain.rules.small_group_changes import DependentCoverageFrom, DependentEvent
 from ..domain.rules.small_group_enrollment import EmployeeEventKind
 from ..domain.rules.waivers import WaiverDecision
 
@@ -154,6 +156,8 @@ if TYPE_CHECKING:  # the names are plain strings on the wire, the domain's enums
     RepresentativeKindName = str
     IncarcerationName = str
     MetalLevelName = str
+    DependentEventName = str
+    DependentCoverageFromName = str
 else:
 
     def _names(values: type[Enum]) -> Any:
@@ -170,6 +174,8 @@ else:
     RepresentativeKindName = _names(RepresentativeKind)
     IncarcerationName = _names(Incarceration)
     MetalLevelName = _names(MetalLevel)
+    DependentEventName = _names(DependentEvent)
+    DependentCoverageFromName = _names(DependentCoverageFrom)
 
 
 class Command(BaseModel):
@@ -537,9 +543,55 @@ class EnrollEmployee(Command):
 
 
 class WaiveCoverage(Command):
+    """12.11(1): `other_coverage` false for an employee who declines without coverage elsewhere
+    (counted against the minimum participation when enrollment closes)."""
+
     command: Literal["waive_coverage"]
     group_enrollment_id: Identifier
     employee_id: Identifier
+    other_coverage: bool = True
+
+
+class TerminateGroupForFraud(Command):
+    """12.11(5)(a): the group, or one `employee_id` of it, ended for fraud on `effective_on` (on
+    or before `on`; before it, a rescission)."""
+
+    command: Literal["terminate_group_for_fraud"]
+    group_enrollment_id: Identifier
+    effective_on: BusinessDate
+    finding: Annotated[str, Field(min_length=1, max_length=4000)]
+    employee_id: Identifier | None = None
+
+
+class TerminateGroupIneligible(Command):
+    """12.11(5)(c): the group of an employer last determined not eligible ends at the end of the
+    month."""
+
+    command: Literal["terminate_group_ineligible"]
+    group_enrollment_id: Identifier
+
+
+class AddDependent(Command):
+    """12.11(2): a new dependent by birth, adoption or placement, covered from the event date or
+    the first of the next month (`coverage_from`, the employee's election); `monthly_premium` is
+    the employee's new premium with the dependent."""
+
+    command: Literal["add_dependent"]
+    group_enrollment_id: Identifier
+    employee_id: Identifier
+    member_id: Identifier
+    event: DependentEventName
+    event_on: BusinessDate
+    coverage_from: DependentCoverageFromName
+    monthly_premium: Money
+
+
+class RenewGroupPlan(Command):
+    """12.04(4)(b), 45 CFR 155.725(b): the group's next coverage year, optionally a new plan."""
+
+    command: Literal["renew_group_plan"]
+    group_enrollment_id: Identifier
+    plan_id: Identifier | None = None
 
 
 COMMANDS: dict[str, type[Command]] = {
@@ -571,6 +623,10 @@ COMMANDS: dict[str, type[Command]] = {
     "change_premium": ChangePremium,
     "record_death": RecordDeath,
     "continue_appeal": ContinueAppeal,
+    "terminate_group_for_fraud": TerminateGroupForFraud,
+    "terminate_group_ineligible": TerminateGroupIneligible,
+    "add_dependent": AddDependent,
+    "renew_group_plan": RenewGroupPlan,
 }
 
 
@@ -640,8 +696,10 @@ def _check_dates_against_on(command: Command) -> None:
         later.append(("event_on", command.event_on))
     if isinstance(command, ReportChange):
         later.append(("changed_on", command.changed_on))
-    if isinstance(command, TerminateForFraud):
+    if isinstance(command, TerminateForFraud | TerminateGroupForFraud):
         later.append(("effective_on", command.effective_on))
+    if isinstance(command, AddDependent):
+        later.append(("event_on", command.event_on))
     if isinstance(command, FileAppeal):
         later.append(("notice_received_on", command.notice_received_on))
     if isinstance(command, RunSchedule):
@@ -708,7 +766,9 @@ def changes_of(findings: Findings) -> Changes:
 def to_domain(command: Command) -> domain.Command:
     """The domain's command of the same name as the wire model, built field by field from it
     (nested models by the domain's field types, lists as tuples, names as the domain's enums)."""
-    built: domain.Command = _domain_object(getattr(domain, type(command).__name__), command)
+    name = type(command).__name__
+    target = getattr(domain, name, None) or getattr(group_commands, name)
+    built: domain.Command = _domain_object(target, command)
     return built
 
 

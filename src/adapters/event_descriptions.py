@@ -114,6 +114,24 @@ EVENTS: dict[str, str] = {
     "enrolled and the group's monthly total (12.11(2)).",
     "TerminationNoticeIssued": "A written notice of the group's termination, to the employer or "
     "to one enrolled employee (12.12(12)).",
+    "GroupCoverageTerminated": "The Connector ended a small group's coverage for fraud "
+    "(12.11(5)(a), possibly a rescission, 45 CFR 147.128) or because the employer is no longer "
+    "eligible (12.11(5)(c), at the end of the month); a written notice follows to the employer "
+    "and each employee (12.11(6)); appealable (12.13(1)).",
+    "EmployeeTerminatedForFraud": "The Connector ended one employee's coverage, with the "
+    "dependents', for fraud (12.11(5)(a)); notices to the employee and the employer follow "
+    "(12.11(6)); appealable (12.13(1)).",
+    "ParticipationTermsNoted": "At the group's selection: whether the employer's application fell "
+    "from 15 November to 15 December, which waives the minimum participation (12.11(3)).",
+    "ParticipationChecked": "The minimum participation checked when the employer's enrollment "
+    "period closed (12.11(1), 12.04(4)(a)5); not met, the selection is cancelled.",
+    "WaiverCounted": "An employee's waiver made without coverage elsewhere: counted against the "
+    "minimum participation (12.11(1)).",
+    "DependentAdded": "A new dependent of an enrolled employee by birth, adoption or placement, "
+    "covered from the event's date or the first of the next month at the employee's election "
+    "(12.11(2)), asked within the special enrollment period (12.11(4), 45 CFR 155.725(j)).",
+    "GroupRenewed": "The group continues into its next coverage year (12.04(4)(b), 45 CFR "
+    "155.725(b)).",
     "EmployerAppealLinked": "The employer's record names an appeal filed by the employer.",
     "EmployerAppealFiled": "An employer's appeal as received, with its 90-day deadline and "
     "whether it was timely (12.14(2)(b)).",
@@ -293,6 +311,44 @@ FIELDS_OF: dict[str, str] = {
     "GroupEnrollmentClosed.monthly_total": "the group's monthly premium, for all participating "
     "employees",
     "TerminationNoticeIssued.recipient": "who the notice is to: the employer or an employee",
+    "GroupCoverageTerminated.end_on": "the last day of the group's coverage",
+    "GroupCoverageTerminated.cause": "fraud (12.11(5)(a)) or employer_ineligible (12.11(5)(c))",
+    "GroupCoverageTerminated.finding": "the reason stated: the finding of fraud, or the "
+    "determination that the employer is no longer eligible with each condition failed",
+    "GroupCoverageTerminated.rescission": "whether the end reaches back before the decision (a "
+    "rescission, 45 CFR 147.128)",
+    "GroupCoverageTerminated.from_start": "whether the end rescinds coverage from its first day",
+    "EmployeeTerminatedForFraud.employee_id": "the employee whose coverage ends",
+    "EmployeeTerminatedForFraud.end_on": "the last day of the employee's coverage",
+    "EmployeeTerminatedForFraud.member_ids": "the employee and the dependents whose coverage ends",
+    "EmployeeTerminatedForFraud.finding": "the Connector's finding of fraud, as recorded",
+    "EmployeeTerminatedForFraud.rescission": "whether the end reaches back before the decision "
+    "(45 CFR 147.128)",
+    "ParticipationTermsNoted.application_on": "the date of the employer's application the "
+    "selection follows",
+    "ParticipationTermsNoted.minimums_waived": "whether that date falls from 15 November to "
+    "15 December (12.11(3))",
+    "ParticipationChecked.enrolled": "the employees enrolled when enrollment closed",
+    "ParticipationChecked.offered": "those enrolled and those who waived without other coverage",
+    "ParticipationChecked.rate": "enrolled over offered, as decimal text to four places",
+    "ParticipationChecked.minimum": "the minimum participation of Connector policy in force (a "
+    "dated parameter; null when waived or none is published)",
+    "ParticipationChecked.minimums_waived": "whether the minimum was waived (12.11(3))",
+    "ParticipationChecked.met": "whether the minimum is met; if not, the selection is cancelled",
+    "WaiverCounted.employee_id": "the employee who waived without coverage elsewhere",
+    "DependentAdded.employee_id": "the enrolled employee the dependent joins",
+    "DependentAdded.member_id": "the new dependent",
+    "DependentAdded.event": "birth, adoption, or placement for adoption or foster care",
+    "DependentAdded.event_on": "the day of the birth, adoption or placement",
+    "DependentAdded.election": "event_date or first_of_next_month, the employee's election "
+    "(12.11(2))",
+    "DependentAdded.coverage_start_on": "the dependent's first day of coverage",
+    "DependentAdded.monthly_premium": "the employee's monthly premium with the dependent",
+    "DependentAdded.premium_from": "the first month billed at that premium (the first whole month "
+    "not already billed)",
+    "GroupRenewed.coverage_year_starts_on": "the first day of the next coverage year",
+    "GroupRenewed.coverage_year_ends_on": "its last day (twelve months, 45 CFR 155.725(b))",
+    "GroupRenewed.plan_id": "the group's plan for that year",
     "TerminationNoticeIssued.employee_id": "the employee it is to (null: the employer)",
     "ChangeReported.changed_on": "the day the change happened, as reported (null: not said)",
     "ChangeReported.late": "whether the change was reported more than 30 days after it happened "

@@ -275,6 +275,7 @@ class EnrollEmployee(Command):
 class WaiveCoverage(Command):
     group_enrollment_id: str
     employee_id: str
+    other_coverage: bool = True  # False: counted against the participation (12.11(1))
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,7 @@ class Employer(CopiedForCommands, Aggregate):
                     "eligible": self.eligible,
                     "dental_eligible": self.dental_eligible,
                     "failed_conditions": self.failed_conditions,
+                    "retained_past_50": self.retained_past_50,
                 }
             )
 

@@ -48,6 +48,9 @@ MEMBER_DATA: Mapping[str, frozenset[str]] = {
     "EmployerApplicationSubmitted": frozenset({"roster"}),
     "EmployeeEnrolled": frozenset({"kind", "event_on"}),
     "EmployeeTerminationRequested": frozenset({"kind", "event_on"}),
+    "DependentAdded": frozenset({"event", "event_on"}),
+    "GroupCoverageTerminated": frozenset({"finding"}),
+    "EmployeeTerminatedForFraud": frozenset({"finding"}),
 }
 """Event type -> its fields holding member data (an event not named here holds none)."""
 
@@ -273,6 +276,24 @@ LEDGER_DATA: Mapping[str, frozenset[str]] = {
     "TerminationNoticeIssued": frozenset(
         {"recipient", "employee_id", "member_ids", "end_on", "reason"}
     ),
+    "ParticipationTermsNoted": frozenset({"application_on", "minimums_waived"}),
+    "WaiverCounted": frozenset({"employee_id"}),
+    "ParticipationChecked": frozenset(
+        {"enrolled", "offered", "rate", "minimum", "minimums_waived", "met"}
+    ),
+    "DependentAdded": frozenset(
+        {
+            "employee_id",
+            "member_id",
+            "election",
+            "coverage_start_on",
+            "monthly_premium",
+            "premium_from",
+        }
+    ),
+    "GroupRenewed": frozenset({"coverage_year_starts_on", "coverage_year_ends_on", "plan_id"}),
+    "GroupCoverageTerminated": frozenset({"end_on", "cause", "rescission", "from_start"}),
+    "EmployeeTerminatedForFraud": frozenset({"employee_id", "member_ids", "end_on", "rescission"}),
 }
 """Event type -> its fields holding ledger data (every event type is named, even with none)."""
 

@@ -25,10 +25,10 @@ from .rules.small_group import (
     GROUP_REINSTATEMENT,
     OFFERS_ALL_FULL_TIME,
     SHOP_NEWLY_QUALIFIED,
-    SHOP_SPECIAL_ENROLLMENT,
     SMALL_EMPLOYER_DEFINITION,
     SMALL_GROUP_OPEN_ENROLLMENT,
 )
+from .rules.small_group_changes import SHOP_SPECIAL_ENROLLMENT_SOURCE
 from .rules.waivers import WAIVER_LENGTH
 
 T = TypeVar("T")
@@ -135,10 +135,10 @@ POLICY_V1 = PolicyVersion(
         "small_group_newly_qualified_days", 30, SHOP_NEWLY_QUALIFIED
     ),
     small_group_special_enrollment_days=_since_2014(
-        "small_group_special_enrollment_days", 30, SHOP_SPECIAL_ENROLLMENT
+        "small_group_special_enrollment_days", 30, SHOP_SPECIAL_ENROLLMENT_SOURCE
     ),
     small_group_medicaid_chip_special_enrollment_days=_since_2014(
-        "small_group_medicaid_chip_special_enrollment_days", 60, SHOP_SPECIAL_ENROLLMENT
+        "small_group_medicaid_chip_special_enrollment_days", 60, SHOP_SPECIAL_ENROLLMENT_SOURCE
     ),
     small_group_delinquent_months_before_termination=_since_2014(
         "small_group_delinquent_months_before_termination", 1, GROUP_DELINQUENT

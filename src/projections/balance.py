@@ -8,9 +8,8 @@ from typing import Any
 
 from sqlalchemy import Column, Date, String
 
-from ..domain.enrollment import Enrollment
 from ..domain.ledger import Ledger
-from .folding import Batch
+from .folding import AnyEnrollment, Batch
 from .stored_views import StoredViewProjection, view_table
 
 NAME = "balance"
@@ -22,7 +21,7 @@ BALANCE = view_table(
 )
 
 
-def delinquency_columns(enrollment: Enrollment, view: Mapping[str, Any]) -> dict[str, Any]:
+def delinquency_columns(enrollment: AnyEnrollment, view: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "first_unpaid_month": view["delinquency"]["first_unpaid_month"],
         "payment_due_on": enrollment.payment_due_on,

@@ -1,4 +1,5 @@
-"""The delinquency read model: for each enrollment, the periods (business dates) during which the
+"""The delinquency read model: for each enrollment (an individual's, or a small group's with its
+employer's id as `household_id`), the periods (business dates) during which the
 ledger's record has it delinquent, i.e. in a grace period, with its first unpaid month and the
 payment date its notices gave.
 
@@ -25,16 +26,18 @@ from typing import Any
 from sqlalchemy import Column, Date, String, Table, and_, or_, select
 from sqlalchemy.orm import Session
 
-from ..domain.enrollment import Enrollment
 from ..domain.ledger import Ledger
-from .enrollment_views import fold
+from .enrollment_views import select_events
 from .folding import (
+    MISSED,
     DelinquencyKey,
     Folded,
     Positioned,
     batch_of,
     delinquency_key,
     enrollment_events,
+    fold_events,
+    owner_of,
 )
 from .tracking import METADATA, iso, read_rows, replace_enrollment_rows
 
@@ -69,10 +72,17 @@ class GracePeriod:
 def grace_periods(events: Sequence[Any]) -> list[GracePeriod]:
     """The enrollment's delinquent periods in business time, from the domain's fold as of each
     business date of its events."""
-    if not any(isinstance(e, Enrollment.PaymentMissed) for e in events):
+    if not any(isinstance(e, MISSED) for e in events):
         return []
     days = sorted({e.on for e in events})
-    return periods_from((day, delinquency_key(fold(events, as_of=day))) for day in days)
+    return periods_from((day, _key_as_of(events, day)) for day in days)
+
+
+def _key_as_of(events: Sequence[Any], day: date) -> DelinquencyKey | None:
+    """The delinquency key of the enrollment (an individual's or a small group's) folded from
+    its events dated by `day`."""
+    folded = fold_events(select_events(events, as_of=day))
+    return delinquency_key(folded.state if folded is not None else None)
 
 
 def folded_grace_periods(folded: Folded, events: Callable[[], Sequence[Any]]) -> list[GracePeriod]:
@@ -123,7 +133,7 @@ class DelinquencyProjection:
             rows.extend(
                 {
                     "enrollment_id": state.enrollment_id,
-                    "household_id": state.household_id,
+                    "household_id": owner_of(state),
                     "from_on": p.from_on,
                     "until_on": p.until_on,
                     "since_on": p.since_on,

@@ -25,8 +25,9 @@ from uuid import UUID
 
 from ..domain.calendar import month_key
 from ..domain.enrollment import DELINQUENT, Enrollment
+from ..domain.group_enrollment import GroupEnrollment
 from ..domain.ledger import Ledger
-from .enrollment_views import balance_view, coverage_view
+from .group_views import balance_answer, coverage_answer
 
 DEFAULT_CACHE_SIZE = 4096
 """How many folded enrollments a run keeps (least recently used ones are dropped)."""
@@ -43,10 +44,23 @@ class Positioned:
     event: Any
 
 
+AnyEnrollment = Enrollment | GroupEnrollment
+"""An individual's enrollment or a small group's (one id space, the same read models)."""
+
+MISSED = (Enrollment.PaymentMissed, GroupEnrollment.PaymentMissed)
+"""A missed payment of either kind of enrollment (each aggregate records its own class)."""
+
+
 def is_enrollment_event(event: Any) -> bool:
-    """An individual enrollment's event (a small group's adopts some of the same section
-    classes, but is not an `Enrollment.Event`)."""
-    return isinstance(event, Enrollment.Event)
+    """An enrollment's event: an individual's or a small group's (whose events are recorded as
+    `GroupEnrollment`'s own classes, not `Enrollment.Event`s)."""
+    return isinstance(event, Enrollment.Event | GroupEnrollment.Event)
+
+
+def owner_of(state: AnyEnrollment) -> str:
+    """Whose enrollment it is: the household's id, or the employer's for a small group (the
+    read models' `household_id` column holds either, as the timelines do)."""
+    return state.employer_id if isinstance(state, GroupEnrollment) else state.household_id
 
 
 def enrollment_events(ledger: Ledger, aggregate_id: UUID, through_version: int) -> list[Any]:
@@ -54,7 +68,7 @@ def enrollment_events(ledger: Ledger, aggregate_id: UUID, through_version: int) 
     return list(ledger.events.get(aggregate_id, lte=through_version))
 
 
-def delinquency_key(state: Enrollment | None) -> DelinquencyKey | None:
+def delinquency_key(state: AnyEnrollment | None) -> DelinquencyKey | None:
     """What a grace period is told apart by, or None when the enrollment is not delinquent."""
     if state is not None and state.status == DELINQUENT and state.first_unpaid_month:
         return (month_key(state.first_unpaid_month), state.payment_due_on)
@@ -69,7 +83,7 @@ class Folded:
     went backwards in version order; then `changes` holds the delinquency key at each business
     date before `last_on` where it differs from the previous date's (starting from None)."""
 
-    state: Enrollment
+    state: AnyEnrollment
     missed: bool
     ordered: bool
     last_on: date
@@ -87,8 +101,8 @@ class Folded:
 
 def start_fold(event: Any) -> Folded:
     """The enrollment as its first event creates it (as `replay` does)."""
-    state: Enrollment = event.mutate(None)
-    return Folded(state, isinstance(event, Enrollment.PaymentMissed), True, event.on)
+    state: AnyEnrollment = event.mutate(None)
+    return Folded(state, isinstance(event, MISSED), True, event.on)
 
 
 def advance(folded: Folded, events: Sequence[Any]) -> None:
@@ -108,7 +122,7 @@ def advance(folded: Folded, events: Sequence[Any]) -> None:
                 folded.ordered = False
                 folded.changes = []
         state.fold_in(event)
-        if isinstance(event, Enrollment.PaymentMissed):
+        if isinstance(event, MISSED):
             folded.missed = True
 
 
@@ -172,7 +186,10 @@ class Folds:
             self._firsts.move_to_end(aggregate_id)
             return known
         first = event if event.originator_version == 1 else self.ledger.load_event(aggregate_id, 1)
-        enrollment_id = getattr(first, "enrollment_id", None)
+        # a small group's first event names it `group_enrollment_id` (the same id space)
+        enrollment_id = getattr(first, "enrollment_id", None) or getattr(
+            first, "group_enrollment_id", None
+        )
         # an employer's records (its own, its group enrollments', its appeals') name the employer
         owner = getattr(first, "household_id", None) or getattr(first, "employer_id", "")
         known = (str(owner), None if enrollment_id is None else str(enrollment_id))
@@ -225,13 +242,13 @@ class Batch(Sequence[Positioned]):
     def coverage_view(self, folded: Folded) -> dict[str, Any]:
         key = folded.state.id
         if key not in self._coverage:
-            self._coverage[key] = coverage_view(folded.state)
+            self._coverage[key] = coverage_answer(folded.state)
         return self._coverage[key]
 
     def balance_view(self, folded: Folded) -> dict[str, Any]:
         key = folded.state.id
         if key not in self._balance:
-            self._balance[key] = balance_view(folded.state)
+            self._balance[key] = balance_answer(folded.state)
         return self._balance[key]
 
     def household_of(self, event: Any) -> str:

@@ -9,7 +9,7 @@ employees each month billed.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..domain.enrollment import Enrollment, replay
@@ -94,7 +94,7 @@ def group_coverage_view(group: GroupEnrollment) -> dict[str, Any]:
 def _employee(group: GroupEnrollment, employee_id: str) -> dict[str, Any]:
     own = [s for s in group.employees if s.employee_id == employee_id]
     latest = own[-1]
-    spans = [span for s in own if (span := _employee_span(group, s)) is not None]
+    spans = _joined([span for s in own if (span := _employee_span(group, s)) is not None])
     if group.status == Status.CANCELLED:
         status = "cancelled"
     elif group.status == Status.PENDING_BINDER:
@@ -110,7 +110,32 @@ def _employee(group: GroupEnrollment, employee_id: str) -> dict[str, Any]:
         "basis": latest.basis,
         "status": status,
         "spans": spans,
+        # 12.11(2): a dependent added by birth, adoption or placement, from its own start
+        "dependents_from": {
+            member_id: group.dependents_from[member_id].isoformat()
+            for member_id in latest.member_ids
+            if member_id in group.dependents_from
+        },
     }
+
+
+def _joined(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Consecutive spans of one employee (a premium changed by a new dependent, 12.11(2)) as one
+    span: one ending the day before the next begins, with no reason of its own."""
+    joined: list[dict[str, Any]] = []
+    for span in spans:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and previous["end_on"] is not None
+            and previous["end_reason"] is None
+            and date.fromisoformat(previous["end_on"]) + timedelta(days=1)
+            == date.fromisoformat(span["start_on"])
+        ):
+            joined[-1] = {**span, "start_on": previous["start_on"]}
+        else:
+            joined.append(span)
+    return joined
 
 
 def _employee_span(group: GroupEnrollment, span: EmployeeSpan) -> dict[str, Any] | None:
@@ -119,7 +144,10 @@ def _employee_span(group: GroupEnrollment, span: EmployeeSpan) -> dict[str, Any]
     before it)."""
     if group.start_on is None or group.status == Status.CANCELLED:
         return None
-    reason: str | None = "employee_request"
+    # a span ended only by a premium change (a new dependent, 12.11(2)) has no clause of its own
+    reason: str | None = span.end_reason or (
+        "employee_request" if span.end_citation is not None else None
+    )
     end_on, citation = span.end_on, span.end_citation
     if group.end_on is not None and (end_on is None or group.end_on < end_on):
         end_on, reason, citation = group.end_on, group.end_reason, group.end_citation

@@ -12,20 +12,20 @@ from typing import Any
 from sqlalchemy import Column, String, Table, Text
 from sqlalchemy.orm import Session
 
-from ..domain.enrollment import Enrollment
 from ..domain.ledger import Ledger
-from .folding import Batch, Folded, Positioned, batch_of
+from .folding import AnyEnrollment, Batch, Folded, Positioned, batch_of, owner_of
 from .tracking import METADATA, current_view, replace_enrollment_rows
 
 View = Callable[[Batch, Folded], dict[str, Any]]
 """The answer for an enrollment, from the batch that folded it (`Batch.coverage_view`, ...)."""
 
-Columns = Callable[[Enrollment, Mapping[str, Any]], dict[str, Any]]
+Columns = Callable[[AnyEnrollment, Mapping[str, Any]], dict[str, Any]]
 """The values of a read model's own columns, from the folded enrollment and its answer."""
 
 
 def view_table(name: str, *columns: Column[Any]) -> Table:
-    """A table of one stored answer per enrollment: its id, household and status, the read
+    """A table of one stored answer per enrollment (an individual's or a small group's): its
+    id, household (the employer for a small group) and status, the read
     model's own `columns`, and the answer (`view`, JSON)."""
     return Table(
         name,
@@ -38,7 +38,7 @@ def view_table(name: str, *columns: Column[Any]) -> Table:
     )
 
 
-def no_columns(_enrollment: Enrollment, _view: Mapping[str, Any]) -> dict[str, Any]:
+def no_columns(_enrollment: AnyEnrollment, _view: Mapping[str, Any]) -> dict[str, Any]:
     return {}
 
 
@@ -62,7 +62,7 @@ class StoredViewProjection:
             rows.append(
                 {
                     "enrollment_id": enrollment.enrollment_id,
-                    "household_id": enrollment.household_id,
+                    "household_id": owner_of(enrollment),
                     "status": enrollment.status,
                     **self.columns(enrollment, view),
                     "view": json.dumps(view),

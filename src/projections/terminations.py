@@ -4,20 +4,39 @@
 (`end_on`), its decision date (`decided_on`, the event's business date), reason and citation;
 `rescinded` (and `rescinded_on`) once a later `TerminationRescinded` for that termination is
 recorded, `reinstated_on` once a reinstatement is granted after it. Rows are never deleted, so
-a rescinded termination stays visible, flagged."""
+a rescinded termination stays visible, flagged.
+
+A small group's terminations are listed the same way (`household_id` holds the employer's id),
+with every affected employee (`employees`: each employee and the members it covered), read off
+the termination notices sent to each enrolled employee (12.11(6), 12.12(12)), so a carrier
+reconciles every person whose coverage ended."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, String, Table, and_, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    String,
+    Table,
+    Text,
+    and_,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from ..domain.enrollment import Enrollment
 from ..domain.enrollment.shared import EndReason
 from ..domain.events import event_id
+from ..domain.group_enrollment import GroupEnrollment
+from ..domain.group_enrollment.coverage import NoticeRecipient
 from ..domain.ledger import Ledger
 from ..runtime.columns import bigint
 from .folding import Positioned, batch_of
@@ -42,20 +61,37 @@ TERMINATIONS = Table(
     Column("reinstated_on", Date(), nullable=True),
 )
 
+AFFECTED_EMPLOYEES = Table(
+    "ledger_termination_employees",
+    METADATA,
+    Column("position", bigint(), primary_key=True, autoincrement=False),
+    Column("employee_id", String(200), primary_key=True),
+    Column("member_ids", Text(), nullable=False),
+)
+"""A small group's termination (its row's `position`) and each employee it ended."""
+
 BY_COLUMNS = ("decided_on", "end_on")
 
-RELEVANT = (
+TERMINATED = (
     Enrollment.CoverageTerminated,
     Enrollment.CoverageTerminatedForFraud,
-    Enrollment.TerminationRescinded,
-    Enrollment.ReinstatementDecided,
+    GroupEnrollment.CoverageTerminated,
+    GroupEnrollment.GroupCoverageTerminated,  # 12.11(5)(a), (c): fraud, employer ineligible
+    GroupEnrollment.EmployeeTerminatedForFraud,  # 12.11(5)(a): one employee
 )
-"""The only events that change a termination row."""
+"""The events that are a termination row."""
+
+RESCINDED = (Enrollment.TerminationRescinded, GroupEnrollment.TerminationRescinded)
+REINSTATED = (Enrollment.ReinstatementDecided, GroupEnrollment.ReinstatementDecided)
+NOTICE = GroupEnrollment.TerminationNoticeIssued
+
+RELEVANT = (*TERMINATED, *RESCINDED, *REINSTATED, NOTICE)
+"""The only events that change a termination row (or its employees)."""
 
 
 class TerminationsProjection:
     name = NAME
-    tables: Sequence[Table] = (TERMINATIONS,)
+    tables: Sequence[Table] = (TERMINATIONS, AFFECTED_EMPLOYEES)
 
     def process(self, session: Session, ledger: Ledger, batch: Sequence[Positioned]) -> None:
         shared = batch_of(ledger, batch)
@@ -64,9 +100,7 @@ class TerminationsProjection:
             if not isinstance(event, RELEVANT):
                 continue
             aggregate_id = str(event.originator_id)
-            if isinstance(
-                event, Enrollment.CoverageTerminated | Enrollment.CoverageTerminatedForFraud
-            ):
+            if isinstance(event, TERMINATED):
                 session.execute(
                     insert(TERMINATIONS).values(
                         position=item.position,
@@ -83,7 +117,9 @@ class TerminationsProjection:
                         reinstated_on=None,
                     )
                 )
-            elif isinstance(event, Enrollment.TerminationRescinded):
+            elif isinstance(event, NOTICE):
+                _record_employee(session, aggregate_id, item.position, event)
+            elif isinstance(event, RESCINDED):
                 session.execute(
                     update(TERMINATIONS)
                     .where(
@@ -95,7 +131,7 @@ class TerminationsProjection:
                     )
                     .values(rescinded=True, rescinded_on=event.on)
                 )
-            elif isinstance(event, Enrollment.ReinstatementDecided) and event.granted:
+            elif isinstance(event, REINSTATED) and event.granted:
                 latest = session.execute(
                     select(TERMINATIONS.c.position)
                     .where(
@@ -115,6 +151,34 @@ class TerminationsProjection:
                     )
 
 
+def _record_employee(session: Session, aggregate_id: str, position: int, notice: Any) -> None:
+    """An employee's notice of its group's termination: the employee is one the latest
+    termination of that group (decided that day, ending that day) ended."""
+    if notice.recipient != NoticeRecipient.EMPLOYEE or notice.employee_id is None:
+        return
+    termination = session.execute(
+        select(TERMINATIONS.c.position)
+        .where(
+            and_(
+                TERMINATIONS.c.aggregate_id == aggregate_id,
+                TERMINATIONS.c.position < position,
+                TERMINATIONS.c.decided_on == notice.on,
+                TERMINATIONS.c.end_on == notice.end_on,
+            )
+        )
+        .order_by(TERMINATIONS.c.position.desc())
+        .limit(1)
+    ).first()
+    if termination is not None:
+        session.execute(
+            insert(AFFECTED_EMPLOYEES).values(
+                position=termination[0],
+                employee_id=notice.employee_id,
+                member_ids=json.dumps(list(notice.member_ids)),
+            )
+        )
+
+
 PROJECTION = TerminationsProjection()
 
 
@@ -131,6 +195,8 @@ def terminations_between(
         .where(and_(column >= start, column <= end))
         .order_by(TERMINATIONS.c.position)
     )
+    rows = read_rows(ledger, query)
+    employees = _employees_of(ledger, [int(r["position"]) for r in rows])
     return [
         {
             "enrollment_id": r["enrollment_id"],
@@ -144,13 +210,36 @@ def terminations_between(
             "reinstated_on": iso(r["reinstated_on"]),
             "event_id": r["event_id"],
             "position": int(r["position"]),
+            "employees": employees.get(int(r["position"]), []),
         }
-        for r in read_rows(ledger, query)
+        for r in rows
     ]
 
 
+def _employees_of(ledger: Ledger, positions: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """The employees each of these terminations ended (a small group's), by employee id."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    if not positions:
+        return found
+    query = (
+        select(AFFECTED_EMPLOYEES)
+        .where(AFFECTED_EMPLOYEES.c.position.in_(list(positions)))
+        .order_by(AFFECTED_EMPLOYEES.c.position, AFFECTED_EMPLOYEES.c.employee_id)
+    )
+    for r in read_rows(ledger, query):
+        found.setdefault(int(r["position"]), []).append(
+            {"employee_id": r["employee_id"], "member_ids": json.loads(r["member_ids"])}
+        )
+    return found
+
+
 def _reason(event: Any) -> str:
-    """A termination's reason: its own, or `fraud` for a termination for fraud."""
-    if isinstance(event, Enrollment.CoverageTerminatedForFraud):
+    """A termination's reason: its own, `fraud` for a termination for fraud, or the cause of a
+    small group's termination under 12.11(5)."""
+    if isinstance(
+        event, Enrollment.CoverageTerminatedForFraud | GroupEnrollment.EmployeeTerminatedForFraud
+    ):
         return str(EndReason.FRAUD)
+    if isinstance(event, GroupEnrollment.GroupCoverageTerminated):
+        return str(event.cause)
     return str(event.reason)

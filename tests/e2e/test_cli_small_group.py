@@ -193,3 +193,66 @@ def test_schema_lists_the_small_group_commands_and_events(tmp_path: Path) -> Non
     } <= set(schema["events"])
     termination = schema["commands"]["request_termination"]["properties"]
     assert {"enrollment_id", "group_enrollment_id", "employee_id", "kind"} <= set(termination)
+
+
+def test_the_cross_member_queries_list_a_groups_termination_and_grace_period(
+    tmp_path: Path,
+) -> None:
+    """`terminations` lists the group's termination with every employee it ended (for the
+    carrier), `delinquent` its grace period under the employer's id; JSON and a table."""
+    status, answers = apply_lines(tmp_path, [*paid_through_may(), schedule("2026-07-31")])
+    assert status == 0, answers
+    args = ("terminations", "--from", "2026-07-01", "--to", "2026-07-31")
+    (terminated,) = ask_json(tmp_path, *args)["terminations"]
+    assert (terminated["enrollment_id"], terminated["household_id"]) == ("G1", "ACME")
+    assert (terminated["end_on"], terminated["reason"]) == ("2026-05-31", "non_payment")
+    assert [e["employee_id"] for e in terminated["employees"]] == ["EMP-1", "EMP-2"]
+    table = run_cli(*args, cwd=tmp_path)
+    assert table.returncode == 0 and "+EMP-2-C" in table.stdout  # the child, with EMP-2
+    (grace,) = ask_json(tmp_path, "delinquent", "--as-of", "2026-06-15")["delinquent"]
+    assert (grace["enrollment_id"], grace["household_id"]) == ("G1", "ACME")
+    assert grace["first_unpaid_month"] == "2026-06"
+    assert ask_json(tmp_path, "delinquent", "--as-of", "2026-07-15")["delinquent"] == []
+
+
+def test_the_connectors_terminations_a_new_dependent_and_a_renewal_through_the_command_line(
+    tmp_path: Path,
+) -> None:
+    """12.11(2): a birth covered from its date; 12.04(4)(b): the group renewed; 12.11(5)-(6): one
+    employee ended for fraud, then the group for the employer no longer eligible, each with its
+    notices, listed by `terminations` for the carrier; a refused command records nothing and
+    answers its code."""
+    status, answers = apply_lines(
+        tmp_path,
+        [
+            *paid_through_may(),
+            {"command": "add_dependent", "on": "2026-04-10", "group_enrollment_id": "G1", "employee_id": "EMP-1", "member_id": "EMP-1-BABY", "event": "birth", "event_on": "2026-04-08", "coverage_from": "event_date", "monthly_premium": "650.00"},
+            {"command": "renew_group_plan", "on": "2026-04-15", "group_enrollment_id": "G1"},
+            {"command": "terminate_group_for_fraud", "on": "2026-05-06", "group_enrollment_id": "G1", "employee_id": "EMP-2", "effective_on": "2026-05-06", "finding": "a dependent who is not the employee's child"},
+            employer_application(on="2026-05-07", actively_engaged=False),
+            determine(on="2026-05-08"),
+            {"command": "terminate_group_ineligible", "on": "2026-05-11", "group_enrollment_id": "G1"},
+            schedule("2026-06-30"),
+        ],
+    )  # fmt: skip
+    assert status == 0, answers
+    coverage = ask_json(tmp_path, "coverage", "G1")
+    assert coverage["status"] == "terminated"
+    assert coverage["spans"][0]["end_on"] == "2026-05-31"
+    assert coverage["spans"][0]["end_reason"] == "ineligible"
+    emp1 = next(e for e in coverage["employees"] if e["employee_id"] == "EMP-1")
+    assert emp1["dependents_from"] == {"EMP-1-BABY": "2026-04-08"}
+    args = ("terminations", "--from", "2026-05-01", "--to", "2026-05-31")
+    rows = ask_json(tmp_path, *args)["terminations"]
+    assert [(r["reason"], r["end_on"]) for r in rows] == [
+        ("fraud", "2026-05-06"),
+        ("employer_ineligible", "2026-05-31"),
+    ]
+    assert [[e["employee_id"] for e in r["employees"]] for r in rows] == [["EMP-2"], ["EMP-1"]]
+    timeline = ask_json(tmp_path, "timeline", "ACME")
+    types = [e["type"] for e in timeline["events"]]
+    assert {"DependentAdded", "GroupRenewed", "EmployeeTerminatedForFraud"} <= set(types)
+    assert types.count("TerminationNoticeIssued") == 4  # employer and EMP-2; employer and EMP-1
+    late = {"command": "terminate_group_for_fraud", "on": "2026-07-01", "group_enrollment_id": "G1", "effective_on": "2026-07-02", "finding": "x"}  # fmt: skip
+    status, (refused,) = apply_lines(tmp_path, [late])
+    assert status == 1 and refused["error"]["code"] == "invalid_field"

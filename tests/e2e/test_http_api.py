@@ -251,6 +251,8 @@ ROUTES: list[tuple[str, str]] = [
     ("GET", "/digest"),
     ("GET", f"/events/{FIRST_EVENT_ID}/proof"),
     ("GET", "/proofs/consistency?from=1"),
+    ("GET", "/terminations?from=2026-01-01&to=2026-12-31"),
+    ("GET", "/delinquent?as_of=2026-03-01"),
     ("GET", "/openapi.json"),
 ]
 ALLOWED: dict[str, set[str]] = {
@@ -260,6 +262,8 @@ ALLOWED: dict[str, set[str]] = {
         "/enrollments/E1/balance",
         "/households/H1/timeline",
         "/appeals/A1/hearing",
+        "/terminations?from=2026-01-01&to=2026-12-31",
+        "/delinquent?as_of=2026-03-01",
         "/openapi.json",
     },
     "compliance": {
@@ -270,7 +274,13 @@ ALLOWED: dict[str, set[str]] = {
         "/proofs/consistency?from=1",
         "/openapi.json",
     },
-    "downstream": {"/enrollments/E1/coverage", "/enrollments/E1/balance", "/openapi.json"},
+    "downstream": {
+        "/enrollments/E1/coverage",
+        "/enrollments/E1/balance",
+        "/terminations?from=2026-01-01&to=2026-12-31",
+        "/delinquent?as_of=2026-03-01",
+        "/openapi.json",
+    },
 }
 REPLAYED = {"command": "run_schedule", "command_id": "c0", "on": "2026-01-02", "through": "x"}
 
@@ -601,6 +611,11 @@ def test_the_openapi_document_lists_every_route_and_the_bearer_scheme(api: Fixtu
         "/digest",
         "/events/{event_id}/proof",
         "/proofs/consistency",
+        "/employers/{employer_id}/timeline",
+        "/group-enrollments/{group_enrollment_id}/coverage",
+        "/group-enrollments/{group_enrollment_id}/balance",
+        "/terminations",
+        "/delinquent",
         "/health",
     }
     assert reply.body["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

@@ -12,6 +12,7 @@ from typing import Any
 from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.apply import answer_line
 
+from ..group_scenarios import enrolled_group, waive
 from ..scenarios import household_commands, pay, schedule, select
 from .kafka_helpers import story_steps
 
@@ -231,6 +232,50 @@ def an_employer_appeal_and_an_employees_own_end() -> list[Step]:
     return steps
 
 
+def a_small_groups_later_changes() -> list[Step]:
+    """The small-group example's bakery: a birth in an employee's family covered from its date
+    (12.11(2)), the group renewed for its next coverage year (12.04(4)(b)), one employee ended
+    for fraud, then the whole group (12.11(5)(a)), each with its notices (12.11(6))."""
+    return [
+        *example_file("small-group.jsonl")[:8],
+        {
+            "command": "add_dependent",
+            "on": "2026-04-25",
+            "group_enrollment_id": "G-BAKERY",
+            "employee_id": "BK-ANA",
+            "member_id": "BK-ANA-BABY",
+            "event": "birth",
+            "event_on": "2026-04-22",
+            "coverage_from": "event_date",
+            "monthly_premium": "780.00",
+        },
+        {"command": "renew_group_plan", "on": "2026-04-28", "group_enrollment_id": "G-BAKERY"},
+        {
+            "command": "terminate_group_for_fraud",
+            "on": "2026-05-05",
+            "group_enrollment_id": "G-BAKERY",
+            "employee_id": "BK-BEN",
+            "effective_on": "2026-05-05",
+            "finding": "a spouse enrolled who is not the employee's spouse",
+        },
+        {
+            "command": "terminate_group_for_fraud",
+            "on": "2026-05-12",
+            "group_enrollment_id": "G-BAKERY",
+            "effective_on": "2026-04-30",
+            "finding": "the employer's roster lists people who never worked there",
+        },
+    ]
+
+
+def a_small_group_below_the_minimum_participation() -> list[Step]:
+    """Two of three employees enrolled, the third waiving without coverage elsewhere: below the
+    minimum participation when enrollment closes, the selection is cancelled (12.11(1))."""
+    steps: list[Step] = [*enrolled_group()]
+    steps[-1] = {**waive("EMP-3"), "other_coverage": False}
+    return [*steps, schedule("2026-03-14")]
+
+
 def example_file(name: str) -> list[Step]:
     return [json.loads(line) for line in (EXAMPLES / name).read_text().splitlines() if line]
 
@@ -254,6 +299,10 @@ def scenarios() -> dict[str, list[Step]]:
     found["a termination for fraud"] = a_termination_for_fraud()
     found["an employer appeal and an employee's own end"] = (
         an_employer_appeal_and_an_employees_own_end()
+    )
+    found["a small group's later changes"] = a_small_groups_later_changes()
+    found["a small group below the minimum participation"] = (
+        a_small_group_below_the_minimum_participation()
     )
     return found
 

@@ -8,7 +8,10 @@ from collections import Counter
 from enrollment_ledger.domain.ledger import Ledger
 
 from bench.population import (
+    HOUSEHOLDS_PER_EMPLOYER,
     Driver,
+    employer_steps,
+    exchange_steps,
     household_steps,
     merge,
     population,
@@ -69,3 +72,30 @@ def test_each_household_is_determined_into_the_program_and_plan_type_it_was_draw
     assert determined == {h: {drawn_as} for h, drawn_as in drawn.items()}
     every_band = {"1", "2A", "2B", "3A", "3B", "3C", "3D"}
     assert {plan_type for _, plan_type in drawn.values()} == {None, *every_band}
+
+
+def test_one_small_employer_per_20_households_and_every_employer_command_is_accepted(
+    ledger: Ledger,
+) -> None:
+    """The stated share: 5 % as many employers as households, each with a group of employees;
+    their groups pay on time, stop paying and are terminated (a notice to each employee), or
+    end voluntarily, all accepted by the ledger."""
+    assert employer_steps(19) == [] and employer_steps(400, history=True) == []
+    steps = employer_steps(400, seed=9)
+    commands = merge(steps, schedule_months(2026))
+    applications = [c for c in commands if c["command"] == "submit_employer_application"]
+    assert len(applications) == 400 // HOUSEHOLDS_PER_EMPLOYER == 20
+    driver = Driver(ledger)
+    events: Counter[str] = Counter()
+    for command in commands:
+        answer = driver.apply(command)
+        assert answer["ok"], (command, answer)
+        events.update(e["type"] for e in answer["events"])
+    assert events["EmployerEligibilityDetermined"] == 20
+    assert events["GroupPlanSelected"] == 20 and events["CoverageEffectuated"] == 20
+    assert events["EmployeeEnrolled"] >= 40
+    assert events["CoverageTerminated"] >= 1 and events["TerminationNoticeIssued"] >= 3
+    assert events["VoluntaryTerminationRequested"] >= 1
+    assert exchange_steps(40, seed=9)[-len(employer_steps(40, seed=9)) :] == employer_steps(
+        40, seed=9
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from enrollment_ledger.adapters.cli.apply import answer_line
 from enrollment_ledger.domain.events import event_uuid
 
 from ..conftest import application, member
+from ..group_scenarios import determine, employer_application, paid_through_may
+from ..scenarios import schedule
 from .kafka_helpers import household_commands
 
 
@@ -57,6 +60,24 @@ def scenario() -> list[dict[str, Any] | str]:
         {"command": "determine_eligibility", "on": "2030-12-01", "household_id": "H3"},
         application("H4", magi="not money"),
         "{not json",
+        *small_group(),
+    ]
+
+
+SMALL_GROUP_OK = 11
+
+
+def small_group() -> list[dict[str, Any]]:
+    """A small employer's group, paid through May, then delinquent and terminated for
+    non-payment with a notice to every enrolled employee (12.12(11)-(12)); and an employer of
+    51 employees, determined not eligible (12.04(4)(a)1): 11 commands accepted, and a plan
+    selection without its fields refused."""
+    return [
+        *paid_through_may(),
+        schedule("2026-07-31"),
+        employer_application("BIGCO", employee_count=51),
+        determine("BIGCO"),
+        {"command": "select_group_plan", "on": "2026-02-05", "employer_id": "BIGCO"},
     ]
 
 
@@ -86,9 +107,49 @@ def test_the_same_commands_give_identical_answers_on_sqlite_and_postgresql(
 
     assert without_recorded_at(on_postgres) == without_recorded_at(on_sqlite)
     assert postgres_log == sqlite_log
-    assert sum(a["ok"] for a in on_sqlite) == 7
+    assert sum(a["ok"] for a in on_sqlite) == 7 + SMALL_GROUP_OK
     assert on_sqlite[9]["error"]["code"] == "no_policy_parameters"
     assert on_sqlite[6]["events"] == on_sqlite[0]["events"]
+    group_events = {e["type"] for a in on_sqlite[13:] if a["ok"] for e in a["events"]}
+    assert {"CoverageTerminated", "TerminationNoticeIssued"} <= group_events
+    assert on_sqlite[-1]["error"]["code"] == "missing_field"
+
+
+def test_small_group_read_models_are_the_same_on_sqlite_and_postgresql(
+    store_url: str, pg_store_url: str
+) -> None:
+    """The projections run over the small group's records give the same answers on both
+    stores: the group's coverage and balance, its termination with each employee, and the
+    employer's timeline."""
+    from enrollment_ledger.adapters import queries
+    from enrollment_ledger.projections import runner
+    from enrollment_ledger.projections.terminations import terminations_between
+
+    def projected(url: str) -> dict[str, Any]:
+        answers(url)
+        ledger = build_ledger(url)
+        try:
+            runner.run(ledger, batch_size=17)
+            return {
+                "coverage": queries.coverage(ledger, "G1"),
+                "balance": queries.balance(ledger, "G1"),
+                "terminations": [
+                    {k: v for k, v in row.items() if k not in ("event_id", "position")}
+                    for row in terminations_between(ledger, date(2026, 1, 1), date(2026, 12, 31))
+                ],
+                "timeline": [
+                    (e["type"], e["on"]) for e in queries.timeline(ledger, "ACME")["events"]
+                ],
+            }
+        finally:
+            ledger.close()
+
+    on_sqlite, on_postgres = projected(store_url), projected(pg_store_url)
+    assert on_postgres == on_sqlite
+    (terminated,) = on_sqlite["terminations"]
+    assert terminated["household_id"] == "ACME"
+    assert [e["employee_id"] for e in terminated["employees"]] == ["EMP-1", "EMP-2"]
+    assert on_sqlite["coverage"]["status"] == "terminated"
 
 
 def apply_process(store_url: str, path: Path) -> subprocess.Popen[str]:

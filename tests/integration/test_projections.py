@@ -1,5 +1,6 @@
 """The read models over a generated population (36 households paying on time, late, never, or
-late after their termination): a rebuild from zero equals the incremental result, a run killed
+late after their termination, and 6 small employers whose groups pay on time, stop paying, or
+pay late and cure): a rebuild from zero equals the incremental result, a run killed
 mid-way resumes to the same result, the projected coverage and balance equal the folded ones, and
 the cross-member queries (`terminations`, `delinquent`) answer what the events say."""
 
@@ -25,6 +26,7 @@ from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.apply import answer_line
 from enrollment_ledger.adapters.cli.main import main
 from enrollment_ledger.domain.enrollment import DELINQUENT, Enrollment
+from enrollment_ledger.domain.group_enrollment import GroupEnrollment
 from enrollment_ledger.domain.ledger import Ledger
 from enrollment_ledger.projections import runner, tracking
 from enrollment_ledger.projections.balance import current_balance
@@ -35,13 +37,19 @@ from enrollment_ledger.projections.delinquency import (
     grace_periods,
     periods_from,
 )
-from enrollment_ledger.projections.enrollment_views import balance_view, coverage_view, fold
+from enrollment_ledger.projections.enrollment_views import (
+    balance_view,
+    coverage_view,
+    fold,
+    select_events,
+)
 from enrollment_ledger.projections.folding import Positioned, advance, fold_events
 from enrollment_ledger.projections.terminations import terminations_between
 from enrollment_ledger.projections.timelines import timeline_rows
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..group_scenarios import determine, employer_application, enroll, select_group, waive
 from ..scenarios import household_commands, pay, schedule
 from ..scenarios import select as select_plan
 
@@ -62,9 +70,59 @@ def premium(i: int) -> Decimal:
     return Decimal("100.00") + Decimal(i * 5)
 
 
+EMPLOYERS = 6
+GROUP_ON_TIME, GROUP_STOPS, GROUP_CURED = range(3)
+
+
+def group_id(k: int) -> str:
+    return f"G{k:02d}"
+
+
+def group_behaviour(k: int) -> int:
+    return k % 3
+
+
+def group_commands(k: int) -> list[tuple[str, int, dict[str, Any]]]:
+    """Employer k: determined eligible, its group starting 1 March (deadline 13 February, binder
+    due 23 February), two employees enrolled (300.00 and 400.00 with a child) and one waived;
+    then it pays every month on the 20th, stops after April, or misses May and pays it with
+    June on 20 May (cured)."""
+    employer, group = f"ER{k:02d}", group_id(k)
+    dated = [
+        employer_application(employer, on="2026-01-02"),
+        determine(employer, on="2026-01-03"),
+        select_group(
+            group, employer_id=employer, on="2026-01-05", start="2026-03-01", deadline="2026-02-13"
+        ),
+        enroll(f"{employer}-A", "300.00", on="2026-01-10", group_id=group),
+        enroll(
+            f"{employer}-B",
+            "400.00",
+            on="2026-01-10",
+            group_id=group,
+            dependents=(f"{employer}-B-C",),
+        ),
+        waive(f"{employer}-C", on="2026-01-12", group_id=group),
+    ]
+    commands = [(c["on"], 0, c) for c in dated]
+    months = {GROUP_ON_TIME: range(2, 8), GROUP_STOPS: range(2, 4), GROUP_CURED: range(2, 4)}
+    for month in months[group_behaviour(k)]:
+        day = f"2026-{month:02d}-20"
+        commands.append((day, 0, pay(day, "700.00", f"{group}-{month}", group)))
+    if group_behaviour(k) == GROUP_CURED:
+        commands.append(("2026-05-20", 0, pay("2026-05-20", "1400.00", f"{group}-cure", group)))
+        for month in range(6, 8):
+            day = f"2026-{month:02d}-20"
+            commands.append((day, 0, pay(day, "700.00", f"{group}-{month}", group)))
+    return commands
+
+
 def dated_commands() -> list[tuple[str, int, dict[str, Any]]]:
-    """(date, order within the day, command) for every household, before the late payments."""
+    """(date, order within the day, command) for every household and employer, before the late
+    payments."""
     commands: list[tuple[str, int, dict[str, Any]]] = []
+    for k in range(EMPLOYERS):
+        commands.extend(group_commands(k))
     for i in range(HOUSEHOLDS):
         household, enrollment = f"H{i:02d}", enrollment_id(i)
         amount = str(premium(i))
@@ -172,6 +230,17 @@ def copied(population: tuple[Path, dict[str, Any]], tmp_path: Path) -> Iterator[
 
 def events_of(ledger: Ledger, i: int) -> list[Any]:
     return list(ledger.aggregate_events(Enrollment.id_for(enrollment_id(i))))
+
+
+def group_events_of(ledger: Ledger, k: int) -> list[Any]:
+    return list(ledger.aggregate_events(GroupEnrollment.id_for(group_id(k))))
+
+
+def every_enrollment(ledger: Ledger) -> list[tuple[str, list[Any]]]:
+    """Each enrollment id, individual and small group, with its events."""
+    individual = [(enrollment_id(i), events_of(ledger, i)) for i in range(HOUSEHOLDS)]
+    groups = [(group_id(k), group_events_of(ledger, k)) for k in range(EMPLOYERS)]
+    return individual + groups
 
 
 class TestRebuildAndResume:
@@ -475,7 +544,8 @@ class TestCrossMemberQueries:
                             rescinded,
                         )
                     )
-        rows = terminations_between(copied, date(2026, 1, 1), date(2026, 12, 31))
+        everything = terminations_between(copied, date(2026, 1, 1), date(2026, 12, 31))
+        rows = [r for r in everything if r["household_id"].startswith("H")]
         got = [(r["enrollment_id"], r["end_on"], r["decided_on"], r["rescinded"]) for r in rows]
         assert sorted(got) == sorted(expected)
         by_kind = {behaviour(int(r["enrollment_id"][1:])) for r in rows}
@@ -484,6 +554,27 @@ class TestCrossMemberQueries:
             assert row["rescinded"] == (behaviour(int(row["enrollment_id"][1:])) == RESCINDED)
             assert row["citation"] in ("956 CMR 12.12(3)", "956 CMR 12.12(5)")
             assert row["household_id"] == "H" + row["enrollment_id"][1:]
+            assert row["employees"] == []
+
+    def test_a_groups_termination_is_listed_with_every_employee_it_ended(
+        self, copied: Ledger
+    ) -> None:
+        everything = terminations_between(copied, date(2026, 1, 1), date(2026, 12, 31))
+        rows = [r for r in everything if r["enrollment_id"].startswith("G")]
+        stopped = [group_id(k) for k in range(EMPLOYERS) if group_behaviour(k) == GROUP_STOPS]
+        assert sorted(r["enrollment_id"] for r in rows) == stopped
+        for row in rows:
+            employer = "ER" + row["enrollment_id"][1:]
+            assert row["household_id"] == employer
+            assert row["citation"] == "956 CMR 12.12(12)"
+            assert row["reason"] == "non_payment" and row["end_on"] == "2026-04-30"
+            assert row["employees"] == [
+                {"employee_id": f"{employer}-A", "member_ids": [f"{employer}-A"]},
+                {
+                    "employee_id": f"{employer}-B",
+                    "member_ids": [f"{employer}-B", f"{employer}-B-C"],
+                },
+            ]
 
     def test_terminations_select_by_decision_date_or_by_end_date(self, copied: Ledger) -> None:
         everything = terminations_between(copied, date(2026, 1, 1), date(2026, 12, 31))
@@ -500,13 +591,17 @@ class TestCrossMemberQueries:
     ) -> None:
         day = date(2026, 2, 1)
         checked = 0
+        enrollments = every_enrollment(copied)
+        groups_seen: set[str] = set()
         while day <= date(2026, 8, 15):
             expected = {}
-            for i in range(HOUSEHOLDS):
-                folded = fold(events_of(copied, i), as_of=day)
+            for name, events in enrollments:
+                as_of = fold_events(select_events(events, as_of=day))
+                folded = as_of.state if as_of is not None else None
                 if folded is not None and folded.status == DELINQUENT:
                     due = folded.payment_due_on
-                    expected[enrollment_id(i)] = (
+                    assert folded.first_unpaid_month is not None
+                    expected[name] = (
                         f"{folded.first_unpaid_month:%Y-%m}",
                         due.isoformat() if due else None,
                     )
@@ -516,8 +611,11 @@ class TestCrossMemberQueries:
             }
             assert got == expected, day
             checked += len(got)
+            groups_seen |= {name for name in got if name.startswith("G")}
             day += timedelta(days=3)
         assert checked > 0
+        stopped_or_cured = {group_id(k) for k in range(EMPLOYERS) if group_behaviour(k) != 0}
+        assert groups_seen == stopped_or_cured
 
     def test_grace_periods_read_off_one_fold_equal_those_folded_day_by_day(
         self, copied: Ledger
@@ -569,6 +667,33 @@ class TestCrossMemberQueries:
             positions = [p for p, _e in copied.household_events(household)]
             rows = timeline_rows(copied, f"H{i:02d}")
             assert [r["position"] for r in rows] == positions
+
+    def test_an_employers_timeline_lists_the_employer_its_group_and_its_employees_coverage(
+        self, copied: Ledger
+    ) -> None:
+        for k in range(EMPLOYERS):
+            employer = copied.employer(f"ER{k:02d}")
+            positions = [p for p, _e in copied.employer_events(employer)]
+            rows = timeline_rows(copied, f"ER{k:02d}")
+            assert [r["position"] for r in rows] == positions
+            types = {r["type"] for r in rows}
+            assert {"EmployerOpened", "GroupPlanSelected", "EmployeeEnrolled"} <= types
+            assert queries.timeline(copied, f"ER{k:02d}")["events"][0]["type"] == "EmployerOpened"
+
+    def test_a_groups_projected_coverage_and_balance_are_its_folded_ones_with_employees(
+        self, copied: Ledger
+    ) -> None:
+        for k in range(EMPLOYERS):
+            projected_coverage = current_coverage(copied, group_id(k))
+            projected_balance = current_balance(copied, group_id(k))
+            assert projected_coverage is not None and projected_balance is not None
+            assert projected_coverage == queries.coverage(
+                copied, group_id(k), as_of=date(2099, 1, 1)
+            )
+            assert projected_balance == queries.balance(copied, group_id(k), as_of=date(2099, 1, 1))
+            assert len(projected_coverage["employees"]) == 2
+            expected = "terminated" if group_behaviour(k) == GROUP_STOPS else "active"
+            assert projected_coverage["status"] == expected
 
 
 class TestTheCommandLine:

@@ -171,6 +171,7 @@ class TestEnrollment:
         assert only(answers[-2], "PaymentRecorded")["data"]["to_credit"] == "1400.00"
         assert event_types(answers[-1]) == [
             "GroupEnrollmentClosed",
+            "ParticipationChecked",
             "InvoiceIssued",
             "CoverageEffectuated",
         ]
@@ -545,14 +546,20 @@ class TestLateFacts:
 # ---- the read models beside it ----------------------------------------------------------------------
 
 
-def test_the_read_models_run_over_small_group_records_and_a_group_is_still_answered(
+def test_the_read_models_hold_a_small_groups_coverage_balance_termination_and_timeline(
     apply: Apply, ledger: Ledger
 ) -> None:
-    """The individual read models keep to individual enrollments (group read models are for
-    later); run over a store holding small-group records, they neither fail nor answer for a
-    group, whose `coverage` and `balance` are folded from its events."""
+    """Run over a store holding individual and small-group records, the read models answer for
+    the group as its fold does: its coverage and balance, its termination for non-payment with
+    every employee it ended, its grace period under the employer's id, and the employer's
+    timeline."""
+    from datetime import date
+
     from enrollment_ledger.projections import runner
+    from enrollment_ledger.projections.balance import current_balance
     from enrollment_ledger.projections.coverage import current_coverage
+    from enrollment_ledger.projections.delinquency import delinquent_on
+    from enrollment_ledger.projections.terminations import terminations_between
     from enrollment_ledger.projections.timelines import timeline_rows
 
     from ..scenarios import household_commands, pay, select
@@ -567,8 +574,19 @@ def test_the_read_models_run_over_small_group_records_and_a_group_is_still_answe
     )
     runner.run(ledger, batch_size=7)
     assert current_coverage(ledger, "E1") is not None
-    assert current_coverage(ledger, "G1") is None
-    assert queries.coverage(ledger, "G1")["status"] == "terminated"
+    coverage = current_coverage(ledger, "G1")
+    assert coverage is not None and coverage["status"] == "terminated"
+    assert coverage == queries.coverage(ledger, "G1", as_of=date(2026, 12, 31))
+    assert current_balance(ledger, "G1") == queries.balance(ledger, "G1", as_of=date(2026, 12, 31))
+    (terminated,) = terminations_between(ledger, date(2026, 7, 1), date(2026, 7, 31))
+    assert (terminated["enrollment_id"], terminated["household_id"]) == ("G1", "ACME")
+    assert terminated["end_on"] == "2026-05-31"
+    assert terminated["employees"] == [
+        {"employee_id": "EMP-1", "member_ids": ["EMP-1"]},
+        {"employee_id": "EMP-2", "member_ids": ["EMP-2", "EMP-2-C"]},
+    ]
+    (grace,) = [r for r in delinquent_on(ledger, date(2026, 6, 15)) if r["enrollment_id"] == "G1"]
+    assert grace["household_id"] == "ACME" and grace["first_unpaid_month"] == "2026-06"
     employer_rows = timeline_rows(ledger, "ACME")
     assert employer_rows[0]["type"] == "EmployerOpened"
     assert "TerminationNoticeIssued" in {row["type"] for row in employer_rows}

@@ -157,9 +157,26 @@ def _terminations(ledger: Ledger, args: argparse.Namespace) -> int:
             )
         )
         return 0
-    columns = ("enrollment_id", "household_id", "end_on", "decided_on", "citation", "rescinded")
-    _print_table(f"Terminations with {args.by} from {start} to {end}: {len(rows)}", columns, rows)
+    columns = (
+        "enrollment_id",
+        "household_id",
+        "end_on",
+        "decided_on",
+        "citation",
+        "rescinded",
+        "employees",
+    )
+    shown = [{**r, "employees": _employees_cell(r["employees"])} for r in rows]
+    _print_table(f"Terminations with {args.by} from {start} to {end}: {len(rows)}", columns, shown)
     return 0
+
+
+def _employees_cell(employees: list[dict[str, Any]]) -> str:
+    """A small group's terminated employees, each with the dependents it covered."""
+    return "; ".join(
+        e["employee_id"] + "".join(f" +{m}" for m in e["member_ids"] if m != e["employee_id"])
+        for e in employees
+    )
 
 
 def _delinquent(ledger: Ledger, args: argparse.Namespace) -> int:

@@ -44,6 +44,7 @@ from ..failures import EdgeError, failure_of
 from ..pages.routes import TOKEN_COOKIE, install_page_routes
 from .auth import PERMISSIONS, Action, Grant, TokenStore, ledger_engine
 from .errors import ApiError, error_body, status_for
+from .reads import reads_router
 
 MAX_BODY_BYTES = 1_048_576
 ACCESS_LOGGER = "enrollment_ledger.http.access"
@@ -332,6 +333,8 @@ def create_app(
         from ..audit.proofs import consistency_between
 
         return _read_proof(lambda: consistency_between(ledger, key, from_size, to))
+
+    app.include_router(reads_router(ledger, allow, _read, _errors(400, 401, 403, 404, 503)))
 
     @app.get("/health", summary="Liveness and store reachability (no token needed)")
     def get_health() -> Any:

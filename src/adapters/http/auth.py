@@ -70,6 +70,8 @@ class Action(StrEnum):
     DIGEST = "digest"
     PROOF = "proof"
     SCHEMA = "schema"
+    TERMINATIONS = "terminations"
+    DELINQUENT = "delinquent"
 
 
 ALL_ROLES = frozenset(Role)
@@ -85,10 +87,13 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.DIGEST: frozenset({Role.OPERATOR, Role.COMPLIANCE}),
     Action.PROOF: frozenset({Role.OPERATOR, Role.COMPLIANCE}),
     Action.SCHEMA: ALL_ROLES,
+    # the cross-member forms of coverage and balance, with their roles
+    Action.TERMINATIONS: frozenset({Role.OPERATOR, Role.APPEALS, Role.DOWNSTREAM}),
+    Action.DELINQUENT: frozenset({Role.OPERATOR, Role.APPEALS, Role.DOWNSTREAM}),
 }
 """Which roles may do what: `operator` everything; `appeals` reads, hearing packets and
 timelines; `compliance` verify, digest, proofs and timelines; `downstream` coverage and
-balance."""
+balance (and their cross-member forms, terminations and delinquent)."""
 
 metadata = MetaData()
 tokens_table = Table(

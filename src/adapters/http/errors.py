@@ -49,6 +49,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "invalid_simulated_today": 500,
     "store_error": 503,
     "store_unavailable": 503,
+    "rebuild_pending": 503,  # a read model is being rebuilt: ask again once it is done
 }
 PREFIX_STATUS: tuple[tuple[str, int], ...] = (("unknown_", 404), ("duplicate_", 409))
 DEFAULT_REFUSAL_STATUS = 422

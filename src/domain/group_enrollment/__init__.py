@@ -39,7 +39,7 @@ from ..parameters import PolicyVersion
 from ..rules import small_group as rules
 from ..rules import small_group_delinquency as delinquency_rules
 from ..rules import small_group_enrollment as enrollment_rules
-from . import coverage, employees, schedule
+from . import changes, coverage, employees, schedule, terminations
 from .employees import EmployeeSpan
 
 __all__ = ["EmployeeSpan", "GroupEnrollment", "replay"]
@@ -92,6 +92,9 @@ class GroupEnrollment(BilledEnrollment, CopiedForCommands, Aggregate):
         self.binder_due_on = binder_due_on
         self.coverage_year_ends_on = coverage_year_ends_on
         self.selected_on = on
+        self.participation_waived: bool | None = None  # noted at the selection (12.11(3))
+        self.dependents_from: dict[str, date] = {}  # 12.11(2): each new dependent's start
+        self.counted_waivers: set[str] = set()  # waived without other coverage (12.11(1))
         self.enrollment_closed = False
         self.employees: list[EmployeeSpan] = []
         self.waivers: dict[str, date] = {}
@@ -144,6 +147,13 @@ class GroupEnrollment(BilledEnrollment, CopiedForCommands, Aggregate):
     EmployeeWaived = employees.EmployeeWaived
     EmployeeTerminationRequested = employees.EmployeeTerminationRequested
     GroupEnrollmentClosed = coverage.GroupEnrollmentClosed
+    GroupCoverageTerminated = terminations.GroupCoverageTerminated
+    EmployeeTerminatedForFraud = terminations.EmployeeTerminatedForFraud
+    ParticipationTermsNoted = changes.ParticipationTermsNoted
+    ParticipationChecked = changes.ParticipationChecked
+    WaiverCounted = changes.WaiverCounted
+    DependentAdded = changes.DependentAdded
+    GroupRenewed = changes.GroupRenewed
     TerminationNoticeIssued = coverage.TerminationNoticeIssued
     InvoiceIssued = billing.InvoiceIssued
     PaymentRecorded = billing.PaymentRecorded
@@ -244,7 +254,9 @@ class GroupEnrollment(BilledEnrollment, CopiedForCommands, Aggregate):
         return self.coverage_start_on if billed is None else add_months(billed, 1)
 
     def coverage_year(self) -> tuple[date, date] | None:
-        """12.04(4)(b): the coverage year of coverage that has begun and not ended, if any."""
+        """12.04(4)(b): the coverage year of coverage that has begun and not ended, if any (with
+        the years it was renewed for: a renewal is decided while the employer is eligible on its
+        own terms, so each renewed year is one it enrolled its employees in)."""
         if self.start_on is None or self.status not in (Status.ACTIVE, Status.DELINQUENT):
             return None
         return self.coverage_start_on, self.coverage_year_ends_on

@@ -29,6 +29,7 @@ from ..enrollment.shared import (
 from ..parameters import PolicyVersion
 from ..rules import small_group as rules
 from ..rules import small_group_enrollment as enrollment_rules
+from . import changes
 
 if TYPE_CHECKING:
     from . import GroupEnrollment
@@ -103,6 +104,8 @@ def close_enrollment(g: GroupEnrollment, at: date, policy: PolicyVersion) -> Non
             reason=GroupCancelReason.NO_EMPLOYEE_ENROLLED,
         )
         billing.refund_credit(g, at, policy, RefundReason.CANCELLED)
+        return
+    if not changes.participation_met(g, at, len(enrolled), policy):  # 12.11(1), (3)
         return
     billing.issue_invoice(g, g.binder_month, at, g.binder_due_on, InvoiceKind.BINDER, policy)
     effectuate_if_binder_paid(g, at, policy)

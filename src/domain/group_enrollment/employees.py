@@ -42,6 +42,7 @@ class EmployeeSpan:
     basis: str
     end_on: date | None = None
     end_citation: str | None = None
+    end_reason: str | None = None  # set by a termination for fraud (12.11(5)(a))
 
     def billed_for(self, month: date) -> bool:
         """Whether the employer's premium for `month` (its first day) includes this one."""

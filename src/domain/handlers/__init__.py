@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Aggregate
 
-from .. import commands
+from .. import commands, group_commands
 from . import (
     appeals,
     coverage_changes,
@@ -21,6 +21,7 @@ from . import (
     households,
     representatives,
     small_group,
+    small_group_changes,
     waivers,
 )
 
@@ -59,6 +60,10 @@ COMMAND_HANDLERS: Mapping[type[commands.Command], Handler] = MappingProxyType(
         commands.ChangePremium: coverage_changes.change_premium,
         commands.RecordDeath: coverage_changes.record_death,
         commands.ContinueAppeal: coverage_changes.continue_appeal,
+        group_commands.TerminateGroupForFraud: small_group_changes.terminate_group_for_fraud,
+        group_commands.TerminateGroupIneligible: small_group_changes.terminate_group_ineligible,
+        group_commands.AddDependent: small_group_changes.add_dependent,
+        group_commands.RenewGroupPlan: small_group_changes.renew_group_plan,
     }
 )
 """Each command's handler (cosmicpython's `COMMAND_HANDLERS`)."""

@@ -25,7 +25,7 @@ from ..commands import (
 )
 from ..employer import Employer
 from ..errors import Conflict, InvalidCommand, UnknownEmployer
-from ..group_enrollment import GroupEnrollment
+from ..group_enrollment import GroupEnrollment, changes
 from ..payment_references import duplicate_reference
 from ..rules import small_group as rules
 
@@ -98,6 +98,11 @@ def select_group_plan(ledger: LedgerPort, command: SelectGroupPlan) -> list[Aggr
         enrollment_deadline=command.enrollment_deadline,
         policy=ledger.policy.in_force(command.on),
     )
+    if command.coverage.value == "health":  # 12.16(3)(d): no minimums for a Dental Plan
+        application_on, _facts = employer.latest_application()
+        changes.note_participation_terms(
+            group, command.on, application_on, ledger.policy.in_force(command.on)
+        )
     employer.link_group_enrollment(command.on, command.group_enrollment_id)
     return [employer, group]
 
@@ -125,7 +130,10 @@ def enroll_employee(ledger: LedgerPort, command: EnrollEmployee) -> list[Aggrega
 def waive_coverage(ledger: LedgerPort, command: WaiveCoverage) -> list[Aggregate]:
     """12.11(1)."""
     group = ledger.group_enrollment(command.group_enrollment_id)
-    group.waive_coverage(command.on, command.employee_id, ledger.policy.in_force(command.on))
+    policy = ledger.policy.in_force(command.on)
+    group.waive_coverage(command.on, command.employee_id, policy)
+    if not command.other_coverage:
+        changes.count_waiver(group, command.on, command.employee_id, policy)
     return [group]
 
 

@@ -79,6 +79,10 @@ APPEALABLE_EVENT_TYPES: Mapping[str, str] = MappingProxyType(
         # 12.13(1) an employer's eligibility determination (12.04(4)): "Employers are entitled
         # to appeal".
         "EmployerEligibilityDetermined": ELIGIBILITY_DETERMINATION,
+        # 12.13(1) the Connector's termination of a small group, or of an employee, for fraud or
+        # because the employer is no longer eligible (12.11(5)(a), (c)): a finding on eligibility.
+        "GroupCoverageTerminated": ELIGIBILITY_DETERMINATION,
+        "EmployeeTerminatedForFraud": ELIGIBILITY_DETERMINATION,
     }
 )
 """Event type (class name) -> the 12.13 clause that makes it appealable. Any other event (a payment,
