@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
 from ...domain.catalogue import upcast_topics
@@ -32,6 +32,12 @@ from ..failures import BrokerError, BrokerUnavailable, LeaseHeld
 from ..store.recorder import LedgerRecorder
 from ..wire import dumps, render_event, render_state, wire_state
 from .cloudevent import KafkaRecord, to_record
+from .current_state import (
+    CurrentState,
+    coverage_topic_from_env,
+    end_offsets,
+    ensure_compacted_topic,
+)
 from .partition import FirstEventFields, PartitionKeys
 from .position import RelayState
 
@@ -52,6 +58,8 @@ class RelayOptions:
     outage_seconds: float = 300.0
     """How long the relay keeps retrying an unreachable broker (bounded backoff) before it
     exits with `broker_error`."""
+    coverage_topic: str | None = field(default_factory=coverage_topic_from_env)
+    """The compacted current-state topic (`current_state.py`); None publishes none."""
 
 
 @dataclass
@@ -161,14 +169,17 @@ def send(producer: Any, topic: str, records: Sequence[KafkaRecord]) -> list[Any]
     return [producer.send(topic, key=r.key, value=r.value, headers=r.headers) for r in records]
 
 
-def await_acks(futures: Sequence[Any], timeout: float) -> None:
-    """Return once the broker acknowledged every record (acks=all), else raise RelayError."""
+def await_acks(futures: Sequence[Any], timeout: float) -> list[Any]:
+    """Once the broker acknowledged every record (acks=all), where it put each (kafka-python's
+    RecordMetadata); else raise RelayError."""
     deadline = time.monotonic() + timeout
+    metadata = []
     for future in futures:
         try:
-            future.get(timeout=max(0.0, deadline - time.monotonic()))
+            metadata.append(future.get(timeout=max(0.0, deadline - time.monotonic())))
         except Exception as e:
             raise RelayError(f"the broker did not acknowledge a record ({type(e).__name__})") from e
+    return metadata
 
 
 @dataclass(frozen=True)
@@ -178,6 +189,7 @@ class InFlight:
     futures: list[Any]
     last_id: int
     count: int
+    notifications: Sequence[Any] = ()
 
 
 class Relay:
@@ -205,6 +217,11 @@ class Relay:
         self.store_outage = Outage("store", options.outage_seconds, self.stop, self._say)
         self.first_refused_until: int | None = None
         """The expiry of another relay's lease when this one was first refused it."""
+        self.current_state = (
+            CurrentState(ledger, options.coverage_topic, options.topic)
+            if options.coverage_topic
+            else None
+        )
 
     def _say(self, message: str) -> None:
         self.log.write(f"relay: {message}\n")
@@ -257,7 +274,9 @@ class Relay:
                             holding = False
                             continue
                     if notifications:
-                        in_flight = InFlight(futures, sent_through, len(notifications))
+                        in_flight = InFlight(
+                            futures, sent_through, len(notifications), notifications
+                        )
                         continue
                     result.position = sent_through
                     if self.options.until_caught_up:
@@ -293,7 +312,11 @@ class Relay:
 
     def _settle(self, batch: InFlight, result: RelayResult) -> bool:
         """Wait for the batch's acknowledgements, then advance; False if the lease was lost."""
-        await_acks(batch.futures, self.options.ack_timeout_seconds)
+        acks = await_acks(batch.futures, self.options.ack_timeout_seconds)
+        if self.current_state is not None:  # the answers the batch changed, before advancing
+            self.current_state.publish(
+                self.producer, batch.notifications, acks, self.options.ack_timeout_seconds
+            )
         if not self.state.advance(batch.last_id):
             self._say("lease lost after a batch; its events may be published again")
             return False
@@ -342,6 +365,18 @@ def run_relay(
             f"no Kafka broker answers at {options.kafka} ({type(e).__name__})"
         ) from None
     relay = Relay(ledger, options, producer, stop, reconnect=lambda: make_producer(options.kafka))
+    if relay.current_state is not None and options.coverage_topic is not None:
+        try:
+            ensure_compacted_topic(options.kafka, options.coverage_topic)
+            relay.state.ensure()
+            relay.current_state.start_from(
+                end_offsets(options.kafka, options.topic), relay.state.position()
+            )
+        except KafkaError as e:
+            producer.close(timeout=0)
+            raise BrokerUnavailable(
+                f"no Kafka broker answers at {options.kafka} ({type(e).__name__})"
+            ) from None
     try:
         with stop_on_signals(stop), batch_collection():
             result = relay.run()
@@ -356,6 +391,10 @@ def run_relay(
                 "topic": options.topic,
                 "published": result.published,
                 "position": result.position,
+                "coverage_topic": options.coverage_topic,
+                "answers_published": (
+                    0 if relay.current_state is None else relay.current_state.published
+                ),
                 "seconds": round(time.monotonic() - started, 3),
             }
         )

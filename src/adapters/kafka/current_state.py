@@ -1,0 +1,314 @@
+"""The current-state topic: each enrollment's `coverage` and `balance` answer, compacted.
+
+Alongside the event topic, the relay keeps a topic (`enrollment-ledger.coverage` by default,
+`--coverage-topic` / `LEDGER_COVERAGE_TOPIC`) created with `cleanup.policy=compact`, keyed by the
+enrollment id as given in commands (a small group's enrollment id for a group enrollment), whose
+value is that enrollment's current answer: the same JSON as `coverage ID --json` and
+`balance ID --json` (a small group's answers for a group enrollment). It is never a tombstone:
+an ended enrollment keeps its last answer, with its end.
+
+When: after the broker acknowledged a batch of events, and before the relay advances its
+position past them, the relay publishes the answer of every enrollment the batch touched,
+folded with the domain's own fold through its last event in that batch (never past what is on
+the event topic), and waits for these acknowledgements too. A relay that dies in between
+resends the batch and the answers from its last acknowledged position: an answer is never lost,
+at worst published twice (the same answer; the last value per key wins).
+
+Where it stands (`events`): the event-topic message of the enrollment's last event the answer
+reflects (topic, partition, offset, store position) and the enrollment's aggregate id and
+`version` (its events 1..version are reflected). Where to follow the events from
+(`follow_from`): per partition of the event topic, the first offset to read; every message below
+those offsets has its answer on this topic in a record written before this one (or, when a relay
+died before its position advanced, is published again after them). A team that joins late:
+
+1. reads this topic to its end (the last value per key wins) and keeps the `follow_from` of
+   the record with the greatest `follow_from.store_position`;
+2. follows the event topic from those offsets (a partition not named: from its beginning),
+   dropping an event of an enrollment whose `version` is not above the version its answer
+   names (already reflected), and duplicates by `ce_id` as always.
+
+`follow_from` trails the record's own batch by one batch (the records of one batch are written
+to several partitions of this topic, and a reader may stop between them), so step 2 reads at
+most one batch again; step 2's version test drops what the answers already reflect.
+
+No Kafka import at module level: kafka-python is imported by the functions that talk to the
+broker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import resolve_topic
+
+from ...domain.enrollment import Enrollment
+from ...domain.group_enrollment import GroupEnrollment
+from ...domain.group_enrollment import replay as replay_group
+from ...domain.ledger import Ledger
+from ...projections.folding import Folds
+from ...projections.group_views import balance_answer, coverage_answer
+from ..wire import dumps
+from .cloudevent import CONTENT_TYPE, KafkaRecord
+
+DEFAULT_COVERAGE_TOPIC = "enrollment-ledger.coverage"
+COVERAGE_TOPIC_ENV = "LEDGER_COVERAGE_TOPIC"
+VALUE_VERSION = 1
+"""The shape of a value (`value_version`): a new field keeps it, a changed one bumps it."""
+
+
+def coverage_topic_from_env(environ: Mapping[str, str] | None = None) -> str:
+    """`LEDGER_COVERAGE_TOPIC` when set (and not empty), else the default topic."""
+    value = (os.environ if environ is None else environ).get(COVERAGE_TOPIC_ENV, "").strip()
+    return value or DEFAULT_COVERAGE_TOPIC
+
+
+@dataclass(frozen=True)
+class Acked:
+    """Where the broker put an event's message: its partition and offset."""
+
+    partition: int
+    offset: int
+
+
+def acked(metadata: Any) -> Acked:
+    """kafka-python's RecordMetadata (what an acknowledged send's future answers) as `Acked`."""
+    return Acked(int(metadata.partition), int(metadata.offset))
+
+
+class CurrentState:
+    """The answers of the enrollments each acknowledged batch touched, as Kafka records for the
+    compacted topic, and the event-topic offsets those records let a late reader skip.
+
+    Individual enrollments are folded through `projections.folding.Folds` (the read models' own
+    cache: a cached fold is brought forward by the batch's events); a small group's enrollment
+    is folded from the store through the batch's last event of it."""
+
+    def __init__(self, ledger: Ledger, topic: str, events_topic: str) -> None:
+        self.ledger = ledger
+        self.topic = topic
+        self.events_topic = events_topic
+        self.folds = Folds(ledger)
+        self.offsets: dict[int, int] = {}
+        """Per partition of the event topic, the offset after the last message whose answer is
+        published (or that will be published again): the `follow_from` of the next batch."""
+        self.store_position = 0
+        """The store position `offsets` stands at."""
+        self._kinds: dict[str, type | None] = {}
+        self.published = 0
+        """How many answers were published (acknowledged)."""
+
+    def start_from(self, offsets: Mapping[int, int], store_position: int) -> None:
+        """Where the event topic stood when the relay started (its end offsets) and the relay's
+        acknowledged position: everything below them is published or will be published again."""
+        for partition, offset in offsets.items():
+            self.offsets[partition] = max(self.offsets.get(partition, 0), offset)
+        self.store_position = max(self.store_position, store_position)
+
+    def _kind(self, stored_topic: str) -> type | None:
+        """Enrollment or GroupEnrollment for an enrollment's event topic, None for any other."""
+        if stored_topic not in self._kinds:
+            kind: type | None = None
+            try:
+                cls = resolve_topic(stored_topic)
+            except Exception:  # a topic this version cannot resolve is no enrollment's
+                cls = None
+            if isinstance(cls, type) and issubclass(cls, Enrollment.Event):
+                kind = Enrollment
+            elif isinstance(cls, type) and issubclass(cls, GroupEnrollment.Event):
+                kind = GroupEnrollment
+            self._kinds[stored_topic] = kind
+        return self._kinds[stored_topic]
+
+    def records(self, notifications: Sequence[Any], acks: Sequence[Acked]) -> list[KafkaRecord]:
+        """One record per enrollment the batch touched (its answer through its last event in
+        the batch); `acks[i]` is where `notifications[i]` was published."""
+        touched: dict[UUID, list[int]] = {}
+        kinds: dict[UUID, type] = {}
+        for index, notification in enumerate(notifications):
+            kind = self._kind(notification.topic)
+            if kind is not None:
+                touched.setdefault(notification.originator_id, []).append(index)
+                kinds[notification.originator_id] = kind
+        follow_from = self._follow_from()
+        records = []
+        for aggregate_id, indices in touched.items():
+            stored = [notifications[i] for i in indices]
+            state = self._fold(kinds[aggregate_id], aggregate_id, stored)
+            if state is not None:
+                last = indices[-1]
+                records.append(self._record(state, notifications[last], acks[last], follow_from))
+        return records
+
+    def _fold(
+        self, kind: type, aggregate_id: UUID, stored: Sequence[Any]
+    ) -> Enrollment | GroupEnrollment | None:
+        if kind is GroupEnrollment:
+            last_version = stored[-1].originator_version
+            return replay_group(list(self.ledger.events.get(aggregate_id, lte=last_version)))
+        events = [self.ledger.mapper.to_domain_event(n) for n in stored]
+        folded = self.folds.through(aggregate_id, events)
+        return None if folded is None else folded.state
+
+    def _follow_from(self) -> dict[str, Any]:
+        return {
+            "store_position": self.store_position,
+            "offsets": {str(p): o for p, o in sorted(self.offsets.items())},
+        }
+
+    def _record(
+        self,
+        state: Enrollment | GroupEnrollment,
+        notification: Any,
+        ack: Acked,
+        follow_from: dict[str, Any],
+    ) -> KafkaRecord:
+        coverage = coverage_answer(state)
+        value = {
+            "value_version": VALUE_VERSION,
+            "enrollment_id": coverage["enrollment_id"],
+            "aggregate_id": str(notification.originator_id),
+            "version": int(notification.originator_version),
+            "coverage": coverage,
+            "balance": balance_answer(state),
+            "events": {
+                "topic": self.events_topic,
+                "partition": ack.partition,
+                "offset": ack.offset,
+                "store_position": int(notification.id),
+            },
+            "follow_from": follow_from,
+        }
+        return KafkaRecord(
+            key=str(coverage["enrollment_id"]).encode(),
+            value=dumps(value).encode(),
+            headers=[("content-type", CONTENT_TYPE.encode())],
+        )
+
+    def advanced(self, notifications: Sequence[Any], acks: Sequence[Acked]) -> None:
+        """The batch's answers are acknowledged: the next batch's records may let a reader skip
+        the batch's messages."""
+        for ack in acks:
+            if ack.offset + 1 > self.offsets.get(ack.partition, 0):
+                self.offsets[ack.partition] = ack.offset + 1
+        if notifications:
+            self.store_position = max(self.store_position, int(notifications[-1].id))
+
+    def publish(
+        self, producer: Any, notifications: Sequence[Any], metadata: Sequence[Any], timeout: float
+    ) -> int:
+        """Send the batch's answers and wait for their acknowledgements (RelayError from
+        `relay.await_acks` when they do not come); how many were published."""
+        from .relay import await_acks, send
+
+        acks = [acked(m) for m in metadata]
+        records = self.records(notifications, acks)
+        await_acks(send(producer, self.topic, records), timeout)
+        self.advanced(notifications, acks)
+        self.published += len(records)
+        return len(records)
+
+
+def ensure_compacted_topic(bootstrap: str, topic: str, partitions: int = 3) -> str:
+    """Create the topic with `cleanup.policy=compact` when it does not exist; what was done
+    ("created", "exists"). A broker that refuses the admin request (or ignores the config, as
+    an in-memory Tansu does not compact) still gives the consumer's semantics: the last value
+    per key wins."""
+    from kafka.admin import KafkaAdminClient, NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="enrollment-ledger")
+    try:
+        admin.create_topics(
+            [
+                NewTopic(
+                    topic,
+                    num_partitions=partitions,
+                    replication_factor=1,
+                    topic_configs={"cleanup.policy": "compact"},
+                )
+            ]
+        )
+        return "created"
+    except TopicAlreadyExistsError:
+        return "exists"
+    finally:
+        admin.close()
+
+
+def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    """The end offset of each partition of `topic` ({} when the topic does not exist yet)."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), enable_auto_commit=False)
+    try:
+        consumer.topics()  # fresh metadata
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            return {}
+        ends = consumer.end_offsets([TopicPartition(topic, p) for p in sorted(partitions)])
+        return {tp.partition: int(offset) for tp, offset in ends.items()}
+    finally:
+        consumer.close()
+
+
+@dataclass
+class CurrentAnswers:
+    """What a late reader has read of the current-state topic: the last record per enrollment,
+    and where to follow the event topic from."""
+
+    records: dict[str, Any]
+    """Enrollment id -> its last record (kafka-python's ConsumerRecord), in reading order."""
+
+    def values(self) -> dict[str, dict[str, Any]]:
+        """Enrollment id -> its last value (parsed)."""
+        return {key: json.loads(record.value) for key, record in self.records.items()}
+
+    def follow_from(self) -> dict[int, int]:
+        """Per partition of the event topic, the first offset to read (a partition not named:
+        from its beginning): the `follow_from` of the record with the greatest store position."""
+        best: dict[str, Any] | None = None
+        for value in self.values().values():
+            candidate = value["follow_from"]
+            if best is None or candidate["store_position"] > best["store_position"]:
+                best = candidate
+        return {} if best is None else {int(p): int(o) for p, o in best["offsets"].items()}
+
+    def reflected(self) -> dict[str, int]:
+        """Aggregate id -> the last version of its events the answers reflect."""
+        return {v["aggregate_id"]: int(v["version"]) for v in self.values().values()}
+
+
+def read_to_end(consumer: Any, topic: str) -> CurrentAnswers:
+    """Read the current-state topic from its beginning to the end offsets it had when reading
+    began (partitions assigned directly: no group), keeping the last record per key."""
+    from kafka import TopicPartition
+
+    consumer.topics()  # fresh metadata
+    partitions = [
+        TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+    ]
+    records: dict[str, Any] = {}
+    if not partitions:
+        return CurrentAnswers(records)
+    consumer.assign(partitions)
+    consumer.seek_to_beginning(*partitions)
+    ends = consumer.end_offsets(partitions)
+    while any(consumer.position(p) < ends[p] for p in partitions):
+        for batch in consumer.poll(timeout_ms=500).values():
+            for record in batch:
+                if record.offset < ends[TopicPartition(record.topic, record.partition)]:
+                    records.pop(record.key.decode(), None)
+                    records[record.key.decode()] = record
+    consumer.unsubscribe()
+    return CurrentAnswers(records)
+
+
+def is_reflected(event: Mapping[str, Any], reflected: Mapping[str, int]) -> bool:
+    """The event (a message's value) is already in the answer read for its enrollment."""
+    version = reflected.get(str(event.get("aggregate_id")))
+    return version is not None and int(event.get("version", 0)) <= version
