@@ -283,9 +283,11 @@ class CurrentAnswers:
         return {v["aggregate_id"]: int(v["version"]) for v in self.values().values()}
 
 
-def read_to_end(consumer: Any, topic: str) -> CurrentAnswers:
-    """Read the current-state topic from its beginning to the end offsets it had when reading
-    began (partitions assigned directly: no group), keeping the last record per key."""
+def read_to_end(consumer: Any, topic: str, quiet_ms: int = 500) -> CurrentAnswers:
+    """Read the current-state topic from its beginning to its end (partitions assigned directly:
+    no group), keeping the last record per key. The end: past the end offsets the broker gave
+    when reading began, and then a poll of `quiet_ms` that brings nothing (Tansu's end offsets
+    can stop short of its last records)."""
     from kafka import TopicPartition
 
     consumer.topics()  # fresh metadata
@@ -298,12 +300,14 @@ def read_to_end(consumer: Any, topic: str) -> CurrentAnswers:
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)
     ends = consumer.end_offsets(partitions)
-    while any(consumer.position(p) < ends[p] for p in partitions):
-        for batch in consumer.poll(timeout_ms=500).values():
+    while True:
+        batches = consumer.poll(timeout_ms=quiet_ms)
+        for batch in batches.values():
             for record in batch:
-                if record.offset < ends[TopicPartition(record.topic, record.partition)]:
-                    records.pop(record.key.decode(), None)
-                    records[record.key.decode()] = record
+                records.pop(record.key.decode(), None)
+                records[record.key.decode()] = record
+        if not batches and all(consumer.position(p) >= ends[p] for p in partitions):
+            break
     consumer.unsubscribe()
     return CurrentAnswers(records)
 
