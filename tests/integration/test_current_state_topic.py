@@ -98,7 +98,12 @@ def test_each_enrollments_last_answer_is_the_ledgers_coverage_and_balance_and_na
     create_topic(kafka_bootstrap, topic, partitions=3)
 
     summary = relay_once(
-        store_url, kafka_bootstrap, topic, batch_size=7, coverage_topic=coverage_topic
+        store_url,
+        kafka_bootstrap,
+        topic,
+        batch_size=7,
+        coverage_topic=coverage_topic,
+        coverage_interval=0,  # after every batch
     )
 
     enrollments = enrollment_ids_of(events)
@@ -373,3 +378,30 @@ def test_the_late_joiners_example_prints_the_answers_then_the_events_after_them(
     reflected = {v["aggregate_id"]: v["version"] for v in shown.values()}
     assert all(not is_reflected(e, reflected) for e in events)
     assert len(events) < len(first)
+
+
+def test_through_a_backlog_each_enrollments_answer_is_published_once_per_interval(
+    store_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    """An hour's interval: the answers go out once, when the relay has caught up, and the
+    position still reaches the last event."""
+    events = seed_stories(store_url, range(4))
+    coverage_topic = coverage_topic_name()
+
+    summary = relay_once(
+        store_url,
+        kafka_bootstrap,
+        topic,
+        batch_size=5,
+        coverage_topic=coverage_topic,
+        coverage_interval=3600,
+    )
+
+    enrollments = enrollment_ids_of(events)
+    assert summary["published"] == summary["position"] == len(events)
+    assert summary["answers_published"] == len(enrollments) == 8
+    values = last_values(read_topic(kafka_bootstrap, coverage_topic, len(enrollments)))
+    expected = ledger_answers(store_url, enrollments)
+    assert {e: {"coverage": v["coverage"], "balance": v["balance"]} for e, v in values.items()} == (
+        expected
+    )

@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +59,8 @@ from .cloudevent import CONTENT_TYPE, KafkaRecord
 
 DEFAULT_COVERAGE_TOPIC = "enrollment-ledger.coverage"
 COVERAGE_TOPIC_ENV = "LEDGER_COVERAGE_TOPIC"
+DEFAULT_INTERVAL = 1.0
+"""Seconds between two publications of the answers while the relay works through a backlog."""
 VALUE_VERSION = 1
 """The shape of a value (`value_version`): a new field keeps it, a changed one bumps it."""
 
@@ -88,7 +92,9 @@ class CurrentState:
     cache: a cached fold is brought forward by the batch's events); a small group's enrollment
     is folded from the store through the batch's last event of it."""
 
-    def __init__(self, ledger: Ledger, topic: str, events_topic: str) -> None:
+    def __init__(
+        self, ledger: Ledger, topic: str, events_topic: str, interval: float = DEFAULT_INTERVAL
+    ) -> None:
         self.ledger = ledger
         self.topic = topic
         self.events_topic = events_topic
@@ -101,6 +107,12 @@ class CurrentState:
         self._kinds: dict[str, type | None] = {}
         self.published = 0
         """How many answers were published (acknowledged)."""
+        self.interval = interval
+        self._pending: dict[UUID, tuple[Enrollment | GroupEnrollment, Any, Acked]] = {}
+        self._batches: list[tuple[Sequence[Any], Sequence[Acked]]] = []
+        self._flushed_at = time.monotonic()
+        self._starting: threading.Thread | None = None
+        self.start_error: Exception | None = None
 
     def start_from(self, offsets: Mapping[int, int], store_position: int) -> None:
         """Where the event topic stood when the relay started (its end offsets) and the relay's
@@ -124,9 +136,11 @@ class CurrentState:
             self._kinds[stored_topic] = kind
         return self._kinds[stored_topic]
 
-    def records(self, notifications: Sequence[Any], acks: Sequence[Acked]) -> list[KafkaRecord]:
-        """One record per enrollment the batch touched (its answer through its last event in
-        the batch); `acks[i]` is where `notifications[i]` was published."""
+    def collect(self, notifications: Sequence[Any], acks: Sequence[Acked]) -> None:
+        """An acknowledged batch: fold every enrollment it touched through its last event in
+        the batch (now, so the folds follow the store order) and remember its state and the
+        message of that event until the next `flush`; `acks[i]` is where `notifications[i]`
+        was published."""
         touched: dict[UUID, list[int]] = {}
         kinds: dict[UUID, type] = {}
         for index, notification in enumerate(notifications):
@@ -134,15 +148,39 @@ class CurrentState:
             if kind is not None:
                 touched.setdefault(notification.originator_id, []).append(index)
                 kinds[notification.originator_id] = kind
-        follow_from = self._follow_from()
-        records = []
         for aggregate_id, indices in touched.items():
             stored = [notifications[i] for i in indices]
             state = self._fold(kinds[aggregate_id], aggregate_id, stored)
             if state is not None:
                 last = indices[-1]
-                records.append(self._record(state, notifications[last], acks[last], follow_from))
-        return records
+                self._pending.pop(aggregate_id, None)
+                self._pending[aggregate_id] = (state, notifications[last], acks[last])
+        self._batches.append((notifications, acks))
+
+    @property
+    def pending(self) -> bool:
+        """Batches collected whose answers are not published yet."""
+        return bool(self._batches)
+
+    def due(self, now: float | None = None) -> bool:
+        """`interval` seconds passed since the last flush (a relay with a backlog publishes the
+        answers at that pace, and whenever it has caught up)."""
+        now = time.monotonic() if now is None else now
+        return now - self._flushed_at >= self.interval
+
+    def discard(self) -> None:
+        """Forget what was collected: the relay resends those events (and so their answers)."""
+        self._pending.clear()
+        self._batches.clear()
+
+    def records(self) -> list[KafkaRecord]:
+        """One record per enrollment touched since the last flush: its latest answer."""
+        self._await_start()
+        follow_from = self._follow_from()
+        return [
+            self._record(state, notification, ack, follow_from)
+            for state, notification, ack in self._pending.values()
+        ]
 
     def _fold(
         self, kind: type, aggregate_id: UUID, stored: Sequence[Any]
@@ -189,28 +227,49 @@ class CurrentState:
             headers=[("content-type", CONTENT_TYPE.encode())],
         )
 
-    def advanced(self, notifications: Sequence[Any], acks: Sequence[Acked]) -> None:
-        """The batch's answers are acknowledged: the next batch's records may let a reader skip
-        the batch's messages."""
-        for ack in acks:
-            if ack.offset + 1 > self.offsets.get(ack.partition, 0):
-                self.offsets[ack.partition] = ack.offset + 1
-        if notifications:
-            self.store_position = max(self.store_position, int(notifications[-1].id))
+    def _advanced(self) -> None:
+        """The answers are acknowledged: the next records may let a reader skip the messages
+        of the batches they covered."""
+        for notifications, acks in self._batches:
+            for ack in acks:
+                if ack.offset + 1 > self.offsets.get(ack.partition, 0):
+                    self.offsets[ack.partition] = ack.offset + 1
+            if notifications:
+                self.store_position = max(self.store_position, int(notifications[-1].id))
+        self.discard()
+        self._flushed_at = time.monotonic()
 
-    def publish(
-        self, producer: Any, notifications: Sequence[Any], metadata: Sequence[Any], timeout: float
-    ) -> int:
-        """Send the batch's answers and wait for their acknowledgements (RelayError from
+    def flush(self, producer: Any, timeout: float) -> int:
+        """Send the answers collected and wait for their acknowledgements (RelayError from
         `relay.await_acks` when they do not come); how many were published."""
         from .relay import await_acks, send
 
-        acks = [acked(m) for m in metadata]
-        records = self.records(notifications, acks)
+        records = self.records()
         await_acks(send(producer, self.topic, records), timeout)
-        self.advanced(notifications, acks)
+        self._advanced()
         self.published += len(records)
         return len(records)
+
+    def start_in_background(self, bootstrap: str) -> None:
+        """Create the topic and read where the event topic ends (`start_from`) on a thread,
+        while the relay reads and sends its first batch; the first `records` waits for it. A
+        broker that does not answer leaves the offsets as they are (a reader then starts those
+        partitions from their beginning: later, never wrong)."""
+
+        def start() -> None:
+            try:
+                ensure_compacted_topic(bootstrap, self.topic)
+                self.start_from(end_offsets(bootstrap, self.events_topic), self.store_position)
+            except Exception as e:  # reported, and the relay carries on
+                self.start_error = e
+
+        self._starting = threading.Thread(target=start, name="current-state-start", daemon=True)
+        self._starting.start()
+
+    def _await_start(self) -> None:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
 
 
 def ensure_compacted_topic(bootstrap: str, topic: str, partitions: int = 3) -> str:

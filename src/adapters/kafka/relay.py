@@ -7,6 +7,11 @@ then advances its position in the store. A relay killed anywhere
 resumes from the last acknowledged position: nothing is lost, and a republished event carries the
 same `ce_id`. A lease row in the store (see `position.py`) keeps a second relay on standby.
 
+It also keeps the compacted current-state topic (`current_state.py`): each enrollment's
+`coverage` and `balance` answer, published after the events that changed it were acknowledged
+(at most `current_state.DEFAULT_INTERVAL` later while working through a backlog, at once when
+caught up), and before the position advances past them.
+
 kafka-python is imported only by `make_producer`, so nothing else here needs the `kafka` extra.
 """
 
@@ -32,12 +37,7 @@ from ..failures import BrokerError, BrokerUnavailable, LeaseHeld
 from ..store.recorder import LedgerRecorder
 from ..wire import dumps, render_event, render_state, wire_state
 from .cloudevent import KafkaRecord, to_record
-from .current_state import (
-    CurrentState,
-    coverage_topic_from_env,
-    end_offsets,
-    ensure_compacted_topic,
-)
+from .current_state import DEFAULT_INTERVAL, CurrentState, coverage_topic_from_env
 from .partition import FirstEventFields, PartitionKeys
 from .position import RelayState
 
@@ -60,6 +60,9 @@ class RelayOptions:
     exits with `broker_error`."""
     coverage_topic: str | None = field(default_factory=coverage_topic_from_env)
     """The compacted current-state topic (`current_state.py`); None publishes none."""
+    coverage_interval: float = DEFAULT_INTERVAL
+    """Seconds between two publications of the answers while working through a backlog (0:
+    after every batch)."""
 
 
 @dataclass
@@ -218,10 +221,12 @@ class Relay:
         self.first_refused_until: int | None = None
         """The expiry of another relay's lease when this one was first refused it."""
         self.current_state = (
-            CurrentState(ledger, options.coverage_topic, options.topic)
+            CurrentState(ledger, options.coverage_topic, options.topic, options.coverage_interval)
             if options.coverage_topic
             else None
         )
+        self._held: list[InFlight] = []
+        """Batches acknowledged whose answers are not published yet (the position waits)."""
 
     def _say(self, message: str) -> None:
         self.log.write(f"relay: {message}\n")
@@ -248,6 +253,7 @@ class Relay:
                         continue
                     if not holding:
                         holding, sent_through = True, self.state.position()
+                        self._forget_held()
                         self.first_refused_until = None
                     notifications = self.recorder.read_notifications(
                         sent_through, self.options.batch_size
@@ -260,11 +266,12 @@ class Relay:
                         sent_through = notifications[-1].id
                     if in_flight is not None:
                         try:
-                            settled = self._settle(in_flight, result)
+                            settled = self._settle(in_flight, result, final=not notifications)
                         except RelayError as e:
                             # Nothing unacknowledged counts: resend from the last acknowledged
                             # position once the broker answers again (same ce_id).
                             in_flight = None
+                            self._forget_held()
                             sent_through = self.state.position()
                             self._back_off(e)
                             continue
@@ -288,7 +295,7 @@ class Relay:
                     holding, in_flight = False, None
                     self.store_outage.failed(e)
             if in_flight is not None:  # stopping: finish the batch already sent
-                self._settle(in_flight, result)
+                self._settle(in_flight, result, final=True)
         finally:
             if holding:
                 with suppress(*STORE_ERRORS):  # an unreachable store lets the lease expire
@@ -310,20 +317,40 @@ class Relay:
             with suppress(Exception):
                 old.close(timeout=0)
 
-    def _settle(self, batch: InFlight, result: RelayResult) -> bool:
-        """Wait for the batch's acknowledgements, then advance; False if the lease was lost."""
+    def _settle(self, batch: InFlight, result: RelayResult, final: bool = False) -> bool:
+        """Wait for the batch's acknowledgements, then advance; False if the lease was lost.
+
+        With the current-state topic, the enrollments the batch touched are folded now, and
+        their answers published (and only then the position advanced past the batches they
+        cover) once `current_state.interval` passed since the last time, and always when the
+        relay has caught up (`final`) or stops."""
         acks = await_acks(batch.futures, self.options.ack_timeout_seconds)
-        if self.current_state is not None:  # the answers the batch changed, before advancing
-            self.current_state.publish(
-                self.producer, batch.notifications, acks, self.options.ack_timeout_seconds
-            )
-        if not self.state.advance(batch.last_id):
+        answers = self.current_state
+        if answers is None:
+            return self._advance([batch], result)
+        answers.collect(batch.notifications, acks)
+        self._held.append(batch)
+        if not (final or answers.due()):
+            return True  # its position waits for the answers
+        held, self._held = self._held, []
+        answers.flush(self.producer, self.options.ack_timeout_seconds)
+        return self._advance(held, result)
+
+    def _advance(self, batches: list[InFlight], result: RelayResult) -> bool:
+        if not self.state.advance(batches[-1].last_id):
             self._say("lease lost after a batch; its events may be published again")
             return False
-        result.published += batch.count
-        result.batches += 1
-        result.position = batch.last_id
+        result.published += sum(batch.count for batch in batches)
+        result.batches += len(batches)
+        result.position = batches[-1].last_id
         return True
+
+    def _forget_held(self) -> None:
+        """The batches acknowledged but not advanced past (their answers unpublished) are sent
+        again from the position: forget them and their answers."""
+        self._held = []
+        if self.current_state is not None:
+            self.current_state.discard()
 
     def _refuse_if_held_by_a_live_relay(self, result: RelayResult) -> None:
         """`--until-caught-up` while another relay holds the lease: wait while that lease may
@@ -365,18 +392,10 @@ def run_relay(
             f"no Kafka broker answers at {options.kafka} ({type(e).__name__})"
         ) from None
     relay = Relay(ledger, options, producer, stop, reconnect=lambda: make_producer(options.kafka))
-    if relay.current_state is not None and options.coverage_topic is not None:
-        try:
-            ensure_compacted_topic(options.kafka, options.coverage_topic)
-            relay.state.ensure()
-            relay.current_state.start_from(
-                end_offsets(options.kafka, options.topic), relay.state.position()
-            )
-        except KafkaError as e:
-            producer.close(timeout=0)
-            raise BrokerUnavailable(
-                f"no Kafka broker answers at {options.kafka} ({type(e).__name__})"
-            ) from None
+    if relay.current_state is not None:
+        relay.state.ensure()
+        relay.current_state.store_position = relay.state.position()
+        relay.current_state.start_in_background(options.kafka)
     try:
         with stop_on_signals(stop), batch_collection():
             result = relay.run()
@@ -384,6 +403,12 @@ def run_relay(
         raise BrokerError(f"the broker at {options.kafka} failed: {e}") from None
     finally:
         relay.producer.close(timeout=5)
+    if relay.current_state is not None and relay.current_state.start_error is not None:
+        relay._say(
+            f"the current-state topic {options.coverage_topic!r} could not be created, or the "
+            f"end of {options.topic!r} read ({type(relay.current_state.start_error).__name__}): "
+            "its answers name only the offsets published since this start"
+        )
     out.write(
         dumps(
             {
