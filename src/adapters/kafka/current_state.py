@@ -112,6 +112,7 @@ class CurrentState:
         self._batches: list[tuple[Sequence[Any], Sequence[Acked]]] = []
         self._flushed_at = time.monotonic()
         self._starting: threading.Thread | None = None
+        self._found_offsets: dict[int, int] | None = None
         self.start_error: Exception | None = None
 
     def start_from(self, offsets: Mapping[int, int], store_position: int) -> None:
@@ -175,7 +176,7 @@ class CurrentState:
 
     def records(self) -> list[KafkaRecord]:
         """One record per enrollment touched since the last flush: its latest answer."""
-        self._await_start()
+        self.ready()
         follow_from = self._follow_from()
         return [
             self._record(state, notification, ack, follow_from)
@@ -251,25 +252,33 @@ class CurrentState:
         return len(records)
 
     def start_in_background(self, bootstrap: str) -> None:
-        """Create the topic and read where the event topic ends (`start_from`) on a thread,
-        while the relay reads and sends its first batch; the first `records` waits for it. A
+        """Create the topic and read where the event topic ends on a thread, while the relay
+        reads and renders its first batch; `ready` (before the first send) waits for it. A
         broker that does not answer leaves the offsets as they are (a reader then starts those
-        partitions from their beginning: later, never wrong)."""
+        partitions from their beginning: more to read, never a gap)."""
 
         def start() -> None:
             try:
                 ensure_compacted_topic(bootstrap, self.topic)
-                self.start_from(end_offsets(bootstrap, self.events_topic), self.store_position)
+                self._found_offsets = end_offsets(bootstrap, self.events_topic)
             except Exception as e:  # reported, and the relay carries on
                 self.start_error = e
 
         self._starting = threading.Thread(target=start, name="current-state-start", daemon=True)
         self._starting.start()
 
-    def _await_start(self) -> None:
-        if self._starting is not None:
-            self._starting.join()
-            self._starting = None
+    def ready(self, timeout: float = 30.0) -> None:
+        """Wait for `start_in_background` before the relay sends its first event (the end
+        offsets it reads must not include this relay's own messages); at most `timeout`
+        seconds, then go on without them."""
+        if self._starting is None:
+            return
+        self._starting.join(timeout)
+        if self._starting.is_alive():
+            self.start_error = self.start_error or TimeoutError("the broker did not answer")
+        elif self._found_offsets is not None:
+            self.start_from(self._found_offsets, self.store_position)
+        self._starting = None
 
 
 def ensure_compacted_topic(bootstrap: str, topic: str, partitions: int = 3) -> str:
@@ -342,11 +351,13 @@ class CurrentAnswers:
         return {v["aggregate_id"]: int(v["version"]) for v in self.values().values()}
 
 
-def read_to_end(consumer: Any, topic: str, quiet_ms: int = 500) -> CurrentAnswers:
+def read_to_end(
+    consumer: Any, topic: str, quiet_ms: int = 500, patience: float = 10.0
+) -> CurrentAnswers:
     """Read the current-state topic from its beginning to its end (partitions assigned directly:
     no group), keeping the last record per key. The end: past the end offsets the broker gave
     when reading began, and then a poll of `quiet_ms` that brings nothing (Tansu's end offsets
-    can stop short of its last records)."""
+    can stop short of its last records); or `patience` seconds without a record."""
     from kafka import TopicPartition
 
     consumer.topics()  # fresh metadata
@@ -359,14 +370,19 @@ def read_to_end(consumer: Any, topic: str, quiet_ms: int = 500) -> CurrentAnswer
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)
     ends = consumer.end_offsets(partitions)
+    last_record = time.monotonic()
     while True:
         batches = consumer.poll(timeout_ms=quiet_ms)
         for batch in batches.values():
             for record in batch:
                 records.pop(record.key.decode(), None)
                 records[record.key.decode()] = record
-        if not batches and all(consumer.position(p) >= ends[p] for p in partitions):
+        if batches:
+            last_record = time.monotonic()
+        elif all(consumer.position(p) >= ends[p] for p in partitions):
             break
+        elif time.monotonic() - last_record > patience:
+            break  # an end offset nothing reaches: what came is all there is
     consumer.unsubscribe()
     return CurrentAnswers(records)
 

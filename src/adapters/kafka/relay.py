@@ -262,6 +262,8 @@ class Relay:
                     futures: list[Any] = []
                     if notifications:
                         records = records_of(self.ledger, notifications, self.keys)
+                        if self.current_state is not None:
+                            self.current_state.ready()  # the event topic's end, read first
                         futures = send(self.producer, self.options.topic, records)
                         sent_through = notifications[-1].id
                     if in_flight is not None:
