@@ -7,12 +7,13 @@ value is that enrollment's current answer: the same JSON as `coverage ID --json`
 `balance ID --json` (a small group's answers for a group enrollment). It is never a tombstone:
 an ended enrollment keeps its last answer, with its end.
 
-When: after the broker acknowledged a batch of events, and before the relay advances its
-position past them, the relay publishes the answer of every enrollment the batch touched,
-folded with the domain's own fold through its last event in that batch (never past what is on
-the event topic), and waits for these acknowledgements too. A relay that dies in between
-resends the batch and the answers from its last acknowledged position: an answer is never lost,
-at worst published twice (the same answer; the last value per key wins).
+When: after the broker acknowledged a batch of events, the relay folds every enrollment the
+batch touched (the domain's own fold, through its last event in that batch: never past what is
+on the event topic) and, before its position advances past those events, publishes their
+answers and waits for these acknowledgements too: once `interval` seconds (1) passed since the
+last time while it works through a backlog, and at once when it has caught up or stops. A relay
+that dies in between resends the events and the answers from its last acknowledged position: an
+answer is never lost, at worst published twice (the same answer; the last value per key wins).
 
 Where it stands (`events`): the event-topic message of the enrollment's last event the answer
 reflects (topic, partition, offset, store position) and the enrollment's aggregate id and
@@ -27,9 +28,10 @@ died before its position advanced, is published again after them). A team that j
    dropping an event of an enrollment whose `version` is not above the version its answer
    names (already reflected), and duplicates by `ce_id` as always.
 
-`follow_from` trails the record's own batch by one batch (the records of one batch are written
-to several partitions of this topic, and a reader may stop between them), so step 2 reads at
-most one batch again; step 2's version test drops what the answers already reflect.
+`follow_from` trails the record's own publication by one (the records published together are
+written to several partitions of this topic, and a reader may stop between them), so step 2
+reads at most one publication's events again; its version test drops what the answers already
+reflect.
 
 No Kafka import at module level: kafka-python is imported by the functions that talk to the
 broker.
@@ -42,7 +44,7 @@ import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -331,10 +333,13 @@ class CurrentAnswers:
 
     records: dict[str, Any]
     """Enrollment id -> its last record (kafka-python's ConsumerRecord), in reading order."""
+    _values: dict[str, dict[str, Any]] | None = field(default=None, init=False, repr=False)
 
     def values(self) -> dict[str, dict[str, Any]]:
-        """Enrollment id -> its last value (parsed)."""
-        return {key: json.loads(record.value) for key, record in self.records.items()}
+        """Enrollment id -> its last value (parsed once)."""
+        if self._values is None:
+            self._values = {key: json.loads(r.value) for key, r in self.records.items()}
+        return self._values
 
     def follow_from(self) -> dict[int, int]:
         """Per partition of the event topic, the first offset to read (a partition not named:
