@@ -8,7 +8,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import queue
+import random
+import signal
 import subprocess
 import sys
 import threading
@@ -17,6 +20,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from enrollment_ledger.adapters import queries
 from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.apply import answer_line
@@ -31,7 +35,7 @@ from enrollment_ledger.adapters.kafka.current_state import CurrentAnswers, is_re
 from ..conftest import application, member
 from ..scenarios import pay, select
 from .kafka_helpers import create_topic, headers_of, read_topic, seed_stories
-from .test_kafka_relay import relay_once
+from .test_kafka_relay import relay_once, relay_position
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -80,6 +84,13 @@ def last_values(records: list[Any]) -> dict[str, dict[str, Any]]:
         assert record.value is not None, "a tombstone"
         values[record.key.decode()] = json.loads(record.value)
     return values
+
+
+def read_whole(bootstrap: str, coverage_topic: str) -> dict[str, dict[str, Any]]:
+    """The current-state topic read to its end, the last value per key (what a reader does)."""
+    values = current_answers(ConsumeOptions(kafka=bootstrap, coverage_topic=coverage_topic))
+    assert all(r.value is not None for r in values.records.values()), "a tombstone"
+    return values.values()
 
 
 def enrollment_ids_of(events: list[dict[str, Any]]) -> set[str]:
@@ -272,7 +283,7 @@ def test_a_team_joining_after_a_thousand_households_reads_the_state_then_the_tai
     assert len(tail) < len(first) / 2, "the tail started near the beginning"
 
     # The current-state topic's own tail brings each changed enrollment's answer.
-    final = last_values(read_topic(kafka_bootstrap, coverage_topic, len(enrollments)))
+    final = read_whole(kafka_bootstrap, coverage_topic)
     now = ledger_answers(store_url, enrollments)
     changed = {e for e in enrollments if now[e] != expected[e]}
     assert len(changed) > 300
@@ -407,3 +418,58 @@ def test_through_a_backlog_each_enrollments_answer_is_published_once_per_interva
     assert {e: {"coverage": v["coverage"], "balance": v["balance"]} for e, v in values.items()} == (
         expected
     )
+
+
+RELAY_EVERY_BATCH = (
+    "import sys\n"
+    "from enrollment_ledger.adapters.bootstrap import build_ledger\n"
+    "from enrollment_ledger.adapters.kafka.relay import RelayOptions, run_relay\n"
+    "store, kafka, topic, coverage = sys.argv[1:5]\n"
+    "options = RelayOptions(kafka=kafka, topic=topic, coverage_topic=coverage,\n"
+    "    coverage_interval=0, batch_size=25, lease_seconds=1.0)\n"
+    "run_relay(build_ledger(store), options, sys.stdout)\n"
+)
+"""A following relay that publishes the answers after every batch (so its position moves
+batch by batch), as a process that can be killed."""
+
+
+@pytest.mark.parametrize("round_", range(2))
+def test_a_relay_killed_mid_way_leaves_no_answer_behind_once_resumed(
+    store_url: str, kafka_bootstrap: str, topic: str, round_: int
+) -> None:
+    events = seed_stories(store_url, range(40))
+    coverage_topic = coverage_topic_name()
+    kill_at = random.Random(11 + round_).randrange(30, len(events) // 2)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            RELAY_EVERY_BATCH,
+            store_url,
+            kafka_bootstrap,
+            topic,
+            coverage_topic,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while relay_position(store_url, topic) < kill_at and time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.01)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    killed_at = relay_position(store_url, topic)
+    assert kill_at <= killed_at < len(events), "the relay was not killed mid-way"
+
+    summary = relay_once(
+        store_url, kafka_bootstrap, topic, lease_seconds=1.0, coverage_topic=coverage_topic
+    )
+
+    assert summary["position"] == len(events)
+    enrollments = enrollment_ids_of(events)
+    values = read_whole(kafka_bootstrap, coverage_topic)
+    answers = {e: {"coverage": v["coverage"], "balance": v["balance"]} for e, v in values.items()}
+    assert answers == ledger_answers(store_url, enrollments)

@@ -394,11 +394,11 @@ def run_relay(
             f"no Kafka broker answers at {options.kafka} ({type(e).__name__})"
         ) from None
     relay = Relay(ledger, options, producer, stop, reconnect=lambda: make_producer(options.kafka))
-    if relay.current_state is not None:
-        relay.state.ensure()
-        relay.current_state.store_position = relay.state.position()
-        relay.current_state.start_in_background(options.kafka)
     try:
+        if relay.current_state is not None:
+            relay.state.ensure()
+            relay.current_state.store_position = relay.state.position()
+            relay.current_state.start_in_background(options.kafka)
         with stop_on_signals(stop), batch_collection():
             result = relay.run()
     except (RelayError, KafkaError) as e:
