@@ -154,7 +154,7 @@ def test_the_relay_creates_the_current_state_topic_and_can_leave_it_out(
     try:
         assert coverage_topic not in admin.list_topics()
         summary = relay_once(
-            store_url, f"{kafka_bootstrap}", topic + "-2", coverage_topic=coverage_topic
+            store_url, kafka_bootstrap, topic + "-2", coverage_topic=coverage_topic
         )
         assert summary["answers_published"] == 2  # the household's two enrollments
         assert coverage_topic in admin.list_topics()

@@ -103,7 +103,7 @@ class CurrentState:
         self.folds = Folds(ledger)
         self.offsets: dict[int, int] = {}
         """Per partition of the event topic, the offset after the last message whose answer is
-        published (or that will be published again): the `follow_from` of the next batch."""
+        published: with `started`, the `follow_from` of the next publication."""
         self.store_position = 0
         """The store position `offsets` stands at."""
         self._kinds: dict[str, type | None] = {}
@@ -114,15 +114,11 @@ class CurrentState:
         self._batches: list[tuple[Sequence[Any], Sequence[Acked]]] = []
         self._flushed_at = time.monotonic()
         self._starting: threading.Thread | None = None
-        self._found_offsets: dict[int, int] | None = None
+        self.started: dict[int, int] = {}
+        """Per partition of the event topic, the offset of this relay's first message there:
+        every message below it is older (its answer published by an earlier relay, or, when
+        that one died first, its event published again by this one)."""
         self.start_error: Exception | None = None
-
-    def start_from(self, offsets: Mapping[int, int], store_position: int) -> None:
-        """Where the event topic stood when the relay started (its end offsets) and the relay's
-        acknowledged position: everything below them is published or will be published again."""
-        for partition, offset in offsets.items():
-            self.offsets[partition] = max(self.offsets.get(partition, 0), offset)
-        self.store_position = max(self.store_position, store_position)
 
     def _kind(self, stored_topic: str) -> type | None:
         """Enrollment or GroupEnrollment for an enrollment's event topic, None for any other."""
@@ -159,6 +155,9 @@ class CurrentState:
                 self._pending.pop(aggregate_id, None)
                 self._pending[aggregate_id] = (state, notifications[last], acks[last])
         self._batches.append((notifications, acks))
+        for ack in acks:
+            if ack.partition not in self.started or ack.offset < self.started[ack.partition]:
+                self.started[ack.partition] = ack.offset
 
     @property
     def pending(self) -> bool:
@@ -196,9 +195,10 @@ class CurrentState:
         return None if folded is None else folded.state
 
     def _follow_from(self) -> dict[str, Any]:
+        offsets = {**self.started, **self.offsets}
         return {
             "store_position": self.store_position,
-            "offsets": {str(p): o for p, o in sorted(self.offsets.items())},
+            "offsets": {str(p): o for p, o in sorted(offsets.items())},
         }
 
     def _record(
@@ -254,15 +254,12 @@ class CurrentState:
         return len(records)
 
     def start_in_background(self, bootstrap: str) -> None:
-        """Create the topic and read where the event topic ends on a thread, while the relay
-        reads and renders its first batch; `ready` (before the first send) waits for it. A
-        broker that does not answer leaves the offsets as they are (a reader then starts those
-        partitions from their beginning: more to read, never a gap)."""
+        """Create the topic on a thread while the relay publishes its first events; the first
+        `flush` waits for it (at most 30 seconds), so the answers never create it uncompacted."""
 
         def start() -> None:
             try:
                 ensure_compacted_topic(bootstrap, self.topic)
-                self._found_offsets = end_offsets(bootstrap, self.events_topic)
             except Exception as e:  # reported, and the relay carries on
                 self.start_error = e
 
@@ -270,16 +267,12 @@ class CurrentState:
         self._starting.start()
 
     def ready(self, timeout: float = 30.0) -> None:
-        """Wait for `start_in_background` before the relay sends its first event (the end
-        offsets it reads must not include this relay's own messages); at most `timeout`
-        seconds, then go on without them."""
+        """Wait for `start_in_background` (at most `timeout` seconds, then go on without it)."""
         if self._starting is None:
             return
         self._starting.join(timeout)
         if self._starting.is_alive():
             self.start_error = self.start_error or TimeoutError("the broker did not answer")
-        elif self._found_offsets is not None:
-            self.start_from(self._found_offsets, self.store_position)
         self._starting = None
 
 
@@ -308,22 +301,6 @@ def ensure_compacted_topic(bootstrap: str, topic: str, partitions: int = 3) -> s
         return "exists"
     finally:
         admin.close()
-
-
-def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
-    """The end offset of each partition of `topic` ({} when the topic does not exist yet)."""
-    from kafka import KafkaConsumer, TopicPartition
-
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), enable_auto_commit=False)
-    try:
-        consumer.topics()  # fresh metadata
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            return {}
-        ends = consumer.end_offsets([TopicPartition(topic, p) for p in sorted(partitions)])
-        return {tp.partition: int(offset) for tp, offset in ends.items()}
-    finally:
-        consumer.close()
 
 
 @dataclass

@@ -262,8 +262,6 @@ class Relay:
                     futures: list[Any] = []
                     if notifications:
                         records = records_of(self.ledger, notifications, self.keys)
-                        if self.current_state is not None:
-                            self.current_state.ready()  # the event topic's end, read first
                         futures = send(self.producer, self.options.topic, records)
                         sent_through = notifications[-1].id
                     if in_flight is not None:
@@ -407,9 +405,9 @@ def run_relay(
         relay.producer.close(timeout=5)
     if relay.current_state is not None and relay.current_state.start_error is not None:
         relay._say(
-            f"the current-state topic {options.coverage_topic!r} could not be created, or the "
-            f"end of {options.topic!r} read ({type(relay.current_state.start_error).__name__}): "
-            "its answers name only the offsets published since this start"
+            f"the current-state topic {options.coverage_topic!r} could not be created "
+            f"({type(relay.current_state.start_error).__name__}); the answers were sent to it "
+            "all the same (a broker that creates topics on first use creates it uncompacted)"
         )
     out.write(
         dumps(
