@@ -4,12 +4,19 @@ is imported when one of them runs."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
 from .options import add_json_option, bootstrap_servers, positive_int, positive_seconds
 
 DEFAULT_TOPIC = "enrollment-ledger.events"  # = adapters.kafka.relay.DEFAULT_TOPIC
+DEFAULT_COVERAGE_TOPIC = "enrollment-ledger.coverage"  # = kafka.current_state's
+COVERAGE_TOPIC_ENV = "LEDGER_COVERAGE_TOPIC"  # = kafka.current_state's
+
+
+def coverage_topic_default() -> str:
+    return os.environ.get(COVERAGE_TOPIC_ENV, "").strip() or DEFAULT_COVERAGE_TOPIC
 
 
 def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -53,6 +60,12 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         default=10.0,
         help="how long the relay's lease outlives a dead relay (default: 10)",
     )
+    _add_coverage_topic_option(relay, "the compacted topic of each enrollment's current answer")
+    relay.add_argument(
+        "--no-coverage-topic",
+        action="store_true",
+        help="publish the events only, not the current-state topic",
+    )
 
     consume = sub.add_parser(
         "consume",
@@ -67,11 +80,19 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         help="consumer group id: a new group starts at the beginning of the topic, a known one "
         "where it left off (default: enrollment-ledger-example)",
     )
-    consume.add_argument(
+    start = consume.add_mutually_exclusive_group()
+    start.add_argument(
         "--from-beginning",
         action="store_true",
         help="start the group over from the beginning of the topic (a replay)",
     )
+    start.add_argument(
+        "--from-current-state",
+        action="store_true",
+        help="print each enrollment's current answer (the current-state topic read to its end), "
+        "then follow the events from the position those answers name",
+    )
+    _add_coverage_topic_option(consume, "the current-state topic read by --from-current-state")
     add_json_option(
         consume, "print each message whole: topic, partition, offset, key, headers and the event"
     )
@@ -112,6 +133,15 @@ def _add_broker_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--topic", default=DEFAULT_TOPIC, help=f"(default: {DEFAULT_TOPIC})")
 
 
+def _add_coverage_topic_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--coverage-topic",
+        default=coverage_topic_default(),
+        metavar="TOPIC",
+        help=f"{what} (default: ${COVERAGE_TOPIC_ENV}, else {DEFAULT_COVERAGE_TOPIC})",
+    )
+
+
 def run_downstream(args: argparse.Namespace) -> int:
     from ..kafka.member_data import read_topic_key
 
@@ -134,6 +164,7 @@ def run_downstream(args: argparse.Namespace) -> int:
                 until_caught_up=args.until_caught_up,
                 batch_size=args.batch_size,
                 lease_seconds=args.lease_seconds,
+                coverage_topic=None if args.no_coverage_topic else args.coverage_topic,
             )
             return run_relay(ledger, options, sys.stdout)
         finally:
@@ -151,6 +182,8 @@ def run_downstream(args: argparse.Namespace) -> int:
             json=args.json,
             from_beginning=args.from_beginning,
             topic_key=key,
+            from_current_state=args.from_current_state,
+            coverage_topic=args.coverage_topic,
         ),
         sys.stdout,
     )

@@ -7,6 +7,11 @@ commits the group's offsets after printing. A new group starts at the beginning 
 known one where it left off; `--from-beginning` starts the group over from the beginning.
 `--seen FILE` keeps the ids already handled in a small SQLite file, so duplicates are also
 dropped across restarts; without it an in-memory set is used.
+
+`--from-current-state` starts as a team that joins late does (see `current_state.py`): it reads
+the compacted current-state topic to its end and prints each enrollment's answer (the record's
+value; with `--json` the whole message), then follows the event topic from the offsets those
+answers name, dropping the events they already reflect.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from ...runtime.signals import stop_on_signals
 from ..failures import BrokerUnavailable, NotAFile
 from ..wire import dumps
 from .cloudevent import header_map
+from .current_state import DEFAULT_COVERAGE_TOPIC, CurrentAnswers, is_reflected, read_to_end
 from .member_data import TopicKey, decrypt_member_data
 from .relay import DEFAULT_TOPIC
 
@@ -44,6 +50,9 @@ class ConsumeOptions:
     """Start the group over from the beginning of the topic, whatever offsets it committed."""
     topic_key: TopicKey | None = None
     """Decrypt the member data of messages published with `--member-data include`."""
+    from_current_state: bool = False
+    """Read the current-state topic to its end first, then follow the events from there."""
+    coverage_topic: str = DEFAULT_COVERAGE_TOPIC
 
 
 class SeenIds:
@@ -125,7 +134,48 @@ def rewinding(consumer: Any) -> Any:
     return Rewind()
 
 
-def make_consumer(options: ConsumeOptions) -> Any:
+def seeking(consumer: Any, offsets: dict[int, int]) -> Any:
+    """A rebalance listener that moves each partition to the offset the current state names
+    (a partition not named: its beginning) the first time the group assigns it to this
+    consumer (later rebalances resume where it is)."""
+    from kafka import ConsumerRebalanceListener
+
+    class Seek(ConsumerRebalanceListener):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self.placed: set[Any] = set()
+
+        def on_partitions_revoked(self, revoked: Any) -> None:
+            return None
+
+        def on_partitions_assigned(self, assigned: Any) -> None:
+            for partition in assigned:
+                if partition in self.placed:
+                    continue
+                self.placed.add(partition)
+                if partition.partition in offsets:
+                    consumer.seek(partition, offsets[partition.partition])
+                else:
+                    consumer.seek_to_beginning(partition)
+
+    return Seek()
+
+
+def current_answers(options: ConsumeOptions) -> CurrentAnswers:
+    """The current-state topic read to its end (no group)."""
+    from kafka import KafkaConsumer
+
+    reader = KafkaConsumer(
+        bootstrap_servers=options.kafka.split(","),
+        client_id="enrollment-ledger-consumer",
+        enable_auto_commit=False,
+    )
+    try:
+        return read_to_end(reader, options.coverage_topic)
+    finally:
+        reader.close()
+
+
+def make_consumer(options: ConsumeOptions, start: CurrentAnswers | None = None) -> Any:
     from kafka import KafkaConsumer
 
     consumer = KafkaConsumer(
@@ -140,6 +190,8 @@ def make_consumer(options: ConsumeOptions) -> Any:
         heartbeat_interval_ms=1_000,
     )
     listener = rewinding(consumer) if options.from_beginning else None
+    if start is not None:
+        listener = seeking(consumer, start.follow_from())
     consumer.subscribe(topics=[options.topic], listener=listener)
     return consumer
 
@@ -153,8 +205,11 @@ def run_consume(options: ConsumeOptions, out: IO[str], stop: threading.Event | N
     stop = stop or threading.Event()
     if options.seen_path is not None and Path(options.seen_path).is_dir():
         raise NotAFile(f"--seen names a folder ({options.seen_path}), not a file")
+    start: CurrentAnswers | None = None
     try:
-        consumer = make_consumer(options)
+        if options.from_current_state:
+            start = current_answers(options)
+        consumer = make_consumer(options, start)
     except KafkaError as e:
         raise BrokerUnavailable(
             f"no Kafka broker answers at {options.kafka} ({type(e).__name__})"
@@ -166,6 +221,12 @@ def run_consume(options: ConsumeOptions, out: IO[str], stop: threading.Event | N
         return render(record, options.topic_key)
 
     printed = 0
+    reflected: dict[str, int] = {}
+    if start is not None:
+        reflected = start.reflected()
+        for record in start.records.values():
+            out.write(line(record) + "\n")
+        out.flush()
     last_message = time.monotonic()
     try:
         with stop_on_signals(stop):
@@ -190,6 +251,8 @@ def run_consume(options: ConsumeOptions, out: IO[str], stop: threading.Event | N
                     for record in records:
                         ce_id = header_map(record.headers).get("ce_id")
                         if ce_id is not None and not seen.add(ce_id):
+                            continue
+                        if reflected and is_reflected(json.loads(record.value), reflected):
                             continue
                         out.write(line(record) + "\n")
                         printed += 1

@@ -7,6 +7,11 @@ then advances its position in the store. A relay killed anywhere
 resumes from the last acknowledged position: nothing is lost, and a republished event carries the
 same `ce_id`. A lease row in the store (see `position.py`) keeps a second relay on standby.
 
+It also keeps the compacted current-state topic (`current_state.py`): each enrollment's
+`coverage` and `balance` answer, published after the events that changed it were acknowledged
+(at most `current_state.DEFAULT_INTERVAL` later while working through a backlog, at once when
+caught up), and before the position advances past them.
+
 kafka-python is imported only by `make_producer`, so nothing else here needs the `kafka` extra.
 """
 
@@ -20,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
 from ...domain.catalogue import upcast_topics
@@ -32,6 +37,7 @@ from ..failures import BrokerError, BrokerUnavailable, LeaseHeld
 from ..store.recorder import LedgerRecorder
 from ..wire import dumps, render_event, render_state, wire_state
 from .cloudevent import KafkaRecord, to_record
+from .current_state import DEFAULT_INTERVAL, CurrentState, coverage_topic_from_env
 from .member_data import OMIT, MemberDataPolicy, member_data_policy
 from .partition import FirstEventFields, PartitionKeys
 from .position import RelayState
@@ -56,6 +62,11 @@ class RelayOptions:
     member_data: MemberDataPolicy = OMIT
     """What is published of member data: omitted (the default), or included (encrypted with a
     topic key; in clear only from an unencrypted store). See `member_data.py`."""
+    coverage_topic: str | None = field(default_factory=coverage_topic_from_env)
+    """The compacted current-state topic (`current_state.py`); None publishes none."""
+    coverage_interval: float = DEFAULT_INTERVAL
+    """Seconds between two publications of the answers while working through a backlog (0:
+    after every batch)."""
 
 
 @dataclass
@@ -170,14 +181,17 @@ def send(producer: Any, topic: str, records: Sequence[KafkaRecord]) -> list[Any]
     return [producer.send(topic, key=r.key, value=r.value, headers=r.headers) for r in records]
 
 
-def await_acks(futures: Sequence[Any], timeout: float) -> None:
-    """Return once the broker acknowledged every record (acks=all), else raise RelayError."""
+def await_acks(futures: Sequence[Any], timeout: float) -> list[Any]:
+    """Once the broker acknowledged every record (acks=all), where it put each (kafka-python's
+    RecordMetadata); else raise RelayError."""
     deadline = time.monotonic() + timeout
+    metadata = []
     for future in futures:
         try:
-            future.get(timeout=max(0.0, deadline - time.monotonic()))
+            metadata.append(future.get(timeout=max(0.0, deadline - time.monotonic())))
         except Exception as e:
             raise RelayError(f"the broker did not acknowledge a record ({type(e).__name__})") from e
+    return metadata
 
 
 @dataclass(frozen=True)
@@ -187,6 +201,7 @@ class InFlight:
     futures: list[Any]
     last_id: int
     count: int
+    notifications: Sequence[Any] = ()
 
 
 class Relay:
@@ -216,6 +231,13 @@ class Relay:
         self.store_outage = Outage("store", options.outage_seconds, self.stop, self._say)
         self.first_refused_until: int | None = None
         """The expiry of another relay's lease when this one was first refused it."""
+        self.current_state = (
+            CurrentState(ledger, options.coverage_topic, options.topic, options.coverage_interval)
+            if options.coverage_topic
+            else None
+        )
+        self._held: list[InFlight] = []
+        """Batches acknowledged whose answers are not published yet (the position waits)."""
 
     def _say(self, message: str) -> None:
         self.log.write(f"relay: {message}\n")
@@ -242,6 +264,7 @@ class Relay:
                         continue
                     if not holding:
                         holding, sent_through = True, self.state.position()
+                        self._forget_held()
                         self.first_refused_until = None
                     notifications = self.recorder.read_notifications(
                         sent_through, self.options.batch_size
@@ -256,11 +279,12 @@ class Relay:
                         sent_through = notifications[-1].id
                     if in_flight is not None:
                         try:
-                            settled = self._settle(in_flight, result)
+                            settled = self._settle(in_flight, result, final=not notifications)
                         except RelayError as e:
                             # Nothing unacknowledged counts: resend from the last acknowledged
                             # position once the broker answers again (same ce_id).
                             in_flight = None
+                            self._forget_held()
                             sent_through = self.state.position()
                             self._back_off(e)
                             continue
@@ -270,7 +294,9 @@ class Relay:
                             holding = False
                             continue
                     if notifications:
-                        in_flight = InFlight(futures, sent_through, len(notifications))
+                        in_flight = InFlight(
+                            futures, sent_through, len(notifications), notifications
+                        )
                         continue
                     result.position = sent_through
                     if self.options.until_caught_up:
@@ -282,7 +308,7 @@ class Relay:
                     holding, in_flight = False, None
                     self.store_outage.failed(e)
             if in_flight is not None:  # stopping: finish the batch already sent
-                self._settle(in_flight, result)
+                self._settle(in_flight, result, final=True)
         finally:
             if holding:
                 with suppress(*STORE_ERRORS):  # an unreachable store lets the lease expire
@@ -304,16 +330,40 @@ class Relay:
             with suppress(Exception):
                 old.close(timeout=0)
 
-    def _settle(self, batch: InFlight, result: RelayResult) -> bool:
-        """Wait for the batch's acknowledgements, then advance; False if the lease was lost."""
-        await_acks(batch.futures, self.options.ack_timeout_seconds)
-        if not self.state.advance(batch.last_id):
+    def _settle(self, batch: InFlight, result: RelayResult, final: bool = False) -> bool:
+        """Wait for the batch's acknowledgements, then advance; False if the lease was lost.
+
+        With the current-state topic, the enrollments the batch touched are folded now, and
+        their answers published (and only then the position advanced past the batches they
+        cover) once `current_state.interval` passed since the last time, and always when the
+        relay has caught up (`final`) or stops."""
+        acks = await_acks(batch.futures, self.options.ack_timeout_seconds)
+        answers = self.current_state
+        if answers is None:
+            return self._advance([batch], result)
+        answers.collect(batch.notifications, acks)
+        self._held.append(batch)
+        if not (final or answers.due()):
+            return True  # its position waits for the answers
+        held, self._held = self._held, []
+        answers.flush(self.producer, self.options.ack_timeout_seconds)
+        return self._advance(held, result)
+
+    def _advance(self, batches: list[InFlight], result: RelayResult) -> bool:
+        if not self.state.advance(batches[-1].last_id):
             self._say("lease lost after a batch; its events may be published again")
             return False
-        result.published += batch.count
-        result.batches += 1
-        result.position = batch.last_id
+        result.published += sum(batch.count for batch in batches)
+        result.batches += len(batches)
+        result.position = batches[-1].last_id
         return True
+
+    def _forget_held(self) -> None:
+        """The batches acknowledged but not advanced past (their answers unpublished) are sent
+        again from the position: forget them and their answers."""
+        self._held = []
+        if self.current_state is not None:
+            self.current_state.discard()
 
     def _refuse_if_held_by_a_live_relay(self, result: RelayResult) -> None:
         """`--until-caught-up` while another relay holds the lease: wait while that lease may
@@ -358,12 +408,22 @@ def run_relay(
         ) from None
     relay = Relay(ledger, options, producer, stop, reconnect=lambda: make_producer(options.kafka))
     try:
+        if relay.current_state is not None:
+            relay.state.ensure()
+            relay.current_state.store_position = relay.state.position()
+            relay.current_state.start_in_background(options.kafka)
         with stop_on_signals(stop), batch_collection():
             result = relay.run()
     except (RelayError, KafkaError) as e:
         raise BrokerError(f"the broker at {options.kafka} failed: {e}") from None
     finally:
         relay.producer.close(timeout=5)
+    if relay.current_state is not None and relay.current_state.start_error is not None:
+        relay._say(
+            f"the current-state topic {options.coverage_topic!r} could not be created "
+            f"({type(relay.current_state.start_error).__name__}); the answers were sent to it "
+            "all the same (a broker that creates topics on first use creates it uncompacted)"
+        )
     out.write(
         dumps(
             {
@@ -371,6 +431,10 @@ def run_relay(
                 "topic": options.topic,
                 "published": result.published,
                 "position": result.position,
+                "coverage_topic": options.coverage_topic,
+                "answers_published": (
+                    0 if relay.current_state is None else relay.current_state.published
+                ),
                 "seconds": round(time.monotonic() - started, 3),
             }
         )
