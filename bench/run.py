@@ -393,12 +393,8 @@ def kafka_broker(given: str | None) -> Iterator[str]:
 def relay_figure(ledger: Any, bootstrap: str) -> Figure:
     import io
 
-    from enrollment_ledger.adapters.kafka.relay import (
-        RelayOptions,
-        make_producer,
-        records_of,
-        run_relay,
-    )
+    from enrollment_ledger.adapters.kafka.producing import make_producer
+    from enrollment_ledger.adapters.kafka.relay import RelayOptions, records_of, run_relay
 
     suffix = str(int(time.time()))
     options = RelayOptions(kafka=bootstrap, topic=f"bench-relay-{suffix}", until_caught_up=True)

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from enrollment_ledger.adapters.audit.verify import digest
+from enrollment_ledger.adapters.audit.proofs import digest
 from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.apply import answer_line
 from enrollment_ledger.adapters.commands import COMMANDS

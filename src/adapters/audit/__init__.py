@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from .verify import Digest, InvalidDigest, Progress, VerifyResult, digest, verify
+from .proofs import digest
+from .verify import Digest, InvalidDigest, Progress, VerifyResult, verify
 
 __all__ = ["Digest", "InvalidDigest", "Progress", "VerifyResult", "digest", "verify"]

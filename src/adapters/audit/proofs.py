@@ -299,3 +299,13 @@ def _render(ledger: Ledger, stored: StoredEvent, recorded_by: str | None) -> dic
             "recorded_by": recorded_by,
             "data": None,
         }
+
+
+def digest(ledger: Ledger, signing_key: SigningKey | None = None) -> dict[str, Any]:
+    """The store's head `{"position", "hash", "events", "tree_size", "root", "public_key",
+    "key_id", "signature"}`, to be kept outside the store: the chain's head and the Merkle
+    tree's root over every event, signed with `signing_key` (null signature fields without).
+
+    It is read, not recomputed: run `verify` first to certify the store up to this head."""
+    head: dict[str, Any] = tree_head(ledger, signing_key)
+    return head

@@ -51,7 +51,6 @@ from ...domain.ledger import Ledger
 from ..store.merkle import EMPTY_ROOT, TreeBuilder, fold, leaf_hash, range_nodes
 from ..store.recorder import GENESIS, LedgerRecorder, chain_link, leaf_bytes, read_tree_nodes
 from .proof_check import ProofError, check_head, parse_public_key
-from .signing import SigningKey
 
 BATCH_SIZE = 1000
 
@@ -171,18 +170,6 @@ class VerifyResult:
             "first_bad_position": self.first_bad_position,
             "reason": self.reason,
         }
-
-
-def digest(ledger: Ledger, signing_key: SigningKey | None = None) -> dict[str, Any]:
-    """The store's head `{"position", "hash", "events", "tree_size", "root", "public_key",
-    "key_id", "signature"}`, to be kept outside the store: the chain's head and the Merkle
-    tree's root over every event, signed with `signing_key` (null signature fields without).
-
-    It is read, not recomputed: run `verify` first to certify the store up to this head."""
-    from .proofs import tree_head
-
-    head: dict[str, Any] = tree_head(ledger, signing_key)
-    return head
 
 
 def verify(

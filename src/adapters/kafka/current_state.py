@@ -58,6 +58,7 @@ from ...projections.folding import Folds
 from ...projections.group_views import balance_answer, coverage_answer
 from ..wire import dumps
 from .cloudevent import CONTENT_TYPE, KafkaRecord
+from .producing import await_acks, send
 
 DEFAULT_COVERAGE_TOPIC = "enrollment-ledger.coverage"
 COVERAGE_TOPIC_ENV = "LEDGER_COVERAGE_TOPIC"
@@ -244,8 +245,7 @@ class CurrentState:
 
     def flush(self, producer: Any, timeout: float) -> int:
         """Send the answers collected and wait for their acknowledgements (RelayError from
-        `relay.await_acks` when they do not come); how many were published."""
-        from .relay import await_acks, send
+        `producing.await_acks` when they do not come); how many were published."""
 
         records = self.records()
         await_acks(send(producer, self.topic, records), timeout)

@@ -41,6 +41,7 @@ from .current_state import DEFAULT_INTERVAL, CurrentState, coverage_topic_from_e
 from .member_data import OMIT, MemberDataPolicy, member_data_policy
 from .partition import FirstEventFields, PartitionKeys
 from .position import RelayState
+from .producing import RelayError, await_acks, make_producer, send
 
 DEFAULT_TOPIC = "enrollment-ledger.events"
 DEFAULT_BATCH_SIZE = 1000
@@ -74,32 +75,6 @@ class RelayResult:
     published: int = 0
     position: int = 0
     batches: int = 0
-
-
-class RelayError(Exception):
-    """The broker did not acknowledge a batch (the position was not advanced)."""
-
-
-def make_producer(bootstrap: str) -> Any:
-    """An idempotent, batching producer (acks=all). Where the broker cannot do idempotence,
-    one request in flight keeps the order per partition across retries instead."""
-    from kafka import KafkaProducer
-    from kafka.errors import KafkaConfigurationError
-
-    settings: dict[str, Any] = {
-        "bootstrap_servers": bootstrap.split(","),
-        "client_id": "enrollment-ledger-relay",
-        "acks": "all",
-        "linger_ms": 10,
-        "batch_size": 256 * 1024,
-        "max_request_size": 4 * 1024 * 1024,
-    }
-    try:
-        return KafkaProducer(enable_idempotence=True, **settings)
-    except KafkaConfigurationError:
-        return KafkaProducer(
-            enable_idempotence=False, max_in_flight_requests_per_connection=1, **settings
-        )
 
 
 _UPCAST_TOPICS = upcast_topics()
@@ -174,24 +149,6 @@ def rendered(mapper: Any, notification: Any, recorded_by: str | None = None) -> 
 
 def _as_is(value: Any) -> Any:
     return value
-
-
-def send(producer: Any, topic: str, records: Sequence[KafkaRecord]) -> list[Any]:
-    """Hand a batch to the producer (it batches and sends in the background)."""
-    return [producer.send(topic, key=r.key, value=r.value, headers=r.headers) for r in records]
-
-
-def await_acks(futures: Sequence[Any], timeout: float) -> list[Any]:
-    """Once the broker acknowledged every record (acks=all), where it put each (kafka-python's
-    RecordMetadata); else raise RelayError."""
-    deadline = time.monotonic() + timeout
-    metadata = []
-    for future in futures:
-        try:
-            metadata.append(future.get(timeout=max(0.0, deadline - time.monotonic())))
-        except Exception as e:
-            raise RelayError(f"the broker did not acknowledge a record ({type(e).__name__})") from e
-    return metadata
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,55 @@
+"""Handing records to Kafka and waiting for the broker's acknowledgements: the producer's
+settings, one send, one wait. Used by the relay for the event topic and by the current-state
+topic for the answers (neither imports the other for it)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from .cloudevent import KafkaRecord
+
+
+class RelayError(Exception):
+    """The broker did not acknowledge a batch (the position was not advanced)."""
+
+
+def make_producer(bootstrap: str) -> Any:
+    """An idempotent, batching producer (acks=all). Where the broker cannot do idempotence,
+    one request in flight keeps the order per partition across retries instead."""
+    from kafka import KafkaProducer
+    from kafka.errors import KafkaConfigurationError
+
+    settings: dict[str, Any] = {
+        "bootstrap_servers": bootstrap.split(","),
+        "client_id": "enrollment-ledger-relay",
+        "acks": "all",
+        "linger_ms": 10,
+        "batch_size": 256 * 1024,
+        "max_request_size": 4 * 1024 * 1024,
+    }
+    try:
+        return KafkaProducer(enable_idempotence=True, **settings)
+    except KafkaConfigurationError:
+        return KafkaProducer(
+            enable_idempotence=False, max_in_flight_requests_per_connection=1, **settings
+        )
+
+
+def send(producer: Any, topic: str, records: Sequence[KafkaRecord]) -> list[Any]:
+    """Hand a batch to the producer (it batches and sends in the background)."""
+    return [producer.send(topic, key=r.key, value=r.value, headers=r.headers) for r in records]
+
+
+def await_acks(futures: Sequence[Any], timeout: float) -> list[Any]:
+    """Once the broker acknowledged every record (acks=all), where it put each (kafka-python's
+    RecordMetadata); else raise RelayError."""
+    deadline = time.monotonic() + timeout
+    metadata = []
+    for future in futures:
+        try:
+            metadata.append(future.get(timeout=max(0.0, deadline - time.monotonic())))
+        except Exception as e:
+            raise RelayError(f"the broker did not acknowledge a record ({type(e).__name__})") from e
+    return metadata
