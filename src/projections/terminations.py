@@ -3,7 +3,7 @@
 `CoverageTerminatedForFraud` (reason `fraud`, possibly a rescission) with its effective end date
 (`end_on`), its decision date (`decided_on`, the event's business date), reason and citation;
 `rescinded` (and `rescinded_on`) once a later `TerminationRescinded` for that termination is
-recorded, `reinstated_on` once a reinstatement is granted after it. Rows are never deleted, so
+recorded, or a `CoverageRestoredOnAppeal` reverses the termination for fraud, `reinstated_on` once a reinstatement is granted after it. Rows are never deleted, so
 a rescinded termination stays visible, flagged."""
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ RELEVANT = (
     Enrollment.CoverageTerminatedForFraud,
     Enrollment.TerminationRescinded,
     Enrollment.ReinstatementDecided,
+    Enrollment.CoverageRestoredOnAppeal,
 )
 """The only events that change a termination row."""
 
@@ -93,6 +94,13 @@ class TerminationsProjection:
                             TERMINATIONS.c.rescinded.is_(False),
                         )
                     )
+                    .values(rescinded=True, rescinded_on=event.on)
+                )
+            elif isinstance(event, Enrollment.CoverageRestoredOnAppeal):
+                # a termination for fraud reversed on appeal (12.15(4)): no longer in force
+                session.execute(
+                    update(TERMINATIONS)
+                    .where(TERMINATIONS.c.event_id == event.appealed_event_id)
                     .values(rescinded=True, rescinded_on=event.on)
                 )
             elif isinstance(event, Enrollment.ReinstatementDecided) and event.granted:

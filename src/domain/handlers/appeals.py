@@ -16,6 +16,7 @@ from .. import rehearing, representatives
 from ..appeal import Appeal
 from ..commands import DecideAppeal, DecideRehearing, FileAppeal, OrderRehearing
 from ..determination import DeterminationBasis
+from ..enrollment import Enrollment
 from ..errors import Conflict, InvalidCommand
 from ..events import event_id, event_uuid
 from ..hearing import decide_again, facts_before
@@ -31,7 +32,7 @@ from ..rules.appeals import (
 )
 from ..rules.enrollment_periods import reopened_kind, reversed_denial_period
 from ..rules.representatives import filing_refusal
-from .coverage_changes import end_coverage_of_members_no_longer_eligible
+from .coverage_changes import implement_reversal
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -155,17 +156,16 @@ def decide_appeal(ledger: Ledger, command: DecideAppeal) -> list[Aggregate]:
     if appeal.appealed_event_type == Household.SpecialEnrollmentPeriodDenied.__name__:
         household = ledger.household(appeal.household_id)
         return [appeal, _open_denied_period(household, ledger, appeal, command.on, policy)]
+    if appeal.appealed_event_type == Enrollment.CoverageTerminatedForFraud.__name__:
+        household = ledger.household(appeal.household_id)
+        return [appeal, *implement_reversal(ledger, household, appeal, command.on)]
     if appeal.appealed_event_type != Household.EligibilityDetermined.__name__:
         return [appeal]
     household = ledger.household(appeal.household_id)
     _record_correction(
         ledger, appeal, household, command.on, command.findings, policy, CORRECTED_DETERMINATION
     )
-    return [
-        appeal,
-        household,
-        *end_coverage_of_members_no_longer_eligible(ledger, household, command.on),
-    ]
+    return [appeal, household, *implement_reversal(ledger, household, appeal, command.on)]
 
 
 def _record_correction(
@@ -338,8 +338,4 @@ def decide_rehearing(ledger: Ledger, command: DecideRehearing) -> list[Aggregate
         )
     else:
         return [appeal]
-    return [
-        appeal,
-        household,
-        *end_coverage_of_members_no_longer_eligible(ledger, household, command.on),
-    ]
+    return [appeal, household, *implement_reversal(ledger, household, appeal, command.on)]
