@@ -16,7 +16,7 @@ from enrollment_ledger.projections import runner
 from enrollment_ledger.projections.terminations import terminations_between
 
 from ..conftest import Apply, event_types, member, only
-from ..scenarios import by_type, pay, schedule
+from ..scenarios import by_type, household_commands, pay, schedule, select
 from .test_fraud import aptc_enrollment_paid_through_may, fraud
 from .test_loss_of_eligibility import DENTAL, HEALTH, change, covered_from_february, run
 
@@ -206,3 +206,23 @@ def test_carriers_see_a_termination_for_fraud_reversed_on_appeal_flagged_rescind
     runner.run(ledger)
     (row,) = terminations_between(ledger, date(2026, 5, 1), date(2026, 5, 31))
     assert (row["reason"], row["rescinded"], row["rescinded_on"]) == ("fraud", True, "2026-06-01")
+
+
+def test_a_reversed_fraud_finding_does_not_undo_an_earlier_termination_for_non_payment(
+    apply: Apply, ledger: Ledger
+) -> None:
+    """Terminated for non-payment back to 30 April, then taken further back for fraud: reversing
+    the fraud finding does not make the non-payment's termination disappear (nothing restored)."""
+    run(
+        apply,
+        *household_commands(),
+        select(),
+        pay("2026-01-20", "150.00", "binder"),
+        pay("2026-02-20", "150.00", "march"),
+        schedule("2026-06-15"),
+    )
+    (answer,) = run(apply, fraud("2026-06-20", "2026-02-28"))
+    run(apply, appeal("2026-06-25", only(answer, "CoverageTerminatedForFraud")["id"]))
+    (decided,) = run(apply, decide("2026-07-01", "reversed"))
+    assert "CoverageRestoredOnAppeal" not in event_types(decided)
+    assert queries.coverage(ledger, "E1")["status"] == "terminated"

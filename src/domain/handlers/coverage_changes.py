@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 
 from ..appeal import Appeal
 from ..commands import ChangePremium, ContinueAppeal, RecordDeath
-from ..enrollment import Enrollment
+from ..enrollment import TERMINATED, Enrollment, replay
 from ..enrollment.shared import EndReason
 from ..errors import InvalidCommand
 from ..events import event_uuid
@@ -89,7 +89,10 @@ def implement_reversal(
             if not rules.loses_all_eligibility(m["program"])
         ]
     for enrollment in enrollments:
-        if eligible is None and enrollment.id != appeal.appealed_aggregate_id:
+        if eligible is None and (
+            enrollment.id != appeal.appealed_aggregate_id
+            or _had_ended_before(ledger, enrollment, appeal.appealed_version)
+        ):
             continue
         restored = enrollment.restore_on_appeal(
             on, appeal.appeal_id, appeal.appealed_event_id, eligible, policy
@@ -97,6 +100,16 @@ def implement_reversal(
         if restored and all(enrollment is not c for c in changed):
             changed.append(enrollment)
     return changed
+
+
+def _had_ended_before(ledger: Ledger, enrollment: Enrollment, version: int) -> bool:
+    """Whether `enrollment`, folded from its events before `version` (a termination for fraud),
+    had already been terminated or ended: a termination for non-payment taken further back for
+    fraud is not undone by the fraud's reversal (the non-payment's end stands; see the README)."""
+    before = replay(
+        [e for e in ledger.aggregate_events(enrollment.id) if e.originator_version < version]
+    )
+    return before is None or before.status == TERMINATED or before.closed
 
 
 def _new_determination(household: Household) -> Any:
