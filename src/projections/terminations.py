@@ -3,8 +3,9 @@
 `CoverageTerminatedForFraud` (reason `fraud`, possibly a rescission) with its effective end date
 (`end_on`), its decision date (`decided_on`, the event's business date), reason and citation;
 `rescinded` (and `rescinded_on`) once a later `TerminationRescinded` for that termination is
-recorded, or a `CoverageRestoredOnAppeal` reverses the termination for fraud, `reinstated_on` once a reinstatement is granted after it. Rows are never deleted, so
-a rescinded termination stays visible, flagged."""
+recorded, or a `CoverageRestoredOnAppeal` reverses the termination for fraud on appeal;
+`reinstated_on` once a reinstatement is granted after it. Rows are never deleted, so a rescinded
+termination stays visible, flagged."""
 
 from __future__ import annotations
 

@@ -226,3 +226,38 @@ def test_a_reversed_fraud_finding_does_not_undo_an_earlier_termination_for_non_p
     (decided,) = run(apply, decide("2026-07-01", "reversed"))
     assert "CoverageRestoredOnAppeal" not in event_types(decided)
     assert queries.coverage(ledger, "E1")["status"] == "terminated"
+
+
+def test_a_selection_cancelled_before_its_start_is_restored_from_its_start(
+    apply: Apply, ledger: Ledger
+) -> None:
+    """Binder paid on 20 January (coverage from 1 February); determined ineligible on 25 January,
+    effective 1 February: the selection is cancelled before it began and its binder is due back.
+    Reversed on 10 February: restored from 1 February, the binder paid again from the refund."""
+    run(
+        apply,
+        *household_commands(),
+        select(),
+        pay("2026-01-20", "150.00", "binder"),
+    )
+    (answer,) = run(apply, change("2026-01-25", incarceration="serving"))
+    assert "EnrollmentCancelled" in event_types(answer)
+    determined = only(answer, "EligibilityDetermined")["id"]
+    run(apply, appeal("2026-01-30", determined))
+    assert queries.balance(ledger, "E1")["refund_due"] == "150.00"
+    (decided,) = run(apply, decide("2026-02-10", "reversed", findings=PENDING_DISPOSITION))
+    restored = only(decided, "CoverageRestoredOnAppeal")
+    assert (restored["effective_on"], restored["data"]["withdrawn_end_on"]) == (
+        "2026-02-01",
+        "2026-01-31",
+    )
+    coverage = queries.coverage(ledger, "E1")
+    assert coverage["status"] == "active"
+    assert [(s["start_on"], s["end_on"]) for s in coverage["spans"]] == [("2026-02-01", None)]
+    balance = queries.balance(ledger, "E1")
+    assert (balance["refund_due"], months_paid(balance)["2026-02"]) == ("0.00", "150.00")
+    assert ledger.enrollment("E1").money_account().conserved
+
+
+def months_paid(balance: dict[str, Any]) -> dict[str, str]:
+    return {m["month"]: m["paid"] for m in balance["months"]}
