@@ -261,3 +261,39 @@ def test_a_selection_cancelled_before_its_start_is_restored_from_its_start(
 
 def months_paid(balance: dict[str, Any]) -> dict[str, str]:
     return {m["month"]: m["paid"] for m in balance["months"]}
+
+
+def test_a_reversal_superseded_on_rehearing_by_an_upheld_decision_ends_the_restored_coverage_again(
+    apply: Apply, ledger: Ledger
+) -> None:
+    """Reversed on 15 April (coverage restored), re-hearing ordered on 20 April (the stay does not
+    itself end coverage), superseded on 5 May by an upheld decision: the appealed determination
+    stands, so the coverage ends as it decided, on 31 March, and the months after it are voided
+    again, money conserved."""
+    determined = incarcerated_member_ended_and_appealed(apply)
+    run(apply, decide("2026-04-15", "reversed", findings=PENDING_DISPOSITION))
+    (stayed,) = run(apply, {"command": "order_rehearing", "on": "2026-04-20", "appeal_id": "A1"})
+    assert "MemberCoverageEnded" not in event_types(stayed)
+    assert queries.coverage(ledger, HEALTH)["status"] == "active"
+    (answer,) = run(
+        apply,
+        {
+            "command": "decide_rehearing",
+            "on": "2026-05-05",
+            "appeal_id": "A1",
+            "outcome": "supersede",
+            "superseding_outcome": "upheld",
+        },
+    )
+    ended = by_type([answer], "MemberCoverageEnded")
+    assert {(e["data"]["end_on"], e["data"]["determination_event_id"]) for e in ended} == {
+        ("2026-03-31", determined)
+    }
+    coverage = queries.coverage(ledger, HEALTH)
+    assert coverage["status"] == "terminated"
+    assert [(s["start_on"], s["end_on"]) for s in coverage["spans"]] == [
+        ("2026-02-01", "2026-03-31")
+    ]
+    assert queries.balance(ledger, HEALTH)["outstanding_total"] == "0.00"
+    for enrollment_id in (HEALTH, DENTAL):
+        assert ledger.enrollment(enrollment_id).money_account().conserved

@@ -32,7 +32,7 @@ from ..rules.appeals import (
 )
 from ..rules.enrollment_periods import reopened_kind, reversed_denial_period
 from ..rules.representatives import filing_refusal
-from .coverage_changes import implement_reversal
+from .coverage_changes import end_coverage_of_members_no_longer_eligible, implement_reversal
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -336,6 +336,23 @@ def decide_rehearing(ledger: Ledger, command: DecideRehearing) -> list[Aggregate
             reason=rehearing.SUPERSEDED,
             policy_version=policy.version,
         )
+        return [appeal, household, *_end_as_appealed(ledger, household, appeal, command.on)]
+    elif (
+        held == rehearing_rules.HeldDetermination.STAY_RESTORATION
+        and superseding is not None
+        and superseding != AppealOutcome.REVERSED
+    ):
+        return [appeal, *_end_as_appealed(ledger, household, appeal, command.on)]
     else:
         return [appeal]
     return [appeal, household, *implement_reversal(ledger, household, appeal, command.on)]
+
+
+def _end_as_appealed(
+    ledger: Ledger, household: Household, appeal: Appeal, on: date
+) -> list[Aggregate]:
+    """12.15(5): a superseding decision that is no reversal leaves the appealed determination
+    standing, so coverage the initial reversal restored ends as that determination decided
+    (12.10(5)(c)). The enrollments changed."""
+    appealed = ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
+    return end_coverage_of_members_no_longer_eligible(ledger, household, on, determined=appealed)

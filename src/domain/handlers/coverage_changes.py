@@ -31,13 +31,18 @@ if TYPE_CHECKING:
 
 
 def end_coverage_of_members_no_longer_eligible(
-    ledger: Ledger, household: Household, on: date, enrollments: list[Enrollment] | None = None
+    ledger: Ledger,
+    household: Household,
+    on: date,
+    enrollments: list[Enrollment] | None = None,
+    determined: Any = None,
 ) -> list[Aggregate]:
     """12.10(5)(c), 12.08(3), 12.16(1)(a): after the household's new determination (its latest
-    pending `EligibilityDetermined`), the coverage of each covered member it leaves eligible for
-    nothing ends the day before it takes effect for them. The enrollments changed (of
-    `enrollments`, the household's loaded once, when given)."""
-    determined = _new_determination(household)
+    pending `EligibilityDetermined`, or `determined` when given: a determination put back in
+    force), the coverage of each covered member it leaves eligible for nothing ends the day before
+    it takes effect for them. The enrollments changed (of `enrollments`, the household's loaded
+    once, when given)."""
+    determined = determined if determined is not None else _new_determination(household)
     if determined is None:
         return []
     determination_id = str(event_uuid(determined.originator_id, determined.originator_version))
