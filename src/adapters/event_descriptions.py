@@ -93,6 +93,10 @@ EVENTS: dict[str, str] = {
     "(12.10(5)(a), 12.10(7)); a rescission when the end is before the last day already paid or "
     "covered (45 CFR 147.128); amounts paid on the member's behalf for voided months may be "
     "recouped.",
+    "CoverageRestoredOnAppeal": "Coverage an action ended (a loss of eligibility, a termination "
+    "for fraud) restored because an appeal reversed that action, as of its date (12.15(4), 45 CFR "
+    "155.545(c)): the months it voided owed again, what was due back credit again, the recoupment "
+    "withdrawn.",
     "SpecialEnrollmentPeriodDenied": "A special enrollment period refused, recorded as a decision "
     "so that it can be appealed (12.13(3)): the kind asked for, the event's day and the reason.",
     "EmployerOpened": "A small employer's record opened, on its first application (12.04(4)).",
@@ -416,6 +420,20 @@ FIELDS_OF: dict[str, str] = {
     "determination recorded them, with their effective dates",
     "AppealedDeterminationRestored.appeal_id": "the appeal whose re-hearing restores it",
     "RehearingDecided.outcome": "supersede or not_superseded (12.15(5))",
+    "CoverageRestoredOnAppeal.appeal_id": "the appeal that reversed the action",
+    "CoverageRestoredOnAppeal.appealed_event_id": "the action reversed (a determination or a "
+    "termination for fraud)",
+    "CoverageRestoredOnAppeal.member_ids": "the members covered again",
+    "CoverageRestoredOnAppeal.restored_from": "the first day covered again: the day after the end "
+    "withdrawn, or the first day of coverage",
+    "CoverageRestoredOnAppeal.withdrawn_end_on": "the enrollment's end withdrawn (null when other "
+    "members had stayed covered)",
+    "CoverageRestoredOnAppeal.withdrawn_end_reason": "why that end had been set (ineligible, "
+    "fraud)",
+    "CoverageRestoredOnAppeal.rebilled_months": "the months owed again, each with its due date "
+    "(the next premium due date when its own has passed)",
+    "CoverageRestoredOnAppeal.refund_withdrawn": "what was due back to the member, credit again",
+    "CoverageRestoredOnAppeal.recoupment_withdrawn": "the recoupment withdrawn (12.10(7))",
     "MemberCoverageEnded.reason": "ineligible (a determination left the member eligible for "
     "nothing) or death",
     "MemberCoverageEnded.end_on": "the member's last day of coverage",

@@ -20,6 +20,7 @@ from ..projections.coverage import current_coverage
 from ..projections.group_views import any_enrollment_at, balance_answer, coverage_answer
 from ..projections.timelines import timeline_events
 from .attribution import actor_of, actors_by_event, actors_of
+from .hearing_premiums import premiums_by_month
 from .wire import plain, render_event
 
 
@@ -146,6 +147,7 @@ def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
         "current_policy": current,
         "note": note,
         "timeline": [shown(e) for e in history],
+        "premiums_by_month": premiums_by_month(ledger, household),
     }
 
 

@@ -277,6 +277,19 @@ LEDGER_DATA: Mapping[str, frozenset[str]] = {
         {"recipient", "employee_id", "member_ids", "end_on", "reason"}
     ),
     "ParticipationTermsNoted": frozenset({"application_on", "minimums_waived"}),
+    "CoverageRestoredOnAppeal": frozenset(
+        {
+            "appeal_id",
+            "appealed_event_id",
+            "member_ids",
+            "restored_from",
+            "withdrawn_end_on",
+            "withdrawn_end_reason",
+            "rebilled_months",
+            "refund_withdrawn",
+            "recoupment_withdrawn",
+        }
+    ),
     "WaiverCounted": frozenset({"employee_id"}),
     "ParticipationChecked": frozenset(
         {"enrolled", "offered", "rate", "minimum", "minimums_waived", "met"}

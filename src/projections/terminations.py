@@ -3,8 +3,9 @@
 `CoverageTerminatedForFraud` (reason `fraud`, possibly a rescission) with its effective end date
 (`end_on`), its decision date (`decided_on`, the event's business date), reason and citation;
 `rescinded` (and `rescinded_on`) once a later `TerminationRescinded` for that termination is
-recorded, `reinstated_on` once a reinstatement is granted after it. Rows are never deleted, so
-a rescinded termination stays visible, flagged.
+recorded, or a `CoverageRestoredOnAppeal` reverses the termination for fraud on appeal;
+`reinstated_on` once a reinstatement is granted after it. Rows are never deleted, so a rescinded
+termination stays visible, flagged.
 
 A small group's terminations are listed the same way (`household_id` holds the employer's id),
 with every affected employee (`employees`: each employee and the members it covered), read off
@@ -85,7 +86,7 @@ RESCINDED = (Enrollment.TerminationRescinded, GroupEnrollment.TerminationRescind
 REINSTATED = (Enrollment.ReinstatementDecided, GroupEnrollment.ReinstatementDecided)
 NOTICE = GroupEnrollment.TerminationNoticeIssued
 
-RELEVANT = (*TERMINATED, *RESCINDED, *REINSTATED, NOTICE)
+RELEVANT = (*TERMINATED, *RESCINDED, *REINSTATED, NOTICE, Enrollment.CoverageRestoredOnAppeal)
 """The only events that change a termination row (or its employees)."""
 
 
@@ -129,6 +130,13 @@ class TerminationsProjection:
                             TERMINATIONS.c.rescinded.is_(False),
                         )
                     )
+                    .values(rescinded=True, rescinded_on=event.on)
+                )
+            elif isinstance(event, Enrollment.CoverageRestoredOnAppeal):
+                # a termination for fraud reversed on appeal (12.15(4)): no longer in force
+                session.execute(
+                    update(TERMINATIONS)
+                    .where(TERMINATIONS.c.event_id == event.appealed_event_id)
                     .values(rescinded=True, rescinded_on=event.on)
                 )
             elif isinstance(event, REINSTATED) and event.granted:

@@ -109,6 +109,7 @@ def test_the_examples_are_the_five_scenarios_of_the_readme() -> None:
         "hardship-waiver.jsonl",
         "loss-of-eligibility.jsonl",
         "non-group-missed-month.jsonl",
+        "one-household-year.jsonl",
         "renewal-2025-2026.jsonl",
         "small-group.jsonl",
     ]
@@ -408,6 +409,108 @@ def test_the_loss_of_eligibility_ends_each_member_s_coverage_and_changes_the_pre
     kept = sum(Decimal(row["paid"]) for row in by_month.values())
     assert paid == kept + Decimal(balance["credit"]) + Decimal(balance["refund_due"])
     assert (balance["outstanding_total"], balance["refund_due"]) == ("0.00", "130.00")
+
+
+def test_one_household_s_year_a_member_sentenced_then_released_late_and_enrolled_on_appeal(
+    tmp_path: Path,
+) -> None:
+    answers = apply_example("one-household-year.jsonl", tmp_path)
+    first = one(answers["yr-02"], "EligibilityDetermined")
+    assert {m["program"] for m in first["data"]["members"]} == {"aptc_only"}
+    assert one(answers["yr-04"], "CoverageEffectuated")["data"]["start_on"] == "2026-02-01"
+
+    # yr-06: YR-2 serving a sentence, ineligible from 1 April, covered through 31 March
+    sentenced = one(answers["yr-06"], "EligibilityDetermined")
+    results = {m["member_id"]: m for m in sentenced["data"]["members"]}
+    assert (results["YR-2"]["program"], results["YR-2"]["effective_on"]) == (
+        "ineligible",
+        "2026-04-01",
+    )
+    assert results["YR-1"]["program"] == "aptc_only"
+    ended = one(answers["yr-06"], "MemberCoverageEnded")
+    assert (ended["data"]["member_id"], ended["data"]["end_on"], ended["citation"]) == (
+        "YR-2",
+        "2026-03-31",
+        "956 CMR 12.10(5)(c)",
+    )
+    assert ended["data"]["remaining_member_ids"] == ["YR-1"]
+
+    # yr-07: the premium for YR-1 alone from April, April's invoice adjusted by the event
+    (premium_change,) = [
+        c for c in commands_of("one-household-year.jsonl") if c["command_id"] == "yr-07"
+    ]
+    assert premium_change["determination_event_id"] == sentenced["id"]
+    changed = one(answers["yr-07"], "PremiumChanged")
+    assert (changed["data"]["from_month"], changed["data"]["previous_premium"]) == (
+        "2026-04",
+        "640.00",
+    )
+    assert changed["data"]["adjustments"][0]["difference"] == "-310.00"
+    at_april = ask("balance", "E-YR", tmp_path, "--as-of", "2026-04-15")
+    assert [(m["month"], m["premium"], m["paid"]) for m in at_april["months"]] == [
+        ("2026-02", "640.00", "640.00"),
+        ("2026-03", "640.00", "640.00"),
+        ("2026-04", "330.00", "330.00"),
+        ("2026-05", "330.00", "0.00"),  # invoiced 5 April at the new premium, due 23 April
+    ]
+    members = ask("coverage", "E-YR", tmp_path, "--as-of", "2026-04-15")["members"]
+    assert [(m["member_id"], m["end_on"]) for m in members] == [
+        ("YR-1", None),
+        ("YR-2", "2026-03-31"),
+    ]
+
+    # yr-12, yr-13: the release on 14 May reported on 20 July, late for both clocks
+    released = one(answers["yr-12"], "ChangeReported")
+    assert (released["data"]["changed_on"], released["data"]["late"]) == ("2026-05-14", True)
+    assert not of_type(answers["yr-12"], "SpecialEnrollmentPeriodOpened")
+    denied = one(answers["yr-13"], "SpecialEnrollmentPeriodDenied")
+    assert (denied["data"]["reason"], denied["data"]["end_on"]) == (
+        "reported_after_sixty_days",
+        "2026-07-13",
+    )
+
+    # yr-15, yr-16: appealed in time, reversed; the sixty days had passed: sixty from the decision
+    (filing,) = [c for c in commands_of("one-household-year.jsonl") if c["command_id"] == "yr-15"]
+    assert filing["appealed_event_id"] == denied["id"]
+    filed = one(answers["yr-15"], "AppealFiled")
+    assert (filed["data"]["deadline"], filed["data"]["timely"]) == ("2026-08-24", True)
+    packet = ask("hearing", "A-YR", tmp_path)
+    assert packet["recomputed"]["decision"] == "denied"
+    premiums = {e["enrollment_id"]: months(e) for e in packet["premiums_by_month"]}
+    assert list(premiums) == ["E-YR", "E-YR-2"]
+    assert (premiums["E-YR"]["2026-03"]["basis"], premiums["E-YR"]["2026-04"]["basis"]) == (
+        "plan_selection",
+        "premium_change",
+    )
+    assert premiums["E-YR"]["2026-04"]["determination_event_id"] == sentenced["id"]
+    assert one(answers["yr-16"], "AppealDecided")["data"]["outcome"] == "reversed"
+    opened = one(answers["yr-16"], "SpecialEnrollmentPeriodOpened")
+    assert (opened["data"]["kind"], opened["data"]["end_on"]) == (
+        "release_from_incarceration",
+        "2026-10-11",
+    )
+
+    # yr-17, yr-19: YR-2 enrolled in that period, covered from 1 September; E-YR goes on for YR-1
+    selected = one(answers["yr-17"], "PlanSelected")
+    assert selected["data"]["enrollment_basis"] == "special_enrollment:release_from_incarceration"
+    assert one(answers["yr-19"], "CoverageEffectuated")["data"]["start_on"] == "2026-09-01"
+    assert not of_type(every_event(answers), "ReplacedByEnrollment")
+    assert not of_type(every_event(answers), "PaymentMissed")
+    before = ask("coverage", "E-YR-2", tmp_path, "--as-of", "2026-08-15")
+    assert (before["status"], before["spans"]) == ("pending_binder", [])
+    coverage = ask("coverage", "E-YR-2", tmp_path, "--as-of", "2026-09-30")
+    assert [(s["start_on"], s["end_on"]) for s in coverage["spans"]] == [("2026-09-01", None)]
+    assert [(s["start_on"], s["end_on"]) for s in ask("coverage", "E-YR", tmp_path)["spans"]] == [
+        ("2026-02-01", None)
+    ]
+    for enrollment_id, paid_through in (("E-YR", "2026-10"), ("E-YR-2", "2026-10")):
+        balance = ask("balance", enrollment_id, tmp_path, "--as-of", "2026-09-30")
+        assert (balance["outstanding_total"], balance["credit"], balance["refund_due"]) == (
+            "0.00",
+            "0.00",
+            "0.00",
+        )
+        assert max(months(balance)) == paid_through
 
 
 def test_the_small_group_is_terminated_back_to_june_with_a_notice_each_then_reinstated(

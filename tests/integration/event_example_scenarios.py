@@ -205,6 +205,23 @@ def a_termination_for_fraud() -> list[Step]:
     ]
 
 
+def a_termination_for_fraud_reversed() -> list[Step]:
+    """The termination for fraud appealed and reversed (12.15(4), 45 CFR 155.545(c)): coverage
+    restored from 1 April, the refund and the recoupment withdrawn."""
+    return [
+        *a_termination_for_fraud(),
+        lambda recorded: {
+            "command": "file_appeal",
+            "on": "2026-04-20",
+            "appeal_id": "A1",
+            "household_id": "H1",
+            "appealed_event_id": first_of("CoverageTerminatedForFraud", recorded),
+            "grounds": "the income was reported correctly",
+        },
+        {"command": "decide_appeal", "on": "2026-05-04", "appeal_id": "A1", "outcome": "reversed"},
+    ]
+
+
 def an_employer_appeal_and_an_employees_own_end() -> list[Step]:
     """The small-group example's employer appeals its eligibility determination (12.14(2)(b)),
     and an enrolled employee ends their own coverage after a move (12.11(4))."""
@@ -297,6 +314,7 @@ def scenarios() -> dict[str, list[Step]]:
     found["a representative and a re-hearing"] = a_representative_and_a_rehearing()
     found["a death during an appeal"] = a_death_during_an_appeal()
     found["a termination for fraud"] = a_termination_for_fraud()
+    found["a termination for fraud reversed"] = a_termination_for_fraud_reversed()
     found["an employer appeal and an employee's own end"] = (
         an_employer_appeal_and_an_employees_own_end()
     )

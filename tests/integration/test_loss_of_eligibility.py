@@ -337,3 +337,29 @@ def test_a_plan_selection_stored_before_metal_levels_reads_as_having_none(
         assert selected.metal_level is None
     finally:
         fresh.close()
+
+
+def test_a_plan_for_a_member_whose_own_coverage_ended_does_not_replace_the_others_plan(
+    apply: Apply, ledger: Ledger
+) -> None:
+    """M2 lost eligibility in March (their coverage on E1 ended 31 March); regaining it, M2 is
+    enrolled alone in E2 under the release's special enrollment period. E2 is no transfer of E1
+    (12.10(1)): M1, still covered there, keeps E1."""
+    covered_from_february(apply, [member("M1"), member("M2")])
+    run(apply, change("2026-03-10", member_id="M2", incarceration="serving"))
+    run(
+        apply,
+        change("2026-04-02", member_id="M2", incarceration="none"),
+        {
+            "command": "report_qualifying_event",
+            "on": "2026-04-02",
+            "household_id": "H1",
+            "kind": "release_from_incarceration",
+            "event_on": "2026-04-01",
+        },
+        {**select("E2", on="2026-04-03"), "member_ids": ["M2"]},
+    )
+    (paid,) = run(apply, pay("2026-04-10", "150.00", "E2-binder", "E2"))
+    assert "CoverageEffectuated" in event_types(paid)
+    assert "ReplacedByEnrollment" not in event_types(paid)
+    assert ledger.enrollment(HEALTH).covers_after(date(2026, 6, 1))

@@ -254,3 +254,36 @@ def test_an_appeal_loses_its_appellant_only_when_every_appellant_has_died(
     appellants: list[str], deceased: list[str], died: bool
 ) -> None:
     assert appellant_has_died(appellants, deceased) is died
+
+
+# ---- 12.15(4), 45 CFR 155.545(c): coverage restored on appeal ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ended_on", "start_on", "restored_from"),
+    [
+        case(date(2026, 3, 31), date(2026, 2, 1), date(2026, 4, 1), id="the day after the end"),
+        case(date(2026, 2, 28), date(2026, 2, 1), date(2026, 3, 1), id="a rescission's end"),
+        case(None, date(2026, 2, 1), date(2026, 2, 1), id="taken back to its start: from it"),
+    ],
+)
+def test_coverage_restored_on_appeal_continues_from_the_day_after_the_reversed_end(
+    ended_on: date | None, start_on: date, restored_from: date
+) -> None:
+    assert rules.restored_from(ended_on, start_on) == restored_from
+
+
+@pytest.mark.parametrize(
+    ("own_due_on", "decided_on", "due_on"),
+    [
+        case(date(2026, 4, 23), date(2026, 4, 15), date(2026, 4, 23), id="own due date not passed"),
+        case(date(2026, 3, 23), date(2026, 4, 15), date(2026, 4, 23), id="passed: next due date"),
+        case(date(2026, 4, 23), date(2026, 4, 23), date(2026, 4, 23), id="decided on the due day"),
+        case(date(2026, 4, 23), date(2026, 4, 24), date(2026, 5, 23), id="decided the day after"),
+        case(date(2026, 6, 23), date(2026, 4, 24), date(2026, 6, 23), id="a later month's own"),
+    ],
+)
+def test_a_month_owed_again_after_a_reversal_is_due_no_earlier_than_the_next_due_date(
+    own_due_on: date, decided_on: date, due_on: date
+) -> None:
+    assert rules.rebilled_due_on(own_due_on, decided_on, POLICY) == due_on

@@ -28,7 +28,17 @@ from ..money import ZERO
 from ..parameters import PolicyVersion
 from ..rules import premiums as rules
 from ..rules import waivers as waiver_rules
-from . import billing, coverage, delinquency, fraud, members, premium_changes, schedule, waivers
+from . import (
+    billing,
+    coverage,
+    delinquency,
+    fraud,
+    members,
+    premium_changes,
+    restoration,
+    schedule,
+    waivers,
+)
 from .account import BilledEnrollment, CoverageSection, Schedule, after_money_in
 from .billing import Invoice, MoneyAccount
 from .coverage import effectuate
@@ -227,6 +237,7 @@ class Enrollment(BilledEnrollment, CopiedForCommands, Aggregate):
     MemberCoverageEnded = members.MemberCoverageEnded
     PremiumChanged = premium_changes.PremiumChanged
     CoverageTerminatedForFraud = fraud.CoverageTerminatedForFraud
+    CoverageRestoredOnAppeal = restoration.CoverageRestoredOnAppeal
 
     # ---- commands ----------------------------------------------------------------------------
 
@@ -341,6 +352,21 @@ class Enrollment(BilledEnrollment, CopiedForCommands, Aggregate):
             program,
             plan_type,
             policy,
+        )
+
+    def restore_on_appeal(
+        self,
+        on: date,
+        appeal_id: str,
+        appealed_event_id: str,
+        eligible_member_ids: list[str] | None,
+        policy: PolicyVersion,
+    ) -> bool:
+        """12.15(4), 45 CFR 155.545(c): what the reversed action ended is restored
+        (`restoration.restore_on_appeal`); False when it ended nothing here."""
+        self.advance(on, policy)
+        return restoration.restore_on_appeal(
+            self, on, appeal_id, appealed_event_id, eligible_member_ids, policy
         )
 
     def covered_members(self) -> list[str]:

@@ -42,6 +42,7 @@ class MemberCoverageEnded(EnrollmentEvent):
             "end_on": self.end_on.isoformat(),
             "reason": self.reason,
             "citation": self.citation,
+            "determination_event_id": self.determination_event_id,
         }
         if self.remaining_member_ids:
             return

@@ -16,6 +16,7 @@ from .. import rehearing, representatives
 from ..appeal import Appeal
 from ..commands import DecideAppeal, DecideRehearing, FileAppeal, OrderRehearing
 from ..determination import DeterminationBasis
+from ..enrollment import Enrollment
 from ..errors import Conflict, InvalidCommand
 from ..events import event_id, event_uuid
 from ..hearing import decide_again, facts_before
@@ -31,7 +32,7 @@ from ..rules.appeals import (
 )
 from ..rules.enrollment_periods import reopened_kind, reversed_denial_period
 from ..rules.representatives import filing_refusal
-from .coverage_changes import end_coverage_of_members_no_longer_eligible
+from .coverage_changes import end_coverage_of_members_no_longer_eligible, implement_reversal
 
 if TYPE_CHECKING:
     from .ports import LedgerPort
@@ -155,17 +156,16 @@ def decide_appeal(ledger: LedgerPort, command: DecideAppeal) -> list[Aggregate]:
     if appeal.appealed_event_type == Household.SpecialEnrollmentPeriodDenied.__name__:
         household = ledger.household(appeal.household_id)
         return [appeal, _open_denied_period(household, ledger, appeal, command.on, policy)]
+    if appeal.appealed_event_type == Enrollment.CoverageTerminatedForFraud.__name__:
+        household = ledger.household(appeal.household_id)
+        return [appeal, *implement_reversal(ledger, household, appeal, command.on)]
     if appeal.appealed_event_type != Household.EligibilityDetermined.__name__:
         return [appeal]
     household = ledger.household(appeal.household_id)
     _record_correction(
         ledger, appeal, household, command.on, command.findings, policy, CORRECTED_DETERMINATION
     )
-    return [
-        appeal,
-        household,
-        *end_coverage_of_members_no_longer_eligible(ledger, household, command.on),
-    ]
+    return [appeal, household, *implement_reversal(ledger, household, appeal, command.on)]
 
 
 def _record_correction(
@@ -342,10 +342,23 @@ def decide_rehearing(ledger: LedgerPort, command: DecideRehearing) -> list[Aggre
             reason=rehearing.SUPERSEDED,
             policy_version=policy.version,
         )
+        return [appeal, household, *_end_as_appealed(ledger, household, appeal, command.on)]
+    elif (
+        held == rehearing_rules.HeldDetermination.STAY_RESTORATION
+        and superseding is not None
+        and superseding != AppealOutcome.REVERSED
+    ):
+        return [appeal, *_end_as_appealed(ledger, household, appeal, command.on)]
     else:
         return [appeal]
-    return [
-        appeal,
-        household,
-        *end_coverage_of_members_no_longer_eligible(ledger, household, command.on),
-    ]
+    return [appeal, household, *implement_reversal(ledger, household, appeal, command.on)]
+
+
+def _end_as_appealed(
+    ledger: LedgerPort, household: Household, appeal: Appeal, on: date
+) -> list[Aggregate]:
+    """12.15(5): a superseding decision that is no reversal leaves the appealed determination
+    standing, so coverage the initial reversal restored ends as that determination decided
+    (12.10(5)(c)). The enrollments changed."""
+    appealed = ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
+    return end_coverage_of_members_no_longer_eligible(ledger, household, on, determined=appealed)

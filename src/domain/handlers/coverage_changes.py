@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 
 from ..appeal import Appeal
 from ..commands import ChangePremium, ContinueAppeal, RecordDeath
-from ..enrollment import Enrollment
+from ..enrollment import TERMINATED, Enrollment, replay
 from ..enrollment.shared import EndReason
 from ..errors import InvalidCommand
 from ..events import event_uuid
@@ -31,12 +31,18 @@ if TYPE_CHECKING:
 
 
 def end_coverage_of_members_no_longer_eligible(
-    ledger: LedgerPort, household: Household, on: date
+    ledger: LedgerPort,
+    household: Household,
+    on: date,
+    enrollments: list[Enrollment] | None = None,
+    determined: Any = None,
 ) -> list[Aggregate]:
     """12.10(5)(c), 12.08(3), 12.16(1)(a): after the household's new determination (its latest
-    pending `EligibilityDetermined`), the coverage of each covered member it leaves eligible for
-    nothing ends the day before it takes effect for them. The enrollments changed."""
-    determined = _new_determination(household)
+    pending `EligibilityDetermined`, or `determined` when given: a determination put back in
+    force), the coverage of each covered member it leaves eligible for nothing ends the day before
+    it takes effect for them. The enrollments changed (of `enrollments`, the household's loaded
+    once, when given)."""
+    determined = determined if determined is not None else _new_determination(household)
     if determined is None:
         return []
     determination_id = str(event_uuid(determined.originator_id, determined.originator_version))
@@ -49,7 +55,7 @@ def end_coverage_of_members_no_longer_eligible(
         return []
     changed: list[Aggregate] = []
     policy = ledger.policy.in_force(on)
-    for enrollment in _enrollments_of(ledger, household):
+    for enrollment in enrollments or _enrollments_of(ledger, household):
         ended = [
             enrollment.end_member_coverage(
                 on,
@@ -66,6 +72,49 @@ def end_coverage_of_members_no_longer_eligible(
         if any(ended):
             changed.append(enrollment)
     return changed
+
+
+def implement_reversal(
+    ledger: LedgerPort, household: Household, appeal: Appeal, on: date
+) -> list[Aggregate]:
+    """12.15(4), 45 CFR 155.545(c): a reversed action that ended coverage, implemented as of the
+    date of the action. A determination: its correction (the household's new
+    `EligibilityDetermined`) ends the coverage of members it leaves eligible for nothing, and
+    restores each member the appealed determination had ended whom it leaves eligible. A
+    termination for fraud: the enrollment's coverage restored. The enrollments changed."""
+    enrollments = _enrollments_of(ledger, household)
+    policy = ledger.policy.in_force(on)
+    changed = end_coverage_of_members_no_longer_eligible(ledger, household, on, enrollments)
+    eligible: list[str] | None = None
+    if appeal.appealed_event_type == Household.EligibilityDetermined.__name__:
+        corrected = _new_determination(household)
+        eligible = [
+            m["member_id"]
+            for m in (corrected.members if corrected is not None else [])
+            if not rules.loses_all_eligibility(m["program"])
+        ]
+    for enrollment in enrollments:
+        if eligible is None and (
+            enrollment.id != appeal.appealed_aggregate_id
+            or _had_ended_before(ledger, enrollment, appeal.appealed_version)
+        ):
+            continue
+        restored = enrollment.restore_on_appeal(
+            on, appeal.appeal_id, appeal.appealed_event_id, eligible, policy
+        )
+        if restored and all(enrollment is not c for c in changed):
+            changed.append(enrollment)
+    return changed
+
+
+def _had_ended_before(ledger: LedgerPort, enrollment: Enrollment, version: int) -> bool:
+    """Whether `enrollment`, folded from its events before `version` (a termination for fraud),
+    had already been terminated or ended: a termination for non-payment taken further back for
+    fraud is not undone by the fraud's reversal (the non-payment's end stands; see the README)."""
+    before = replay(
+        [e for e in ledger.aggregate_events(enrollment.id) if e.originator_version < version]
+    )
+    return before is None or before.status == TERMINATED or before.closed
 
 
 def _new_determination(household: Household) -> Any:

@@ -145,7 +145,8 @@ def end_replaced(
     ledger: LedgerPort, household: Household | None, enrollment: Enrollment, on: date
 ) -> list[Aggregate]:
     """After `enrollment` is effectuated, end the household's other health enrollment it
-    replaces (12.10(1): a transfer between plans)."""
+    replaces (12.10(1): a transfer between plans): one still covering any of its members (a
+    member whose own coverage there ended, 12.10(5)(c), is no longer in it)."""
     if enrollment.coverage != Coverage.HEALTH or enrollment.start_on is None:
         return []
     if not any(isinstance(e, Enrollment.CoverageEffectuated) for e in enrollment.pending_events):
@@ -162,7 +163,7 @@ def end_replaced(
             and periods.is_plan_transfer(
                 new_member_ids=enrollment.member_ids,
                 new_start_on=enrollment.start_on,
-                other_member_ids=other.member_ids,
+                other_member_ids=other.covered_members(),
                 other_start_on=other.start_on,
             )
             and other.covers_after(enrollment.start_on)

@@ -12,6 +12,10 @@ changes in coverage already chosen.
   death (12.10(5)(c): no longer eligible).
 - 12.12(8)(a): a premium changed by a change in eligibility follows the eligibility effective
   dates of 12.08: the determination's effective date for the members who stay covered.
+- 12.15(4), with 45 CFR 155.545(c) (which 12.15(1) applies to non-group appeals): an appeal decided
+  for the appellant is implemented "effective as of the date of the action", so coverage the
+  appealed action ended is restored from the day after that end, with no gap; the months it
+  voided are owed again, due no earlier than the next premium due date after the decision.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..calendar import add_months, day_in_month, first_of_month, last_day_of_month, plus_days
+from .appeals import HEARING_DECISION
 from .eligibility import DENTAL_ELIGIBILITY, Program
 
 if TYPE_CHECKING:
@@ -29,6 +34,8 @@ if TYPE_CHECKING:
 NO_LONGER_ELIGIBLE = "956 CMR 12.10(5)(c)"
 DENTAL_NO_LONGER_ELIGIBLE = DENTAL_ELIGIBILITY
 PREMIUM_CHANGE = "956 CMR 12.12(8)(a)"
+DECISION_EFFECTIVE_AS_OF_ACTION = "45 CFR 155.545(c)"
+COVERAGE_RESTORED_ON_APPEAL = f"{HEARING_DECISION}; {DECISION_EFFECTIVE_AS_OF_ACTION}"
 
 
 def loses_all_eligibility(program: str) -> bool:
@@ -71,3 +78,18 @@ def adjustment_due_on(on: date, policy: PolicyVersion) -> date:
     if on.day > due_day:
         month = add_months(month, 1)
     return day_in_month(month, due_day)
+
+
+def restored_from(ended_on: date | None, start_on: date) -> date:
+    """12.15(4), 45 CFR 155.545(c): coverage ended by an action reversed on appeal is restored as
+    of that action: from the day after the end it set (`ended_on`), or from the first day of
+    coverage when the action took it back to its start (`ended_on` None)."""
+    return start_on if ended_on is None else plus_days(ended_on, 1)
+
+
+def rebilled_due_on(own_due_on: date, decided_on: date, policy: PolicyVersion) -> date:
+    """Contract policy, as for a premium increase (`adjustment_due_on`): a month owed again after
+    a reversal keeps its own due date unless that has passed by the decision; then it is due on
+    the next premium due date, so the restoration makes nobody delinquent on the day it is
+    recorded."""
+    return max(own_due_on, adjustment_due_on(decided_on, policy))
