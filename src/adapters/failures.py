@@ -157,6 +157,9 @@ NEXT_STEPS: dict[str, str] = {
     "digest_not_extended": "the store no longer extends that digest: run `enrollment-ledger "
     "verify` and keep its answer for an audit",
     "invalid_proof": "give the file `enrollment-ledger prove --json` printed",
+    "event_after_head": "prove against a later digest (`enrollment-ledger digest --json`), or "
+    "omit --digest",
+    "broken_tree": "run `enrollment-ledger verify`: the store's tables were changed",
     "invalid_public_key": "give the public key `enrollment-ledger keygen --public` printed "
     "(base64)",
     "invalid_signing_key": "set LEDGER_SIGNING_KEY to a key `enrollment-ledger keygen "
