@@ -240,14 +240,26 @@ def appealed_action(packet: dict[str, Any]) -> list[Any]:
 
 def fields(data: dict[str, Any]) -> str:
     """An event's data as `field: value` pairs, the dates and policy version it repeats left
-    out (and blank values)."""
-    from rich.markup import escape
-
+    out (and blank values); a nested value in words (`plain`)."""
     return "; ".join(
-        f"{render.header(name)}: {escape(render.cell(value))}"
+        f"{render.words(name)}: {plain(value)}"
         for name, value in data.items()
-        if name not in FACT_FIELDS_LEFT_OUT and value is not None and not isinstance(value, list)
+        if name not in FACT_FIELDS_LEFT_OUT and value is not None and value != []
     )
+
+
+def plain(value: Any) -> str:
+    """A value in words: a mapping as `(field value, ...)`, a list as `a, b`, else its cell."""
+    if isinstance(value, dict):
+        inner = ", ".join(
+            f"{render.words(name)} {plain(item)}"
+            for name, item in value.items()
+            if item is not None
+        )
+        return f"({inner})"
+    if isinstance(value, list):
+        return ", ".join(plain(item) for item in value)
+    return render.cell(value)
 
 
 def facts_held(packet: dict[str, Any]) -> list[Any]:

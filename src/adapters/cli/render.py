@@ -53,7 +53,12 @@ def value(column: str, shown: Any) -> str:
 def header(name: str) -> str:
     """A field's name as a column header a table can wrap (`first_unpaid_month` -> `first unpaid
     month`)."""
-    return HEADERS.get(name, name.replace("_", " "))
+    return HEADERS.get(name, words(name))
+
+
+def words(name: str) -> str:
+    """A field's name in words (`annual_magi` -> `annual magi`)."""
+    return name.replace("_", " ")
 
 
 def clause(citation: str | None) -> str:
@@ -137,7 +142,7 @@ def amounts(data: dict[str, Any]) -> str:
     """The money an event's data carries, `field amount` each (zero amounts left out), e.g.
     `amount 150.00, to credit 0.00` -> `amount 150.00`."""
     shown = [
-        f"{header(name)} {value}"
+        f"{words(name)} {value}"
         for name, value in data.items()
         if isinstance(value, str)
         and MONEY.fullmatch(value)
