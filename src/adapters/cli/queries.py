@@ -239,10 +239,11 @@ TIMELINE_COLUMNS = ("id", "on", "type", "effective_on", "of", "amounts", "citati
 """The timeline's columns; `citation` shows the clause, `956 CMR` said once in its header."""
 LONGEST_TYPE = 32
 """The type column is as wide as the longest type shown, up to this (a longer one folds)."""
+LONGEST_NAME_WORD = 16
 MIN_TYPE = 12
 MIN_SHARE = 10
 """On a narrow screen the type column narrows (to 12 at least) to leave 10 columns to each of
-amounts, citation and recorded_by."""
+amounts and citation."""
 
 
 def events_table(
@@ -262,7 +263,11 @@ def events_table(
         "effective_on": render.DATE_WIDTH,
         "of": max((len(w) for label in named.values() for w in label.split()), default=8),
     }
-    flexible = {"amounts": 1, "citation": 1, **({"recorded_by": 1} if by_row else {})}
+    if by_row:  # as wide as the longest word of a name (a name wraps between its words)
+        names = [actor(name) for name in recorders]
+        longest_word = max(len(word) for name in names for word in name.split())
+        fixed["recorded_by"] = min(max(longest_word, len("recorded")), LONGEST_NAME_WORD)
+    flexible = {"amounts": 1, "citation": 1}
     longest = max((len(event["type"]) for event in events), default=4)
     room = width - sum(fixed.values()) - render.GAP * 8 - MIN_SHARE * len(flexible)
     fixed["type"] = max(min(longest, LONGEST_TYPE, room), MIN_TYPE)
