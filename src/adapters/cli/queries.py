@@ -1,4 +1,6 @@
-"""`coverage`, `balance` and `timeline`: JSON with --json, a readable rich table without."""
+"""`coverage`, `balance`, `timeline` and `hearing`: JSON with --json (the contract), else readable
+tables (`render`) headed with the point in time they are for; the hearing packet's words are in
+`hearing_text`."""
 
 from __future__ import annotations
 
@@ -49,7 +51,7 @@ def run_query(
     wide: bool = False,
 ) -> int:
     """Print the answer; a refusal (an unknown id) goes up to the command line's one mapping
-    (`failures.failure_of`: the contract's error body, exit 1)."""
+    (`failures.failure_of`: exit 1, the error body with --json, else a readable line)."""
     from .. import queries
 
     if kind == "coverage":
