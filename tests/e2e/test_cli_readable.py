@@ -317,10 +317,21 @@ def test_a_missing_store_says_how_to_make_one(tmp_path: Path) -> None:
     assert "enrollment-ledger apply FILE" in found["next"]
 
 
-def test_apply_answers_its_failures_in_json_as_it_answers_its_lines(tmp_path: Path) -> None:
-    result = run("apply", "nowhere.jsonl", cwd=tmp_path)
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["apply", "nowhere.jsonl"], "not_found"),
+        (["relay", "--kafka", "127.0.0.1:1", "--until-caught-up"], "unknown_store"),
+        (["schema", "--out", "ledger.txt"], "not_a_folder"),
+    ],
+)
+def test_the_subcommands_that_answer_in_json_answer_their_failures_in_json(
+    tmp_path: Path, args: list[str], code: str
+) -> None:
+    (tmp_path / "ledger.txt").write_text("a file, not a folder\n")
+    result = run(*args, cwd=tmp_path)
     assert result.returncode == 2
-    assert json.loads(result.stdout)["error"]["code"] == "not_found"
+    assert json.loads(result.stdout)["error"]["code"] == code
 
 
 def test_an_unknown_token_reads_as_one_line_through_the_same_mapping(faq: Path) -> None:

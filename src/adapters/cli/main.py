@@ -121,11 +121,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-ANSWERS_IN_JSON = {"apply", "schema"}
+ANSWERS_IN_JSON = {"apply", "schema", "relay", "consume"}
 """The subcommands whose answers are JSON whatever the options (`apply` answers JSON Lines, one
-per command; `schema` the schemas, or a JSON line after --out): their failures are the
-contract's error body too. Every other subcommand answers
-a person unless --json is given, its failures included."""
+per command; `schema` the schemas, or a JSON line after --out; `relay` a JSON summary line;
+`consume` a JSON line per event): their failures are the contract's error body too. Every other
+subcommand answers a person unless --json is given, its failures included."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
