@@ -100,6 +100,12 @@ class BrokerUnavailable(EdgeError):
     exit_status = REFUSED
 
 
+class Refused(EdgeError):
+    """A coded refusal at the edges: the command ran and the answer is no (an unknown token)."""
+
+    exit_status = REFUSED
+
+
 class BrokerError(EdgeError):
     """The broker did not acknowledge a batch (the relay's position was not advanced)."""
 
@@ -115,6 +121,82 @@ class Failure:
 
     def body(self) -> dict[str, Any]:
         return {"ok": False, "error": {"code": self.code, "message": self.message}}
+
+    def readable(self) -> str:
+        """One line for a person: the code, the message and what to do next."""
+        message = " ".join(self.message.split()).rstrip(".")
+        return f"error {self.code}: {message}. Next: {next_step(self.code)}."
+
+
+_SCHEMA_STEP = "run `enrollment-ledger schema` to see the commands and their fields"
+_HELP_STEP = "run `enrollment-ledger SUBCOMMAND --help` to see the options and their forms"
+
+NEXT_STEPS: dict[str, str] = {
+    "unknown_store": "give --store (or LEDGER_STORE_URL) of an existing store, or create one "
+    "with `enrollment-ledger apply FILE`",
+    "invalid_store_url": "give --store as sqlite:///FILE or "
+    "postgresql://USER:PASSWORD@HOST[:PORT]/DATABASE",
+    "store_unavailable": "check that the store's server is running and reachable, then run the "
+    "command again",
+    "store_error": "run `enrollment-ledger verify` to check the store, then run the command again",
+    "wrong_key": "set LEDGER_CIPHER_KEY to the key the store was written with",
+    "not_a_file": "give the path of a file, not of a folder",
+    "not_a_folder": "give the path of a folder (a missing one is created)",
+    "not_found": "check the file's path",
+    "permission_denied": "check the file's permissions, or run as a user who may use it",
+    "io_error": "check the disk and the path, then run the command again",
+    "invalid_date": "give dates as YYYY-MM-DD and instants as ISO 8601 with an offset "
+    "(2026-06-01T12:00:00-04:00)",
+    "invalid_field": _HELP_STEP,
+    "invalid_simulated_today": "set LEDGER_SIMULATED_TODAY to a date YYYY-MM-DD, or unset it",
+    "missing_dependency": "install the extra the message names, then run the command again",
+    "unknown_projection": "run `enrollment-ledger projections status` to see the projections' "
+    "names",
+    "rebuild_pending": "run `enrollment-ledger projections rebuild NAME` to finish the rebuild",
+    "invalid_digest": "give the file `enrollment-ledger digest --json` printed",
+    "digest_not_extended": "the store no longer extends that digest: run `enrollment-ledger "
+    "verify` and keep its answer for an audit",
+    "invalid_proof": "give the file `enrollment-ledger prove --json` printed",
+    "event_after_head": "prove against a later digest (`enrollment-ledger digest --json`), or "
+    "omit --digest",
+    "broken_tree": "run `enrollment-ledger verify`: the store's tables were changed",
+    "invalid_public_key": "give the public key `enrollment-ledger keygen --public` printed "
+    "(base64)",
+    "invalid_signing_key": "set LEDGER_SIGNING_KEY to a key `enrollment-ledger keygen "
+    "--signing` printed",
+    "lease_held": "another relay publishes this topic: stop it, or let its lease expire "
+    "(--lease-seconds) and run the relay again",
+    "broker_unavailable": "check that Kafka answers at the --kafka address, then run the "
+    "command again",
+    "broker_error": "check the broker, then run the relay again: it resumes from the last "
+    "position the broker acknowledged",
+    "address_in_use": "choose another --port, or stop the program listening there",
+    "address_unavailable": "choose an address of this machine with --host",
+    "server_failed": "read the server's log on standard error, then start it again",
+    "unknown_household": "check the household id (the ids are those given in the commands)",
+    "unknown_enrollment": "check the enrollment id: `enrollment-ledger timeline HOUSEHOLD_ID` "
+    "lists a household's enrollments",
+    "unknown_appeal": "check the appeal id: `enrollment-ledger timeline HOUSEHOLD_ID` lists a "
+    "household's appeals",
+    "unknown_employer": "check the employer id (the ids are those given in the commands)",
+    "unknown_event": "check the event id: `enrollment-ledger timeline HOUSEHOLD_ID --wide` "
+    "shows the events' full ids",
+    "unknown_token": "run `enrollment-ledger tokens list` to see the tokens' ids",
+    "ambiguous_token_id": "give more characters of the id (`enrollment-ledger tokens list`), "
+    "or the token itself",
+    "internal_error": "run the command again; if it fails again, report it with the last line "
+    "of its standard error",
+    "invalid_json": _SCHEMA_STEP,
+    "invalid_command": _SCHEMA_STEP,
+    "unknown_command": _SCHEMA_STEP,
+    "missing_field": _SCHEMA_STEP,
+}
+"""What to do next after each failure, said once for the command line's readable answers."""
+
+
+def next_step(code: str) -> str:
+    """The next step after a failure coded `code` (the subcommand's --help when none is named)."""
+    return NEXT_STEPS.get(code, _HELP_STEP)
 
 
 OPTIONAL_PACKAGES = {

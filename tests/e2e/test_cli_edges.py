@@ -21,6 +21,7 @@ from enrollment_ledger.adapters.bootstrap import build_ledger, new_cipher_key
 from enrollment_ledger.adapters.cli.apply import answer_line
 from enrollment_ledger.adapters.cli.main import main
 
+from ..answers import answer_of, last_answer
 from ..conftest import application
 
 CLI = [sys.executable, "-m", "enrollment_ledger.adapters.cli.main"]
@@ -47,11 +48,10 @@ READERS = [
 
 
 def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
-    """The exit status and the JSON line `main` printed last ({} if none)."""
+    """The exit status and the answer `main` printed last, a JSON line or a readable error line
+    ({} if none)."""
     code = main(list(args))
-    lines = capsys.readouterr().out.splitlines()
-    answer: dict[str, Any] = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
-    return code, answer
+    return code, last_answer(capsys.readouterr().out)
 
 
 def run_cli(
@@ -85,7 +85,7 @@ def test_verify_in_a_folder_without_a_store_says_so_and_creates_none(tmp_path: P
     result = run_cli("verify", cwd=tmp_path)
 
     assert result.returncode == 2, result.stdout + result.stderr
-    error = json.loads(result.stdout)["error"]
+    error = answer_of(result.stdout)["error"]
     assert error["code"] == "unknown_store"
     assert str(tmp_path / "ledger.db") in error["message"]
     assert "chain intact" not in result.stdout

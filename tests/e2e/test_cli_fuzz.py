@@ -31,6 +31,7 @@ from enrollment_ledger.adapters.cli.apply import answer_line
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ..answers import answer_of, last_answer
 from ..conftest import application
 from ..scenarios import household_commands, pay, schedule, select
 
@@ -194,14 +195,15 @@ def run(world: World, argv: Sequence[Arg], env: dict[str, str]) -> subprocess.Co
 
 
 def json_lines(text: str) -> Iterator[dict[str, Any]]:
+    """The answers printed: JSON lines, and readable error lines as the error body they stand
+    for (`tests.answers.answer_of`)."""
     for line in text.splitlines():
-        if line.startswith("{"):
-            try:
-                value = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(value, dict):
-                yield value
+        try:
+            value = answer_of(line)
+        except ValueError:
+            continue
+        if value:
+            yield value
 
 
 def assert_answered_cleanly(result: subprocess.CompletedProcess[str], what: object) -> None:
@@ -271,7 +273,7 @@ def test_the_cases_seen_in_the_issue_answer_their_codes_as_processes(world: Worl
     for (argv, env, code), result in zip(cases, results, strict=True):
         assert_answered_cleanly(result, (argv, env))
         assert result.returncode == 2, (argv, env, result.stdout)
-        assert json.loads(result.stdout.splitlines()[-1])["error"]["code"] == code, (argv, env)
+        assert last_answer(result.stdout)["error"]["code"] == code, (argv, env)
 
 
 # -- a hypothesis sample of hostile command lines ------------------------------------------------

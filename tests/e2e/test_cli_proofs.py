@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from enrollment_ledger.adapters.audit import proof_check
 
+from ..answers import last_answer
 from ..conftest import application
 from ..tamper import truncate_tail
 
@@ -41,7 +42,8 @@ def run(
 
 
 def error_code(result: subprocess.CompletedProcess[str]) -> str:
-    code: str = json.loads(result.stdout)["error"]["code"]
+    """The code of the failure printed, as JSON (--json) or as the readable line."""
+    code: str = last_answer(result.stdout)["error"]["code"]
     return code
 
 

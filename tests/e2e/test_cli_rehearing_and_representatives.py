@@ -86,7 +86,7 @@ def test_a_representative_files_a_reversal_is_stayed_by_a_rehearing_and_stands(
     assert packet["stay"].startswith("the initial decision of 2026-02-20 (reversed) is stayed")
     text = run_cli("hearing", "A1", cwd=tmp_path).stdout
     assert "Stayed:" in text
-    assert "Filed by: representative R1 (appeal); for: M1" in text
+    assert "filed by representative R1 (appeal), for M1" in " ".join(text.split())
     timeline = run_cli("timeline", "H1", cwd=tmp_path).stdout
     assert "Stayed: the initial decision of 2026-02-20 (reversed)" in timeline
 

@@ -78,9 +78,9 @@ def test_a_small_employers_group_through_the_command_line_json_and_tables(
     assert "Employees of ACME in G1" in table.stdout
     assert "EMP-3" in table.stdout
     shown = run_cli("timeline", "ACME", cwd=tmp_path)
-    assert shown.returncode == 0 and "Timeline employer ACME" in shown.stdout
+    assert shown.returncode == 0 and "Timeline of employer ACME" in shown.stdout
     owed = run_cli("balance", "G1", cwd=tmp_path)
-    assert owed.returncode == 0 and "reinstatement: 5550.00" in owed.stdout
+    assert owed.returncode == 0 and "to be reinstated: pay 5550.00" in owed.stdout
 
 
 def test_the_command_line_reads_a_group_the_same_with_and_without_sqlalchemy(

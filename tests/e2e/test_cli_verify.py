@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..answers import last_answer
 from ..conftest import application
 from ..tamper import flip_bit, rechain, truncate_tail
 
@@ -136,4 +137,4 @@ def test_a_malformed_or_missing_digest_file_exits_two(tmp_path: Path) -> None:
         "verify", "--digest", str(tmp_path / "nowhere.json"), "--store", store, cwd=tmp_path
     )
     assert missing.returncode == 2
-    assert json.loads(missing.stdout)["error"]["code"] == "not_found"
+    assert last_answer(missing.stdout)["error"]["code"] == "not_found"

@@ -29,6 +29,7 @@ from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.main import main
 from enrollment_ledger.domain.events import aggregate_uuid, event_id
 
+from ..answers import last_answer
 from ..conftest import member
 from ..scenarios import household_commands, pay, schedule, select
 from ..servers import free_port
@@ -675,7 +676,7 @@ def test_a_token_revoked_while_the_server_runs_is_refused_from_the_next_request(
 
     code, out = run_main(capsys, "tokens", "revoke", "never-issued", "--store", store)
     assert code == 1
-    assert json.loads(out)["error"]["code"] == "unknown_token"
+    assert last_answer(out)["error"]["code"] == "unknown_token"
     code, out = run_main(capsys, "tokens", "list", "--json", "--store", store)
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]

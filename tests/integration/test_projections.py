@@ -49,6 +49,7 @@ from enrollment_ledger.projections.timelines import timeline_rows
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..answers import last_answer
 from ..group_scenarios import determine, employer_application, enroll, select_group, waive
 from ..scenarios import household_commands, pay, schedule
 from ..scenarios import select as select_plan
@@ -414,7 +415,7 @@ class TestRebuildAndResume:
         ledger = build_ledger(url)
         command = [sys.executable, "-m", "enrollment_ledger.adapters.cli.main", "projections"]
         process = subprocess.Popen(
-            [*command, "run", "--follow", "--poll-seconds", "0.05", "--store", url],
+            [*command, "run", "--follow", "--poll-seconds", "0.05", "--json", "--store", url],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -705,7 +706,7 @@ class TestTheCommandLine:
     ) -> None:
         path, _rows = population
         url = copy_store(path, tmp_path / "cli.db")
-        assert main(["projections", "rebuild", "delinquency", "--store", url]) == 0
+        assert main(["projections", "rebuild", "delinquency", "--json", "--store", url]) == 0
         assert json.loads(capsys.readouterr().out)["positions"]["delinquency"] > 0
         assert main(["projections", "status", "--json", "--store", url]) == 0
         status = json.loads(capsys.readouterr().out)
@@ -722,7 +723,7 @@ class TestTheCommandLine:
         assert main(["delinquent", "--as-of", "2026-04-10", "--store", url]) == 0
         assert "grace period" in capsys.readouterr().out
         assert main(["projections", "run", "nope", "--store", url]) == 2
-        assert json.loads(capsys.readouterr().out)["error"]["code"] == "unknown_projection"
+        assert last_answer(capsys.readouterr().out)["error"]["code"] == "unknown_projection"
 
     def test_run_and_the_cross_member_queries_refuse_an_interrupted_rebuild(
         self,
@@ -737,7 +738,7 @@ class TestTheCommandLine:
         ledger.close()
         for args in (["projections", "run"], ["delinquent", "--as-of", "2026-04-10"]):
             assert main([*args, "--store", url]) == 2
-            error = json.loads(capsys.readouterr().out)["error"]
+            error = last_answer(capsys.readouterr().out)["error"]
             assert error["code"] == "rebuild_pending" and "delinquency" in error["message"]
         assert main(["projections", "rebuild", "delinquency", "--store", url]) == 0
         capsys.readouterr()

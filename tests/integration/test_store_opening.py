@@ -4,7 +4,6 @@ tables and the readers then open them."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from typing import Any
@@ -12,17 +11,18 @@ from typing import Any
 import sqlalchemy as sa
 from enrollment_ledger.adapters.bootstrap import resolve_store_url
 
+from ..answers import last_answer
+
 CLI = [sys.executable, "-m", "enrollment_ledger.adapters.cli.main"]
 
 
 def run_cli(*args: str, stdin: str = "") -> tuple[int, dict[str, Any], str]:
-    """The exit status, the last JSON line printed ({} if none) and everything printed."""
+    """The exit status, the last answer printed (a JSON line or a readable error line; {} if
+    none) and everything printed."""
     result = subprocess.run(
         [*CLI, *args], input=stdin, capture_output=True, text=True, timeout=120, check=False
     )
-    lines = result.stdout.splitlines()
-    answer: dict[str, Any] = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
-    return result.returncode, answer, result.stdout + result.stderr
+    return result.returncode, last_answer(result.stdout), result.stdout + result.stderr
 
 
 def tables_of(url: str) -> list[str]:

@@ -11,7 +11,7 @@ import socket
 import sys
 from typing import IO, Any
 
-from ..failures import EdgeError, InvalidOption
+from ..failures import EdgeError, InvalidOption, Refused
 from .options import actor_name, add_json_option, identifier
 
 ROLES = ("operator", "appeals", "compliance", "downstream")
@@ -174,9 +174,9 @@ def run_tokens(ledger: Any, args: argparse.Namespace, out: IO[str]) -> int:
         try:
             info = store.revoke(args.token)
         except AmbiguousTokenId as e:
-            return _token_error(out, "ambiguous_token_id", str(e))
+            raise Refused(str(e), "ambiguous_token_id") from None
         if info is None:
-            return _token_error(out, "unknown_token", "no token has that value or id")
+            raise Refused("no token has that value or id", "unknown_token")
         if args.json:
             out.write(json.dumps({"ok": True, **info.as_json()}) + "\n")
         else:
@@ -221,8 +221,3 @@ def _minute(instant: Any) -> str:
     if instant is None:
         return ""
     return str(instant.strftime("%Y-%m-%d %H:%MZ"))
-
-
-def _token_error(out: IO[str], code: str, message: str) -> int:
-    out.write(json.dumps({"ok": False, "error": {"code": code, "message": message}}) + "\n")
-    return 1

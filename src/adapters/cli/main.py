@@ -1,9 +1,10 @@
 """`enrollment-ledger`: the console script. Subcommands import what they need lazily, so the
 query path never imports Kafka, HTTP or server packages.
 
-Every failure is answered here, through one mapping (`failures.failure_of`): the contract's
-error body on standard output, one line, and the exit status of its kind (0 done, 1 refused,
-2 not run). No traceback reaches the user."""
+Every failure is answered here, through one mapping (`failures.failure_of`): one line on
+standard output, the contract's error body with --json (and for `apply`, whose answers are JSON),
+else the code, the message and what to do next (`failures.next_step`); and the exit status of
+its kind (0 done, 1 refused, 2 not run). No traceback reaches the user."""
 
 from __future__ import annotations
 
@@ -96,6 +97,10 @@ def _parser() -> argparse.ArgumentParser:
                 default=None,
                 help="recompute the appealed determination with these facts (nothing is recorded)",
             )
+        if kind == "timeline":
+            query.add_argument(
+                "--wide", action="store_true", help="show the events' whole ids (default: short)"
+            )
         add_json_option(query)
 
     schema = sub.add_parser("schema", help="JSON Schema of every command and event")
@@ -131,11 +136,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+ANSWERS_IN_JSON = {"apply", "schema", "relay", "consume"}
+"""The subcommands whose answers are JSON whatever the options (`apply` answers JSON Lines, one
+per command; `schema` the schemas, or a JSON line after --out; `relay` a JSON summary line;
+`consume` a JSON line per event): their failures are the contract's error body too. Every other
+subcommand answers a person unless --json is given, its failures included."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    as_json = wants_json(words)
     try:
         parser = _parser()
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
         settle_global_json(parser, args)
+        as_json = bool(getattr(args, "json", False)) or args.subcommand in ANSWERS_IN_JSON
         return _dispatch(args)
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         return _reader_gone()
@@ -143,9 +158,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return INTERRUPTED
     except Exception as e:
         try:
-            return report(e)
+            return report(e, as_json=as_json)
         except BrokenPipeError:
             return _reader_gone()
+
+
+_OPTIONS_WITH_VALUES = {"--store", "--actor"}
+
+
+def wants_json(words: list[str]) -> bool:
+    """Whether a failure found while the arguments are read (an option's value) is answered in
+    JSON: --json is among them, or the subcommand answers in JSON (`ANSWERS_IN_JSON`)."""
+    if "--json" in words:
+        return True
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in _OPTIONS_WITH_VALUES:
+            skip = True
+        elif not word.startswith("-"):
+            return word in ANSWERS_IN_JSON
+    return False
 
 
 def _reader_gone() -> int:
@@ -153,14 +187,15 @@ def _reader_gone() -> int:
     return 1
 
 
-def report(error: Exception) -> int:
-    """Print the contract's error body for `error` and return its exit status; an exception
+def report(error: Exception, *, as_json: bool = True) -> int:
+    """Print the failure for `error`, the contract's error body (`as_json`) or one readable line
+    with the code, the message and what to do next, and return its exit status; an exception
     nobody expected is `internal_error`, its type named on standard error (never a traceback)."""
     failure = failure_of(error)
     if failure is None:
         print(f"enrollment-ledger: internal error {type(error).__name__}", file=sys.stderr)
         failure = Failure("internal_error", "the ledger could not complete the command", 1)
-    print(json.dumps(failure.body()), flush=True)
+    print(json.dumps(failure.body()) if as_json else failure.readable(), flush=True)
     return failure.exit_status
 
 
@@ -287,6 +322,7 @@ def _read(ledger: Ledger, args: argparse.Namespace) -> int:
             getattr(args, "as_of", None),
             getattr(args, "known_at", None),
             args.json,
+            wide=getattr(args, "wide", False),
         )
     if args.subcommand in ("projections", "terminations", "delinquent"):
         from .projections import run_projection_command

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any
@@ -55,6 +56,7 @@ def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         default=1.0,
         help="with --follow, how often the store is read (default: 1)",
     )
+    add_json_option(run, 'print {"ok": true, "positions": {NAME: POSITION}} (default: a summary)')
     rebuild = actions.add_parser(
         "rebuild",
         parents=[common],
@@ -67,6 +69,9 @@ def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         default=None,
         help="events per transaction, about (default: large; a rebuild writes groups of whole "
         "aggregates)",
+    )
+    add_json_option(
+        rebuild, 'print {"ok": true, "positions": {NAME: POSITION}} (default: a summary)'
     )
 
     terminations = sub.add_parser(
@@ -118,6 +123,8 @@ def _projections(ledger: Ledger, args: argparse.Namespace) -> int:
     if args.projections_action == "status":
         _print_status(runner.status(ledger), args.json)
         return 0
+    before = {row["name"]: row["position"] for row in runner.status(ledger)}
+    started = time.monotonic()
     with _progress_bar(sys.stderr) as progress:
         if args.projections_action == "run":
             tracked = runner.run(
@@ -132,8 +139,31 @@ def _projections(ledger: Ledger, args: argparse.Namespace) -> int:
             tracked = runner.rebuild(
                 ledger, args.name, progress=progress, batch_size=args.batch_size
             )
-    print(json.dumps({"ok": True, "positions": tracked}))
+    if args.json:
+        print(json.dumps({"ok": True, "positions": tracked}))
+        return 0
+    rebuilt = args.projections_action == "rebuild"
+    from_position = {name: 0 if rebuilt else before.get(name, 0) for name in tracked}
+    print_summary(args.projections_action, tracked, from_position, time.monotonic() - started)
     return 0
+
+
+def print_summary(
+    action: str, tracked: dict[str, int], before: dict[str, int], seconds: float
+) -> None:
+    """What `projections run` or `rebuild` did, for a person: each projection, the events it
+    read and the position it reached, and the time it took."""
+    from .render import show, table
+
+    read = {name: max(position - before.get(name, 0), 0) for name, position in tracked.items()}
+    done = "rebuilt from the first event" if action == "rebuild" else "caught up"
+    drawn = table(
+        f"Projections {done}: {len(tracked)}, {sum(read.values())} events read in {seconds:.1f} s",
+        ("projection", "events_read", "position"),
+    )
+    for name, position in tracked.items():
+        drawn.add_row(name, str(read[name]), str(position))
+    show(drawn)
 
 
 def _terminations(ledger: Ledger, args: argparse.Namespace) -> int:
@@ -162,12 +192,19 @@ def _terminations(ledger: Ledger, args: argparse.Namespace) -> int:
         "household_id",
         "end_on",
         "decided_on",
+        "reason",
         "citation",
-        "rescinded",
+        "rescinded_on",
+        "reinstated_on",
         "employees",
     )
     shown = [{**r, "employees": _employees_cell(r["employees"])} for r in rows]
-    _print_table(f"Terminations with {args.by} from {start} to {end}: {len(rows)}", columns, shown)
+    _print_table(
+        f"Terminations with {args.by.replace('_', ' ')} from {start} to {end}: {len(rows)} "
+        "(rescinded ones included, their rescinded on date given)",
+        columns,
+        shown,
+    )
     return 0
 
 
@@ -196,7 +233,7 @@ def _delinquent(ledger: Ledger, args: argparse.Namespace) -> int:
         "first_unpaid_month",
         "payment_due_on",
     )
-    _print_table(f"In a grace period on {day}: {len(rows)}", columns, rows)
+    _print_table(f"In a grace period on {day} (as known now): {len(rows)}", columns, rows)
     return 0
 
 
@@ -208,15 +245,13 @@ def _print_status(rows: list[dict[str, Any]], as_json: bool) -> None:
 
 
 def _print_table(title: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    """Rows as a table at most 100 columns wide; a blank cell for a value that is not there."""
+    from .render import show, table, value
 
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column)
+    drawn = table(title, columns)
     for row in rows:
-        table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
-    Console().print(table)
+        drawn.add_row(*(value(c, row.get(c)) for c in columns))
+    show(drawn)
 
 
 @contextmanager

@@ -1,14 +1,18 @@
-"""`coverage`, `balance` and `timeline`: JSON with --json, a readable rich table without."""
+"""`coverage`, `balance`, `timeline` and `hearing`: JSON with --json (the contract), else readable
+tables (`render`) headed with the point in time they are for; the hearing packet's words are in
+`hearing_text`."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from ...domain.ledger import Ledger
 from ...projections.enrollment_views import EventSource
 from ...projections.group_views import any_enrollment_at, balance_answer, coverage_answer
+from . import render
 
 
 def run_enrollment_query(
@@ -23,8 +27,18 @@ def run_enrollment_query(
     individual's enrollment or a small group's."""
     enrollment = any_enrollment_at(source, key, as_of, known_at)
     answer = coverage_answer(enrollment) if kind == "coverage" else balance_answer(enrollment)
-    _output(kind, answer, as_json)
+    _output(kind, answer, as_json, Asked(as_of, known_at))
     return 0
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The point in time a question is asked for (`--as-of`, `--known-at`), and whether the
+    timeline shows events' full ids (`--wide`)."""
+
+    as_of: date | None = None
+    known_at: datetime | None = None
+    wide: bool = False
 
 
 def run_query(
@@ -34,9 +48,10 @@ def run_query(
     as_of: date | None,
     known_at: datetime | None,
     as_json: bool,
+    wide: bool = False,
 ) -> int:
     """Print the answer; a refusal (an unknown id) goes up to the command line's one mapping
-    (`failures.failure_of`: the contract's error body, exit 1)."""
+    (`failures.failure_of`: exit 1, the error body with --json, else a readable line)."""
     from .. import queries
 
     if kind == "coverage":
@@ -47,68 +62,108 @@ def run_query(
         answer = queries.hearing(ledger, key)
     else:
         answer = queries.timeline(ledger, key, known_at)
-    _output(kind, answer, as_json)
+    _output(kind, answer, as_json, Asked(as_of, known_at, wide), ledger)
     return 0
 
 
-def _output(kind: str, answer: dict[str, Any], as_json: bool) -> None:
+def _output(
+    kind: str, answer: dict[str, Any], as_json: bool, asked: Asked, ledger: Ledger | None = None
+) -> None:
     if as_json:
         print(json.dumps(answer))
-    else:
-        _print_table(kind, answer)
-
-
-def _print_table(kind: str, answer: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    if kind == "coverage":
-        table = Table(title=f"Coverage {answer['enrollment_id']}: {answer['status']}")
-        for column in ("start_on", "end_on", "end_reason", "citation"):
-            table.add_column(column)
-        for span in answer["spans"]:
-            table.add_row(*(str(span[c]) for c in ("start_on", "end_on", "end_reason", "citation")))
-        console.print(table)
-        console.print(f"paid through: {answer['paid_through']}")
-        if "employees" in answer:
-            _print_employees(console, answer)
+    elif kind == "coverage":
+        _print_coverage(answer, asked)
     elif kind == "balance":
-        table = Table(title=f"Balance {answer['enrollment_id']}")
-        for column in ("month", "billed", "paid", "waived", "outstanding", "voided"):
-            table.add_column(column, justify="right")
-        group = "employer_id" in answer
-        if group:
-            table.add_column("employees", justify="left")
-        for month in answer["months"]:
-            table.add_row(
-                *(str(month[c]) for c in ("month", "billed", "paid", "waived", "outstanding")),
-                "voided" if month["voided"] else "",
-                *([", ".join(e["employee_id"] for e in month["employees"])] if group else []),
-            )
-        console.print(table)
-        console.print(
-            f"outstanding: {answer['outstanding_total']}  credit: {answer['credit']}  "
-            f"refund due: {answer['refund_due']}  reinstatement: {answer['reinstatement_amount']}"
-        )
-        if answer.get("recoupment_due", "0.00") != "0.00":
-            console.print(f"recoupment due (12.10(7)): {answer['recoupment_due']}")
+        _print_balance(answer, asked)
     elif kind == "hearing":
-        _print_hearing(console, answer)
+        from .hearing_text import print_hearing
+
+        print_hearing(render.console(), answer, ledger)
     else:
-        owner = answer.get("household_id") or f"employer {answer.get('employer_id')}"
-        console.print(_events_table(f"Timeline {owner}", answer["events"]))
-        for stay in pending_stays(answer["events"]):
-            console.print(stay)
+        _print_timeline(answer, asked)
+
+
+def _print_coverage(answer: dict[str, Any], asked: Asked) -> None:
+    console = render.console()
+    when = render.point_in_time(asked.as_of, asked.known_at)
+    columns = ("start_on", "end_on", "end_reason", "citation")
+    table = render.table(f"Coverage {answer['enrollment_id']}: {answer['status']}, {when}", columns)
+    for span in answer["spans"]:
+        table.add_row(*(render.value(c, span[c]) for c in columns))
+    console.print(table)
+    console.print(f"paid through: {render.cell(answer['paid_through']) or '(nothing paid)'}")
+    if "employees" in answer:
+        _print_employees(console, answer)
+
+
+def _print_balance(answer: dict[str, Any], asked: Asked) -> None:
+    console = render.console()
+    when = render.point_in_time(asked.as_of, asked.known_at)
+    group = "employer_id" in answer
+    columns = ("month", "billed", "paid", "waived", "outstanding", "voided")
+    table = render.table(
+        f"Balance {answer['enrollment_id']}, {when}",
+        (*columns, "employees") if group else columns,
+        caption="voided: a month of coverage voided by a termination (its premium not owed)",
+    )
+    for month in answer["months"]:
+        table.add_row(
+            *(render.value(c, month[c]) for c in columns[:-1]),
+            "voided" if month["voided"] else "",
+            *([", ".join(e["employee_id"] for e in month["employees"])] if group else []),
+        )
+    console.print(table)
+    console.print(
+        f"outstanding: {answer['outstanding_total']}   credit: {answer['credit']}   "
+        f"refund due: {answer['refund_due']}"
+    )
+    if answer["reinstatement_amount"] is not None:
+        deadline = answer.get("reinstatement_deadline")
+        console.print(
+            f"to be reinstated: pay {answer['reinstatement_amount']}"
+            + (f" by {deadline}" if deadline else "")
+        )
+    if answer.get("recoupment_due", "0.00") != "0.00":
+        console.print(f"recoupment due (12.10(7)): {answer['recoupment_due']}")
+    delinquency = answer.get("delinquency")
+    if delinquency:
+        console.print(
+            "delinquent: first unpaid month "
+            f"{render.cell(delinquency['first_unpaid_month']) or '(none)'}, payment date "
+            f"{render.cell(delinquency['payment_due_on']) or '(not given yet)'}"
+        )
+        notices = delinquency.get("notices") or []
+        if notices:
+            notice_columns = ("on", "notice_number", "outstanding", "payment_due_on", "citation")
+            listed = render.table("Notices", notice_columns)
+            for notice in notices:
+                listed.add_row(*(render.value(c, notice.get(c)) for c in notice_columns))
+            console.print(listed)
+
+
+def _print_timeline(answer: dict[str, Any], asked: Asked) -> None:
+    owner = (
+        f"household {answer['household_id']}"
+        if answer.get("household_id")
+        else f"employer {answer.get('employer_id')}"
+    )
+    when = render.point_in_time(None, asked.known_at, as_of_applies=False)
+    console = render.console(render.WIDE if asked.wide else render.WIDTH)
+    console.print(
+        events_table(
+            f"Timeline of {owner}, {when}", answer["events"], wide=asked.wide, width=console.width
+        )
+    )
+    for stay in pending_stays(answer["events"]):
+        console.print(stay)
 
 
 def _print_employees(console: Any, answer: dict[str, Any]) -> None:
     """A small group's employees: each one's coverage spans within the group's, and waivers."""
-    from rich.table import Table
-
-    table = Table(title=f"Employees of {answer['employer_id']} in {answer['group_enrollment_id']}")
-    for column in ("employee", "members", "premium", "status", "start_on", "end_on", "reason"):
-        table.add_column(column, no_wrap=column in ("start_on", "end_on"))
+    table = render.table(
+        f"Employees of {answer['employer_id']} in {answer['group_enrollment_id']}",
+        ("employee", "members", "premium", "status", "start_on", "end_on", "reason"),
+    )
     for employee in answer["employees"]:
         spans = employee["spans"] or [{"start_on": "", "end_on": "", "end_reason": ""}]
         for span in spans:
@@ -117,9 +172,9 @@ def _print_employees(console: Any, answer: dict[str, Any]) -> None:
                 str(len(employee["member_ids"])),
                 employee["monthly_premium"],
                 employee["status"],
-                str(span["start_on"]),
-                str(span["end_on"] or ""),
-                str(span["end_reason"] or ""),
+                render.cell(span["start_on"]),
+                render.cell(span["end_on"]),
+                render.cell(span["end_reason"]),
             )
     for waived in answer["waived"]:
         table.add_row(waived["employee_id"], "", "", f"waived {waived['on']}", "", "", "")
@@ -143,137 +198,98 @@ def pending_stays(events: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def _print_hearing(console: Any, packet: dict[str, Any]) -> None:
-    from rich.panel import Panel
-    from rich.table import Table
-
-    appeal = packet["appeal"]
-    appealed = packet["appealed_event"]
-    console.print(
-        Panel(
-            f"Appeal {packet['appeal_id']} of "
-            + (
-                f"household {packet['household_id']}"
-                if "household_id" in packet
-                else f"employer {packet['employer_id']}"
-            )
-            + "\n"
-            f"Filed {appeal['filed_on']}; deadline {appeal['deadline']}; "
-            f"timely: {appeal['timely']}; status: {appeal['status']}; outcome: {appeal['outcome']}",
-            title="Hearing packet",
-        )
-    )
-    filer = appeal["filed_by"]
-    by = (
-        f"representative {filer['representative_id']} ({filer.get('kind')})"
-        if filer
-        else "the appellant"
-    )
-    console.print(
-        f"[bold]Filed by:[/bold] {by}; for: "
-        f"{appeal['appellant_member_id'] or ('the household' if 'household_id' in packet else 'the employer')}"
-    )
-    if packet["stay"]:
-        console.print(f"[bold]Stayed:[/bold] {packet['stay']}")
-    elif appeal["rehearing"]:
-        rehearing = appeal["rehearing"]
-        console.print(
-            f"[bold]Re-hearing:[/bold] ordered {rehearing['ordered_on']}, decided "
-            f"{rehearing['decided_on']}: {rehearing['outcome']}"
-            + (" (late)" if rehearing["late"] else "")
-            + f"; the decision that stands: {appeal['outcome']}"
-        )
-    reps = Table(title="Representatives in force")
-    for column in ("representative_id", "name", "kind", "member_id", "written_authorization_on"):
-        reps.add_column(column)
-    for rep in packet["representatives"]:
-        reps.add_row(
-            *(
-                str(rep[c])
-                for c in (
-                    "representative_id",
-                    "name",
-                    "kind",
-                    "member_id",
-                    "written_authorization_on",
-                )
-            )
-        )
-    console.print(reps)
-    console.print(
-        f"[bold]Appealed action:[/bold] {appealed['type']} on {appealed['on']} "
-        f"(effective {appealed['effective_on']}), rule {packet['rule']['citation']}, "
-        f"policy version {packet['rule']['policy_version']}, recorded by "
-        f"{_actor(appealed['recorded_by'])}"
-    )
-    console.print(
-        _events_table(
-            "Facts the ledger held when it decided",
-            packet["facts_known"],
-            ("on", "type", "recorded_at"),
-        )
-    )
-    for label, result in (
-        ("Recomputed with the policy applied", packet["recomputed"]),
-        ("Decided under current policy", packet["current_policy"]),
-    ):
-        if result is None:
-            continue
-        if "error" in result:
-            console.print(
-                f"[bold]{label}[/bold] ({result['policy_version']}): {result['error']['message']}"
-            )
-            continue
-        verdict = "matches the record" if result["matches"] else "DIFFERS from the record"
-        console.print(f"[bold]{label}[/bold] ({result['policy_version']}): {verdict}")
-        if "decision" in result:  # a special enrollment period decided again
-            console.print(
-                f"  {result['decision']} ({result['reason'] or 'end ' + str(result['end_on'])}), "
-                f"rule {result['citation']}"
-            )
-            for enrollment_id, reason in result["coverage_lost"].items():
-                console.print(f"  then: coverage of {enrollment_id} lost for {reason}")
-        for difference in result["differences"]:
-            who = f"{difference['member_id']} " if "member_id" in difference else ""
-            console.print(
-                f"  {who}{difference['field']}: recorded "
-                f"{difference['recorded']}, recomputed {difference['recomputed']}"
-            )
-    if packet["note"]:
-        console.print(packet["note"])
-    console.print(_events_table("Timeline", packet["timeline"]))
-
-
-EVENT_COLUMNS = ("on", "type", "effective_on", "citation")
 UNKNOWN_ACTOR = "(not recorded)"
 """Shown for an event recorded before the ledger kept who recorded it."""
 
 
-def _actor(recorded_by: str | None) -> str:
+def actor(recorded_by: str | None) -> str:
     """Who recorded an event, as rich prints it (a name is text, never markup)."""
     from rich.markup import escape
 
     return UNKNOWN_ACTOR if recorded_by is None else escape(recorded_by)
 
 
-def _events_table(
-    title: str, events: list[dict[str, Any]], columns: tuple[str, ...] = EVENT_COLUMNS
-) -> Any:
-    """Rendered events (`wire.render_event`) as a table (by default: date, type, effective date,
-    citation), and who recorded them: a `recorded_by` column when they were recorded by more
-    than one actor, else the table's caption `recorded by NAME` (so that the table still fits
-    an 80-column screen in the common case)."""
-    from rich.table import Table
+SHORT_ID = 8
+"""The characters of an event id the timeline shows (all of them with --wide)."""
 
-    recorders = {event["recorded_by"] for event in events}
-    by_row = len(recorders) > 1
-    caption = None if by_row or not events else f"recorded by {_actor(recorders.pop())}"
-    table = Table(title=title, caption=caption)
-    for column in (*columns, "recorded_by") if by_row else columns:
-        table.add_column(column)
+SUBJECTS = (
+    ("appeal_id", "appeal"),
+    ("group_enrollment_id", "group enrollment"),
+    ("enrollment_id", "enrollment"),
+    ("employer_id", "employer"),
+    ("household_id", "household"),
+)
+"""What an aggregate is called, from the first of these its first event names."""
+
+
+def subjects(events: list[dict[str, Any]]) -> dict[str, str]:
+    """Each aggregate's name in the ledger's own ids (`enrollment E-FAQ`, `appeal A-AP`), from
+    its first event among `events`."""
+    named: dict[str, str] = {}
     for event in events:
-        cells = [str(event[c]) for c in columns]
+        aggregate = event["aggregate_id"]
+        if aggregate in named:
+            continue
+        for key, label in SUBJECTS:
+            if event["data"].get(key):
+                named[aggregate] = f"{label} {event['data'][key]}"
+                break
+    return named
+
+
+TIMELINE_COLUMNS = ("id", "on", "type", "effective_on", "of", "amounts", "citation")
+"""The timeline's columns; `citation` shows the clause, `956 CMR` said once in its header."""
+LONGEST_TYPE = 32
+"""The type column is as wide as the longest type shown, up to this (a longer one folds)."""
+LONGEST_NAME_WORD = 16
+MIN_TYPE = 12
+MIN_SHARE = 10
+"""On a narrow screen the type column narrows (to 12 at least) to leave 10 columns to each of
+amounts and citation."""
+
+
+def events_table(
+    title: str, events: list[dict[str, Any]], *, wide: bool = False, width: int = render.WIDTH
+) -> Any:
+    """Rendered events (`wire.render_event`) as a table: the event's id (short, whole when
+    `wide`), its date, type, effective date, what it belongs to (the enrollment, appeal or
+    household by its id), the money it carries and its clause; and who recorded them, a
+    `recorded_by` column when more than one actor did, else the caption `recorded by NAME`."""
+    named = subjects(events)
+    recorders = {event.get("recorded_by") for event in events}
+    by_row = len(recorders) > 1
+    caption = None if by_row or not events else f"recorded by {actor(recorders.pop())}"
+    fixed = {
+        "id": len(events[0]["id"]) if wide and events else SHORT_ID,
+        "on": render.DATE_WIDTH,
+        "effective_on": render.DATE_WIDTH,
+        "of": max((len(w) for label in named.values() for w in label.split()), default=8),
+    }
+    if by_row:  # as wide as the longest word of a name (a name wraps between its words)
+        names = [actor(name) for name in recorders]
+        longest_word = max(len(word) for name in names for word in name.split())
+        fixed["recorded_by"] = min(max(longest_word, len("recorded")), LONGEST_NAME_WORD)
+    flexible = {"amounts": 1, "citation": 1}
+    longest = max((len(event["type"]) for event in events), default=4)
+    room = width - sum(fixed.values()) - render.GAP * 8 - MIN_SHARE * len(flexible)
+    fixed["type"] = max(min(longest, LONGEST_TYPE, room), MIN_TYPE)
+    table = render.table(
+        title,
+        (*TIMELINE_COLUMNS, "recorded_by") if by_row else TIMELINE_COLUMNS,
+        caption=caption,
+        widths=render.shares(width, fixed, flexible),
+    )
+    for event in events:
+        cells = [
+            event["id"] if wide else event["id"][:SHORT_ID],
+            render.cell(event["on"]),
+            event["type"],
+            render.cell(event["effective_on"]),
+            named.get(event["aggregate_id"], event["aggregate_id"][:SHORT_ID]),
+            render.amounts(event["data"]),
+            render.clause(event["citation"]),
+        ]
         if by_row:
-            cells.append(_actor(event["recorded_by"]))
+            cells.append(actor(event.get("recorded_by")))
         table.add_row(*cells)
     return table
