@@ -48,6 +48,7 @@ from uuid import UUID
 
 from .bare import Bare, Shape
 from .bare import bare_application as _bare_application
+from .limit import CommandRows, bare_writer, read_back
 from .population import (
     SCHEDULE_RANK,
     SIMULATED_TODAY_ENV,
@@ -175,6 +176,8 @@ class Load:
     command_count: int = 0
     schedule: dict[str, tuple[float, int]] = field(default_factory=dict)  # month -> (s, events)
     shapes: list[Shape] = field(default_factory=list)
+    groups: list[tuple[str | None, list[tuple[str, int]]]] = field(default_factory=list)
+    """Each accepted command's id and events (aggregate id, version), with the shapes."""
     midyear: datetime | None = None  # record instant after the June schedule run
     errors: Counter[str] = field(default_factory=Counter)
     keep_shapes: bool = False
@@ -201,6 +204,9 @@ def _record(result: Load, command: Command, answer: dict[str, Any], elapsed: flo
             key = UUID(event["aggregate_id"])
             counts[key] = counts.get(key, 0) + 1
         result.shapes.append(list(counts.items()))
+        if answer["ok"]:
+            keys = [(str(e["aggregate_id"]), int(e["version"])) for e in events]
+            result.groups.append((answer.get("command_id"), keys))
 
 
 def load(ledger: Any, commands: Sequence[Command], *, keep_shapes: bool = False) -> Load:
@@ -514,6 +520,14 @@ def run(options: Options) -> Report:
             pg: dict[str, Any] = {}
             if not options.skip_postgresql:
                 pg = measure_postgresql(options, stack, work, report)
+            measure_limit(
+                report,
+                "apply.limit.sqlite",
+                stores.ledger_a,
+                stores.loaded_a,
+                f"sqlite:///{work / 'limit.db'}",
+                "SQLite",
+            )
             growth = measure_schedule_growth(report, stores, population)
             measure_queries(report, stores, population, options)
             stores.close()
@@ -765,6 +779,42 @@ def memory_figure() -> Figure:
     )
 
 
+def measure_limit(
+    report: Report, name: str, ledger: Any, loaded: Load, bare_url: str, store: str
+) -> list[CommandRows]:
+    """apply.limit.*: the ledger's one-command-per-transaction apply against the bare driver
+    writing the very rows it wrote, one transaction per command (`bench.limit`); returns those
+    rows (the bulk figure writes them again, grouped)."""
+    say(f"{name}: the bare driver writing the ledger's rows")
+    rows = read_back(ledger.recorder.datastore.engine, loaded.groups)
+    build(bare_url).close()  # the same schema, made by the ledger
+    writer = bare_writer(_sqlalchemy_url(bare_url))
+    try:
+        bare_seconds = writer.write(rows, group=1)
+    finally:
+        writer.close()
+    ledger_cps = loaded.commands / loaded.seconds
+    bare_cps = loaded.commands / bare_seconds
+    report.add(
+        Figure(
+            name,
+            ledger_cps,
+            "commands/s",
+            baseline=bare_cps,
+            ratio=ledger_cps / bare_cps,
+            target=0.25,
+            compare=">=",
+            note=f"{loaded.commands} commands ({loaded.rejected} refused), {loaded.events} events "
+            f"on {store}, one transaction per command; baseline: the bare driver inserting the "
+            f"same {sum(r.count() for r in rows)} rows (events, chain, Merkle leaves and nodes, "
+            "command log, references, schedule index), one transaction per command, same "
+            "durability",
+        )
+    )
+    report.details[name] = {"rows": sum(r.count() for r in rows), "bare_seconds": bare_seconds}
+    return rows
+
+
 def measure_postgresql(
     options: Options, stack: ExitStack, work: Path, report: Report
 ) -> dict[str, Any]:
@@ -775,7 +825,7 @@ def measure_postgresql(
     except Exception as e:
         report.add(Figure("apply.postgresql", None, "events/s", note=f"not measured: {e!r}"))
         return {}
-    databases = postgres_databases(server)
+    databases = postgres_databases(server, count=3)
     n = min(options.households, options.pg_households)
     population = merge(household_steps(n, options.seed), schedule_months(2026))
     enrollments = sum(1 + s.dental for s in specs(n, options.seed))
@@ -783,6 +833,7 @@ def measure_postgresql(
     ledger = build(databases[0])
     loaded = load(ledger, population, keep_shapes=True)
     payload = "x" * max(10, mean_state_bytes(ledger) - 120)
+    measure_limit(report, "apply.limit.postgresql", ledger, loaded, databases[2], "PostgreSQL")
     ledger.close()
     say("bare eventsourcing baseline on PostgreSQL")
     bare = bare_application(databases[1])
