@@ -1290,7 +1290,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="N,M",
         default=None,
         help="households loaded into PostgreSQL for the measured scale figures (default "
-        "25000,100000; --quick: 50,200; empty: not measured)",
+        "25000,100000; --quick: 20,80; empty: not measured)",
     )
     p.add_argument(
         "--scale-only", action="store_true", help="measure only the scale figures (PostgreSQL)"
@@ -1319,7 +1319,7 @@ def options_from(args: argparse.Namespace) -> Options:
 def _scale_sizes(args: argparse.Namespace) -> tuple[int, ...]:
     if args.scale_sizes is not None:
         return tuple(int(s) for s in args.scale_sizes.split(",") if s.strip())
-    return (50, 200) if args.quick else (25_000, 100_000)
+    return (20, 80) if args.quick else (25_000, 100_000)
 
 
 def execute(options: Options) -> int:
