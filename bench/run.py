@@ -1051,6 +1051,9 @@ def measure_scale(
             report.details.setdefault("scale_failures", []).append(f"{n}: {e!r}")
             break
         report.details.setdefault("scale", []).append(vars(points[-1]))
+        if options.results is not None:  # each size as it is measured: a long run keeps them
+            options.results.parent.mkdir(parents=True, exist_ok=True)
+            options.results.write_text(json.dumps(report.as_json(), indent=2) + "\n")
     if not points:
         report.add(Figure("scale.month_schedule_s", None, "s", note="not measured"))
         return points
