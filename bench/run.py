@@ -151,10 +151,26 @@ def machine() -> dict[str, Any]:
         "cpu": cpu,
         "cores": os.cpu_count(),
         "memory_gb": memory_gb,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "libraries": _versions(
+            ("sqlalchemy", "eventsourcing", "eventsourcing-sqlalchemy", "psycopg", "pgserver")
+        ),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def _versions(names: Sequence[str]) -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found: dict[str, str | None] = {}
+    for name in names:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
 
 
 def peak_rss_mb() -> float:
@@ -1059,16 +1075,22 @@ def measure_scale(
         return points
     small, large = points[0], points[-1]
     quick = " (--quick sizes)" if options.quick else ""
+    at_target_size = large.households >= 100_000
     report.add(
         Figure(
             "scale.month_schedule_s",
             large.run_seconds,
             "s",
-            target=60,
-            compare="<=",
+            target=60 if at_target_size else None,
+            compare="<=" if at_target_size else None,
             note=f"the monthly run_schedule through {SCALE_MONTH} measured at {large.households} "
-            f"households ({large.enrollments} enrollments){quick}; the target is for 100,000 "
-            f"households; {large.run_events} events recorded",
+            f"households ({large.enrollments} enrollments){quick}; {large.run_events} events "
+            "recorded"
+            + (
+                ""
+                if at_target_size
+                else "; the target (<= 60 s) is for 100,000 households, not measured here: no mark"
+            ),
         )
     )
     if len(points) > 1:
