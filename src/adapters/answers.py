@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -38,18 +39,85 @@ def answer_command(ledger: Ledger, obj: Any, actor: str | None = None) -> dict[s
     submits it (the command line's `--actor`, the HTTP token's label; by default `LEDGER_ACTOR`
     or the operating-system user), is recorded with its events; a repeated command's events
     keep the actor of their first recording."""
+    return _answer(ledger, obj, actor, _execute_with_backoff)
+
+
+def record_instant() -> datetime:
+    """The instant a command is recorded at: the wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+class BatchAborted(Exception):
+    """A command of a batch met a store failure: the batch's transaction is given up."""
+
+
+def answer_batch(ledger: Ledger, objs: Sequence[Any], actor: str | None = None) -> list[Any]:
+    """Answer decoded command objects (None: a line with nothing to answer, passed through)
+    in one transaction: each command in a savepoint of it (a refused command rolls back alone
+    and records nothing), all recorded together when the transaction commits, and answered only
+    then. A store failure (the store unreachable, a failed commit) gives the whole batch up,
+    recording none of it, and its commands are then answered one by one (`answer_command`, with
+    its retries); so is a batch after a command's savepoint rolled back events it had inserted
+    (a conflict), once the ledger's cached aggregates are dropped."""
+    recorder: Any = ledger.recorder
+    answers: list[Any] = []
+    try:
+        with recorder.batch() as batch:
+            for obj in objs:
+                answers.append(
+                    None if obj is None else _answer(ledger, obj, actor, _execute_in_batch)
+                )
+            if batch.rolled_back:
+                raise BatchAborted("a command's savepoint rolled back its events")
+    except (BatchAborted, PersistenceError, SQLAlchemyError):
+        _drop_cached_aggregates(ledger)
+        return [None if obj is None else answer_command(ledger, obj, actor) for obj in objs]
+    return answers
+
+
+def _drop_cached_aggregates(ledger: Ledger) -> None:
+    """Aggregates cached during a transaction that did not commit may hold its events."""
+    cache = ledger.repository.cache
+    if cache is not None and hasattr(cache, "clear"):
+        cache.clear()
+
+
+def _execute_in_batch(ledger: Ledger, command: ParsedCommand, recorded_by: str) -> Recording:
+    """One try, in the batch's transaction: a store failure gives the batch up."""
+    recorded_at = record_instant()
+    try:
+        return ledger.record(
+            command.command,
+            recorded_at=recorded_at,
+            command_id=command.command_id,
+            fingerprint=command.fingerprint,
+            admit=partial(refuse_future_date, command.command.on, recorded_at),
+            recorded_by=recorded_by,
+        )
+    except (PersistenceError, SQLAlchemyError) as e:
+        raise BatchAborted(type(e).__name__) from e
+
+
+def _answer(
+    ledger: Ledger,
+    obj: Any,
+    actor: str | None,
+    execute: Callable[[Ledger, ParsedCommand, str], Recording],
+) -> dict[str, Any]:
     named = obj.get("command_id") if isinstance(obj, dict) else None
     command_id = named if isinstance(named, str) else None
     try:
         command = parse_command(obj)
         command_id = command.command_id
         recorded_by = check_actor(actor, "the actor") if actor is not None else resolve_actor()
-        recording = _execute_with_backoff(ledger, command, recorded_by)
+        recording = execute(ledger, command, recorded_by)
         actors = (
             [recorded_by] * len(recording.events)
             if recording.fresh
             else actors_of(ledger, recording.events)
         )
+    except BatchAborted:
+        raise
     except LedgerError as e:
         return error_answer(e.code, e.message, command_id)
     except EdgeError as e:
@@ -67,7 +135,7 @@ def answer_command(ledger: Ledger, obj: Any, actor: str | None = None) -> dict[s
 
 def _execute_with_backoff(ledger: Ledger, command: ParsedCommand, recorded_by: str) -> Recording:
     for delay in (*STORE_RETRY_DELAYS, None):
-        recorded_at = datetime.now(UTC)
+        recorded_at = record_instant()
         try:
             return ledger.record(
                 command.command,

@@ -134,7 +134,9 @@ def create_tokens(store: str, roles: list[str], cwd: Path) -> list[dict[str, str
 
 
 @contextmanager
-def running_server(folder: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+def running_server(
+    folder: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+) -> Iterator[Server]:
     folder.mkdir(parents=True, exist_ok=True)
     store = f"sqlite:///{folder / 'ledger.db'}"
     # `serve` reads an existing store and never creates one (issue 15): `apply` creates it.
@@ -152,7 +154,7 @@ def running_server(folder: Path, env: dict[str, str] | None = None) -> Iterator[
     log = folder / "server.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
-            [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--store", store],
+            [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--store", store, *args],
             cwd=folder,
             stdout=log_file,
             stderr=subprocess.STDOUT,

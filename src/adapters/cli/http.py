@@ -12,7 +12,7 @@ import sys
 from typing import IO, Any
 
 from ..failures import EdgeError, InvalidOption, Refused
-from .options import actor_name, add_json_option, identifier
+from .options import actor_name, add_json_option, batch_size, identifier
 
 ROLES = ("operator", "appeals", "compliance", "downstream")
 MAX_EXPIRY_DAYS = 36_500
@@ -43,6 +43,14 @@ def add_http_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     serve.add_argument("--host", default="127.0.0.1", help="(default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="(default: 8000)")
+    serve.add_argument(
+        "--batch",
+        type=batch_size,
+        default=1,
+        metavar="N",
+        help="record a POSTed array up to N commands per transaction, each command atomic "
+        "(default: 1)",
+    )
 
     tokens = sub.add_parser(
         "tokens",
@@ -93,13 +101,13 @@ def run_http(args: argparse.Namespace, *, create: bool = False) -> int:
     ledger = build_ledger(args.store, create=create)
     try:
         if args.subcommand == "serve":
-            return serve(ledger, args.host, args.port)
+            return serve(ledger, args.host, args.port, args.batch)
         return run_tokens(ledger, args, sys.stdout)
     finally:
         ledger.close()
 
 
-def serve(ledger: Any, host: str, port: int) -> int:
+def serve(ledger: Any, host: str, port: int, batch: int = 1) -> int:
     """Serve until stopped. A missing http extra, like a store error, is answered by the command
     line's one mapping (`failures.failure_of`): `missing_dependency`."""
     import uvicorn
@@ -116,7 +124,7 @@ def serve(ledger: Any, host: str, port: int) -> int:
     }
     try:
         uvicorn.run(
-            create_app(ledger),
+            create_app(ledger, batch=batch),
             host=host,
             port=port,
             access_log=False,  # it would log query strings; the app logs route templates instead

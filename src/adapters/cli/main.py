@@ -25,6 +25,7 @@ from .options import (
     add_global_options,
     add_json_option,
     add_known_at_option,
+    batch_size,
     identifier,
     settle_global_json,
     store_option,
@@ -58,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
         "apply", parents=[common, actor_option()], help="apply JSON Lines commands"
     )
     apply.add_argument("file", help="a JSON Lines file of commands, or - for standard input")
+    apply.add_argument(
+        "--batch",
+        type=batch_size,
+        default=1,
+        metavar="N",
+        help="up to N commands per transaction, each command atomic (a savepoint), their "
+        "answers printed once it has committed (default: 1)",
+    )
 
     verify = sub.add_parser("verify", parents=[common], help="re-check the store's hash chain")
     add_json_option(verify, "print the result as JSON")
@@ -299,7 +308,7 @@ def _apply(args: argparse.Namespace, stream: IO[bytes]) -> int:
     actor = resolve_actor(args.actor)  # a misnamed actor records nothing and creates no store
     ledger = build_ledger(args.store, create=True)
     try:
-        return run_apply(ledger, stream, sys.stdout, actor)
+        return run_apply(ledger, stream, sys.stdout, actor, args.batch)
     finally:
         ledger.close()
 

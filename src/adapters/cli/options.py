@@ -161,6 +161,20 @@ def positive_int(text: str) -> int:
     return value
 
 
+MAX_BATCH = 10_000
+
+
+def batch_size(text: str) -> int:
+    """An argparse type: commands per transaction, 1 to MAX_BATCH."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number of commands") from None
+    if not 1 <= value <= MAX_BATCH:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_BATCH} commands")
+    return value
+
+
 def positive_seconds(text: str) -> float:
     """An argparse type: a finite number of seconds above 0 (and at most MAX_SECONDS)."""
     value = float(text)

@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ...domain.errors import LedgerError
 from ...domain.ledger import Ledger
 from .. import queries
-from ..answers import answer_command
+from ..answers import answer_batch, answer_command
 from ..audit import InvalidDigest, digest, verify
 from ..audit.signing import SigningKey, signing_key_from_env
 from ..commands import DuplicateKey, decode_json
@@ -131,9 +131,11 @@ def create_app(
     tokens: TokenStore | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
     signing_key: SigningKey | None = None,
+    batch: int = 1,
 ) -> FastAPI:
     """The app for one ledger (creates the tokens table when it is missing); tree heads are
-    signed with `signing_key`, by default the configured one (`LEDGER_SIGNING_KEY`)."""
+    signed with `signing_key`, by default the configured one (`LEDGER_SIGNING_KEY`). An array of
+    commands is recorded up to `batch` commands per transaction (`answer_batch`)."""
     token_store = tokens if tokens is not None else TokenStore.for_ledger(ledger)
     key = signing_key if signing_key is not None else signing_key_from_env()
     command_lock = threading.Lock()
@@ -191,7 +193,13 @@ def create_app(
             return answer_command(ledger, obj, actor)
 
     def answer_all(objs: list[Any], actor: str) -> list[dict[str, Any]]:
-        return [answer(obj, actor) for obj in objs]
+        if batch <= 1:
+            return [answer(obj, actor) for obj in objs]
+        answers: list[dict[str, Any]] = []
+        for start in range(0, len(objs), batch):
+            with command_lock:
+                answers.extend(answer_batch(ledger, objs[start : start + batch], actor))
+        return answers
 
     @app.post(
         "/commands",

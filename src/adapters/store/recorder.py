@@ -31,7 +31,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import IntegrityError, Notification, StoredEvent
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import (
     Column,
@@ -55,6 +55,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import TextClause
@@ -77,6 +79,9 @@ _pending_head: ContextVar[tuple[int, bytes] | None] = ContextVar("pending_head",
 _pending_tree: ContextVar[tuple[int, Frontier] | None] = ContextVar("pending_tree", default=None)
 TREE_BATCH = 1000
 _recording_by: ContextVar[str | None] = ContextVar("recording_by", default=None)
+_batch: ContextVar[Batch | None] = ContextVar("batch", default=None)
+_driver: ContextVar[tuple[Session, Any] | None] = ContextVar("driver", default=None)
+"""The session of the write transaction under way and its driver connection's cursor."""
 
 ATTRIBUTED_LINK = b"recorded_by\n"
 """The version marker that opens the hashed bytes of a link that names its event's actor (the
@@ -115,6 +120,16 @@ def canonical_bytes(position: int, stored: StoredEvent) -> bytes:
     """The event's position, aggregate id, version, topic and stored (possibly encrypted) state."""
     header = f"{position}\n{UUID(str(stored.originator_id)).hex}\n{stored.originator_version}\n"
     return header.encode() + stored.topic.encode() + b"\n" + bytes(stored.state)
+
+
+class Batch:
+    """A batch under way (`LedgerRecorder.batch`): `rolled_back` once a command's savepoint
+    rolled back events it had inserted."""
+
+    def __init__(self, recorder: LedgerRecorder) -> None:
+        self.recorder = recorder
+        self.savepoints = False
+        self.rolled_back = False
 
 
 class LedgerRecorder(SQLAlchemyApplicationRecorder):
@@ -230,11 +245,18 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     def write_transaction(self, recorded_by: str | None = None) -> Iterator[Session]:
         """One atomic unit of work (on SQLite: BEGIN IMMEDIATE, so writers queue, not fail);
         the events it stores are recorded by `recorded_by` (their chain links name it; one
-        opened inside another without an actor keeps the outer one's)."""
+        opened inside another without an actor keeps the outer one's). Inside a `batch`, a
+        savepoint of the batch's transaction (`_savepoint`)."""
+        batch = _batch.get()
+        if batch is not None and batch.recorder is self and batch.savepoints:
+            with self._savepoint(batch, recorded_by) as session:
+                yield session
+            return
         token = _write_intent.set(True)
         pending = _pending_head.set(None)
         pending_tree = _pending_tree.set(None)
         actor = _recording_by.set(recorded_by if recorded_by is not None else _recording_by.get())
+        driver = _driver.set(None)
         try:
             with self.transaction(commit=True) as session:
                 yield session
@@ -245,10 +267,56 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             if tree is not None:  # committed: our last leaf is the tree's last
                 self._tree = tree
         finally:
+            _driver.reset(driver)
             _recording_by.reset(actor)
             _pending_tree.reset(pending_tree)
             _pending_head.reset(pending)
             _write_intent.reset(token)
+
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """One transaction for many commands: each write transaction opened inside it is a
+        savepoint (a command that fails rolls back alone, and records nothing), and all of them
+        commit together when the batch ends without an exception (else none is recorded)."""
+        if _batch.get() is not None:
+            raise RuntimeError("a batch is already open")
+        batch = Batch(self)
+        token = _batch.set(batch)
+        try:
+            with self.write_transaction():
+                batch.savepoints = True
+                yield batch
+                batch.savepoints = False
+        finally:
+            _batch.reset(token)
+
+    @contextmanager
+    def _savepoint(self, batch: Batch, recorded_by: str | None) -> Iterator[Session]:
+        """A command's part of a batch: a SAVEPOINT, released when it succeeds, rolled back
+        when it fails (the chain's and the tree's pending ends go back to where they were; a
+        conflict is raised as the library's IntegrityError, so the ledger tries it again as it
+        does a whole transaction; events inserted and rolled back mark the batch `rolled_back`,
+        so that the caller drops the aggregates it may have cached from them)."""
+        head, tree = _pending_head.get(), _pending_tree.get()
+        actor = _recording_by.set(recorded_by if recorded_by is not None else _recording_by.get())
+        try:
+            with self.transaction(commit=True) as session:
+                savepoint = session.begin_nested()
+                try:
+                    yield session
+                except BaseException as e:
+                    if savepoint.is_active:
+                        savepoint.rollback()
+                    if _pending_head.get() != head:
+                        batch.rolled_back = True
+                    _pending_head.set(head)
+                    _pending_tree.set(tree)
+                    if isinstance(e, SQLAlchemyIntegrityError):
+                        raise IntegrityError(e) from e
+                    raise
+                savepoint.commit()
+        finally:
+            _recording_by.reset(actor)
 
     # -- events + chain -------------------------------------------------------------------------
 
@@ -271,7 +339,12 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             for e in stored_events
         ]
         statements = self._statements
-        if len(rows) == 1:
+        if statements.raw and (len(rows) == 1 or statements.sqlite):
+            # one row at a time on the driver: the positions in order, without a round trip on
+            # SQLite (PostgreSQL's several rows go in one statement, below)
+            insert = statements.raw_insert_event
+            ids = [int(insert.execute(session, row).fetchone()[0]) for row in rows]
+        elif len(rows) == 1:
             ids = [int(session.execute(statements.insert_event, rows[0]).scalar_one())]
         else:
             ids = [int(i) for i in session.execute(statements.insert_events, rows).scalars()]
@@ -282,7 +355,10 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         for position, stored in zip(ids, stored_events, strict=True):
             previous = chain_link(previous, position, stored, actor)
             links.append({"position": position, "hash": previous, "recorded_by": actor})
-        session.execute(statements.insert_link, links)
+        if statements.raw:
+            statements.raw_insert_link.executemany(session, links)
+        else:
+            session.execute(statements.insert_link, links)
         _pending_head.set((ids[-1], previous))
         self._grow_tree(session, ids, stored_events)
         return ids
@@ -291,7 +367,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         """The chain's head before `first_position`. When the event just before it is the last one
         this process committed, its link is known; otherwise (another writer came between, or
         positions skipped) it is read from the store, under the insert's lock."""
-        known = self._head
+        known = _pending_head.get() or self._head
         if known is not None and known[0] == first_position - 1:
             return known[1]
         head = session.execute(
@@ -331,10 +407,16 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         ]
         grown, completed = frontier.extend(hashes)
         statements = self._statements
-        session.execute(statements.insert_leaf, leaves)
+        if statements.raw:
+            statements.raw_insert_leaf.executemany(session, leaves)
+        else:
+            session.execute(statements.insert_leaf, leaves)
         if completed:
             nodes = [{"level": lv, "node_index": i, "hash": h} for lv, i, h in completed]
-            session.execute(statements.insert_node, nodes)
+            if statements.raw:
+                statements.raw_insert_node.executemany(session, nodes)
+            else:
+                session.execute(statements.insert_node, nodes)
         _pending_tree.set((events[-1][0], grown))
         return grown
 
@@ -455,12 +537,19 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         """What the library's `select_events` answers, read with a plain select of the stored
         columns rather than ORM instances: every aggregate load, and every fast-forward of a
         cached aggregate (one per command), reads here."""
-        query = self._statements.select_events(gt is not None, lte is not None, desc)
-        if limit is not None:
-            query = query.limit(limit)
+        statements = self._statements
+        key = (gt is not None, lte is not None, desc)
         parameters = {"originator_id": originator_id, "gt": gt, "lte": lte}
-        with self.transaction(commit=False) as session:
-            rows = session.execute(query, parameters).all()
+        if limit is None and statements.raw:
+            raw = statements.raw_select_events(*key)
+            with self.transaction(commit=False) as session:
+                rows = raw.execute(session, parameters).fetchall()
+        else:
+            query = statements.select_events(*key)
+            if limit is not None:
+                query = query.limit(limit)
+            with self.transaction(commit=False) as session:
+                rows = session.execute(query, parameters).all()
         return [
             StoredEvent(
                 originator_id=originator_id,
@@ -507,8 +596,13 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     def find_command(self, command_id: str) -> tuple[list[tuple[UUID, int]], str | None] | None:
         """The events a command id recorded, and the command's fingerprint (None for a command
         recorded before fingerprints were kept)."""
+        statements = self._statements
+        parameters = {"command_id": command_id}
         with self.transaction(commit=False) as session:
-            row = session.execute(self._statements.find_command, {"command_id": command_id}).first()
+            if statements.raw:
+                row = statements.raw_find_command.execute(session, parameters).fetchone()
+            else:
+                row = session.execute(statements.find_command, parameters).first()
         if row is None:
             return None
         return _event_keys(row[0]), None if row[1] is None else str(row[1])
@@ -520,16 +614,18 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         fingerprint: str | None = None,
         recorded_by: str | None = None,
     ) -> None:
+        statements = self._statements
+        row = {
+            "command_id": command_id,
+            "events": _events_json(events),
+            "fingerprint": fingerprint,
+            "recorded_by": recorded_by,
+        }
         with self.transaction(commit=True) as session:
-            session.execute(
-                self._statements.record_command,
-                {
-                    "command_id": command_id,
-                    "events": _events_json(events),
-                    "fingerprint": fingerprint,
-                    "recorded_by": recorded_by,
-                },
-            )
+            if statements.raw:
+                statements.raw_record_command.execute(session, row)
+            else:
+                session.execute(statements.record_command, row)
 
     # -- who recorded what ----------------------------------------------------------------------
 
@@ -562,18 +658,26 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     def find_reference(self, key: str) -> list[tuple[UUID, int]] | None:
         """The events of the command that recorded the payment reference keyed `key`."""
+        statements = self._statements
         with self.transaction(commit=False) as session:
-            row = session.execute(self._statements.find_reference, {"reference_key": key}).first()
+            if statements.raw:
+                row = statements.raw_find_reference.execute(
+                    session, {"reference_key": key}
+                ).fetchone()
+            else:
+                row = session.execute(statements.find_reference, {"reference_key": key}).first()
         return None if row is None else _event_keys(row[0])
 
     def record_reference(self, key: str, events: Sequence[tuple[UUID, int]]) -> None:
         """Keep a payment reference, in the command's transaction: a second writer of the same
         reference fails on the primary key (IntegrityError), and its command is tried again."""
+        statements = self._statements
+        row = {"reference_key": key, "events": _events_json(events)}
         with self.transaction(commit=True) as session:
-            session.execute(
-                self._statements.record_reference,
-                {"reference_key": key, "events": _events_json(events)},
-            )
+            if statements.raw:
+                statements.raw_record_reference.execute(session, row)
+            else:
+                session.execute(statements.record_reference, row)
 
     def references_indexed(self) -> bool:
         """Whether the payments of this store are all in `ledger_references` (a store written
@@ -603,13 +707,20 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         with self.transaction(commit=True) as session:
             if gone:
                 session.execute(statements.forget_due, {"aggregate_ids": gone})
-            if rows:
+            if rows and statements.raw:
+                statements.raw_upsert_due.executemany(session, rows)
+            elif rows:
                 session.execute(statements.upsert_due, rows if len(rows) > 1 else rows[0])
 
     def schedule_through(self) -> date | None:
         """The latest `through` of a `run_schedule` recorded in this store (None before any)."""
+        statements = self._statements
         with self.transaction(commit=False) as session:
-            value = session.execute(self._statements.schedule_through).scalar()
+            if statements.raw:
+                found = statements.raw_schedule_through.execute(session, {}).fetchone()
+                value = None if found is None else found[0]
+            else:
+                value = session.execute(statements.schedule_through).scalar()
         return None if value is None else date.fromisoformat(str(value))
 
     def raise_schedule_through(self, through: date) -> None:
@@ -681,6 +792,44 @@ class _Statements:
         """The stored columns of a notification, the id and state as the driver gives them (no
         per-row type processing; `_notifications` makes them notifications)."""
         self._select_events: dict[tuple[bool, bool, bool], Select[Any]] = {}
+        self._raw_select_events: dict[tuple[bool, bool, bool], _Raw] = {}
+        self.dialect = engine.dialect if engine is not None else None
+        self.raw = self.dialect is not None and self.dialect.name in ("sqlite", "postgresql")
+        self.sqlite = self.dialect is not None and self.dialect.name == "sqlite"
+        if self.raw:
+            event_columns = ["originator_id", "originator_version", "topic", "state"]
+            self.raw_insert_event = _Raw(self.insert_event, self.dialect, event_columns)
+            self.raw_insert_link = _Raw(
+                self.insert_link, self.dialect, ["position", "hash", "recorded_by"]
+            )
+            self.raw_insert_leaf = _Raw(
+                self.insert_leaf, self.dialect, ["leaf_index", "position", "event_id", "hash"]
+            )
+            self.raw_insert_node = _Raw(
+                self.insert_node, self.dialect, ["level", "node_index", "hash"]
+            )
+            self.raw_find_command = _Raw(self.find_command, self.dialect)
+            self.raw_record_command = _Raw(
+                self.record_command,
+                self.dialect,
+                ["command_id", "events", "fingerprint", "recorded_by"],
+            )
+            self.raw_find_reference = _Raw(self.find_reference, self.dialect)
+            self.raw_record_reference = _Raw(
+                self.record_reference, self.dialect, ["reference_key", "events"]
+            )
+            self.raw_upsert_due = _Raw(
+                self.upsert_due, self.dialect, ["aggregate_id", "next_due_on"]
+            )
+            self.raw_schedule_through = _Raw(self.schedule_through, self.dialect)
+
+    def raw_select_events(self, gt: bool, lte: bool, desc: bool) -> _Raw:
+        key = (gt, lte, desc)
+        raw = self._raw_select_events.get(key)
+        if raw is None:
+            raw = _Raw(self.select_events(gt, lte, desc), self.dialect)
+            self._raw_select_events[key] = raw
+        return raw
 
     def select_events(self, gt: bool, lte: bool, desc: bool) -> Select[Any]:
         """One aggregate's (version, topic, state) rows, by `originator_id` (and `gt`, `lte`)."""
@@ -699,6 +848,92 @@ class _Statements:
             query = query.order_by(version.desc() if desc else version)
             self._select_events[key] = query
         return query
+
+
+class _Raw:
+    """A statement compiled once for the store's dialect and run on the driver's own cursor,
+    its parameters made what the driver takes by the statement's own bind processors: the SQL
+    and the values SQLAlchemy would send, without its per-call machinery (on SQLite that
+    machinery was a third of a command's time)."""
+
+    def __init__(self, statement: Any, dialect: Any, columns: Sequence[str] | None = None):
+        self.dialect = dialect
+        compiled = statement.compile(dialect=dialect, column_keys=columns)
+        self.sql: str = compiled.string
+        order = compiled.positiontup if compiled.positional else None
+        self.names: tuple[str, ...] | None = None if order is None else tuple(order)
+        self.processors: dict[str, Any] = {
+            name: process for name, process in compiled._bind_processors.items() if process
+        }
+        # values bound in the statement itself (a literal compared with): sent every time
+        self.defaults = {
+            name: bind.value for bind, name in compiled.bind_names.items() if bind.value is not None
+        }
+
+    def args(self, parameters: Mapping[str, Any]) -> Any:
+        processors = self.processors
+        if self.defaults:
+            parameters = {**self.defaults, **parameters}
+        if self.names is not None:
+            return tuple(
+                processors[name](parameters[name]) if name in processors else parameters[name]
+                for name in self.names
+            )
+        return {
+            name: processors[name](value) if name in processors else value
+            for name, value in parameters.items()
+        }
+
+    def execute(self, session: Session, parameters: Mapping[str, Any]) -> Any:
+        """The driver's cursor after running the statement once."""
+        cursor = _driver_cursor(session)
+        args = self.args(parameters)
+        try:
+            cursor.execute(self.sql, args)
+        except self.dialect.loaded_dbapi.Error as e:
+            raise self._translated(session, e, args) from e
+        return cursor
+
+    def executemany(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+        if len(rows) == 1:
+            self.execute(session, rows[0])
+            return
+        cursor = _driver_cursor(session)
+        args = [self.args(row) for row in rows]
+        try:
+            cursor.executemany(self.sql, args)
+        except self.dialect.loaded_dbapi.Error as e:
+            raise self._translated(session, e, args) from e
+
+    def _translated(self, session: Session, error: Exception, args: Any) -> Exception:
+        """The driver's error as SQLAlchemy raises it (IntegrityError, OperationalError, ...),
+        so that a conflict is tried again and an outage answered as from any other statement;
+        a lost connection is invalidated, as SQLAlchemy does."""
+        connection = session.connection()
+        disconnect = self.dialect.is_disconnect(error, connection.connection, None)
+        if disconnect:
+            connection.invalidate(error)
+        translated: Exception = DBAPIError.instance(
+            self.sql,
+            args,
+            error,
+            self.dialect.loaded_dbapi.Error,
+            connection_invalidated=disconnect,
+            dialect=self.dialect,
+        )
+        return translated
+
+
+def _driver_cursor(session: Session) -> Any:
+    """A cursor of the driver's connection under the session's transaction (one per write
+    transaction, kept while it lasts)."""
+    known = _driver.get()
+    if known is not None and known[0] is session:
+        return known[1]
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    if _write_intent.get():
+        _driver.set((session, cursor))
+    return cursor
 
 
 _REFERENCES_INDEXED = "references_indexed"

@@ -1,0 +1,191 @@
+"""The ledger's own bulk path and its HTTP server under load, for `bench.run`'s phases.
+
+- `bulk_apply`: the commands as `enrollment-ledger apply FILE --batch N` records them (in this
+  process: `run_apply` over the encoded lines), timed whole.
+- `http_load`: a real `enrollment-ledger serve` process on a store, and a bounded pool of client
+  threads on loopback, each posting its own households' commands one request at a time (a
+  keep-alive connection per client) for a fixed time; latencies, statuses and answers kept.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .population import DETERMINATION_PLACEHOLDER, Command, Driver
+
+
+def resolved_lines(commands: Sequence[Command], appealed: dict[str, str]) -> list[bytes]:
+    """The commands as JSON lines, each appeal naming the determination the run one by one
+    found for it (a batch answers only once it commits, so a file must name it already)."""
+    lines = []
+    for command in commands:
+        if command.get("appealed_event_id") == DETERMINATION_PLACEHOLDER:
+            found = appealed.get(command["command_id"], "missing")
+            command = {**command, "appealed_event_id": found}
+        lines.append(Driver.encode(command))
+    return lines
+
+
+def bulk_apply(ledger: Any, lines: Sequence[bytes], batch: int) -> tuple[float, list[Any]]:
+    """Seconds to apply the lines `batch` commands per transaction, and the answers."""
+    from enrollment_ledger.adapters.cli.apply import run_apply
+
+    stream = io.BytesIO(b"\n".join(lines) + b"\n")
+    out = io.StringIO()
+    started = time.perf_counter()
+    run_apply(ledger, stream, out, None, batch)
+    seconds = time.perf_counter() - started
+    return seconds, [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+# ---- HTTP load ---------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    seconds: float = 0.0
+    requests: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    answered_events: int = 0
+    accepted: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _cli() -> list[str]:
+    script = Path(sys.executable).parent / "enrollment-ledger"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "enrollment_ledger.adapters.cli.main"]
+
+
+def http_load(
+    url: str, households: Sequence[Sequence[bytes]], clients: int, seconds: float, work: Path
+) -> LoadResult:
+    """Serve the store at `url` in its own process and post the households' commands from
+    `clients` threads (each client its own households, in order) until `seconds` have passed
+    or every command was posted; the server is stopped after."""
+    cli = _cli()
+    subprocess.run([*cli, "apply", "-", "--store", url], input=b"", check=True, timeout=120)
+    issued = subprocess.run(
+        [
+            *cli,
+            "tokens",
+            "create",
+            "--role",
+            "operator",
+            "--label",
+            "load",
+            "--json",
+            *["--store", url],
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    token = json.loads(issued.stdout)["token"]
+    port = _free_port()
+    log = (work / "serve.log").open("wb")
+    server = subprocess.Popen(
+        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port), "--store", url],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=os.environ.copy(),
+    )
+    try:
+        _wait_for(port, server)
+        return _drive(port, token, households, clients, seconds)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def _wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("the server stopped while starting")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/health")
+            connection.getresponse().read()
+            connection.close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not answer /health within 60 s")
+
+
+def _drive(
+    port: int, token: str, households: Sequence[Sequence[bytes]], clients: int, seconds: float
+) -> LoadResult:
+    result = LoadResult()
+    lock = threading.Lock()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    shares = [list(households[i::clients]) for i in range(clients)]
+    started = time.perf_counter()
+    stop_at = started + seconds
+
+    def client(share: list[Sequence[bytes]]) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        events = accepted = 0
+        try:
+            for commands in share:
+                for body in commands:
+                    if time.perf_counter() >= stop_at:
+                        return
+                    t0 = time.perf_counter()
+                    connection.request("POST", "/commands", body=body, headers=headers)
+                    response = connection.getresponse()
+                    payload = response.read()
+                    latencies.append((time.perf_counter() - t0) * 1000)
+                    statuses[response.status] = statuses.get(response.status, 0) + 1
+                    if response.status == 200:
+                        answer = json.loads(payload)
+                        accepted += 1
+                        events += len(answer.get("events", []))
+        except Exception as e:  # a client that fails is counted, never silent
+            with lock:
+                result.failures.append(repr(e))
+        finally:
+            connection.close()
+            with lock:
+                result.latencies_ms.extend(latencies)
+                for status, count in statuses.items():
+                    result.statuses[status] = result.statuses.get(status, 0) + count
+                result.answered_events += events
+                result.accepted += accepted
+
+    threads = [threading.Thread(target=client, args=(share,)) for share in shares]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.seconds = time.perf_counter() - started
+    result.requests = len(result.latencies_ms)
+    return result
