@@ -37,6 +37,16 @@ def add_bench_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     bench.add_argument("--no-kafka", action="store_true", help="skip the relay figure")
     bench.add_argument("--no-postgresql", action="store_true", help="skip PostgreSQL")
     bench.add_argument("--results", metavar="FILE", default=None, help="also write the JSON here")
+    bench.add_argument(
+        "--scale-sizes",
+        metavar="N,M",
+        default=None,
+        help="households loaded into PostgreSQL for the measured scale figures (default "
+        "25000,100000; --quick: 20,80; empty: not measured)",
+    )
+    bench.add_argument(
+        "--scale-only", action="store_true", help="measure only the scale figures (PostgreSQL)"
+    )
 
 
 def _bench_module() -> ModuleType:
