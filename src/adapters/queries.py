@@ -80,7 +80,11 @@ def employer_timeline(
     except UnknownEmployer:
         raise UnknownHousehold(f"unknown household or employer {employer_id!r}") from None
     events = timeline_events(ledger.employer_events(employer), known_at)
-    return {"employer_id": employer_id, "events": [render_event(e) for e in events]}
+    actors = actors_of(ledger, events)
+    return {
+        "employer_id": employer_id,
+        "events": [render_event(e, by) for e, by in zip(events, actors, strict=True)],
+    }
 
 
 def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
@@ -271,5 +275,7 @@ def employer_hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
         "recomputed": None,
         "current_policy": None,
         "note": "an employer's action is shown as recorded",
-        "timeline": [render_event(e) for e in history],
+        "timeline": [
+            render_event(e, by) for e, by in zip(history, actors_of(ledger, history), strict=True)
+        ],
     }

@@ -150,3 +150,27 @@ def test_a_timeline_recorded_by_one_actor_names_it_once_under_the_table(tmp_path
     assert "recorded" not in header_of(table)
     assert table.count("intake desk") == 1
     assert table.rstrip().splitlines()[-1].strip() == "recorded by intake desk"
+
+
+def test_an_employers_timeline_shows_who_recorded_each_of_its_events(tmp_path: Path) -> None:
+    """An employer's timeline (12.04(4), 12.11) says who recorded each event, as a household's
+    does: the employer's own events and its group enrollment's."""
+    from ..group_scenarios import determine, employer_application, select_group
+
+    applied = run_cli(
+        "--actor", "employer desk", "apply", "-", cwd=tmp_path, stdin=lines(employer_application())
+    )
+    decided = run_cli(
+        "--actor",
+        "small group unit",
+        "apply",
+        "-",
+        cwd=tmp_path,
+        stdin=lines(determine(), select_group()),
+    )
+    assert recorded_by(applied) == [{"employer desk"}]
+    assert recorded_by(decided) == [{"small group unit"}, {"small group unit"}]
+    timeline = run_cli("timeline", "ACME", "--json", cwd=tmp_path)
+    assert timeline.returncode == 0, timeline.stdout + timeline.stderr
+    actors = {e["recorded_by"] for e in json.loads(timeline.stdout)["events"]}
+    assert actors == {"employer desk", "small group unit"}
