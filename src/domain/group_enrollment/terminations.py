@@ -99,21 +99,7 @@ def terminate_group_for_fraud(
     """12.11(5)(a), (6): the group ended for fraud (`rules.fraud_end`), its notices, and the
     credit left due back."""
     end = rules.fraud_end(effective_on, on, g.start_on)
-    _require_not_ended(g, end.end_on)
-    enrolled = _enrolled_after(g, end.end_on)
-    g._decide(
-        g.GroupCoverageTerminated,
-        on=on,
-        effective_on=end.end_on,
-        citation=end.citation,
-        policy=policy,
-        end_on=end.end_on,
-        cause=rules.GroupEndCause.FRAUD,
-        finding=finding,
-        rescission=end.rescission,
-        from_start=end.from_start,
-    )
-    _notify(g, on, end.end_on, rules.GroupEndCause.FRAUD, enrolled, policy)
+    _end_group(g, on, end, rules.GroupEndCause.FRAUD, finding, policy)
     billing.refund_credit(g, on, policy, RefundReason.TERMINATED_FOR_FRAUD)
 
 
@@ -162,6 +148,19 @@ def terminate_for_employer_ineligibility(
             "invalid_state",
         )
     end = rules.ineligibility_end(on)
+    _end_group(g, on, end, rules.GroupEndCause.EMPLOYER_INELIGIBLE, reason, policy)
+
+
+def _end_group(
+    g: GroupEnrollment,
+    on: date,
+    end: rules.CauseEnd,
+    cause: rules.GroupEndCause,
+    finding: str,
+    policy: PolicyVersion,
+) -> None:
+    """12.11(5), (6): the whole group ended as `end` says, for `cause`, with the written notices
+    to the employer and to every employee it ends."""
     _require_not_ended(g, end.end_on)
     enrolled = _enrolled_after(g, end.end_on)
     g._decide(
@@ -171,12 +170,12 @@ def terminate_for_employer_ineligibility(
         citation=end.citation,
         policy=policy,
         end_on=end.end_on,
-        cause=rules.GroupEndCause.EMPLOYER_INELIGIBLE,
-        finding=reason,
-        rescission=False,
-        from_start=False,
+        cause=cause,
+        finding=finding,
+        rescission=end.rescission,
+        from_start=end.from_start,
     )
-    _notify(g, on, end.end_on, rules.GroupEndCause.EMPLOYER_INELIGIBLE, enrolled, policy)
+    _notify(g, on, end.end_on, cause, enrolled, policy)
 
 
 def _enrolled_after(g: GroupEnrollment, end_on: date) -> list[EmployeeSpan]:
