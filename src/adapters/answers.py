@@ -84,18 +84,24 @@ def _drop_cached_aggregates(ledger: Ledger) -> None:
 
 def _execute_in_batch(ledger: Ledger, command: ParsedCommand, recorded_by: str) -> Recording:
     """One try, in the batch's transaction: a store failure gives the batch up."""
-    recorded_at = record_instant()
     try:
-        return ledger.record(
-            command.command,
-            recorded_at=recorded_at,
-            command_id=command.command_id,
-            fingerprint=command.fingerprint,
-            admit=partial(refuse_future_date, command.command.on, recorded_at),
-            recorded_by=recorded_by,
-        )
+        return _record_once(ledger, command, recorded_by)
     except (PersistenceError, SQLAlchemyError) as e:
         raise BatchAborted(type(e).__name__) from e
+
+
+def _record_once(ledger: Ledger, command: ParsedCommand, recorded_by: str) -> Recording:
+    """One attempt to record `command`, stamped with this instant (the future-date check reads
+    the same instant)."""
+    recorded_at = record_instant()
+    return ledger.record(
+        command.command,
+        recorded_at=recorded_at,
+        command_id=command.command_id,
+        fingerprint=command.fingerprint,
+        admit=partial(refuse_future_date, command.command.on, recorded_at),
+        recorded_by=recorded_by,
+    )
 
 
 def _answer(
@@ -135,16 +141,8 @@ def _answer(
 
 def _execute_with_backoff(ledger: Ledger, command: ParsedCommand, recorded_by: str) -> Recording:
     for delay in (*STORE_RETRY_DELAYS, None):
-        recorded_at = record_instant()
         try:
-            return ledger.record(
-                command.command,
-                recorded_at=recorded_at,
-                command_id=command.command_id,
-                fingerprint=command.fingerprint,
-                admit=partial(refuse_future_date, command.command.on, recorded_at),
-                recorded_by=recorded_by,
-            )
+            return _record_once(ledger, command, recorded_by)
         except (PersistenceError, SQLAlchemyError) as e:
             if delay is None or store_failure_code(e) != "store_unavailable":
                 raise
