@@ -48,6 +48,7 @@ from uuid import UUID
 
 from .bare import Bare, Shape
 from .bare import bare_application as _bare_application
+from .hearing_page import QUICK_RENDERS, RENDERS, measure_hearing_page
 from .limit import CommandRows, bare_writer, read_back
 from .population import (
     DETERMINATION_PLACEHOLDER,
@@ -567,6 +568,7 @@ def run(options: Options) -> Report:
             measure_relay(report, stores, options, stack)
             measure_cli(report, stores, population)
             measure_merkle(report, population, work, options)
+            measure_hearing_render(report, work, options)
             project_scale(
                 report, stores.loaded_a, stores.loaded_b, pg, population.enrollments, growth
             )
@@ -814,6 +816,19 @@ def measure_merkle(report: Report, population: Population, work: Path, options: 
     for figure in figures:
         report.add(Figure(**figure))
     report.details["proofs"] = details
+
+
+def measure_hearing_render(report: Report, work: Path, options: Options) -> None:
+    """The hearing page of a household with three plan years of history (issue 22, item 5):
+    see bench/hearing_page.py."""
+    renders = QUICK_RENDERS if options.quick else RENDERS
+    try:
+        figure, details = measure_hearing_page(work, build, say, renders)
+    except Exception as e:  # a phase that fails is reported, the others still run
+        report.add(Figure("hearing.render_ms", None, "ms", note=f"not measured: {e!r}"))
+        return
+    report.add(Figure(**figure))
+    report.details["hearing_page"] = details
 
 
 def memory_figure() -> Figure:
