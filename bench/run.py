@@ -14,6 +14,9 @@ Stores (temporary, deleted at the end):
 - P: a part of the population (at most `--pg-households`) on PostgreSQL (pgserver, or the server
   given by `--store`): `apply.postgresql` and the per-enrollment cost of a monthly schedule run
   there, from which `scale.*` are projected.
+- H: a few households with three plan years of history (2025-2027) and an appeal of the last
+  determination, on SQLite: the hearing page rendered in process (`hearing.render_ms`, an
+  absolute target, no baseline; bench/hearing_page.py).
 
 The bare baselines: the same number of events, in the same per-command groups over the same
 aggregate ids, saved through a plain `eventsourcing` Application (eventsourcing-sqlalchemy, the
