@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from enrollment_ledger.adapters import queries
+from enrollment_ledger.adapters.pages import hearing_page
 from enrollment_ledger.domain.ledger import Ledger
 
 from ..conftest import Apply, count_events, event_types, only
@@ -55,6 +56,8 @@ class TestAnEmployeesAppealOfTheirTerminationNotice:
         assert packet["appeal"]["status"] == "pending"
         timeline = queries.timeline(ledger, "ACME")
         assert "EmployeeAppealFiled" in [e["type"] for e in timeline["events"]]
+        page = hearing_page(ledger, "AP-EMP-1")
+        assert '<dd id="appellant">employee EMP-1 of employer ACME</dd>' in page
 
     def test_is_recorded_and_dismissed_as_untimely_on_day_91(self, apply: Apply) -> None:
         notices = notices_of_the_fraud_termination(apply)
