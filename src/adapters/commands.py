@@ -370,7 +370,8 @@ class DecideHardshipWaiver(Command):
 
 
 class FileAppeal(Command):
-    """A household's appeal (`household_id`), or an employer's (`employer_id`): one of them."""
+    """A household's appeal (`household_id`), or an employer's (`employer_id`): one of them;
+    `employer_id` with `employee_id` is its employee's (12.14(2)(b))."""
 
     command: Literal["file_appeal"]
     appeal_id: Identifier
@@ -380,6 +381,8 @@ class FileAppeal(Command):
     notice_received_on: BusinessDate | None = None
     notice_sent: StrictBool = True
     employer_id: Identifier | None = None
+    employee_id: Identifier | None = None
+    """The employee appealing an action naming them (with `employer_id`, 12.14(2)(b))."""
     filed_by: Identifier | None = None
     """The `representative_id` of the representative who filed it (12.17, 12.03)."""
     appellant_member_id: Identifier | None = None

@@ -139,6 +139,9 @@ EVENTS: dict[str, str] = {
     "EmployerAppealLinked": "The employer's record names an appeal filed by the employer.",
     "EmployerAppealFiled": "An employer's appeal as received, with its 90-day deadline and "
     "whether it was timely (12.14(2)(b)).",
+    "EmployeeAppealFiled": "An employee's appeal of a small-group action naming them (a "
+    "termination notice sent to them, their termination for fraud), as received, with its 90-day "
+    "deadline and whether it was timely (12.13, 12.14(2)(b)).",
 }
 
 FIELDS: dict[str, str] = {
@@ -270,6 +273,9 @@ FIELDS: dict[str, str] = {
 FIELDS_OF: dict[str, str] = {
     "EmployerOpened.employer_id": "the employer's id, as given in its application",
     "EmployerAppealFiled.employer_id": "the employer that appeals (12.14(2)(b))",
+    "EmployeeAppealFiled.employer_id": "the employer whose group the appealed action concerns",
+    "EmployeeAppealFiled.employee_id": "the employee that appeals, named by the appealed event "
+    "(12.14(2)(b))",
     "EmployerApplicationSubmitted.employee_count": "the employees counted by IRC 4980H(c)(2): 1 to "
     "50 for a Small Employer (12.04(4)(a)1)",
     "EmployerApplicationSubmitted.full_time_employees": "the employees working 30 hours a week or "

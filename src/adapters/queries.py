@@ -240,7 +240,8 @@ def _recomputation(ledger: Ledger, prior: list[Any], appealed: Any, version: str
 
 
 def employer_hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
-    """An employer's hearing packet: the appealed action as recorded, the facts held when it
+    """An employer's (or its employee's, `employee_id`) hearing packet: the appealed action as
+    recorded, the facts held when it
     was taken, the rule and policy version applied, and the employer's whole timeline (the
     ledger does not recompute an employer's determination here yet)."""
     appeal = ledger.appeal(appeal_id)
@@ -254,6 +255,8 @@ def employer_hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
     return {
         "appeal_id": appeal.appeal_id,
         "employer_id": appeal.employer_id,
+        # the appellant: the employer (null) or its employee (12.14(2)(b))
+        "employee_id": appeal.employee_id,
         "appeal": {
             "filed_on": appeal.filed_on.isoformat(),
             "status": appeal.status,

@@ -188,7 +188,8 @@ class DecideHardshipWaiver(Command):
 @dataclass(frozen=True)
 class FileAppeal(Command):
     """An appeal of a household's action (`household_id`), or of a small employer's
-    (`employer_id`, 12.14(2)(b)): one of the two."""
+    (`employer_id`, 12.14(2)(b)): one of the two; `employer_id` with `employee_id` is the
+    employee's appeal of an action of the employer's group naming them."""
 
     appeal_id: str
     appealed_event_id: str
@@ -197,6 +198,7 @@ class FileAppeal(Command):
     notice_received_on: date | None = None
     notice_sent: bool = True
     employer_id: str | None = None
+    employee_id: str | None = None
 
     filed_by: str | None = None
     appellant_member_id: str | None = None

@@ -44,6 +44,7 @@ MEMBER_DATA: Mapping[str, frozenset[str]] = {
     "CoverageTerminatedForFraud": frozenset({"finding"}),
     "AppealFiled": frozenset({"grounds"}),
     "EmployerAppealFiled": frozenset({"grounds"}),
+    "EmployeeAppealFiled": frozenset({"grounds"}),
     "AppealContinued": frozenset({"representative_name"}),
     "EmployerApplicationSubmitted": frozenset({"roster"}),
     "EmployeeEnrolled": frozenset({"kind", "event_on"}),
@@ -195,6 +196,23 @@ LEDGER_DATA: Mapping[str, frozenset[str]] = {
         {
             "appeal_id",
             "employer_id",
+            "appealed_event_id",
+            "appealed_event_type",
+            "appealed_aggregate_id",
+            "appealed_version",
+            "appealable_clause",
+            "notice_sent",
+            "notice_received_on",
+            "deadline",
+            "deadline_citation",
+            "timely",
+        }
+    ),
+    "EmployeeAppealFiled": frozenset(
+        {
+            "appeal_id",
+            "employer_id",
+            "employee_id",
             "appealed_event_id",
             "appealed_event_type",
             "appealed_aggregate_id",

@@ -252,7 +252,8 @@ def an_employer_appeal_and_an_employees_own_end() -> list[Step]:
 def a_small_groups_later_changes() -> list[Step]:
     """The small-group example's bakery: a birth in an employee's family covered from its date
     (12.11(2)), the group renewed for its next coverage year (12.04(4)(b)), one employee ended
-    for fraud, then the whole group (12.11(5)(a)), each with its notices (12.11(6))."""
+    for fraud, then the whole group (12.11(5)(a)), each with its notices (12.11(6)); the employee
+    ended for fraud appeals the notice sent to them (12.14(2)(b))."""
     return [
         *example_file("small-group.jsonl")[:8],
         {
@@ -281,6 +282,19 @@ def a_small_groups_later_changes() -> list[Step]:
             "group_enrollment_id": "G-BAKERY",
             "effective_on": "2026-04-30",
             "finding": "the employer's roster lists people who never worked there",
+        },
+        lambda recorded: {
+            "command": "file_appeal",
+            "on": "2026-05-20",
+            "appeal_id": "AP-BK-BEN",
+            "employer_id": "ER-BAKERY",
+            "employee_id": "BK-BEN",
+            "appealed_event_id": next(
+                e["id"]
+                for e in recorded
+                if e["type"] == "TerminationNoticeIssued" and e["data"]["employee_id"] == "BK-BEN"
+            ),
+            "grounds": "my spouse and I married in 2019",
         },
     ]
 

@@ -18,6 +18,7 @@ from enrollment_ledger.domain.rules.appeals import (
     MA_LEGAL_HOLIDAY_NAMES,
     appeal_deadline,
     appealable_clause,
+    concerns_employee,
     is_timely,
     massachusetts_legal_holiday,
     next_business_day_on_or_after,
@@ -47,6 +48,11 @@ _UNASSISTED = {"members": [{"member_id": "m1", "program": "non_group", "plan_typ
         # 12.13(4) a waiver denied, or the period a granted one applies to.
         ("HardshipWaiverDecided", {"decision": "denied"}, "956 CMR 12.13(4)"),
         ("HardshipWaiverDecided", {"decision": "granted", "months": 6}, "956 CMR 12.13(4)"),
+        # 12.13(1) a small group's written notice (12.11(6)) of a finding on eligibility: fraud or
+        # the employer no longer eligible (12.11(5)(a), (c)); not a notice of non-payment.
+        ("TerminationNoticeIssued", {"reason": "fraud"}, "956 CMR 12.13(1)"),
+        ("TerminationNoticeIssued", {"reason": "employer_ineligible"}, "956 CMR 12.13(1)"),
+        ("GroupEnrollment.TerminationNoticeIssued", {"reason": "non_payment"}, None),
         # Not an Appealable Action: dismissed under 12.15(2)(b).
         ("PaymentRecorded", {}, None),
         ("InvoiceIssued", {}, None),
@@ -57,6 +63,24 @@ def test_12_13_appealable_actions_and_12_15_2_b_the_rest(
     event_type: str, data: dict[str, Any], expected: str | None
 ) -> None:
     assert appealable_clause(event_type, data) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # the notice sent to the employee, or their own termination for fraud: theirs to appeal
+        ({"recipient": "employee", "employee_id": "EMP-1", "reason": "fraud"}, True),
+        ({"employee_id": "EMP-1", "member_ids": ["EMP-1"], "rescission": False}, True),
+        # another employee's notice, the employer's notice, an employer's determination: not
+        ({"recipient": "employee", "employee_id": "EMP-2", "reason": "fraud"}, False),
+        ({"recipient": "employer", "employee_id": None, "reason": "fraud"}, False),
+        ({"eligible": False, "failed": []}, False),
+    ],
+)
+def test_12_14_2_b_an_employee_appeals_only_an_action_naming_them(
+    data: dict[str, Any], expected: bool
+) -> None:
+    assert concerns_employee(data, "EMP-1") is expected
 
 
 def test_12_15_appeal_outcomes() -> None:

@@ -24,7 +24,7 @@ from enrollment_ledger.domain.policy import DEFAULT_POLICY
 from enrollment_ledger.domain.rules import small_group as rules
 from enrollment_ledger.domain.rules import small_group_delinquency as delinquency_rules
 from enrollment_ledger.domain.rules import small_group_enrollment as enrollment_rules
-from enrollment_ledger.domain.rules.appeals import appeal_deadline
+from enrollment_ledger.domain.rules.appeals import appeal_deadline, is_timely
 from enrollment_ledger.domain.rules.small_group import (
     Condition,
     EmployerFacts,
@@ -416,6 +416,26 @@ def test_an_employer_has_90_days_after_receipt_rolled_past_weekends_and_holidays
     assert found == deadline
     assert citation.startswith("956 CMR 12.14(2)(b)")
     assert citation.endswith("956 CMR 12.14(3)") is rolled
+
+
+@pytest.mark.parametrize(
+    ("received_on", "timely"),
+    [
+        # the employer's or the employee's: notice Thu 4 June 2026, day 90 Labor Day, rolled to
+        # Tue 8 September (12.14(3)): received that day it is timely, the day after it is not.
+        (date(2026, 9, 8), True),
+        (date(2026, 9, 9), False),
+        # received on day 90 itself, the holiday (a filing the Connector happens to log): timely
+        (date(2026, 9, 7), True),
+    ],
+)
+def test_an_appeal_received_on_the_rolled_day_90_is_timely_and_a_day_later_is_not(
+    received_on: date, timely: bool
+) -> None:
+    deadline, _ = appeal_deadline(
+        date(2026, 6, 4), notice_sent=True, notice_received_on=None, policy=POLICY, small_group=True
+    )
+    assert is_timely(received_on, deadline) is timely
 
 
 def test_an_individuals_appeal_keeps_its_30_days() -> None:

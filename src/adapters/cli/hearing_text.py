@@ -14,7 +14,7 @@ from .queries import actor, events_table
 if TYPE_CHECKING:
     from ...domain.ledger import Ledger
 
-FILED = ("AppealFiled", "EmployerAppealFiled")
+FILED = ("AppealFiled", "EmployerAppealFiled", "EmployeeAppealFiled")
 FACT_FIELDS_LEFT_OUT = ("on", "effective_on", "policy_version", "members")
 MEMBER_FACTS = (
     "member_id",
@@ -84,7 +84,11 @@ def appeal_lines(packet: dict[str, Any], ledger: Ledger | None) -> list[Any]:
         else "the appellant"
     )
     who = appeal["appellant_member_id"] or (
-        "the household" if "household_id" in packet else "the employer"
+        "the household"
+        if "household_id" in packet
+        else f"employee {packet['employee_id']}"
+        if packet.get("employee_id")
+        else "the employer"
     )
     lines = [
         f"Appeal {packet['appeal_id']} of {owner(packet)}",

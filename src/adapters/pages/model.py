@@ -20,6 +20,7 @@ from ...projections.case_picture import EnrollmentPicture, enrollment_picture
 from .. import queries
 
 FACT_TYPES = ("ApplicationSubmitted", "ChangeReported", "DeathRecorded", "RepresentativeDesignated")
+FILED = ("AppealFiled", "EmployerAppealFiled", "EmployeeAppealFiled")
 CORRECTION_TYPES = ("EligibilityDetermined", "AppealedDeterminationRestored")
 AMOUNT_FIELDS = ("amount", "outstanding", "amount_required", "monthly_premium", "to_credit")
 
@@ -29,7 +30,7 @@ def hearing_model(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
     packet = queries.hearing(ledger, appeal_id)
     household_id = packet.get("household_id")
     appealed = packet["appealed_event"]
-    filed = _first(packet["appeal"]["events"], ("AppealFiled", "EmployerAppealFiled"))
+    filed = _first(packet["appeal"]["events"], FILED)
     policy = _policy(ledger, appealed.get("policy_version"))
     names = _aggregate_names(ledger, packet)
     model: dict[str, Any] = {
@@ -44,9 +45,7 @@ def hearing_model(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
         ),
         "dismissal": _dismissal(packet["appeal"]["events"]),
         "decisions": [
-            e
-            for e in packet["appeal"]["events"]
-            if e["type"] not in ("AppealFiled", "EmployerAppealFiled", "AppealFiledFor")
+            e for e in packet["appeal"]["events"] if e["type"] not in (*FILED, "AppealFiledFor")
         ],
         "corrections": [
             {"event": e, "words": action_in_words(e)}

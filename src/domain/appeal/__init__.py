@@ -66,6 +66,24 @@ class Appeal(CopiedForCommands, Aggregate):
         deadline_citation: str
         timely: bool
 
+    class EmployeeAppealFiled(LedgerCreated):
+        """An employee's appeal of a small-group action naming them (12.13, 12.14(2)(b))."""
+
+        appeal_id: str
+        employer_id: str
+        employee_id: str
+        appealed_event_id: str
+        appealed_event_type: str
+        appealed_aggregate_id: str
+        appealed_version: int
+        appealable_clause: str | None
+        grounds: str
+        notice_sent: bool
+        notice_received_on: date | None
+        deadline: date
+        deadline_citation: str
+        timely: bool
+
     def __init__(
         self,
         appeal_id: str,
@@ -79,11 +97,14 @@ class Appeal(CopiedForCommands, Aggregate):
         on: date,
         household_id: str | None = None,
         employer_id: str | None = None,
+        employee_id: str | None = None,
     ) -> None:
         self.appeal_id = appeal_id
-        # the appellant: a household (an `AppealFiled`) or an employer (`EmployerAppealFiled`)
+        # the appellant: a household (an `AppealFiled`), an employer (`EmployerAppealFiled`) or
+        # one of its employees (`EmployeeAppealFiled`: `employer_id` and `employee_id`)
         self.household_id = household_id
         self.employer_id = employer_id
+        self.employee_id = employee_id
         self.appealed_event_id = appealed_event_id
         self.appealed_event_type = appealed_event_type
         self.appealed_aggregate_id = UUID(appealed_aggregate_id)
@@ -168,12 +189,16 @@ class Appeal(CopiedForCommands, Aggregate):
         notice_sent: bool,
         notice_received_on: date | None,
         policy: PolicyVersion,
+        employee_id: str | None = None,
     ) -> Appeal:
-        """12.13, 12.14(2)(b)-(3): an employer's appeal of a small-group action, 90 days after
-        the notice's receipt (or the action); dismissed as an individual's would be (12.15(2))."""
+        """12.13, 12.14(2)(b)-(3): an employer's appeal of a small-group action (or, with
+        `employee_id`, its employee's), 90 days after the notice's receipt (or the action);
+        dismissed as an individual's would be (12.15(2))."""
         appeal = cls._filed(
-            cls.EmployerAppealFiled,
-            {"employer_id": employer_id},
+            cls.EmployerAppealFiled if employee_id is None else cls.EmployeeAppealFiled,
+            {"employer_id": employer_id}
+            if employee_id is None
+            else {"employer_id": employer_id, "employee_id": employee_id},
             on=on,
             appeal_id=appeal_id,
             appealed=appealed,

@@ -18,7 +18,7 @@ from ..commands import DecideAppeal, DecideRehearing, FileAppeal, OrderRehearing
 from ..determination import DeterminationBasis
 from ..enrollment import Enrollment
 from ..errors import Conflict, InvalidCommand
-from ..events import event_id, event_uuid
+from ..events import event_data, event_id, event_uuid
 from ..hearing import decide_again, facts_before
 from ..household import Household
 from ..parameters import PolicyVersion
@@ -48,6 +48,12 @@ def file_appeal(ledger: LedgerPort, command: FileAppeal) -> list[Aggregate]:
         )
     if command.employer_id is not None:
         return file_employer_appeal(ledger, command)
+    if command.employee_id is not None:
+        raise InvalidCommand(
+            "employee_id names an employee of an employer: an employee's appeal takes employer_id "
+            "too",
+            "missing_field",
+        )
     if command.household_id is None:
         raise InvalidCommand(
             "file_appeal needs household_id, or employer_id for an employer's appeal",
@@ -90,8 +96,9 @@ def file_appeal(ledger: LedgerPort, command: FileAppeal) -> list[Aggregate]:
 
 
 def file_employer_appeal(ledger: LedgerPort, command: FileAppeal) -> list[Aggregate]:
-    """12.13-12.15(2) for an employer (12.14(2)(b)): recorded with its 90-day deadline; dismissed
-    when untimely or not appealable."""
+    """12.13-12.15(2) for an employer (12.14(2)(b)), or one of its employees (`employee_id`, of
+    an action naming them, else refused `not_appealable`): recorded with its 90-day deadline;
+    dismissed when untimely or not appealable."""
     assert command.employer_id is not None
     if command.filed_by is not None or command.appellant_member_id is not None:
         raise InvalidCommand(
@@ -105,6 +112,13 @@ def file_employer_appeal(ledger: LedgerPort, command: FileAppeal) -> list[Aggreg
         ledger.employer_events(employer),
         f"employer {employer.employer_id!r}",
     )
+    employee_id = command.employee_id
+    if employee_id is not None and not rules.concerns_employee(event_data(appealed), employee_id):
+        raise InvalidCommand(
+            f"event {command.appealed_event_id!r} does not name employee {employee_id!r}: an "
+            f"employee appeals the actions taken about them ({rules.EMPLOYEES_APPEAL})",
+            "not_appealable",
+        )
     appeal = Appeal.file_for_employer(
         on=command.on,
         appeal_id=command.appeal_id,
@@ -115,6 +129,7 @@ def file_employer_appeal(ledger: LedgerPort, command: FileAppeal) -> list[Aggreg
         notice_sent=command.notice_sent,
         notice_received_on=command.notice_received_on,
         policy=ledger.policy.in_force(command.on),
+        employee_id=employee_id,
     )
     employer.link_appeal(command.on, command.appeal_id)
     return [employer, appeal]

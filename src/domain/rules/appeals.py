@@ -88,6 +88,20 @@ APPEALABLE_EVENT_TYPES: Mapping[str, str] = MappingProxyType(
 """Event type (class name) -> the 12.13 clause that makes it appealable. Any other event (a payment,
 an invoice, a termination for non-payment, ...) is not an Appealable Action: 12.15(2)(b)."""
 
+NOTICE_OF_A_FINDING: frozenset[str] = frozenset({"fraud", "employer_ineligible"})
+"""The reasons of a small group's written termination notice (12.11(6)) that are the Connector's
+finding on eligibility (12.11(5)(a), (c)): such a notice, to the employer or to an employee, is
+appealable as the action it notifies (12.13(1)); a notice of non-payment is not."""
+
+EMPLOYEES_APPEAL = "956 CMR 12.13; 956 CMR 12.14(2)(b)"
+
+
+def concerns_employee(data: Mapping[str, Any], employee_id: str) -> bool:
+    """12.13, 12.14(2)(b): "Employers and employees may appeal": an employee appeals a small-group
+    action taken about them, i.e. a recorded event naming them (the termination notice sent to
+    them, their termination for fraud, their enrollment, waiver or new dependent)."""
+    return data.get("employee_id") == employee_id
+
 
 class AppealOutcome(StrEnum):
     """A hearing officer's decision (12.15(4)), a dismissal (12.15(2)) or a withdrawal
@@ -125,6 +139,8 @@ def appealable_clause(event_type: str, data: Mapping[str, Any]) -> str | None:
     APTC or plan type determination (12.13(2)) when any member was found financially assisted or
     given a plan type.
     """
+    if short_type(event_type) == "TerminationNoticeIssued":
+        return ELIGIBILITY_DETERMINATION if data.get("reason") in NOTICE_OF_A_FINDING else None
     clause = APPEALABLE_EVENT_TYPES.get(short_type(event_type))
     if clause == ELIGIBILITY_AND_APTC_OR_PLAN_TYPE:
         members = data.get("members") or ()
