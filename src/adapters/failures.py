@@ -164,6 +164,11 @@ NEXT_STEPS: dict[str, str] = {
     "(base64)",
     "invalid_signing_key": "set LEDGER_SIGNING_KEY to a key `enrollment-ledger keygen "
     "--signing` printed",
+    "topic_key_required": "give --topic-key-file with a key `enrollment-ledger keygen --topic` "
+    "made (member data leaves an encrypted store only encrypted), or publish with "
+    "--member-data omit",
+    "invalid_topic_key": "give --topic-key-file a key `enrollment-ledger keygen --topic` made",
+    "wrong_topic_key": "give --topic-key-file the topic key the relay published with",
     "lease_held": "another relay publishes this topic: stop it, or let its lease expire "
     "(--lease-seconds) and run the relay again",
     "broker_unavailable": "check that Kafka answers at the --kafka address, then run the "

@@ -211,7 +211,11 @@ def assert_answered_cleanly(result: subprocess.CompletedProcess[str], what: obje
     assert result.returncode in EXIT_STATUSES, shown
     assert PYTHON_WORDS.search(result.stdout) is None, shown
     assert PYTHON_WORDS.search(result.stderr) is None, shown
-    errors = [a["error"] for a in json_lines(result.stdout) if a.get("ok") is False]
+    refusals = [a for a in json_lines(result.stdout) if a.get("ok") is False]
+    for verdict in (a for a in refusals if "error" not in a):
+        # a check that did not pass (verify, verify-proof): its verdict and reason, exit 1
+        assert "reason" in verdict and result.returncode == 1, shown
+    errors = [a["error"] for a in refusals if "error" in a]
     for error in errors:
         assert set(error) == {"code", "message"}, shown
         assert re.fullmatch(r"[a-z_]+", error["code"]), shown
