@@ -55,6 +55,23 @@ MEMBER_DATA: Mapping[str, frozenset[str]] = {
 }
 """Event type -> its fields holding member data (an event not named here holds none)."""
 
+APPEAL_FILED = frozenset(
+    {
+        "appealed_event_id",
+        "appealed_event_type",
+        "appealed_aggregate_id",
+        "appealed_version",
+        "appealable_clause",
+        "notice_sent",
+        "notice_received_on",
+        "deadline",
+        "deadline_citation",
+        "timely",
+    }
+)
+"""The ledger fields every appeal's filing records (a household's, an employer's, an employee's),
+beside who appeals."""
+
 LEDGER_DATA: Mapping[str, frozenset[str]] = {
     "HouseholdOpened": frozenset({"household_id"}),
     "ApplicationSubmitted": frozenset({"plan_year", "renewal"}),
@@ -176,55 +193,9 @@ LEDGER_DATA: Mapping[str, frozenset[str]] = {
             "recoupment_citation",
         }
     ),
-    "AppealFiled": frozenset(
-        {
-            "appeal_id",
-            "household_id",
-            "appealed_event_id",
-            "appealed_event_type",
-            "appealed_aggregate_id",
-            "appealed_version",
-            "appealable_clause",
-            "notice_sent",
-            "notice_received_on",
-            "deadline",
-            "deadline_citation",
-            "timely",
-        }
-    ),
-    "EmployerAppealFiled": frozenset(
-        {
-            "appeal_id",
-            "employer_id",
-            "appealed_event_id",
-            "appealed_event_type",
-            "appealed_aggregate_id",
-            "appealed_version",
-            "appealable_clause",
-            "notice_sent",
-            "notice_received_on",
-            "deadline",
-            "deadline_citation",
-            "timely",
-        }
-    ),
-    "EmployeeAppealFiled": frozenset(
-        {
-            "appeal_id",
-            "employer_id",
-            "employee_id",
-            "appealed_event_id",
-            "appealed_event_type",
-            "appealed_aggregate_id",
-            "appealed_version",
-            "appealable_clause",
-            "notice_sent",
-            "notice_received_on",
-            "deadline",
-            "deadline_citation",
-            "timely",
-        }
-    ),
+    "AppealFiled": APPEAL_FILED | {"appeal_id", "household_id"},
+    "EmployerAppealFiled": APPEAL_FILED | {"appeal_id", "employer_id"},
+    "EmployeeAppealFiled": APPEAL_FILED | {"appeal_id", "employer_id", "employee_id"},
     "AppealFiledFor": frozenset({"appellant_member_id", "filed_by", "filed_by_kind"}),
     "AppealDismissed": frozenset({"reason"}),
     "AppealDecided": frozenset({"outcome", "hearing_number"}),
