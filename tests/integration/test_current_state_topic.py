@@ -237,7 +237,14 @@ def test_a_team_joining_after_a_thousand_households_reads_the_state_then_the_tai
     first = apply_all(store_url, [c for i in households for c in enrolled_household(i)])
     coverage_topic = coverage_topic_name()
     create_topic(kafka_bootstrap, topic, partitions=4)
-    relay_once(store_url, kafka_bootstrap, topic, batch_size=500, coverage_topic=coverage_topic)
+    relay_once(
+        store_url,
+        kafka_bootstrap,
+        topic,
+        batch_size=500,
+        coverage_topic=coverage_topic,
+        coverage_interval=0,  # after every batch: how far back the tail starts is not clock-bound
+    )
     options = ConsumeOptions(
         kafka=kafka_bootstrap,
         topic=topic,
