@@ -116,3 +116,13 @@ def paid_through_may(group_id: str = "G1") -> list[dict[str, Any]]:
         employer_pays("2026-03-20", "1400.00", "ACME-04", group_id),
         employer_pays("2026-04-20", "1400.00", "ACME-05", group_id),
     ]
+
+
+def a_coverage_year_paid(group_id: str = "G1") -> list[dict[str, Any]]:
+    """The group enrolled, and each month of its first coverage year (April 2026 to March 2027,
+    1,400.00 each) paid on the 20th of the month before."""
+    months = [f"2026-{m:02d}" for m in range(3, 13)] + ["2027-01", "2027-02"]
+    return [
+        *enrolled_group(group_id),
+        *(employer_pays(f"{month}-20", "1400.00", f"ACME-{month}", group_id) for month in months),
+    ]

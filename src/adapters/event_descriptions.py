@@ -136,6 +136,9 @@ EVENTS: dict[str, str] = {
     "(12.11(2)), asked within the special enrollment period (12.11(4), 45 CFR 155.725(j)).",
     "GroupRenewed": "The group continues into its next coverage year (12.04(4)(b), 45 CFR "
     "155.725(b)).",
+    "GroupCoverageYearEnded": "The group's coverage year ended without a renewal by the day its "
+    "next year's first month would be invoiced: the group's coverage and every employee's end on "
+    "the year's last day, no later month is billed (12.04(4)(b), 45 CFR 155.725(b), (c)).",
     "EmployerAppealLinked": "The employer's record names an appeal filed by the employer.",
     "EmployerAppealFiled": "An employer's appeal as received, with its 90-day deadline and "
     "whether it was timely (12.14(2)(b)).",
@@ -359,6 +362,10 @@ FIELDS_OF: dict[str, str] = {
     "GroupRenewed.coverage_year_starts_on": "the first day of the next coverage year",
     "GroupRenewed.coverage_year_ends_on": "its last day (twelve months, 45 CFR 155.725(b))",
     "GroupRenewed.plan_id": "the group's plan for that year",
+    "GroupCoverageYearEnded.coverage_year_starts_on": "the first day of the coverage year ended",
+    "GroupCoverageYearEnded.coverage_year_ends_on": "its last day, the last day of coverage",
+    "GroupCoverageYearEnded.employees": "each employee whose coverage ends with it "
+    "(`employee_id`) and the members it covered (`member_ids`)",
     "TerminationNoticeIssued.employee_id": "the employee it is to (null: the employer)",
     "ChangeReported.changed_on": "the day the change happened, as reported (null: not said)",
     "ChangeReported.late": "whether the change was reported more than 30 days after it happened "
@@ -396,7 +403,8 @@ FIELDS_OF: dict[str, str] = {
     "(12.10(8))",
     "CoverageTerminated.reason": "why coverage was terminated (non_payment: 12.12(3), (5))",
     "CoverageEnded.reason": "voluntary (12.10(8)), plan_year_ended (12.07(1)) or plan_change "
-    "(12.10(1))",
+    "(12.10(1)); coverage_year_ended for a small group's coverage year not renewed "
+    "(12.04(4)(b))",
     "ReinstatementDecided.reason": "why reinstatement was granted or refused (12.12(6))",
     "ReinstatementDecided.months": "the months reinstatement covers (YYYY-MM)",
     "AppealDismissed.reason": "why the appeal was dismissed (12.15(2))",

@@ -294,6 +294,9 @@ LEDGER_DATA: Mapping[str, frozenset[str]] = {
         }
     ),
     "GroupRenewed": frozenset({"coverage_year_starts_on", "coverage_year_ends_on", "plan_id"}),
+    "GroupCoverageYearEnded": frozenset(
+        {"coverage_year_starts_on", "coverage_year_ends_on", "employees"}
+    ),
     "GroupCoverageTerminated": frozenset({"end_on", "cause", "rescission", "from_start"}),
     "EmployeeTerminatedForFraud": frozenset({"employee_id", "member_ids", "end_on", "rescission"}),
 }

@@ -10,7 +10,10 @@ termination stays visible, flagged.
 A small group's terminations are listed the same way (`household_id` holds the employer's id),
 with every affected employee (`employees`: each employee and the members it covered), read off
 the termination notices sent to each enrolled employee (12.11(6), 12.12(12)), so a carrier
-reconciles every person whose coverage ended."""
+reconciles every person whose coverage ended. A small group's coverage year ended without a
+renewal (`GroupCoverageYearEnded`, reason `coverage_year_ended`) is a row too, ending on the year's
+last day, with the employees the event names (no notice is sent for it: 12.11(6) asks for one
+only for the Connector's terminations under 12.11(5))."""
 
 from __future__ import annotations
 
@@ -79,6 +82,7 @@ TERMINATED = (
     GroupEnrollment.CoverageTerminated,
     GroupEnrollment.GroupCoverageTerminated,  # 12.11(5)(a), (c): fraud, employer ineligible
     GroupEnrollment.EmployeeTerminatedForFraud,  # 12.11(5)(a): one employee
+    GroupEnrollment.GroupCoverageYearEnded,  # 12.04(4)(b): a coverage year not renewed
 )
 """The events that are a termination row."""
 
@@ -109,7 +113,7 @@ class TerminationsProjection:
                         aggregate_id=aggregate_id,
                         enrollment_id=shared.enrollment_id_of(event),
                         household_id=shared.household_of(event),
-                        end_on=event.end_on,
+                        end_on=_end_on(event),
                         decided_on=event.on,
                         reason=_reason(event),
                         citation=event.citation,
@@ -118,6 +122,8 @@ class TerminationsProjection:
                         reinstated_on=None,
                     )
                 )
+                if isinstance(event, GroupEnrollment.GroupCoverageYearEnded):
+                    _record_employees(session, item.position, event.employees)
             elif isinstance(event, NOTICE):
                 _record_employee(session, aggregate_id, item.position, event)
             elif isinstance(event, RESCINDED):
@@ -241,6 +247,25 @@ def _employees_of(ledger: Ledger, positions: Sequence[int]) -> dict[int, list[di
     return found
 
 
+def _record_employees(session: Session, position: int, employees: list[dict[str, Any]]) -> None:
+    """The employees a termination row (at `position`) names itself (a coverage year's end)."""
+    for employee in employees:
+        session.execute(
+            insert(AFFECTED_EMPLOYEES).values(
+                position=position,
+                employee_id=employee["employee_id"],
+                member_ids=json.dumps(list(employee["member_ids"])),
+            )
+        )
+
+
+def _end_on(event: Any) -> date:
+    """A termination's last day of coverage (a coverage year's: its last day)."""
+    if isinstance(event, GroupEnrollment.GroupCoverageYearEnded):
+        return event.coverage_year_ends_on
+    return event.end_on  # type: ignore[no-any-return]
+
+
 def _reason(event: Any) -> str:
     """A termination's reason: its own, `fraud` for a termination for fraud, or the cause of a
     small group's termination under 12.11(5)."""
@@ -250,4 +275,6 @@ def _reason(event: Any) -> str:
         return str(EndReason.FRAUD)
     if isinstance(event, GroupEnrollment.GroupCoverageTerminated):
         return str(event.cause)
+    if isinstance(event, GroupEnrollment.GroupCoverageYearEnded):
+        return str(EndReason.COVERAGE_YEAR_ENDED)
     return str(event.reason)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..group_scenarios import (
+    a_coverage_year_paid,
     determine,
     employer_application,
     employer_pays,
@@ -256,3 +257,42 @@ def test_the_connectors_terminations_a_new_dependent_and_a_renewal_through_the_c
     late = {"command": "terminate_group_for_fraud", "on": "2026-07-01", "group_enrollment_id": "G1", "effective_on": "2026-07-02", "finding": "x"}  # fmt: skip
     status, (refused,) = apply_lines(tmp_path, [late])
     assert status == 1 and refused["error"]["code"] == "invalid_field"
+
+
+def test_a_coverage_year_not_renewed_ends_through_the_command_line_json_and_tables(
+    tmp_path: Path,
+) -> None:
+    """Not renewed by 5 March 2027 (April's invoice day), the group ends on 31 March 2027 with
+    its employees: `coverage`, `balance`, `terminations` and `timeline` show it, and a renewal
+    asked after it is refused with a coded error, one answer per line."""
+    renew = {"command": "renew_group_plan", "on": "2027-04-02", "group_enrollment_id": "G1"}
+    status, answers = apply_lines(
+        tmp_path, [*a_coverage_year_paid(), schedule("2027-04-30"), renew]
+    )
+    assert status != 0
+    assert all(a["ok"] for a in answers[:-1]), answers
+    assert answers[-1]["ok"] is False and answers[-1]["error"]["code"] == "invalid_state"
+    coverage = ask_json(tmp_path, "coverage", "G1")
+    assert coverage["status"] == "terminated"
+    assert (coverage["spans"][0]["end_on"], coverage["spans"][0]["end_reason"]) == (
+        "2027-03-31",
+        "coverage_year_ended",
+    )
+    assert {e["employee_id"]: e["status"] for e in coverage["employees"]} == {
+        "EMP-1": "ended",
+        "EMP-2": "ended",
+    }
+    balance = ask_json(tmp_path, "balance", "G1")
+    assert balance["months"][-1]["month"] == "2027-03"
+    assert balance["outstanding_total"] == "0.00"
+    args = ("terminations", "--from", "2027-03-01", "--to", "2027-03-31", "--by", "end_on")
+    (ended,) = ask_json(tmp_path, *args)["terminations"]
+    assert (ended["reason"], ended["decided_on"]) == ("coverage_year_ended", "2027-03-05")
+    assert [e["employee_id"] for e in ended["employees"]] == ["EMP-1", "EMP-2"]
+    types = [e["type"] for e in ask_json(tmp_path, "timeline", "ACME")["events"]]
+    assert "GroupCoverageYearEnded" in types
+    table = run_cli("coverage", "G1", cwd=tmp_path)
+    assert table.returncode == 0 and "coverage_year_ended" in table.stdout, table.stdout
+    listed = run_cli(*args, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "2027-03-05" in listed.stdout and "+EMP-2-C" in listed.stdout, listed.stdout

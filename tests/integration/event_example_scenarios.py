@@ -12,7 +12,7 @@ from typing import Any
 from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.apply import answer_line
 
-from ..group_scenarios import enrolled_group, waive
+from ..group_scenarios import a_coverage_year_paid, enrolled_group, waive
 from ..scenarios import household_commands, pay, schedule, select
 from .kafka_helpers import story_steps
 
@@ -336,6 +336,10 @@ def scenarios() -> dict[str, list[Step]]:
     found["a small group below the minimum participation"] = (
         a_small_group_below_the_minimum_participation()
     )
+    found["a small group's coverage year not renewed"] = [
+        *a_coverage_year_paid(),
+        schedule("2027-04-30"),
+    ]
     return found
 
 

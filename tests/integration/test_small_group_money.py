@@ -1,7 +1,8 @@
 """Property: money is conserved for a small group as for an individual (the same invariant, the
 same billing). Over generated scenarios — the employer's payments of varied amounts and dates,
 late payments, schedule runs, employees enrolling in a special enrollment period or leaving in
-one, the employer's voluntary termination and reinstatement requests — at every `--as-of` date and
+one, the employer's voluntary termination and reinstatement requests, a renewal or the coverage
+year's end without one (12.04(4)(b), 31 March 2027) — at every `--as-of` date and
 every `--known-at` instant: payments received by then = paid on months still owed (not voided) +
 credit + refund due, and neither credit nor refund due is ever negative."""
 
@@ -17,17 +18,18 @@ from typing import Any
 from enrollment_ledger.adapters import queries
 from enrollment_ledger.adapters.bootstrap import build_ledger
 from enrollment_ledger.adapters.cli.apply import answer_line
+from enrollment_ledger.domain.calendar import add_months
 from enrollment_ledger.domain.group_enrollment import GroupEnrollment, replay
 from enrollment_ledger.domain.ledger import Ledger
 from enrollment_ledger.projections.enrollment_views import select_events
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ..group_scenarios import employer_pays, enroll, enrolled_group
 from ..scenarios import schedule
 
 START = date(2026, 3, 1)
-END = date(2026, 11, 30)
+END = date(2027, 5, 31)
 """No business date after it (a command may not be dated after the day it is recorded)."""
 MONTHLY = Decimal("1400.00")
 NOT_A_REFUSAL = {"internal_error", "store_error", "store_unavailable"}
@@ -45,6 +47,7 @@ steps = st.lists(
         st.tuples(st.just("join"), days, st.integers(min_value=0, max_value=40)),
         st.tuples(st.just("leave"), days, st.sampled_from(["EMP-1", "EMP-2"])),
         st.tuples(st.just("terminate"), days),
+        st.tuples(st.just("renew"), days),
         st.tuples(st.just("reinstate"), days, st.sampled_from([0, -1, 1, 500])),
         st.tuples(
             st.just("reinstate_after"),
@@ -65,8 +68,8 @@ def build(binder_day: int | None, monthly: int, generated: list[tuple[Any, ...]]
     if binder_day is not None:
         dated.append((START + timedelta(days=binder_day), {"pay": MONTHLY}))
     for m in range(monthly):
-        dated.append((date(2026, 4 + m, 20), {"pay": MONTHLY}))
-    last_paid = date(2026, 3 + monthly, 20)
+        dated.append((add_months(date(2026, 4, 1), m).replace(day=20), {"pay": MONTHLY}))
+    last_paid = add_months(date(2026, 3, 1), monthly).replace(day=20)
     for step in generated:
         anchor = last_paid if step[0] == "reinstate_after" else START
         dated.append((min(anchor + timedelta(days=step[1]), END), {"step": step}))
@@ -95,6 +98,8 @@ def build(binder_day: int | None, monthly: int, generated: list[tuple[Any, ...]]
             )  # fmt: skip
         elif kind == "terminate":
             commands.append({"command": "request_termination", "on": day, "enrollment_id": "G1"})
+        elif kind == "renew":
+            commands.append({"command": "renew_group_plan", "on": day, "group_enrollment_id": "G1"})
         else:  # reinstate, reinstate_after
             commands.append({"reinstate": day, "adjust": step[2], "n": n})
     commands.append(schedule(END.isoformat()))
@@ -147,9 +152,11 @@ binder_days = st.sampled_from([None, 5, 13, 15, 20, 22, 22, 25])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     binder_day=binder_days,
-    monthly=st.integers(min_value=0, max_value=7),
+    monthly=st.integers(min_value=0, max_value=13),
     generated=steps,
 )
+@example(binder_day=20, monthly=13, generated=[])  # the year ends, a month paid ahead due back
+@example(binder_day=20, monthly=13, generated=[("renew", 300)])  # renewed: billed on
 def test_an_employers_payments_are_paid_on_months_owed_credit_or_due_back_at_every_date(
     binder_day: int | None, monthly: int, generated: list[tuple[Any, ...]]
 ) -> None:

@@ -46,6 +46,7 @@ class EndReason(StrEnum):
     FRAUD = "fraud"  # 12.10(5)(a)
     INELIGIBLE = "ineligible"  # no covered member left eligible (12.10(5)(c), 12.16(1)(a))
     DEATH = "death"  # the last covered member died (12.10(5)(c))
+    COVERAGE_YEAR_ENDED = "coverage_year_ended"  # a small group not renewed (12.04(4)(b))
 
 
 ENDS_ON_ITS_DATE = (
@@ -54,6 +55,7 @@ ENDS_ON_ITS_DATE = (
     EndReason.PLAN_CHANGE,
     EndReason.INELIGIBLE,
     EndReason.DEATH,
+    EndReason.COVERAGE_YEAR_ENDED,
 )
 """Ends known ahead, taken by the schedule the day after `end_on` (a termination for non-payment
 is decided after the day it ends on, retroactively)."""

@@ -154,6 +154,7 @@ class GroupEnrollment(BilledEnrollment, CopiedForCommands, Aggregate):
     WaiverCounted = changes.WaiverCounted
     DependentAdded = changes.DependentAdded
     GroupRenewed = changes.GroupRenewed
+    GroupCoverageYearEnded = changes.GroupCoverageYearEnded
     TerminationNoticeIssued = coverage.TerminationNoticeIssued
     InvoiceIssued = billing.InvoiceIssued
     PaymentRecorded = billing.PaymentRecorded

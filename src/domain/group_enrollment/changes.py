@@ -1,7 +1,7 @@
 """What changes a small group after its selection (`rules.small_group_changes`): the minimum
 participation checked when the employer's enrollment period closes (12.11(1), waived under
 12.11(3)), a new dependent by birth, adoption or placement (12.11(2)), and the renewal for the
-next coverage year (12.04(4)(b), 45 CFR 155.725(b)).
+next coverage year (12.04(4)(b), 45 CFR 155.725(b)), or the end of a coverage year not renewed.
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..calendar import plus_days
 from ..enrollment import billing
-from ..enrollment.shared import EnrollmentEvent, RefundReason
+from ..enrollment.coverage import ends_on
+from ..enrollment.shared import EndReason, EnrollmentEvent, RefundReason
 from ..errors import InvalidCommand, NoPolicyParameters
 from ..parameters import PolicyVersion
 from ..rules import small_group as group_rules
@@ -120,6 +121,20 @@ class GroupRenewed(EnrollmentEvent):
     def apply(self, g: GroupEnrollment) -> None:
         g.coverage_year_ends_on = self.coverage_year_ends_on
         g.plan_id = self.plan_id
+
+
+class GroupCoverageYearEnded(EnrollmentEvent):
+    """The group's coverage year (its first and last day) ended without a renewal: the group's
+    coverage, and every employee's (`employees`: each one covered, with the members it covered),
+    ends on its last day; a month after it is not owed (12.04(4)(b), 45 CFR 155.725(b), (c))."""
+
+    coverage_year_starts_on: date
+    coverage_year_ends_on: date
+    employees: list[dict[str, Any]]
+
+    def apply(self, g: GroupEnrollment) -> None:
+        if g.end_on is None or g.end_on > self.coverage_year_ends_on:
+            ends_on(g, self.coverage_year_ends_on, EndReason.COVERAGE_YEAR_ENDED, self.citation)
 
 
 # ---- decisions -----------------------------------------------------------------------------------
@@ -244,6 +259,7 @@ def renew(
 ) -> None:
     """12.04(4)(b), 45 CFR 155.725(b): the next coverage year, on the employer's current
     eligibility (`rules.check_renewal`)."""
+    rules.check_renewable(g.end_on, g.coverage_year_ends_on)
     rules.check_renewal(on, g.coverage_year_ends_on, determinations, g.employer_id)
     starts_on, ends_on = rules.next_coverage_year(g.coverage_year_ends_on)
     g._decide(
@@ -255,4 +271,26 @@ def renew(
         coverage_year_starts_on=starts_on,
         coverage_year_ends_on=ends_on,
         plan_id=plan_id or g.plan_id,
+    )
+
+
+def end_coverage_year(g: GroupEnrollment, at: date, policy: PolicyVersion) -> None:
+    """12.04(4)(b), 45 CFR 155.725(b), (c): not renewed by the day its next year's first month
+    would be invoiced, the group ends on the last day of its coverage year, with every employee
+    it covers; the schedule takes the end the day after (as an end known ahead)."""
+    starts_on, last_day = rules.coverage_year_ending(g.coverage_year_ends_on)
+    covered = [
+        {"employee_id": s.employee_id, "member_ids": list(s.member_ids)}
+        for s in g.employees
+        if (s.end_on is None or s.end_on > last_day) and s.start_on <= last_day
+    ]
+    g._decide(
+        g.GroupCoverageYearEnded,
+        on=at,
+        effective_on=last_day,
+        citation=rules.COVERAGE_YEAR_ENDED,
+        policy=policy,
+        coverage_year_starts_on=starts_on,
+        coverage_year_ends_on=last_day,
+        employees=covered,
     )

@@ -18,8 +18,9 @@ from ..enrollment.schedule import Milestone, account_milestones, advance_through
 from ..enrollment.shared import Status
 from ..parameters import PolicyVersion
 from ..rules import premiums as premium_rules
+from ..rules import small_group_changes as change_rules
 from ..rules import small_group_enrollment as enrollment_rules
-from . import coverage
+from . import changes, coverage
 
 if TYPE_CHECKING:
     from . import GroupEnrollment
@@ -44,7 +45,13 @@ class GroupSameDayOrder(IntEnum):
     REINSTATEMENT_WINDOW_CLOSED = auto()
     """The day after the reinstatement deadline (12.12(13))."""
     COVERAGE_END_PASSED = auto()
-    """The day after the employer's voluntary end (12.11(7)): coverage has ended."""
+    """The day after an end known ahead (the employer's voluntary end, 12.11(7); the employer
+    no longer eligible, 12.11(5)(c); the coverage year's end): coverage has ended."""
+    COVERAGE_YEAR_ENDS = auto()
+    """The day the first month of the next coverage year would be invoiced, not renewed: the
+    group ends on the last day of its coverage year (12.04(4)(b), 45 CFR 155.725(b)); that
+    month is never billed (the invoice day is not due then). Last, so the values stored
+    schedules were computed with stay the same."""
 
 
 Decision = Callable[["GroupEnrollment", date, PolicyVersion], None]
@@ -59,6 +66,7 @@ TAKE: Mapping[GroupSameDayOrder, Decision] = MappingProxyType(
         GroupSameDayOrder.PAYMENT_DATE_PASSED: coverage.terminate_for_non_payment,
         GroupSameDayOrder.REINSTATEMENT_WINDOW_CLOSED: delinquency.close_reinstatement_window,
         GroupSameDayOrder.COVERAGE_END_PASSED: enrollment_coverage.end_coverage,
+        GroupSameDayOrder.COVERAGE_YEAR_ENDS: changes.end_coverage_year,
     }
 )
 
@@ -77,7 +85,10 @@ def next_milestone(g: GroupEnrollment, policy: PolicyVersion) -> Milestone | Non
     due += account_milestones(g, GroupSameDayOrder)
     if g.status in (Status.ACTIVE, Status.DELINQUENT):
         upcoming = billing.next_invoice_month(g)
-        if upcoming is not None:
+        if upcoming is not None and upcoming > g.coverage_year_ends_on:
+            ends_on = change_rules.coverage_year_end_decided_on(g.coverage_year_ends_on, policy)
+            due.append(Milestone(ends_on, GroupSameDayOrder.COVERAGE_YEAR_ENDS))
+        elif upcoming is not None:
             issue_on, _due_on = premium_rules.invoice_dates(upcoming, policy)
             due.append(Milestone(issue_on, GroupSameDayOrder.INVOICE_DAY))
     return min(due, default=None)

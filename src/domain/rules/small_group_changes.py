@@ -25,6 +25,15 @@ renewal for its next coverage year.
   effective date; an employer grown past 50 stays eligible "during a coverage year" only. A
   renewal for the next coverage year therefore needs a determination finding the employer
   eligible without that retention, and is asked before the current coverage year ends.
+- The end of a coverage year not renewed (12.04(4)(b) "during a coverage year", 45 CFR 155.725(b)
+  "the employer's plan year must consist of the 12-month period beginning with the qualified
+  employer's effective date of coverage", 155.725(c): the employer changes its participation "for
+  the next plan year" in an election period "prior to the completion of the employer's plan
+  year"): the group's coverage lasts for its coverage year; read as the individual's plan year is
+  (the contract, with 12.07(1)), a group not renewed by the day the invoice for the first month
+  of its next coverage year would be issued ends on the last day of its coverage year, so that
+  month is never billed. The schedule takes that decision on that day before anything else a
+  command dated that day asks, so a renewal is asked at the latest the day before.
 """
 
 from __future__ import annotations
@@ -34,16 +43,21 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..calendar import add_months, first_of_month, plus_days
 from ..errors import InvalidCommand, NotEligible
+from .premiums import invoice_dates
 from .small_group import coverage_year_of
+
+if TYPE_CHECKING:
+    from ..parameters import PolicyVersion
 
 PARTICIPATION_AT_CLOSE = "956 CMR 12.11(1); 956 CMR 12.04(4)(a)5"
 PARTICIPATION_WAIVED = "956 CMR 12.11(3)"
 NEW_DEPENDENT_EFFECTIVE_DATE = "956 CMR 12.11(2)"
 GROUP_RENEWAL = "956 CMR 12.04(4)(b); 45 CFR 155.725(b)"
+COVERAGE_YEAR_ENDED = "956 CMR 12.04(4)(b); 45 CFR 155.725(b), (c)"
 
 SHOP_SPECIAL_ENROLLMENT_SOURCE = (
     "45 CFR 155.725(j) (12.11(4) cites it as 155.726(j)): 30 days from a triggering event, 60 "
@@ -172,4 +186,32 @@ def check_renewal(
             f"employer {employer_id!r} is eligible on {latest['on'].isoformat()} only because "
             "it grew past 50 during its coverage year, which holds for that year alone "
             f"({GROUP_RENEWAL})"
+        )
+
+
+# ---- 12.04(4)(b), 45 CFR 155.725(b): the end of a coverage year not renewed ---------------------
+
+
+def coverage_year_ending(coverage_year_ends_on: date) -> tuple[date, date]:
+    """45 CFR 155.725(b): the first and last day of the coverage year ending on
+    `coverage_year_ends_on` (the twelve months before the day after it)."""
+    return add_months(plus_days(coverage_year_ends_on, 1), -12), coverage_year_ends_on
+
+
+def coverage_year_end_decided_on(coverage_year_ends_on: date, policy: PolicyVersion) -> date:
+    """The day a coverage year not renewed is ended: the day the invoice for the first month of
+    the next coverage year would be issued (the contract's invoice day, 12.12(1))."""
+    issue_on, _due_on = invoice_dates(plus_days(coverage_year_ends_on, 1), policy)
+    return issue_on
+
+
+def check_renewable(coverage_ends_on: date | None, current_ends_on: date) -> None:
+    """A group whose coverage already ends within its current coverage year (that year's end
+    decided, or an earlier end) has no next year to renew: refused `invalid_state`."""
+    if coverage_ends_on is not None and coverage_ends_on <= current_ends_on:
+        raise InvalidCommand(
+            f"coverage ends on {coverage_ends_on.isoformat()}, within the coverage year ending "
+            f"{current_ends_on.isoformat()}: a group is renewed before the end of its coverage "
+            f"year is decided, by the day before its next year's first invoice ({COVERAGE_YEAR_ENDED})",
+            "invalid_state",
         )
