@@ -63,8 +63,10 @@ DENTAL_EMPLOYER = "956 CMR 12.16(1)(b)"
 DENTAL_NO_MINIMUMS = "956 CMR 12.16(3)(d)"
 
 SHOP_SPECIAL_ENROLLMENT = "45 CFR 155.725(j)"
-"""12.11(4) refers to "45 CFR 155.726(j)"; the SHOP's special enrollment periods are 45 CFR
-155.725(j) (there is no 155.726), read as such."""
+"""12.11(4) refers to "45 CFR 155.726(j)": 155.726 is the SHOP's enrollment periods for plan
+years beginning on or after 1 January 2018, 155.725 for earlier ones (45 CFR Part 155 Subpart H's
+table of sections). The ledger cites 155.725, the text it read; 155.726's own paragraphs were not
+read (12.11(4) names its (j) for the special enrollment periods)."""
 SHOP_NEWLY_QUALIFIED = "45 CFR 155.725(g)"
 
 CONTRACT_SMALL_GROUP = (

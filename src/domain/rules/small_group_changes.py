@@ -60,12 +60,14 @@ GROUP_RENEWAL = "956 CMR 12.04(4)(b); 45 CFR 155.725(b)"
 COVERAGE_YEAR_ENDED = "956 CMR 12.04(4)(b); 45 CFR 155.725(b), (c)"
 
 SHOP_SPECIAL_ENROLLMENT_SOURCE = (
-    "45 CFR 155.725(j) (12.11(4) cites it as 155.726(j)): 30 days from a triggering event, 60 "
-    "days for a loss of Medicaid or CHIP eligibility or a new eligibility for their premium "
-    "assistance; the time frames set by HHS's SHOP final rule published in the Federal Register "
-    "on 4 June 2013 (text: law.cornell.edu/cfr/text/45/155.725; summaries: "
-    "news.wolterskluwerlb.com 'HHS Finalizes SHOP Special Enrollment Periods Under ACA', "
-    "cmhealthlaw.com June 2013)"
+    "45 CFR 155.725(j) (45 CFR 155.726(j) for plan years beginning on or after 1 January 2018, "
+    "the section 12.11(4) cites): 30 days from a triggering event to select a plan, 60 days for "
+    "a loss of Medicaid or CHIP eligibility; read: CMS REGTAP FAQ 1561, 8 May 2014 "
+    "(regtap.info/faq_viewe.php?i=1561: 'plan selection must occur within 30 days of the "
+    "triggering event. The only exception is loss of Medicaid/CHIP [...] within 60 days'); "
+    "law.cornell.edu/cfr/text/45/155.725 (paragraphs (a)-(e) read, not (j)); the 60 days for a "
+    "new eligibility for Medicaid or CHIP premium assistance as for its loss (HIPAA special "
+    "enrollment, 29 CFR 2590.701-6), not read in 155.725(j) itself"
 )
 """The source of the dated time frames of 12.11(4)'s special enrollment periods."""
 
