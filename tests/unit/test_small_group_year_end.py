@@ -14,7 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from enrollment_ledger.domain.enrollment import billing
 from enrollment_ledger.domain.enrollment.schedule import Milestone
+from enrollment_ledger.domain.enrollment.shared import InvoiceKind
 from enrollment_ledger.domain.errors import InvalidCommand
 from enrollment_ledger.domain.events import recording_at
 from enrollment_ledger.domain.group_enrollment import GroupEnrollment, schedule
@@ -111,6 +113,31 @@ class TestTheScheduleMilestone:
         assert names(list(group.collect_events()))[-1] == "CoverageEnded"
         assert group.ended and group.status == "terminated"
         assert schedule.next_milestone(group, POLICY) is None
+
+
+class TestAMonthBilledBeyondTheYear:
+    def test_by_a_ledger_of_the_first_edition_is_voided_and_its_payment_due_back(self) -> None:
+        """April 2027 billed and paid as the first edition billed every group on (its invoice
+        issued on 5 March 2027 without the year's end): the end voids it, its 500.00 becomes
+        credit, and the credit is due back once coverage has ended."""
+        group = covered_from_april_2026()
+        group.advance(date(2027, 3, 4), POLICY)
+        group.record_payment(date(2027, 3, 4), Decimal("500.00"), "april-2027", POLICY)
+        billing.issue_invoice(
+            group, date(2027, 4, 1), date(2027, 3, 5), date(2027, 3, 23), InvoiceKind.MONTHLY,
+            POLICY,
+        )  # fmt: skip
+        assert group.invoices[date(2027, 4, 1)].paid == Decimal("500.00")
+        list(group.collect_events())
+
+        group.advance(date(2027, 5, 5), POLICY)
+        recorded = names(list(group.collect_events()))
+
+        assert recorded[:1] == ["GroupCoverageYearEnded"]
+        assert group.invoices[date(2027, 4, 1)].voided
+        assert (group.credit, group.refund_due) == (Decimal("0.00"), Decimal("500.00"))
+        assert group.money_account().conserved
+        assert "InvoiceIssued" not in recorded
 
 
 class TestARenewal:

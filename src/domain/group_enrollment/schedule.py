@@ -50,8 +50,8 @@ class GroupSameDayOrder(IntEnum):
     COVERAGE_YEAR_ENDS = auto()
     """The day the first month of the next coverage year would be invoiced, not renewed: the
     group ends on the last day of its coverage year (12.04(4)(b), 45 CFR 155.725(b)); that
-    month is never billed (the invoice day is not due then). Last, so the values stored
-    schedules were computed with stay the same."""
+    month is never billed (its invoice day is not due then). Appended last, so every other
+    decision keeps its value."""
 
 
 Decision = Callable[["GroupEnrollment", date, PolicyVersion], None]
