@@ -296,6 +296,19 @@ LEDGER_DATA: Mapping[str, frozenset[str]] = {
     "GroupRenewed": frozenset({"coverage_year_starts_on", "coverage_year_ends_on", "plan_id"}),
     "GroupCoverageTerminated": frozenset({"end_on", "cause", "rescission", "from_start"}),
     "EmployeeTerminatedForFraud": frozenset({"employee_id", "member_ids", "end_on", "rescission"}),
+    "GroupCoverageRestoredOnAppeal": frozenset(
+        {
+            "appeal_id",
+            "appealed_event_id",
+            "employee_ids",
+            "restored_from",
+            "withdrawn_end_on",
+            "withdrawn_end_reason",
+            "rebilled_months",
+            "refund_withdrawn",
+            "adjustments",
+        }
+    ),
 }
 """Event type -> its fields holding ledger data (every event type is named, even with none)."""
 
