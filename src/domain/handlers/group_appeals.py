@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from .ports import LedgerPort
 
 NOTICE = "TerminationNoticeIssued"
-NOTIFIED_ACTIONS = (rules.GROUP_TERMINATION, rules.EMPLOYEE_TERMINATION)
+NOTIFIED_ACTIONS = (rules.GROUP_TERMINATION, rules.EMPLOYEE_TERMINATION, "CoverageTerminated")
+"""The actions a written termination notice notifies (12.11(6), 12.12(12)): the Connector's
+terminations, and the termination for non-payment (not appealable itself, 12.13)."""
 
 
 def implement_group_reversal(
@@ -58,7 +60,8 @@ def implement_group_reversal(
 
 def notified_action(ledger: LedgerPort, appealed: Any) -> Any:
     """The action an appeal is about: the event appealed, or for a written termination notice
-    (12.11(6)) the termination it notifies (the latest recorded before it on the group)."""
+    (12.11(6), 12.12(12)) the termination it notifies (the latest recorded before it on the
+    group)."""
     if type(appealed).__name__ != NOTICE:
         return appealed
     before = [
