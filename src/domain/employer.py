@@ -169,6 +169,16 @@ class Employer(CopiedForCommands, Aggregate):
         )
         return True
 
+    def record_determination_again(
+        self, on: date, appealed: Any, policy: PolicyVersion, citation: str
+    ) -> None:
+        """12.15(5): the determination `appealed` stands after a re-hearing's superseding
+        decision: recorded again on `on` as it was, with its original effective date."""
+        fields = ("application_on", "employee_count", "eligible", "dental_eligible")
+        more = ("failed_conditions", "minimums", "minimums_waived", "retained_past_50")
+        as_recorded = {name: getattr(appealed, name) for name in (*fields, *more)}
+        self._record_determination(on, appealed.effective_on, citation, policy, as_recorded)
+
     def _record_determination(
         self,
         on: date,

@@ -207,3 +207,72 @@ class TestAnEmployeeEndedForFraudReversed:
         assert event_types(apply(decide("upheld"))) == ["AppealDecided"]
         employees = {e["employee_id"]: e for e in queries.coverage(ledger, "G1")["employees"]}
         assert employees["EMP-2"]["status"] == "ended"
+
+
+def rehearing(on: str, outcome: str, superseding: str | None = None) -> list[dict[str, Any]]:
+    """A re-hearing ordered on 20 June (within 14 days of the decision) and decided on `on`."""
+    decided: dict[str, Any] = {
+        "command": "decide_rehearing",
+        "on": on,
+        "appeal_id": "AP-1",
+        "outcome": outcome,
+    }
+    if superseding is not None:
+        decided["superseding_outcome"] = superseding
+    return [{"command": "order_rehearing", "on": "2026-06-20", "appeal_id": "AP-1"}, decided]
+
+
+def reheard(apply: Apply, initial: str, *decision: str | None) -> list[dict[str, Any]]:
+    """The rescission appealed, decided `initial` on 15 June, then re-heard (`rehearing`)."""
+    rescinded_for_fraud(apply)
+    run(apply, decide(initial))
+    return run(apply, *rehearing("2026-07-01", *decision))
+
+
+class TestAReversalReheard:
+    def test_a_superseding_decision_upholding_the_rescission_ends_the_group_again(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        answers = reheard(apply, "reversed", "supersede", "upheld")
+        again = only(answers[-1], "GroupCoverageTerminated")
+        assert (again["on"], again["data"]["end_on"]) == ("2026-07-01", "2026-04-30")
+        assert again["data"]["cause"] == "fraud" and again["data"]["rescission"] is True
+        assert [n["data"]["recipient"] for n in by_type(answers, "TerminationNoticeIssued")] == [
+            "employer",
+            "employee",
+            "employee",
+        ]
+        coverage = queries.coverage(ledger, "G1")
+        assert (coverage["status"], coverage["spans"][0]["end_on"]) == ("terminated", "2026-04-30")
+        assert ledger.group_enrollment("G1").money_account().conserved
+
+    def test_a_decision_not_to_supersede_leaves_the_group_covered(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        answers = reheard(apply, "reversed", "not_superseded")
+        assert "GroupCoverageTerminated" not in event_types(answers[-1])
+        assert queries.coverage(ledger, "G1")["status"] != "terminated"
+
+    def test_a_superseding_reversal_of_an_upheld_appeal_restores_the_group(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        answers = reheard(apply, "upheld", "supersede", "reversed")
+        restored = only(answers[-1], "GroupCoverageRestoredOnAppeal")
+        assert restored["data"]["restored_from"] == "2026-05-01"
+        assert queries.coverage(ledger, "G1")["status"] != "terminated"
+
+    def test_an_employer_determination_that_stands_is_recorded_again_and_ends_the_group_again(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        TestTheEmployerFoundNotEligibleReversed().ended_for_ineligibility(apply)
+        run(apply, decide("reversed"))
+        answers = run(apply, *rehearing("2026-07-01", "supersede", "upheld"))
+        stands = only(answers[-1], "EmployerEligibilityDetermined")
+        assert stands["citation"] == "956 CMR 12.15(5); 956 CMR 12.04(4)(a)"
+        assert (stands["effective_on"], stands["data"]["eligible"]) == ("2026-05-02", False)
+        again = only(answers[-1], "GroupCoverageTerminated")
+        # 12.11(5)(c) read as 12.10(5)(c): the end of the month of the decision
+        assert (again["data"]["cause"], again["data"]["end_on"]) == (
+            "employer_ineligible",
+            "2026-07-31",
+        )

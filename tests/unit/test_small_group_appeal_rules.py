@@ -9,7 +9,9 @@ import pytest
 from enrollment_ledger.domain.rules.small_group_appeals import (
     CORRECTED_EMPLOYER_DETERMINATION,
     GroupReversal,
+    RehearingEffect,
     corrected_employer_findings,
+    rehearing_effect,
     reversal_effect,
 )
 
@@ -50,3 +52,23 @@ class TestTheCorrectedEmployerDetermination:
 
     def test_cites_the_hearing_decision_and_the_eligibility_it_corrects(self) -> None:
         assert CORRECTED_EMPLOYER_DETERMINATION == "956 CMR 12.15(4); 956 CMR 12.04(4)(a)"
+
+
+class TestWhatARehearingDoes:
+    @pytest.mark.parametrize(
+        ("initial", "superseding", "effect"),
+        [
+            ("reversed", "upheld", RehearingEffect.END_AGAIN),
+            ("reversed", "dismissed", RehearingEffect.END_AGAIN),
+            ("reversed", "reversed", RehearingEffect.NOTHING),  # the same decision
+            ("reversed", None, RehearingEffect.NOTHING),  # not superseded
+            ("upheld", "reversed", RehearingEffect.IMPLEMENT_REVERSAL),
+            ("dismissed", "reversed", RehearingEffect.IMPLEMENT_REVERSAL),
+            ("upheld", "dismissed", RehearingEffect.NOTHING),
+            ("upheld", None, RehearingEffect.NOTHING),
+        ],
+    )
+    def test_implements_the_decision_that_stands(
+        self, initial: str, superseding: str | None, effect: RehearingEffect
+    ) -> None:
+        assert rehearing_effect(initial, superseding) == effect

@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..calendar import month_key
+from ..calendar import month_key, plus_days
 from ..enrollment import billing
 from ..enrollment.premium_changes import adjust_invoice
 from ..enrollment.restoration import (
@@ -36,6 +36,7 @@ from ..money import ZERO
 from ..parameters import PolicyVersion
 from ..rules import coverage_changes as coverage_rules
 from ..rules.small_group_terminations import GroupEndCause
+from . import terminations
 from .employees import EmployeeSpan
 
 if TYPE_CHECKING:
@@ -173,3 +174,31 @@ def restore_employee(
     )
     billing.apply_credit(g, on, policy)
     return True
+
+
+def end_again(
+    g: GroupEnrollment,
+    on: date,
+    restored: GroupCoverageRestoredOnAppeal,
+    finding: str,
+    policy: PolicyVersion,
+) -> None:
+    """12.15(5): a re-hearing's superseding decision leaves the action appealed standing, so what
+    `restored` covered again ends again as that action ended it, decided on `on` (`finding`: the
+    action's reason): the group's end for fraud as of the end it had set, an employee's too, or
+    the group of an employer no longer eligible at the end of this month. Nothing when the
+    coverage has since ended another way."""
+    if restored.withdrawn_end_on is None:
+        end_on = plus_days(restored.restored_from, -1)
+        for employee_id in restored.employee_ids:
+            if g.current_span(employee_id) is not None and not g.closed:
+                terminations.terminate_employee_for_fraud(
+                    g, on, employee_id, end_on, finding, policy
+                )
+        return
+    if g.closed or g.end_on is not None:
+        return
+    if restored.withdrawn_end_reason == EndReason.FRAUD:
+        terminations.terminate_group_for_fraud(g, on, restored.withdrawn_end_on, finding, policy)
+    else:
+        terminations.terminate_for_employer_ineligibility(g, on, finding, policy)

@@ -16,7 +16,7 @@ from ..employer import Employer
 from ..group_enrollment import GroupEnrollment, restoration
 from ..parameters import PolicyVersion
 from ..rules import small_group_appeals as rules
-from ..rules.small_group_terminations import GroupEndCause
+from ..rules.small_group_terminations import GroupEndCause, no_longer_eligible
 
 if TYPE_CHECKING:
     from .ports import LedgerPort
@@ -140,3 +140,50 @@ def _followed(determinations: list[Any], termination: Any) -> Any | None:
     before it."""
     before = [d for d in determinations if d.timestamp < termination.timestamp]
     return before[-1] if before else None
+
+
+def implement_group_rehearing(
+    ledger: LedgerPort,
+    appeal: Appeal,
+    initial_outcome: str,
+    superseding_outcome: str | None,
+    on: date,
+    policy: PolicyVersion,
+) -> list[Aggregate]:
+    """12.15(5): the decision that stands after the re-hearing of a small-group appeal implemented
+    (`rules.rehearing_effect`): the aggregates it changed."""
+    effect = rules.rehearing_effect(initial_outcome, superseding_outcome)
+    if effect == rules.RehearingEffect.IMPLEMENT_REVERSAL:
+        return implement_group_reversal(ledger, appeal, on, policy)
+    if effect == rules.RehearingEffect.NOTHING:
+        return []
+    assert appeal.employer_id is not None
+    employer = ledger.employer(appeal.employer_id)
+    action = notified_action(
+        ledger, ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
+    )
+    changed: list[Aggregate] = []
+    finding = getattr(action, "finding", None)
+    if isinstance(action, Employer.EmployerEligibilityDetermined):
+        if rules.corrected_employer_findings(action.eligible, action.dental_eligible) is None:
+            return []  # the reversal corrected nothing: nothing to end again
+        employer.record_determination_again(on, action, policy, rules.APPEALED_DETERMINATION_STANDS)
+        changed.append(employer)
+        finding = (
+            None
+            if action.eligible
+            else no_longer_eligible(employer.determinations, employer.employer_id)
+        )
+    for group_id in employer.group_enrollment_ids:
+        group = ledger.group_enrollment(group_id)
+        restorations = [
+            e
+            for e in ledger.aggregate_events(group.id)
+            if isinstance(e, GroupEnrollment.GroupCoverageRestoredOnAppeal)
+            and e.appeal_id == appeal.appeal_id
+        ]
+        if restorations and finding is not None:
+            group.advance(on, ledger.policy.in_force)
+            restoration.end_again(group, on, restorations[-1], finding, policy)
+            changed.append(group)
+    return changed

@@ -15,16 +15,24 @@ an employer's or an employee's appeal restores, as small pure functions.
   appeal of it is reversed). An employee's own termination for fraud is restored on the
   employee's appeal or the employer's, for that employee only. An employer determination found
   not eligible, reversed, is corrected (eligible) and what it ended is restored.
+- 12.15(5): the decision that stands after a re-hearing is implemented (`rehearing_effect`): a
+  superseding decision that is no reversal after a reversal ends again what the reversal restored
+  (the Connector's termination taken again, from the day of the re-hearing's decision, as of the
+  end it had set; the employer's determination recorded again as appealed); a superseding reversal
+  is implemented as an initial one. The stay while a re-hearing is pending leaves coverage as the
+  initial decision implemented it (the ledger stays only a household's correction).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from .appeals import HEARING_DECISION
+from .appeals import HEARING_DECISION, REHEARING, AppealOutcome
 from .small_group import EMPLOYER_ELIGIBILITY
 
 CORRECTED_EMPLOYER_DETERMINATION = f"{HEARING_DECISION}; {EMPLOYER_ELIGIBILITY}"
+APPEALED_DETERMINATION_STANDS = f"{REHEARING}; {EMPLOYER_ELIGIBILITY}"
+REVERSED = AppealOutcome.REVERSED.value
 
 GROUP_TERMINATION = "GroupCoverageTerminated"
 EMPLOYEE_TERMINATION = "EmployeeTerminatedForFraud"
@@ -63,3 +71,22 @@ def corrected_employer_findings(eligible: bool, dental_eligible: bool) -> dict[s
     if eligible and dental_eligible:
         return None
     return {"eligible": True, "dental_eligible": True, "failed_conditions": []}
+
+
+class RehearingEffect(StrEnum):
+    """What a re-hearing's decision (12.15(5)) does to a small group's coverage."""
+
+    IMPLEMENT_REVERSAL = "implement_reversal"  # a superseding reversal of a decision that was not
+    END_AGAIN = "end_again"  # a superseding decision that is no reversal of a reversal
+    NOTHING = "nothing"  # the initial decision stands, as implemented
+
+
+def rehearing_effect(initial_outcome: str, superseding_outcome: str | None) -> RehearingEffect:
+    """12.15(5): the decision that stands after the re-hearing is implemented. A superseding
+    reversal of an initial decision that was none is implemented as the initial one would have
+    been; a superseding decision that is no reversal, after an initial reversal, leaves the action
+    appealed standing, so what the reversal restored ends again; otherwise nothing changes."""
+    reversed_now = superseding_outcome == REVERSED
+    if superseding_outcome is None or reversed_now == (initial_outcome == REVERSED):
+        return RehearingEffect.NOTHING
+    return RehearingEffect.IMPLEMENT_REVERSAL if reversed_now else RehearingEffect.END_AGAIN
