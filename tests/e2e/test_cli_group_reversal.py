@@ -66,8 +66,11 @@ def test_the_hearing_of_an_employer_determination_shows_it_decided_again(tmp_pat
     }
     status, answers = apply_lines(tmp_path, [appeal])
     assert status == 0, answers
-    packet = ask_json(tmp_path, "hearing", "AP-2")
+    packet = ask_json(tmp_path, "hearing", "AP-2", "--as-of", "2026-06-15")
     assert packet["recomputed"]["matches"] is True
+    assert packet["current_policy"]["policy_version"] == "2026.1"  # in force on 15 June
+    refused = run_cli("hearing", "AP-2", "--as-of", "June", "--json", cwd=tmp_path)
+    assert refused.returncode != 0 and "invalid_date" in refused.stdout
     shown = run_cli("hearing", "AP-2", cwd=tmp_path)
     assert shown.returncode == 0, shown.stdout + shown.stderr
     words = " ".join(shown.stdout.split())  # the table wraps at the terminal's width
