@@ -448,6 +448,8 @@ FIELDS_OF: dict[str, str] = {
     "reversed the action",
     "GroupCoverageRestoredOnAppeal.appealed_event_id": "the action appealed (a termination, its "
     "notice, or the employer determination that led to it)",
+    "GroupCoverageRestoredOnAppeal.termination_event_id": "the Connector's termination withdrawn "
+    "(its row in terminations is flagged rescinded)",
     "GroupCoverageRestoredOnAppeal.employee_ids": "the employees covered again",
     "GroupCoverageRestoredOnAppeal.restored_from": "the first day covered again: the day after "
     "the end withdrawn, or the first day of coverage",

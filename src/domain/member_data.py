@@ -300,6 +300,7 @@ LEDGER_DATA: Mapping[str, frozenset[str]] = {
         {
             "appeal_id",
             "appealed_event_id",
+            "termination_event_id",
             "employee_ids",
             "restored_from",
             "withdrawn_end_on",

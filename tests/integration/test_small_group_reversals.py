@@ -6,11 +6,14 @@ employee ended for fraud covered again with their premium billed again; affirmed
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from enrollment_ledger.adapters import queries
 from enrollment_ledger.domain.ledger import Ledger
+from enrollment_ledger.projections import runner
+from enrollment_ledger.projections.terminations import terminations_between
 
 from ..conftest import Apply, event_types, only
 from ..group_scenarios import determine, employer_application, paid_through_may
@@ -105,6 +108,17 @@ class TestAGroupTerminationForFraudReversed:
         assert queries.coverage(ledger, "G1")["status"] == "active"
         later = apply(schedule("2026-06-24"))
         assert "PaymentMissed" in event_types(later)  # unpaid by 23 June, delinquent as ever
+
+    def test_the_termination_listed_for_the_carrier_is_flagged_rescinded(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        ended = rescinded_for_fraud(apply)
+        restored = only(apply(decide("reversed")), "GroupCoverageRestoredOnAppeal")
+        assert restored["data"]["termination_event_id"] == ended["id"]
+        runner.run(ledger)
+        (row,) = terminations_between(ledger, date(2026, 4, 1), date(2026, 5, 31))
+        assert (row["enrollment_id"], row["reason"]) == ("G1", "fraud")
+        assert (row["rescinded"], row["rescinded_on"]) == (True, "2026-06-15")
 
     def test_upheld_restores_nothing(self, apply: Apply, ledger: Ledger) -> None:
         rescinded_for_fraud(apply)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..calendar import month_key, plus_days
 from ..enrollment import billing
@@ -32,6 +32,7 @@ from ..enrollment.restoration import (
     withdraw_end,
 )
 from ..enrollment.shared import EndReason, EnrollmentEvent
+from ..events import event_id
 from ..money import ZERO
 from ..parameters import PolicyVersion
 from ..rules import coverage_changes as coverage_rules
@@ -51,7 +52,8 @@ END_REASON_OF_CAUSE: dict[str, EndReason] = {
 
 class GroupCoverageRestoredOnAppeal(EnrollmentEvent):
     """`employee_ids` covered again from `restored_from` after `appeal_id` reversed the action
-    `appealed_event_id`. `withdrawn_end_on` (with its reason) is the group's end that action set,
+    `appealed_event_id` (the Connector's termination `termination_event_id`, itself or as its
+    notice or the employer determination it followed). `withdrawn_end_on` (with its reason) is the group's end that action set,
     withdrawn (None when it ended one employee); `rebilled_months` the months owed again, each
     with its due date (`{"month": "YYYY-MM", "due_on": "YYYY-MM-DD"}`); `refund_withdrawn` what
     was due back to the employer and is credit again; `adjustments` each month already billed
@@ -60,6 +62,7 @@ class GroupCoverageRestoredOnAppeal(EnrollmentEvent):
 
     appeal_id: str
     appealed_event_id: str
+    termination_event_id: str
     employee_ids: list[str]
     restored_from: date
     withdrawn_end_on: date | None
@@ -92,24 +95,28 @@ def _ended_for_fraud(g: GroupEnrollment, employee_id: str) -> EmployeeSpan | Non
 def restore_group(
     g: GroupEnrollment,
     on: date,
-    appeal_id: str,
-    appealed_event_id: str,
-    cause: str,
-    end_on: date,
+    appeal: tuple[str, str],
+    termination: Any,
     policy: PolicyVersion,
 ) -> bool:
-    """12.15(4), 45 CFR 155.545(c): the group's end on `end_on` for `cause` (a
-    `GroupCoverageTerminated`) withdrawn, with every employee it ended. False, recording nothing,
-    when that end is no longer the group's (another end came first: it stands) or coverage never
-    began (nothing to restore)."""
-    if g.start_on is None or g.end_on != end_on or g.end_reason != END_REASON_OF_CAUSE.get(cause):
+    """12.15(4), 45 CFR 155.545(c): the group's end that `termination` (a
+    `GroupCoverageTerminated`) set withdrawn, with every employee it ended, after `appeal` (its
+    id, and the event it appealed). False, recording nothing, when that end is no longer the
+    group's (another end came first: it stands) or coverage never began (nothing to restore)."""
+    end_on = termination.end_on
+    if (
+        g.start_on is None
+        or g.end_on != end_on
+        or g.end_reason != END_REASON_OF_CAUSE.get(termination.cause)
+    ):
         return False
     restored_from = coverage_rules.restored_from(last_day_before_withdrawn_end(g), g.start_on)
     record_restoration(
         g,
         g.GroupCoverageRestoredOnAppeal,
-        (on, policy, appeal_id, appealed_event_id),
+        (on, policy, *appeal),
         restored_from,
+        termination_event_id=event_id(termination.originator_id, termination.originator_version),
         employee_ids=sorted(
             {s.employee_id for s in g.employees if s.end_on is None or s.end_on > end_on}
         ),
@@ -126,15 +133,15 @@ def restore_group(
 def restore_employee(
     g: GroupEnrollment,
     on: date,
-    appeal_id: str,
-    appealed_event_id: str,
-    employee_id: str,
+    appeal: tuple[str, str],
+    termination: Any,
     policy: PolicyVersion,
 ) -> bool:
     """12.15(4), 45 CFR 155.545(c): one employee's termination for fraud withdrawn: covered again
     from the day after its end (from their first day for a rescission from it), the employer's
     premium owed again for their months. False, recording nothing, when the employee's latest
-    enrollment did not end for fraud."""
+    enrollment did not end for fraud. `termination`: the `EmployeeTerminatedForFraud`."""
+    employee_id = termination.employee_id
     span = _ended_for_fraud(g, employee_id)
     if span is None:
         return False
@@ -163,8 +170,9 @@ def restore_employee(
     record_restoration(
         g,
         g.GroupCoverageRestoredOnAppeal,
-        (on, policy, appeal_id, appealed_event_id),
+        (on, policy, *appeal),
         restored_from,
+        termination_event_id=event_id(termination.originator_id, termination.originator_version),
         employee_ids=[employee_id],
         withdrawn_end_on=None,
         withdrawn_end_reason=None,

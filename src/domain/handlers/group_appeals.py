@@ -42,20 +42,15 @@ def implement_group_reversal(
     group = _group_of(ledger, appeal, action.originator_id)
     group.advance(on, ledger.policy.in_force)
     if effect == rules.GroupReversal.GROUP:
-        restoration.restore_group(
-            group,
-            on,
-            appeal.appeal_id,
-            appeal.appealed_event_id,
-            action.cause,
-            action.end_on,
-            policy,
-        )
+        restoration.restore_group(group, on, _ids(appeal), action, policy)
     else:
-        restoration.restore_employee(
-            group, on, appeal.appeal_id, appeal.appealed_event_id, action.employee_id, policy
-        )
+        restoration.restore_employee(group, on, _ids(appeal), action, policy)
     return [group]
+
+
+def _ids(appeal: Appeal) -> tuple[str, str]:
+    """The appeal's id and the event it appealed, as a restoration records them."""
+    return appeal.appeal_id, appeal.appealed_event_id
 
 
 def notified_action(ledger: LedgerPort, appealed: Any) -> Any:
@@ -110,15 +105,7 @@ def _correct_employer(
             and followed is not None
             and followed.originator_version == determination.originator_version
         ):
-            restoration.restore_group(
-                group,
-                on,
-                appeal.appeal_id,
-                appeal.appealed_event_id,
-                ended.cause,
-                ended.end_on,
-                policy,
-            )
+            restoration.restore_group(group, on, _ids(appeal), ended, policy)
     return changed
 
 
