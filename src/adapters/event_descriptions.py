@@ -125,6 +125,10 @@ EVENTS: dict[str, str] = {
     "EmployeeTerminatedForFraud": "The Connector ended one employee's coverage, with the "
     "dependents', for fraud (12.11(5)(a)); notices to the employee and the employer follow "
     "(12.11(6)); appealable (12.13(1)).",
+    "GroupCoverageRestoredOnAppeal": "A small group's coverage (or one employee's) that the "
+    "Connector's termination ended, restored because an appeal reversed it, as of its date "
+    "(12.15(4), 45 CFR 155.545(c)): the months it voided owed again, what was due back to the "
+    "employer credit again, the months already billed without a restored employee billed again.",
     "ParticipationTermsNoted": "At the group's selection: whether the employer's application fell "
     "from 15 November to 15 December, which waives the minimum participation (12.11(3)).",
     "ParticipationChecked": "The minimum participation checked when the employer's enrollment "
@@ -448,6 +452,25 @@ FIELDS_OF: dict[str, str] = {
     "(the next premium due date when its own has passed)",
     "CoverageRestoredOnAppeal.refund_withdrawn": "what was due back to the member, credit again",
     "CoverageRestoredOnAppeal.recoupment_withdrawn": "the recoupment withdrawn (12.10(7))",
+    "GroupCoverageRestoredOnAppeal.appeal_id": "the employer's or employee's appeal that "
+    "reversed the action",
+    "GroupCoverageRestoredOnAppeal.appealed_event_id": "the action appealed (a termination, its "
+    "notice, or the employer determination that led to it)",
+    "GroupCoverageRestoredOnAppeal.termination_event_id": "the Connector's termination withdrawn "
+    "(its row in terminations is flagged rescinded)",
+    "GroupCoverageRestoredOnAppeal.employee_ids": "the employees covered again",
+    "GroupCoverageRestoredOnAppeal.restored_from": "the first day covered again: the day after "
+    "the end withdrawn, or the first day of coverage",
+    "GroupCoverageRestoredOnAppeal.withdrawn_end_on": "the group's end withdrawn (null when one "
+    "employee is restored)",
+    "GroupCoverageRestoredOnAppeal.withdrawn_end_reason": "why that end had been set (fraud, "
+    "ineligible)",
+    "GroupCoverageRestoredOnAppeal.rebilled_months": "the months owed again, each with its due "
+    "date (the next premium due date when its own has passed)",
+    "GroupCoverageRestoredOnAppeal.refund_withdrawn": "what was due back to the employer, credit "
+    "again",
+    "GroupCoverageRestoredOnAppeal.adjustments": "each month already billed without the restored "
+    "employee, billed again with them (billed, amount, difference, due date)",
     "MemberCoverageEnded.reason": "ineligible (a determination left the member eligible for "
     "nothing) or death",
     "MemberCoverageEnded.end_on": "the member's last day of coverage",

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
 
 from ..domain import representatives
 from ..domain.appeal import Appeal
+from ..domain.employer import Employer
+from ..domain.employer_hearing import recompute_employer, recompute_non_payment
 from ..domain.enrollment import Enrollment, replay
+from ..domain.enrollment.shared import EndReason
 from ..domain.errors import LedgerError, UnknownEmployer, UnknownHousehold
 from ..domain.group_enrollment import GroupEnrollment
+from ..domain.group_enrollment import replay as replay_group
+from ..domain.handlers.group_appeals import notified_action
 from ..domain.hearing import facts_before, recompute, recompute_period_denial
 from ..domain.household import Household
 from ..domain.ledger import Ledger
@@ -22,6 +28,8 @@ from ..projections.timelines import timeline_events
 from .attribution import actor_of, actors_by_event, actors_of
 from .hearing_premiums import premiums_by_month
 from .wire import plain, render_event
+
+T = TypeVar("T")
 
 
 def coverage(
@@ -87,14 +95,14 @@ def employer_timeline(
     }
 
 
-def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
+def hearing(ledger: Ledger, appeal_id: str, on: date | None = None) -> dict[str, Any]:
     """The hearing packet: the appealed determination, the facts held when it was made, the rule
-    and policy version applied, the decision recomputed with that version and with the current
-    one, who filed the appeal for whom, the household's representatives in force, the re-hearing
+    and policy version applied, the decision recomputed with that version and with the one in
+    force on the hearing's date `on` (the current one when not given), who filed the appeal for whom, the household's representatives in force, the re-hearing
     and the stay of the initial decision (12.15(5)), and the household's whole timeline."""
     appeal = ledger.appeal(appeal_id)
     if appeal.household_id is None:
-        return employer_hearing(ledger, appeal_id)
+        return employer_hearing(ledger, appeal_id, on)
     household = ledger.household(appeal.household_id)
     appealed = ledger.load_event(appeal.appealed_aggregate_id, appeal.appealed_version)
     stream = list(ledger.aggregate_events(appeal.appealed_aggregate_id))
@@ -104,14 +112,12 @@ def hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
     note = None
     if type(appealed).__name__ == "EligibilityDetermined":
         recomputed = _recomputation(ledger, prior, appealed, appealed.policy_version)
-        current = _recomputation(ledger, prior, appealed, ledger.policy.current.version)
+        current = _recomputation(ledger, prior, appealed, _hearing_policy(ledger, on))
     elif isinstance(appealed, Household.SpecialEnrollmentPeriodDenied):
         then = _enrollments_before(ledger, prior, appealed)
         applied = appealed.policy_version or ledger.policy.current.version
         recomputed = _period_recomputation(ledger, prior, appealed, then, applied)
-        current = _period_recomputation(
-            ledger, prior, appealed, then, ledger.policy.current.version
-        )
+        current = _period_recomputation(ledger, prior, appealed, then, _hearing_policy(ledger, on))
     else:
         note = (
             "the ledger recomputes eligibility determinations and refused special enrollment "
@@ -159,17 +165,21 @@ def _enrollments_before(ledger: Ledger, prior: list[Any], appealed: Any) -> list
     """The household's enrollments (those it had linked by then) as they stood when `appealed`
     was recorded: each folded from its events recorded before it."""
     linked = [e.enrollment_id for e in prior if isinstance(e, Household.EnrollmentLinked)]
-    enrollments = []
-    for enrollment_id in linked:
-        events = [
-            e
-            for e in ledger.aggregate_events(Enrollment.id_for(enrollment_id))
-            if e.timestamp < appealed.timestamp
-        ]
-        folded = replay(events)
+    return _as_they_stood(ledger, [Enrollment.id_for(e) for e in linked], replay, appealed)
+
+
+def _as_they_stood(
+    ledger: Ledger, aggregate_ids: list[UUID], fold: Callable[[list[Any]], T | None], event: Any
+) -> list[T]:
+    """Each aggregate folded (`fold`) from its events recorded before `event`, when it had any."""
+    found = []
+    for aggregate_id in aggregate_ids:
+        folded = fold(
+            [e for e in ledger.aggregate_events(aggregate_id) if e.timestamp < event.timestamp]
+        )
         if folded is not None:
-            enrollments.append(folded)
-    return enrollments
+            found.append(folded)
+    return found
 
 
 def _period_recomputation(
@@ -227,23 +237,30 @@ def _stay(appeal: Appeal) -> str | None:
 
 
 def _recomputation(ledger: Ledger, prior: list[Any], appealed: Any, version: str) -> dict[str, Any]:
+    return _answered(version, lambda: recompute(prior, appealed, version, ledger.policy), "members")
+
+
+def _answered(version: str, compute: Callable[[], Any], *fields: str) -> dict[str, Any]:
+    """A decision recomputed with `version`: its `fields`, whether it matches the record and how
+    it differs; or the coded refusal the recomputation met."""
     try:
-        result = recompute(prior, appealed, version, ledger.policy)
+        result = compute()
     except LedgerError as e:
         return {"policy_version": version, "error": {"code": e.code, "message": e.message}}
     return {
         "policy_version": result.policy_version,
-        "members": result.members,
+        **{name: getattr(result, name) for name in fields},
         "matches": result.matches,
         "differences": result.differences,
     }
 
 
-def employer_hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
+def employer_hearing(ledger: Ledger, appeal_id: str, on: date | None = None) -> dict[str, Any]:
     """An employer's (or its employee's, `employee_id`) hearing packet: the appealed action as
-    recorded, the facts held when it
-    was taken, the rule and policy version applied, and the employer's whole timeline (the
-    ledger does not recompute an employer's determination here yet)."""
+    recorded, the facts held when it was taken, the rule and policy version applied, the
+    decision recomputed (an eligibility determination, or a termination for non-payment or the
+    notice of it) with that version and with the one in force on the hearing's date `on` (the
+    current one when not given), and the employer's whole timeline."""
     appeal = ledger.appeal(appeal_id)
     assert appeal.employer_id is not None
     employer = ledger.employer(appeal.employer_id)
@@ -252,6 +269,9 @@ def employer_hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
         list(ledger.aggregate_events(appeal.appealed_aggregate_id)), appeal.appealed_version
     )
     history = timeline_events(ledger.employer_events(employer))
+    action = notified_action(ledger, appealed)
+    recomputed = _employer_recomputation(ledger, employer, action, action.policy_version)
+    current = _employer_recomputation(ledger, employer, action, _hearing_policy(ledger, on))
     return {
         "appeal_id": appeal.appeal_id,
         "employer_id": appeal.employer_id,
@@ -275,10 +295,59 @@ def employer_hearing(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
         "appealed_event": render_event(appealed),
         "facts_known": [render_event(e) for e in prior],
         "rule": {"citation": appealed.citation, "policy_version": appealed.policy_version},
-        "recomputed": None,
-        "current_policy": None,
-        "note": "an employer's action is shown as recorded",
+        "recomputed": recomputed,
+        "current_policy": current,
+        "note": None
+        if recomputed is not None
+        else (
+            "the ledger recomputes an employer's eligibility determination and a group's "
+            "termination for non-payment; this action is shown as recorded"
+        ),
         "timeline": [
             render_event(e, by) for e, by in zip(history, actors_of(ledger, history), strict=True)
         ],
     }
+
+
+def _hearing_policy(ledger: Ledger, on: date | None) -> str:
+    """The policy version a hearing on `on` recomputes with besides the one applied: the one in
+    force that day (the adapter gives the date), or the current one when none is given."""
+    return (ledger.policy.in_force(on) if on is not None else ledger.policy.current).version
+
+
+def _employer_recomputation(
+    ledger: Ledger, employer: Employer, action: Any, version: str | None
+) -> dict[str, Any] | None:
+    """The small-group `action` decided again with `version` (`employer_hearing`), None for an
+    action the ledger does not recompute."""
+    if version is None:
+        return None
+    if isinstance(action, Employer.EmployerEligibilityDetermined):
+        prior = facts_before(ledger.aggregate_events(employer.id), action.originator_version)
+        groups = _groups_before(ledger, employer, action)
+        return _answered(
+            version,
+            lambda: recompute_employer(prior, groups, action, ledger.policy.version(version)),
+            "decision",
+            "citation",
+        )
+    if (
+        isinstance(action, GroupEnrollment.CoverageTerminated)
+        and action.reason == EndReason.NON_PAYMENT
+    ):
+        events = list(ledger.aggregate_events(action.originator_id))
+        before = replay_group(facts_before(events, action.originator_version))
+        if before is not None:
+            return _answered(
+                version,
+                lambda: recompute_non_payment(before, action, ledger.policy.version(version)),
+                "decision",
+                "citation",
+            )
+    return None
+
+
+def _groups_before(ledger: Ledger, employer: Employer, event: Any) -> list[GroupEnrollment]:
+    """The employer's group enrollments as they stood when `event` was recorded."""
+    ids = [GroupEnrollment.id_for(g) for g in employer.group_enrollment_ids]
+    return _as_they_stood(ledger, ids, replay_group, event)

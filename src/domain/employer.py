@@ -21,6 +21,7 @@ from .errors import InvalidCommand, NotEligible
 from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
 from .parameters import PolicyVersion
 from .rules import small_group as rules
+from .rules import small_group_appeals as appeals_rules
 
 
 class Employer(CopiedForCommands, Aggregate):
@@ -133,20 +134,66 @@ class Employer(CopiedForCommands, Aggregate):
             policy=policy,
             coverage_year=coverage_year,
         )
+        self._record_determination(
+            on,
+            on,
+            decided.citation,
+            policy,
+            {
+                "application_on": application_on,
+                "employee_count": record["employee_count"],
+                "eligible": decided.eligible,
+                "dental_eligible": decided.dental_eligible,
+                "failed_conditions": [failed.record() for failed in decided.failed_conditions],
+                "minimums": decided.minimums,
+                "minimums_waived": decided.minimums_waived,
+                "retained_past_50": decided.retained_past_50,
+            },
+        )
+
+    def record_corrected_determination(
+        self, on: date, appealed: Any, policy: PolicyVersion, citation: str
+    ) -> bool:
+        """12.15(4): the determination `appealed` reversed on appeal, corrected on `on` with its
+        original effective date (`appeals_rules.corrected_employer_findings`), the rest as it
+        recorded. False, recording nothing, when it had found the employer eligible."""
+        corrected = appeals_rules.corrected_employer_findings(
+            appealed.eligible, appealed.dental_eligible
+        )
+        if corrected is None:
+            return False
+        kept = ("application_on", "employee_count", "minimums", "minimums_waived")
+        as_recorded = {name: getattr(appealed, name) for name in (*kept, "retained_past_50")}
+        self._record_determination(
+            on, appealed.effective_on, citation, policy, {**as_recorded, **corrected}
+        )
+        return True
+
+    def record_determination_again(
+        self, on: date, appealed: Any, policy: PolicyVersion, citation: str
+    ) -> None:
+        """12.15(5): the determination `appealed` stands after a re-hearing's superseding
+        decision: recorded again on `on` as it was, with its original effective date."""
+        fields = ("application_on", "employee_count", "eligible", "dental_eligible")
+        more = ("failed_conditions", "minimums", "minimums_waived", "retained_past_50")
+        as_recorded = {name: getattr(appealed, name) for name in (*fields, *more)}
+        self._record_determination(on, appealed.effective_on, citation, policy, as_recorded)
+
+    def _record_determination(
+        self,
+        on: date,
+        effective_on: date,
+        citation: str,
+        policy: PolicyVersion,
+        fields: dict[str, Any],
+    ) -> None:
         self.trigger_event(
             self.EmployerEligibilityDetermined,
             on=on,
-            effective_on=on,
-            citation=decided.citation,
+            effective_on=effective_on,
+            citation=citation,
             policy_version=policy.version,
-            application_on=application_on,
-            employee_count=record["employee_count"],
-            eligible=decided.eligible,
-            dental_eligible=decided.dental_eligible,
-            failed_conditions=[failed.record() for failed in decided.failed_conditions],
-            minimums=decided.minimums,
-            minimums_waived=decided.minimums_waived,
-            retained_past_50=decided.retained_past_50,
+            **fields,
         )
 
     # ---- its record --------------------------------------------------------------------------

@@ -299,6 +299,20 @@ LEDGER_DATA: Mapping[str, frozenset[str]] = {
     ),
     "GroupCoverageTerminated": frozenset({"end_on", "cause", "rescission", "from_start"}),
     "EmployeeTerminatedForFraud": frozenset({"employee_id", "member_ids", "end_on", "rescission"}),
+    "GroupCoverageRestoredOnAppeal": frozenset(
+        {
+            "appeal_id",
+            "appealed_event_id",
+            "termination_event_id",
+            "employee_ids",
+            "restored_from",
+            "withdrawn_end_on",
+            "withdrawn_end_reason",
+            "rebilled_months",
+            "refund_withdrawn",
+            "adjustments",
+        }
+    ),
 }
 """Event type -> its fields holding ledger data (every event type is named, even with none)."""
 

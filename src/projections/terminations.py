@@ -3,7 +3,8 @@
 `CoverageTerminatedForFraud` (reason `fraud`, possibly a rescission) with its effective end date
 (`end_on`), its decision date (`decided_on`, the event's business date), reason and citation;
 `rescinded` (and `rescinded_on`) once a later `TerminationRescinded` for that termination is
-recorded, or a `CoverageRestoredOnAppeal` reverses the termination for fraud on appeal;
+recorded, or a `CoverageRestoredOnAppeal` reverses the termination for fraud on appeal (a
+small group's `GroupCoverageRestoredOnAppeal`, the termination it names);
 `reinstated_on` once a reinstatement is granted after it. Rows are never deleted, so a rescinded
 termination stays visible, flagged.
 
@@ -90,7 +91,8 @@ RESCINDED = (Enrollment.TerminationRescinded, GroupEnrollment.TerminationRescind
 REINSTATED = (Enrollment.ReinstatementDecided, GroupEnrollment.ReinstatementDecided)
 NOTICE = GroupEnrollment.TerminationNoticeIssued
 
-RELEVANT = (*TERMINATED, *RESCINDED, *REINSTATED, NOTICE, Enrollment.CoverageRestoredOnAppeal)
+RESTORED = (Enrollment.CoverageRestoredOnAppeal, GroupEnrollment.GroupCoverageRestoredOnAppeal)
+RELEVANT = (*TERMINATED, *RESCINDED, *REINSTATED, NOTICE, *RESTORED)
 """The only events that change a termination row (or its employees)."""
 
 
@@ -138,11 +140,16 @@ class TerminationsProjection:
                     )
                     .values(rescinded=True, rescinded_on=event.on)
                 )
-            elif isinstance(event, Enrollment.CoverageRestoredOnAppeal):
-                # a termination for fraud reversed on appeal (12.15(4)): no longer in force
+            elif isinstance(event, RESTORED):
+                # a termination reversed on appeal (12.15(4)): no longer in force
+                withdrawn = (
+                    event.termination_event_id
+                    if isinstance(event, GroupEnrollment.GroupCoverageRestoredOnAppeal)
+                    else event.appealed_event_id
+                )
                 session.execute(
                     update(TERMINATIONS)
-                    .where(TERMINATIONS.c.event_id == event.appealed_event_id)
+                    .where(TERMINATIONS.c.event_id == withdrawn)
                     .values(rescinded=True, rescinded_on=event.on)
                 )
             elif isinstance(event, REINSTATED) and event.granted:

@@ -21,6 +21,16 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 Step = dict[str, Any] | Callable[[list[dict[str, Any]]], dict[str, Any]]
 
 
+BAKERY_RESCINDED: dict[str, Any] = {
+    "command": "terminate_group_for_fraud",
+    "on": "2026-05-12",
+    "group_enrollment_id": "G-BAKERY",
+    "effective_on": "2026-04-30",
+    "finding": "the employer's roster lists people who never worked there",
+}
+"""The small-group example's bakery rescinded for fraud back to 30 April (12.11(5)(a))."""
+
+
 def first_of(event_type: str, recorded: list[dict[str, Any]]) -> str:
     return str(next(e["id"] for e in recorded if e["type"] == event_type))
 
@@ -276,13 +286,7 @@ def a_small_groups_later_changes() -> list[Step]:
             "effective_on": "2026-05-05",
             "finding": "a spouse enrolled who is not the employee's spouse",
         },
-        {
-            "command": "terminate_group_for_fraud",
-            "on": "2026-05-12",
-            "group_enrollment_id": "G-BAKERY",
-            "effective_on": "2026-04-30",
-            "finding": "the employer's roster lists people who never worked there",
-        },
+        BAKERY_RESCINDED,
         lambda recorded: {
             "command": "file_appeal",
             "on": "2026-05-20",
@@ -295,6 +299,30 @@ def a_small_groups_later_changes() -> list[Step]:
                 if e["type"] == "TerminationNoticeIssued" and e["data"]["employee_id"] == "BK-BEN"
             ),
             "grounds": "my spouse and I married in 2019",
+        },
+    ]
+
+
+def a_small_groups_termination_reversed() -> list[Step]:
+    """The small-group example's bakery rescinded for fraud back to 30 April, the employer's
+    appeal reversed (12.15(4), 45 CFR 155.545(c)): the group covered again from 1 May, the
+    months the end voided owed again and paid from the refund withdrawn."""
+    return [
+        *example_file("small-group.jsonl")[:8],
+        BAKERY_RESCINDED,
+        lambda recorded: {
+            "command": "file_appeal",
+            "on": "2026-05-20",
+            "appeal_id": "AP-BAKERY-FRAUD",
+            "employer_id": "ER-BAKERY",
+            "appealed_event_id": first_of("GroupCoverageTerminated", recorded),
+            "grounds": "everyone on the roster works at the bakery",
+        },
+        {
+            "command": "decide_appeal",
+            "on": "2026-06-15",
+            "appeal_id": "AP-BAKERY-FRAUD",
+            "outcome": "reversed",
         },
     ]
 
@@ -340,6 +368,7 @@ def scenarios() -> dict[str, list[Step]]:
         *a_coverage_year_paid(),
         schedule("2027-04-30"),
     ]
+    found["a small group's termination reversed"] = a_small_groups_termination_reversed()
     return found
 
 

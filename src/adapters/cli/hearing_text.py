@@ -304,7 +304,11 @@ def recomputations(packet: dict[str, Any]) -> list[str]:
             continue
         verdict = "matches the record" if result["matches"] else "DIFFERS from the record"
         found.append(f"[bold]{label}[/bold] ({result['policy_version']}): {verdict}")
-        if "decision" in result:  # a special enrollment period decided again
+        if isinstance(result.get("decision"), dict):  # a small-group decision decided again
+            found.append(
+                f"  {_small_group_decision(result['decision'])}; rule {result['citation']}"
+            )
+        elif "decision" in result:  # a special enrollment period decided again
             found.append(
                 f"  {result['decision']} ({result['reason'] or 'end ' + str(result['end_on'])}), "
                 f"rule {result['citation']}"
@@ -320,3 +324,13 @@ def recomputations(packet: dict[str, Any]) -> list[str]:
     if packet["note"]:
         found.append(packet["note"])
     return found
+
+
+def _small_group_decision(decision: dict[str, Any]) -> str:
+    """An employer's determination or a group's termination decided again, in words."""
+    said = []
+    for name, value in decision.items():
+        if name == "failed_conditions":
+            value = "; ".join(f"{f['condition']} ({f['clause']})" for f in value) or "none"
+        said.append(f"{name.replace('_', ' ')} {render.cell(value)}")
+    return ", ".join(said)

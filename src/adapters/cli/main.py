@@ -92,8 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     ):
         query = sub.add_parser(kind, parents=[common], help=text)
         query.add_argument(key, type=identifier(key.upper()))
-        if kind in ("coverage", "balance"):
-            add_as_of_option(query)
+        if kind in ("coverage", "balance", "hearing"):
+            add_as_of_option(query)  # a hearing's: the date whose policy it recomputes with
         if kind != "hearing":
             add_known_at_option(query)
         else:

@@ -59,7 +59,7 @@ def run_query(
     elif kind == "balance":
         answer = queries.balance(ledger, key, as_of, known_at)
     elif kind == "hearing":
-        answer = queries.hearing(ledger, key)
+        answer = queries.hearing(ledger, key, as_of)
     else:
         answer = queries.timeline(ledger, key, known_at)
     _output(kind, answer, as_json, Asked(as_of, known_at, wide), ledger)

@@ -257,8 +257,9 @@ def create_app(
         responses=_errors(401, 403, 404, 503),
         summary="The hearing packet of an appeal",
     )
-    def get_hearing(appeal_id: str) -> Any:
-        return _read(lambda: queries.hearing(ledger, appeal_id))
+    def get_hearing(appeal_id: str, as_of: AsOf = None) -> Any:
+        day = _day(as_of)  # the hearing's date: the policy in force then is recomputed with
+        return _read(lambda: queries.hearing(ledger, appeal_id, day))
 
     install_page_routes(
         app,

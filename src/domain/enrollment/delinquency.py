@@ -246,6 +246,25 @@ def issue_notice(e: Delinquent, at: date, policy: PolicyVersion) -> None:
 
 def terminate_for_non_payment(e: Delinquent, at: date, policy: PolicyVersion) -> None:
     """12.12(3) / 12.12(5): all outstanding premium not paid by the notice's payment date."""
+    first_unpaid, end_on = non_payment_end(e)
+    e._decide(
+        e.CoverageTerminated,
+        on=at,
+        effective_on=end_on,
+        citation=e.premium_terms().termination,
+        policy=policy,
+        end_on=end_on,
+        reason=EndReason.NON_PAYMENT,
+        first_unpaid_month=month_key(first_unpaid),
+        reinstatement_deadline=e.premium_terms().reinstatement_deadline(at, policy),
+        reinstatement_months=[month_key(m) for m in rules.reinstatement_months(first_unpaid, at)],
+    )
+
+
+def non_payment_end(e: Delinquent) -> tuple[date, date]:
+    """12.12(3) / 12.12(5), as the delinquent account stands at the payment date: the first month
+    not paid in full, and the retroactive end (the last day of the last month paid in full, or of
+    the first delinquent month with financial assistance; an earlier end stands)."""
     assert e.first_unpaid_month is not None
     first_unpaid = e.first_unpaid_month
     if not e.financially_assisted:
@@ -259,18 +278,7 @@ def terminate_for_non_payment(e: Delinquent, at: date, policy: PolicyVersion) ->
     end_on = rules.termination_end_on(first_unpaid, e.financially_assisted)
     if e.end_on is not None and e.end_on < end_on:
         end_on = e.end_on  # an earlier end (voluntary, plan year) stands
-    e._decide(
-        e.CoverageTerminated,
-        on=at,
-        effective_on=end_on,
-        citation=e.premium_terms().termination,
-        policy=policy,
-        end_on=end_on,
-        reason=EndReason.NON_PAYMENT,
-        first_unpaid_month=month_key(first_unpaid),
-        reinstatement_deadline=e.premium_terms().reinstatement_deadline(at, policy),
-        reinstatement_months=[month_key(m) for m in rules.reinstatement_months(first_unpaid, at)],
-    )
+    return first_unpaid, end_on
 
 
 def close_reinstatement_window(e: Delinquent, at: date, policy: PolicyVersion) -> None:

@@ -63,21 +63,28 @@ class PremiumChanged(EnrollmentEvent):
         e.plan_type = self.plan_type
         e.financially_assisted = self.financially_assisted
         for adjustment in self.adjustments:
-            month = parse_month(adjustment["month"])
-            invoice = e.invoices.get(month)
-            if invoice is None:
-                continue
-            invoice.amount = Decimal(adjustment["amount"])
-            invoice.adjustments = (*invoice.adjustments, {"on": self.on.isoformat(), **adjustment})
-            due_on = date.fromisoformat(adjustment["due_on"])
-            if due_on != invoice.due_on:
-                invoice.due_on = due_on
-                invoice.checked = False  # the difference billed is checked on its own due date
-            invoice.waived = min(e.waived_months.get(month, invoice.waived), invoice.amount)
-            excess = invoice.paid + invoice.waived - invoice.amount
-            if excess > 0:
-                invoice.paid -= excess
-                e.credit += excess
+            adjust_invoice(e, self.on, adjustment)
+
+
+def adjust_invoice(e: billing.Account, on: date, adjustment: dict[str, str]) -> None:
+    """An issued invoice's amount changed on `on` as `adjustment` says (`{"month", "billed",
+    "amount", "difference", "due_on"}`), noted on it; what was paid beyond the new amount is
+    credit again. An individual's premium change, or a small group's employee covered again."""
+    month = parse_month(adjustment["month"])
+    invoice = e.invoices.get(month)
+    if invoice is None:
+        return
+    invoice.amount = Decimal(adjustment["amount"])
+    invoice.adjustments = (*invoice.adjustments, {"on": on.isoformat(), **adjustment})
+    due_on = date.fromisoformat(adjustment["due_on"])
+    if due_on != invoice.due_on:
+        invoice.due_on = due_on
+        invoice.checked = False  # the difference billed is checked on its own due date
+    invoice.waived = min(e.waived_months.get(month, invoice.waived), invoice.amount)
+    excess = invoice.paid + invoice.waived - invoice.amount
+    if excess > 0:
+        invoice.paid -= excess
+        e.credit += excess
 
 
 def change_premium(

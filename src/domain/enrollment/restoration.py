@@ -14,9 +14,10 @@ end are billed at once, due on that date too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..calendar import month_key, parse_month
 from ..money import ZERO
@@ -24,7 +25,7 @@ from ..parameters import PolicyVersion
 from ..rules import coverage_changes as rules
 from ..rules import premiums as premium_rules
 from . import billing
-from .delinquency import restore_coverage
+from .delinquency import Delinquent, restore_coverage
 from .members import covered_members
 from .shared import EndReason, EnrollmentEvent, InvoiceKind, Status
 
@@ -55,15 +56,88 @@ class CoverageRestoredOnAppeal(EnrollmentEvent):
             e.ended_members.pop(member_id, None)
         if self.withdrawn_end_on is None:
             return
-        restore_coverage(e)
-        e.ended = False
-        e.cancel_reason = None
+        withdraw_end(e, self.rebilled_months)
         e.recoupment_due -= self.recoupment_withdrawn
-        for rebilled in self.rebilled_months:
-            invoice = e.invoices.get(parse_month(rebilled["month"]))
-            if invoice is not None:
-                invoice.due_on = date.fromisoformat(rebilled["due_on"])
-                invoice.checked = False
+
+
+class Restorable(Delinquent, Protocol):
+    """What a restoration on appeal reads and changes of an aggregate billed by `billing` (an
+    `Enrollment`, a `GroupEnrollment`), besides what delinquency does: whether it has ended for
+    good and why a selection was cancelled."""
+
+    ended: bool
+    cancel_reason: str | None
+
+
+def record_restoration(
+    e: Restorable,
+    event_class: type[EnrollmentEvent],
+    decision: tuple[date, PolicyVersion, str, str],
+    restored_from: date,
+    **fields: Any,
+) -> None:
+    """Record a restoration on appeal (`event_class`, one `e` adopted) effective `restored_from`:
+    `decision` is the decision's date, the policy in force, the appeal and the action reversed."""
+    on, policy, appeal_id, appealed_event_id = decision
+    e._decide(
+        event_class,
+        on=on,
+        effective_on=restored_from,
+        citation=rules.COVERAGE_RESTORED_ON_APPEAL,
+        policy=policy,
+        appeal_id=appeal_id,
+        appealed_event_id=appealed_event_id,
+        restored_from=restored_from,
+        **fields,
+    )
+
+
+def withdraw_end(e: Restorable, rebilled_months: list[dict[str, str]]) -> None:
+    """An end reversed on appeal withdrawn (as a reinstatement undoes one): coverage continues with
+    no gap, every month is owed again, what was due back is credit again, and each month in
+    `rebilled_months` is due on its new date (checked again then)."""
+    restore_coverage(e)
+    e.ended = False
+    e.cancel_reason = None
+    for rebilled in rebilled_months:
+        invoice = e.invoices.get(parse_month(rebilled["month"]))
+        if invoice is not None:
+            invoice.due_on = date.fromisoformat(rebilled["due_on"])
+            invoice.checked = False
+
+
+def last_day_before_withdrawn_end(e: Restorable) -> date | None:
+    """The last day of coverage the end to be withdrawn had left (None when it took coverage back
+    to its start: a cancellation)."""
+    assert e.end_on is not None
+    return e.end_on if e.status != Status.CANCELLED else None
+
+
+def months_owed_again(e: Restorable, on: date, policy: PolicyVersion) -> list[dict[str, str]]:
+    """The months an end withdrawn on `on` makes owed again (voided, or still unpaid), each with
+    its due date (`rules.rebilled_due_on`: none due before the next premium due date)."""
+    return [
+        {
+            "month": month_key(m),
+            "due_on": rules.rebilled_due_on(e.invoices[m].due_on, on, policy).isoformat(),
+        }
+        for m in sorted(m for m, i in e.invoices.items() if i.voided or i.outstanding > 0)
+    ]
+
+
+def settle_withdrawn_end(
+    e: Restorable, on: date, policy: PolicyVersion, billable: Callable[[date], bool]
+) -> None:
+    """After an end withdrawn on `on`: the credit pays the months owed again, oldest first, and
+    the months whose invoice day passed while coverage stood ended are billed now (those
+    `billable` says the aggregate bills), due on the next premium due date at the earliest."""
+    billing.apply_credit(e, on, policy)
+    due_on = rules.adjustment_due_on(on, policy)
+    while (month := billing.next_invoice_month(e)) is not None:
+        issue_on, own_due_on = premium_rules.invoice_dates(month, policy)
+        if issue_on > on or not billable(month):
+            return
+        billing.issue_invoice(e, month, on, max(own_due_on, due_on), InvoiceKind.MONTHLY, policy)
 
 
 def restore_on_appeal(
@@ -112,48 +186,22 @@ def _restore(
     enrollment's own end is withdrawn too, the months it voided owed again and paid from credit
     first, and the months it kept from being billed billed now."""
     assert e.start_on is not None
-    rebilled: list[date] = []
     if withdraws_end:
-        assert e.end_on is not None
-        ended_on: date | None = e.end_on if e.status != Status.CANCELLED else None
-        rebilled = sorted(m for m, i in e.invoices.items() if i.voided or i.outstanding > 0)
+        ended_on = last_day_before_withdrawn_end(e)
     else:
         ended_on = min(date.fromisoformat(e.ended_members[m]["end_on"]) for m in member_ids)
     restored_from = rules.restored_from(ended_on, e.start_on)
-    e._decide(
+    record_restoration(
+        e,
         e.CoverageRestoredOnAppeal,
-        on=on,
-        effective_on=restored_from,
-        citation=rules.COVERAGE_RESTORED_ON_APPEAL,
-        policy=policy,
-        appeal_id=appeal_id,
-        appealed_event_id=appealed_event_id,
+        (on, policy, appeal_id, appealed_event_id),
+        restored_from,
         member_ids=member_ids,
-        restored_from=restored_from,
         withdrawn_end_on=e.end_on if withdraws_end else None,
         withdrawn_end_reason=e.end_reason if withdraws_end else None,
-        rebilled_months=[
-            {
-                "month": month_key(m),
-                "due_on": rules.rebilled_due_on(e.invoices[m].due_on, on, policy).isoformat(),
-            }
-            for m in rebilled
-        ],
+        rebilled_months=months_owed_again(e, on, policy) if withdraws_end else [],
         refund_withdrawn=e.refund_due if withdraws_end else ZERO,
         recoupment_withdrawn=e.recoupment_due if withdraws_end else ZERO,
     )
     if withdraws_end:
-        billing.apply_credit(e, on, policy)
-        _bill_months_kept_from_billing(e, on, rules.adjustment_due_on(on, policy), policy)
-
-
-def _bill_months_kept_from_billing(
-    e: Enrollment, on: date, due_on: date, policy: PolicyVersion
-) -> None:
-    """The months whose invoice day passed while coverage stood ended are billed now (in a
-    renewed plan year only), due on `due_on`."""
-    while (month := billing.next_invoice_month(e)) is not None:
-        issue_on, own_due_on = premium_rules.invoice_dates(month, policy)
-        if issue_on > on or month.year not in e.renewed_years:
-            return
-        billing.issue_invoice(e, month, on, max(own_due_on, due_on), InvoiceKind.MONTHLY, policy)
+        settle_withdrawn_end(e, on, policy, lambda month: month.year in e.renewed_years)

@@ -39,7 +39,7 @@ from ..parameters import PolicyVersion
 from ..rules import small_group as rules
 from ..rules import small_group_delinquency as delinquency_rules
 from ..rules import small_group_enrollment as enrollment_rules
-from . import changes, coverage, employees, schedule, terminations
+from . import changes, coverage, employees, restoration, schedule, terminations
 from .employees import EmployeeSpan
 
 __all__ = ["EmployeeSpan", "GroupEnrollment", "replay"]
@@ -149,6 +149,7 @@ class GroupEnrollment(BilledEnrollment, CopiedForCommands, Aggregate):
     GroupEnrollmentClosed = coverage.GroupEnrollmentClosed
     GroupCoverageTerminated = terminations.GroupCoverageTerminated
     EmployeeTerminatedForFraud = terminations.EmployeeTerminatedForFraud
+    GroupCoverageRestoredOnAppeal = restoration.GroupCoverageRestoredOnAppeal
     ParticipationTermsNoted = changes.ParticipationTermsNoted
     ParticipationChecked = changes.ParticipationChecked
     WaiverCounted = changes.WaiverCounted

@@ -33,6 +33,7 @@ from ..rules.appeals import (
 from ..rules.enrollment_periods import reopened_kind, reversed_denial_period
 from ..rules.representatives import filing_refusal
 from .coverage_changes import end_coverage_of_members_no_longer_eligible, implement_reversal
+from .group_appeals import implement_group_rehearing, implement_group_reversal
 
 if TYPE_CHECKING:
     from .ports import LedgerPort
@@ -166,7 +167,11 @@ def decide_appeal(ledger: LedgerPort, command: DecideAppeal) -> list[Aggregate]:
     appeal = ledger.appeal(command.appeal_id)
     policy = ledger.policy.in_force(command.on)
     appeal.decide(command.on, command.outcome.value, policy)
-    if command.outcome != AppealOutcome.REVERSED or appeal.household_id is None:
+    if command.outcome != AppealOutcome.REVERSED:
+        return [appeal]
+    if appeal.employer_id is not None:
+        return [appeal, *implement_group_reversal(ledger, appeal, command.on, policy)]
+    if appeal.household_id is None:
         return [appeal]
     if appeal.appealed_event_type == Household.SpecialEnrollmentPeriodDenied.__name__:
         household = ledger.household(appeal.household_id)
@@ -321,6 +326,13 @@ def decide_rehearing(ledger: LedgerPort, command: DecideRehearing) -> list[Aggre
         policy,
         findings_given=command.findings is not None,
     )
+    if initial_outcome is not None and appeal.employer_id is not None:
+        return [
+            appeal,
+            *implement_group_rehearing(
+                ledger, appeal, initial_outcome, superseding, command.on, policy
+            ),
+        ]
     if (
         initial_outcome is None
         or appeal.household_id is None
