@@ -106,6 +106,19 @@ def test_the_hearing_page_written_to_a_file_shows_every_item_an_officer_reads(
     assert APPEALED_EVENT_ID in page
 
 
+def test_the_page_written_for_a_hearing_date_recomputes_with_the_policy_in_force_that_day(
+    case: Path, tmp_path: Path
+) -> None:
+    dated, today = tmp_path / "dated.html", tmp_path / "today.html"
+    written = cli("hearing", APPEAL_ID, "--html", str(dated), "--as-of", "2026-06-15", cwd=case)
+    assert written.returncode == 0, written.stdout + written.stderr
+    assert cli("hearing", APPEAL_ID, "--html", str(today), cwd=case).returncode == 0
+    assert "With the policy version in force on 2026-06-15" in visible_text(
+        dated.read_text(encoding="utf-8")
+    )
+    assert "With today's policy version" in visible_text(today.read_text(encoding="utf-8"))
+
+
 def test_the_page_is_self_contained_with_a_print_stylesheet(case: Path, tmp_path: Path) -> None:
     out = tmp_path / "hearing.html"
     assert cli("hearing", APPEAL_ID, "--html", str(out), cwd=case).returncode == 0
@@ -243,6 +256,17 @@ def test_an_unknown_appeal_page_is_the_contracts_404(
     server, tokens = served
     status, _, body = fetch(server, "GET", "/appeals/A-NONE/hearing.html", token=tokens["appeals"])
     assert (status, json.loads(body)["error"]["code"]) == (404, "unknown_appeal")
+
+
+def test_the_page_served_for_a_hearing_date_recomputes_with_that_days_policy(
+    served: tuple[Server, dict[str, str]],
+) -> None:
+    server, tokens = served
+    path = f"/appeals/{APPEAL_ID}/hearing.html"
+    status, _, body = fetch(server, "GET", path + "?as_of=2026-06-15", token=tokens["appeals"])
+    assert status == 200 and "With the policy version in force on 2026-06-15" in body
+    status, _, body = fetch(server, "GET", path + "?as_of=15-06-2026", token=tokens["appeals"])
+    assert (status, json.loads(body)["error"]["code"]) == (400, "invalid_date")
 
 
 def test_the_what_if_posted_as_json_answers_the_differences_and_records_nothing(

@@ -317,7 +317,9 @@ def _read(ledger: Ledger, args: argparse.Namespace) -> int:
     if args.subcommand == "hearing" and (args.html or args.what_if):
         from .pages import run_hearing_page
 
-        return run_hearing_page(ledger, args.appeal_id, args.html, args.what_if, args.json)
+        return run_hearing_page(
+            ledger, args.appeal_id, args.html, args.what_if, args.json, args.as_of
+        )
     if args.subcommand in ("coverage", "balance", "timeline", "hearing"):
         from .queries import run_query
 

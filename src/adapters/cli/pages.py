@@ -5,6 +5,7 @@ recorded): JSON with --json, readable lines without."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,18 @@ from ..failures import EdgeError
 
 
 def run_hearing_page(
-    ledger: Ledger, appeal_id: str, html: str | None, what_if: str | None, as_json: bool
+    ledger: Ledger,
+    appeal_id: str,
+    html: str | None,
+    what_if: str | None,
+    as_json: bool,
+    as_of: date | None = None,
 ) -> int:
     from ..pages import hearing_page, what_if_answer
 
     answer = what_if_answer(ledger, appeal_id, read_facts(what_if)) if what_if else None
     if html is not None:
-        Path(html).write_text(hearing_page(ledger, appeal_id, answer), encoding="utf-8")
+        Path(html).write_text(hearing_page(ledger, appeal_id, answer, as_of), encoding="utf-8")
     if as_json:
         out: dict[str, Any] = answer if answer is not None else {"ok": True}
         if html is not None:

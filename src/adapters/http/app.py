@@ -270,6 +270,7 @@ def create_app(
         lambda request: _read_body(request, max_body_bytes),
         _parse_json,
         ApiError,
+        _day,
     )
 
     @app.get(

@@ -4,6 +4,7 @@ from the templates shipped with the package; and the what-if replay they offer."
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -27,9 +28,15 @@ def _environment() -> Any:
     )
 
 
-def hearing_page(ledger: Ledger, appeal_id: str, what_if: dict[str, Any] | None = None) -> str:
-    """The hearing page of `appeal_id`, with a what-if's answer (ok or an error) when given."""
-    model = hearing_model(ledger, appeal_id)
+def hearing_page(
+    ledger: Ledger,
+    appeal_id: str,
+    what_if: dict[str, Any] | None = None,
+    as_of: date | None = None,
+) -> str:
+    """The hearing page of `appeal_id`, with a what-if's answer (ok or an error) when given;
+    `as_of`: the hearing's date (`hearing_model`)."""
+    model = hearing_model(ledger, appeal_id, as_of)
     drawings = [drawing(p) for p in model["pictures"]]
     page: str = (
         _environment()

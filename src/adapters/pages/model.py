@@ -25,9 +25,10 @@ CORRECTION_TYPES = ("EligibilityDetermined", "AppealedDeterminationRestored")
 AMOUNT_FIELDS = ("amount", "outstanding", "amount_required", "monthly_premium", "to_credit")
 
 
-def hearing_model(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
-    """Everything the hearing page shows, in the order an officer reads it."""
-    packet = queries.hearing(ledger, appeal_id)
+def hearing_model(ledger: Ledger, appeal_id: str, as_of: date | None = None) -> dict[str, Any]:
+    """Everything the hearing page shows, in the order an officer reads it (`as_of`: the
+    hearing's date, whose policy the appealed decision is recomputed with; today without it)."""
+    packet = queries.hearing(ledger, appeal_id, as_of)
     household_id = packet.get("household_id")
     appealed = packet["appealed_event"]
     filed = _first(packet["appeal"]["events"], FILED)
@@ -35,6 +36,7 @@ def hearing_model(ledger: Ledger, appeal_id: str) -> dict[str, Any]:
     names = _aggregate_names(ledger, packet)
     model: dict[str, Any] = {
         "packet": packet,
+        "hearing_on": as_of.isoformat() if as_of is not None else None,
         "appeal": packet["appeal"],
         "filed": filed["data"] if filed else {},
         "deadline_steps": _deadline(appealed, filed, policy),

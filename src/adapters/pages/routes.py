@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -34,10 +35,12 @@ def install_page_routes(
     body: Callable[[Request], Any],
     parse_json: Callable[[bytes], Any],
     error: Callable[[str, str], Exception],
+    day: Callable[[str | None], date | None],
 ) -> None:
     """Add the page routes to `app`: `allow(action, cookie=True)` authorizes (header or cookie),
     `read` maps a query's refusals and store failures onto the contract's errors, `body` reads a
-    request body within the size limit, `parse_json` decodes it, `error` makes an API error."""
+    request body within the size limit, `parse_json` decodes it, `error` makes an API error, `day`
+    reads an `as_of` business date (the hearing's date; a bad one is `invalid_date`)."""
 
     @app.get(
         "/appeals/{appeal_id}/hearing.html",
@@ -45,8 +48,9 @@ def install_page_routes(
         response_class=HTMLResponse,
         summary="The hearing page of an appeal (printable HTML with the picture of the case)",
     )
-    def get_hearing_page(appeal_id: str) -> HTMLResponse:
-        return HTMLResponse(read(lambda: hearing_page(ledger, appeal_id)))
+    def get_hearing_page(appeal_id: str, as_of: str | None = None) -> HTMLResponse:
+        hearing_on = day(as_of)  # the hearing's date: the policy the decision is recomputed with
+        return HTMLResponse(read(lambda: hearing_page(ledger, appeal_id, None, hearing_on)))
 
     @app.get(
         "/households/{household_id}/timeline.html",
