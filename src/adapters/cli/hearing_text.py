@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import render
-from .queries import actor, events_table
+from .event_table import actor, events_table
 
 if TYPE_CHECKING:
     from ...domain.ledger import Ledger
