@@ -9,10 +9,12 @@ for facts the ledger merely records). The record instant is set by the service l
 from __future__ import annotations
 
 import copy
+import copyreg
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from enum import Enum, auto
 from hashlib import sha1
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -94,25 +96,88 @@ class CopiedForCommands:
     """Aggregates are cached between commands and handed to each command as a copy (so a refused
     command cannot corrupt the cache). State is plain values in dicts, lists and sets of flat
     records, so a copy one level deep into each container is a full copy, and much cheaper than
-    `copy.deepcopy`'s generic walk."""
+    `copy.deepcopy`'s generic walk. Each value's type is looked at once (`_KINDS`): a plain value
+    is kept, a record copied by a shallow copy of its fields."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         clone = object.__new__(type(self))
+        state = vars(clone)
+        kinds = _KINDS
         for key, value in vars(self).items():
-            if isinstance(value, dict):
+            kind = kinds.get(type(value))
+            if kind is None:
+                kind = _kind_of(type(value))
+            if kind is _Kind.DICT:
                 value = {k: _copy_record(v) for k, v in value.items()}
-            elif isinstance(value, list):
+            elif kind is _Kind.LIST:
                 value = [_copy_record(v) for v in value]
-            elif isinstance(value, set):
+            elif kind is _Kind.SET:
                 value = set(value)
-            vars(clone)[key] = value
+            state[key] = value
         return clone
 
 
+class _Kind(Enum):
+    """How a value is copied (one level into a container, its records shallowly)."""
+
+    KEPT = auto()  # an immutable value (or an object shared on purpose): the same object
+    DICT = auto()  # a dict: a new plain dict (of copied records, in an aggregate's field)
+    LIST = auto()
+    SET = auto()
+    RECORD = auto()  # a mutable dataclass: a new one with the same fields (`copy.copy`)
+    RECORD_FIELDS = auto()  # the same, by its fields' dict (what `copy.copy` does for it)
+
+
+_KINDS: dict[type, _Kind] = {}
+"""Each type's `_Kind`, decided once (`_kind_of`)."""
+
+
+def _kind_of(cls: type) -> _Kind:
+    record: Any = cls
+    if issubclass(cls, dict):
+        kind = _Kind.DICT
+    elif issubclass(cls, list):
+        kind = _Kind.LIST
+    elif issubclass(cls, set):
+        kind = _Kind.SET
+    elif hasattr(cls, "__dataclass_fields__") and not record.__dataclass_params__.frozen:
+        kind = _Kind.RECORD_FIELDS if _copied_by_fields(cls) else _Kind.RECORD
+    else:
+        kind = _Kind.KEPT
+    _KINDS[cls] = kind
+    return kind
+
+
+def _copied_by_fields(cls: type) -> bool:
+    """Whether `copy.copy` of an instance is a new instance with a copy of its `__dict__`: an
+    ordinary class that customises neither copying, pickling nor its construction."""
+    plain: Any = object
+    kind: Any = cls
+    return (
+        all("__slots__" not in vars(c) for c in cls.__mro__[:-1])
+        and getattr(cls, "__copy__", None) is None
+        and getattr(cls, "__setstate__", None) is None
+        and kind.__reduce_ex__ is plain.__reduce_ex__
+        and kind.__reduce__ is plain.__reduce__
+        and kind.__getstate__ is plain.__getstate__
+        and kind.__new__ is plain.__new__
+        and copyreg.dispatch_table.get(cls) is None
+    )
+
+
 def _copy_record(value: Any) -> Any:
-    if isinstance(value, dict):
+    kind = _KINDS.get(type(value))
+    if kind is None:
+        kind = _kind_of(type(value))
+    if kind is _Kind.KEPT:
+        return value
+    if kind is _Kind.RECORD_FIELDS:
+        clone = object.__new__(type(value))
+        vars(clone).update(vars(value))
+        return clone
+    if kind is _Kind.DICT:
         return dict(value)
-    if hasattr(value, "__dataclass_fields__") and not value.__dataclass_params__.frozen:
+    if kind is _Kind.RECORD:
         return copy.copy(value)
     return value
 

@@ -358,12 +358,14 @@ def next_invoice_month(e: Account) -> date | None:
     return month
 
 
+def _month(invoice: Invoice) -> date:
+    return invoice.month
+
+
 def first_unchecked_monthly(e: Account) -> Invoice | None:
     """The oldest monthly invoice (not voided) whose due date the schedule has not looked at."""
-    for invoice in sorted(e.invoices.values(), key=lambda i: i.month):
-        if not invoice.checked and not invoice.voided and invoice.kind == InvoiceKind.MONTHLY:
-            return invoice
-    return None
+    unchecked = (i for i in e.invoices.values() if not (i.checked or i.voided))
+    return min((i for i in unchecked if i.kind == InvoiceKind.MONTHLY), key=_month, default=None)
 
 
 def past_due(e: Account, on: date) -> Decimal:
