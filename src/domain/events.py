@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
-from enum import Enum, auto
 from hashlib import sha1
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -59,11 +58,17 @@ def event_id(aggregate_id: UUID, version: int) -> str:
     """`str(event_uuid(aggregate_id, version))` (RFC 4122 version 5: SHA-1 of the aggregate id's
     bytes and the version), written out without building the UUID: the relay and the read models
     name one event id per event."""
+    h = event_id_bytes(aggregate_id, version).hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def event_id_bytes(aggregate_id: UUID, version: int) -> bytes:
+    """`event_uuid(aggregate_id, version).bytes`, without building the UUID (the store keeps it
+    with every event's Merkle leaf)."""
     digest = bytearray(sha1(aggregate_id.bytes + str(version).encode()).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return bytes(digest)
 
 
 class LedgerEvent(Aggregate.Event):
@@ -107,43 +112,41 @@ class CopiedForCommands:
             kind = kinds.get(type(value))
             if kind is None:
                 kind = _kind_of(type(value))
-            if kind is _Kind.DICT:
+            if kind == _DICT:
                 value = {k: _copy_record(v) for k, v in value.items()}
-            elif kind is _Kind.LIST:
+            elif kind == _LIST:
                 value = [_copy_record(v) for v in value]
-            elif kind is _Kind.SET:
+            elif kind == _SET:
                 value = set(value)
             state[key] = value
         return clone
 
 
-class _Kind(Enum):
-    """How a value is copied (one level into a container, its records shallowly)."""
+# How a value is copied, one level into a container, its records shallowly (plain numbers: an
+# Enum member's lookup costs ten times more, and this runs for every field of every copy).
+_KEPT = 0  # an immutable value (or an object shared on purpose): the same object
+_DICT = 1  # a dict: a new plain dict (of copied records, in an aggregate's field)
+_LIST = 2
+_SET = 3
+_RECORD = 4  # a mutable dataclass: `copy.copy`
+_RECORD_FIELDS = 5  # a mutable dataclass copied by its fields' dict (what `copy.copy` does)
 
-    KEPT = auto()  # an immutable value (or an object shared on purpose): the same object
-    DICT = auto()  # a dict: a new plain dict (of copied records, in an aggregate's field)
-    LIST = auto()
-    SET = auto()
-    RECORD = auto()  # a mutable dataclass: a new one with the same fields (`copy.copy`)
-    RECORD_FIELDS = auto()  # the same, by its fields' dict (what `copy.copy` does for it)
-
-
-_KINDS: dict[type, _Kind] = {}
-"""Each type's `_Kind`, decided once (`_kind_of`)."""
+_KINDS: dict[type, int] = {}
+"""Each type's kind, decided once (`_kind_of`)."""
 
 
-def _kind_of(cls: type) -> _Kind:
+def _kind_of(cls: type) -> int:
     record: Any = cls
     if issubclass(cls, dict):
-        kind = _Kind.DICT
+        kind = _DICT
     elif issubclass(cls, list):
-        kind = _Kind.LIST
+        kind = _LIST
     elif issubclass(cls, set):
-        kind = _Kind.SET
+        kind = _SET
     elif hasattr(cls, "__dataclass_fields__") and not record.__dataclass_params__.frozen:
-        kind = _Kind.RECORD_FIELDS if _copied_by_fields(cls) else _Kind.RECORD
+        kind = _RECORD_FIELDS if _copied_by_fields(cls) else _RECORD
     else:
-        kind = _Kind.KEPT
+        kind = _KEPT
     _KINDS[cls] = kind
     return kind
 
@@ -169,15 +172,15 @@ def _copy_record(value: Any) -> Any:
     kind = _KINDS.get(type(value))
     if kind is None:
         kind = _kind_of(type(value))
-    if kind is _Kind.KEPT:
+    if kind == _KEPT:
         return value
-    if kind is _Kind.RECORD_FIELDS:
+    if kind == _RECORD_FIELDS:
         clone = object.__new__(type(value))
         vars(clone).update(vars(value))
         return clone
-    if kind is _Kind.DICT:
+    if kind == _DICT:
         return dict(value)
-    if kind is _Kind.RECORD:
+    if kind == _RECORD:
         return copy.copy(value)
     return value
 

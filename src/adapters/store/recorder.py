@@ -62,7 +62,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import NullType
 
-from ...domain.events import event_uuid
+from ...domain.events import event_id_bytes
 from ...runtime.columns import bigint
 from .merkle import Frontier, leaf_hash, range_nodes
 
@@ -398,9 +398,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             {
                 "leaf_index": frontier.size + i,
                 "position": position,
-                "event_id": event_uuid(
+                "event_id": event_id_bytes(
                     stored_uuid(stored.originator_id), stored.originator_version
-                ).bytes,
+                ),
                 "hash": hashes[i],
             }
             for i, (position, stored, _by) in enumerate(events)
@@ -906,22 +906,25 @@ class _Raw:
             raise self._translated(session, e, args) from e
 
     def _translated(self, session: Session, error: Exception, args: Any) -> Exception:
-        """The driver's error as SQLAlchemy raises it (IntegrityError, OperationalError, ...),
-        so that a conflict is tried again and an outage answered as from any other statement;
-        a lost connection is invalidated, as SQLAlchemy does."""
-        connection = session.connection()
-        disconnect = self.dialect.is_disconnect(error, connection.connection, None)
-        if disconnect:
-            connection.invalidate(error)
-        translated: Exception = DBAPIError.instance(
-            self.sql,
-            args,
-            error,
-            self.dialect.loaded_dbapi.Error,
-            connection_invalidated=disconnect,
-            dialect=self.dialect,
-        )
-        return translated
+        return _translated(session.connection(), self.dialect, self.sql, args, error)
+
+
+def _translated(connection: Any, dialect: Any, sql: str, args: Any, error: Exception) -> Exception:
+    """The driver's error as SQLAlchemy raises it (IntegrityError, OperationalError, ...), so
+    that a conflict is tried again and an outage answered as from any other statement; a lost
+    connection is invalidated, as SQLAlchemy does."""
+    disconnect = dialect.is_disconnect(error, connection.connection, None)
+    if disconnect:
+        connection.invalidate(error)
+    translated: Exception = DBAPIError.instance(
+        sql,
+        args,
+        error,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=disconnect,
+        dialect=dialect,
+    )
+    return translated
 
 
 def _driver_cursor(session: Session) -> Any:
@@ -1025,7 +1028,13 @@ def _use_immediate_transactions_for_writes(engine: Any) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        """BEGIN on the driver's connection itself (what `exec_driver_sql` sends, without its
+        statement machinery: once per command); its error raised as SQLAlchemy raises one."""
+        sql = "BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN"
+        try:
+            connection.connection.driver_connection.execute(sql)
+        except sqlite3.Error as e:
+            raise _translated(connection, connection.dialect, sql, (), e) from e
 
 
 def stored_uuid(value: UUID | bytes | str) -> UUID:

@@ -358,14 +358,14 @@ def next_invoice_month(e: Account) -> date | None:
     return month
 
 
-def _month(invoice: Invoice) -> date:
-    return invoice.month
-
-
 def first_unchecked_monthly(e: Account) -> Invoice | None:
     """The oldest monthly invoice (not voided) whose due date the schedule has not looked at."""
-    unchecked = (i for i in e.invoices.values() if not (i.checked or i.voided))
-    return min((i for i in unchecked if i.kind == InvoiceKind.MONTHLY), key=_month, default=None)
+    oldest: Invoice | None = None
+    for i in e.invoices.values():
+        unchecked = not (i.checked or i.voided) and i.kind == InvoiceKind.MONTHLY
+        if unchecked and (oldest is None or i.month < oldest.month):
+            oldest = i
+    return oldest
 
 
 def past_due(e: Account, on: date) -> Decimal:
