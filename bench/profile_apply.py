@@ -104,6 +104,87 @@ def batched(
     }
 
 
+PARTS: list[tuple[str, list[tuple[str, str]]]] = [
+    ("parse and validate (parse_command)", [("adapters/commands.py", "parse_command")]),
+    ("transaction begin (session, BEGIN IMMEDIATE)", [("orm/session.py", "_connection_for_bind")]),
+    (
+        "command log, payment references, schedule index statements",
+        [
+            ("store/recorder.py", "find_command"),
+            ("store/recorder.py", "record_command"),
+            ("store/recorder.py", "record_reference"),
+            ("store/recorder.py", "find_reference"),
+            ("store/recorder.py", "set_next_due"),
+            ("store/recorder.py", "schedule_through"),
+        ],
+    ),
+    (
+        "aggregate loads (reads, fast-forward, copies)",
+        [("domain/ledger.py", "_load"), ("domain/ledger.py", "load_enrollments")],
+    ),
+    ("  of which copies of cached aggregates (deepcopy)", [("copy.py", "deepcopy")]),
+    ("the domain's decision (handlers, less their loads)", []),
+    (
+        "late decisions and next due dates (schedule index values)",
+        [("domain/ledger.py", "_take_late_decisions"), ("schedule.py", "next_due_on")],
+    ),
+    ("mapping events to stored rows (JSON)", [("eventsourcing/persistence.py", "to_stored_event")]),
+    (
+        "events, chain links, Merkle leaves and nodes (inserts, hashing)",
+        [("store/recorder.py", "_insert_stored_events")],
+    ),
+    (
+        "transaction end (COMMIT, session bookkeeping)",
+        [("eventsourcing_sqlalchemy/datastore.py", "__exit__")],
+    ),
+    ("answer (rendering the events)", [("adapters/wire.py", "ok_answer")]),
+]
+"""Where a command's time goes: each part the cumulative time of the functions named (file
+ending, function name), outermost calls only."""
+
+
+def summarise(path: str, cpu_ms: float) -> list[tuple[str, float, float]]:
+    """Each part of `PARTS` as (name, ms per command, share of the command path), from a
+    cProfile file of the one-by-one run; ms are the share times the run's CPU per command
+    measured without the profiler (`cpu_ms`). The begin's time is taken out of the statement
+    that opened the transaction (the command log lookup), and the loads out of the handlers."""
+    import pstats
+
+    stats: dict[Any, Any] = pstats.Stats(path).stats  # type: ignore[attr-defined]
+
+    def matches(key: Any, where: str, name: str) -> bool:
+        return bool(key[0].endswith(where) or f"/{where}" in key[0]) and key[2] == name
+
+    def cumulative(where: str, name: str) -> float:
+        keys = [k for k in stats if matches(k, where, name)]
+        # outermost calls only: the time of calls from a function of the same name left out
+        total = 0.0
+        for key in keys:
+            _cc, _nc, _tt, ct, callers = stats[key]
+            nested = sum(v[3] for c, v in callers.items() if c[2] == name)
+            total += ct - nested if nested < ct else 0.0
+        return total
+
+    whole = cumulative("adapters/answers.py", "_answer")
+    handlers = 0.0
+    for key, (_cc, _nc, _tt, _ct, callers) in stats.items():
+        if "/domain/handlers/" in key[0]:
+            handlers += sum(v[3] for c, v in callers.items() if c[2] == "_execute_once")
+    parts: list[tuple[str, float]] = []
+    for name, functions in PARTS:
+        parts.append((name, sum(cumulative(w, n) for w, n in functions)))
+    found = dict(parts)
+    begin = found["transaction begin (session, BEGIN IMMEDIATE)"]
+    statements = "command log, payment references, schedule index statements"
+    loads = found["aggregate loads (reads, fast-forward, copies)"]
+    decision = "the domain's decision (handlers, less their loads)"
+    adjusted = {statements: found[statements] - begin, decision: handlers - loads}
+    rows = [(name, adjusted.get(name, seconds)) for name, seconds in parts]
+    counted = sum(seconds for name, seconds in rows if not name.startswith("  "))
+    rows.append(("other (the ledger's and the libraries' bookkeeping)", whole - counted))
+    return [(name, cpu_ms * seconds / whole, seconds / whole) for name, seconds in rows]
+
+
 def limit_figures(households: int, seed: int, work: Path) -> list[dict[str, Any]]:
     """apply.limit.sqlite, apply.bulk and apply.bulk.speedup as `bench` measures them (its own
     phases `load`, `measure_limit` and `measure_bulk`), on the population alone (no store B)."""
@@ -132,6 +213,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--dir", help="where the stores are made (default: a temporary directory)")
     p.add_argument("--json", action="store_true")
     p.add_argument(
+        "--summary",
+        action="store_true",
+        help="with --profile: print where a command's time goes (`summarise`)",
+    )
+    p.add_argument(
         "--figures",
         action="store_true",
         help="measure apply.limit.sqlite and apply.bulk as `bench` does, and nothing else",
@@ -156,6 +242,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             ledger.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if args.summary and args.profile:
+        # the CPU per command without the profiler: the same run again, unprofiled
+        again = Path(tempfile.mkdtemp(prefix="ledger-profile-", dir=args.dir))
+        try:
+            ledger = _build(f"sqlite:///{again / 'one.db'}")
+            cpu_ms = one_by_one(ledger, commands, None)[0]["cpu_ms_per_command"]
+            ledger.close()
+        finally:
+            shutil.rmtree(again, ignore_errors=True)
+        report["where_time_goes"] = [
+            {"part": name, "ms": ms, "share": share}
+            for name, ms, share in summarise(args.profile, cpu_ms)
+        ]
+        report["cpu_ms_unprofiled"] = cpu_ms
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -163,6 +263,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if name in report:
                 figures = ", ".join(f"{k} {v:.4g}" for k, v in report[name].items())
                 print(f"{name}: {figures}", file=sys.stdout)
+        if "where_time_goes" in report:
+            print(f"| part | ms per command | share |  (CPU {report['cpu_ms_unprofiled']:.3f} ms)")
+            for row in report["where_time_goes"]:
+                print(f"| {row['part']} | {row['ms']:.3f} | {100 * row['share']:.0f} % |")
     return 0
 
 

@@ -869,6 +869,10 @@ class _Raw:
         self.defaults = {
             name: bind.value for bind, name in compiled.bind_names.items() if bind.value is not None
         }
+        self.order: list[tuple[str, Any]] = [
+            (name, self.processors.get(name)) for name in self.names or ()
+        ]
+        """The positional parameters in order, each with its processor (None: sent as given)."""
 
     def args(self, parameters: Mapping[str, Any]) -> Any:
         processors = self.processors
@@ -876,8 +880,10 @@ class _Raw:
             parameters = {**self.defaults, **parameters}
         if self.names is not None:
             return tuple(
-                processors[name](parameters[name]) if name in processors else parameters[name]
-                for name in self.names
+                [
+                    parameters[name] if process is None else process(parameters[name])
+                    for name, process in self.order
+                ]
             )
         return {
             name: processors[name](value) if name in processors else value

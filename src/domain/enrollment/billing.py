@@ -361,8 +361,9 @@ def next_invoice_month(e: Account) -> date | None:
 def first_unchecked_monthly(e: Account) -> Invoice | None:
     """The oldest monthly invoice (not voided) whose due date the schedule has not looked at."""
     oldest: Invoice | None = None
+    monthly = InvoiceKind.MONTHLY  # looked up once (an enum member's lookup is slow)
     for i in e.invoices.values():
-        unchecked = not (i.checked or i.voided) and i.kind == InvoiceKind.MONTHLY
+        unchecked = not (i.checked or i.voided) and i.kind == monthly
         if unchecked and (oldest is None or i.month < oldest.month):
             oldest = i
     return oldest
