@@ -118,7 +118,9 @@ def leaf_bytes(position: int, stored: StoredEvent, recorded_by: str | None = Non
 
 def canonical_bytes(position: int, stored: StoredEvent) -> bytes:
     """The event's position, aggregate id, version, topic and stored (possibly encrypted) state."""
-    header = f"{position}\n{UUID(str(stored.originator_id)).hex}\n{stored.originator_version}\n"
+    aggregate_id = stored.originator_id
+    hex_id = aggregate_id.hex if type(aggregate_id) is UUID else UUID(str(aggregate_id)).hex
+    header = f"{position}\n{hex_id}\n{stored.originator_version}\n"
     return header.encode() + stored.topic.encode() + b"\n" + bytes(stored.state)
 
 
@@ -352,15 +354,20 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         previous = self._previous_link(session, ids[0])
         actor = _recording_by.get()
         links = []
-        for position, stored in zip(ids, stored_events, strict=True):
-            previous = chain_link(previous, position, stored, actor)
+        # each event's link bytes, hashed into its chain link and, as its leaf's data, into the
+        # Merkle tree (`leaf_bytes` is `link_bytes`): made once for both
+        hashed = [
+            link_bytes(p, stored, actor) for p, stored in zip(ids, stored_events, strict=True)
+        ]
+        for position, data in zip(ids, hashed, strict=True):
+            previous = hashlib.sha256(previous + data).digest()  # `chain_link`
             links.append({"position": position, "hash": previous, "recorded_by": actor})
         if statements.raw:
             statements.raw_insert_link.executemany(session, links)
         else:
             session.execute(statements.insert_link, links)
         _pending_head.set((ids[-1], previous))
-        self._grow_tree(session, ids, stored_events)
+        self._grow_tree(session, ids, stored_events, hashed)
         return ids
 
     def _previous_link(self, session: Session, first_position: int) -> bytes:
@@ -378,22 +385,31 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     # -- Merkle tree ----------------------------------------------------------------------------
 
     def _grow_tree(
-        self, session: Session, positions: Sequence[int], stored_events: Sequence[StoredEvent]
+        self,
+        session: Session,
+        positions: Sequence[int],
+        stored_events: Sequence[StoredEvent],
+        data: Sequence[bytes],
     ) -> None:
-        """Append the events just inserted to the Merkle tree, in their transaction."""
+        """Append the events just inserted to the Merkle tree, in their transaction (`data`:
+        their leaves' bytes, `leaf_bytes`)."""
         frontier = self._tree_before(session, positions[0])
         actor = _recording_by.get()
         events = [(p, stored, actor) for p, stored in zip(positions, stored_events, strict=True)]
-        self._append_leaves(session, frontier, events)
+        self._append_leaves(session, frontier, events, data)
 
     def _append_leaves(
         self,
         session: Session,
         frontier: Frontier,
         events: Sequence[tuple[int, StoredEvent, str | None]],
+        data: Sequence[bytes] | None = None,
     ) -> Frontier:
-        """Append leaves for (position, stored event, who recorded it)."""
-        hashes = [leaf_hash(leaf_bytes(position, stored, by)) for position, stored, by in events]
+        """Append leaves for (position, stored event, who recorded it); `data`, when given, is
+        each one's `leaf_bytes` already made."""
+        if data is None:
+            data = [leaf_bytes(position, stored, by) for position, stored, by in events]
+        hashes = [leaf_hash(leaf) for leaf in data]
         leaves = [
             {
                 "leaf_index": frontier.size + i,
