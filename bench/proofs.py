@@ -39,7 +39,7 @@ SYNTHETIC_TOPIC = "bench.synthetic:Leaf"
 
 def _without_tree(ledger: Any) -> Any:
     """The same ledger with its recorder's tree step off (for this instance only)."""
-    ledger.recorder._grow_tree = lambda session, positions, stored_events: None
+    ledger.recorder._grow_tree = lambda session, positions, stored_events, data: None
     return ledger
 
 

@@ -18,8 +18,29 @@ from ..domain.storage import DateAsISO
 _AS_IS = (str, int, float, bool, type(None))
 
 
+def _iso(value: date) -> str:
+    return value.isoformat()
+
+
+_BY_TYPE: dict[type, Callable[[Any], Any] | None] = {
+    **dict.fromkeys(_AS_IS),
+    Decimal: money_str,
+    datetime: _iso,
+    date: _iso,
+    UUID: str,
+}
+"""`plain` of a value of exactly one of these types, by its type (None: the value itself): one
+lookup where the checks below take several (every field of every answered event)."""
+_UNKNOWN = object()
+
+
 def plain(value: Any) -> Any:
     """Convert a domain value into JSON-ready data."""
+    convert = _BY_TYPE.get(type(value), _UNKNOWN)
+    if convert is None:
+        return value
+    if convert is not _UNKNOWN:
+        return convert(value)  # type: ignore[operator]
     if isinstance(value, _AS_IS):  # the common case first: most fields are already plain
         return value
     if isinstance(value, Decimal):

@@ -9,6 +9,7 @@ for facts the ledger merely records). The record instant is set by the service l
 from __future__ import annotations
 
 import copy
+import copyreg
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -57,11 +58,17 @@ def event_id(aggregate_id: UUID, version: int) -> str:
     """`str(event_uuid(aggregate_id, version))` (RFC 4122 version 5: SHA-1 of the aggregate id's
     bytes and the version), written out without building the UUID: the relay and the read models
     name one event id per event."""
+    h = event_id_bytes(aggregate_id, version).hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def event_id_bytes(aggregate_id: UUID, version: int) -> bytes:
+    """`event_uuid(aggregate_id, version).bytes`, without building the UUID (the store keeps it
+    with every event's Merkle leaf)."""
     digest = bytearray(sha1(aggregate_id.bytes + str(version).encode()).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return bytes(digest)
 
 
 class LedgerEvent(Aggregate.Event):
@@ -94,25 +101,86 @@ class CopiedForCommands:
     """Aggregates are cached between commands and handed to each command as a copy (so a refused
     command cannot corrupt the cache). State is plain values in dicts, lists and sets of flat
     records, so a copy one level deep into each container is a full copy, and much cheaper than
-    `copy.deepcopy`'s generic walk."""
+    `copy.deepcopy`'s generic walk. Each value's type is looked at once (`_KINDS`): a plain value
+    is kept, a record copied by a shallow copy of its fields."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         clone = object.__new__(type(self))
+        state = vars(clone)
+        kinds = _KINDS
         for key, value in vars(self).items():
-            if isinstance(value, dict):
+            kind = kinds.get(type(value))
+            if kind is None:
+                kind = _kind_of(type(value))
+            if kind == _DICT:
                 value = {k: _copy_record(v) for k, v in value.items()}
-            elif isinstance(value, list):
+            elif kind == _LIST:
                 value = [_copy_record(v) for v in value]
-            elif isinstance(value, set):
+            elif kind == _SET:
                 value = set(value)
-            vars(clone)[key] = value
+            state[key] = value
         return clone
 
 
+# How a value is copied, one level into a container, its records shallowly (plain numbers: an
+# Enum member's lookup costs ten times more, and this runs for every field of every copy).
+_KEPT = 0  # an immutable value (or an object shared on purpose): the same object
+_DICT = 1  # a dict: a new plain dict (of copied records, in an aggregate's field)
+_LIST = 2
+_SET = 3
+_RECORD = 4  # a mutable dataclass: `copy.copy`
+_RECORD_FIELDS = 5  # a mutable dataclass copied by its fields' dict (what `copy.copy` does)
+
+_KINDS: dict[type, int] = {}
+"""Each type's kind, decided once (`_kind_of`)."""
+
+
+def _kind_of(cls: type) -> int:
+    record: Any = cls
+    if issubclass(cls, dict):
+        kind = _DICT
+    elif issubclass(cls, list):
+        kind = _LIST
+    elif issubclass(cls, set):
+        kind = _SET
+    elif hasattr(cls, "__dataclass_fields__") and not record.__dataclass_params__.frozen:
+        kind = _RECORD_FIELDS if _copied_by_fields(cls) else _RECORD
+    else:
+        kind = _KEPT
+    _KINDS[cls] = kind
+    return kind
+
+
+def _copied_by_fields(cls: type) -> bool:
+    """Whether `copy.copy` of an instance is a new instance with a copy of its `__dict__`: an
+    ordinary class that customises neither copying, pickling nor its construction."""
+    plain: Any = object
+    kind: Any = cls
+    return (
+        all("__slots__" not in vars(c) for c in cls.__mro__[:-1])
+        and getattr(cls, "__copy__", None) is None
+        and getattr(cls, "__setstate__", None) is None
+        and kind.__reduce_ex__ is plain.__reduce_ex__
+        and kind.__reduce__ is plain.__reduce__
+        and kind.__getstate__ is plain.__getstate__
+        and kind.__new__ is plain.__new__
+        and copyreg.dispatch_table.get(cls) is None
+    )
+
+
 def _copy_record(value: Any) -> Any:
-    if isinstance(value, dict):
+    kind = _KINDS.get(type(value))
+    if kind is None:
+        kind = _kind_of(type(value))
+    if kind == _KEPT:
+        return value
+    if kind == _RECORD_FIELDS:
+        clone = object.__new__(type(value))
+        vars(clone).update(vars(value))
+        return clone
+    if kind == _DICT:
         return dict(value)
-    if hasattr(value, "__dataclass_fields__") and not value.__dataclass_params__.frozen:
+    if kind == _RECORD:
         return copy.copy(value)
     return value
 

@@ -62,7 +62,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import NullType
 
-from ...domain.events import event_uuid
+from ...domain.events import event_id_bytes
 from ...runtime.columns import bigint
 from .merkle import Frontier, leaf_hash, range_nodes
 
@@ -118,7 +118,9 @@ def leaf_bytes(position: int, stored: StoredEvent, recorded_by: str | None = Non
 
 def canonical_bytes(position: int, stored: StoredEvent) -> bytes:
     """The event's position, aggregate id, version, topic and stored (possibly encrypted) state."""
-    header = f"{position}\n{UUID(str(stored.originator_id)).hex}\n{stored.originator_version}\n"
+    aggregate_id = stored.originator_id
+    hex_id = aggregate_id.hex if type(aggregate_id) is UUID else UUID(str(aggregate_id)).hex
+    header = f"{position}\n{hex_id}\n{stored.originator_version}\n"
     return header.encode() + stored.topic.encode() + b"\n" + bytes(stored.state)
 
 
@@ -352,15 +354,20 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         previous = self._previous_link(session, ids[0])
         actor = _recording_by.get()
         links = []
-        for position, stored in zip(ids, stored_events, strict=True):
-            previous = chain_link(previous, position, stored, actor)
+        # each event's link bytes, hashed into its chain link and, as its leaf's data, into the
+        # Merkle tree (`leaf_bytes` is `link_bytes`): made once for both
+        hashed = [
+            link_bytes(p, stored, actor) for p, stored in zip(ids, stored_events, strict=True)
+        ]
+        for position, data in zip(ids, hashed, strict=True):
+            previous = hashlib.sha256(previous + data).digest()  # `chain_link`
             links.append({"position": position, "hash": previous, "recorded_by": actor})
         if statements.raw:
             statements.raw_insert_link.executemany(session, links)
         else:
             session.execute(statements.insert_link, links)
         _pending_head.set((ids[-1], previous))
-        self._grow_tree(session, ids, stored_events)
+        self._grow_tree(session, ids, stored_events, hashed)
         return ids
 
     def _previous_link(self, session: Session, first_position: int) -> bytes:
@@ -378,29 +385,38 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     # -- Merkle tree ----------------------------------------------------------------------------
 
     def _grow_tree(
-        self, session: Session, positions: Sequence[int], stored_events: Sequence[StoredEvent]
+        self,
+        session: Session,
+        positions: Sequence[int],
+        stored_events: Sequence[StoredEvent],
+        data: Sequence[bytes],
     ) -> None:
-        """Append the events just inserted to the Merkle tree, in their transaction."""
+        """Append the events just inserted to the Merkle tree, in their transaction (`data`:
+        their leaves' bytes, `leaf_bytes`)."""
         frontier = self._tree_before(session, positions[0])
         actor = _recording_by.get()
         events = [(p, stored, actor) for p, stored in zip(positions, stored_events, strict=True)]
-        self._append_leaves(session, frontier, events)
+        self._append_leaves(session, frontier, events, data)
 
     def _append_leaves(
         self,
         session: Session,
         frontier: Frontier,
         events: Sequence[tuple[int, StoredEvent, str | None]],
+        data: Sequence[bytes] | None = None,
     ) -> Frontier:
-        """Append leaves for (position, stored event, who recorded it)."""
-        hashes = [leaf_hash(leaf_bytes(position, stored, by)) for position, stored, by in events]
+        """Append leaves for (position, stored event, who recorded it); `data`, when given, is
+        each one's `leaf_bytes` already made."""
+        if data is None:
+            data = [leaf_bytes(position, stored, by) for position, stored, by in events]
+        hashes = [leaf_hash(leaf) for leaf in data]
         leaves = [
             {
                 "leaf_index": frontier.size + i,
                 "position": position,
-                "event_id": event_uuid(
+                "event_id": event_id_bytes(
                     stored_uuid(stored.originator_id), stored.originator_version
-                ).bytes,
+                ),
                 "hash": hashes[i],
             }
             for i, (position, stored, _by) in enumerate(events)
@@ -869,6 +885,10 @@ class _Raw:
         self.defaults = {
             name: bind.value for bind, name in compiled.bind_names.items() if bind.value is not None
         }
+        self.order: list[tuple[str, Any]] = [
+            (name, self.processors.get(name)) for name in self.names or ()
+        ]
+        """The positional parameters in order, each with its processor (None: sent as given)."""
 
     def args(self, parameters: Mapping[str, Any]) -> Any:
         processors = self.processors
@@ -876,8 +896,10 @@ class _Raw:
             parameters = {**self.defaults, **parameters}
         if self.names is not None:
             return tuple(
-                processors[name](parameters[name]) if name in processors else parameters[name]
-                for name in self.names
+                [
+                    parameters[name] if process is None else process(parameters[name])
+                    for name, process in self.order
+                ]
             )
         return {
             name: processors[name](value) if name in processors else value
@@ -906,22 +928,25 @@ class _Raw:
             raise self._translated(session, e, args) from e
 
     def _translated(self, session: Session, error: Exception, args: Any) -> Exception:
-        """The driver's error as SQLAlchemy raises it (IntegrityError, OperationalError, ...),
-        so that a conflict is tried again and an outage answered as from any other statement;
-        a lost connection is invalidated, as SQLAlchemy does."""
-        connection = session.connection()
-        disconnect = self.dialect.is_disconnect(error, connection.connection, None)
-        if disconnect:
-            connection.invalidate(error)
-        translated: Exception = DBAPIError.instance(
-            self.sql,
-            args,
-            error,
-            self.dialect.loaded_dbapi.Error,
-            connection_invalidated=disconnect,
-            dialect=self.dialect,
-        )
-        return translated
+        return _translated(session.connection(), self.dialect, self.sql, args, error)
+
+
+def _translated(connection: Any, dialect: Any, sql: str, args: Any, error: Exception) -> Exception:
+    """The driver's error as SQLAlchemy raises it (IntegrityError, OperationalError, ...), so
+    that a conflict is tried again and an outage answered as from any other statement; a lost
+    connection is invalidated, as SQLAlchemy does."""
+    disconnect = dialect.is_disconnect(error, connection.connection, None)
+    if disconnect:
+        connection.invalidate(error)
+    translated: Exception = DBAPIError.instance(
+        sql,
+        args,
+        error,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=disconnect,
+        dialect=dialect,
+    )
+    return translated
 
 
 def _driver_cursor(session: Session) -> Any:
@@ -1025,7 +1050,13 @@ def _use_immediate_transactions_for_writes(engine: Any) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        """BEGIN on the driver's connection itself (what `exec_driver_sql` sends, without its
+        statement machinery: once per command); its error raised as SQLAlchemy raises one."""
+        sql = "BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN"
+        try:
+            connection.connection.driver_connection.execute(sql)
+        except sqlite3.Error as e:
+            raise _translated(connection, connection.dialect, sql, (), e) from e
 
 
 def stored_uuid(value: UUID | bytes | str) -> UUID:

@@ -360,10 +360,13 @@ def next_invoice_month(e: Account) -> date | None:
 
 def first_unchecked_monthly(e: Account) -> Invoice | None:
     """The oldest monthly invoice (not voided) whose due date the schedule has not looked at."""
-    for invoice in sorted(e.invoices.values(), key=lambda i: i.month):
-        if not invoice.checked and not invoice.voided and invoice.kind == InvoiceKind.MONTHLY:
-            return invoice
-    return None
+    oldest: Invoice | None = None
+    monthly = InvoiceKind.MONTHLY  # looked up once (an enum member's lookup is slow)
+    for i in e.invoices.values():
+        unchecked = not (i.checked or i.voided) and i.kind == monthly
+        if unchecked and (oldest is None or i.month < oldest.month):
+            oldest = i
+    return oldest
 
 
 def past_due(e: Account, on: date) -> Decimal:

@@ -87,7 +87,7 @@ def account_milestones(e: delinquency.Delinquent, order: AccountOrder) -> list[M
     due date passed, a notice of delinquency, the notice's payment date passed (while coverage
     is active or delinquent), and the reinstatement deadline passed (once terminated)."""
     due: list[Milestone] = []
-    if e.status in (Status.ACTIVE, Status.DELINQUENT):
+    if e.status in _LIVE:
         if e.end_on is not None and e.end_reason in ENDS_ON_ITS_DATE:
             due.append(Milestone(plus_days(e.end_on, 1), order.COVERAGE_END_PASSED))
         unchecked = billing.first_unchecked_monthly(e)
@@ -97,12 +97,20 @@ def account_milestones(e: delinquency.Delinquent, order: AccountOrder) -> list[M
             due.append(Milestone(e.pending_notice_on, order.NOTICE_DAY))
         if e.payment_due_on is not None:
             due.append(Milestone(plus_days(e.payment_due_on, 1), order.PAYMENT_DATE_PASSED))
-    if e.status == Status.TERMINATED and e.reinstatable and e.reinstatement_deadline:
+    if e.status == _TERMINATED and e.reinstatable and e.reinstatement_deadline:
         due.append(
             Milestone(plus_days(e.reinstatement_deadline, 1), order.REINSTATEMENT_WINDOW_CLOSED)
         )
     return due
 
+
+_LIVE = (Status.ACTIVE, Status.DELINQUENT)
+_TERMINATED, _CANCELLED, _PENDING_BINDER = (
+    Status.TERMINATED,
+    Status.CANCELLED,
+    Status.PENDING_BINDER,
+)
+"""Statuses looked up once: an enum member's lookup costs more than the comparison."""
 
 Decision = Callable[["Enrollment", date, PolicyVersion], None]
 
@@ -124,13 +132,13 @@ TAKE: Mapping[SameDayOrder, Decision] = MappingProxyType(
 
 def next_milestone(e: Enrollment, policy: PolicyVersion) -> Milestone | None:
     """The next decision due on the enrollment `e` (None when nothing more can fall due)."""
-    if e.status == Status.CANCELLED or e.ended:
+    if e.status == _CANCELLED or e.ended:
         return None
     due: list[Milestone] = []
-    if e.status == Status.PENDING_BINDER:
+    if e.status == _PENDING_BINDER:
         due.append(Milestone(plus_days(e.binder_due_on, 1), SameDayOrder.BINDER_UNPAID))
     due += account_milestones(e, SameDayOrder)
-    if e.status in (Status.ACTIVE, Status.DELINQUENT):
+    if e.status in _LIVE:
         upcoming = billing.next_invoice_month(e)
         if upcoming is not None:
             issue_on, _due_on = rules.invoice_dates(upcoming, policy)

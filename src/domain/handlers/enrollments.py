@@ -184,9 +184,9 @@ def record_payment(ledger: LedgerPort, command: RecordPayment) -> list[Aggregate
     ledger.references.refuse_reused(
         command.on, command.enrollment_id, command.amount, command.reference
     )
-    if isinstance(ledger.any_enrollment(command.enrollment_id), GroupEnrollment):
+    enrollment = ledger.any_enrollment(command.enrollment_id)  # loaded once (issue 22)
+    if isinstance(enrollment, GroupEnrollment):
         return small_group.record_payment(ledger, command)
-    enrollment = ledger.enrollment(command.enrollment_id)
     policy = ledger.policy.in_force(command.on)
     if not enrollment.record_payment(command.on, command.amount, command.reference, policy):
         raise duplicate_reference(command.reference)

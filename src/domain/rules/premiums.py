@@ -53,11 +53,25 @@ def coverage_start_for_payment(paid_on: date, earliest: date, policy: PolicyVers
 
 def invoice_dates(month: date, policy: PolicyVersion) -> tuple[date, date]:
     """Contract policy: the invoice for month M is issued on the 5th of M-1 and due on the 23rd of
-    M-1 (12.12(1): due on or before a date set by the Connector)."""
+    M-1 (12.12(1): due on or before a date set by the Connector). Remembered per month and
+    policy version (`_INVOICE_DATES`): the schedule asks it of every enrollment it looks at."""
+    key = (month, id(policy))
+    known = _INVOICE_DATES.get(key)
+    if known is not None and known[0] is policy:
+        return known[1]
     previous = add_months(month, -1)
     issue = day_in_month(previous, policy.invoice_issue_day.at(previous))
     due = day_in_month(previous, policy.premium_due_day.at(previous))
+    if len(_INVOICE_DATES) >= _REMEMBERED:
+        _INVOICE_DATES.clear()
+    _INVOICE_DATES[key] = (policy, (issue, due))
     return issue, due
+
+
+_INVOICE_DATES: dict[tuple[date, int], tuple[PolicyVersion, tuple[date, date]]] = {}
+"""`invoice_dates` by (month, the policy version's identity), with the policy version it was
+computed under (an identity is only reused once its object is gone, so it is checked)."""
+_REMEMBERED = 4096
 
 
 def delinquency_notice_on(missed_due_on: date, policy: PolicyVersion) -> date:
