@@ -10,8 +10,10 @@ an ended enrollment keeps its last answer, with its end.
 When: after the broker acknowledged a batch of events, the relay folds every enrollment the
 batch touched (the domain's own fold, through its last event in that batch: never past what is
 on the event topic) and, before its position advances past those events, publishes their
-answers and waits for these acknowledgements too: once `interval` seconds (1) passed since the
-last time while it works through a backlog, and at once when it has caught up or stops. A relay
+answers and waits for these acknowledgements too: after the batch that brings the events relayed
+since the last publication to `every` (`DEFAULT_EVERY`) or more while it works through a
+backlog, and at once when it has caught up or stops. No clock decides it: the same store relayed
+with the same batch size publishes at the same events on every machine. A relay
 that dies in between resends the events and the answers from its last acknowledged position: an
 answer is never lost, at worst published twice (the same answer; the last value per key wins).
 
@@ -62,8 +64,9 @@ from .producing import await_acks, send
 
 DEFAULT_COVERAGE_TOPIC = "enrollment-ledger.coverage"
 COVERAGE_TOPIC_ENV = "LEDGER_COVERAGE_TOPIC"
-DEFAULT_INTERVAL = 1.0
-"""Seconds between two publications of the answers while the relay works through a backlog."""
+DEFAULT_EVERY = 1000
+"""Events relayed between two publications of the answers while the relay works through a
+backlog (counted in whole batches: the answers go out after the batch that reaches it)."""
 VALUE_VERSION = 1
 """The shape of a value (`value_version`): a new field keeps it, a changed one bumps it."""
 
@@ -96,7 +99,7 @@ class CurrentState:
     is folded from the store through the batch's last event of it."""
 
     def __init__(
-        self, ledger: Ledger, topic: str, events_topic: str, interval: float = DEFAULT_INTERVAL
+        self, ledger: Ledger, topic: str, events_topic: str, every: int = DEFAULT_EVERY
     ) -> None:
         self.ledger = ledger
         self.topic = topic
@@ -110,10 +113,12 @@ class CurrentState:
         self._kinds: dict[str, type | None] = {}
         self.published = 0
         """How many answers were published (acknowledged)."""
-        self.interval = interval
+        self.every = every
+        """Events relayed between two publications while working through a backlog."""
         self._pending: dict[UUID, tuple[Enrollment | GroupEnrollment, Any, Acked]] = {}
         self._batches: list[tuple[Sequence[Any], Sequence[Acked]]] = []
-        self._flushed_at = time.monotonic()
+        self._collected = 0
+        """Events in the batches collected since the last publication."""
         self._starting: threading.Thread | None = None
         self.started: dict[int, int] = {}
         """Per partition of the event topic, the offset of this relay's first message there:
@@ -156,6 +161,7 @@ class CurrentState:
                 self._pending.pop(aggregate_id, None)
                 self._pending[aggregate_id] = (state, notifications[last], acks[last])
         self._batches.append((notifications, acks))
+        self._collected += len(notifications)
         for ack in acks:
             if ack.partition not in self.started or ack.offset < self.started[ack.partition]:
                 self.started[ack.partition] = ack.offset
@@ -165,16 +171,16 @@ class CurrentState:
         """Batches collected whose answers are not published yet."""
         return bool(self._batches)
 
-    def due(self, now: float | None = None) -> bool:
-        """`interval` seconds passed since the last flush (a relay with a backlog publishes the
-        answers at that pace, and whenever it has caught up)."""
-        now = time.monotonic() if now is None else now
-        return now - self._flushed_at >= self.interval
+    def due(self) -> bool:
+        """`every` events or more were collected since the last flush (a relay with a backlog
+        publishes the answers at that pace, and whenever it has caught up)."""
+        return self._collected >= self.every
 
     def discard(self) -> None:
         """Forget what was collected: the relay resends those events (and so their answers)."""
         self._pending.clear()
         self._batches.clear()
+        self._collected = 0
 
     def records(self) -> list[KafkaRecord]:
         """One record per enrollment touched since the last flush: its latest answer."""
@@ -241,7 +247,6 @@ class CurrentState:
             if notifications:
                 self.store_position = max(self.store_position, int(notifications[-1].id))
         self.discard()
-        self._flushed_at = time.monotonic()
 
     def flush(self, producer: Any, timeout: float) -> int:
         """Send the answers collected and wait for their acknowledgements (RelayError from

@@ -9,8 +9,8 @@ same `ce_id`. A lease row in the store (see `position.py`) keeps a second relay 
 
 It also keeps the compacted current-state topic (`current_state.py`): each enrollment's
 `coverage` and `balance` answer, published after the events that changed it were acknowledged
-(at most `current_state.DEFAULT_INTERVAL` later while working through a backlog, at once when
-caught up), and before the position advances past them.
+(after every `current_state.DEFAULT_EVERY` events relayed while working through a backlog, at
+once when caught up), and before the position advances past them.
 
 kafka-python is imported only by `make_producer`, so nothing else here needs the `kafka` extra.
 """
@@ -37,7 +37,7 @@ from ..failures import BrokerError, BrokerUnavailable, LeaseHeld
 from ..store.recorder import LedgerRecorder
 from ..wire import dumps, render_event, render_state, wire_state
 from .cloudevent import KafkaRecord, to_record
-from .current_state import DEFAULT_INTERVAL, CurrentState, coverage_topic_from_env
+from .current_state import DEFAULT_EVERY, CurrentState, coverage_topic_from_env
 from .member_data import OMIT, MemberDataPolicy, member_data_policy
 from .partition import FirstEventFields, PartitionKeys
 from .position import RelayState
@@ -65,9 +65,9 @@ class RelayOptions:
     topic key; in clear only from an unencrypted store). See `member_data.py`."""
     coverage_topic: str | None = field(default_factory=coverage_topic_from_env)
     """The compacted current-state topic (`current_state.py`); None publishes none."""
-    coverage_interval: float = DEFAULT_INTERVAL
-    """Seconds between two publications of the answers while working through a backlog (0:
-    after every batch)."""
+    coverage_every: int = DEFAULT_EVERY
+    """Events relayed between two publications of the answers while working through a backlog
+    (whole batches: they go out after the batch that reaches it; 1: after every batch)."""
 
 
 @dataclass
@@ -189,7 +189,7 @@ class Relay:
         self.first_refused_until: int | None = None
         """The expiry of another relay's lease when this one was first refused it."""
         self.current_state = (
-            CurrentState(ledger, options.coverage_topic, options.topic, options.coverage_interval)
+            CurrentState(ledger, options.coverage_topic, options.topic, options.coverage_every)
             if options.coverage_topic
             else None
         )
@@ -292,8 +292,8 @@ class Relay:
 
         With the current-state topic, the enrollments the batch touched are folded now, and
         their answers published (and only then the position advanced past the batches they
-        cover) once `current_state.interval` passed since the last time, and always when the
-        relay has caught up (`final`) or stops."""
+        cover) once `current_state.every` events were relayed since the last time, and always
+        when the relay has caught up (`final`) or stops."""
         acks = await_acks(batch.futures, self.options.ack_timeout_seconds)
         answers = self.current_state
         if answers is None:
