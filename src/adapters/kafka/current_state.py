@@ -60,7 +60,7 @@ from ...projections.folding import Folds
 from ...projections.group_views import balance_answer, coverage_answer
 from ..wire import dumps
 from .cloudevent import CONTENT_TYPE, KafkaRecord
-from .producing import await_acks, send
+from .producing import await_acks, bootstrap_settings, send
 
 DEFAULT_COVERAGE_TOPIC = "enrollment-ledger.coverage"
 COVERAGE_TOPIC_ENV = "LEDGER_COVERAGE_TOPIC"
@@ -289,7 +289,11 @@ def ensure_compacted_topic(bootstrap: str, topic: str, partitions: int = 3) -> s
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="enrollment-ledger")
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap.split(","),
+        client_id="enrollment-ledger",
+        **bootstrap_settings(KafkaAdminClient),
+    )
     try:
         admin.create_topics(
             [
