@@ -41,7 +41,7 @@ from .current_state import DEFAULT_EVERY, CurrentState, coverage_topic_from_env
 from .member_data import OMIT, MemberDataPolicy, member_data_policy
 from .partition import FirstEventFields, PartitionKeys
 from .position import RelayState
-from .producing import RelayError, await_acks, make_producer, send
+from .producing import ANSWERS_COMPRESSION, RelayError, await_acks, make_producer, send
 
 DEFAULT_TOPIC = "enrollment-ledger.events"
 DEFAULT_BATCH_SIZE = 1000
@@ -170,13 +170,19 @@ class Relay:
         stop: threading.Event | None = None,
         log: IO[str] | None = None,
         reconnect: Callable[[], Any] | None = None,
+        answers_producer: Any = None,
+        reconnect_answers: Callable[[], Any] | None = None,
     ) -> None:
         policy = options.member_data
         member_data_policy(policy.mode, policy.key, ledger.mapper.cipher is not None)
         self.reconnect = reconnect
+        self.reconnect_answers = reconnect_answers
         self.ledger = ledger
         self.options = options
         self.producer = producer
+        self.answers_producer = answers_producer
+        """The current-state answers' producer (gzip: `producing.ANSWERS_COMPRESSION`); None:
+        the events' producer sends them."""
         self.stop = stop or threading.Event()
         self.log = log or sys.stderr
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -286,6 +292,14 @@ class Relay:
             # closing it without waiting raises the library's timeout for them, harmlessly.
             with suppress(Exception):
                 old.close(timeout=0)
+        if self.reconnect_answers is not None and self.answers_producer is not None:
+            try:
+                fresh = self.reconnect_answers()
+            except Exception:  # the broker is still down: keep waiting with the old one
+                return
+            old, self.answers_producer = self.answers_producer, fresh
+            with suppress(Exception):  # the same: its answers are sent again
+                old.close(timeout=0)
 
     def _settle(self, batch: InFlight, result: RelayResult, final: bool = False) -> bool:
         """Wait for the batch's acknowledgements, then advance; False if the lease was lost.
@@ -303,7 +317,8 @@ class Relay:
         if not (final or answers.due()):
             return True  # its position waits for the answers
         held, self._held = self._held, []
-        answers.flush(self.producer, self.options.ack_timeout_seconds)
+        producer = self.producer if self.answers_producer is None else self.answers_producer
+        answers.flush(producer, self.options.ack_timeout_seconds)
         return self._advance(held, result)
 
     def _advance(self, batches: list[InFlight], result: RelayResult) -> bool:
@@ -363,7 +378,24 @@ def run_relay(
         raise BrokerUnavailable(
             f"no Kafka broker answers at {options.kafka} ({type(e).__name__})"
         ) from None
-    relay = Relay(ledger, options, producer, stop, reconnect=lambda: make_producer(options.kafka))
+    answers_producer = None
+    if options.coverage_topic:
+        try:
+            answers_producer = make_producer(options.kafka, ANSWERS_COMPRESSION)
+        except KafkaError as e:
+            producer.close(timeout=0)
+            raise BrokerUnavailable(
+                f"no Kafka broker answers at {options.kafka} ({type(e).__name__})"
+            ) from None
+    relay = Relay(
+        ledger,
+        options,
+        producer,
+        stop,
+        reconnect=lambda: make_producer(options.kafka),
+        answers_producer=answers_producer,
+        reconnect_answers=lambda: make_producer(options.kafka, ANSWERS_COMPRESSION),
+    )
     try:
         if relay.current_state is not None:
             relay.state.ensure()
@@ -375,6 +407,8 @@ def run_relay(
         raise BrokerError(f"the broker at {options.kafka} failed: {e}") from None
     finally:
         relay.producer.close(timeout=5)
+        if relay.answers_producer is not None:
+            relay.answers_producer.close(timeout=5)
     if relay.current_state is not None and relay.current_state.start_error is not None:
         relay._say(
             f"the current-state topic {options.coverage_topic!r} could not be created "
