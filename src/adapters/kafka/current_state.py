@@ -67,6 +67,8 @@ COVERAGE_TOPIC_ENV = "LEDGER_COVERAGE_TOPIC"
 DEFAULT_EVERY = 1000
 """Events relayed between two publications of the answers while the relay works through a
 backlog (counted in whole batches: the answers go out after the batch that reaches it)."""
+GROUP_CACHE_SIZE = 1024
+"""Small groups' enrollments the relay keeps folded between batches."""
 VALUE_VERSION = 1
 """The shape of a value (`value_version`): a new field keeps it, a changed one bumps it."""
 
@@ -111,6 +113,8 @@ class CurrentState:
         self.store_position = 0
         """The store position `offsets` stands at."""
         self._kinds: dict[str, type | None] = {}
+        self._groups: dict[UUID, GroupEnrollment] = {}
+        """Small groups' enrollments as last folded (at most GROUP_CACHE_SIZE)."""
         self.published = 0
         """How many answers were published (acknowledged)."""
         self.every = every
@@ -195,11 +199,27 @@ class CurrentState:
         self, kind: type, aggregate_id: UUID, stored: Sequence[Any]
     ) -> Enrollment | GroupEnrollment | None:
         if kind is GroupEnrollment:
-            last_version = stored[-1].originator_version
-            return replay_group(list(self.ledger.events.get(aggregate_id, lte=last_version)))
+            return self._fold_group(aggregate_id, stored)
         events = [self.ledger.mapper.to_domain_event(n) for n in stored]
         folded = self.folds.through(aggregate_id, events)
         return None if folded is None else folded.state
+
+    def _fold_group(self, aggregate_id: UUID, stored: Sequence[Any]) -> GroupEnrollment | None:
+        """A small group's enrollment through the last of `stored` (its next events, in version
+        order): its cached state brought forward when that stands just before them, else folded
+        from the store (the first time, or after a discarded round sent events again)."""
+        first, last = stored[0].originator_version, stored[-1].originator_version
+        group = self._groups.pop(aggregate_id, None)  # never left half-applied in the cache
+        if group is not None and group.version == first - 1 and last - first == len(stored) - 1:
+            for notification in stored:
+                group.fold_in(self.ledger.mapper.to_domain_event(notification))
+        else:
+            group = replay_group(list(self.ledger.events.get(aggregate_id, lte=last)))
+        if group is not None:
+            self._groups[aggregate_id] = group
+            if len(self._groups) > GROUP_CACHE_SIZE:
+                del self._groups[next(iter(self._groups))]  # the least recently folded
+        return group
 
     def _follow_from(self) -> dict[str, Any]:
         offsets = {**self.started, **self.offsets}
