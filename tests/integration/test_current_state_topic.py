@@ -30,7 +30,11 @@ from enrollment_ledger.adapters.kafka.consumer import (
     make_consumer,
     run_consume,
 )
-from enrollment_ledger.adapters.kafka.current_state import CurrentAnswers, is_reflected
+from enrollment_ledger.adapters.kafka.current_state import (
+    DEFAULT_EVERY,
+    CurrentAnswers,
+    is_reflected,
+)
 
 from ..conftest import application, member
 from ..scenarios import pay, select
@@ -114,7 +118,7 @@ def test_each_enrollments_last_answer_is_the_ledgers_coverage_and_balance_and_na
         topic,
         batch_size=7,
         coverage_topic=coverage_topic,
-        coverage_interval=0,  # after every batch
+        coverage_every=1,  # after every batch
     )
 
     enrollments = enrollment_ids_of(events)
@@ -237,14 +241,7 @@ def test_a_team_joining_after_a_thousand_households_reads_the_state_then_the_tai
     first = apply_all(store_url, [c for i in households for c in enrolled_household(i)])
     coverage_topic = coverage_topic_name()
     create_topic(kafka_bootstrap, topic, partitions=4)
-    relay_once(
-        store_url,
-        kafka_bootstrap,
-        topic,
-        batch_size=500,
-        coverage_topic=coverage_topic,
-        coverage_interval=0,  # after every batch: how far back the tail starts is not clock-bound
-    )
+    relay_once(store_url, kafka_bootstrap, topic, batch_size=500, coverage_topic=coverage_topic)
     options = ConsumeOptions(
         kafka=kafka_bootstrap,
         topic=topic,
@@ -287,7 +284,8 @@ def test_a_team_joining_after_a_thousand_households_reads_the_state_then_the_tai
     for aggregate_id, version in reflected.items():  # the state, then the tail: each once
         rest = sorted(tails.get(aggregate_id, set()))
         assert list(range(1, version + 1)) + rest == stories[aggregate_id]
-    assert len(tail) < len(first) / 2, "the tail started near the beginning"
+    # it starts at most one round of answers back (DEFAULT_EVERY events), on any machine
+    assert len(tail) - len(later) <= DEFAULT_EVERY < len(first) / 4
 
     # The current-state topic's own tail brings each changed enrollment's answer.
     final = read_whole(kafka_bootstrap, coverage_topic)
@@ -400,11 +398,11 @@ def test_the_late_joiners_example_prints_the_answers_then_the_events_after_them(
     assert len(events) < len(first)
 
 
-def test_through_a_backlog_each_enrollments_answer_is_published_once_per_interval(
+def test_with_a_round_longer_than_the_backlog_each_answer_is_published_once_when_caught_up(
     store_url: str, kafka_bootstrap: str, topic: str
 ) -> None:
-    """An hour's interval: the answers go out once, when the relay has caught up, and the
-    position still reaches the last event."""
+    """A round of a million events: the answers go out once, when the relay has caught up,
+    and the position still reaches the last event."""
     events = seed_stories(store_url, range(4))
     coverage_topic = coverage_topic_name()
 
@@ -414,7 +412,7 @@ def test_through_a_backlog_each_enrollments_answer_is_published_once_per_interva
         topic,
         batch_size=5,
         coverage_topic=coverage_topic,
-        coverage_interval=3600,
+        coverage_every=1_000_000,
     )
 
     enrollments = enrollment_ids_of(events)
@@ -427,13 +425,59 @@ def test_through_a_backlog_each_enrollments_answer_is_published_once_per_interva
     )
 
 
+def publications(bootstrap: str, coverage_topic: str, count: int) -> list[tuple[int, int, str]]:
+    """Each answer on the topic as (the store position its round's `follow_from` names, the
+    store position of the last event it reflects, its enrollment), in that order."""
+    values = [json.loads(r.value) for r in read_topic(bootstrap, coverage_topic, count)]
+    return sorted(
+        (
+            v["follow_from"]["store_position"],
+            v["events"]["store_position"],
+            v["enrollment_id"],
+        )
+        for v in values
+    )
+
+
+def test_through_a_backlog_the_answers_go_out_after_every_n_events_the_same_on_every_run(
+    store_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    """Batches of 5, a round of 12 events: the answers go out after events 15, 30, 45, ... and
+    when caught up, however fast the machine; a second relay of the same store to other topics
+    publishes exactly the same answers at exactly the same points."""
+    events = seed_stories(store_url, range(6))
+    runs = []
+    for run in range(2):
+        coverage_topic = coverage_topic_name()
+        summary = relay_once(
+            store_url,
+            kafka_bootstrap,
+            f"{topic}-{run}",
+            batch_size=5,
+            coverage_topic=coverage_topic,
+            coverage_every=12,
+        )
+        assert summary["position"] == len(events)
+        runs.append(publications(kafka_bootstrap, coverage_topic, summary["answers_published"]))
+
+    assert runs[0] == runs[1]
+    # each answer went out with the round that holds its last event: follow_from names where the
+    # round before ended (a multiple of 15), and the answer's event is in the next 15 events
+    for round_start, position, _ in runs[0]:
+        assert round_start % 15 == 0
+        assert round_start < position <= round_start + 15
+    assert len({round_start for round_start, _, _ in runs[0]}) > 3
+    rounds = [(r, e) for r, _, e in runs[0]]
+    assert len(set(rounds)) == len(rounds)  # an enrollment's answer once per round at most
+
+
 RELAY_EVERY_BATCH = (
     "import sys\n"
     "from enrollment_ledger.adapters.bootstrap import build_ledger\n"
     "from enrollment_ledger.adapters.kafka.relay import RelayOptions, run_relay\n"
     "store, kafka, topic, coverage = sys.argv[1:5]\n"
     "options = RelayOptions(kafka=kafka, topic=topic, coverage_topic=coverage,\n"
-    "    coverage_interval=0, batch_size=25, lease_seconds=1.0)\n"
+    "    coverage_every=1, batch_size=25, lease_seconds=1.0)\n"
     "run_relay(build_ledger(store), options, sys.stdout)\n"
 )
 """A following relay that publishes the answers after every batch (so its position moves

@@ -13,6 +13,7 @@ from .options import add_json_option, bootstrap_servers, positive_int, positive_
 DEFAULT_TOPIC = "enrollment-ledger.events"  # = adapters.kafka.relay.DEFAULT_TOPIC
 DEFAULT_COVERAGE_TOPIC = "enrollment-ledger.coverage"  # = kafka.current_state's
 COVERAGE_TOPIC_ENV = "LEDGER_COVERAGE_TOPIC"  # = kafka.current_state's
+DEFAULT_COVERAGE_EVERY = 1000  # = kafka.current_state.DEFAULT_EVERY
 
 
 def coverage_topic_default() -> str:
@@ -65,6 +66,15 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "--no-coverage-topic",
         action="store_true",
         help="publish the events only, not the current-state topic",
+    )
+    relay.add_argument(
+        "--coverage-every",
+        type=positive_int,
+        default=DEFAULT_COVERAGE_EVERY,
+        metavar="N",
+        help="through a backlog, publish the current-state answers after the batch that brings "
+        f"the events relayed since the last time to N (default: {DEFAULT_COVERAGE_EVERY}); "
+        "always once caught up",
     )
 
     consume = sub.add_parser(
@@ -165,6 +175,7 @@ def run_downstream(args: argparse.Namespace) -> int:
                 batch_size=args.batch_size,
                 lease_seconds=args.lease_seconds,
                 coverage_topic=None if args.no_coverage_topic else args.coverage_topic,
+                coverage_every=args.coverage_every,
             )
             return run_relay(ledger, options, sys.stdout)
         finally:

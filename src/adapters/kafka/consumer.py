@@ -31,6 +31,7 @@ from ..wire import dumps
 from .cloudevent import header_map
 from .current_state import DEFAULT_COVERAGE_TOPIC, CurrentAnswers, is_reflected, read_to_end
 from .member_data import TopicKey, decrypt_member_data
+from .producing import bootstrap_settings
 from .relay import DEFAULT_TOPIC
 
 DEFAULT_GROUP = "enrollment-ledger-example"
@@ -168,6 +169,7 @@ def current_answers(options: ConsumeOptions) -> CurrentAnswers:
         bootstrap_servers=options.kafka.split(","),
         client_id="enrollment-ledger-consumer",
         enable_auto_commit=False,
+        **bootstrap_settings(KafkaConsumer),
     )
     try:
         return read_to_end(reader, options.coverage_topic)
@@ -188,6 +190,7 @@ def make_consumer(options: ConsumeOptions, start: CurrentAnswers | None = None) 
         max_poll_interval_ms=10_000,
         session_timeout_ms=10_000,
         heartbeat_interval_ms=1_000,
+        **bootstrap_settings(KafkaConsumer),
     )
     listener = rewinding(consumer) if options.from_beginning else None
     if start is not None:

@@ -10,8 +10,10 @@ an ended enrollment keeps its last answer, with its end.
 When: after the broker acknowledged a batch of events, the relay folds every enrollment the
 batch touched (the domain's own fold, through its last event in that batch: never past what is
 on the event topic) and, before its position advances past those events, publishes their
-answers and waits for these acknowledgements too: once `interval` seconds (1) passed since the
-last time while it works through a backlog, and at once when it has caught up or stops. A relay
+answers and waits for these acknowledgements too: after the batch that brings the events relayed
+since the last publication to `every` (`DEFAULT_EVERY`) or more while it works through a
+backlog, and at once when it has caught up or stops. No clock decides it: the same store relayed
+with the same batch size publishes at the same events on every machine. A relay
 that dies in between resends the events and the answers from its last acknowledged position: an
 answer is never lost, at worst published twice (the same answer; the last value per key wins).
 
@@ -58,12 +60,15 @@ from ...projections.folding import Folds
 from ...projections.group_views import balance_answer, coverage_answer
 from ..wire import dumps
 from .cloudevent import CONTENT_TYPE, KafkaRecord
-from .producing import await_acks, send
+from .producing import await_acks, bootstrap_settings, send
 
 DEFAULT_COVERAGE_TOPIC = "enrollment-ledger.coverage"
 COVERAGE_TOPIC_ENV = "LEDGER_COVERAGE_TOPIC"
-DEFAULT_INTERVAL = 1.0
-"""Seconds between two publications of the answers while the relay works through a backlog."""
+DEFAULT_EVERY = 1000
+"""Events relayed between two publications of the answers while the relay works through a
+backlog (counted in whole batches: the answers go out after the batch that reaches it)."""
+GROUP_CACHE_SIZE = 1024
+"""Small groups' enrollments the relay keeps folded between batches."""
 VALUE_VERSION = 1
 """The shape of a value (`value_version`): a new field keeps it, a changed one bumps it."""
 
@@ -96,7 +101,7 @@ class CurrentState:
     is folded from the store through the batch's last event of it."""
 
     def __init__(
-        self, ledger: Ledger, topic: str, events_topic: str, interval: float = DEFAULT_INTERVAL
+        self, ledger: Ledger, topic: str, events_topic: str, every: int = DEFAULT_EVERY
     ) -> None:
         self.ledger = ledger
         self.topic = topic
@@ -108,12 +113,16 @@ class CurrentState:
         self.store_position = 0
         """The store position `offsets` stands at."""
         self._kinds: dict[str, type | None] = {}
+        self._groups: dict[UUID, GroupEnrollment] = {}
+        """Small groups' enrollments as last folded (at most GROUP_CACHE_SIZE)."""
         self.published = 0
         """How many answers were published (acknowledged)."""
-        self.interval = interval
+        self.every = every
+        """Events relayed between two publications while working through a backlog."""
         self._pending: dict[UUID, tuple[Enrollment | GroupEnrollment, Any, Acked]] = {}
         self._batches: list[tuple[Sequence[Any], Sequence[Acked]]] = []
-        self._flushed_at = time.monotonic()
+        self._collected = 0
+        """Events in the batches collected since the last publication."""
         self._starting: threading.Thread | None = None
         self.started: dict[int, int] = {}
         """Per partition of the event topic, the offset of this relay's first message there:
@@ -156,6 +165,7 @@ class CurrentState:
                 self._pending.pop(aggregate_id, None)
                 self._pending[aggregate_id] = (state, notifications[last], acks[last])
         self._batches.append((notifications, acks))
+        self._collected += len(notifications)
         for ack in acks:
             if ack.partition not in self.started or ack.offset < self.started[ack.partition]:
                 self.started[ack.partition] = ack.offset
@@ -165,16 +175,16 @@ class CurrentState:
         """Batches collected whose answers are not published yet."""
         return bool(self._batches)
 
-    def due(self, now: float | None = None) -> bool:
-        """`interval` seconds passed since the last flush (a relay with a backlog publishes the
-        answers at that pace, and whenever it has caught up)."""
-        now = time.monotonic() if now is None else now
-        return now - self._flushed_at >= self.interval
+    def due(self) -> bool:
+        """`every` events or more were collected since the last flush (a relay with a backlog
+        publishes the answers at that pace, and whenever it has caught up)."""
+        return self._collected >= self.every
 
     def discard(self) -> None:
         """Forget what was collected: the relay resends those events (and so their answers)."""
         self._pending.clear()
         self._batches.clear()
+        self._collected = 0
 
     def records(self) -> list[KafkaRecord]:
         """One record per enrollment touched since the last flush: its latest answer."""
@@ -189,11 +199,27 @@ class CurrentState:
         self, kind: type, aggregate_id: UUID, stored: Sequence[Any]
     ) -> Enrollment | GroupEnrollment | None:
         if kind is GroupEnrollment:
-            last_version = stored[-1].originator_version
-            return replay_group(list(self.ledger.events.get(aggregate_id, lte=last_version)))
+            return self._fold_group(aggregate_id, stored)
         events = [self.ledger.mapper.to_domain_event(n) for n in stored]
         folded = self.folds.through(aggregate_id, events)
         return None if folded is None else folded.state
+
+    def _fold_group(self, aggregate_id: UUID, stored: Sequence[Any]) -> GroupEnrollment | None:
+        """A small group's enrollment through the last of `stored` (its next events, in version
+        order): its cached state brought forward when that stands just before them, else folded
+        from the store (the first time, or after a discarded round sent events again)."""
+        first, last = stored[0].originator_version, stored[-1].originator_version
+        group = self._groups.pop(aggregate_id, None)  # never left half-applied in the cache
+        if group is not None and group.version == first - 1 and last - first == len(stored) - 1:
+            for notification in stored:
+                group.fold_in(self.ledger.mapper.to_domain_event(notification))
+        else:
+            group = replay_group(list(self.ledger.events.get(aggregate_id, lte=last)))
+        if group is not None:
+            self._groups[aggregate_id] = group
+            if len(self._groups) > GROUP_CACHE_SIZE:
+                del self._groups[next(iter(self._groups))]  # the least recently folded
+        return group
 
     def _follow_from(self) -> dict[str, Any]:
         offsets = {**self.started, **self.offsets}
@@ -241,7 +267,6 @@ class CurrentState:
             if notifications:
                 self.store_position = max(self.store_position, int(notifications[-1].id))
         self.discard()
-        self._flushed_at = time.monotonic()
 
     def flush(self, producer: Any, timeout: float) -> int:
         """Send the answers collected and wait for their acknowledgements (RelayError from
@@ -284,7 +309,11 @@ def ensure_compacted_topic(bootstrap: str, topic: str, partitions: int = 3) -> s
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="enrollment-ledger")
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap.split(","),
+        client_id="enrollment-ledger",
+        **bootstrap_settings(KafkaAdminClient),
+    )
     try:
         admin.create_topics(
             [

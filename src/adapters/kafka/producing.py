@@ -10,14 +10,34 @@ from typing import Any
 
 from .cloudevent import KafkaRecord
 
+BOOTSTRAP_SECONDS = 5.0
+"""How long a client waits for a first answer from the bootstrap servers (kafka-python's
+`bootstrap_timeout_ms`, 30 s by default) before the relay or `consume` answers
+`broker_unavailable`: a broker that is up answers in well under a second, even a slow one."""
+
+
+def bootstrap_settings(client: type) -> dict[str, Any]:
+    """The bounded wait for the bootstrap servers, for a kafka-python client class that knows
+    it (kafka-python 3; 2.x answers within `api_version_auto_timeout_ms`, 2 s, instead)."""
+    if "bootstrap_timeout_ms" in getattr(client, "DEFAULT_CONFIG", {}):
+        return {"bootstrap_timeout_ms": int(BOOTSTRAP_SECONDS * 1000)}
+    return {}
+
 
 class RelayError(Exception):
     """The broker did not acknowledge a batch (the position was not advanced)."""
 
 
-def make_producer(bootstrap: str) -> Any:
+ANSWERS_COMPRESSION = "gzip"
+"""How the current-state answers are sent: gzip (zlib, in C) shrinks their repetitive JSON
+several times, so kafka-python's CRC of each batch (pure Python unless the `crc32c` package is
+installed) runs over far fewer bytes; every Kafka client reads it back transparently."""
+
+
+def make_producer(bootstrap: str, compression: str | None = None) -> Any:
     """An idempotent, batching producer (acks=all). Where the broker cannot do idempotence,
-    one request in flight keeps the order per partition across retries instead."""
+    one request in flight keeps the order per partition across retries instead. The event
+    topic's producer sends uncompressed (`compression` None); the answers' one, gzip."""
     from kafka import KafkaProducer
     from kafka.errors import KafkaConfigurationError
 
@@ -28,6 +48,8 @@ def make_producer(bootstrap: str) -> Any:
         "linger_ms": 10,
         "batch_size": 256 * 1024,
         "max_request_size": 4 * 1024 * 1024,
+        "compression_type": compression,
+        **bootstrap_settings(KafkaProducer),
     }
     try:
         return KafkaProducer(enable_idempotence=True, **settings)

@@ -9,8 +9,8 @@ same `ce_id`. A lease row in the store (see `position.py`) keeps a second relay 
 
 It also keeps the compacted current-state topic (`current_state.py`): each enrollment's
 `coverage` and `balance` answer, published after the events that changed it were acknowledged
-(at most `current_state.DEFAULT_INTERVAL` later while working through a backlog, at once when
-caught up), and before the position advances past them.
+(after every `current_state.DEFAULT_EVERY` events relayed while working through a backlog, at
+once when caught up), and before the position advances past them.
 
 kafka-python is imported only by `make_producer`, so nothing else here needs the `kafka` extra.
 """
@@ -37,11 +37,11 @@ from ..failures import BrokerError, BrokerUnavailable, LeaseHeld
 from ..store.recorder import LedgerRecorder
 from ..wire import dumps, render_event, render_state, wire_state
 from .cloudevent import KafkaRecord, to_record
-from .current_state import DEFAULT_INTERVAL, CurrentState, coverage_topic_from_env
+from .current_state import DEFAULT_EVERY, CurrentState, coverage_topic_from_env
 from .member_data import OMIT, MemberDataPolicy, member_data_policy
 from .partition import FirstEventFields, PartitionKeys
 from .position import RelayState
-from .producing import RelayError, await_acks, make_producer, send
+from .producing import ANSWERS_COMPRESSION, RelayError, await_acks, make_producer, send
 
 DEFAULT_TOPIC = "enrollment-ledger.events"
 DEFAULT_BATCH_SIZE = 1000
@@ -65,9 +65,9 @@ class RelayOptions:
     topic key; in clear only from an unencrypted store). See `member_data.py`."""
     coverage_topic: str | None = field(default_factory=coverage_topic_from_env)
     """The compacted current-state topic (`current_state.py`); None publishes none."""
-    coverage_interval: float = DEFAULT_INTERVAL
-    """Seconds between two publications of the answers while working through a backlog (0:
-    after every batch)."""
+    coverage_every: int = DEFAULT_EVERY
+    """Events relayed between two publications of the answers while working through a backlog
+    (whole batches: they go out after the batch that reaches it; 1: after every batch)."""
 
 
 @dataclass
@@ -170,13 +170,19 @@ class Relay:
         stop: threading.Event | None = None,
         log: IO[str] | None = None,
         reconnect: Callable[[], Any] | None = None,
+        answers_producer: Any = None,
+        reconnect_answers: Callable[[], Any] | None = None,
     ) -> None:
         policy = options.member_data
         member_data_policy(policy.mode, policy.key, ledger.mapper.cipher is not None)
         self.reconnect = reconnect
+        self.reconnect_answers = reconnect_answers
         self.ledger = ledger
         self.options = options
         self.producer = producer
+        self.answers_producer = answers_producer
+        """The current-state answers' producer (gzip: `producing.ANSWERS_COMPRESSION`); None:
+        the events' producer sends them."""
         self.stop = stop or threading.Event()
         self.log = log or sys.stderr
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -189,7 +195,7 @@ class Relay:
         self.first_refused_until: int | None = None
         """The expiry of another relay's lease when this one was first refused it."""
         self.current_state = (
-            CurrentState(ledger, options.coverage_topic, options.topic, options.coverage_interval)
+            CurrentState(ledger, options.coverage_topic, options.topic, options.coverage_every)
             if options.coverage_topic
             else None
         )
@@ -286,14 +292,22 @@ class Relay:
             # closing it without waiting raises the library's timeout for them, harmlessly.
             with suppress(Exception):
                 old.close(timeout=0)
+        if self.reconnect_answers is not None and self.answers_producer is not None:
+            try:
+                fresh = self.reconnect_answers()
+            except Exception:  # the broker is still down: keep waiting with the old one
+                return
+            old, self.answers_producer = self.answers_producer, fresh
+            with suppress(Exception):  # the same: its answers are sent again
+                old.close(timeout=0)
 
     def _settle(self, batch: InFlight, result: RelayResult, final: bool = False) -> bool:
         """Wait for the batch's acknowledgements, then advance; False if the lease was lost.
 
         With the current-state topic, the enrollments the batch touched are folded now, and
         their answers published (and only then the position advanced past the batches they
-        cover) once `current_state.interval` passed since the last time, and always when the
-        relay has caught up (`final`) or stops."""
+        cover) once `current_state.every` events were relayed since the last time, and always
+        when the relay has caught up (`final`) or stops."""
         acks = await_acks(batch.futures, self.options.ack_timeout_seconds)
         answers = self.current_state
         if answers is None:
@@ -303,7 +317,8 @@ class Relay:
         if not (final or answers.due()):
             return True  # its position waits for the answers
         held, self._held = self._held, []
-        answers.flush(self.producer, self.options.ack_timeout_seconds)
+        producer = self.producer if self.answers_producer is None else self.answers_producer
+        answers.flush(producer, self.options.ack_timeout_seconds)
         return self._advance(held, result)
 
     def _advance(self, batches: list[InFlight], result: RelayResult) -> bool:
@@ -363,7 +378,24 @@ def run_relay(
         raise BrokerUnavailable(
             f"no Kafka broker answers at {options.kafka} ({type(e).__name__})"
         ) from None
-    relay = Relay(ledger, options, producer, stop, reconnect=lambda: make_producer(options.kafka))
+    answers_producer = None
+    if options.coverage_topic:
+        try:
+            answers_producer = make_producer(options.kafka, ANSWERS_COMPRESSION)
+        except KafkaError as e:
+            producer.close(timeout=0)
+            raise BrokerUnavailable(
+                f"no Kafka broker answers at {options.kafka} ({type(e).__name__})"
+            ) from None
+    relay = Relay(
+        ledger,
+        options,
+        producer,
+        stop,
+        reconnect=lambda: make_producer(options.kafka),
+        answers_producer=answers_producer,
+        reconnect_answers=lambda: make_producer(options.kafka, ANSWERS_COMPRESSION),
+    )
     try:
         if relay.current_state is not None:
             relay.state.ensure()
@@ -375,6 +407,8 @@ def run_relay(
         raise BrokerError(f"the broker at {options.kafka} failed: {e}") from None
     finally:
         relay.producer.close(timeout=5)
+        if relay.answers_producer is not None:
+            relay.answers_producer.close(timeout=5)
     if relay.current_state is not None and relay.current_state.start_error is not None:
         relay._say(
             f"the current-state topic {options.coverage_topic!r} could not be created "
