@@ -160,5 +160,12 @@ def error_answer(code: str, message: str, command_id: str | None = None) -> dict
     return answer
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+"""What `json.dumps(obj, separators=(",", ":"), ensure_ascii=False)` builds on every call, built
+once (the relay encodes every event and every answer)."""
+
+
 def dumps(obj: Any) -> str:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON, non-ASCII as is: `json.dumps(obj, separators=(",", ":"),
+    ensure_ascii=False)`."""
+    return _ENCODER.encode(obj)

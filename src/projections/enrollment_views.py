@@ -100,17 +100,19 @@ def _members(enrollment: Enrollment) -> list[dict[str, Any]]:
 
 def paid_through(enrollment: Enrollment | GroupEnrollment) -> str | None:
     """The last day of the last month paid in full in a row from coverage's start."""
-    if enrollment.start_on is None:
+    start_on = enrollment.start_on
+    if start_on is None:
         return None
+    invoices = enrollment.invoices
     through: date | None = None
-    for month in sorted(enrollment.invoices):
-        invoice = enrollment.invoices[month]
-        if month < enrollment.start_on:
+    for month in sorted(invoices):
+        if month < start_on:
             continue
+        invoice = invoices[month]
         if invoice.voided or invoice.outstanding > 0:
             break
-        through = last_day_of_month(month)
-    return through.isoformat() if through else None
+        through = month
+    return last_day_of_month(through).isoformat() if through else None
 
 
 def _premium_basis(enrollment: Enrollment | GroupEnrollment, month: date) -> PremiumBasis:
@@ -124,9 +126,11 @@ def _premium_basis(enrollment: Enrollment | GroupEnrollment, month: date) -> Pre
 def balance_view(enrollment: Enrollment | GroupEnrollment) -> dict[str, Any]:
     months = []
     total = ZERO
-    for month in sorted(enrollment.invoices):
-        invoice = enrollment.invoices[month]
-        total += invoice.outstanding
+    invoices = enrollment.invoices
+    for month in sorted(invoices):
+        invoice = invoices[month]
+        outstanding = invoice.outstanding
+        total += outstanding
         basis = _premium_basis(enrollment, month)
         months.append(
             {
@@ -134,7 +138,7 @@ def balance_view(enrollment: Enrollment | GroupEnrollment) -> dict[str, Any]:
                 "billed": money_str(invoice.amount),
                 "paid": money_str(invoice.paid),
                 "waived": money_str(invoice.waived),
-                "outstanding": money_str(invoice.outstanding),
+                "outstanding": money_str(outstanding),
                 "due_on": invoice.due_on.isoformat(),
                 "voided": invoice.voided,
                 "premium": money_str(basis.monthly_premium),

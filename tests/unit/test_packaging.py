@@ -34,3 +34,17 @@ def test_every_page_template_and_the_stylesheet_are_shipped_as_package_data() ->
         relative = path.relative_to(ROOT / "src").as_posix()
         assert any(fnmatch(relative, pattern) for pattern in patterns), relative
     assert len([name for name in shipped if name.endswith(".css")]) == 1
+
+
+def test_the_kafka_extra_installs_the_c_checksum_kafka_python_then_uses() -> None:
+    """Without the `crc32c` package kafka-python computes each record batch's CRC32C in pure
+    Python, the relay's largest cost: the `kafka` extra (the Dockerfile's relay image) and the
+    test extra install it, and kafka-python picks it up."""
+    from kafka.record import util
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    extras = config["project"]["optional-dependencies"]
+    for extra in ("kafka", "test"):
+        assert any(requirement.startswith("crc32c") for requirement in extras[extra]), extra
+    assert util.crc32c_c is not None
+    assert util._crc32c is util.crc32c_c

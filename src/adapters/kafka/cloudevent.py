@@ -41,31 +41,63 @@ def rfc3339(instant: str) -> str:
 
 def to_record(rendered: dict[str, Any], key: str) -> KafkaRecord:
     """A rendered event (`wire.render_event`) as a binary-mode CloudEvent Kafka record, with its
-    message key (`partition.PartitionKeys.key_of`), which `ce_partitionkey` repeats."""
-    recorded_at = rfc3339(str(rendered["recorded_at"]))
-    attributes: list[tuple[str, Any]] = [
-        ("ce_specversion", SPEC_VERSION),
-        ("ce_id", rendered["id"]),
-        ("ce_type", TYPE_PREFIX + str(rendered["type"])),
-        ("ce_source", SOURCE),
-        ("ce_subject", rendered["aggregate_id"]),
-        ("ce_partitionkey", key),
-        ("ce_dataschema", schema_id(str(rendered["type"]))),
+    message key (`partition.PartitionKeys.key_of`), which `ce_partitionkey` repeats.
+
+    The headers, in this order, an absent value having none: `ce_specversion`, `ce_id`,
+    `ce_type`, `ce_source`, `ce_subject`, `ce_partitionkey`, `ce_dataschema`, `ce_time`,
+    `content-type`, `ce_effectiveon`, `ce_recordedat`, `ce_citation`, `ce_policyversion`,
+    `ce_recordedby`, then `member_data_headers`. Each is the value's text in UTF-8; the ones that
+    depend on the event's type only are encoded once per type (`_type_headers`)."""
+    recorded_at = rfc3339(str(rendered["recorded_at"])).encode()
+    ce_type, ce_dataschema = _type_headers(str(rendered["type"]))
+    key_bytes = key.encode()
+    headers = [
+        _SPEC_VERSION,
+        ("ce_id", str(rendered["id"]).encode()),
+        ce_type,
+        _SOURCE,
+        ("ce_subject", str(rendered["aggregate_id"]).encode()),
+        ("ce_partitionkey", key_bytes),
+        ce_dataschema,
         ("ce_time", recorded_at),
-        ("content-type", CONTENT_TYPE),
-        ("ce_effectiveon", rendered.get("effective_on")),
-        ("ce_recordedat", recorded_at),
-        ("ce_citation", rendered.get("citation")),
-        ("ce_policyversion", rendered.get("policy_version")),
-        ("ce_recordedby", rendered.get("recorded_by")),
-        *member_data_headers(rendered.get("member_data")),
+        _CONTENT_TYPE,
     ]
-    headers = [(name, str(value).encode()) for name, value in attributes if value is not None]
-    return KafkaRecord(
-        key=key.encode(),
-        value=dumps(rendered).encode(),
-        headers=headers,
-    )
+    effective_on = rendered.get("effective_on")
+    if effective_on is not None:
+        headers.append(("ce_effectiveon", str(effective_on).encode()))
+    headers.append(("ce_recordedat", recorded_at))
+    for name, field in _OPTIONAL:
+        value = rendered.get(field)
+        if value is not None:
+            headers.append((name, str(value).encode()))
+    member_data = rendered.get("member_data")
+    if member_data is not None:
+        headers.extend((n, str(v).encode()) for n, v in member_data_headers(member_data))
+    return KafkaRecord(key=key_bytes, value=dumps(rendered).encode(), headers=headers)
+
+
+_SPEC_VERSION = ("ce_specversion", SPEC_VERSION.encode())
+_SOURCE = ("ce_source", SOURCE.encode())
+_CONTENT_TYPE = ("content-type", CONTENT_TYPE.encode())
+_OPTIONAL = (
+    ("ce_citation", "citation"),
+    ("ce_policyversion", "policy_version"),
+    ("ce_recordedby", "recorded_by"),
+)
+"""The headers after `ce_recordedat`, each from the value's field of that name when present."""
+_BY_TYPE: dict[str, tuple[tuple[str, bytes], tuple[str, bytes]]] = {}
+
+
+def _type_headers(event_type: str) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
+    """`ce_type` and `ce_dataschema` of an event type, encoded once."""
+    headers = _BY_TYPE.get(event_type)
+    if headers is None:
+        headers = (
+            ("ce_type", (TYPE_PREFIX + event_type).encode()),
+            ("ce_dataschema", schema_id(event_type).encode()),
+        )
+        _BY_TYPE[event_type] = headers
+    return headers
 
 
 def member_data_headers(member_data: Any) -> list[tuple[str, Any]]:

@@ -120,7 +120,7 @@ class MemberDataPolicy:
     def apply(self, rendered: dict[str, Any]) -> dict[str, Any]:
         """The event as published: `rendered` (as `apply` prints it) with its member data
         omitted, encrypted or included, and `member_data` saying which."""
-        fields = sorted(member_fields(str(rendered["type"])))
+        fields = _sorted_member_fields(str(rendered["type"]))
         if not fields:
             return rendered
         if self.mode is MemberDataMode.INCLUDE and self.key is None:
@@ -149,6 +149,18 @@ class MemberDataPolicy:
             "ciphertext": base64.b64encode(sealed).decode(),
         }
         return published
+
+
+_SORTED: dict[str, list[str]] = {}
+
+
+def _sorted_member_fields(event_type: str) -> list[str]:
+    """`sorted(member_fields(event_type))`, sorted once per type (a fresh list for each event:
+    the published value holds it)."""
+    fields = _SORTED.get(event_type)
+    if fields is None:
+        fields = _SORTED[event_type] = sorted(member_fields(event_type))
+    return list(fields)
 
 
 OMIT = MemberDataPolicy()

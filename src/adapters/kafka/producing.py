@@ -30,8 +30,9 @@ class RelayError(Exception):
 
 ANSWERS_COMPRESSION = "gzip"
 """How the current-state answers are sent: gzip (zlib, in C) shrinks their repetitive JSON
-several times, so kafka-python's CRC of each batch (pure Python unless the `crc32c` package is
-installed) runs over far fewer bytes; every Kafka client reads it back transparently."""
+several times (less for the broker to store and serve, and for kafka-python's CRC of each
+batch, in C with the `crc32c` package the `kafka` extra installs, in pure Python without it);
+every Kafka client reads it back transparently."""
 
 
 def make_producer(bootstrap: str, compression: str | None = None) -> Any:
