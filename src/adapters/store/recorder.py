@@ -28,10 +28,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Notification, StoredEvent
+from eventsourcing_sqlalchemy.datastore import Transaction, transactions
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import (
     Column,
@@ -260,7 +261,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         actor = _recording_by.set(recorded_by if recorded_by is not None else _recording_by.get())
         driver = _driver.set(None)
         try:
-            with self.transaction(commit=True) as session:
+            with self._outermost_or_joined() as session:
                 yield session
             head = _pending_head.get()
             if head is not None:  # committed: our last link is the chain's head
@@ -274,6 +275,52 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             _pending_tree.reset(pending_tree)
             _pending_head.reset(pending)
             _write_intent.reset(token)
+
+    @contextmanager
+    def _outermost_or_joined(self) -> Iterator[Session]:
+        """The write transaction's unit of work: when none is open, a `_Unit` on a connection of
+        the engine's pool (Core `begin`/`commit`, no ORM Session around it); otherwise the open
+        one, joined as the library joins it (`transaction(commit=True)`)."""
+        datastore = self.datastore
+        engine = datastore.engine
+        if (
+            transactions.get(None) is not None
+            or datastore.scoped_session is not None
+            or not isinstance(engine, Engine)
+        ):
+            with self.transaction(commit=True) as session:
+                yield session
+            return
+        if not datastore._tried_init_sqlite_wal_mode:
+            datastore.init_sqlite_wal_mode()
+        lock = datastore.access_lock or datastore.write_lock
+        connection = engine.connect()
+        try:
+            unit = _Unit(connection)
+            # the library's transaction object, as the one open in this context: its reads
+            # (`transaction(commit=False)`) join it, and it raises a failure as the library's
+            # own transaction does (an IntegrityError as the library's, so the command is tried
+            # again); it releases the lock, and neither begins, commits nor closes anything
+            # (`is_scoped_session`): the unit's connection does that here
+            joined = Transaction(unit, commit=True, lock=lock, is_scoped_session=True)  # type: ignore[arg-type]
+            if lock is not None:
+                lock.acquire()
+            token = transactions.set(joined)
+            try:
+                with joined:
+                    connection.begin()
+                    try:
+                        yield cast(Session, unit)
+                        unit.finish()
+                    except BaseException:
+                        unit.discard()
+                        connection.rollback()
+                        raise
+                    connection.commit()
+            finally:
+                transactions.reset(token)
+        finally:
+            connection.close()
 
     @contextmanager
     def batch(self) -> Iterator[Batch]:
@@ -756,6 +803,49 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 query = query.where(self.schedule.c.aggregate_id > after)
             rows = session.execute(query.order_by(self.schedule.c.aggregate_id).limit(limit)).all()
         return [UUID(r[0]) for r in rows]
+
+
+class _Unit:
+    """A write transaction's unit of work on one connection of the engine's pool, without an
+    ORM Session around it: what the ledger asks of a session (`execute`, `connection`,
+    `begin_nested`) done by the connection itself. Anything else (the library's ORM reads,
+    `query`) goes to a Session joined to the connection's transaction, made only when asked,
+    flushed before the commit and closed with the unit."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._session: Session | None = None
+
+    def execute(self, statement: Any, parameters: Any = None, **kwargs: Any) -> Any:
+        if self._session is not None:  # ORM state pending: the session flushes it first
+            return self._session.execute(statement, parameters, **kwargs)
+        return self._connection.execute(statement, parameters, **kwargs)
+
+    def connection(self, **_kwargs: Any) -> Connection:
+        return self._connection
+
+    def begin_nested(self) -> Any:
+        if self._session is not None:
+            return self._session.begin_nested()
+        return self._connection.begin_nested()
+
+    def __getattr__(self, name: str) -> Any:
+        if self._session is None:
+            self._session = Session(bind=self._connection, autoflush=True)
+        return getattr(self._session, name)
+
+    def finish(self) -> None:
+        """Before the commit: the joined session's pending ORM state written, and the session
+        closed."""
+        if self._session is not None:
+            self._session.flush()
+            self._session.close()
+            self._session = None
+
+    def discard(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
 
 class _Statements:
