@@ -94,6 +94,7 @@ def test_a_command_on_a_store_locked_by_another_process_is_store_unavailable_and
         dbapi_connection.execute("PRAGMA busy_timeout = 50")
 
     engine.dispose()  # new connections, waiting 50 ms for the lock instead of 30 s
+    ledger.recorder.release_connection()  # the one held for write transactions too
     monkeypatch.setattr(answers, "STORE_RETRY_DELAYS", (0.01, 0.01))
     before = stored_event_count(ledger)
     holder = sqlite3.connect(path, isolation_level=None)

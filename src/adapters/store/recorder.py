@@ -23,6 +23,7 @@ import hashlib
 import json
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -192,6 +193,8 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         self.tables.extend([self.tree_leaves, self.tree_nodes])
         self._head: tuple[int, bytes] | None = None  # the last link this process committed
         self._tree: tuple[int, Frontier] | None = None  # the tree as this process last left it
+        self._held: Connection | None = None  # SQLite: the connection of write transactions
+        self._held_finalizer: weakref.finalize[Any, Any] | None = None
         engine = self.datastore.engine
         self._statements = _Statements(self.events_record_cls.__table__, self, engine)
         if engine is not None and engine.dialect.name == "sqlite":
@@ -278,9 +281,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     @contextmanager
     def _outermost_or_joined(self) -> Iterator[Session]:
-        """The write transaction's unit of work: when none is open, a `_Unit` on a connection of
-        the engine's pool (Core `begin`/`commit`, no ORM Session around it); otherwise the open
-        one, joined as the library joins it (`transaction(commit=True)`)."""
+        """The write transaction's unit of work: when none is open, a `_Unit` on a connection
+        (Core `begin`/`commit`, no ORM Session around it; `_write_connection`); otherwise the
+        open one, joined as the library joins it (`transaction(commit=True)`)."""
         datastore = self.datastore
         engine = datastore.engine
         if (
@@ -294,20 +297,21 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         if not datastore._tried_init_sqlite_wal_mode:
             datastore.init_sqlite_wal_mode()
         lock = datastore.access_lock or datastore.write_lock
-        connection = engine.connect()
+        if lock is not None:
+            lock.acquire()
+        # the library's transaction object, as the one open in this context: its reads
+        # (`transaction(commit=False)`) join it, and it raises a failure as the library's own
+        # transaction does (an IntegrityError as the library's, so the command is tried again);
+        # it releases the lock, and neither begins, commits nor closes anything
+        # (`is_scoped_session`): the unit's connection does that here
+        joined = Transaction(None, commit=True, lock=lock, is_scoped_session=True)  # type: ignore[arg-type]
+        token = transactions.set(joined)
         try:
-            unit = _Unit(connection)
-            # the library's transaction object, as the one open in this context: its reads
-            # (`transaction(commit=False)`) join it, and it raises a failure as the library's
-            # own transaction does (an IntegrityError as the library's, so the command is tried
-            # again); it releases the lock, and neither begins, commits nor closes anything
-            # (`is_scoped_session`): the unit's connection does that here
-            joined = Transaction(unit, commit=True, lock=lock, is_scoped_session=True)  # type: ignore[arg-type]
-            if lock is not None:
-                lock.acquire()
-            token = transactions.set(joined)
-            try:
-                with joined:
+            with joined:
+                connection = self._write_connection(engine, held=lock is not None)
+                try:
+                    unit = _Unit(connection)
+                    joined.session = cast(Session, unit)
                     connection.begin()
                     try:
                         yield cast(Session, unit)
@@ -317,10 +321,50 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                         connection.rollback()
                         raise
                     connection.commit()
-            finally:
-                transactions.reset(token)
+                finally:
+                    self._put_back(connection)
         finally:
+            transactions.reset(token)
+
+    def _write_connection(self, engine: Engine, held: bool) -> Connection:
+        """A connection for a write transaction. SQLite, whose writers in this process take
+        the datastore's lock in turn (`held`): the one this recorder holds between them (no
+        pool checkout and checkin per command), made when there is none; otherwise one from
+        the pool, given back after its transaction."""
+        if held and engine.dialect.name == "sqlite":
+            connection = self._held
+            if connection is None or connection.closed or connection.invalidated:
+                connection = engine.connect()
+                self._hold(connection)
+            return connection
+        return engine.connect()
+
+    def _hold(self, connection: Connection | None) -> None:
+        if self._held_finalizer is not None:
+            self._held_finalizer()  # the previous one closed
+        self._held = connection
+        self._held_finalizer = (
+            None if connection is None else weakref.finalize(self, connection.close)
+        )
+
+    def _put_back(self, connection: Connection) -> None:
+        """After a write transaction: a held connection kept while it is sound (no transaction
+        left open, not invalidated), else closed; any other one given back to the pool."""
+        if connection is not self._held:
             connection.close()
+        elif connection.invalidated or connection.in_transaction():
+            self._hold(None)
+
+    def release_connection(self) -> None:
+        """Close the connection held for write transactions (the next one makes a new one)."""
+        lock = self.datastore.access_lock or self.datastore.write_lock
+        if lock is not None:
+            lock.acquire()
+        try:
+            self._hold(None)
+        finally:
+            if lock is not None:
+                lock.release()
 
     @contextmanager
     def batch(self) -> Iterator[Batch]:
