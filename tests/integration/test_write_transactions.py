@@ -109,3 +109,31 @@ def test_a_command_on_a_store_locked_by_another_process_is_store_unavailable_and
     assert stored_event_count(ledger) == before
     assert answer_command(ledger, application("H2"))["ok"]
     assert stored_event_count(ledger) > before
+
+
+def test_a_command_that_fails_after_writing_inside_a_batch_rolls_back_alone(
+    store_url: str,
+) -> None:
+    """Each command of a batch in a savepoint of its own, though every statement here goes to
+    the driver's cursor (none asks an ORM Session for its connection)."""
+    ledger = build_ledger(store_url, create=True)
+    assert answer_command(ledger, application("H1"))["ok"]
+    recorder = ledger.recorder
+    before = stored_event_count(ledger)
+    extra = a_stored_event(ledger)
+    with recorder.batch():
+        with recorder.write_transaction():
+            recorder.record_command("first", [])
+        with (
+            pytest.raises(RuntimeError, match="the second command failed"),
+            recorder.write_transaction(),
+        ):
+            recorder.insert_events([extra])
+            recorder.record_command("second", [])
+            raise RuntimeError("the second command failed")
+        with recorder.write_transaction():
+            recorder.record_command("third", [])
+    assert recorder.find_command("first") is not None
+    assert recorder.find_command("second") is None
+    assert recorder.find_command("third") is not None
+    assert stored_event_count(ledger) == before
