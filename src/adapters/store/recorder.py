@@ -859,6 +859,7 @@ class _Unit:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._session: Session | None = None
+        self._savepoints = 0
 
     def execute(self, statement: Any, parameters: Any = None, **kwargs: Any) -> Any:
         if self._session is not None:  # ORM state pending: the session flushes it first
@@ -869,9 +870,13 @@ class _Unit:
         return self._connection
 
     def begin_nested(self) -> Any:
+        """A savepoint: SAVEPOINT sent on the driver's connection (a command of a batch; the
+        connection's own `begin_nested` builds and runs a statement through SQLAlchemy, a
+        third of a batched command's store time), or the joined session's when there is one."""
         if self._session is not None:
             return self._session.begin_nested()
-        return self._connection.begin_nested()
+        self._savepoints += 1
+        return _Savepoint(self._connection, f"ledger_command_{self._savepoints}")
 
     def __getattr__(self, name: str) -> Any:
         if self._session is None:
@@ -890,6 +895,34 @@ class _Unit:
         if self._session is not None:
             self._session.close()
             self._session = None
+
+
+class _Savepoint:
+    """A savepoint on the driver's connection, released (`commit`) or rolled back to and
+    released (`rollback`); the driver's error raised as SQLAlchemy raises one."""
+
+    def __init__(self, connection: Connection, name: str) -> None:
+        self._connection = connection
+        self._name = name
+        self.is_active = True
+        self._run(f"SAVEPOINT {name}")
+
+    def commit(self) -> None:
+        self.is_active = False
+        self._run(f"RELEASE SAVEPOINT {self._name}")
+
+    def rollback(self) -> None:
+        self.is_active = False
+        self._run(f"ROLLBACK TO SAVEPOINT {self._name}")
+        self._run(f"RELEASE SAVEPOINT {self._name}")
+
+    def _run(self, sql: str) -> None:
+        connection = self._connection
+        dialect = connection.dialect
+        try:
+            connection.connection.driver_connection.cursor().execute(sql)  # type: ignore[union-attr]
+        except dialect.loaded_dbapi.Error as e:
+            raise _translated(connection, dialect, sql, (), e) from e
 
 
 class _Statements:
