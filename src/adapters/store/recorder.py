@@ -23,15 +23,17 @@ import hashlib
 import json
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Notification, StoredEvent
+from eventsourcing_sqlalchemy.datastore import Transaction, transactions
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import (
     Column,
@@ -191,6 +193,8 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         self.tables.extend([self.tree_leaves, self.tree_nodes])
         self._head: tuple[int, bytes] | None = None  # the last link this process committed
         self._tree: tuple[int, Frontier] | None = None  # the tree as this process last left it
+        self._held: Connection | None = None  # SQLite: the connection of write transactions
+        self._held_finalizer: weakref.finalize[Any, Any] | None = None
         engine = self.datastore.engine
         self._statements = _Statements(self.events_record_cls.__table__, self, engine)
         if engine is not None and engine.dialect.name == "sqlite":
@@ -260,7 +264,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         actor = _recording_by.set(recorded_by if recorded_by is not None else _recording_by.get())
         driver = _driver.set(None)
         try:
-            with self.transaction(commit=True) as session:
+            with self._outermost_or_joined() as session:
                 yield session
             head = _pending_head.get()
             if head is not None:  # committed: our last link is the chain's head
@@ -274,6 +278,93 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             _pending_tree.reset(pending_tree)
             _pending_head.reset(pending)
             _write_intent.reset(token)
+
+    @contextmanager
+    def _outermost_or_joined(self) -> Iterator[Session]:
+        """The write transaction's unit of work: when none is open, a `_Unit` on a connection
+        (Core `begin`/`commit`, no ORM Session around it; `_write_connection`); otherwise the
+        open one, joined as the library joins it (`transaction(commit=True)`)."""
+        datastore = self.datastore
+        engine = datastore.engine
+        if (
+            transactions.get(None) is not None
+            or datastore.scoped_session is not None
+            or not isinstance(engine, Engine)
+        ):
+            with self.transaction(commit=True) as session:
+                yield session
+            return
+        if not datastore._tried_init_sqlite_wal_mode:
+            datastore.init_sqlite_wal_mode()
+        lock = datastore.access_lock or datastore.write_lock
+        if lock is not None:
+            lock.acquire()
+        # the library's transaction object, as the one open in this context: its reads
+        # (`transaction(commit=False)`) join it, and it raises a failure as the library's own
+        # transaction does (an IntegrityError as the library's, so the command is tried again);
+        # it releases the lock, and neither begins, commits nor closes anything
+        # (`is_scoped_session`): the unit's connection does that here
+        joined = Transaction(None, commit=True, lock=lock, is_scoped_session=True)  # type: ignore[arg-type]
+        token = transactions.set(joined)
+        try:
+            with joined:
+                connection = self._write_connection(engine, held=lock is not None)
+                try:
+                    unit = _Unit(connection)
+                    joined.session = cast(Session, unit)
+                    connection.begin()
+                    try:
+                        yield cast(Session, unit)
+                        unit.finish()
+                    except BaseException:
+                        unit.discard()
+                        connection.rollback()
+                        raise
+                    connection.commit()
+                finally:
+                    self._put_back(connection)
+        finally:
+            transactions.reset(token)
+
+    def _write_connection(self, engine: Engine, held: bool) -> Connection:
+        """A connection for a write transaction. SQLite, whose writers in this process take
+        the datastore's lock in turn (`held`): the one this recorder holds between them (no
+        pool checkout and checkin per command), made when there is none; otherwise one from
+        the pool, given back after its transaction."""
+        if held and engine.dialect.name == "sqlite":
+            connection = self._held
+            if connection is None or connection.closed or connection.invalidated:
+                connection = engine.connect()
+                self._hold(connection)
+            return connection
+        return engine.connect()
+
+    def _hold(self, connection: Connection | None) -> None:
+        if self._held_finalizer is not None:
+            self._held_finalizer()  # the previous one closed
+        self._held = connection
+        self._held_finalizer = (
+            None if connection is None else weakref.finalize(self, connection.close)
+        )
+
+    def _put_back(self, connection: Connection) -> None:
+        """After a write transaction: a held connection kept while it is sound (no transaction
+        left open, not invalidated), else closed; any other one given back to the pool."""
+        if connection is not self._held:
+            connection.close()
+        elif connection.invalidated or connection.in_transaction():
+            self._hold(None)
+
+    def release_connection(self) -> None:
+        """Close the connection held for write transactions (the next one makes a new one)."""
+        lock = self.datastore.access_lock or self.datastore.write_lock
+        if lock is not None:
+            lock.acquire()
+        try:
+            self._hold(None)
+        finally:
+            if lock is not None:
+                lock.release()
 
     @contextmanager
     def batch(self) -> Iterator[Batch]:
@@ -756,6 +847,82 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 query = query.where(self.schedule.c.aggregate_id > after)
             rows = session.execute(query.order_by(self.schedule.c.aggregate_id).limit(limit)).all()
         return [UUID(r[0]) for r in rows]
+
+
+class _Unit:
+    """A write transaction's unit of work on one connection of the engine's pool, without an
+    ORM Session around it: what the ledger asks of a session (`execute`, `connection`,
+    `begin_nested`) done by the connection itself. Anything else (the library's ORM reads,
+    `query`) goes to a Session joined to the connection's transaction, made only when asked,
+    flushed before the commit and closed with the unit."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._session: Session | None = None
+        self._savepoints = 0
+
+    def execute(self, statement: Any, parameters: Any = None, **kwargs: Any) -> Any:
+        if self._session is not None:  # ORM state pending: the session flushes it first
+            return self._session.execute(statement, parameters, **kwargs)
+        return self._connection.execute(statement, parameters, **kwargs)
+
+    def connection(self, **_kwargs: Any) -> Connection:
+        return self._connection
+
+    def begin_nested(self) -> Any:
+        """A savepoint: SAVEPOINT sent on the driver's connection (a command of a batch; the
+        connection's own `begin_nested` builds and runs a statement through SQLAlchemy, a
+        third of a batched command's store time), or the joined session's when there is one."""
+        if self._session is not None:
+            return self._session.begin_nested()
+        self._savepoints += 1
+        return _Savepoint(self._connection, f"ledger_command_{self._savepoints}")
+
+    def __getattr__(self, name: str) -> Any:
+        if self._session is None:
+            self._session = Session(bind=self._connection, autoflush=True)
+        return getattr(self._session, name)
+
+    def finish(self) -> None:
+        """Before the commit: the joined session's pending ORM state written, and the session
+        closed."""
+        if self._session is not None:
+            self._session.flush()
+            self._session.close()
+            self._session = None
+
+    def discard(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+class _Savepoint:
+    """A savepoint on the driver's connection, released (`commit`) or rolled back to and
+    released (`rollback`); the driver's error raised as SQLAlchemy raises one."""
+
+    def __init__(self, connection: Connection, name: str) -> None:
+        self._connection = connection
+        self._name = name
+        self.is_active = True
+        self._run(f"SAVEPOINT {name}")
+
+    def commit(self) -> None:
+        self.is_active = False
+        self._run(f"RELEASE SAVEPOINT {self._name}")
+
+    def rollback(self) -> None:
+        self.is_active = False
+        self._run(f"ROLLBACK TO SAVEPOINT {self._name}")
+        self._run(f"RELEASE SAVEPOINT {self._name}")
+
+    def _run(self, sql: str) -> None:
+        connection = self._connection
+        dialect = connection.dialect
+        try:
+            connection.connection.driver_connection.cursor().execute(sql)  # type: ignore[union-attr]
+        except dialect.loaded_dbapi.Error as e:
+            raise _translated(connection, dialect, sql, (), e) from e
 
 
 class _Statements:

@@ -1,0 +1,139 @@
+"""A command's write transaction runs on a connection of the engine's pool without an ORM
+Session around it (`LedgerRecorder.write_transaction`): it is still one atomic unit, a failed
+one records nothing, the library's own ORM reads inside it see its rows, and a store whose write
+lock another process holds is answered `store_unavailable`, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from enrollment_ledger.adapters import answers
+from enrollment_ledger.adapters.answers import answer_command
+from enrollment_ledger.adapters.bootstrap import build_ledger
+from eventsourcing.persistence import StoredEvent
+from sqlalchemy import event, func, insert, select
+
+from ..conftest import application
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ledger.db'}"
+    url: str = request.getfixturevalue("pg_store_url")
+    return url
+
+
+def stored_event_count(ledger: Any) -> int:
+    return len(ledger.recorder.read_notifications(0, 1_000_000))
+
+
+def a_stored_event(ledger: Any) -> StoredEvent:
+    """A copy of the first stored event under a version no aggregate has yet."""
+    first = ledger.recorder.read_notifications(0, 1)[0]
+    return StoredEvent(
+        originator_id=first.originator_id,
+        originator_version=first.originator_version + 1000,
+        topic=first.topic,
+        state=first.state,
+    )
+
+
+def test_a_write_transaction_that_fails_records_none_of_its_rows(store_url: str) -> None:
+    ledger = build_ledger(store_url, create=True)
+    assert answer_command(ledger, application("H1"))["ok"]
+    recorder = ledger.recorder
+    before = stored_event_count(ledger)
+    with (
+        pytest.raises(RuntimeError, match="the command failed"),
+        recorder.write_transaction() as session,
+    ):
+        session.execute(insert(recorder.meta).values(name="half-done", value="1"))
+        recorder.insert_events([a_stored_event(ledger)])
+        raise RuntimeError("the command failed")
+    assert recorder.get_meta("half-done") is None
+    assert stored_event_count(ledger) == before
+    assert answer_command(ledger, application("H2"))["ok"]
+    after = stored_event_count(ledger)
+    assert after > before
+    with recorder.datastore.engine.connect() as connection:  # one link and one leaf an event
+        for table in (recorder.chain, recorder.tree_leaves):
+            assert connection.execute(select(func.count()).select_from(table)).scalar() == after
+
+
+def test_the_library_s_own_reads_inside_a_write_transaction_see_its_rows(store_url: str) -> None:
+    ledger = build_ledger(store_url, create=True)
+    assert answer_command(ledger, application("H1"))["ok"]
+    recorder = ledger.recorder
+    before = recorder.max_notification_id()
+    with recorder.write_transaction() as session:
+        (position,) = recorder.insert_events([a_stored_event(ledger)])
+        # the library's ORM query, on a session joined to this transaction
+        assert recorder.max_notification_id() == position
+        assert [n.id for n in recorder.select_notifications(before, 10)][-1] == position
+        meta = recorder.meta
+        session.execute(insert(meta).values(name="seen", value="yes"))
+        assert session.execute(select(meta.c.value).where(meta.c.name == "seen")).scalar_one()
+    assert recorder.max_notification_id() == position
+    assert recorder.get_meta("seen") == "yes"
+
+
+def test_a_command_on_a_store_locked_by_another_process_is_store_unavailable_and_records_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "ledger.db"
+    ledger = build_ledger(f"sqlite:///{path}", create=True)
+    assert answer_command(ledger, application("H1"))["ok"]
+    engine = ledger.recorder.datastore.engine
+
+    @event.listens_for(engine, "connect")
+    def _wait_briefly(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout = 50")
+
+    engine.dispose()  # new connections, waiting 50 ms for the lock instead of 30 s
+    ledger.recorder.release_connection()  # the one held for write transactions too
+    monkeypatch.setattr(answers, "STORE_RETRY_DELAYS", (0.01, 0.01))
+    before = stored_event_count(ledger)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        answer = answer_command(ledger, application("H2"))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert answer["ok"] is False
+    assert answer["error"]["code"] == "store_unavailable"
+    assert stored_event_count(ledger) == before
+    assert answer_command(ledger, application("H2"))["ok"]
+    assert stored_event_count(ledger) > before
+
+
+def test_a_command_that_fails_after_writing_inside_a_batch_rolls_back_alone(
+    store_url: str,
+) -> None:
+    """Each command of a batch in a savepoint of its own, though every statement here goes to
+    the driver's cursor (none asks an ORM Session for its connection)."""
+    ledger = build_ledger(store_url, create=True)
+    assert answer_command(ledger, application("H1"))["ok"]
+    recorder = ledger.recorder
+    before = stored_event_count(ledger)
+    extra = a_stored_event(ledger)
+    with recorder.batch():
+        with recorder.write_transaction():
+            recorder.record_command("first", [])
+        with (
+            pytest.raises(RuntimeError, match="the second command failed"),
+            recorder.write_transaction(),
+        ):
+            recorder.insert_events([extra])
+            recorder.record_command("second", [])
+            raise RuntimeError("the second command failed")
+        with recorder.write_transaction():
+            recorder.record_command("third", [])
+    assert recorder.find_command("first") is not None
+    assert recorder.find_command("second") is None
+    assert recorder.find_command("third") is not None
+    assert stored_event_count(ledger) == before
