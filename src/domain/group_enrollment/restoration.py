@@ -111,12 +111,11 @@ def restore_group(
     ):
         return False
     restored_from = coverage_rules.restored_from(last_day_before_withdrawn_end(g), g.start_on)
-    record_restoration(
+    _record(
         g,
-        g.GroupCoverageRestoredOnAppeal,
         (on, policy, *appeal),
         restored_from,
-        termination_event_id=event_id(termination.originator_id, termination.originator_version),
+        termination,
         employee_ids=sorted(
             {s.employee_id for s in g.employees if s.end_on is None or s.end_on > end_on}
         ),
@@ -167,12 +166,11 @@ def restore_employee(
         )
     ended_on = span.end_on if span.end_on >= span.start_on else None
     restored_from = coverage_rules.restored_from(ended_on, span.start_on)
-    record_restoration(
+    _record(
         g,
-        g.GroupCoverageRestoredOnAppeal,
         (on, policy, *appeal),
         restored_from,
-        termination_event_id=event_id(termination.originator_id, termination.originator_version),
+        termination,
         employee_ids=[employee_id],
         withdrawn_end_on=None,
         withdrawn_end_reason=None,
@@ -182,6 +180,24 @@ def restore_employee(
     )
     billing.apply_credit(g, on, policy)
     return True
+
+
+def _record(
+    g: GroupEnrollment,
+    decision: tuple[date, PolicyVersion, str, str],
+    restored_from: date,
+    termination: Any,
+    **fields: Any,
+) -> None:
+    """`GroupCoverageRestoredOnAppeal` naming the Connector's `termination` it withdraws."""
+    record_restoration(
+        g,
+        g.GroupCoverageRestoredOnAppeal,
+        decision,
+        restored_from,
+        termination_event_id=event_id(termination.originator_id, termination.originator_version),
+        **fields,
+    )
 
 
 def end_again(
