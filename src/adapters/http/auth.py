@@ -1,6 +1,7 @@
 """Bearer tokens and roles for the HTTP API.
 
-A token is `secrets.token_urlsafe(32)`, shown once when it is created; the store keeps only its
+A token is `secrets.token_urlsafe(32)` that does not begin with "-" (`new_token`: it is given on the
+command line, `tokens revoke TOKEN`), shown once when it is created; the store keeps only its
 SHA-256 hash (`ledger_api_tokens`, in the ledger's own database, written with SQLAlchemy Core and
 bound parameters). A request's token is hashed and looked up by that hash, then the stored hash is
 compared in constant time. A token's short id (the first 12 hex digits of its hash) names it for
@@ -124,6 +125,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def new_token(draw: Callable[[], str] = lambda: secrets.token_urlsafe(32)) -> str:
+    """A new secret token (`draw`), drawn again while it begins with "-": such a token given on
+    the command line (`tokens revoke TOKEN`) would be read as an option. One draw in 64 is
+    redrawn; a token keeps 256 bits of randomness less a fraction of one."""
+    token = draw()
+    while token.startswith("-"):
+        token = draw()
+    return token
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -238,7 +249,7 @@ class TokenStore:
     def create(self, role: Role, label: str, expires_in_days: int | None = None) -> IssuedToken:
         """A new token for `label` (who will use it; checked by the caller), expiring
         `expires_in_days` days from now when given."""
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         digest = hash_token(token)
         now = self.clock()
         expires_at = None if expires_in_days is None else now + timedelta(days=expires_in_days)
