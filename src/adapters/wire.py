@@ -123,7 +123,7 @@ def render_state(
 ) -> dict[str, Any]:
     """The same, from an event's fields: its `vars`, or its decoded stored state (`convert`
     makes each value plain; a state from `wire_state` already is)."""
-    data = convert(own_fields(dict(state)))
+    data = convert(own_fields(state))
     on = convert(state["on"])
     effective_on = convert(state["effective_on"])
     data["on"] = on

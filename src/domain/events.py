@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import copyreg
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -187,6 +187,7 @@ def _copy_record(value: Any) -> Any:
 
 BASE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
 COMMON_FIELDS = frozenset({"on", "effective_on", "citation", "policy_version"})
+_NOT_OWN = BASE_FIELDS | COMMON_FIELDS
 
 
 def event_data(event: Any) -> dict[str, Any]:
@@ -194,10 +195,7 @@ def event_data(event: Any) -> dict[str, Any]:
     return own_fields(vars(event))
 
 
-def own_fields(state: dict[str, Any]) -> dict[str, Any]:
-    """The event-specific fields of an event's state (an event's `vars`, or its stored state)."""
-    return {
-        key: value
-        for key, value in state.items()
-        if key not in BASE_FIELDS and key not in COMMON_FIELDS
-    }
+def own_fields(state: Mapping[str, Any]) -> dict[str, Any]:
+    """The event-specific fields of an event's state (an event's `vars`, or its stored state), in
+    a new dict."""
+    return {key: value for key, value in state.items() if key not in _NOT_OWN}

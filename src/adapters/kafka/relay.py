@@ -29,14 +29,13 @@ from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
 from ...domain.catalogue import upcast_topics
-from ...domain.events import BASE_FIELDS, COMMON_FIELDS, event_id
 from ...domain.ledger import Ledger
 from ...runtime.collection import batch_collection
 from ...runtime.outage import STORE_ERRORS, Outage
 from ...runtime.signals import stop_on_signals
 from ..failures import BrokerError, BrokerUnavailable, LeaseHeld
 from ..store.recorder import LedgerRecorder
-from ..wire import dumps, render_event, wire_state
+from ..wire import dumps, render_event, render_state, wire_state
 from .cloudevent import KafkaRecord, to_record
 from .current_state import DEFAULT_EVERY, CurrentState, coverage_topic_from_env
 from .member_data import OMIT, MemberDataPolicy, member_data_policy
@@ -137,41 +136,20 @@ def rendered(mapper: Any, notification: Any, recorded_by: str | None = None) -> 
         fields = None
     if fields is None or "class_version" in fields or notification.topic in _UPCAST_TOPICS:
         return render_event(mapper.to_domain_event(notification), recorded_by)
-    return _render_wire_state(notification, fields, recorded_by)
+    return render_state(
+        _event_type(notification.topic),
+        notification.originator_id,
+        notification.originator_version,
+        fields,
+        convert=_as_is,
+        recorded_by=recorded_by,
+    )
 
 
-def _render_wire_state(
-    notification: Any, fields: dict[str, Any], recorded_by: str | None
-) -> dict[str, Any]:
-    """`wire.render_state(type, id, version, fields, convert=as is, recorded_by=...)`, spelled
-    out for the relay (its one hot path): the same keys in the same order, without copying the
-    fields first or converting values the wire decoder already made plain."""
-    aggregate_id = notification.originator_id
-    version = notification.originator_version
-    on = fields["on"]
-    effective_on = fields["effective_on"]
-    policy_version = fields["policy_version"]
-    data = {k: v for k, v in fields.items() if k not in _NOT_OWN}
-    data["on"] = on
-    data["effective_on"] = effective_on
-    data["policy_version"] = policy_version
-    return {
-        "id": event_id(aggregate_id, version),
-        "type": _event_type(notification.topic),
-        "aggregate_id": str(aggregate_id),
-        "version": version,
-        "on": on,
-        "effective_on": effective_on,
-        "recorded_at": fields["timestamp"],
-        "recorded_by": recorded_by,
-        "citation": fields["citation"],
-        "policy_version": policy_version,
-        "data": data,
-    }
+def _as_is(value: Any) -> Any:
+    return value
 
 
-_NOT_OWN = BASE_FIELDS | COMMON_FIELDS
-"""A stored state's fields that are not the event's own (`domain.events.own_fields`)."""
 _EVENT_TYPES: dict[str, str] = {}
 
 
