@@ -66,6 +66,20 @@ class PremiumChanged(EnrollmentEvent):
             adjust_invoice(e, self.on, adjustment)
 
 
+def invoice_adjustment(
+    month: date, billed: Decimal, amount: Decimal, due_on: date
+) -> dict[str, str]:
+    """An issued invoice's change as an event records it and `adjust_invoice` reads it: the month
+    billed `billed`, now `amount` (the difference), due on `due_on`."""
+    return {
+        "month": month_key(month),
+        "billed": str(billed),
+        "amount": str(amount),
+        "difference": str(amount - billed),
+        "due_on": due_on.isoformat(),
+    }
+
+
 def adjust_invoice(e: billing.Account, on: date, adjustment: dict[str, str]) -> None:
     """An issued invoice's amount changed on `on` as `adjustment` says (`{"month", "billed",
     "amount", "difference", "due_on"}`), noted on it; what was paid beyond the new amount is
@@ -113,15 +127,7 @@ def change_premium(
         if not invoice.voided:
             waived = min(e.waived_months.get(month, invoice.waived), monthly_premium)
             to_credit += max(invoice.paid + waived - monthly_premium, ZERO)
-        adjustments.append(
-            {
-                "month": month_key(month),
-                "billed": str(invoice.amount),
-                "amount": str(monthly_premium),
-                "difference": str(monthly_premium - invoice.amount),
-                "due_on": due_on.isoformat(),
-            }
-        )
+        adjustments.append(invoice_adjustment(month, invoice.amount, monthly_premium, due_on))
     e._decide(
         e.PremiumChanged,
         on=on,

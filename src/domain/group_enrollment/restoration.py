@@ -21,9 +21,9 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..calendar import month_key, plus_days
+from ..calendar import plus_days
 from ..enrollment import billing
-from ..enrollment.premium_changes import adjust_invoice
+from ..enrollment.premium_changes import adjust_invoice, invoice_adjustment
 from ..enrollment.restoration import (
     last_day_before_withdrawn_end,
     months_owed_again,
@@ -155,15 +155,7 @@ def restore_employee(
         if amount <= invoice.amount:
             continue  # billed with them already (before their end was known)
         due_on = coverage_rules.rebilled_due_on(invoice.due_on, on, policy)
-        adjustments.append(
-            {
-                "month": month_key(month),
-                "billed": str(invoice.amount),
-                "amount": str(amount),
-                "difference": str(amount - invoice.amount),
-                "due_on": due_on.isoformat(),
-            }
-        )
+        adjustments.append(invoice_adjustment(month, invoice.amount, amount, due_on))
     ended_on = span.end_on if span.end_on >= span.start_on else None
     restored_from = coverage_rules.restored_from(ended_on, span.start_on)
     _record(
