@@ -23,6 +23,23 @@ from .parameters import PolicyVersion
 from .rules import small_group as rules
 from .rules import small_group_appeals as appeals_rules
 
+DETERMINATION_FIELDS = (
+    "application_on",
+    "employee_count",
+    "eligible",
+    "dental_eligible",
+    "failed_conditions",
+    "minimums",
+    "minimums_waived",
+    "retained_past_50",
+)
+"""An `EmployerEligibilityDetermined`'s own fields."""
+
+
+def _as_recorded(determination: Any) -> dict[str, Any]:
+    """A recorded determination's own fields, to record it again (corrected or as it was)."""
+    return {name: getattr(determination, name) for name in DETERMINATION_FIELDS}
+
 
 class Employer(CopiedForCommands, Aggregate):
     """One employer applying to offer Small Group Health Plans through the Connector."""
@@ -162,10 +179,8 @@ class Employer(CopiedForCommands, Aggregate):
         )
         if corrected is None:
             return False
-        kept = ("application_on", "employee_count", "minimums", "minimums_waived")
-        as_recorded = {name: getattr(appealed, name) for name in (*kept, "retained_past_50")}
         self._record_determination(
-            on, appealed.effective_on, citation, policy, {**as_recorded, **corrected}
+            on, appealed.effective_on, citation, policy, {**_as_recorded(appealed), **corrected}
         )
         return True
 
@@ -174,10 +189,9 @@ class Employer(CopiedForCommands, Aggregate):
     ) -> None:
         """12.15(5): the determination `appealed` stands after a re-hearing's superseding
         decision: recorded again on `on` as it was, with its original effective date."""
-        fields = ("application_on", "employee_count", "eligible", "dental_eligible")
-        more = ("failed_conditions", "minimums", "minimums_waived", "retained_past_50")
-        as_recorded = {name: getattr(appealed, name) for name in (*fields, *more)}
-        self._record_determination(on, appealed.effective_on, citation, policy, as_recorded)
+        self._record_determination(
+            on, appealed.effective_on, citation, policy, _as_recorded(appealed)
+        )
 
     def _record_determination(
         self,
