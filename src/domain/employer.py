@@ -159,12 +159,8 @@ class Employer(CopiedForCommands, Aggregate):
             {
                 "application_on": application_on,
                 "employee_count": record["employee_count"],
-                "eligible": decided.eligible,
-                "dental_eligible": decided.dental_eligible,
-                "failed_conditions": [failed.record() for failed in decided.failed_conditions],
                 "minimums": decided.minimums,
-                "minimums_waived": decided.minimums_waived,
-                "retained_past_50": decided.retained_past_50,
+                **decided.decision(),
             },
         )
 

@@ -81,14 +81,7 @@ def recompute_employer(
         policy=policy,
         coverage_year=next((y for y in years if rules.in_coverage_year(on, y)), None),
     )
-    decision = {
-        "eligible": decided.eligible,
-        "dental_eligible": decided.dental_eligible,
-        "failed_conditions": [failed.record() for failed in decided.failed_conditions],
-        "minimums_waived": decided.minimums_waived,
-        "retained_past_50": decided.retained_past_50,
-    }
-    return _redecided(policy, decision, decided.citation, determination)
+    return _redecided(policy, decided.decision(), decided.citation, determination)
 
 
 def recompute_non_payment(

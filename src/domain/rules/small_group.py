@@ -227,6 +227,17 @@ class EmployerDetermination:
     retained_past_50: bool
     citation: str
 
+    def decision(self) -> dict[str, Any]:
+        """What was decided, as `EmployerEligibilityDetermined` records it (its minimums
+        aside)."""
+        return {
+            "eligible": self.eligible,
+            "dental_eligible": self.dental_eligible,
+            "failed_conditions": [failed.record() for failed in self.failed_conditions],
+            "minimums_waived": self.minimums_waived,
+            "retained_past_50": self.retained_past_50,
+        }
+
 
 def _minimum(
     declared: Decimal, waived: bool, parameter: Parameter[Decimal], on: date
