@@ -94,7 +94,12 @@ def chain_link(
     previous: bytes, position: int, stored: StoredEvent, recorded_by: str | None = None
 ) -> bytes:
     """hash_n = SHA-256(hash_{n-1} || link bytes of event n)."""
-    return hashlib.sha256(previous + link_bytes(position, stored, recorded_by)).digest()
+    return next_link(previous, link_bytes(position, stored, recorded_by))
+
+
+def next_link(previous: bytes, data: bytes) -> bytes:
+    """A chain link from the previous one and the event's `link_bytes` (`chain_link`)."""
+    return hashlib.sha256(previous + data).digest()
 
 
 def link_bytes(position: int, stored: StoredEvent, recorded_by: str | None = None) -> bytes:
@@ -451,7 +456,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             link_bytes(p, stored, actor) for p, stored in zip(ids, stored_events, strict=True)
         ]
         for position, data in zip(ids, hashed, strict=True):
-            previous = hashlib.sha256(previous + data).digest()  # `chain_link`
+            previous = next_link(previous, data)
             links.append({"position": position, "hash": previous, "recorded_by": actor})
         if statements.raw:
             statements.raw_insert_link.executemany(session, links)
