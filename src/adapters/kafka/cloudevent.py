@@ -16,6 +16,7 @@ module is plain data."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from ..event_schema import SCHEMA_PREFIX, schema_id
@@ -85,19 +86,15 @@ _OPTIONAL = (
     ("ce_recordedby", "recorded_by"),
 )
 """The headers after `ce_recordedat`, each from the value's field of that name when present."""
-_BY_TYPE: dict[str, tuple[tuple[str, bytes], tuple[str, bytes]]] = {}
 
 
+@cache
 def _type_headers(event_type: str) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
     """`ce_type` and `ce_dataschema` of an event type, encoded once."""
-    headers = _BY_TYPE.get(event_type)
-    if headers is None:
-        headers = (
-            ("ce_type", (TYPE_PREFIX + event_type).encode()),
-            ("ce_dataschema", schema_id(event_type).encode()),
-        )
-        _BY_TYPE[event_type] = headers
-    return headers
+    return (
+        ("ce_type", (TYPE_PREFIX + event_type).encode()),
+        ("ce_dataschema", schema_id(event_type).encode()),
+    )
 
 
 def member_data_headers(member_data: Any) -> list[tuple[str, Any]]:

@@ -31,6 +31,7 @@ import json
 import os
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -151,16 +152,15 @@ class MemberDataPolicy:
         return published
 
 
-_SORTED: dict[str, list[str]] = {}
-
-
 def _sorted_member_fields(event_type: str) -> list[str]:
     """`sorted(member_fields(event_type))`, sorted once per type (a fresh list for each event:
     the published value holds it)."""
-    fields = _SORTED.get(event_type)
-    if fields is None:
-        fields = _SORTED[event_type] = sorted(member_fields(event_type))
-    return list(fields)
+    return list(_sorted_once(event_type))
+
+
+@cache
+def _sorted_once(event_type: str) -> tuple[str, ...]:
+    return tuple(sorted(member_fields(event_type)))
 
 
 OMIT = MemberDataPolicy()

@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import cache
 from typing import IO, Any, cast
 
 from ...domain.catalogue import upcast_topics
@@ -150,16 +151,11 @@ def _as_is(value: Any) -> Any:
     return value
 
 
-_EVENT_TYPES: dict[str, str] = {}
-
-
+@cache
 def _event_type(stored_topic: str) -> str:
     """The event's type name from its stored topic (`module:Aggregate.EventType`), once per
     topic."""
-    name = _EVENT_TYPES.get(stored_topic)
-    if name is None:
-        name = _EVENT_TYPES[stored_topic] = stored_topic.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
-    return name
+    return stored_topic.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
 
 
 @dataclass(frozen=True)
