@@ -10,7 +10,7 @@ from uuid import UUID
 from ..domain import representatives
 from ..domain.appeal import Appeal
 from ..domain.employer import Employer
-from ..domain.employer_hearing import recompute_employer, recompute_non_payment
+from ..domain.employer_hearing import Redecided, recompute_employer, recompute_non_payment
 from ..domain.enrollment import Enrollment, replay
 from ..domain.enrollment.shared import EndReason
 from ..domain.errors import LedgerError, UnknownEmployer, UnknownHousehold
@@ -20,6 +20,7 @@ from ..domain.handlers.group_appeals import notified_action
 from ..domain.hearing import facts_before, recompute, recompute_period_denial
 from ..domain.household import Household
 from ..domain.ledger import Ledger
+from ..domain.parameters import PolicyVersion
 from ..domain.rules.appeals import REHEARING
 from ..projections.balance import current_balance
 from ..projections.coverage import current_coverage
@@ -270,8 +271,9 @@ def employer_hearing(ledger: Ledger, appeal_id: str, on: date | None = None) -> 
     )
     history = timeline_events(ledger.employer_events(employer))
     action = notified_action(ledger, appealed)
-    recomputed = _employer_recomputation(ledger, employer, action, action.policy_version)
-    current = _employer_recomputation(ledger, employer, action, _hearing_policy(ledger, on))
+    decide_again = _employer_decision(ledger, employer, action)
+    recomputed = _employer_recomputation(ledger, decide_again, action.policy_version)
+    current = _employer_recomputation(ledger, decide_again, _hearing_policy(ledger, on))
     return {
         "appeal_id": appeal.appeal_id,
         "employer_id": appeal.employer_id,
@@ -315,22 +317,16 @@ def _hearing_policy(ledger: Ledger, on: date | None) -> str:
     return (ledger.policy.in_force(on) if on is not None else ledger.policy.current).version
 
 
-def _employer_recomputation(
-    ledger: Ledger, employer: Employer, action: Any, version: str | None
-) -> dict[str, Any] | None:
-    """The small-group `action` decided again with `version` (`employer_hearing`), None for an
-    action the ledger does not recompute."""
-    if version is None:
-        return None
+def _employer_decision(
+    ledger: Ledger, employer: Employer, action: Any
+) -> Callable[[PolicyVersion], Redecided] | None:
+    """How the small-group `action` is decided again under a policy version, from the facts
+    held when it was taken (read once, for both recomputations of `employer_hearing`); None for
+    an action the ledger does not recompute."""
     if isinstance(action, Employer.EmployerEligibilityDetermined):
         prior = facts_before(ledger.aggregate_events(employer.id), action.originator_version)
         groups = _groups_before(ledger, employer, action)
-        return _answered(
-            version,
-            lambda: recompute_employer(prior, groups, action, ledger.policy.version(version)),
-            "decision",
-            "citation",
-        )
+        return lambda policy: recompute_employer(prior, groups, action, policy)
     if (
         isinstance(action, GroupEnrollment.CoverageTerminated)
         and action.reason == EndReason.NON_PAYMENT
@@ -338,13 +334,19 @@ def _employer_recomputation(
         events = list(ledger.aggregate_events(action.originator_id))
         before = replay_group(facts_before(events, action.originator_version))
         if before is not None:
-            return _answered(
-                version,
-                lambda: recompute_non_payment(before, action, ledger.policy.version(version)),
-                "decision",
-                "citation",
-            )
+            return lambda policy: recompute_non_payment(before, action, policy)
     return None
+
+
+def _employer_recomputation(
+    ledger: Ledger, decide_again: Callable[[PolicyVersion], Redecided] | None, version: str | None
+) -> dict[str, Any] | None:
+    """The action decided again (`_employer_decision`) with `version`, None when it is not."""
+    if decide_again is None or version is None:
+        return None
+    return _answered(
+        version, lambda: decide_again(ledger.policy.version(version)), "decision", "citation"
+    )
 
 
 def _groups_before(ledger: Ledger, employer: Employer, event: Any) -> list[GroupEnrollment]:
