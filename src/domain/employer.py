@@ -18,27 +18,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from .errors import InvalidCommand, NotEligible
-from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
+from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid, event_data
 from .parameters import PolicyVersion
 from .rules import small_group as rules
 from .rules import small_group_appeals as appeals_rules
-
-DETERMINATION_FIELDS = (
-    "application_on",
-    "employee_count",
-    "eligible",
-    "dental_eligible",
-    "failed_conditions",
-    "minimums",
-    "minimums_waived",
-    "retained_past_50",
-)
-"""An `EmployerEligibilityDetermined`'s own fields."""
-
-
-def _as_recorded(determination: Any) -> dict[str, Any]:
-    """A recorded determination's own fields, to record it again (corrected or as it was)."""
-    return {name: getattr(determination, name) for name in DETERMINATION_FIELDS}
 
 
 class Employer(CopiedForCommands, Aggregate):
@@ -176,7 +159,7 @@ class Employer(CopiedForCommands, Aggregate):
         if corrected is None:
             return False
         self._record_determination(
-            on, appealed.effective_on, citation, policy, {**_as_recorded(appealed), **corrected}
+            on, appealed.effective_on, citation, policy, {**event_data(appealed), **corrected}
         )
         return True
 
@@ -186,7 +169,7 @@ class Employer(CopiedForCommands, Aggregate):
         """12.15(5): the determination `appealed` stands after a re-hearing's superseding
         decision: recorded again on `on` as it was, with its original effective date."""
         self._record_determination(
-            on, appealed.effective_on, citation, policy, _as_recorded(appealed)
+            on, appealed.effective_on, citation, policy, event_data(appealed)
         )
 
     def _record_determination(
