@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 from ..event_schema import SCHEMA_PREFIX, schema_id
-from ..wire import dumps
+from ..wire import dumps_bytes
 
 SPEC_VERSION = "1.0"
 TYPE_PREFIX = "org.mahealthconnector.ledger."
@@ -74,7 +74,7 @@ def to_record(rendered: dict[str, Any], key: str) -> KafkaRecord:
     member_data = rendered.get("member_data")
     if member_data is not None:
         headers.extend((n, str(v).encode()) for n, v in member_data_headers(member_data))
-    return KafkaRecord(key=key_bytes, value=dumps(rendered).encode(), headers=headers)
+    return KafkaRecord(key=key_bytes, value=dumps_bytes(rendered), headers=headers)
 
 
 _SPEC_VERSION = ("ce_specversion", SPEC_VERSION.encode())

@@ -58,7 +58,7 @@ from ...domain.group_enrollment import replay as replay_group
 from ...domain.ledger import Ledger
 from ...projections.folding import Folds
 from ...projections.group_views import balance_answer, coverage_answer
-from ..wire import dumps
+from ..wire import dumps_bytes
 from .cloudevent import CONTENT_TYPE, KafkaRecord
 from .producing import await_acks, bootstrap_settings, send
 
@@ -253,7 +253,7 @@ class CurrentState:
         }
         return KafkaRecord(
             key=str(coverage["enrollment_id"]).encode(),
-            value=dumps(value).encode(),
+            value=dumps_bytes(value),
             headers=[("content-type", CONTENT_TYPE.encode())],
         )
 
