@@ -11,14 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .events import LedgerEvent, event_id
 from .rules import appeals as rules
 from .rules import rehearings as rehearing_rules
 
-if TYPE_CHECKING:
-    from .household import Household
+
+class Determinations(Protocol):
+    """What the re-hearing section reads and records of a household (`household.Household` is
+    one): its determination in force and its two determination events."""
+
+    @property
+    def AppealedDeterminationRestored(self) -> type[LedgerEvent]: ...
+
+    @property
+    def EligibilityDetermined(self) -> type[LedgerEvent]: ...
+
+    def hold_determination(
+        self, plan_year: int, notice_on: date, members: list[dict[str, Any]]
+    ) -> None: ...
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None: ...
+
 
 STAYED = "stayed pending re-hearing"
 SUPERSEDED = "superseded on re-hearing"
@@ -36,12 +51,12 @@ class AppealedDeterminationRestored(LedgerEvent):
     members: list[dict[str, Any]]
     reason: str
 
-    def apply(self, household: Household) -> None:
+    def apply(self, household: Determinations) -> None:
         household.hold_determination(self.plan_year, self.on, self.members)
 
 
 def restore_appealed(
-    household: Household,
+    household: Determinations,
     *,
     on: date,
     appeal_id: str,
@@ -66,7 +81,7 @@ def restore_appealed(
     )
 
 
-def record_correction_again(household: Household, *, on: date, correction: Any) -> None:
+def record_correction_again(household: Determinations, *, on: date, correction: Any) -> None:
     """The initial decision stands after the re-hearing: its corrected determination, as it was
     recorded (the same results, the original effective dates), is recorded again on `on`."""
     household.trigger_event(

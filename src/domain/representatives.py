@@ -10,14 +10,29 @@ packet, never in a refusal's message (which names the `representative_id`).
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from .determination import Application
 from .errors import Conflict, InvalidCommand, LedgerError
 from .events import LedgerEvent
 from .rules import representatives as rules
 
-if TYPE_CHECKING:
-    from .household import Household
+
+class Represented(Protocol):
+    """What the representatives section reads and records of a household
+    (`household.Household` is one)."""
+
+    @property
+    def RepresentativeDesignated(self) -> type[LedgerEvent]: ...
+
+    @property
+    def RepresentativeRevoked(self) -> type[LedgerEvent]: ...
+
+    household_id: str
+    applications: list[Application]
+    representatives: dict[str, dict[str, Any]]
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None: ...
 
 
 class UnknownRepresentative(LedgerError):
@@ -34,7 +49,7 @@ class RepresentativeDesignated(LedgerEvent):
     member_id: str | None
     written_authorization_on: date
 
-    def apply(self, household: Household) -> None:
+    def apply(self, household: Represented) -> None:
         household.representatives[self.representative_id] = {
             "representative_id": self.representative_id,
             "name": self.name,
@@ -50,20 +65,20 @@ class RepresentativeDesignated(LedgerEvent):
 class RepresentativeRevoked(LedgerEvent):
     representative_id: str
 
-    def apply(self, household: Household) -> None:
+    def apply(self, household: Represented) -> None:
         household.representatives[self.representative_id]["revoked_on"] = self.on
 
 
 # ---- commands ----------------------------------------------------------------------------------
 
 
-def member_ids(household: Household) -> set[str]:
+def member_ids(household: Represented) -> set[str]:
     """Every member any of the household's applications (or reported changes) named."""
     return {m["member_id"] for a in household.applications for m in a.members}
 
 
 def designate(
-    household: Household,
+    household: Represented,
     *,
     on: date,
     representative_id: str,
@@ -99,7 +114,7 @@ def designate(
     )
 
 
-def representative(household: Household, representative_id: str) -> rules.Representative:
+def representative(household: Represented, representative_id: str) -> rules.Representative:
     """The designation of `representative_id` (refused `unknown_representative` if none)."""
     record = household.representatives.get(representative_id)
     if record is None:
@@ -109,7 +124,7 @@ def representative(household: Household, representative_id: str) -> rules.Repres
     return rules.Representative.from_record(record)
 
 
-def revoke(household: Household, *, on: date, representative_id: str) -> None:
+def revoke(household: Represented, *, on: date, representative_id: str) -> None:
     """The end of a designation, from `on`."""
     found = representative(household, representative_id)
     if found.revoked_on is not None:
@@ -133,6 +148,6 @@ def revoke(household: Household, *, on: date, representative_id: str) -> None:
     )
 
 
-def in_force(household: Household) -> list[dict[str, Any]]:
+def in_force(household: Represented) -> list[dict[str, Any]]:
     """The designations not revoked, in designation order (as the hearing packet lists them)."""
     return [dict(r) for r in household.representatives.values() if r["revoked_on"] is None]

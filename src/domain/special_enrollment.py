@@ -9,14 +9,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from .events import LedgerEvent
 from .parameters import PolicyVersion
 from .rules.enrollment_periods import WAIVER_PERIOD_KINDS, PeriodDenial, special_enrollment_end
 
-if TYPE_CHECKING:
-    from .household import Household
+
+class PeriodHolder(Protocol):
+    """What the special enrollment section reads and records of a household
+    (`household.Household` is one)."""
+
+    @property
+    def SpecialEnrollmentPeriodOpened(self) -> type[LedgerEvent]: ...
+
+    @property
+    def SpecialEnrollmentPeriodDenied(self) -> type[LedgerEvent]: ...
+
+    special_enrollment_periods: list[SpecialEnrollmentPeriod]
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,7 @@ class SpecialEnrollmentPeriodOpened(LedgerEvent):
     end_on: date
     member_ids: list[str]
 
-    def apply(self, household: Household) -> None:
+    def apply(self, household: PeriodHolder) -> None:
         household.special_enrollment_periods.append(
             SpecialEnrollmentPeriod(
                 self.kind,
@@ -50,7 +62,7 @@ class SpecialEnrollmentPeriodOpened(LedgerEvent):
 
 
 def open_period(
-    household: Household,
+    household: PeriodHolder,
     *,
     kind: str,
     event_on: date,
@@ -88,7 +100,7 @@ class SpecialEnrollmentPeriodDenied(LedgerEvent):
 
 
 def deny_period(
-    household: Household,
+    household: PeriodHolder,
     *,
     kind: str,
     event_on: date,
@@ -114,7 +126,7 @@ def deny_period(
 
 
 def open_waiver_period(
-    household: Household,
+    household: PeriodHolder,
     on: date,
     member_ids: Iterable[str],
     clause: str,
@@ -134,7 +146,7 @@ def open_waiver_period(
 
 
 def covering(
-    household: Household,
+    household: PeriodHolder,
     on: date,
     member_ids: list[str] | None = None,
     usable: Callable[[SpecialEnrollmentPeriod], bool] | None = None,

@@ -117,3 +117,17 @@ def test_the_rules_take_the_policy_types_and_never_import_the_policy_values(
     module_name: str,
 ) -> None:
     assert reaching(module_name, (POLICY,)) == []
+
+
+HOUSEHOLD = f"{DOMAIN}.household"
+HOUSEHOLD_SECTIONS = ("rehearing", "representatives", "special_enrollment")
+
+
+@pytest.mark.parametrize("section", HOUSEHOLD_SECTIONS)
+def test_the_households_sections_never_import_the_household(section: str) -> None:
+    """The household adopts its sections' events and functions; a section types what it reads of
+    the household as a Protocol of its own, so the arrow points one way (no import circle, not
+    even one under TYPE_CHECKING)."""
+    module_name = f"{DOMAIN}.{section}"
+    assert module_name in imported_modules(importlib.import_module(HOUSEHOLD))
+    assert reaching(module_name, (HOUSEHOLD,)) == []
