@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import IO, Any, NamedTuple
 
 from ...domain.ledger import Ledger
 from ..answers import answer_batch, answer_command
 from ..commands import DuplicateKey, decode_json
 from ..wire import dumps, error_answer
+from .progress import progress_bars
 
 MAX_LINE_BYTES = 1_048_576
 
@@ -70,14 +73,25 @@ def decode_line(raw: bytes | None) -> Decoded | Refused | None:
         return Refused(error_answer("invalid_json", "the line is not a JSON object"))
 
 
+Read = Callable[[int], None]
+"""`progress(consumed)`: the bytes of input read so far, after each answer (or batch) printed."""
+
+
 def run_apply(
-    ledger: Ledger, stream: IO[bytes], out: IO[str], actor: str | None = None, batch: int = 1
+    ledger: Ledger,
+    stream: IO[bytes],
+    out: IO[str],
+    actor: str | None = None,
+    batch: int = 1,
+    progress: Read | None = None,
 ) -> int:
     """Answer every line in order. `batch` > 1: up to that many lines' commands in one
     transaction (`answer_batch`: each command atomic in a savepoint), their answers printed
-    once it has committed."""
+    once it has committed. `progress` is told how much of the input was read each time answers
+    are printed."""
+    consumed = _consumed(stream) if progress is not None else None
     if batch > 1:
-        return _run_batched(ledger, stream, out, actor, batch)
+        return _run_batched(ledger, stream, out, actor, batch, progress, consumed)
     rejected = False
     for raw in read_lines(stream):
         answer = answer_line(ledger, raw, actor)
@@ -86,11 +100,27 @@ def run_apply(
         rejected = rejected or not answer["ok"]
         out.write(dumps(answer) + "\n")
         out.flush()
+        if progress is not None and consumed is not None:
+            progress(consumed())
     return 1 if rejected else 0
 
 
+def _consumed(stream: IO[bytes]) -> Callable[[], int]:
+    """How many bytes of the stream were read (its position; 0 for a stream that cannot tell,
+    such as a pipe, whose bar then shows no progress, only that work goes on)."""
+    if stream.seekable():
+        return stream.tell
+    return lambda: 0
+
+
 def _run_batched(
-    ledger: Ledger, stream: IO[bytes], out: IO[str], actor: str | None, batch: int
+    ledger: Ledger,
+    stream: IO[bytes],
+    out: IO[str],
+    actor: str | None,
+    batch: int,
+    progress: Read | None = None,
+    consumed: Callable[[], int] | None = None,
 ) -> int:
     rejected = False
     pending: list[Decoded | Refused] = []
@@ -105,6 +135,8 @@ def _run_batched(
             rejected = rejected or not shown["ok"]
             out.write(dumps(shown) + "\n")
         out.flush()
+        if progress is not None and consumed is not None:
+            progress(consumed())
         pending.clear()
         commands = 0
 
@@ -119,6 +151,37 @@ def _run_batched(
     if pending:
         flush()
     return 1 if rejected else 0
+
+
+@contextmanager
+def applying(err: IO[str], out: IO[str], name: str, stream: IO[bytes]) -> Iterator[Read | None]:
+    """`run_apply`'s progress as a bar on `err` named after the input, when `err` is a terminal
+    and the answers go to a file or a pipe (answers printed on the terminal show the progress
+    themselves): the bytes read of the file's size (standard input from a pipe: no size, the
+    bar only shows that work goes on). None when no bar is drawn."""
+    if out.isatty():
+        yield None
+        return
+    total = _size(stream)
+    label = "applying " + ("standard input" if name == "-" else name)
+    with progress_bars(err, percent=True, elapsed=True) as bars:
+        if bars is None:
+            yield None
+            return
+        shown = bars
+
+        def update(consumed: int) -> None:
+            shown(label, consumed, total)
+
+        yield update
+
+
+def _size(stream: IO[bytes]) -> int | None:
+    try:
+        size = os.fstat(stream.fileno()).st_size
+    except (OSError, ValueError):  # no file behind it (io.BytesIO), or a closed one
+        return None
+    return size if stream.seekable() and size > 0 else None
 
 
 def open_input(path: str) -> IO[bytes]:

@@ -5,18 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import IO, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ...domain.ledger import Ledger
 from ..audit import InvalidDigest, VerifyResult, digest, verify
 from ..audit import Progress as ProgressCallback
 from ..audit.signing import SigningKey
+from .progress import Update, progress_bars
 
 
 def run_audit(ledger: Ledger, args: argparse.Namespace) -> int:
@@ -71,7 +70,8 @@ def run_verify(
                 raise InvalidDigest(f"{digest_file} is not JSON") from None
     if not public_keys and signing_key is not None and expected and expected.get("signature"):
         public_keys = [signing_key.public_key]
-    with _progress_bar(err) as progress:
+    with progress_bars(err, elapsed=True) as bars:
+        progress = None if bars is None else _verifying(bars)
         result = verify(ledger, expected, progress, public_keys=public_keys)
     if as_json:
         out.write(json.dumps(result.as_json()) + "\n")
@@ -127,23 +127,8 @@ def _print_summary(console: Console, result: VerifyResult, expected: dict[str, A
     )
 
 
-@contextmanager
-def _progress_bar(err: IO[str]) -> Iterator[ProgressCallback | None]:
-    """A rich progress bar on standard error, only when it is a terminal."""
-    if not err.isatty():
-        yield None
-        return
-    with Progress(
-        TextColumn("verifying"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(file=err),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("verify", total=None)
+def _verifying(bars: Update) -> ProgressCallback:
+    def update(checked: int, total: int) -> None:
+        bars("verifying", checked, total)
 
-        def update(checked: int, total: int) -> None:
-            bar.update(task, completed=checked, total=total)
-
-        yield update
+    return update

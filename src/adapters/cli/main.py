@@ -303,12 +303,13 @@ def _keygen(args: argparse.Namespace) -> int:
 def _apply(args: argparse.Namespace, stream: IO[bytes]) -> int:
     from ..actors import resolve_actor
     from ..bootstrap import build_ledger
-    from .apply import run_apply
+    from .apply import applying, run_apply
 
     actor = resolve_actor(args.actor)  # a misnamed actor records nothing and creates no store
     ledger = build_ledger(args.store, create=True)
     try:
-        return run_apply(ledger, stream, sys.stdout, actor, args.batch)
+        with applying(sys.stderr, sys.stdout, args.file, stream) as progress:
+            return run_apply(ledger, stream, sys.stdout, actor, args.batch, progress)
     finally:
         ledger.close()
 

@@ -7,9 +7,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from ..failures import InvalidDate
 from .options import (
@@ -19,10 +17,10 @@ from .options import (
     positive_int,
     positive_seconds,
 )
+from .progress import progress_bars
 
 if TYPE_CHECKING:
     from ...domain.ledger import Ledger
-    from ...projections.runner import Progress
 
 SUBCOMMANDS = ("projections", "terminations", "delinquent")
 
@@ -125,7 +123,7 @@ def _projections(ledger: Ledger, args: argparse.Namespace) -> int:
         return 0
     before = {row["name"]: row["position"] for row in runner.status(ledger)}
     started = time.monotonic()
-    with _progress_bar(sys.stderr) as progress:
+    with progress_bars(sys.stderr) as progress:
         if args.projections_action == "run":
             tracked = runner.run(
                 ledger,
@@ -252,29 +250,3 @@ def _print_table(title: str, columns: tuple[str, ...], rows: list[dict[str, Any]
     for row in rows:
         drawn.add_row(*(value(c, row.get(c)) for c in columns))
     show(drawn)
-
-
-@contextmanager
-def _progress_bar(err: IO[str]) -> Iterator[Progress | None]:
-    """A rich progress bar per projection on standard error, only when it is a terminal."""
-    if not err.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=Console(file=err),
-        transient=True,
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def update(name: str, position: int, head: int) -> None:
-            if name not in tasks:
-                tasks[name] = bar.add_task(name, total=head)
-            bar.update(tasks[name], completed=position, total=head)
-
-        yield update
