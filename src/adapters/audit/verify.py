@@ -49,7 +49,13 @@ from sqlalchemy.types import NullType
 
 from ...domain.ledger import Ledger
 from ..store.merkle import EMPTY_ROOT, TreeBuilder, fold, leaf_hash, range_nodes
-from ..store.recorder import GENESIS, LedgerRecorder, chain_link, leaf_bytes, read_tree_nodes
+from ..store.recorder import (
+    GENESIS,
+    LedgerRecorder,
+    link_bytes,
+    next_link,
+    read_tree_nodes,
+)
 from .proof_check import ProofError, check_head, parse_public_key
 
 BATCH_SIZE = 1000
@@ -233,7 +239,9 @@ class _Verifier:
             recorded_by = link[2]
             if recorded_by is _MALFORMED:
                 return self._bad(position, "a malformed chain link (its actor is not text)")
-            recomputed = chain_link(self.head, position, stored, cast(str | None, recorded_by))
+            actor = cast(str | None, recorded_by)
+            data = link_bytes(position, stored, actor)  # as `chain_link` hashes them
+            recomputed = next_link(self.head, data)
             if recomputed != link[1]:
                 return self._bad(
                     position,
@@ -242,9 +250,7 @@ class _Verifier:
                 )
             self.head, self.head_position = recomputed, position
             self.checked += 1
-            leaf_refusal = self._check_leaf(
-                position, stored, cast(str | None, recorded_by), leaf_rows
-            )
+            leaf_refusal = self._check_leaf(position, data, leaf_rows)
             if leaf_refusal is not None:
                 self.checked -= 1
                 return self._bad(position, leaf_refusal)
@@ -286,14 +292,14 @@ class _Verifier:
     def _check_leaf(
         self,
         position: int,
-        stored: StoredEvent,
-        recorded_by: str | None,
+        linked: bytes,
         leaf_rows: Iterator[tuple[int, int, bytes | None]],
     ) -> str | None:
         """The event's stored leaf is the hash of its bytes (with who recorded it, as its link
         names it), at the next leaf index (when the tree has leaves this far: its tail may still
-        lack them)."""
-        expected_hash = leaf_hash(leaf_bytes(position, stored, recorded_by))
+        lack them). `linked`: the bytes its chain link hashed, which are its leaf's bytes
+        (`recorder.leaf_bytes` is `link_bytes`), read and built once for both."""
+        expected_hash = leaf_hash(linked)
         self.tree.push(expected_hash)
         completed, self.tree.completed = self.tree.completed, []
         if not self.leaves_complete:
