@@ -49,6 +49,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from enrollment_ledger.adapters.cli.bench import add_bench_arguments
+
 from .bare import Bare, Shape
 from .bare import bare_application as _bare_application
 from .hearing_page import QUICK_RENDERS, RENDERS, measure_hearing_page
@@ -504,6 +506,9 @@ class Options:
     scale_sizes: tuple[int, ...] = ()
     """Households loaded for the measured scale figures (none: not measured)."""
     scale_only: bool = False
+    scale_resume: Path | None = None
+    """A results file of an earlier scale run (same seed): the sizes it measured are taken from
+    it, not loaded again."""
 
 
 def build(url: str) -> Any:
@@ -1082,6 +1087,18 @@ def measure_scale_point(url: str, n: int, seed: int) -> ScalePoint:
 APPEAL_COMMANDS = ("file_appeal", "decide_appeal")
 
 
+def resumed_points(results: Path | None, seed: int) -> dict[int, ScalePoint]:
+    """The scale points of an earlier run's results file (`--scale-resume`), by households: a
+    long run (100,000 households load for hours) that stopped, or was stopped, after some sizes
+    goes on from them. A file of another seed is refused (its households are other ones)."""
+    if results is None:
+        return {}
+    details = json.loads(results.read_text())["details"]
+    if details.get("seed", seed) != seed:
+        raise SystemExit(f"{results} was measured with seed {details['seed']}, not {seed}")
+    return {int(p["households"]): ScalePoint(**p) for p in details.get("scale", [])}
+
+
 def measure_scale(
     report: Report, options: Options, server: str, sizes: Sequence[int]
 ) -> list[ScalePoint]:
@@ -1090,7 +1107,15 @@ def measure_scale(
     from .servers import postgres_databases
 
     points: list[ScalePoint] = []
+    earlier = resumed_points(options.scale_resume, options.seed)
+    report.details["seed"] = options.seed
     for n in sizes:
+        if n in earlier:  # measured by an earlier run on this machine: kept, not loaded again
+            points.append(earlier[n])
+            report.details.setdefault("scale", []).append(vars(points[-1]))
+            report.details.setdefault("scale_resumed", {})[str(n)] = str(options.scale_resume)
+            say(f"scale: {n} households taken from {options.scale_resume}")
+            continue
         (url,) = postgres_databases(server, count=1)
         try:
             points.append(measure_scale_point(url, n, options.seed))
@@ -1319,7 +1344,7 @@ def _show(value: float | None) -> str:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
-    add_arguments(p)
+    add_bench_arguments(p)
     p.add_argument("--store", metavar="URL", default=None, help=STORE_HELP)
     return p
 
@@ -1328,29 +1353,6 @@ STORE_HELP = (
     "a PostgreSQL server URL to measure on instead of starting pgserver (two databases are "
     "created in it); the SQLite stores are always temporary files"
 )
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--households", type=int, default=None, help="N (default 2000; --quick: 30)")
-    p.add_argument("--kafka", metavar="HOST:PORT", default=None, help="a broker (else Tansu)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--quick", action="store_true", help="a small run, under 3 minutes")
-    p.add_argument("--seed", type=int, default=2026)
-    p.add_argument("--pg-households", type=int, default=None, help="(default: N/2, at most 500)")
-    p.add_argument("--query-samples", type=int, default=None, help="(default 300; --quick: 40)")
-    p.add_argument("--no-kafka", action="store_true", help="skip the relay figure")
-    p.add_argument("--no-postgresql", action="store_true", help="skip PostgreSQL")
-    p.add_argument("--results", metavar="FILE", default=None, help="also write the JSON here")
-    p.add_argument(
-        "--scale-sizes",
-        metavar="N,M",
-        default=None,
-        help="households loaded into PostgreSQL for the measured scale figures (default "
-        "25000,100000; --quick: 20,80; empty: not measured)",
-    )
-    p.add_argument(
-        "--scale-only", action="store_true", help="measure only the scale figures (PostgreSQL)"
-    )
 
 
 def options_from(args: argparse.Namespace) -> Options:
@@ -1369,6 +1371,7 @@ def options_from(args: argparse.Namespace) -> Options:
         results=Path(args.results) if args.results else None,
         scale_sizes=_scale_sizes(args),
         scale_only=args.scale_only,
+        scale_resume=Path(args.scale_resume) if args.scale_resume else None,
     )
 
 

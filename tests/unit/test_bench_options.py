@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
+import pytest
 from enrollment_ledger.adapters.cli.main import _parser
 
 from bench import run
@@ -31,3 +34,18 @@ def test_the_bench_subcommand_s_options_are_what_the_benchmark_reads() -> None:
     args = _parser().parse_args(["bench", "--quick", "--scale-sizes", "3,12"])
     options = run.options_from(args)
     assert options.quick and options.scale_sizes == (3, 12)
+
+
+def test_a_scale_run_resumes_from_the_sizes_an_earlier_results_file_measured(
+    tmp_path: Path,
+) -> None:
+    point = run.ScalePoint(25_000, 36_000, 285_010, 1500.0, 12.5, 36_000, 0)
+    earlier = tmp_path / "scale.json"
+    earlier.write_text(json.dumps({"details": {"seed": 7, "scale": [vars(point)]}}))
+    args = _parser().parse_args(["bench", "--scale-only", "--scale-resume", str(earlier)])
+    options = run.options_from(args)
+    assert options.scale_resume == earlier
+    assert run.resumed_points(options.scale_resume, 7) == {25_000: point}
+    assert run.resumed_points(None, 7) == {}
+    with pytest.raises(SystemExit, match="seed 7, not 2026"):
+        run.resumed_points(earlier, 2026)

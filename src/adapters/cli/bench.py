@@ -27,25 +27,50 @@ def add_bench_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "root, where the bench/ folder is). --store: a PostgreSQL server to use instead of "
         "starting pgserver.",
     )
-    bench.add_argument("--households", type=int, default=None, help="N (default 2000)")
-    bench.add_argument("--kafka", metavar="HOST:PORT", default=None, help="a broker (else Tansu)")
-    bench.add_argument("--json", action="store_true", help="print one JSON object")
-    bench.add_argument("--quick", action="store_true", help="a small run, under 3 minutes")
-    bench.add_argument("--seed", type=int, default=2026, help="the population's seed")
-    bench.add_argument("--pg-households", type=int, default=None, help="households on PostgreSQL")
-    bench.add_argument("--query-samples", type=int, default=None, help="queries per kind")
-    bench.add_argument("--no-kafka", action="store_true", help="skip the relay figure")
-    bench.add_argument("--no-postgresql", action="store_true", help="skip PostgreSQL")
-    bench.add_argument("--results", metavar="FILE", default=None, help="also write the JSON here")
-    bench.add_argument(
+    add_bench_arguments(bench)
+
+
+def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
+    """The benchmark's options, declared once: for this subcommand and for `python -m
+    bench.run` (which adds `--store` of its own; here the common `--store` is the server)."""
+    parser.add_argument(
+        "--households", type=int, default=None, help="N (default 2000; --quick: 30)"
+    )
+    parser.add_argument("--kafka", metavar="HOST:PORT", default=None, help="a broker (else Tansu)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quick", action="store_true", help="a small run, under 3 minutes")
+    parser.add_argument("--seed", type=int, default=2026, help="the population's seed")
+    parser.add_argument(
+        "--pg-households",
+        type=int,
+        default=None,
+        help="households on PostgreSQL (default: N/2, at most 500)",
+    )
+    parser.add_argument(
+        "--query-samples",
+        type=int,
+        default=None,
+        help="queries per kind (default 300; --quick: 40)",
+    )
+    parser.add_argument("--no-kafka", action="store_true", help="skip the relay figure")
+    parser.add_argument("--no-postgresql", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--results", metavar="FILE", default=None, help="also write the JSON here")
+    parser.add_argument(
         "--scale-sizes",
         metavar="N,M",
         default=None,
         help="households loaded into PostgreSQL for the measured scale figures (default "
         "25000,100000; --quick: 20,80; empty: not measured)",
     )
-    bench.add_argument(
+    parser.add_argument(
         "--scale-only", action="store_true", help="measure only the scale figures (PostgreSQL)"
+    )
+    parser.add_argument(
+        "--scale-resume",
+        metavar="FILE",
+        default=None,
+        help="the results file of an earlier scale run (same seed): the sizes it measured are "
+        "taken from it, the others measured (a run of hours goes on where it stopped)",
     )
 
 
