@@ -313,6 +313,18 @@ def shown(balance: dict[str, Any]) -> Decimal:
         ("cure_late", ("after_last_monthly_payment", 124), 0, 0),
     ],
 )
+@example(  # a cent paid after selection, then a late cure of a termination for non-payment
+    # (found by this test; pinned)
+    plan_year=2025,
+    financially_assisted=False,
+    premium="50.00",
+    monthly_payments=0,
+    binder=(0, 1, False),
+    generated=[
+        ("pay", ("after_selection", 0), ("cents", 1)),
+        ("cure_late", ("after_last_monthly_payment", 80), 0, 0),
+    ],
+)
 @example(  # a cancellation dated the day before the binder's payment, entered after it: as of
     # that day nothing was received, so nothing is due back (found by this test; pinned)
     plan_year=2025,

@@ -94,6 +94,17 @@ def allocate(invoices: Mapping[date, Invoice], amount: Decimal) -> Allocation:
     return Allocation(shares, left)
 
 
+def pay_month(e: Account, month: str, share: Decimal) -> Decimal:
+    """A stored allocation's `share` applied to its month up to what it still owes in this fold
+    (a fold `--as-of` may lack it, hold it voided or partly paid): what was applied (12.12(1))."""
+    invoice = e.invoices.get(parse_month(month))
+    if invoice is None:
+        return ZERO
+    applied = min(share, invoice.outstanding)
+    invoice.paid += applied
+    return applied
+
+
 # ---- events ------------------------------------------------------------------------------------
 
 
@@ -124,13 +135,8 @@ class PaymentRecorded(EnrollmentEvent):
         e.references.add(self.reference)
         e.payments.append((self.on, self.amount))
         for allocation in self.allocations:
-            # A fold by business date may not hold the invoice yet (a late payment applied
-            # to a month billed after its date), or hold it voided: the money is credit.
-            invoice = e.invoices.get(parse_month(allocation["month"]))
-            if invoice is None or invoice.voided:
-                e.credit += Decimal(allocation["amount"])
-            else:
-                invoice.paid += Decimal(allocation["amount"])
+            share = Decimal(allocation["amount"])
+            e.credit += share - pay_month(e, allocation["month"], share)
         e.credit += self.to_credit
 
 
@@ -139,12 +145,7 @@ class CreditApplied(EnrollmentEvent):
 
     def apply(self, e: Account) -> None:
         for allocation in self.allocations:
-            invoice = e.invoices.get(parse_month(allocation["month"]))
-            if invoice is None or invoice.voided:
-                continue  # not owed at this point of a fold by business date: still credit
-            amount = Decimal(allocation["amount"])
-            invoice.paid += amount
-            e.credit -= amount
+            e.credit -= pay_month(e, allocation["month"], Decimal(allocation["amount"]))
 
 
 class RefundDue(EnrollmentEvent):
