@@ -341,27 +341,30 @@ class Ledger(Application):  # type: ignore[type-arg]
         return [(n.id, self.mapper.to_domain_event(n)) for n in self.storage.select_aggregates(ids)]
 
     def load_enrollments(self, aggregate_ids: list[UUID]) -> list[Enrollment | GroupEnrollment]:
-        """Many enrollments (an individual's or a small group's) with one read of the store:
-        cached ones are brought forward with their new events only, the others folded and cached
+        """Many enrollments (an individual's or a small group's): cached ones brought forward
+        with the events stored after their version only (one indexed read each, as
+        `repository.get` fast-forwards), the others folded from one read of the store and cached
         (as `repository.get` would); each command works on a copy."""
-        new_rows: dict[UUID, list[Any]] = {a: [] for a in aggregate_ids}
         cache = self.repository.cache
         cached: dict[UUID, Enrollment | GroupEnrollment] = {}
-        for aggregate_id in aggregate_ids:
-            if cache is not None:
+        if cache is not None:
+            for aggregate_id in aggregate_ids:
                 with suppress(KeyError):
                     cached[aggregate_id] = cast(
                         Enrollment | GroupEnrollment, cache.get(aggregate_id)
                     )
-        for row in self.storage.select_aggregates(aggregate_ids):
-            known = cached.get(row.originator_id)
-            if known is None or row.originator_version > known.version:
-                new_rows[row.originator_id].append(row)
+        new_events: dict[UUID, list[Any]] = {a: [] for a in aggregate_ids if a not in cached}
+        for row in self.storage.select_aggregates(list(new_events)):
+            new_events[row.originator_id].append(self.mapper.to_domain_event(row))
         loaded: list[Enrollment | GroupEnrollment] = []
         for aggregate_id in aggregate_ids:
             enrollment = cached.get(aggregate_id)
-            for row in new_rows[aggregate_id]:
-                event: Any = self.mapper.to_domain_event(row)
+            events = (
+                new_events[aggregate_id]
+                if enrollment is None
+                else self.events.get(aggregate_id, gt=enrollment.version)
+            )
+            for event in events:
                 enrollment = event.mutate(enrollment)
             if enrollment is None:
                 raise UnknownEnrollment(f"no events for scheduled aggregate {aggregate_id}")
