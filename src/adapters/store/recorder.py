@@ -1050,8 +1050,11 @@ class _Raw:
         self.sql: str = compiled.string
         order = compiled.positiontup if compiled.positional else None
         self.names: tuple[str, ...] | None = None if order is None else tuple(order)
+        types = {name: bind.type for bind, name in compiled.bind_names.items()}
         self.processors: dict[str, Any] = {
-            name: process for name, process in compiled._bind_processors.items() if process
+            name: process
+            for name, process in compiled._bind_processors.items()
+            if process and not _driver_takes_as_is(dialect, types.get(name))
         }
         # values bound in the statement itself (a literal compared with): sent every time
         self.defaults = {
@@ -1101,6 +1104,17 @@ class _Raw:
 
     def _translated(self, session: Session, error: Exception, args: Any) -> Exception:
         return _translated(session.connection(), self.dialect, self.sql, args, error)
+
+
+def _driver_takes_as_is(dialect: Any, bind_type: Any) -> bool:
+    """Whether a value of this type goes to the driver as it is: SQLite's bytes, which
+    SQLAlchemy's binary types wrap in `sqlite3.Binary` (a memoryview of the same bytes, bound
+    as the same BLOB) one value at a time."""
+    return (
+        dialect.name == "sqlite"
+        and type(bind_type) is LargeBinary
+        and dialect.loaded_dbapi.Binary is memoryview
+    )
 
 
 def _translated(connection: Any, dialect: Any, sql: str, args: Any, error: Exception) -> Exception:
