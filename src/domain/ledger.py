@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
+from threading import Lock
 from typing import Any, cast
 from uuid import UUID
 
@@ -359,7 +360,7 @@ class Ledger(Application):  # type: ignore[type-arg]
         loaded: list[Enrollment | GroupEnrollment] = []
         for aggregate_id in aggregate_ids:
             enrollment = cached.get(aggregate_id)
-            events = (
+            events: Iterable[Any] = (
                 new_events[aggregate_id]
                 if enrollment is None
                 else self.events.get(aggregate_id, gt=enrollment.version)
@@ -382,9 +383,22 @@ def fold(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
+_FASTFORWARD_LOCKS = tuple(Lock() for _ in range(64))
+"""The locks a cached aggregate is brought forward under, one per aggregate id's hash modulo
+their number (two aggregates may share one; one aggregate always has the same)."""
+
+
 class _FoldingRepository(Repository):  # type: ignore[type-arg]
-    """The library's repository, folding with `fold` unless told otherwise."""
+    """The library's repository, folding with `fold` unless told otherwise; a cached aggregate
+    is brought forward under a fixed lock of its id (`_FASTFORWARD_LOCKS`) instead of one the
+    library makes, counts the users of and keeps in a second cache for each aggregate."""
 
     def get(self, aggregate_id: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("projector_func", fold)
         return super().get(aggregate_id, **kwargs)
+
+    def _use_fastforward_lock(self, aggregate_id: Any) -> Lock:
+        return _FASTFORWARD_LOCKS[hash(aggregate_id) % len(_FASTFORWARD_LOCKS)]
+
+    def _disuse_fastforward_lock(self, aggregate_id: Any) -> None:
+        pass
