@@ -137,3 +137,66 @@ def test_a_command_that_fails_after_writing_inside_a_batch_rolls_back_alone(
     assert recorder.find_command("second") is None
     assert recorder.find_command("third") is not None
     assert stored_event_count(ledger) == before
+
+
+def chain_and_tree_rows(ledger: Any) -> tuple[int, int]:
+    """How many chain links and Merkle leaves are stored."""
+    recorder = ledger.recorder
+    with recorder.transaction(commit=False) as session:
+        links = session.execute(select(func.count()).select_from(recorder.chain)).scalar_one()
+        leaves = session.execute(
+            select(func.count()).select_from(recorder.tree_leaves)
+        ).scalar_one()
+    return int(links), int(leaves)
+
+
+def test_a_later_command_of_a_batch_reads_the_links_of_the_earlier_ones_and_all_are_committed(
+    store_url: str,
+) -> None:
+    """On SQLite a batch writes its chain links, leaves and nodes together before it commits
+    (or before one of its statements reads them): a command reading who recorded an event an
+    earlier command of the batch stored finds it, and every event has its link and leaf."""
+    ledger = build_ledger(store_url, create=True)
+    assert answer_command(ledger, application("H1"))["ok"]
+    recorder = ledger.recorder
+    extra, other = a_stored_event(ledger), a_stored_event(ledger)
+    other = StoredEvent(other.originator_id, other.originator_version + 1, other.topic, other.state)
+    with recorder.batch() as batch:
+        with recorder.write_transaction("clerk-a"):
+            recorder.insert_events([extra])
+        with recorder.write_transaction("clerk-b"):
+            found = recorder.recorded_by([extra.originator_id])
+            recorder.insert_events([other])
+        assert not batch.rolled_back
+    assert found[(extra.originator_id, extra.originator_version)] == "clerk-a"
+    events = stored_event_count(ledger)
+    assert chain_and_tree_rows(ledger) == (events, events)
+
+
+def test_a_command_of_a_batch_rolled_back_after_the_batch_wrote_earlier_rows_gives_the_batch_up(
+    store_url: str,
+) -> None:
+    """A command whose savepoint rolls back after the batch's deferred links and leaves were
+    written inside it (a read of them made them written) takes those rows back with its own: the
+    batch is marked rolled back, so the caller gives it up (`answer_batch` then answers its
+    commands one by one). Where nothing is deferred (PostgreSQL), nothing is lost."""
+    ledger = build_ledger(store_url, create=True)
+    assert answer_command(ledger, application("H1"))["ok"]
+    recorder = ledger.recorder
+    extra = a_stored_event(ledger)
+    with recorder.batch() as batch:
+        with recorder.write_transaction("clerk-a"):
+            recorder.insert_events([extra])
+        with (
+            pytest.raises(RuntimeError, match="the second command failed"),
+            recorder.write_transaction(),
+        ):
+            recorder.recorded_by([extra.originator_id])
+            raise RuntimeError("the second command failed")
+        given_up = batch.rolled_back
+    events = stored_event_count(ledger)
+    if ledger.recorder.datastore.engine.dialect.name == "sqlite":
+        assert given_up
+    else:
+        assert not given_up
+        assert chain_and_tree_rows(ledger) == (events, events)

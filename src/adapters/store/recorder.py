@@ -85,6 +85,35 @@ _batch: ContextVar[Batch | None] = ContextVar("batch", default=None)
 _driver: ContextVar[tuple[Session, Any] | None] = ContextVar("driver", default=None)
 """The session of the write transaction under way and its driver connection's cursor."""
 
+
+class _Deferred:
+    """The chain links, Merkle leaves and nodes a SQLite write transaction has made and not yet
+    written (`LedgerRecorder._write_deferred`): written together before it commits, or before a
+    statement of it reads those tables. In a batch, one statement per table for all its
+    commands instead of three for each; no reader outside the transaction could see the rows
+    before the commit anyway. `written` counts the writes, so that a command's savepoint rolled
+    back after one (which took back rows of the commands before it) gives the batch up."""
+
+    __slots__ = ("leaves", "links", "nodes", "written")
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, Any]] = []
+        self.leaves: list[dict[str, Any]] = []
+        self.nodes: list[dict[str, Any]] = []
+        self.written = 0
+
+    def mark(self) -> tuple[int, int, int, int]:
+        return len(self.links), len(self.leaves), len(self.nodes), self.written
+
+    def back_to(self, mark: tuple[int, int, int, int]) -> bool:
+        """The rows made since `mark` dropped; whether the rows were written since (then the
+        savepoint's rollback took back rows of earlier commands as well)."""
+        del self.links[mark[0] :], self.leaves[mark[1] :], self.nodes[mark[2] :]
+        return self.written != mark[3]
+
+
+_deferred: ContextVar[_Deferred | None] = ContextVar("deferred", default=None)
+
 ATTRIBUTED_LINK = b"recorded_by\n"
 """The version marker that opens the hashed bytes of a link that names its event's actor (the
 bytes of a link without one open with the event's position, a digit)."""
@@ -314,12 +343,14 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         try:
             with joined:
                 connection = self._write_connection(engine, held=lock is not None)
+                deferred = _deferred.set(_Deferred() if self._statements.sqlite else None)
                 try:
                     unit = _Unit(connection)
                     joined.session = cast(Session, unit)
                     connection.begin()
                     try:
                         yield cast(Session, unit)
+                        self._write_deferred(cast(Session, unit))
                         unit.finish()
                     except BaseException:
                         unit.discard()
@@ -327,6 +358,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                         raise
                     connection.commit()
                 finally:
+                    _deferred.reset(deferred)
                     self._put_back(connection)
         finally:
             transactions.reset(token)
@@ -396,6 +428,8 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         does a whole transaction; events inserted and rolled back mark the batch `rolled_back`,
         so that the caller drops the aggregates it may have cached from them)."""
         head, tree = _pending_head.get(), _pending_tree.get()
+        deferred = _deferred.get()
+        mark = deferred.mark() if deferred is not None else None
         actor = _recording_by.set(recorded_by if recorded_by is not None else _recording_by.get())
         try:
             with self.transaction(commit=True) as session:
@@ -406,6 +440,8 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                     if savepoint.is_active:
                         savepoint.rollback()
                     if _pending_head.get() != head:
+                        batch.rolled_back = True
+                    if deferred is not None and mark is not None and deferred.back_to(mark):
                         batch.rolled_back = True
                     _pending_head.set(head)
                     _pending_tree.set(tree)
@@ -458,13 +494,33 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         for position, data in zip(ids, hashed, strict=True):
             previous = next_link(previous, data)
             links.append({"position": position, "hash": previous, "recorded_by": actor})
-        if statements.raw:
+        deferred = _deferred.get()
+        if deferred is not None:
+            deferred.links += links
+        elif statements.raw:
             statements.raw_insert_link.executemany(session, links)
         else:
             session.execute(statements.insert_link, links)
         _pending_head.set((ids[-1], previous))
         self._grow_tree(session, ids, stored_events, hashed)
         return ids
+
+    def _write_deferred(self, session: Session) -> None:
+        """Write the chain links, leaves and nodes this transaction has deferred (`_Deferred`),
+        one statement per table, in the order they were made."""
+        deferred = _deferred.get()
+        if deferred is None or not (deferred.links or deferred.leaves or deferred.nodes):
+            return
+        statements = self._statements
+        for raw, rows in (
+            (statements.raw_insert_link, deferred.links),
+            (statements.raw_insert_leaf, deferred.leaves),
+            (statements.raw_insert_node, deferred.nodes),
+        ):
+            if rows:
+                raw.executemany(session, rows)
+        deferred.links, deferred.leaves, deferred.nodes = [], [], []
+        deferred.written += 1
 
     def _previous_link(self, session: Session, first_position: int) -> bytes:
         """The chain's head before `first_position`. When the event just before it is the last one
@@ -473,6 +529,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         known = _pending_head.get() or self._head
         if known is not None and known[0] == first_position - 1:
             return known[1]
+        self._write_deferred(session)
         head = session.execute(
             select(self.chain.c.hash).order_by(self.chain.c.position.desc()).limit(1)
         ).first()
@@ -519,12 +576,16 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         ]
         grown, completed = frontier.extend(hashes)
         statements = self._statements
-        if statements.raw:
+        nodes = [{"level": lv, "node_index": i, "hash": h} for lv, i, h in completed]
+        deferred = _deferred.get()
+        if deferred is not None:
+            deferred.leaves += leaves
+            deferred.nodes += nodes
+        elif statements.raw:
             statements.raw_insert_leaf.executemany(session, leaves)
         else:
             session.execute(statements.insert_leaf, leaves)
-        if completed:
-            nodes = [{"level": lv, "node_index": i, "hash": h} for lv, i, h in completed]
+        if nodes and deferred is None:
             if statements.raw:
                 statements.raw_insert_node.executemany(session, nodes)
             else:
@@ -545,6 +606,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     def _caught_up_tree(self, session: Session, before: int | None = None) -> Frontier:
         """The stored tree, with a leaf appended for every stored event after its last leaf (and
         before position `before`), a batch at a time."""
+        self._write_deferred(session)
         leaves = self.tree_leaves
         last = session.execute(
             select(leaves.c.leaf_index, leaves.c.position)
@@ -571,6 +633,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     def _chain_actors(self, session: Session, first: int, last: int) -> dict[int, str | None]:
         """Who recorded each event from position `first` to `last`, as its chain link names it."""
+        self._write_deferred(session)
         chain = self.chain
         rows = session.execute(
             select(chain.c.position, chain.c.recorded_by).where(
@@ -581,6 +644,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     def _stored_nodes(self, session: Session, nodes: Sequence[tuple[int, int]]) -> list[bytes]:
         """The stored hashes of complete subtrees (level 0: leaves), in the order asked."""
+        self._write_deferred(session)
         found = read_tree_nodes(session, self.tree_leaves, self.tree_nodes, set(nodes))
         return [found[node] for node in nodes]
 
@@ -597,6 +661,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         )
         lagging = select(events.c.id).where(events.c.id > func.coalesce(last_leaf, 0)).limit(1)
         with self.transaction(commit=False) as session:
+            self._write_deferred(session)
             if session.execute(lagging).first() is None:
                 return
         with self.write_transaction() as session:
@@ -758,6 +823,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             .where(events.c.originator_id.in_(list(aggregate_ids)))
         )
         with self.transaction(commit=False) as session:
+            self._write_deferred(session)
             rows = session.execute(query).all()
         return {(stored_uuid(a), int(v)): None if by is None else str(by) for a, v, by in rows}
 
