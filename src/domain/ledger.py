@@ -360,13 +360,10 @@ class Ledger(Application):  # type: ignore[type-arg]
         loaded: list[Enrollment | GroupEnrollment] = []
         for aggregate_id in aggregate_ids:
             enrollment = cached.get(aggregate_id)
-            events: Iterable[Any] = (
-                new_events[aggregate_id]
-                if enrollment is None
-                else self.events.get(aggregate_id, gt=enrollment.version)
-            )
-            for event in events:
-                enrollment = event.mutate(enrollment)
+            if enrollment is None:
+                enrollment = fold(None, new_events[aggregate_id])
+            else:
+                enrollment = fold(enrollment, self.events.get(aggregate_id, gt=enrollment.version))
             if enrollment is None:
                 raise UnknownEnrollment(f"no events for scheduled aggregate {aggregate_id}")
             if cache is not None and aggregate_id not in cached:
@@ -384,14 +381,12 @@ def fold(aggregate: Any, events: Iterable[Any]) -> Any:
 
 
 _FASTFORWARD_LOCKS = tuple(Lock() for _ in range(64))
-"""The locks a cached aggregate is brought forward under, one per aggregate id's hash modulo
-their number (two aggregates may share one; one aggregate always has the same)."""
+"""An aggregate is brought forward under the one of its id's hash (two ids may share one)."""
 
 
 class _FoldingRepository(Repository):  # type: ignore[type-arg]
     """The library's repository, folding with `fold` unless told otherwise; a cached aggregate
-    is brought forward under a fixed lock of its id (`_FASTFORWARD_LOCKS`) instead of one the
-    library makes, counts the users of and keeps in a second cache for each aggregate."""
+    brought forward under a fixed lock (`_FASTFORWARD_LOCKS`), not one made per aggregate."""
 
     def get(self, aggregate_id: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("projector_func", fold)
