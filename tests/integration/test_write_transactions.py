@@ -6,8 +6,10 @@ lock another process holds is answered `store_unavailable`, on SQLite and Postgr
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from enrollment_ledger.adapters import answers
@@ -200,3 +202,25 @@ def test_a_command_of_a_batch_rolled_back_after_the_batch_wrote_earlier_rows_giv
     else:
         assert not given_up
         assert chain_and_tree_rows(ledger) == (events, events)
+
+
+def test_a_run_of_the_schedule_in_a_batch_finds_the_due_dates_set_earlier_in_it(
+    store_url: str,
+) -> None:
+    """A batch's next due dates (deferred on SQLite, `_Deferred`) are in the index a later
+    command of the same batch reads (`due_through`), and a date dropped after them stays
+    dropped."""
+    ledger = build_ledger(store_url, create=True)
+    recorder = ledger.recorder
+    due, dropped = uuid4(), uuid4()
+    with recorder.batch():
+        with recorder.write_transaction():
+            recorder.set_next_due({dropped: date(2026, 1, 6)})
+        with recorder.write_transaction():
+            recorder.set_next_due({dropped: None})
+        with recorder.write_transaction():
+            recorder.set_next_due({due: date(2026, 1, 5)})
+        with recorder.write_transaction():
+            found = recorder.due_through(date(2026, 1, 31), limit=10)
+    assert found == [due]
+    assert recorder.due_through(date(2026, 1, 31), limit=10) == [due]

@@ -87,29 +87,35 @@ _driver: ContextVar[tuple[Session, Any] | None] = ContextVar("driver", default=N
 
 
 class _Deferred:
-    """The chain links, Merkle leaves and nodes a SQLite write transaction has made and not yet
-    written (`LedgerRecorder._write_deferred`): written together before it commits, or before a
-    statement of it reads those tables. In a batch, one statement per table for all its
-    commands instead of three for each; no reader outside the transaction could see the rows
-    before the commit anyway. `written` counts the writes, so that a command's savepoint rolled
-    back after one (which took back rows of the commands before it) gives the batch up."""
+    """The chain links, Merkle leaves and nodes, and the schedule index's next due dates, a
+    SQLite write transaction has made and not yet written (`LedgerRecorder._write_deferred`):
+    written together before it commits, or before a statement of it reads those tables (or
+    deletes from the schedule index). In a batch, one statement per table for all its commands
+    instead of four for each; no reader outside the transaction could see the rows before the
+    commit anyway. `written` counts the writes, so that a command's savepoint rolled back after
+    one (which took back rows of the commands before it) gives the batch up."""
 
-    __slots__ = ("leaves", "links", "nodes", "written")
+    __slots__ = ("dues", "leaves", "links", "nodes", "written")
 
     def __init__(self) -> None:
         self.links: list[dict[str, Any]] = []
         self.leaves: list[dict[str, Any]] = []
         self.nodes: list[dict[str, Any]] = []
+        self.dues: list[dict[str, Any]] = []
         self.written = 0
 
-    def mark(self) -> tuple[int, int, int, int]:
-        return len(self.links), len(self.leaves), len(self.nodes), self.written
+    def mark(self) -> tuple[int, int, int, int, int]:
+        return len(self.links), len(self.leaves), len(self.nodes), len(self.dues), self.written
 
-    def back_to(self, mark: tuple[int, int, int, int]) -> bool:
+    def back_to(self, mark: tuple[int, int, int, int, int]) -> bool:
         """The rows made since `mark` dropped; whether the rows were written since (then the
         savepoint's rollback took back rows of earlier commands as well)."""
         del self.links[mark[0] :], self.leaves[mark[1] :], self.nodes[mark[2] :]
-        return self.written != mark[3]
+        del self.dues[mark[3] :]
+        return self.written != mark[4]
+
+    def __bool__(self) -> bool:
+        return bool(self.links or self.leaves or self.nodes or self.dues)
 
 
 _deferred: ContextVar[_Deferred | None] = ContextVar("deferred", default=None)
@@ -506,20 +512,21 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         return ids
 
     def _write_deferred(self, session: Session) -> None:
-        """Write the chain links, leaves and nodes this transaction has deferred (`_Deferred`),
-        one statement per table, in the order they were made."""
+        """Write the rows this transaction has deferred (`_Deferred`), one statement per table,
+        each table's in the order they were made."""
         deferred = _deferred.get()
-        if deferred is None or not (deferred.links or deferred.leaves or deferred.nodes):
+        if not deferred:
             return
         statements = self._statements
         for raw, rows in (
             (statements.raw_insert_link, deferred.links),
             (statements.raw_insert_leaf, deferred.leaves),
             (statements.raw_insert_node, deferred.nodes),
+            (statements.raw_upsert_due, deferred.dues),
         ):
             if rows:
                 raw.executemany(session, rows)
-        deferred.links, deferred.leaves, deferred.nodes = [], [], []
+        deferred.links, deferred.leaves, deferred.nodes, deferred.dues = [], [], [], []
         deferred.written += 1
 
     def _previous_link(self, session: Session, first_position: int) -> bytes:
@@ -882,7 +889,12 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         gone = [str(a) for a, due in dues.items() if due is None]
         rows = [{"aggregate_id": str(a), "next_due_on": due} for a, due in dues.items() if due]
         statements = self._statements
+        deferred = _deferred.get()
+        if deferred is not None and not gone:
+            deferred.dues += rows
+            return
         with self.transaction(commit=True) as session:
+            self._write_deferred(session)  # the dates deferred before this delete, first
             if gone:
                 session.execute(statements.forget_due, {"aggregate_ids": gone})
             if rows and statements.raw:
@@ -911,6 +923,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     def due_through(self, through: date, limit: int, after: str | None = None) -> list[UUID]:
         with self.transaction(commit=False) as session:
+            self._write_deferred(session)
             query = select(self.schedule.c.aggregate_id).where(
                 self.schedule.c.next_due_on <= through
             )
