@@ -224,3 +224,35 @@ def test_a_run_of_the_schedule_in_a_batch_finds_the_due_dates_set_earlier_in_it(
             found = recorder.due_through(date(2026, 1, 31), limit=10)
     assert found == [due]
     assert recorder.due_through(date(2026, 1, 31), limit=10) == [due]
+
+
+def test_a_batch_finds_the_command_ids_and_references_recorded_earlier_in_it_and_not_those_rolled_back(
+    store_url: str,
+) -> None:
+    """A command log row or a payment reference kept by an earlier command of a batch (deferred
+    on SQLite, `_Deferred`) is found by a later one, and is committed with the batch; one kept
+    by a command that failed is not found, and not committed."""
+    ledger = build_ledger(store_url, create=True)
+    recorder = ledger.recorder
+    events = [(uuid4(), 1)]
+    with recorder.batch() as batch:
+        with recorder.write_transaction():
+            recorder.record_command("kept", events, "f" * 64)
+            recorder.record_reference("ref-kept", events)
+        with pytest.raises(RuntimeError, match="failed"), recorder.write_transaction():
+            recorder.record_command("failed", events)
+            recorder.record_reference("ref-failed", events)
+            raise RuntimeError("failed")
+        with recorder.write_transaction():
+            found = (
+                recorder.find_command("kept"),
+                recorder.find_reference("ref-kept"),
+                recorder.find_command("failed"),
+                recorder.find_reference("ref-failed"),
+            )
+        assert not batch.rolled_back
+    assert found == ((events, "f" * 64), events, None, None)
+    assert recorder.find_command("kept") == (events, "f" * 64)
+    assert recorder.find_reference("ref-kept") == events
+    assert recorder.find_command("failed") is None
+    assert recorder.find_reference("ref-failed") is None

@@ -87,35 +87,52 @@ _driver: ContextVar[tuple[Session, Any] | None] = ContextVar("driver", default=N
 
 
 class _Deferred:
-    """The chain links, Merkle leaves and nodes, and the schedule index's next due dates, a
-    SQLite write transaction has made and not yet written (`LedgerRecorder._write_deferred`):
-    written together before it commits, or before a statement of it reads those tables (or
-    deletes from the schedule index). In a batch, one statement per table for all its commands
-    instead of four for each; no reader outside the transaction could see the rows before the
-    commit anyway. `written` counts the writes, so that a command's savepoint rolled back after
-    one (which took back rows of the commands before it) gives the batch up."""
+    """The rows a SQLite write transaction has made and not yet written
+    (`LedgerRecorder._write_deferred`): its chain links, Merkle leaves and nodes, the schedule
+    index's next due dates, the command log's and the payment references' rows. Written
+    together before it commits, or before a statement of it reads those tables (or deletes from
+    the schedule index); a command id or a reference looked up is found among them first. In a
+    batch, one statement per table for all its commands instead of six for each; no reader
+    outside the transaction could see the rows before the commit anyway. `written` counts the
+    writes, so that a command's savepoint rolled back after one (which took back rows of the
+    commands before it) gives the batch up."""
 
-    __slots__ = ("dues", "leaves", "links", "nodes", "written")
+    __slots__ = ("commands", "dues", "leaves", "links", "nodes", "references", "written")
 
     def __init__(self) -> None:
         self.links: list[dict[str, Any]] = []
         self.leaves: list[dict[str, Any]] = []
         self.nodes: list[dict[str, Any]] = []
         self.dues: list[dict[str, Any]] = []
+        self.commands: dict[str, dict[str, Any]] = {}
+        self.references: dict[str, dict[str, Any]] = {}
         self.written = 0
 
-    def mark(self) -> tuple[int, int, int, int, int]:
-        return len(self.links), len(self.leaves), len(self.nodes), len(self.dues), self.written
+    def mark(self) -> tuple[int, ...]:
+        return (
+            len(self.links),
+            len(self.leaves),
+            len(self.nodes),
+            len(self.dues),
+            len(self.commands),
+            len(self.references),
+            self.written,
+        )
 
-    def back_to(self, mark: tuple[int, int, int, int, int]) -> bool:
+    def back_to(self, mark: tuple[int, ...]) -> bool:
         """The rows made since `mark` dropped; whether the rows were written since (then the
         savepoint's rollback took back rows of earlier commands as well)."""
         del self.links[mark[0] :], self.leaves[mark[1] :], self.nodes[mark[2] :]
         del self.dues[mark[3] :]
-        return self.written != mark[4]
+        for keyed, kept in ((self.commands, mark[4]), (self.references, mark[5])):
+            for key in list(keyed)[kept:]:
+                del keyed[key]
+        return self.written != mark[6]
 
     def __bool__(self) -> bool:
-        return bool(self.links or self.leaves or self.nodes or self.dues)
+        return bool(
+            self.links or self.leaves or self.nodes or self.dues or self.commands or self.references
+        )
 
 
 _deferred: ContextVar[_Deferred | None] = ContextVar("deferred", default=None)
@@ -523,10 +540,13 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             (statements.raw_insert_leaf, deferred.leaves),
             (statements.raw_insert_node, deferred.nodes),
             (statements.raw_upsert_due, deferred.dues),
+            (statements.raw_record_command, list(deferred.commands.values())),
+            (statements.raw_record_reference, list(deferred.references.values())),
         ):
             if rows:
                 raw.executemany(session, rows)
         deferred.links, deferred.leaves, deferred.nodes, deferred.dues = [], [], [], []
+        deferred.commands, deferred.references = {}, {}
         deferred.written += 1
 
     def _previous_link(self, session: Session, first_position: int) -> bytes:
@@ -780,6 +800,10 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     def find_command(self, command_id: str) -> tuple[list[tuple[UUID, int]], str | None] | None:
         """The events a command id recorded, and the command's fingerprint (None for a command
         recorded before fingerprints were kept)."""
+        deferred = _deferred.get()
+        if deferred is not None and command_id in deferred.commands:
+            made = deferred.commands[command_id]
+            return _event_keys(made["events"]), made["fingerprint"]
         statements = self._statements
         parameters = {"command_id": command_id}
         with self.transaction(commit=False) as session:
@@ -805,7 +829,12 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             "fingerprint": fingerprint,
             "recorded_by": recorded_by,
         }
+        deferred = _deferred.get()
+        if deferred is not None and command_id not in deferred.commands:
+            deferred.commands[command_id] = row
+            return
         with self.transaction(commit=True) as session:
+            self._write_deferred(session)  # a command id made twice fails as it did
             if statements.raw:
                 statements.raw_record_command.execute(session, row)
             else:
@@ -843,6 +872,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     def find_reference(self, key: str) -> list[tuple[UUID, int]] | None:
         """The events of the command that recorded the payment reference keyed `key`."""
+        deferred = _deferred.get()
+        if deferred is not None and key in deferred.references:
+            return _event_keys(deferred.references[key]["events"])
         statements = self._statements
         with self.transaction(commit=False) as session:
             if statements.raw:
@@ -858,7 +890,12 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         reference fails on the primary key (IntegrityError), and its command is tried again."""
         statements = self._statements
         row = {"reference_key": key, "events": _events_json(events)}
+        deferred = _deferred.get()
+        if deferred is not None and key not in deferred.references:
+            deferred.references[key] = row
+            return
         with self.transaction(commit=True) as session:
+            self._write_deferred(session)  # a reference kept twice fails as it did
             if statements.raw:
                 statements.raw_record_reference.execute(session, row)
             else:
