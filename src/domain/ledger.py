@@ -343,9 +343,9 @@ class Ledger(Application):  # type: ignore[type-arg]
 
     def load_enrollments(self, aggregate_ids: list[UUID]) -> list[Enrollment | GroupEnrollment]:
         """Many enrollments (an individual's or a small group's): cached ones brought forward
-        with the events stored after their version only (one indexed read each, as
-        `repository.get` fast-forwards), the others folded from one read of the store and cached
-        (as `repository.get` would); each command works on a copy."""
+        with the events stored after their version only, the others folded from all of theirs
+        (`storage.select_after`) and cached (as `repository.get` would); each command works on a
+        copy."""
         cache = self.repository.cache
         cached: dict[UUID, Enrollment | GroupEnrollment] = {}
         if cache is not None:
@@ -354,16 +354,13 @@ class Ledger(Application):  # type: ignore[type-arg]
                     cached[aggregate_id] = cast(
                         Enrollment | GroupEnrollment, cache.get(aggregate_id)
                     )
-        new_events: dict[UUID, list[Any]] = {a: [] for a in aggregate_ids if a not in cached}
-        for row in self.storage.select_aggregates(list(new_events)):
+        versions = {a: cached[a].version if a in cached else 0 for a in aggregate_ids}
+        new_events: dict[UUID, list[Any]] = {a: [] for a in aggregate_ids}
+        for row in self.storage.select_after(versions):
             new_events[row.originator_id].append(self.mapper.to_domain_event(row))
         loaded: list[Enrollment | GroupEnrollment] = []
         for aggregate_id in aggregate_ids:
-            enrollment = cached.get(aggregate_id)
-            if enrollment is None:
-                enrollment = fold(None, new_events[aggregate_id])
-            else:
-                enrollment = fold(enrollment, self.events.get(aggregate_id, gt=enrollment.version))
+            enrollment = fold(cached.get(aggregate_id), new_events[aggregate_id])
             if enrollment is None:
                 raise UnknownEnrollment(f"no events for scheduled aggregate {aggregate_id}")
             if cache is not None and aggregate_id not in cached:

@@ -781,6 +781,20 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             rows = session.execute(query.order_by(table.c.id)).all()
         return _notifications(rows)
 
+    def select_after(self, versions: Mapping[UUID, int]) -> list[StoredEvent]:
+        """The stored events of each aggregate after its version (0: all of them), each
+        aggregate's in order. On SQLite one indexed read per aggregate (a statement there is a
+        call into the library, no round trip); elsewhere one read of all their events, those up
+        to each one's version skipped (one round trip, not one per aggregate)."""
+        statements = self._statements
+        if statements.sqlite and statements.raw:
+            return [e for a, v in versions.items() for e in self.select_events(a, gt=v)]
+        return [
+            row
+            for row in self.select_aggregates(list(versions))
+            if row.originator_version > versions[cast(UUID, row.originator_id)]
+        ]
+
     def aggregate_extents(self, through: int) -> list[tuple[UUID, int]]:
         """Each aggregate with a stored event at or before position `through`, and how many it
         has there, in the order of their first events."""
