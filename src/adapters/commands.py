@@ -18,6 +18,7 @@ import types
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import cache
 from typing import (
     TYPE_CHECKING,
     Annotated,
@@ -640,8 +641,8 @@ def _check_members(command: Command) -> None:
             raise InvalidCommand("member_id values must be unique within an application")
         if command.household_size < len(ids):
             raise InvalidCommand("household_size cannot be smaller than the number of members")
-    for money_field in ("annual_magi", "monthly_premium", "aptc_applied"):
-        value = getattr(command, money_field, None)
+    for money_field in _money_fields(type(command)):
+        value = getattr(command, money_field)
         if value is not None and value < 0:
             raise InvalidCommand(f"{money_field} cannot be negative")
     if isinstance(command, RecordPayment) and command.amount <= 0:
@@ -655,6 +656,17 @@ def _check_members(command: Command) -> None:
     ):
         raise InvalidCommand("each grounds code may be given once")
     _check_incarceration(command)
+
+
+@cache
+def _money_fields(model: type[Command]) -> tuple[str, ...]:
+    """Which of the amounts that cannot be negative the command has (asked once per command:
+    asking a pydantic model for a field it does not have goes through its slow `__getattr__`)."""
+    return tuple(
+        name
+        for name in ("annual_magi", "monthly_premium", "aptc_applied")
+        if name in model.model_fields
+    )
 
 
 def _check_incarceration(command: Command) -> None:

@@ -106,19 +106,19 @@ class CopiedForCommands:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         clone = object.__new__(type(self))
-        state = vars(clone)
+        state = vars(self).copy()  # then each container replaced by its copy
         kinds = _KINDS
-        for key, value in vars(self).items():
+        for key, value in state.items():
             kind = kinds.get(type(value))
             if kind is None:
                 kind = _kind_of(type(value))
             if kind == _DICT:
-                value = {k: _copy_record(v) for k, v in value.items()}
+                state[key] = {k: _copy_record(v) for k, v in value.items()}
             elif kind == _LIST:
-                value = [_copy_record(v) for v in value]
+                state[key] = [_copy_record(v) for v in value]
             elif kind == _SET:
-                value = set(value)
-            state[key] = value
+                state[key] = set(value)
+        clone.__dict__ = state
         return clone
 
 
@@ -176,7 +176,7 @@ def _copy_record(value: Any) -> Any:
         return value
     if kind == _RECORD_FIELDS:
         clone = object.__new__(type(value))
-        vars(clone).update(vars(value))
+        clone.__dict__ = vars(value).copy()  # a copy of the dict: faster than filling a new one
         return clone
     if kind == _DICT:
         return dict(value)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
+from threading import Lock
 from typing import Any, cast
 from uuid import UUID
 
@@ -341,28 +342,25 @@ class Ledger(Application):  # type: ignore[type-arg]
         return [(n.id, self.mapper.to_domain_event(n)) for n in self.storage.select_aggregates(ids)]
 
     def load_enrollments(self, aggregate_ids: list[UUID]) -> list[Enrollment | GroupEnrollment]:
-        """Many enrollments (an individual's or a small group's) with one read of the store:
-        cached ones are brought forward with their new events only, the others folded and cached
-        (as `repository.get` would); each command works on a copy."""
-        new_rows: dict[UUID, list[Any]] = {a: [] for a in aggregate_ids}
+        """Many enrollments (an individual's or a small group's): cached ones brought forward
+        with the events stored after their version only, the others folded from all of theirs
+        (`storage.select_after`) and cached (as `repository.get` would); each command works on a
+        copy."""
         cache = self.repository.cache
         cached: dict[UUID, Enrollment | GroupEnrollment] = {}
-        for aggregate_id in aggregate_ids:
-            if cache is not None:
+        if cache is not None:
+            for aggregate_id in aggregate_ids:
                 with suppress(KeyError):
                     cached[aggregate_id] = cast(
                         Enrollment | GroupEnrollment, cache.get(aggregate_id)
                     )
-        for row in self.storage.select_aggregates(aggregate_ids):
-            known = cached.get(row.originator_id)
-            if known is None or row.originator_version > known.version:
-                new_rows[row.originator_id].append(row)
+        versions = {a: cached[a].version if a in cached else 0 for a in aggregate_ids}
+        new_events: dict[UUID, list[Any]] = {a: [] for a in aggregate_ids}
+        for row in self.storage.select_after(versions):
+            new_events[row.originator_id].append(self.mapper.to_domain_event(row))
         loaded: list[Enrollment | GroupEnrollment] = []
         for aggregate_id in aggregate_ids:
-            enrollment = cached.get(aggregate_id)
-            for row in new_rows[aggregate_id]:
-                event: Any = self.mapper.to_domain_event(row)
-                enrollment = event.mutate(enrollment)
+            enrollment = fold(cached.get(aggregate_id), new_events[aggregate_id])
             if enrollment is None:
                 raise UnknownEnrollment(f"no events for scheduled aggregate {aggregate_id}")
             if cache is not None and aggregate_id not in cached:
@@ -379,9 +377,20 @@ def fold(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
+_FASTFORWARD_LOCKS = tuple(Lock() for _ in range(64))
+"""An aggregate is brought forward under the one of its id's hash (two ids may share one)."""
+
+
 class _FoldingRepository(Repository):  # type: ignore[type-arg]
-    """The library's repository, folding with `fold` unless told otherwise."""
+    """The library's repository, folding with `fold` unless told otherwise; a cached aggregate
+    brought forward under a fixed lock (`_FASTFORWARD_LOCKS`), not one made per aggregate."""
 
     def get(self, aggregate_id: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("projector_func", fold)
         return super().get(aggregate_id, **kwargs)
+
+    def _use_fastforward_lock(self, aggregate_id: Any) -> Lock:
+        return _FASTFORWARD_LOCKS[hash(aggregate_id) % len(_FASTFORWARD_LOCKS)]
+
+    def _disuse_fastforward_lock(self, aggregate_id: Any) -> None:
+        pass

@@ -43,5 +43,17 @@ def test_reads_equal_the_library_recorders(
                 assert recorder.select_events(aggregate_id, **options) == library.select_events(
                     recorder, aggregate_id, **options
                 )
+        # several aggregates at once, each after its own version (0: all of its events), each
+        # aggregate's in order
+        some = list(dict.fromkeys(n.originator_id for n in stored))[:12]
+        versions = {a: i % 3 for i, a in enumerate(some)}
+        after: dict[object, list[tuple[int, bytes]]] = {a: [] for a in some}
+        for e in recorder.select_after(versions):
+            after[e.originator_id].append((e.originator_version, e.state))
+        assert after == {
+            a: [(e.originator_version, e.state) for e in library.select_events(recorder, a, gt=v)]
+            for a, v in versions.items()
+        }
+        assert sum(len(events) for events in after.values()) > len(some)
     finally:
         ledger.close()

@@ -6,8 +6,10 @@ lock another process holds is answered `store_unavailable`, on SQLite and Postgr
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from enrollment_ledger.adapters import answers
@@ -137,3 +139,120 @@ def test_a_command_that_fails_after_writing_inside_a_batch_rolls_back_alone(
     assert recorder.find_command("second") is None
     assert recorder.find_command("third") is not None
     assert stored_event_count(ledger) == before
+
+
+def chain_and_tree_rows(ledger: Any) -> tuple[int, int]:
+    """How many chain links and Merkle leaves are stored."""
+    recorder = ledger.recorder
+    with recorder.transaction(commit=False) as session:
+        links = session.execute(select(func.count()).select_from(recorder.chain)).scalar_one()
+        leaves = session.execute(
+            select(func.count()).select_from(recorder.tree_leaves)
+        ).scalar_one()
+    return int(links), int(leaves)
+
+
+def test_a_later_command_of_a_batch_reads_the_links_of_the_earlier_ones_and_all_are_committed(
+    store_url: str,
+) -> None:
+    """On SQLite a batch writes its chain links, leaves and nodes together before it commits
+    (or before one of its statements reads them): a command reading who recorded an event an
+    earlier command of the batch stored finds it, and every event has its link and leaf."""
+    ledger = build_ledger(store_url, create=True)
+    assert answer_command(ledger, application("H1"))["ok"]
+    recorder = ledger.recorder
+    extra, other = a_stored_event(ledger), a_stored_event(ledger)
+    other = StoredEvent(other.originator_id, other.originator_version + 1, other.topic, other.state)
+    with recorder.batch() as batch:
+        with recorder.write_transaction("clerk-a"):
+            recorder.insert_events([extra])
+        with recorder.write_transaction("clerk-b"):
+            found = recorder.recorded_by([extra.originator_id])
+            recorder.insert_events([other])
+        assert not batch.rolled_back
+    assert found[(extra.originator_id, extra.originator_version)] == "clerk-a"
+    events = stored_event_count(ledger)
+    assert chain_and_tree_rows(ledger) == (events, events)
+
+
+def test_a_command_of_a_batch_rolled_back_after_the_batch_wrote_earlier_rows_gives_the_batch_up(
+    store_url: str,
+) -> None:
+    """A command whose savepoint rolls back after the batch's deferred links and leaves were
+    written inside it (a read of them made them written) takes those rows back with its own: the
+    batch is marked rolled back, so the caller gives it up (`answer_batch` then answers its
+    commands one by one). Where nothing is deferred (PostgreSQL), nothing is lost."""
+    ledger = build_ledger(store_url, create=True)
+    assert answer_command(ledger, application("H1"))["ok"]
+    recorder = ledger.recorder
+    extra = a_stored_event(ledger)
+    with recorder.batch() as batch:
+        with recorder.write_transaction("clerk-a"):
+            recorder.insert_events([extra])
+        with (
+            pytest.raises(RuntimeError, match="the second command failed"),
+            recorder.write_transaction(),
+        ):
+            recorder.recorded_by([extra.originator_id])
+            raise RuntimeError("the second command failed")
+        given_up = batch.rolled_back
+    events = stored_event_count(ledger)
+    if ledger.recorder.datastore.engine.dialect.name == "sqlite":
+        assert given_up
+    else:
+        assert not given_up
+        assert chain_and_tree_rows(ledger) == (events, events)
+
+
+def test_a_run_of_the_schedule_in_a_batch_finds_the_due_dates_set_earlier_in_it(
+    store_url: str,
+) -> None:
+    """A batch's next due dates (deferred on SQLite, `_Deferred`) are in the index a later
+    command of the same batch reads (`due_through`), and a date dropped after them stays
+    dropped."""
+    ledger = build_ledger(store_url, create=True)
+    recorder = ledger.recorder
+    due, dropped = uuid4(), uuid4()
+    with recorder.batch():
+        with recorder.write_transaction():
+            recorder.set_next_due({dropped: date(2026, 1, 6)})
+        with recorder.write_transaction():
+            recorder.set_next_due({dropped: None})
+        with recorder.write_transaction():
+            recorder.set_next_due({due: date(2026, 1, 5)})
+        with recorder.write_transaction():
+            found = recorder.due_through(date(2026, 1, 31), limit=10)
+    assert found == [due]
+    assert recorder.due_through(date(2026, 1, 31), limit=10) == [due]
+
+
+def test_a_batch_finds_the_command_ids_and_references_recorded_earlier_in_it_and_not_those_rolled_back(
+    store_url: str,
+) -> None:
+    """A command log row or a payment reference kept by an earlier command of a batch (deferred
+    on SQLite, `_Deferred`) is found by a later one, and is committed with the batch; one kept
+    by a command that failed is not found, and not committed."""
+    ledger = build_ledger(store_url, create=True)
+    recorder = ledger.recorder
+    events = [(uuid4(), 1)]
+    with recorder.batch() as batch:
+        with recorder.write_transaction():
+            recorder.record_command("kept", events, "f" * 64)
+            recorder.record_reference("ref-kept", events)
+        with pytest.raises(RuntimeError, match="failed"), recorder.write_transaction():
+            recorder.record_command("failed", events)
+            recorder.record_reference("ref-failed", events)
+            raise RuntimeError("failed")
+        with recorder.write_transaction():
+            found = (
+                recorder.find_command("kept"),
+                recorder.find_reference("ref-kept"),
+                recorder.find_command("failed"),
+                recorder.find_reference("ref-failed"),
+            )
+        assert not batch.rolled_back
+    assert found == ((events, "f" * 64), events, None, None)
+    assert recorder.find_command("kept") == (events, "f" * 64)
+    assert recorder.find_reference("ref-kept") == events
+    assert recorder.find_command("failed") is None
+    assert recorder.find_reference("ref-failed") is None

@@ -22,6 +22,9 @@ from enrollment_ledger.domain.rules.enrollment_periods import QualifyingKind
 from enrollment_ledger.domain.rules.plan_selection import Coverage
 from enrollment_ledger.domain.rules.waivers import GroundsCode, WaiverDecision
 
+from ..conftest import application
+from ..scenarios import select
+
 WIRE_ONLY = {"command", "command_id"}
 
 
@@ -160,3 +163,19 @@ def test_the_domains_names_keep_the_values_stored_events_hold(
     names: type[StrEnum], recorded: list[str]
 ) -> None:
     assert [name.value for name in names] == recorded
+
+
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        (application("H1"), "annual_magi"),
+        (select(), "monthly_premium"),
+        (select(aptc_applied="10.00"), "aptc_applied"),
+    ],
+)
+def test_an_amount_that_cannot_be_negative_is_refused_when_negative(
+    command: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(InvalidCommand, match=f"{field} cannot be negative"):
+        parse_command({**command, field: "-1.00"})
+    assert parse_command({**command, field: "0.00"}).command is not None

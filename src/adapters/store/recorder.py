@@ -85,6 +85,58 @@ _batch: ContextVar[Batch | None] = ContextVar("batch", default=None)
 _driver: ContextVar[tuple[Session, Any] | None] = ContextVar("driver", default=None)
 """The session of the write transaction under way and its driver connection's cursor."""
 
+
+class _Deferred:
+    """The rows a SQLite write transaction has made and not yet written
+    (`LedgerRecorder._write_deferred`): its chain links, Merkle leaves and nodes, the schedule
+    index's next due dates, the command log's and the payment references' rows. Written
+    together before it commits, or before a statement of it reads those tables (or deletes from
+    the schedule index); a command id or a reference looked up is found among them first. In a
+    batch, one statement per table for all its commands instead of six for each; no reader
+    outside the transaction could see the rows before the commit anyway. `written` counts the
+    writes, so that a command's savepoint rolled back after one (which took back rows of the
+    commands before it) gives the batch up."""
+
+    __slots__ = ("commands", "dues", "leaves", "links", "nodes", "references", "written")
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, Any]] = []
+        self.leaves: list[dict[str, Any]] = []
+        self.nodes: list[dict[str, Any]] = []
+        self.dues: list[dict[str, Any]] = []
+        self.commands: dict[str, dict[str, Any]] = {}
+        self.references: dict[str, dict[str, Any]] = {}
+        self.written = 0
+
+    def mark(self) -> tuple[int, ...]:
+        return (
+            len(self.links),
+            len(self.leaves),
+            len(self.nodes),
+            len(self.dues),
+            len(self.commands),
+            len(self.references),
+            self.written,
+        )
+
+    def back_to(self, mark: tuple[int, ...]) -> bool:
+        """The rows made since `mark` dropped; whether the rows were written since (then the
+        savepoint's rollback took back rows of earlier commands as well)."""
+        del self.links[mark[0] :], self.leaves[mark[1] :], self.nodes[mark[2] :]
+        del self.dues[mark[3] :]
+        for keyed, kept in ((self.commands, mark[4]), (self.references, mark[5])):
+            for key in list(keyed)[kept:]:
+                del keyed[key]
+        return self.written != mark[6]
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.links or self.leaves or self.nodes or self.dues or self.commands or self.references
+        )
+
+
+_deferred: ContextVar[_Deferred | None] = ContextVar("deferred", default=None)
+
 ATTRIBUTED_LINK = b"recorded_by\n"
 """The version marker that opens the hashed bytes of a link that names its event's actor (the
 bytes of a link without one open with the event's position, a digit)."""
@@ -314,12 +366,14 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         try:
             with joined:
                 connection = self._write_connection(engine, held=lock is not None)
+                deferred = _deferred.set(_Deferred() if self._statements.sqlite else None)
                 try:
                     unit = _Unit(connection)
                     joined.session = cast(Session, unit)
                     connection.begin()
                     try:
                         yield cast(Session, unit)
+                        self._write_deferred(cast(Session, unit))
                         unit.finish()
                     except BaseException:
                         unit.discard()
@@ -327,6 +381,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                         raise
                     connection.commit()
                 finally:
+                    _deferred.reset(deferred)
                     self._put_back(connection)
         finally:
             transactions.reset(token)
@@ -396,6 +451,8 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         does a whole transaction; events inserted and rolled back mark the batch `rolled_back`,
         so that the caller drops the aggregates it may have cached from them)."""
         head, tree = _pending_head.get(), _pending_tree.get()
+        deferred = _deferred.get()
+        mark = deferred.mark() if deferred is not None else None
         actor = _recording_by.set(recorded_by if recorded_by is not None else _recording_by.get())
         try:
             with self.transaction(commit=True) as session:
@@ -406,6 +463,8 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                     if savepoint.is_active:
                         savepoint.rollback()
                     if _pending_head.get() != head:
+                        batch.rolled_back = True
+                    if deferred is not None and mark is not None and deferred.back_to(mark):
                         batch.rolled_back = True
                     _pending_head.set(head)
                     _pending_tree.set(tree)
@@ -458,13 +517,37 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         for position, data in zip(ids, hashed, strict=True):
             previous = next_link(previous, data)
             links.append({"position": position, "hash": previous, "recorded_by": actor})
-        if statements.raw:
+        deferred = _deferred.get()
+        if deferred is not None:
+            deferred.links += links
+        elif statements.raw:
             statements.raw_insert_link.executemany(session, links)
         else:
             session.execute(statements.insert_link, links)
         _pending_head.set((ids[-1], previous))
         self._grow_tree(session, ids, stored_events, hashed)
         return ids
+
+    def _write_deferred(self, session: Session) -> None:
+        """Write the rows this transaction has deferred (`_Deferred`), one statement per table,
+        each table's in the order they were made."""
+        deferred = _deferred.get()
+        if not deferred:
+            return
+        statements = self._statements
+        for raw, rows in (
+            (statements.raw_insert_link, deferred.links),
+            (statements.raw_insert_leaf, deferred.leaves),
+            (statements.raw_insert_node, deferred.nodes),
+            (statements.raw_upsert_due, deferred.dues),
+            (statements.raw_record_command, list(deferred.commands.values())),
+            (statements.raw_record_reference, list(deferred.references.values())),
+        ):
+            if rows:
+                raw.executemany(session, rows)
+        deferred.links, deferred.leaves, deferred.nodes, deferred.dues = [], [], [], []
+        deferred.commands, deferred.references = {}, {}
+        deferred.written += 1
 
     def _previous_link(self, session: Session, first_position: int) -> bytes:
         """The chain's head before `first_position`. When the event just before it is the last one
@@ -473,6 +556,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         known = _pending_head.get() or self._head
         if known is not None and known[0] == first_position - 1:
             return known[1]
+        self._write_deferred(session)
         head = session.execute(
             select(self.chain.c.hash).order_by(self.chain.c.position.desc()).limit(1)
         ).first()
@@ -519,12 +603,16 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         ]
         grown, completed = frontier.extend(hashes)
         statements = self._statements
-        if statements.raw:
+        nodes = [{"level": lv, "node_index": i, "hash": h} for lv, i, h in completed]
+        deferred = _deferred.get()
+        if deferred is not None:
+            deferred.leaves += leaves
+            deferred.nodes += nodes
+        elif statements.raw:
             statements.raw_insert_leaf.executemany(session, leaves)
         else:
             session.execute(statements.insert_leaf, leaves)
-        if completed:
-            nodes = [{"level": lv, "node_index": i, "hash": h} for lv, i, h in completed]
+        if nodes and deferred is None:
             if statements.raw:
                 statements.raw_insert_node.executemany(session, nodes)
             else:
@@ -545,6 +633,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     def _caught_up_tree(self, session: Session, before: int | None = None) -> Frontier:
         """The stored tree, with a leaf appended for every stored event after its last leaf (and
         before position `before`), a batch at a time."""
+        self._write_deferred(session)
         leaves = self.tree_leaves
         last = session.execute(
             select(leaves.c.leaf_index, leaves.c.position)
@@ -571,6 +660,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     def _chain_actors(self, session: Session, first: int, last: int) -> dict[int, str | None]:
         """Who recorded each event from position `first` to `last`, as its chain link names it."""
+        self._write_deferred(session)
         chain = self.chain
         rows = session.execute(
             select(chain.c.position, chain.c.recorded_by).where(
@@ -581,6 +671,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     def _stored_nodes(self, session: Session, nodes: Sequence[tuple[int, int]]) -> list[bytes]:
         """The stored hashes of complete subtrees (level 0: leaves), in the order asked."""
+        self._write_deferred(session)
         found = read_tree_nodes(session, self.tree_leaves, self.tree_nodes, set(nodes))
         return [found[node] for node in nodes]
 
@@ -597,6 +688,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         )
         lagging = select(events.c.id).where(events.c.id > func.coalesce(last_leaf, 0)).limit(1)
         with self.transaction(commit=False) as session:
+            self._write_deferred(session)
             if session.execute(lagging).first() is None:
                 return
         with self.write_transaction() as session:
@@ -689,6 +781,20 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             rows = session.execute(query.order_by(table.c.id)).all()
         return _notifications(rows)
 
+    def select_after(self, versions: Mapping[UUID, int]) -> list[StoredEvent]:
+        """The stored events of each aggregate after its version (0: all of them), each
+        aggregate's in order. On SQLite one indexed read per aggregate (a statement there is a
+        call into the library, no round trip); elsewhere one read of all their events, those up
+        to each one's version skipped (one round trip, not one per aggregate)."""
+        statements = self._statements
+        if statements.sqlite and statements.raw:
+            return [e for a, v in versions.items() for e in self.select_events(a, gt=v)]
+        return [
+            row
+            for row in self.select_aggregates(list(versions))
+            if row.originator_version > versions[cast(UUID, row.originator_id)]
+        ]
+
     def aggregate_extents(self, through: int) -> list[tuple[UUID, int]]:
         """Each aggregate with a stored event at or before position `through`, and how many it
         has there, in the order of their first events."""
@@ -708,6 +814,10 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     def find_command(self, command_id: str) -> tuple[list[tuple[UUID, int]], str | None] | None:
         """The events a command id recorded, and the command's fingerprint (None for a command
         recorded before fingerprints were kept)."""
+        deferred = _deferred.get()
+        if deferred is not None and command_id in deferred.commands:
+            made = deferred.commands[command_id]
+            return _event_keys(made["events"]), made["fingerprint"]
         statements = self._statements
         parameters = {"command_id": command_id}
         with self.transaction(commit=False) as session:
@@ -733,7 +843,12 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             "fingerprint": fingerprint,
             "recorded_by": recorded_by,
         }
+        deferred = _deferred.get()
+        if deferred is not None and command_id not in deferred.commands:
+            deferred.commands[command_id] = row
+            return
         with self.transaction(commit=True) as session:
+            self._write_deferred(session)  # a command id made twice fails as it did
             if statements.raw:
                 statements.raw_record_command.execute(session, row)
             else:
@@ -758,6 +873,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             .where(events.c.originator_id.in_(list(aggregate_ids)))
         )
         with self.transaction(commit=False) as session:
+            self._write_deferred(session)
             rows = session.execute(query).all()
         return {(stored_uuid(a), int(v)): None if by is None else str(by) for a, v, by in rows}
 
@@ -770,6 +886,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     def find_reference(self, key: str) -> list[tuple[UUID, int]] | None:
         """The events of the command that recorded the payment reference keyed `key`."""
+        deferred = _deferred.get()
+        if deferred is not None and key in deferred.references:
+            return _event_keys(deferred.references[key]["events"])
         statements = self._statements
         with self.transaction(commit=False) as session:
             if statements.raw:
@@ -785,7 +904,12 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         reference fails on the primary key (IntegrityError), and its command is tried again."""
         statements = self._statements
         row = {"reference_key": key, "events": _events_json(events)}
+        deferred = _deferred.get()
+        if deferred is not None and key not in deferred.references:
+            deferred.references[key] = row
+            return
         with self.transaction(commit=True) as session:
+            self._write_deferred(session)  # a reference kept twice fails as it did
             if statements.raw:
                 statements.raw_record_reference.execute(session, row)
             else:
@@ -816,7 +940,12 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         gone = [str(a) for a, due in dues.items() if due is None]
         rows = [{"aggregate_id": str(a), "next_due_on": due} for a, due in dues.items() if due]
         statements = self._statements
+        deferred = _deferred.get()
+        if deferred is not None and not gone:
+            deferred.dues += rows
+            return
         with self.transaction(commit=True) as session:
+            self._write_deferred(session)  # the dates deferred before this delete, first
             if gone:
                 session.execute(statements.forget_due, {"aggregate_ids": gone})
             if rows and statements.raw:
@@ -845,6 +974,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     def due_through(self, through: date, limit: int, after: str | None = None) -> list[UUID]:
         with self.transaction(commit=False) as session:
+            self._write_deferred(session)
             query = select(self.schedule.c.aggregate_id).where(
                 self.schedule.c.next_due_on <= through
             )
@@ -1050,8 +1180,11 @@ class _Raw:
         self.sql: str = compiled.string
         order = compiled.positiontup if compiled.positional else None
         self.names: tuple[str, ...] | None = None if order is None else tuple(order)
+        types = {name: bind.type for bind, name in compiled.bind_names.items()}
         self.processors: dict[str, Any] = {
-            name: process for name, process in compiled._bind_processors.items() if process
+            name: process
+            for name, process in compiled._bind_processors.items()
+            if process and not _driver_takes_as_is(dialect, types.get(name))
         }
         # values bound in the statement itself (a literal compared with): sent every time
         self.defaults = {
@@ -1101,6 +1234,17 @@ class _Raw:
 
     def _translated(self, session: Session, error: Exception, args: Any) -> Exception:
         return _translated(session.connection(), self.dialect, self.sql, args, error)
+
+
+def _driver_takes_as_is(dialect: Any, bind_type: Any) -> bool:
+    """Whether a value of this type goes to the driver as it is: SQLite's bytes, which
+    SQLAlchemy's binary types wrap in `sqlite3.Binary` (a memoryview of the same bytes, bound
+    as the same BLOB) one value at a time."""
+    return (
+        dialect.name == "sqlite"
+        and type(bind_type) is LargeBinary
+        and dialect.loaded_dbapi.Binary is memoryview
+    )
 
 
 def _translated(connection: Any, dialect: Any, sql: str, args: Any, error: Exception) -> Exception:

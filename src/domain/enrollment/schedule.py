@@ -12,11 +12,10 @@ and its own decisions (a small group's schedule runs it with its milestones).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum, auto
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from ..calendar import plus_days
 from ..parameters import PolicyVersion
@@ -52,10 +51,10 @@ class SameDayOrder(IntEnum):
     """The day after an end known ahead (voluntary, plan year, plan change): coverage has ended."""
 
 
-@dataclass(frozen=True, order=True)
-class Milestone:
+class Milestone(NamedTuple):
     """A decision due: ordered by its date, then by its same-day order (`SameDayOrder`, or
-    another aggregate's)."""
+    another aggregate's). A named tuple, compared as one: the schedule makes and compares a few
+    for every decision it asks about."""
 
     on: date
     decision: IntEnum
