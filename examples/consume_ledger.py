@@ -13,7 +13,7 @@ topic = sys.argv[2] if len(sys.argv) > 2 else "enrollment-ledger.events"
 group = dict(bootstrap_servers=sys.argv[1], group_id="my-team", auto_offset_reset="earliest")
 key = AESGCM(b64decode(Path(sys.argv[3]).read_text())) if len(sys.argv) > 3 else None  # topic key
 seen = set()  # the relay delivers at least once: a redelivery has the same id
-for message in KafkaConsumer(topic, **group):  # in store order per household (the key)
+for message in KafkaConsumer(topic, session_timeout_ms=10000, **group):  # store order per key
     event = from_binary_event(KafkaMessage(dict(message.headers), message.key, message.value))
     if event.get_id() not in seen:
         seen.add(event.get_id())

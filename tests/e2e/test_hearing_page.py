@@ -72,6 +72,13 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def as_applied(case: Path) -> tuple[str, str]:
+    """The case's snapshot as applied, taken once: a test that must record nothing compares the
+    store after it with this (anything recorded by any test before it shows too)."""
+    return store_snapshot(case)
+
+
 def test_the_hearing_page_written_to_a_file_shows_every_item_an_officer_reads(
     case: Path, tmp_path: Path
 ) -> None:
@@ -130,15 +137,14 @@ def test_the_page_is_self_contained_with_a_print_stylesheet(case: Path, tmp_path
 
 
 def test_a_what_if_with_a_corrected_income_names_the_plan_type_and_premium_months_that_change(
-    case: Path, tmp_path: Path
+    case: Path, as_applied: tuple[str, str], tmp_path: Path
 ) -> None:
     facts = tmp_path / "facts.json"
     facts.write_text(json.dumps(CORRECTED_INCOME))
-    before = store_snapshot(case)
     answer = json.loads(
         cli("hearing", APPEAL_ID, "--what-if", str(facts), "--json", cwd=case).stdout
     )
-    assert store_snapshot(case) == before
+    assert store_snapshot(case) == as_applied
     assert answer["ok"] and answer["recorded"] is False
     assert "nothing was recorded" in answer["note"]
     changed = {(d["field"], d["recorded"], d["would_be"]) for d in answer["differences"]}
@@ -169,15 +175,14 @@ def test_a_what_if_with_the_facts_held_then_changes_nothing(case: Path, tmp_path
     ],
 )
 def test_bad_what_if_facts_are_refused_with_a_code_and_record_nothing(
-    case: Path, tmp_path: Path, content: str, code: str
+    case: Path, as_applied: tuple[str, str], tmp_path: Path, content: str, code: str
 ) -> None:
     facts = tmp_path / "facts.json"
     facts.write_text(content)
-    before = store_snapshot(case)
     refused = cli("hearing", APPEAL_ID, "--what-if", str(facts), "--json", cwd=case)
     assert json.loads(refused.stdout)["error"]["code"] == code
     assert refused.returncode in (1, 2) and "Traceback" not in refused.stderr
-    assert store_snapshot(case) == before
+    assert store_snapshot(case) == as_applied
 
 
 # ---- over HTTP -------------------------------------------------------------------------------

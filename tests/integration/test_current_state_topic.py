@@ -39,7 +39,7 @@ from enrollment_ledger.adapters.kafka.current_state import (
 from ..conftest import application, member
 from ..scenarios import pay, select
 from .kafka_helpers import create_topic, headers_of, read_topic, seed_stories
-from .test_kafka_relay import relay_once, relay_position
+from .test_kafka_relay import relay_once, relay_positions
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -491,28 +491,29 @@ def test_a_relay_killed_mid_way_leaves_no_answer_behind_once_resumed(
     events = seed_stories(store_url, range(40))
     coverage_topic = coverage_topic_name()
     kill_at = random.Random(11 + round_).randrange(30, len(events) // 2)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            RELAY_EVERY_BATCH,
-            store_url,
-            kafka_bootstrap,
-            topic,
-            coverage_topic,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while relay_position(store_url, topic) < kill_at and time.monotonic() < deadline:
-            assert process.poll() is None, process.communicate()
-            time.sleep(0.01)
-    finally:
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    killed_at = relay_position(store_url, topic)
+    with relay_positions(store_url, topic) as position:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                RELAY_EVERY_BATCH,
+                store_url,
+                kafka_bootstrap,
+                topic,
+                coverage_topic,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while position() < kill_at and time.monotonic() < deadline:
+                assert process.poll() is None, process.communicate()
+                time.sleep(0.01)
+        finally:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        killed_at = position()
     assert kill_at <= killed_at < len(events), "the relay was not killed mid-way"
 
     summary = relay_once(

@@ -12,6 +12,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,14 +73,23 @@ def relay_command(store_url: str, bootstrap: str, topic: str, *extra: str) -> li
     ]
 
 
-def relay_position(store_url: str, topic: str) -> int:
+@contextmanager
+def relay_positions(store_url: str, topic: str) -> Iterator[Callable[[], int]]:
+    """Reads of the topic's relay position on one store opened once, before the relay runs:
+    opening a store takes its write lock, so a poll that opened it each time waited behind a
+    running relay's write transactions (and could see it only once it had finished)."""
     ledger = build_ledger(store_url)
     try:
         state = RelayState(ledger, topic, "observer", 1.0)
         state.ensure()
-        return state.position()
+        yield state.position
     finally:
         ledger.close()
+
+
+def relay_position(store_url: str, topic: str) -> int:
+    with relay_positions(store_url, topic) as position:
+        return position()
 
 
 def assert_every_event_in_order(records: list[Any], events: list[dict[str, Any]]) -> None:
@@ -269,22 +280,23 @@ def test_a_relay_killed_mid_way_resumes_without_losing_an_event(
     events = seed(store_url, range(400))
     assert len(events) > 2500
     kill_at = random.Random(7 + round_).randrange(50, 2000)
-    process = subprocess.Popen(
-        relay_command(
-            store_url, kafka_bootstrap, topic, "--batch-size", "25", "--lease-seconds", "1"
-        ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while relay_position(store_url, topic) < kill_at and time.monotonic() < deadline:
-            assert process.poll() is None, process.communicate()
-            time.sleep(0.01)
-    finally:
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    killed_at = relay_position(store_url, topic)
+    with relay_positions(store_url, topic) as position:
+        process = subprocess.Popen(
+            relay_command(
+                store_url, kafka_bootstrap, topic, "--batch-size", "25", "--lease-seconds", "1"
+            ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while position() < kill_at and time.monotonic() < deadline:
+                assert process.poll() is None, process.communicate()
+                time.sleep(0.01)
+        finally:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        killed_at = position()
     assert kill_at <= killed_at < len(events), "the relay was not killed mid-way"
 
     summary = relay_once(store_url, kafka_bootstrap, topic, lease_seconds=1.0)
@@ -333,29 +345,30 @@ def test_a_relay_until_caught_up_while_a_live_relay_holds_the_lease_answers_leas
     store_url: str, kafka_bootstrap: str, topic: str
 ) -> None:
     events = seed(store_url, range(3))
-    follower = subprocess.Popen(
-        relay_command(store_url, kafka_bootstrap, topic, "--lease-seconds", "1"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while relay_position(store_url, topic) < len(events):
-            assert follower.poll() is None, follower.communicate()
-            assert time.monotonic() < deadline, "the following relay did not catch up"
-            time.sleep(0.05)
-
-        second = subprocess.run(
-            relay_command(store_url, kafka_bootstrap, topic, "--until-caught-up"),
-            capture_output=True,
+    with relay_positions(store_url, topic) as position:
+        follower = subprocess.Popen(
+            relay_command(store_url, kafka_bootstrap, topic, "--lease-seconds", "1"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=60,
-            check=False,
         )
-    finally:
-        follower.send_signal(signal.SIGTERM)
-        follower_out, _ = follower.communicate(timeout=10)
+        try:
+            deadline = time.monotonic() + 30
+            while position() < len(events):
+                assert follower.poll() is None, follower.communicate()
+                assert time.monotonic() < deadline, "the following relay did not catch up"
+                time.sleep(0.05)
+
+            second = subprocess.run(
+                relay_command(store_url, kafka_bootstrap, topic, "--until-caught-up"),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+        finally:
+            follower.send_signal(signal.SIGTERM)
+            follower_out, _ = follower.communicate(timeout=10)
 
     assert second.returncode == 1, second.stdout + second.stderr
     answer = json.loads(second.stdout)
