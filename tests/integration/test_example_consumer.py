@@ -53,6 +53,12 @@ def test_the_example_consumer_is_fourteen_lines_decryption_included() -> None:
     assert len(code_lines(EXAMPLE)) <= 14
 
 
+def test_the_readme_shows_the_example_consumer_as_it_is() -> None:
+    """The README's copy is the file itself, line for line (a change to one is a change to both)."""
+    readme = (EXAMPLE.parents[1] / "README.md").read_text()
+    assert "```python\n" + EXAMPLE.read_text() + "```" in readme
+
+
 def lines_until(
     process: subprocess.Popen[str], count: int, timeout: float, settle: float = 3.0
 ) -> list[str]:
