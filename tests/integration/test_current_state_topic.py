@@ -8,10 +8,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import queue
 import random
-import signal
 import subprocess
 import sys
 import threading
@@ -39,7 +37,7 @@ from enrollment_ledger.adapters.kafka.current_state import (
 from ..conftest import application, member
 from ..scenarios import pay, select
 from .kafka_helpers import create_topic, headers_of, read_topic, seed_stories
-from .test_kafka_relay import relay_once, relay_positions
+from .test_kafka_relay import kill_past, relay_once, relay_positions
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -505,15 +503,7 @@ def test_a_relay_killed_mid_way_leaves_no_answer_behind_once_resumed(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        try:
-            deadline = time.monotonic() + 60
-            while position() < kill_at and time.monotonic() < deadline:
-                assert process.poll() is None, process.communicate()
-                time.sleep(0.01)
-        finally:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        killed_at = position()
+        killed_at = kill_past(process, position, kill_at, 60)
     assert kill_at <= killed_at < len(events), "the relay was not killed mid-way"
 
     summary = relay_once(

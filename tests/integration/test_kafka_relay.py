@@ -87,6 +87,22 @@ def relay_positions(store_url: str, topic: str) -> Iterator[Callable[[], int]]:
         ledger.close()
 
 
+def kill_past(
+    process: subprocess.Popen[bytes], position: Callable[[], int], kill_at: int, timeout: float
+) -> int:
+    """SIGKILL the relay process once its position reached `kill_at` (or `timeout` seconds
+    passed); its position then."""
+    try:
+        deadline = time.monotonic() + timeout
+        while position() < kill_at and time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.01)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    return position()
+
+
 def relay_position(store_url: str, topic: str) -> int:
     with relay_positions(store_url, topic) as position:
         return position()
@@ -288,15 +304,7 @@ def test_a_relay_killed_mid_way_resumes_without_losing_an_event(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        try:
-            deadline = time.monotonic() + 30
-            while position() < kill_at and time.monotonic() < deadline:
-                assert process.poll() is None, process.communicate()
-                time.sleep(0.01)
-        finally:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        killed_at = position()
+        killed_at = kill_past(process, position, kill_at, 30)
     assert kill_at <= killed_at < len(events), "the relay was not killed mid-way"
 
     summary = relay_once(store_url, kafka_bootstrap, topic, lease_seconds=1.0)
