@@ -89,9 +89,9 @@ def run_apply(
     transaction (`answer_batch`: each command atomic in a savepoint), their answers printed
     once it has committed. `progress` is told how much of the input was read each time answers
     are printed."""
-    consumed = _consumed(stream) if progress is not None else None
+    report = _reporter(stream, progress)
     if batch > 1:
-        return _run_batched(ledger, stream, out, actor, batch, progress, consumed)
+        return _run_batched(ledger, stream, out, actor, batch, report)
     rejected = False
     for raw in read_lines(stream):
         answer = answer_line(ledger, raw, actor)
@@ -100,17 +100,19 @@ def run_apply(
         rejected = rejected or not answer["ok"]
         out.write(dumps(answer) + "\n")
         out.flush()
-        if progress is not None and consumed is not None:
-            progress(consumed())
+        if report is not None:
+            report()
     return 1 if rejected else 0
 
 
-def _consumed(stream: IO[bytes]) -> Callable[[], int]:
-    """How many bytes of the stream were read (its position; 0 for a stream that cannot tell,
-    such as a pipe, whose bar then shows no progress, only that work goes on)."""
-    if stream.seekable():
-        return stream.tell
-    return lambda: 0
+def _reporter(stream: IO[bytes], progress: Read | None) -> Callable[[], None] | None:
+    """What tells `progress` how many bytes of the stream were read (its position; 0 for a
+    stream that cannot tell, such as a pipe, whose bar then shows no progress, only that work
+    goes on); None without `progress`."""
+    if progress is None:
+        return None
+    position: Callable[[], int] = stream.tell if stream.seekable() else lambda: 0
+    return lambda: progress(position())
 
 
 def _run_batched(
@@ -119,8 +121,7 @@ def _run_batched(
     out: IO[str],
     actor: str | None,
     batch: int,
-    progress: Read | None = None,
-    consumed: Callable[[], int] | None = None,
+    report: Callable[[], None] | None = None,
 ) -> int:
     rejected = False
     pending: list[Decoded | Refused] = []
@@ -135,8 +136,8 @@ def _run_batched(
             rejected = rejected or not shown["ok"]
             out.write(dumps(shown) + "\n")
         out.flush()
-        if progress is not None and consumed is not None:
-            progress(consumed())
+        if report is not None:
+            report()
         pending.clear()
         commands = 0
 

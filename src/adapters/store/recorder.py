@@ -610,12 +610,11 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             deferred.nodes += nodes
         elif statements.raw:
             statements.raw_insert_leaf.executemany(session, leaves)
+            if nodes:
+                statements.raw_insert_node.executemany(session, nodes)
         else:
             session.execute(statements.insert_leaf, leaves)
-        if nodes and deferred is None:
-            if statements.raw:
-                statements.raw_insert_node.executemany(session, nodes)
-            else:
+            if nodes:
                 session.execute(statements.insert_node, nodes)
         _pending_tree.set((events[-1][0], grown))
         return grown
