@@ -515,3 +515,54 @@ def test_a_relay_killed_mid_way_leaves_no_answer_behind_once_resumed(
     values = read_whole(kafka_bootstrap, coverage_topic)
     answers = {e: {"coverage": v["coverage"], "balance": v["balance"]} for e, v in values.items()}
     assert answers == ledger_answers(store_url, enrollments)
+
+
+def test_the_position_passes_a_batch_only_once_its_answers_are_acknowledged(
+    store_url: str, kafka_bootstrap: str, topic: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answers of a round are sent without waiting (compressed and acknowledged while the
+    next batch is read and sent), but every advance of the position finds the answers of the
+    batches it passes acknowledged, and no round is sent before the one before it landed."""
+    from enrollment_ledger.adapters.kafka.current_state import CurrentState
+    from enrollment_ledger.adapters.kafka.position import RelayState
+
+    events = seed_stories(store_url, range(6))
+    rounds: list[tuple[int, list[Any]]] = []  # (last store position covered, futures)
+    checks: list[tuple[int, bool]] = []  # (position advanced to, covered and acknowledged)
+    overlapped: list[bool] = []  # a round still unacknowledged when the next batch was sent
+    real_send, real_land, real_advance = CurrentState.send, CurrentState.land, RelayState.advance
+
+    def send(self: CurrentState, producer: Any) -> Any:
+        assert all(f.is_done for _, futures in rounds for f in futures), "a round not landed"
+        in_flight = real_send(self, producer)
+        covered = max(int(n[-1].id) for n, _ in in_flight.batches if n)
+        rounds.append((covered, in_flight.futures))
+        return in_flight
+
+    def land(self: CurrentState, in_flight: Any, timeout: float) -> int:
+        overlapped.append(not all(f.is_done for f in in_flight.futures))
+        return real_land(self, in_flight, timeout)
+
+    def advance(self: RelayState, position: int) -> bool:
+        if self.topic == topic:
+            done = [covered for covered, futures in rounds if all(f.is_done for f in futures)]
+            checks.append((position, bool(done) and max(done) >= position))
+        return real_advance(self, position)
+
+    monkeypatch.setattr(CurrentState, "send", send)
+    monkeypatch.setattr(CurrentState, "land", land)
+    monkeypatch.setattr(RelayState, "advance", advance)
+    summary = relay_once(
+        store_url,
+        kafka_bootstrap,
+        topic,
+        batch_size=4,
+        coverage_topic=coverage_topic_name(),
+        coverage_every=8,
+    )
+
+    assert summary["position"] == len(events)
+    assert len(rounds) >= 3 and len(checks) >= 3
+    assert [ok for _, ok in checks] == [True] * len(checks), checks
+    assert [p for p, _ in checks] == sorted(p for p, _ in checks)
+    assert len(overlapped) == len(rounds)

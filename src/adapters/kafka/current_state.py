@@ -92,6 +92,14 @@ def acked(metadata: Any) -> Acked:
     return Acked(int(metadata.partition), int(metadata.offset))
 
 
+@dataclass(frozen=True)
+class InFlightAnswers:
+    """Answers sent and not yet acknowledged, with the event batches they cover."""
+
+    futures: list[Any]
+    batches: list[tuple[Sequence[Any], Sequence[Acked]]]
+
+
 class CurrentState:
     """The answers of the enrollments each acknowledged batch touched, as Kafka records for the
     compacted topic, and the event-topic offsets those records let a late reader skip.
@@ -148,7 +156,7 @@ class CurrentState:
     def collect(self, notifications: Sequence[Any], acks: Sequence[Acked]) -> None:
         """An acknowledged batch: fold every enrollment it touched through its last event in
         the batch (now, so the folds follow the store order) and remember its state and the
-        message of that event until the next `flush`; `acks[i]` is where `notifications[i]`
+        message of that event until the next `send`; `acks[i]` is where `notifications[i]`
         was published."""
         touched: dict[UUID, list[int]] = {}
         kinds: dict[UUID, type] = {}
@@ -176,7 +184,7 @@ class CurrentState:
         return bool(self._batches)
 
     def due(self) -> bool:
-        """`every` events or more were collected since the last flush (a relay with a backlog
+        """`every` events or more were collected since the last `send` (a relay with a backlog
         publishes the answers at that pace, and whenever it has caught up)."""
         return self._collected >= self.every
 
@@ -187,7 +195,7 @@ class CurrentState:
         self._collected = 0
 
     def records(self) -> list[KafkaRecord]:
-        """One record per enrollment touched since the last flush: its latest answer."""
+        """One record per enrollment touched since the last `send`: its latest answer."""
         self.ready()
         follow_from = self._follow_from()
         return [
@@ -257,30 +265,34 @@ class CurrentState:
             headers=[("content-type", CONTENT_TYPE.encode())],
         )
 
-    def _advanced(self) -> None:
-        """The answers are acknowledged: the next records may let a reader skip the messages
-        of the batches they covered."""
-        for notifications, acks in self._batches:
+    def send(self, producer: Any) -> InFlightAnswers:
+        """Send the answers collected, without waiting: what was collected moves aside with
+        their futures (the next batches collect afresh). The relay lands them (`land`) before
+        it advances its position past the batches they cover, and before it sends the next."""
+        records = self.records()
+        in_flight = InFlightAnswers(send(producer, self.topic, records), self._batches)
+        self._pending = {}
+        self._batches = []
+        self._collected = 0
+        return in_flight
+
+    def land(self, in_flight: InFlightAnswers, timeout: float) -> int:
+        """Wait for the answers' acknowledgements (RelayError from `producing.await_acks` when
+        they do not come); then the next records may let a reader skip the messages of the
+        batches they covered. How many were published."""
+        await_acks(in_flight.futures, timeout)
+        for notifications, acks in in_flight.batches:
             for ack in acks:
                 if ack.offset + 1 > self.offsets.get(ack.partition, 0):
                     self.offsets[ack.partition] = ack.offset + 1
             if notifications:
                 self.store_position = max(self.store_position, int(notifications[-1].id))
-        self.discard()
-
-    def flush(self, producer: Any, timeout: float) -> int:
-        """Send the answers collected and wait for their acknowledgements (RelayError from
-        `producing.await_acks` when they do not come); how many were published."""
-
-        records = self.records()
-        await_acks(send(producer, self.topic, records), timeout)
-        self._advanced()
-        self.published += len(records)
-        return len(records)
+        self.published += len(in_flight.futures)
+        return len(in_flight.futures)
 
     def start_in_background(self, bootstrap: str) -> None:
         """Create the topic on a thread while the relay publishes its first events; the first
-        `flush` waits for it (at most 30 seconds), so the answers never create it uncompacted."""
+        `send` waits for it (at most 30 seconds), so the answers never create it uncompacted."""
 
         def start() -> None:
             try:

@@ -38,7 +38,7 @@ from ..failures import BrokerError, BrokerUnavailable, LeaseHeld
 from ..store.recorder import LedgerRecorder
 from ..wire import dumps, render_event, render_state, wire_state
 from .cloudevent import KafkaRecord, to_record
-from .current_state import DEFAULT_EVERY, CurrentState, coverage_topic_from_env
+from .current_state import DEFAULT_EVERY, CurrentState, InFlightAnswers, coverage_topic_from_env
 from .member_data import OMIT, MemberDataPolicy, member_data_policy
 from .partition import FirstEventFields, PartitionKeys
 from .position import RelayState
@@ -208,6 +208,8 @@ class Relay:
         )
         self._held: list[InFlight] = []
         """Batches acknowledged whose answers are not published yet (the position waits)."""
+        self._answers: tuple[list[InFlight], InFlightAnswers] | None = None
+        """The answers sent and not yet acknowledged, with the batches they cover."""
 
     def _say(self, message: str) -> None:
         self.log.write(f"relay: {message}\n")
@@ -279,6 +281,8 @@ class Relay:
                     self.store_outage.failed(e)
             if in_flight is not None:  # stopping: finish the batch already sent
                 self._settle(in_flight, result, final=True)
+            elif self._answers is not None:  # stopping: finish the answers already sent
+                self._land_answers(result)
         finally:
             if holding:
                 with suppress(*STORE_ERRORS):  # an unreachable store lets the lease expire
@@ -312,20 +316,32 @@ class Relay:
         """Wait for the batch's acknowledgements, then advance; False if the lease was lost.
 
         With the current-state topic, the enrollments the batch touched are folded now, and
-        their answers published (and only then the position advanced past the batches they
-        cover) once `current_state.every` events were relayed since the last time, and always
-        when the relay has caught up (`final`) or stops."""
+        their answers sent once `current_state.every` events were relayed since the last time,
+        and always when the relay has caught up (`final`) or stops. The position advances past
+        the batches they cover only once the answers are acknowledged: at the next batch's
+        settling (the answers are compressed and acknowledged while that batch is read and
+        sent), or at once when `final`."""
         acks = await_acks(batch.futures, self.options.ack_timeout_seconds)
         answers = self.current_state
         if answers is None:
             return self._advance([batch], result)
+        if self._answers is not None and not self._land_answers(result):
+            return False
         answers.collect(batch.notifications, acks)
         self._held.append(batch)
         if not (final or answers.due()):
             return True  # its position waits for the answers
         held, self._held = self._held, []
         producer = self.producer if self.answers_producer is None else self.answers_producer
-        answers.flush(producer, self.options.ack_timeout_seconds)
+        self._answers = (held, answers.send(producer))
+        return self._land_answers(result) if final else True
+
+    def _land_answers(self, result: RelayResult) -> bool:
+        """The answers sent last are acknowledged (or RelayError): advance past their batches."""
+        assert self.current_state is not None and self._answers is not None
+        held, in_flight = self._answers
+        self._answers = None
+        self.current_state.land(in_flight, self.options.ack_timeout_seconds)
         return self._advance(held, result)
 
     def _advance(self, batches: list[InFlight], result: RelayResult) -> bool:
@@ -341,6 +357,7 @@ class Relay:
         """The batches acknowledged but not advanced past (their answers unpublished) are sent
         again from the position: forget them and their answers."""
         self._held = []
+        self._answers = None
         if self.current_state is not None:
             self.current_state.discard()
 
