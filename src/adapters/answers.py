@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..domain.errors import LedgerError
 from ..domain.ledger import Ledger, Recording
+from ..runtime.collection import batch_collection
 from .actors import check_actor, resolve_actor
 from .attribution import actors_of
 from .commands import ParsedCommand, parse_command
@@ -116,7 +117,8 @@ def _answer(
         command = parse_command(obj)
         command_id = command.command_id
         recorded_by = check_actor(actor, "the actor") if actor is not None else resolve_actor()
-        recording = execute(ledger, command, recorded_by)
+        with batch_collection():  # a monthly run folds every enrollment due
+            recording = execute(ledger, command, recorded_by)
         actors = (
             [recorded_by] * len(recording.events)
             if recording.fresh

@@ -1,27 +1,48 @@
 """Garbage collection tuned for long batch work.
 
-A rebuild or the relay decodes millions of short-lived, acyclic objects (events, rows, records)
-while holding long-lived ones (folded enrollments, producer buffers). With CPython's default
+A rebuild, the relay, a monthly schedule run or a file of commands decodes and folds millions
+of short-lived, acyclic objects (events, rows, records) while holding long-lived ones (folded
+enrollments, the aggregates a run has touched, caches, producer buffers). With CPython's default
 thresholds (700, 10, 10) the collector then walks every long-lived object again and again: a
-fifth of a rebuild's time here. While such work runs, young objects are collected less often
+fifth of a rebuild's time here, a third of a monthly run's CPU on PostgreSQL, and more the more
+enrollments a run holds. While such work runs, young objects are collected less often
 (reference counting still frees acyclic garbage at once); the thresholds are restored after.
+
+The setting is the process's: blocks that overlap (nested, or on several threads of a server)
+share it; the first to enter sets it, the last to leave puts the previous thresholds back.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 BATCH_THRESHOLDS = (20_000, 100, 100)
 
 
+class _Holders:
+    """How many blocks are running with `BATCH_THRESHOLDS`, and the thresholds before them."""
+
+    lock = threading.Lock()
+    count = 0
+    previous: tuple[int, ...] = ()
+
+
 @contextmanager
 def batch_collection() -> Iterator[None]:
-    """Run the block with `BATCH_THRESHOLDS`, then put the previous thresholds back."""
-    previous = gc.get_threshold()
-    gc.set_threshold(*BATCH_THRESHOLDS)
+    """Run the block with `BATCH_THRESHOLDS`; the previous thresholds are back once no such
+    block runs any more."""
+    with _Holders.lock:
+        if _Holders.count == 0:
+            _Holders.previous = gc.get_threshold()
+            gc.set_threshold(*BATCH_THRESHOLDS)
+        _Holders.count += 1
     try:
         yield
     finally:
-        gc.set_threshold(*previous)
+        with _Holders.lock:
+            _Holders.count -= 1
+            if _Holders.count == 0:
+                gc.set_threshold(*_Holders.previous)

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import IO, Any, NamedTuple
 
 from ...domain.ledger import Ledger
+from ...runtime.collection import batch_collection
 from ..answers import answer_batch, answer_command
 from ..commands import DuplicateKey, decode_json
 from ..wire import dumps, error_answer
@@ -89,7 +90,18 @@ def run_apply(
     transaction (`answer_batch`: each command atomic in a savepoint), their answers printed
     once it has committed. `progress` is told how much of the input was read each time answers
     are printed."""
-    report = _reporter(stream, progress)
+    with batch_collection():
+        return _run_apply(ledger, stream, out, actor, batch, _reporter(stream, progress))
+
+
+def _run_apply(
+    ledger: Ledger,
+    stream: IO[bytes],
+    out: IO[str],
+    actor: str | None,
+    batch: int,
+    report: Callable[[], None] | None,
+) -> int:
     if batch > 1:
         return _run_batched(ledger, stream, out, actor, batch, report)
     rejected = False
