@@ -532,9 +532,9 @@ def test_the_position_passes_a_batch_only_once_its_answers_are_acknowledged(
     overlapped: list[bool] = []  # a round still unacknowledged when the next batch was sent
     real_send, real_land, real_advance = CurrentState.send, CurrentState.land, RelayState.advance
 
-    def send(self: CurrentState, producer: Any) -> Any:
+    def send(self: CurrentState, producer: Any, batches: Any) -> Any:
         assert all(f.is_done for _, futures in rounds for f in futures), "a round not landed"
-        in_flight = real_send(self, producer)
+        in_flight = real_send(self, producer, batches)
         covered = max(int(n[-1].id) for n, _ in in_flight.batches if n)
         rounds.append((covered, in_flight.futures))
         return in_flight

@@ -76,6 +76,14 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         f"the events relayed since the last time to N (default: {DEFAULT_COVERAGE_EVERY}); "
         "always once caught up",
     )
+    relay.add_argument(
+        "--rendering",
+        choices=("auto", "process", "here"),
+        default="auto",
+        help="where the events and the answers are rendered: in a second process beside the "
+        "relay's sending ('process'), in the relay's own ('here'), or 'auto' (a process when "
+        "the machine has more than one CPU and the store is not in memory; the default)",
+    )
 
     consume = sub.add_parser(
         "consume",
@@ -176,6 +184,7 @@ def run_downstream(args: argparse.Namespace) -> int:
                 lease_seconds=args.lease_seconds,
                 coverage_topic=None if args.no_coverage_topic else args.coverage_topic,
                 coverage_every=args.coverage_every,
+                rendering=args.rendering,
             )
             return run_relay(ledger, options, sys.stdout)
         finally:

@@ -47,7 +47,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.utils import resolve_topic
@@ -100,43 +100,23 @@ class InFlightAnswers:
     batches: list[tuple[Sequence[Any], Sequence[Acked]]]
 
 
-class CurrentState:
-    """The answers of the enrollments each acknowledged batch touched, as Kafka records for the
-    compacted topic, and the event-topic offsets those records let a late reader skip.
+class Folder:
+    """The answers of the enrollments each acknowledged batch touched, folded in store order.
 
     Individual enrollments are folded through `projections.folding.Folds` (the read models' own
     cache: a cached fold is brought forward by the batch's events); a small group's enrollment
-    is folded from the store through the batch's last event of it."""
+    is folded from the store through the batch's last event of it. It runs where the relay's
+    rendering runs (`rendering.py`: in the relay's process, or in its rendering process)."""
 
-    def __init__(
-        self, ledger: Ledger, topic: str, events_topic: str, every: int = DEFAULT_EVERY
-    ) -> None:
+    def __init__(self, ledger: Ledger, events_topic: str) -> None:
         self.ledger = ledger
-        self.topic = topic
         self.events_topic = events_topic
         self.folds = Folds(ledger)
-        self.offsets: dict[int, int] = {}
-        """Per partition of the event topic, the offset after the last message whose answer is
-        published: with `started`, the `follow_from` of the next publication."""
-        self.store_position = 0
-        """The store position `offsets` stands at."""
         self._kinds: dict[str, type | None] = {}
         self._groups: dict[UUID, GroupEnrollment] = {}
         """Small groups' enrollments as last folded (at most GROUP_CACHE_SIZE)."""
-        self.published = 0
-        """How many answers were published (acknowledged)."""
-        self.every = every
-        """Events relayed between two publications while working through a backlog."""
         self._pending: dict[UUID, tuple[Enrollment | GroupEnrollment, Any, Acked]] = {}
-        self._batches: list[tuple[Sequence[Any], Sequence[Acked]]] = []
-        self._collected = 0
-        """Events in the batches collected since the last publication."""
-        self._starting: threading.Thread | None = None
-        self.started: dict[int, int] = {}
-        """Per partition of the event topic, the offset of this relay's first message there:
-        every message below it is older (its answer published by an earlier relay, or, when
-        that one died first, its event published again by this one)."""
-        self.start_error: Exception | None = None
+        self._asked: list[list[KafkaRecord]] = []
 
     def _kind(self, stored_topic: str) -> type | None:
         """Enrollment or GroupEnrollment for an enrollment's event topic, None for any other."""
@@ -156,8 +136,8 @@ class CurrentState:
     def collect(self, notifications: Sequence[Any], acks: Sequence[Acked]) -> None:
         """An acknowledged batch: fold every enrollment it touched through its last event in
         the batch (now, so the folds follow the store order) and remember its state and the
-        message of that event until the next `send`; `acks[i]` is where `notifications[i]`
-        was published."""
+        message of that event until `take`; `acks[i]` is where `notifications[i]` was
+        published."""
         touched: dict[UUID, list[int]] = {}
         kinds: dict[UUID, type] = {}
         for index, notification in enumerate(notifications):
@@ -172,36 +152,32 @@ class CurrentState:
                 last = indices[-1]
                 self._pending.pop(aggregate_id, None)
                 self._pending[aggregate_id] = (state, notifications[last], acks[last])
-        self._batches.append((notifications, acks))
-        self._collected += len(notifications)
-        for ack in acks:
-            if ack.partition not in self.started or ack.offset < self.started[ack.partition]:
-                self.started[ack.partition] = ack.offset
 
-    @property
-    def pending(self) -> bool:
-        """Batches collected whose answers are not published yet."""
-        return bool(self._batches)
-
-    def due(self) -> bool:
-        """`every` events or more were collected since the last `send` (a relay with a backlog
-        publishes the answers at that pace, and whenever it has caught up)."""
-        return self._collected >= self.every
-
-    def discard(self) -> None:
-        """Forget what was collected: the relay resends those events (and so their answers)."""
-        self._pending.clear()
-        self._batches.clear()
-        self._collected = 0
-
-    def records(self) -> list[KafkaRecord]:
-        """One record per enrollment touched since the last `send`: its latest answer."""
-        self.ready()
-        follow_from = self._follow_from()
-        return [
-            self._record(state, notification, ack, follow_from)
+    def take(self) -> list[KafkaRecord]:
+        """One record per enrollment touched since the last `take`: its latest answer, still
+        without its `follow_from` (`with_follow_from`: only the relay knows, when it sends them,
+        which answers have landed); what was collected is then forgotten."""
+        records = [
+            self._record(state, notification, ack)
             for state, notification, ack in self._pending.values()
         ]
+        self._pending = {}
+        return records
+
+    def ask(self) -> None:
+        """`take`, its records kept for `answer` (the rendering process answers the same two
+        calls without making the relay wait between them)."""
+        self._asked.append(self.take())
+
+    def answer(self) -> list[KafkaRecord]:
+        """The records of the oldest `ask` not answered yet."""
+        return self._asked.pop(0)
+
+    def discard(self) -> None:
+        """Forget what was collected and asked: the relay resends those events (and so their
+        answers)."""
+        self._pending.clear()
+        self._asked.clear()
 
     def _fold(
         self, kind: type, aggregate_id: UUID, stored: Sequence[Any]
@@ -229,19 +205,11 @@ class CurrentState:
                 del self._groups[next(iter(self._groups))]  # the least recently folded
         return group
 
-    def _follow_from(self) -> dict[str, Any]:
-        offsets = {**self.started, **self.offsets}
-        return {
-            "store_position": self.store_position,
-            "offsets": {str(p): o for p, o in sorted(offsets.items())},
-        }
-
     def _record(
         self,
         state: Enrollment | GroupEnrollment,
         notification: Any,
         ack: Acked,
-        follow_from: dict[str, Any],
     ) -> KafkaRecord:
         coverage = coverage_answer(state)
         value = {
@@ -257,7 +225,6 @@ class CurrentState:
                 "offset": ack.offset,
                 "store_position": int(notification.id),
             },
-            "follow_from": follow_from,
         }
         return KafkaRecord(
             key=str(coverage["enrollment_id"]).encode(),
@@ -265,16 +232,114 @@ class CurrentState:
             headers=[("content-type", CONTENT_TYPE.encode())],
         )
 
-    def send(self, producer: Any) -> InFlightAnswers:
-        """Send the answers collected, without waiting: what was collected moves aside with
-        their futures (the next batches collect afresh). The relay lands them (`land`) before
-        it advances its position past the batches they cover, and before it sends the next."""
-        records = self.records()
-        in_flight = InFlightAnswers(send(producer, self.topic, records), self._batches)
-        self._pending = {}
-        self._batches = []
+
+def with_follow_from(
+    records: Sequence[KafkaRecord], follow_from: dict[str, Any]
+) -> list[KafkaRecord]:
+    """The answers with their last field, `follow_from`: the same bytes as the whole value
+    encoded at once (compact JSON in field order, `wire.dumps_bytes`), by appending it to each
+    value (a JSON object) in place of its closing brace."""
+    tail = b',"follow_from":' + dumps_bytes(follow_from) + b"}"
+    return [KafkaRecord(r.key, r.value[:-1] + tail, r.headers) for r in records]
+
+
+class Folding(Protocol):
+    """What the current-state topic asks of a `Folder`, wherever it runs."""
+
+    def collect(self, notifications: Sequence[Any], acks: Sequence[Acked]) -> None: ...
+
+    def ask(self) -> None: ...
+
+    def answer(self) -> list[KafkaRecord]: ...
+
+    def discard(self) -> None: ...
+
+
+class CurrentState:
+    """When the answers are published and where a late reader may follow the event topic from;
+    the answers themselves are folded and rendered by a `Folder` (in this process, or in the
+    relay's rendering process: `rendering.py`)."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        topic: str,
+        events_topic: str,
+        every: int = DEFAULT_EVERY,
+        folder: Folding | None = None,
+    ) -> None:
+        self.topic = topic
+        self.events_topic = events_topic
+        self.folder: Folding = folder if folder is not None else Folder(ledger, events_topic)
+        self.offsets: dict[int, int] = {}
+        """Per partition of the event topic, the offset after the last message whose answer is
+        published: with `started`, the `follow_from` of the next publication."""
+        self.store_position = 0
+        """The store position `offsets` stands at."""
+        self.published = 0
+        """How many answers were published (acknowledged)."""
+        self.every = every
+        """Events relayed between two publications while working through a backlog."""
+        self._batches: list[tuple[Sequence[Any], Sequence[Acked]]] = []
         self._collected = 0
-        return in_flight
+        """Events in the batches collected since the last publication."""
+        self._starting: threading.Thread | None = None
+        self.started: dict[int, int] = {}
+        """Per partition of the event topic, the offset of this relay's first message there:
+        every message below it is older (its answer published by an earlier relay, or, when
+        that one died first, its event published again by this one)."""
+        self.start_error: Exception | None = None
+
+    def collect(self, notifications: Sequence[Any], acks: Sequence[Acked]) -> None:
+        """An acknowledged batch (`acks[i]` is where `notifications[i]` was published): its
+        enrollments are folded now (`Folder.collect`), their answers sent at the next `send`."""
+        self.folder.collect(notifications, acks)
+        self._batches.append((notifications, acks))
+        self._collected += len(notifications)
+        for ack in acks:
+            if ack.partition not in self.started or ack.offset < self.started[ack.partition]:
+                self.started[ack.partition] = ack.offset
+
+    @property
+    def pending(self) -> bool:
+        """Batches collected whose answers are not published yet."""
+        return bool(self._batches)
+
+    def due(self) -> bool:
+        """`every` events or more were collected since the last `send` (a relay with a backlog
+        publishes the answers at that pace, and whenever it has caught up)."""
+        return self._collected >= self.every
+
+    def discard(self) -> None:
+        """Forget what was collected: the relay resends those events (and so their answers)."""
+        self.folder.discard()
+        self._batches.clear()
+        self._collected = 0
+
+    def _follow_from(self) -> dict[str, Any]:
+        offsets = {**self.started, **self.offsets}
+        return {
+            "store_position": self.store_position,
+            "offsets": {str(p): o for p, o in sorted(offsets.items())},
+        }
+
+    def ask(self) -> list[tuple[Sequence[Any], Sequence[Acked]]]:
+        """Have the answers collected rendered (one record per enrollment touched: its latest
+        answer), without waiting for them: the batches they cover, for `send`. The next batches
+        collect afresh."""
+        self.folder.ask()
+        batches, self._batches, self._collected = self._batches, [], 0
+        return batches
+
+    def send(
+        self, producer: Any, batches: list[tuple[Sequence[Any], Sequence[Acked]]]
+    ) -> InFlightAnswers:
+        """Send the answers asked last (covering `batches`), without waiting for the broker.
+        The relay lands them (`land`) before it advances its position past the batches they
+        cover, and before it sends the next."""
+        self.ready()
+        records = with_follow_from(self.folder.answer(), self._follow_from())
+        return InFlightAnswers(send(producer, self.topic, records), batches)
 
     def land(self, in_flight: InFlightAnswers, timeout: float) -> int:
         """Wait for the answers' acknowledgements (RelayError from `producing.await_acks` when

@@ -26,23 +26,46 @@ import uuid
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from functools import cache
-from typing import IO, Any, cast
+from typing import IO, Any
 
-from ...domain.catalogue import upcast_topics
 from ...domain.ledger import Ledger
 from ...runtime.collection import batch_collection
 from ...runtime.outage import STORE_ERRORS, Outage
 from ...runtime.signals import stop_on_signals
 from ..failures import BrokerError, BrokerUnavailable, LeaseHeld
-from ..store.recorder import LedgerRecorder
-from ..wire import dumps, render_event, render_state, wire_state
-from .cloudevent import KafkaRecord, to_record
-from .current_state import DEFAULT_EVERY, CurrentState, InFlightAnswers, coverage_topic_from_env
+from ..wire import dumps
+from .current_state import (
+    DEFAULT_EVERY,
+    Acked,
+    CurrentState,
+    InFlightAnswers,
+    coverage_topic_from_env,
+)
 from .member_data import OMIT, MemberDataPolicy, member_data_policy
-from .partition import FirstEventFields, PartitionKeys
 from .position import RelayState
 from .producing import ANSWERS_COMPRESSION, RelayError, await_acks, make_producer, send
+from .rendering import (
+    LocalRendering,
+    Rendering,
+    Where,
+    first_event_fields,
+    partition_keys,
+    records_of,
+    rendered,
+    rendering_for,
+)
+
+__all__ = [
+    "DEFAULT_TOPIC",
+    "Relay",
+    "RelayOptions",
+    "RelayResult",
+    "first_event_fields",
+    "partition_keys",
+    "records_of",
+    "rendered",
+    "run_relay",
+]
 
 DEFAULT_TOPIC = "enrollment-ledger.events"
 DEFAULT_BATCH_SIZE = 1000
@@ -69,6 +92,10 @@ class RelayOptions:
     coverage_every: int = DEFAULT_EVERY
     """Events relayed between two publications of the answers while working through a backlog
     (whole batches: they go out after the batch that reaches it; 1: after every batch)."""
+    rendering: Where = "auto"
+    """Where the events and the answers are rendered (`rendering.py`): in a second process
+    ("process"), in the relay's own ("here"), or "auto" (a process when the machine has more
+    than one CPU and another process can open the store)."""
 
 
 @dataclass
@@ -76,86 +103,6 @@ class RelayResult:
     published: int = 0
     position: int = 0
     batches: int = 0
-
-
-_UPCAST_TOPICS = upcast_topics()
-
-
-def records_of(
-    ledger: Ledger,
-    notifications: Sequence[Any],
-    keys: PartitionKeys | None = None,
-    member_data: MemberDataPolicy | None = None,
-) -> list[KafkaRecord]:
-    """The batch's records, each event with who recorded it (one read of the chain's actors),
-    keyed by `keys` (a relay keeps one across batches; a fresh one, reading first events back
-    from the store, when none is given), its member data as `member_data` says (omitted when
-    none is given)."""
-    keys = keys if keys is not None else partition_keys(ledger)
-    policy = member_data if member_data is not None else MemberDataPolicy()
-    actors: dict[int, str | None] = {}
-    if notifications:
-        recorder = cast(LedgerRecorder, ledger.recorder)
-        actors = recorder.recorded_by_positions(notifications[0].id - 1, notifications[-1].id)
-    records = []
-    for notification in notifications:
-        event = rendered(ledger.mapper, notification, actors.get(notification.id))
-        records.append(to_record(policy.apply(event), keys.key_of(event)))
-    return records
-
-
-def first_event_fields(ledger: Ledger) -> FirstEventFields:
-    """Reads an aggregate's first event back from the store (decrypted and upcast)."""
-
-    def read(aggregate_id: uuid.UUID) -> dict[str, Any] | None:
-        for event in ledger.events.get(aggregate_id, lte=1):
-            fields: dict[str, Any] = vars(event)
-            return fields
-        return None
-
-    return read
-
-
-def partition_keys(ledger: Ledger) -> PartitionKeys:
-    return PartitionKeys(first_event_fields(ledger))
-
-
-def rendered(mapper: Any, notification: Any, recorded_by: str | None = None) -> dict[str, Any]:
-    """The event as `apply` prints it, rendered from its stored state (decrypted when the store
-    is encrypted) decoded straight into wire values (`wire.wire_state`), without building the
-    domain event object; an event of a versioned class (class_version, possibly stored at an older
-    version) goes through the mapper, which upcasts it."""
-    state = notification.state
-    if mapper.cipher is not None:
-        state = mapper.cipher.decrypt(state)
-    if mapper.compressor is not None:
-        state = mapper.compressor.decompress(state)
-    fields: dict[str, Any] | None
-    try:
-        fields = wire_state(state)
-    except KeyError:  # a value of a type the wire decoder does not know: the domain path
-        fields = None
-    if fields is None or "class_version" in fields or notification.topic in _UPCAST_TOPICS:
-        return render_event(mapper.to_domain_event(notification), recorded_by)
-    return render_state(
-        _event_type(notification.topic),
-        notification.originator_id,
-        notification.originator_version,
-        fields,
-        convert=_as_is,
-        recorded_by=recorded_by,
-    )
-
-
-def _as_is(value: Any) -> Any:
-    return value
-
-
-@cache
-def _event_type(stored_topic: str) -> str:
-    """The event's type name from its stored topic (`module:Aggregate.EventType`), once per
-    topic."""
-    return stored_topic.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -179,6 +126,7 @@ class Relay:
         reconnect: Callable[[], Any] | None = None,
         answers_producer: Any = None,
         reconnect_answers: Callable[[], Any] | None = None,
+        rendering: Rendering | None = None,
     ) -> None:
         policy = options.member_data
         member_data_policy(policy.mode, policy.key, ledger.mapper.cipher is not None)
@@ -194,15 +142,22 @@ class Relay:
         self.log = log or sys.stderr
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.state = RelayState(ledger, options.topic, owner, options.lease_seconds)
-        self.recorder = cast(LedgerRecorder, ledger.recorder)
-        self.keys = partition_keys(ledger)
-        """Each aggregate's message key, remembered across batches."""
+        self.rendering: Rendering = rendering or LocalRendering(
+            ledger, options.batch_size, policy, options.topic
+        )
+        """Reads and renders the batches, and folds the answers (`rendering.py`)."""
         self.broker_outage = Outage("broker", options.outage_seconds, self.stop, self._say)
         self.store_outage = Outage("store", options.outage_seconds, self.stop, self._say)
         self.first_refused_until: int | None = None
         """The expiry of another relay's lease when this one was first refused it."""
         self.current_state = (
-            CurrentState(ledger, options.coverage_topic, options.topic, options.coverage_every)
+            CurrentState(
+                ledger,
+                options.coverage_topic,
+                options.topic,
+                options.coverage_every,
+                self.rendering.folding,
+            )
             if options.coverage_topic
             else None
         )
@@ -210,6 +165,9 @@ class Relay:
         """Batches acknowledged whose answers are not published yet (the position waits)."""
         self._answers: tuple[list[InFlight], InFlightAnswers] | None = None
         """The answers sent and not yet acknowledged, with the batches they cover."""
+        self._asked: tuple[list[InFlight], list[tuple[Sequence[Any], Sequence[Acked]]]] | None
+        self._asked = None
+        """The answers asked for and not yet sent, with the batches they cover."""
 
     def _say(self, message: str) -> None:
         self.log.write(f"relay: {message}\n")
@@ -237,17 +195,14 @@ class Relay:
                     if not holding:
                         holding, sent_through = True, self.state.position()
                         self._forget_held()
+                        self.rendering.start(sent_through)
                         self.first_refused_until = None
-                    notifications = self.recorder.read_notifications(
-                        sent_through, self.options.batch_size
-                    )
+                    batch = self.rendering.next()
                     self.store_outage.recovered()
+                    notifications = batch.notifications if batch is not None else ()
                     futures: list[Any] = []
-                    if notifications:
-                        records = records_of(
-                            self.ledger, notifications, self.keys, self.options.member_data
-                        )
-                        futures = send(self.producer, self.options.topic, records)
+                    if batch is not None:
+                        futures = send(self.producer, self.options.topic, batch.records)
                         sent_through = notifications[-1].id
                     if in_flight is not None:
                         try:
@@ -258,6 +213,7 @@ class Relay:
                             in_flight = None
                             self._forget_held()
                             sent_through = self.state.position()
+                            self.rendering.start(sent_through)
                             self._back_off(e)
                             continue
                         in_flight = None
@@ -281,8 +237,8 @@ class Relay:
                     self.store_outage.failed(e)
             if in_flight is not None:  # stopping: finish the batch already sent
                 self._settle(in_flight, result, final=True)
-            elif self._answers is not None:  # stopping: finish the answers already sent
-                self._land_answers(result)
+            elif self.current_state is not None:  # stopping: finish the answers already asked
+                self._finish(result)
         finally:
             if holding:
                 with suppress(*STORE_ERRORS):  # an unreachable store lets the lease expire
@@ -316,25 +272,44 @@ class Relay:
         """Wait for the batch's acknowledgements, then advance; False if the lease was lost.
 
         With the current-state topic, the enrollments the batch touched are folded now, and
-        their answers sent once `current_state.every` events were relayed since the last time,
-        and always when the relay has caught up (`final`) or stops. The position advances past
-        the batches they cover only once the answers are acknowledged: at the next batch's
-        settling (the answers are compressed and acknowledged while that batch is read and
-        sent), or at once when `final`."""
+        their answers asked for once `current_state.every` events were relayed since the last
+        time, and always when the relay has caught up (`final`) or stops. A round of answers
+        goes through three settlings: asked (rendered while the next batch is read and sent),
+        sent at the next (once the round before it landed), acknowledged at the one after; the
+        position advances past the batches a round covers only once it is acknowledged. When
+        `final`, every round is sent and landed at once."""
         acks = await_acks(batch.futures, self.options.ack_timeout_seconds)
         answers = self.current_state
         if answers is None:
             return self._advance([batch], result)
         if self._answers is not None and not self._land_answers(result):
             return False
+        if self._asked is not None:
+            self._send_asked()
         answers.collect(batch.notifications, acks)
         self._held.append(batch)
-        if not (final or answers.due()):
-            return True  # its position waits for the answers
-        held, self._held = self._held, []
+        if final or answers.due():
+            self._asked = (self._held, answers.ask())
+            self._held = []
+        return self._finish(result) if final else True
+
+    def _send_asked(self) -> None:
+        """Send the round asked last (its records rendered meanwhile)."""
+        assert self.current_state is not None and self._asked is not None
+        held, batches = self._asked
+        self._asked = None
         producer = self.producer if self.answers_producer is None else self.answers_producer
-        self._answers = (held, answers.send(producer))
-        return self._land_answers(result) if final else True
+        self._answers = (held, self.current_state.send(producer, batches))
+
+    def _finish(self, result: RelayResult) -> bool:
+        """Land the round in flight, then send and land the round asked (caught up, or
+        stopping): False if the lease was lost."""
+        if self._answers is not None and not self._land_answers(result):
+            return False
+        if self._asked is None:
+            return True
+        self._send_asked()
+        return self._land_answers(result)
 
     def _land_answers(self, result: RelayResult) -> bool:
         """The answers sent last are acknowledged (or RelayError): advance past their batches."""
@@ -358,6 +333,7 @@ class Relay:
         again from the position: forget them and their answers."""
         self._held = []
         self._answers = None
+        self._asked = None
         if self.current_state is not None:
             self.current_state.discard()
 
@@ -390,12 +366,29 @@ def run_relay(
     """Run the relay; print one JSON summary line and exit 0. A broker that does not answer or
     acknowledge, or a lease another live relay holds (`--until-caught-up`), raises the coded
     failure the command line's one mapping answers (exit 1)."""
-    from kafka.errors import KafkaError
 
     stop = stop or threading.Event()
     started = time.monotonic()
     policy = options.member_data  # never member data in clear from an encrypted store
     member_data_policy(policy.mode, policy.key, ledger.mapper.cipher is not None)
+    # started first: a rendering process opens the store while the producers connect
+    rendering = rendering_for(ledger, options.rendering, options.batch_size, policy, options.topic)
+    try:
+        return _relay(ledger, options, out, stop, started, rendering)
+    finally:
+        rendering.close()
+
+
+def _relay(
+    ledger: Ledger,
+    options: RelayOptions,
+    out: IO[str],
+    stop: threading.Event,
+    started: float,
+    rendering: Rendering,
+) -> int:
+    from kafka.errors import KafkaError
+
     try:
         producer = make_producer(options.kafka)
     except KafkaError as e:
@@ -419,6 +412,7 @@ def run_relay(
         reconnect=lambda: make_producer(options.kafka),
         answers_producer=answers_producer,
         reconnect_answers=lambda: make_producer(options.kafka, ANSWERS_COMPRESSION),
+        rendering=rendering,
     )
     try:
         if relay.current_state is not None:
