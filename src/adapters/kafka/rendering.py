@@ -39,13 +39,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, Protocol, cast
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...domain.catalogue import upcast_topics
 from ...domain.ledger import Ledger
-from ...domain.parameters import PolicyBook
 from ...runtime.collection import batch_collection
 from ...runtime.outage import STORE_ERRORS
+from ..failures import InvalidOption
 from ..store.recorder import LedgerRecorder
 from ..wire import render_event, render_state, wire_state
 from .cloudevent import KafkaRecord, to_record
@@ -57,6 +58,9 @@ AHEAD = 2
 """Batches the rendering process renders before the relay takes them."""
 WAIT_SECONDS = 0.5
 """How often the relay, waiting for the rendering process, checks that it is still running."""
+
+FORKS = "fork" in multiprocessing.get_all_start_methods()
+"""The rendering process is forked from the relay (Linux and other Unixes)."""
 
 Where = Literal["auto", "process", "here"]
 """Where the rendering runs (`RelayOptions.rendering`)."""
@@ -232,19 +236,22 @@ def rendering_for(
 
 def in_a_process(store_url: str, cpus: int | None = None) -> bool:
     """More than one CPU (a second process runs beside the relay instead of taking turns with
-    it), and a store another process can open (not an in-memory SQLite database)."""
+    it), a store another process can open (not an in-memory SQLite database), and a platform
+    that forks."""
     in_memory = store_url.startswith("sqlite") and (
         ":memory:" in store_url
         or "mode=memory" in store_url
         or store_url.rstrip("/") in ("sqlite:", "sqlite")
     )
-    return (cpus if cpus is not None else os.cpu_count() or 1) > 1 and not in_memory
+    return FORKS and (cpus if cpus is not None else os.cpu_count() or 1) > 1 and not in_memory
 
 
 class ProcessRendering:
-    """The rendering in a second process (spawned: it opens the store itself with the ledger's
-    settings, and shares nothing else with the relay). Requests and replies are pickled tuples
-    on two queues (see `_serve`)."""
+    """The rendering in a second process, forked from the relay (no re-import of the relay's
+    program, nothing to build again): it reads with the relay's ledger, its connection pool
+    emptied without closing the relay's connections (SQLAlchemy's way for an engine inherited
+    by a fork), so it opens its own, and writes nothing. Requests and replies are pickled tuples
+    on two queues (see `_serve`). Only where the platform forks (`FORKS`)."""
 
     def __init__(
         self,
@@ -254,29 +261,21 @@ class ProcessRendering:
         events_topic: str,
         ahead: int = AHEAD,
     ) -> None:
-        # forked where the platform can (no re-import of the relay's program, nothing pickled
-        # on the way in); the child opens its own connections and leaves the relay's alone
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        context: Any = multiprocessing.get_context(method)
-        inherited = (
-            cast(LedgerRecorder, ledger.recorder).datastore.engine if method == "fork" else None
-        )
+        if not FORKS:
+            raise InvalidOption("--rendering process needs a platform that forks; use 'here'")
+        context: Any = multiprocessing.get_context("fork")
         self._requests: Any = context.Queue()
         self._replies: Any = context.Queue()
         self._process = context.Process(
             target=_serve,
             args=(
-                # the store is the relay's, already made: the process creates no table (its
-                # DDL would contend with the relay's own first writes for SQLite's lock)
-                {**dict(ledger.env), "CREATE_TABLE": "no", "LEDGER_CREATE_TABLE": "no"},
-                ledger.policy,
+                ledger,
                 batch_size,
                 member_data,
                 events_topic,
                 ahead,
                 self._requests,
                 self._replies,
-                inherited,
             ),
             name="relay-rendering",
             daemon=True,
@@ -447,51 +446,46 @@ class _Server:
 
 
 def _serve(
-    settings: dict[str, str],
-    policy: PolicyBook,
+    ledger: Ledger,
     batch_size: int,
     member_data: MemberDataPolicy,
     events_topic: str,
     ahead: int,
     requests: Any,
     replies: Any,
-    inherited: Any = None,
 ) -> None:
     """The rendering process: requests are handled in order, each before rendering further.
     The relay stops it (it ignores the terminal's signals, which the relay handles, so the
     relay can finish its round); it stops by itself when the relay is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    if inherited is not None:  # forked: the relay's pooled connections are the relay's
-        inherited.dispose(close=False)
+    engine = cast(LedgerRecorder, ledger.recorder).datastore.engine
+    if isinstance(engine, Engine):  # the relay's pooled connections are the relay's
+        engine.dispose(close=False)
     parent = multiprocessing.parent_process()
-    ledger = Ledger(env=settings, policy=policy)
     server = _Server(LocalRendering(ledger, batch_size, member_data, events_topic), ahead, replies)
-    try:
-        with batch_collection():
-            while True:
-                try:
-                    if server.working:
-                        request = requests.get(block=False)
-                    else:
-                        request = requests.get(timeout=WAIT_SECONDS)
-                except queue.Empty:
-                    if parent is not None and not parent.is_alive():
-                        return  # the relay was killed
-                    if not server.working:
-                        continue
-                    request = None
-                try:
-                    if request is not None:
-                        if not server.handle(request):
-                            return
-                    elif server.working:
-                        server.render()
-                except STORE_ERRORS as e:
-                    server.streaming = False  # until the relay starts again
-                    replies.put(("error", "store", f"{type(e).__name__}: {e}"))
-                except Exception as e:  # reported to the relay, which stops
-                    server.streaming = False
-                    replies.put(("error", "other", f"{type(e).__name__}: {e}"))
-    finally:
-        ledger.close()
+    with batch_collection():
+        while True:
+            try:
+                if server.working:
+                    request = requests.get(block=False)
+                else:
+                    request = requests.get(timeout=WAIT_SECONDS)
+            except queue.Empty:
+                if parent is not None and not parent.is_alive():
+                    return  # the relay was killed
+                if not server.working:
+                    continue
+                request = None
+            try:
+                if request is not None:
+                    if not server.handle(request):
+                        return
+                elif server.working:
+                    server.render()
+            except STORE_ERRORS as e:
+                server.streaming = False  # until the relay starts again
+                replies.put(("error", "store", f"{type(e).__name__}: {e}"))
+            except Exception as e:  # reported to the relay, which stops
+                server.streaming = False
+                replies.put(("error", "other", f"{type(e).__name__}: {e}"))
