@@ -23,7 +23,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from enrollment_ledger.adapters.kafka.cloudevent import KafkaRecord
 
@@ -65,10 +65,14 @@ class RelayRun:
         )
 
 
-def measure_relay(ledger: Any, bootstrap: str) -> list[RelayRun]:
-    """The relay with its current-state topic, then without it, each against its baseline."""
+def measure_relay(ledger: Any, bootstrap: str, rendering: str = "auto") -> list[RelayRun]:
+    """The relay with its current-state topic, then without it, each against its baseline;
+    the relay renders where `rendering` says (`RelayOptions.rendering`)."""
     _warm(bootstrap)
-    return [relay_run(ledger, bootstrap, with_answers=True), relay_run(ledger, bootstrap)]
+    return [
+        relay_run(ledger, bootstrap, with_answers=True, rendering=rendering),
+        relay_run(ledger, bootstrap, rendering=rendering),
+    ]
 
 
 def _warm(bootstrap: str) -> None:
@@ -80,7 +84,9 @@ def _warm(bootstrap: str) -> None:
     warm.close(timeout=5)
 
 
-def relay_run(ledger: Any, bootstrap: str, with_answers: bool = False) -> RelayRun:
+def relay_run(
+    ledger: Any, bootstrap: str, with_answers: bool = False, rendering: str = "auto"
+) -> RelayRun:
     from enrollment_ledger.adapters.kafka.relay import RelayOptions, run_relay
 
     suffix = str(time.time_ns())
@@ -89,6 +95,7 @@ def relay_run(ledger: Any, bootstrap: str, with_answers: bool = False) -> RelayR
         topic=f"bench-relay-{suffix}",
         until_caught_up=True,
         coverage_topic=f"bench-coverage-{suffix}" if with_answers else None,
+        rendering=cast(Any, rendering),
     )
     out = io.StringIO()
     t0 = time.perf_counter()
@@ -173,3 +180,44 @@ def bare_send(
     if answers_producer is not None:
         answers_producer.close(timeout=5)
     return time.perf_counter() - t0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m bench.relay --households N --runs R`: a SQLite store of N households (the
+    benchmark's population), then R rounds of both relay figures with the rendering in a
+    process and in the relay's own process, alternately, on a Tansu broker."""
+    import argparse
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from tests.servers import tansu_broker
+
+    from .population import exchange_steps, merge, schedule_months, simulated_today
+    from .run import build, load
+
+    parser = argparse.ArgumentParser(prog="python -m bench.relay", description=main.__doc__)
+    parser.add_argument("--households", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args(argv)
+    commands = merge(exchange_steps(args.households, 2026), schedule_months(2026))
+    os.environ["LEDGER_SIMULATED_TODAY"] = simulated_today(commands).isoformat()
+    with tempfile.TemporaryDirectory() as work, tansu_broker() as bootstrap:
+        ledger = build(f"sqlite:///{Path(work) / 'relay.db'}")
+        load(ledger, commands)
+        for _ in range(args.runs):
+            for rendering in ("process", "here"):
+                for run in measure_relay(ledger, bootstrap, rendering):
+                    figure = "relay.ratio" if run.with_answers else "relay.events_ratio"
+                    print(
+                        f"{rendering:8} {figure:19} {run.ratio:.3f}  relay "
+                        f"{run.relay_seconds:.2f} s  bare {run.bare_seconds:.2f} s  "
+                        f"{run.events} events, {run.answers} answers",
+                        flush=True,
+                    )
+        ledger.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
