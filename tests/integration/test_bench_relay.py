@@ -43,3 +43,22 @@ def test_the_baseline_sends_the_events_and_the_answers_the_relay_published(
     assert len(answers_sent) == with_answers.answers
     assert {json.loads(v)["enrollment_id"] for v in answers_sent} == enrollments
     assert with_answers.relay_seconds > 0 and with_answers.bare_seconds > 0
+
+
+def test_the_side_by_side_run_prints_both_figures_for_each_way_of_rendering(
+    capsys: pytest.CaptureFixture[str], kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench import relay_modes
+
+    monkeypatch.setenv("LEDGER_TEST_KAFKA", kafka_bootstrap)  # the broker of the suite
+    monkeypatch.setenv("LEDGER_SIMULATED_TODAY", "2026-01-01")  # restored after: main sets it
+    assert relay_modes.main(["--households", "3", "--runs", "1"]) == 0
+
+    lines = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert [(line[0], line[1]) for line in lines] == [
+        ("process", "relay.ratio"),
+        ("process", "relay.events_ratio"),
+        ("here", "relay.ratio"),
+        ("here", "relay.events_ratio"),
+    ]
+    assert all(float(line[2]) > 0 for line in lines)
