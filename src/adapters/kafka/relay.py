@@ -12,6 +12,9 @@ It also keeps the compacted current-state topic (`current_state.py`): each enrol
 (after every `current_state.DEFAULT_EVERY` events relayed while working through a backlog, at
 once when caught up), and before the position advances past them.
 
+The batches are read and rendered, and the answers folded, by the relay's rendering
+(`rendering.py`): by default in a second process beside the relay's sending.
+
 kafka-python is imported only by `make_producer`, so nothing else here needs the `kafka` extra.
 """
 
@@ -94,8 +97,8 @@ class RelayOptions:
     (whole batches: they go out after the batch that reaches it; 1: after every batch)."""
     rendering: Where = "auto"
     """Where the events and the answers are rendered (`rendering.py`): in a second process
-    ("process"), in the relay's own ("here"), or "auto" (a process when the machine has more
-    than one CPU and another process can open the store)."""
+    forked from the relay ("process"), in the relay's own ("here"), or "auto" (a process when
+    the machine has more than one CPU, the platform forks and the store is not in memory)."""
 
 
 @dataclass

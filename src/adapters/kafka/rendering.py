@@ -4,9 +4,10 @@ Besides handing each event to Kafka, the relay reads it from the store, renders 
 `records_of`) and, with the current-state topic, folds the enrollments it touched and renders
 their answers (`current_state.Folder`). kafka-python's `send` is Python too, and in one process
 the two share one interpreter lock, so one core. By default (`RelayOptions.rendering`, "auto": a
-machine with more than one CPU and a store another process can open) the rendering runs in a
-second process (`ProcessRendering`), which reads the store on its own connection and renders
-batches ahead while the relay sends them, and folds the answers when asked; the relay itself
+machine with more than one CPU, a platform that forks, a store not in memory) the rendering runs
+in a second process forked from the relay (`ProcessRendering`), which reads the store on
+connections of its own and renders batches ahead while the relay sends them, and folds and
+renders the answers when asked; the relay itself
 sends, waits for the broker's acknowledgements and advances its position, exactly as before.
 `LocalRendering` does the same work in the relay's process ("here").
 
@@ -16,9 +17,10 @@ Both answer the same calls (`Rendering`), with the same results in the same orde
   lease, a broker or a store outage: whatever was rendered ahead is dropped);
 - `next()`: the next batch, its stored events (or, from the process, their positions) and
   their records; None when caught up (the next call looks again);
-- `folding`: the current-state `Folder`'s `collect`, `take` and `discard`, which the process
-  runs in the order asked, before rendering further ahead (a fold never runs past what the relay
-  collected: it is given only acknowledged batches).
+- `folding`: the current-state `Folder`'s `collect`, `ask`, `answer` and `discard`, which the
+  process runs in the order asked, before rendering further ahead (a fold never runs past what
+  the relay collected: it is given only acknowledged batches); `ask` does not wait, `answer`
+  waits for the records of the oldest `ask`.
 
 The process renders at most `AHEAD` batches the relay has not taken. A store error there is
 raised in the relay as a store error (`RenderingStoreError`: the relay backs off and starts
