@@ -205,3 +205,48 @@ def test_the_rendering_process_outlives_the_terminals_signals_so_the_relay_can_f
     finally:
         rendering.close()
         ledger.close()
+
+
+def test_the_rendering_process_keeps_a_bounded_number_of_uncollected_batches(
+    store_url: str,
+) -> None:
+    """A relay without the current-state topic collects no batch: the rendering process keeps
+    only its latest few for collection; a batch collected after it was dropped is read from the
+    store again and folds to the same answers as one that was kept."""
+    import queue as queues
+
+    from enrollment_ledger.adapters.kafka.rendering import _Server
+
+    seed_stories(store_url, range(8))
+    ledgers = [build_ledger(store_url), build_ledger(store_url)]
+    try:
+        dropping, keeping = (
+            _Server(LocalRendering(ledger, 15, MemberDataPolicy(), "events"), 2, queues.Queue())
+            for ledger in ledgers
+        )
+        for server in (dropping, keeping):
+            server.handle(("start", 1, 0))
+        batches: list[tuple[Any, ...]] = []
+        while dropping.streaming:
+            dropping.render()
+            dropping.credits += 1  # taken at once, as a relay without answers takes them
+            assert len(dropping.kept) <= dropping.keeping
+            batches.append(dropping.replies.get_nowait())
+        assert batches[-1][0] == "caught_up" and len(batches) > dropping.keeping + 2
+        positions = batches[2][2]  # the first batch with enrollments' events
+        for _ in range(3):  # the same batches, kept
+            keeping.render()
+            keeping.replies.get_nowait()
+        assert positions[-1] not in dropping.kept and positions[-1] in keeping.kept
+
+        answers = []
+        for server in (dropping, keeping):
+            acks = [(0, p - 1) for p in positions]
+            server.handle(("collect", positions[0], positions[-1], len(positions), acks))
+            server.handle(("take",))
+            answers.append(server.replies.get_nowait())
+    finally:
+        for ledger in ledgers:
+            ledger.close()
+    assert answers[0][0] == "taken" and answers[0][1] != []
+    assert answers[0] == answers[1]

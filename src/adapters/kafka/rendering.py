@@ -399,7 +399,12 @@ class _Server:
         self.credits = 0
         self.streaming = False
         self.kept: dict[int, Sequence[Any]] = {}
-        """Batches rendered and not yet collected, by their last position."""
+        """Batches rendered and not yet collected, by their last position: the latest
+        `self.keeping` of them (a relay without the current-state topic collects none; a batch
+        collected after it was dropped is read from the store again)."""
+        self.keeping = ahead + 2
+        """Batches between their rendering and their collection in a relay's steady run: the
+        one being settled, the one in flight, and those rendered ahead."""
 
     def handle(self, request: tuple[Any, ...]) -> bool:
         """One request; False to stop."""
@@ -438,6 +443,8 @@ class _Server:
         self.credits -= 1
         notifications = rendered.notifications
         self.kept[int(notifications[-1].id)] = notifications
+        while len(self.kept) > self.keeping:
+            del self.kept[next(iter(self.kept))]  # the oldest
         positions = [int(n.id) for n in notifications]
         records = [(r.key, r.value, r.headers) for r in rendered.records]
         self.replies.put(("batch", self.epoch, positions, records))
