@@ -1,7 +1,10 @@
 """The ledger's own bulk path and its HTTP server under load, for `bench.run`'s phases.
 
 - `bulk_apply`: the commands as `enrollment-ledger apply FILE --batch N` records them (in this
-  process: `run_apply` over the encoded lines), timed whole.
+  process: `run_apply` over the encoded lines), timed whole; `bulk_load` the same, its answers
+  counted as they are written, not kept (a load of a million commands).
+- `timed_in_a_fresh_process`: one command answered by a new process on a built store, as a
+  scheduler starts the monthly run (nothing of the load in its memory, a cold aggregate cache).
 - `http_load`: a real `enrollment-ledger serve` process on a store, and a bounded pool of client
   threads on loopback, each posting its own households' commands one request at a time (a
   keep-alive connection per client) for a fixed time; latencies, statuses and answers kept.
@@ -12,13 +15,16 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import multiprocessing
 import os
+import resource
 import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +54,74 @@ def bulk_apply(ledger: Any, lines: Sequence[bytes], batch: int) -> tuple[float, 
     run_apply(ledger, stream, out, None, batch)
     seconds = time.perf_counter() - started
     return seconds, [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+class _Tally(io.StringIO):
+    """An output that counts the answers written to it, and refused ones, keeping none."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers = 0
+        self.refused = 0
+        self._partial = ""
+
+    def write(self, s: str) -> int:
+        *lines, self._partial = (self._partial + s).split("\n")
+        for line in lines:
+            self.answers += 1
+            self.refused += not json.loads(line)["ok"]
+        return len(s)
+
+
+def bulk_load(ledger: Any, lines: Sequence[bytes], batch: int) -> tuple[float, int, int]:
+    """Seconds to apply the lines `batch` commands per transaction, how many were answered, and
+    how many of them refused."""
+    from enrollment_ledger.adapters.cli.apply import run_apply
+
+    stream = io.BytesIO(b"\n".join(lines) + b"\n")
+    out = _Tally()
+    started = time.perf_counter()
+    run_apply(ledger, stream, out, None, batch)
+    seconds = time.perf_counter() - started
+    return seconds, out.answers, out.refused
+
+
+@dataclass(frozen=True)
+class FreshRun:
+    """One command timed in a fresh process: its seconds, its answer's outcome (the error code
+    of a refusal), the events it recorded and the process's peak RSS."""
+
+    seconds: float
+    ok: bool
+    error: str | None
+    events: int
+    peak_rss_mb: float
+
+
+def _answer_timed(url: str, line: bytes) -> FreshRun:
+    from enrollment_ledger.adapters.bootstrap import build_ledger
+    from enrollment_ledger.adapters.cli.apply import answer_line
+
+    ledger = build_ledger(url)
+    try:
+        started = time.perf_counter()
+        answer = answer_line(ledger, line)
+        seconds = time.perf_counter() - started
+    finally:
+        ledger.close()
+    assert answer is not None
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    error = None if answer["ok"] else str(answer["error"]["code"])
+    return FreshRun(seconds, answer["ok"], error, len(answer.get("events", ())), peak_rss_mb)
+
+
+def timed_in_a_fresh_process(url: str, line: bytes) -> FreshRun:
+    """`line`'s command answered (`answer_line`, the `apply` path) by a new interpreter (spawned,
+    not forked: nothing of this process's heap) on the store at `url`, timed from its first
+    read to its answer (the interpreter's start and the store's opening are not in it)."""
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        return pool.submit(_answer_timed, url, line).result()
 
 
 # ---- HTTP load ---------------------------------------------------------------------------------

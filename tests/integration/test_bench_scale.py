@@ -1,0 +1,65 @@
+"""The benchmark's scale point: the load is counted, not kept, and the monthly run is answered by
+another process on the loaded store (no timing here; the benchmark measures, tests do not)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from enrollment_ledger.adapters.bootstrap import build_ledger
+
+from bench import run
+from bench.population import Driver, household_steps, merge, schedule_months
+from bench.throughput import bulk_load, timed_in_a_fresh_process
+
+
+def _events(url: str) -> int:
+    ledger = build_ledger(url)
+    try:
+        return int(ledger.recorder.max_notification_id() or 0)
+    finally:
+        ledger.close()
+
+
+def test_a_scale_point_loads_the_households_and_runs_the_month_in_another_process(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'scale.db'}"
+    point = run.measure_scale_point(url, 20, seed=2026)
+    commands = merge(household_steps(20, 2026), schedule_months(2026))
+    run_at = next(
+        i
+        for i, c in enumerate(commands)
+        if c["command"] == "run_schedule" and c["through"] == run.SCALE_MONTH.isoformat()
+    )
+    loaded = [c for c in commands[:run_at] if c["command"] not in run.APPEAL_COMMANDS]
+    assert point.commands == len(loaded)
+    assert point.rejected == 0
+    assert point.run_events > 0
+    assert point.run_peak_rss_mb is not None and point.run_peak_rss_mb > 0
+    # the run's events are in the store, after the load's
+    assert _events(url) >= point.run_events + point.commands
+
+
+def test_a_load_counts_refused_commands_without_keeping_answers(tmp_path: Path) -> None:
+    ledger = build_ledger(f"sqlite:///{tmp_path / 'load.db'}")
+    try:
+        steps = merge(household_steps(2, 4), [])
+        lines = [Driver.encode(c) for c in steps[:6]]
+        lines.insert(2, json.dumps({"command": "no_such_command", "command_id": "x"}).encode())
+        seconds, answered, refused = bulk_load(ledger, lines, batch=3)
+    finally:
+        ledger.close()
+    assert seconds > 0
+    assert (answered, refused) == (7, 1)
+
+
+def test_a_command_timed_in_a_fresh_process_reports_a_refusal_with_its_code(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    build_ledger(url).close()
+    line = json.dumps({"command": "run_schedule", "command_id": "r", "on": "2026-02-30"})
+    refused = timed_in_a_fresh_process(url, line.encode())
+    assert not refused.ok and refused.error == "invalid_date"
+    assert refused.events == 0 and refused.peak_rss_mb > 0
