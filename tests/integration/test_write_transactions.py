@@ -181,7 +181,7 @@ def test_a_command_of_a_batch_rolled_back_after_the_batch_wrote_earlier_rows_giv
     """A command whose savepoint rolls back after the batch's deferred links and leaves were
     written inside it (a read of them made them written) takes those rows back with its own: the
     batch is marked rolled back, so the caller gives it up (`answer_batch` then answers its
-    commands one by one). Where nothing is deferred (PostgreSQL), nothing is lost."""
+    commands one by one), on SQLite and PostgreSQL alike."""
     ledger = build_ledger(store_url, create=True)
     assert answer_command(ledger, application("H1"))["ok"]
     recorder = ledger.recorder
@@ -196,18 +196,13 @@ def test_a_command_of_a_batch_rolled_back_after_the_batch_wrote_earlier_rows_giv
             recorder.recorded_by([extra.originator_id])
             raise RuntimeError("the second command failed")
         given_up = batch.rolled_back
-    events = stored_event_count(ledger)
-    if ledger.recorder.datastore.engine.dialect.name == "sqlite":
-        assert given_up
-    else:
-        assert not given_up
-        assert chain_and_tree_rows(ledger) == (events, events)
+    assert given_up
 
 
 def test_a_run_of_the_schedule_in_a_batch_finds_the_due_dates_set_earlier_in_it(
     store_url: str,
 ) -> None:
-    """A batch's next due dates (deferred on SQLite, `_Deferred`) are in the index a later
+    """A batch's next due dates (deferred, `_Deferred`) are in the index a later
     command of the same batch reads (`due_through`), and a date dropped after them stays
     dropped."""
     ledger = build_ledger(store_url, create=True)
@@ -229,8 +224,8 @@ def test_a_run_of_the_schedule_in_a_batch_finds_the_due_dates_set_earlier_in_it(
 def test_a_batch_finds_the_command_ids_and_references_recorded_earlier_in_it_and_not_those_rolled_back(
     store_url: str,
 ) -> None:
-    """A command log row or a payment reference kept by an earlier command of a batch (deferred
-    on SQLite, `_Deferred`) is found by a later one, and is committed with the batch; one kept
+    """A command log row or a payment reference kept by an earlier command of a batch (deferred,
+    `_Deferred`) is found by a later one, and is committed with the batch; one kept
     by a command that failed is not found, and not committed."""
     ledger = build_ledger(store_url, create=True)
     recorder = ledger.recorder
@@ -256,3 +251,68 @@ def test_a_batch_finds_the_command_ids_and_references_recorded_earlier_in_it_and
     assert recorder.find_reference("ref-kept") == events
     assert recorder.find_command("failed") is None
     assert recorder.find_reference("ref-failed") is None
+
+
+def _statements_like(ledger: Any, prefix: str) -> list[str]:
+    """Every statement starting with `prefix` the ledger's engine executes from now on."""
+    seen: list[str] = []
+
+    @event.listens_for(ledger.recorder.datastore.engine, "before_cursor_execute")
+    def _seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith(prefix):
+            seen.append(statement)
+
+    return seen
+
+
+def test_a_batch_on_postgresql_locks_the_events_table_once_and_again_after_a_rolled_back_lock(
+    pg_store_url: str,
+) -> None:
+    """The lock that keeps positions in commit order is held to the end of the transaction:
+    a batch takes it once, not once per command; a command whose savepoint rolled back after
+    taking it released it, so the next command that inserts takes it again."""
+    ledger = build_ledger(pg_store_url, create=True)
+    assert answer_command(ledger, application("H1"))["ok"]
+    recorder = ledger.recorder
+    locks = _statements_like(ledger, "LOCK TABLE")
+    first = a_stored_event(ledger)
+    second = StoredEvent(first.originator_id, first.originator_version + 1, first.topic, b"{}")
+    third = StoredEvent(first.originator_id, first.originator_version + 2, first.topic, b"{}")
+    with recorder.batch():
+        with recorder.write_transaction():
+            recorder.insert_events([first])
+        with recorder.write_transaction():
+            recorder.insert_events([second])
+    assert len(locks) == 1
+    del locks[:]
+    other = StoredEvent(uuid4(), 1, first.topic, b"{}")
+    with recorder.batch():
+        with pytest.raises(RuntimeError, match="refused"), recorder.write_transaction():
+            recorder.insert_events([other])
+            raise RuntimeError("refused")
+        with recorder.write_transaction():
+            recorder.insert_events([third])
+    assert len(locks) == 2
+    events = stored_event_count(ledger)
+    assert chain_and_tree_rows(ledger) == (events, events)
+
+
+def test_a_listener_is_notified_once_a_batch_on_postgresql_commits(pg_store_url: str) -> None:
+    """The library's subscribers LISTEN on the events channel: the channel is notified before a
+    write transaction that inserted events commits (once for all of a batch's commands), and not
+    by one that inserted none."""
+    import psycopg
+
+    ledger = build_ledger(pg_store_url, create=True)
+    recorder = ledger.recorder
+    dsn = ledger.recorder.datastore.engine.url.set(drivername="postgresql")
+    with psycopg.connect(dsn.render_as_string(hide_password=False), autocommit=True) as listen:
+        listen.execute(f"LISTEN {recorder.channel_name}")
+        with recorder.batch():
+            assert answer_command(ledger, application("H1"))["ok"]
+            assert answer_command(ledger, application("H2"))["ok"]
+        heard = list(listen.notifies(timeout=2.0, stop_after=1))
+        assert [n.channel for n in heard] == [recorder.channel_name]
+        with recorder.batch(), recorder.write_transaction():
+            recorder.set_meta_once("nothing-inserted", "1")
+        assert list(listen.notifies(timeout=0.5, stop_after=1)) == []

@@ -87,7 +87,7 @@ _driver: ContextVar[tuple[Session, Any] | None] = ContextVar("driver", default=N
 
 
 class _Deferred:
-    """The rows a SQLite write transaction has made and not yet written
+    """The rows a write transaction has made and not yet written
     (`LedgerRecorder._write_deferred`): its chain links, Merkle leaves and nodes, the schedule
     index's next due dates, the command log's and the payment references' rows. Written
     together before it commits, or before a statement of it reads those tables (or deletes from
@@ -95,9 +95,24 @@ class _Deferred:
     batch, one statement per table for all its commands instead of six for each; no reader
     outside the transaction could see the rows before the commit anyway. `written` counts the
     writes, so that a command's savepoint rolled back after one (which took back rows of the
-    commands before it) gives the batch up."""
+    commands before it) gives the batch up.
 
-    __slots__ = ("commands", "dues", "leaves", "links", "nodes", "references", "written")
+    PostgreSQL (each statement a round trip): the events table's lock is taken once per
+    transaction (`locked`; a savepoint rolled back after taking it released it, and it is taken
+    again), and the channel is notified once, before the commit (`notify`; listeners are told
+    at the commit either way)."""
+
+    __slots__ = (
+        "commands",
+        "dues",
+        "leaves",
+        "links",
+        "locked",
+        "nodes",
+        "notify",
+        "references",
+        "written",
+    )
 
     def __init__(self) -> None:
         self.links: list[dict[str, Any]] = []
@@ -107,6 +122,8 @@ class _Deferred:
         self.commands: dict[str, dict[str, Any]] = {}
         self.references: dict[str, dict[str, Any]] = {}
         self.written = 0
+        self.locked = False
+        self.notify = False
 
     def mark(self) -> tuple[int, ...]:
         return (
@@ -117,6 +134,7 @@ class _Deferred:
             len(self.commands),
             len(self.references),
             self.written,
+            self.locked,
         )
 
     def back_to(self, mark: tuple[int, ...]) -> bool:
@@ -127,6 +145,7 @@ class _Deferred:
         for keyed, kept in ((self.commands, mark[4]), (self.references, mark[5])):
             for key in list(keyed)[kept:]:
                 del keyed[key]
+        self.locked = bool(mark[7])
         return self.written != mark[6]
 
     def __bool__(self) -> bool:
@@ -366,14 +385,14 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         try:
             with joined:
                 connection = self._write_connection(engine, held=lock is not None)
-                deferred = _deferred.set(_Deferred() if self._statements.sqlite else None)
+                deferred = _deferred.set(_Deferred())
                 try:
                     unit = _Unit(connection)
                     joined.session = cast(Session, unit)
                     connection.begin()
                     try:
                         yield cast(Session, unit)
-                        self._write_deferred(cast(Session, unit))
+                        self._write_deferred(cast(Session, unit), last=True)
                         unit.finish()
                     except BaseException:
                         unit.discard()
@@ -484,8 +503,11 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         returns their positions in order), then their chain links."""
         if not stored_events:
             return []
-        if self._has_autoincrementing_ids:
+        deferred = _deferred.get()
+        if self._has_autoincrementing_ids and not (deferred is not None and deferred.locked):
             self._lock_table(session)  # PostgreSQL: positions in commit order
+            if deferred is not None:
+                deferred.locked = True
         rows = [
             {
                 "originator_id": e.originator_id,
@@ -505,7 +527,10 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             ids = [int(session.execute(statements.insert_event, rows[0]).scalar_one())]
         else:
             ids = [int(i) for i in session.execute(statements.insert_events, rows).scalars()]
-        self._notify_channel(session)
+        if deferred is not None:
+            deferred.notify = True
+        else:
+            self._notify_channel(session)
         previous = self._previous_link(session, ids[0])
         actor = _recording_by.get()
         links = []
@@ -517,7 +542,6 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         for position, data in zip(ids, hashed, strict=True):
             previous = next_link(previous, data)
             links.append({"position": position, "hash": previous, "recorded_by": actor})
-        deferred = _deferred.get()
         if deferred is not None:
             deferred.links += links
         elif statements.raw:
@@ -528,10 +552,14 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         self._grow_tree(session, ids, stored_events, hashed)
         return ids
 
-    def _write_deferred(self, session: Session) -> None:
+    def _write_deferred(self, session: Session, last: bool = False) -> None:
         """Write the rows this transaction has deferred (`_Deferred`), one statement per table,
-        each table's in the order they were made."""
+        each table's in the order they were made; `last` (before the commit): and notify the
+        channel if events were inserted."""
         deferred = _deferred.get()
+        if last and deferred is not None and deferred.notify:
+            self._notify_channel(session)
+            deferred.notify = False
         if not deferred:
             return
         statements = self._statements
