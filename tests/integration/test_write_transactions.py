@@ -316,3 +316,48 @@ def test_a_listener_is_notified_once_a_batch_on_postgresql_commits(pg_store_url:
         with recorder.batch(), recorder.write_transaction():
             recorder.set_meta_once("nothing-inserted", "1")
         assert list(listen.notifies(timeout=0.5, stop_after=1)) == []
+
+
+class _Counted:
+    """A prebuilt statement whose executions are counted."""
+
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+        self.executed = 0
+
+    def execute(self, *args: Any) -> Any:
+        self.executed += 1
+        return self.statement.execute(*args)
+
+
+def test_a_batch_reads_the_schedule_s_date_once_and_again_after_raising_it_or_a_rollback(
+    store_url: str,
+) -> None:
+    """The schedule's date is read once per write transaction, not once per command; a
+    command of the batch that raises it is seen by the next, and one whose savepoint rolled
+    back is not."""
+    ledger = build_ledger(store_url, create=True)
+    recorder = ledger.recorder
+    reads = _Counted(recorder._statements.raw_schedule_through)
+    recorder._statements.raw_schedule_through = reads
+    seen = []
+    with recorder.batch():
+        for _ in range(3):
+            with recorder.write_transaction():
+                seen.append(recorder.schedule_through())
+        assert reads.executed == 1
+        with recorder.write_transaction():
+            recorder.raise_schedule_through(date(2026, 1, 31))
+        with recorder.write_transaction():
+            seen.append(recorder.schedule_through())
+        with pytest.raises(RuntimeError, match="refused"), recorder.write_transaction():
+            recorder.raise_schedule_through(date(2026, 2, 28))
+            seen.append(recorder.schedule_through())
+            raise RuntimeError("refused")
+        with recorder.write_transaction():
+            seen.append(recorder.schedule_through())
+            seen.append(recorder.schedule_through())
+    january, february = date(2026, 1, 31), date(2026, 2, 28)
+    assert seen == [None, None, None, january, february, january, january]
+    assert reads.executed == 4
+    assert recorder.schedule_through() == date(2026, 1, 31)

@@ -100,7 +100,12 @@ class _Deferred:
     PostgreSQL (each statement a round trip): the events table's lock is taken once per
     transaction (`locked`; a savepoint rolled back after taking it released it, and it is taken
     again), and the channel is notified once, before the commit (`notify`; listeners are told
-    at the commit either way)."""
+    at the commit either way).
+
+    `through`: the schedule's date as this transaction read it (`schedule_through`, read once
+    per transaction rather than once per command; forgotten when the transaction raises it or
+    a savepoint rolls back). A run committed by another writer meanwhile is seen by the next
+    transaction, as it would be had the transaction's commands been one command."""
 
     __slots__ = (
         "commands",
@@ -111,6 +116,7 @@ class _Deferred:
         "nodes",
         "notify",
         "references",
+        "through",
         "written",
     )
 
@@ -124,6 +130,7 @@ class _Deferred:
         self.written = 0
         self.locked = False
         self.notify = False
+        self.through: tuple[date | None] | None = None
 
     def mark(self) -> tuple[int, ...]:
         return (
@@ -146,6 +153,7 @@ class _Deferred:
             for key in list(keyed)[kept:]:
                 del keyed[key]
         self.locked = bool(mark[7])
+        self.through = None
         return self.written != mark[6]
 
     def __bool__(self) -> bool:
@@ -981,7 +989,11 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 session.execute(statements.upsert_due, rows if len(rows) > 1 else rows[0])
 
     def schedule_through(self) -> date | None:
-        """The latest `through` of a `run_schedule` recorded in this store (None before any)."""
+        """The latest `through` of a `run_schedule` recorded in this store (None before any);
+        in a write transaction, as it first read it (`_Deferred.through`)."""
+        deferred = _deferred.get()
+        if deferred is not None and deferred.through is not None:
+            return deferred.through[0]
         statements = self._statements
         with self.transaction(commit=False) as session:
             if statements.raw:
@@ -989,10 +1001,16 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 value = None if found is None else found[0]
             else:
                 value = session.execute(statements.schedule_through).scalar()
-        return None if value is None else date.fromisoformat(str(value))
+        through = None if value is None else date.fromisoformat(str(value))
+        if deferred is not None:
+            deferred.through = (through,)
+        return through
 
     def raise_schedule_through(self, through: date) -> None:
         """Keep `through` as the schedule's date unless a later one is kept (one statement)."""
+        deferred = _deferred.get()
+        if deferred is not None:
+            deferred.through = None
         with self.transaction(commit=True) as session:
             session.execute(
                 self._statements.raise_schedule_through,
