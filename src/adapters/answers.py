@@ -62,8 +62,9 @@ def answer_batch(ledger: Ledger, objs: Sequence[Any], actor: str | None = None) 
     (a conflict), once the ledger's cached aggregates are dropped."""
     recorder: Any = ledger.recorder
     answers: list[Any] = []
+    named = [o["command_id"] for o in objs if isinstance(o, dict) and "command_id" in o]
     try:
-        with recorder.batch() as batch:
+        with recorder.batch([c for c in named if isinstance(c, str)]) as batch:
             for obj in objs:
                 answers.append(
                     None if obj is None else _answer(ledger, obj, actor, _execute_in_batch)

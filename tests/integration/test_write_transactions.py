@@ -361,3 +361,59 @@ def test_a_batch_reads_the_schedule_s_date_once_and_again_after_raising_it_or_a_
     assert seen == [None, None, None, january, february, january, january]
     assert reads.executed == 4
     assert recorder.schedule_through() == date(2026, 1, 31)
+
+
+def test_a_batch_looks_up_its_command_ids_together_and_finds_the_ones_it_records(
+    store_url: str,
+) -> None:
+    """A batch reads the command log's rows of its command ids in one statement when it
+    begins; an id recorded before is found with its events and fingerprint, one the batch
+    records is found by its later commands, before and after the batch's rows are written."""
+    ledger = build_ledger(store_url, create=True)
+    recorder = ledger.recorder
+    before, made = [(uuid4(), 1)], [(uuid4(), 1)]
+    with recorder.write_transaction():
+        recorder.record_command("before", before, "a" * 64)
+    finds = _Counted(recorder._statements.raw_find_command)
+    recorder._statements.raw_find_command = finds
+    with recorder.batch(["before", "new", "later", "before"]):
+        with recorder.write_transaction():
+            assert recorder.find_command("before") == (before, "a" * 64)
+            assert recorder.find_command("new") is None
+            recorder.record_command("new", made, "b" * 64)
+        assert finds.executed == 0
+        with recorder.write_transaction():
+            assert recorder.find_command("new") == (made, "b" * 64)
+            recorder.due_through(date(2026, 1, 31), limit=1)  # the batch's rows written
+            assert recorder.find_command("new") == (made, "b" * 64)
+            assert recorder.find_command("later") is None
+        assert finds.executed == 1  # "new", read again once written
+    assert recorder.find_command("new") == (made, "b" * 64)
+    assert recorder.find_command("later") is None
+
+
+def test_a_command_id_recorded_by_another_writer_after_a_batch_looked_it_up_is_a_repeat(
+    pg_store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer records a batch's command between the batch's look-up and its commit:
+    the batch's own row of that id fails as a duplicate, the batch is given up, and its
+    commands are answered one by one: that one as the repeat it now is, recorded once."""
+    ledger = build_ledger(pg_store_url, create=True)
+    other = build_ledger(pg_store_url)
+    command = application("H1") | {"command_id": "raced"}
+    neighbour = application("H2") | {"command_id": "neighbour"}
+    recorder = ledger.recorder
+    look_up = recorder._look_up_commands
+    raced: list[Any] = []
+
+    def look_up_then_race(command_ids: Any) -> None:
+        look_up(command_ids)
+        if not raced:
+            raced.append(answer_command(other, command))
+
+    monkeypatch.setattr(recorder, "_look_up_commands", look_up_then_race)
+    first, second = answers.answer_batch(ledger, [command, neighbour])
+    assert raced[0]["ok"] and first["ok"] and second["ok"]
+    assert first["events"] == raced[0]["events"]  # the repeat: the other writer's events
+    assert stored_event_count(ledger) == len(raced[0]["events"]) + len(second["events"])
+    other.close()

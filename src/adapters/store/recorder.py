@@ -105,7 +105,13 @@ class _Deferred:
     `through`: the schedule's date as this transaction read it (`schedule_through`, read once
     per transaction rather than once per command; forgotten when the transaction raises it or
     a savepoint rolls back). A run committed by another writer meanwhile is seen by the next
-    transaction, as it would be had the transaction's commands been one command."""
+    transaction, as it would be had the transaction's commands been one command.
+
+    `looked_up`: the command log's rows of a batch's command ids, read in one statement when
+    the batch begins (`LedgerRecorder.batch`), None for an id not recorded then; an id this
+    transaction records is found among `commands`, or (once they are written) read again. A
+    writer that records one of the ids meanwhile makes this transaction's own row of it fail
+    as a duplicate when it is written, and the batch is given up."""
 
     __slots__ = (
         "commands",
@@ -113,6 +119,7 @@ class _Deferred:
         "leaves",
         "links",
         "locked",
+        "looked_up",
         "nodes",
         "notify",
         "references",
@@ -131,6 +138,7 @@ class _Deferred:
         self.locked = False
         self.notify = False
         self.through: tuple[date | None] | None = None
+        self.looked_up: dict[str, tuple[str, str | None] | None] = {}
 
     def mark(self) -> tuple[int, ...]:
         return (
@@ -208,6 +216,10 @@ def canonical_bytes(position: int, stored: StoredEvent) -> bytes:
     hex_id = aggregate_id.hex if type(aggregate_id) is UUID else UUID(str(aggregate_id)).hex
     header = f"{position}\n{hex_id}\n{stored.originator_version}\n"
     return header.encode() + stored.topic.encode() + b"\n" + bytes(stored.state)
+
+
+LOOK_UP_CHUNK = 500
+"""Command ids looked up per statement when a batch begins (a bound parameter each)."""
 
 
 class Batch:
@@ -454,16 +466,18 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 lock.release()
 
     @contextmanager
-    def batch(self) -> Iterator[Batch]:
+    def batch(self, command_ids: Sequence[str] = ()) -> Iterator[Batch]:
         """One transaction for many commands: each write transaction opened inside it is a
         savepoint (a command that fails rolls back alone, and records nothing), and all of them
-        commit together when the batch ends without an exception (else none is recorded)."""
+        commit together when the batch ends without an exception (else none is recorded). The
+        command log's rows of `command_ids` (its commands') are read first, together."""
         if _batch.get() is not None:
             raise RuntimeError("a batch is already open")
         batch = Batch(self)
         token = _batch.set(batch)
         try:
             with self.write_transaction():
+                self._look_up_commands(command_ids)
                 batch.savepoints = True
                 yield batch
                 batch.savepoints = False
@@ -581,6 +595,8 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         ):
             if rows:
                 raw.executemany(session, rows)
+        for command_id in deferred.commands:  # written: found in the table from now on
+            deferred.looked_up.pop(command_id, None)
         deferred.links, deferred.leaves, deferred.nodes, deferred.dues = [], [], [], []
         deferred.commands, deferred.references = {}, {}
         deferred.written += 1
@@ -853,6 +869,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         if deferred is not None and command_id in deferred.commands:
             made = deferred.commands[command_id]
             return _event_keys(made["events"]), made["fingerprint"]
+        if deferred is not None and command_id in deferred.looked_up:
+            kept = deferred.looked_up[command_id]
+            return None if kept is None else (_event_keys(kept[0]), kept[1])
         statements = self._statements
         parameters = {"command_id": command_id}
         with self.transaction(commit=False) as session:
@@ -863,6 +882,30 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         if row is None:
             return None
         return _event_keys(row[0]), None if row[1] is None else str(row[1])
+
+    def _look_up_commands(self, command_ids: Sequence[str]) -> None:
+        """The command log's rows of `command_ids`, read (a chunk of ids per statement) into the
+        transaction's `_Deferred.looked_up`."""
+        deferred = _deferred.get()
+        if deferred is None:
+            return
+        commands = self.commands
+        wanted = list(dict.fromkeys(command_ids))
+        with self.transaction(commit=False) as session:
+            for start in range(0, len(wanted), LOOK_UP_CHUNK):
+                chunk = wanted[start : start + LOOK_UP_CHUNK]
+                found = {
+                    str(command_id): (
+                        str(events),
+                        None if fingerprint is None else str(fingerprint),
+                    )
+                    for command_id, events, fingerprint in session.execute(
+                        select(
+                            commands.c.command_id, commands.c.events, commands.c.fingerprint
+                        ).where(commands.c.command_id.in_(chunk))
+                    )
+                }
+                deferred.looked_up.update({c: found.get(c) for c in chunk})
 
     def record_command(
         self,
