@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -19,9 +20,10 @@ from typing import Any
 from eventsourcing.persistence import PersistenceError
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..domain.commands import RunSchedule
 from ..domain.errors import LedgerError
 from ..domain.ledger import Ledger, Recording
-from ..runtime.collection import batch_collection
+from ..runtime.collection import batch_collection, paused_collection
 from .actors import check_actor, resolve_actor
 from .attribution import actors_of
 from .commands import ParsedCommand, parse_command
@@ -118,7 +120,7 @@ def _answer(
         command = parse_command(obj)
         command_id = command.command_id
         recorded_by = check_actor(actor, "the actor") if actor is not None else resolve_actor()
-        with batch_collection():  # a monthly run folds every enrollment due
+        with batch_collection(), _collection_for(command):
             recording = execute(ledger, command, recorded_by)
         actors = (
             [recorded_by] * len(recording.events)
@@ -140,6 +142,12 @@ def _answer(
             "internal_error", "the ledger could not process this command", command_id
         )
     return ok_answer(command_id, recording.events, actors)
+
+
+def _collection_for(command: ParsedCommand) -> AbstractContextManager[None]:
+    """A monthly run folds every enrollment due and holds them to its end: the collector is
+    paused for it (`paused_collection`); any other command runs as it is."""
+    return paused_collection() if isinstance(command.command, RunSchedule) else nullcontext()
 
 
 def _execute_with_backoff(ledger: Ledger, command: ParsedCommand, recorded_by: str) -> Recording:

@@ -10,6 +10,14 @@ enrollments a run holds. While such work runs, young objects are collected less 
 
 The setting is the process's: blocks that overlap (nested, or on several threads of a server)
 share it; the first to enter sets it, the last to leave puts the previous thresholds back.
+
+One command that folds a great many aggregates at once, and frees them together at its end
+(the monthly `run_schedule`: every enrollment due, held until its events are saved), runs with
+the collector paused (`paused_collection`): each full collection would walk all it has folded
+so far, and it leaves no cyclic garbage worth collecting (measured: the same peak memory with
+the collector on and off, at 6,250 and 25,000 households, and 8-10 % less time off). Never
+for long-lived work (a relay, a projection that follows, a whole file of commands), where
+cyclic garbage would build up without bound: one command, bounded by what it folds.
 """
 
 from __future__ import annotations
@@ -46,3 +54,29 @@ def batch_collection() -> Iterator[None]:
             _Holders.count -= 1
             if _Holders.count == 0:
                 gc.set_threshold(*_Holders.previous)
+
+
+class _Pausers:
+    """How many `paused_collection` blocks are running, and whether the collector was on."""
+
+    lock = threading.Lock()
+    count = 0
+    was_enabled = True
+
+
+@contextmanager
+def paused_collection() -> Iterator[None]:
+    """Run the block with the cyclic collector off (reference counting still frees acyclic
+    garbage at once); it is on again once no such block runs, if it was on before the first."""
+    with _Pausers.lock:
+        if _Pausers.count == 0:
+            _Pausers.was_enabled = gc.isenabled()
+            gc.disable()
+        _Pausers.count += 1
+    try:
+        yield
+    finally:
+        with _Pausers.lock:
+            _Pausers.count -= 1
+            if _Pausers.count == 0 and _Pausers.was_enabled:
+                gc.enable()

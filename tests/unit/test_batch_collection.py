@@ -1,6 +1,7 @@
 """Garbage collection for long batch work (`runtime/collection.py`): the batch thresholds while
 any such block runs, the previous ones back once none does, however the blocks overlap; and a
-command (a monthly run above all) is recorded under them."""
+command (a monthly run above all) is recorded under them. The monthly run, and only it, with the
+collector paused."""
 
 from __future__ import annotations
 
@@ -14,7 +15,11 @@ from typing import Any
 import pytest
 from enrollment_ledger.adapters.cli.apply import answer_line, run_apply
 from enrollment_ledger.domain.ledger import Ledger
-from enrollment_ledger.runtime.collection import BATCH_THRESHOLDS, batch_collection
+from enrollment_ledger.runtime.collection import (
+    BATCH_THRESHOLDS,
+    batch_collection,
+    paused_collection,
+)
 
 from ..conftest import application
 
@@ -108,3 +113,54 @@ def test_a_file_of_commands_is_applied_under_the_batch_thresholds(ledger: Ledger
     assert run_apply(ledger, lines, io.StringIO()) == 0
     assert seen and set(seen) == {BATCH_THRESHOLDS}
     assert gc.get_threshold() == OWN
+
+
+@pytest.fixture
+def collector_on() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_the_collector_is_paused_inside_and_on_again_once_the_last_block_leaves() -> None:
+    with paused_collection():
+        assert not gc.isenabled()
+        with paused_collection():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer block still runs
+    assert gc.isenabled()
+    with pytest.raises(ValueError), paused_collection():
+        raise ValueError("no")
+    assert gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_a_collector_that_was_off_stays_off_after_a_paused_block() -> None:
+    gc.disable()
+    with paused_collection():
+        assert not gc.isenabled()
+    assert not gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector_on", "own_thresholds")
+def test_the_monthly_run_alone_is_recorded_with_the_collector_paused(ledger: Ledger) -> None:
+    seen: list[tuple[str, bool, tuple[int, ...]]] = []
+    record = ledger.record
+
+    def watched(command: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append((type(command).__name__, gc.isenabled(), gc.get_threshold()))
+        return record(command, *args, **kwargs)
+
+    ledger.record = watched  # type: ignore[method-assign]
+    run = {"command": "run_schedule", "on": "2026-01-31", "through": "2026-01-31"}
+    for obj in (application("H-GC3"), run):
+        answer = answer_line(ledger, json.dumps(obj).encode())
+        assert answer is not None and answer["ok"], answer
+    assert seen == [
+        ("SubmitApplication", True, BATCH_THRESHOLDS),
+        ("RunSchedule", False, BATCH_THRESHOLDS),
+    ]
+    assert gc.isenabled() and gc.get_threshold() == OWN
