@@ -417,3 +417,55 @@ def test_a_command_id_recorded_by_another_writer_after_a_batch_looked_it_up_is_a
     assert first["events"] == raced[0]["events"]  # the repeat: the other writer's events
     assert stored_event_count(ledger) == len(raced[0]["events"]) + len(second["events"])
     other.close()
+
+
+def test_a_batch_on_postgresql_sends_each_savepoint_s_release_with_the_next_savepoint(
+    pg_store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A round trip per command saved: a released savepoint's RELEASE goes with the next
+    SAVEPOINT (the last one's with the commit); a command that fails is rolled back to its own
+    savepoint, and the commands around it are committed."""
+    from enrollment_ledger.adapters.store import recorder as recorder_module
+
+    sent: list[str] = []
+    run = recorder_module._Savepoint._run
+
+    def watched(self: Any, sql: str, release_first: str | None = None) -> None:
+        sent.append(sql if release_first is None else f"RELEASE {release_first}; {sql}")
+        run(self, sql, release_first)
+
+    monkeypatch.setattr(recorder_module._Savepoint, "_run", watched)
+    ledger = build_ledger(pg_store_url, create=True)
+    recorder = ledger.recorder
+    with recorder.batch():
+        with recorder.write_transaction() as session:
+            session.execute(insert(recorder.meta).values(name="first", value="1"))
+        with pytest.raises(RuntimeError, match="refused"), recorder.write_transaction() as session:
+            session.execute(insert(recorder.meta).values(name="second", value="2"))
+            raise RuntimeError("refused")
+        with recorder.write_transaction() as session:
+            session.execute(insert(recorder.meta).values(name="third", value="3"))
+    assert sent == [
+        "SAVEPOINT ledger_command_1",
+        "RELEASE ledger_command_1; SAVEPOINT ledger_command_2",
+        "ROLLBACK TO SAVEPOINT ledger_command_2; RELEASE SAVEPOINT ledger_command_2",
+        "SAVEPOINT ledger_command_3",
+    ]
+    assert [recorder.get_meta(n) for n in ("first", "second", "third")] == ["1", None, "3"]
+
+
+def test_a_savepoint_released_inside_one_rolled_back_is_not_released_again(
+    store_url: str,
+) -> None:
+    """A command's nested write (a savepoint inside its savepoint) released, then the command
+    rolled back: the nested savepoint went with it, and the next command's savepoint is made
+    without releasing it (the store would refuse: it no longer exists)."""
+    ledger = build_ledger(store_url, create=True)
+    recorder = ledger.recorder
+    with recorder.batch():
+        with pytest.raises(RuntimeError, match="refused"), recorder.write_transaction():
+            recorder.set_meta_once("nested", "1")
+            raise RuntimeError("refused")
+        with recorder.write_transaction():
+            recorder.set_meta_once("next", "2")
+    assert (recorder.get_meta("nested"), recorder.get_meta("next")) == (None, "2")

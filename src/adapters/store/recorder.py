@@ -1083,6 +1083,8 @@ class _Unit:
         self._connection = connection
         self._session: Session | None = None
         self._savepoints = 0
+        self._combines = connection.dialect.name == "postgresql"
+        self.unreleased: str | None = None
 
     def execute(self, statement: Any, parameters: Any = None, **kwargs: Any) -> Any:
         if self._session is not None:  # ORM state pending: the session flushes it first
@@ -1099,7 +1101,7 @@ class _Unit:
         if self._session is not None:
             return self._session.begin_nested()
         self._savepoints += 1
-        return _Savepoint(self._connection, f"ledger_command_{self._savepoints}")
+        return _Savepoint(self, f"ledger_command_{self._savepoints}")
 
     def __getattr__(self, name: str) -> Any:
         if self._session is None:
@@ -1122,24 +1124,43 @@ class _Unit:
 
 class _Savepoint:
     """A savepoint on the driver's connection, released (`commit`) or rolled back to and
-    released (`rollback`); the driver's error raised as SQLAlchemy raises one."""
+    released (`rollback`); the driver's error raised as SQLAlchemy raises one.
 
-    def __init__(self, connection: Connection, name: str) -> None:
-        self._connection = connection
+    PostgreSQL (each statement a round trip; several without parameters go in one): a
+    savepoint's release is sent with the next savepoint (`_Unit.unreleased`), or left to the
+    transaction's commit; until then what runs is inside it, which nothing rolls back to. A
+    savepoint made inside another and released is released with it, and gone with it when
+    the other is rolled back."""
+
+    def __init__(self, unit: _Unit, name: str) -> None:
+        self._unit = unit
+        self._connection = unit._connection
         self._name = name
         self.is_active = True
-        self._run(f"SAVEPOINT {name}")
+        before, unit.unreleased = unit.unreleased, None
+        self._run(f"SAVEPOINT {name}", before)
 
     def commit(self) -> None:
         self.is_active = False
-        self._run(f"RELEASE SAVEPOINT {self._name}")
+        if self._unit._combines:
+            self._unit.unreleased = self._name
+        else:
+            self._run(f"RELEASE SAVEPOINT {self._name}")
 
     def rollback(self) -> None:
         self.is_active = False
-        self._run(f"ROLLBACK TO SAVEPOINT {self._name}")
-        self._run(f"RELEASE SAVEPOINT {self._name}")
+        # a savepoint still unreleased was made after this one (its release is sent before any
+        # savepoint is made): the rollback to this one destroys it
+        self._unit.unreleased = None
+        if self._unit._combines:
+            self._run(f"ROLLBACK TO SAVEPOINT {self._name}; RELEASE SAVEPOINT {self._name}")
+        else:
+            self._run(f"ROLLBACK TO SAVEPOINT {self._name}")
+            self._run(f"RELEASE SAVEPOINT {self._name}")
 
-    def _run(self, sql: str) -> None:
+    def _run(self, sql: str, release_first: str | None = None) -> None:
+        if release_first is not None:
+            sql = f"RELEASE SAVEPOINT {release_first}; {sql}"
         connection = self._connection
         dialect = connection.dialect
         try:
