@@ -64,9 +64,8 @@ def answer_batch(ledger: Ledger, objs: Sequence[Any], actor: str | None = None) 
     (a conflict), once the ledger's cached aggregates are dropped."""
     recorder: Any = ledger.recorder
     answers: list[Any] = []
-    named = [o["command_id"] for o in objs if isinstance(o, dict) and "command_id" in o]
     try:
-        with recorder.batch([c for c in named if isinstance(c, str)]) as batch:
+        with recorder.batch(*_looked_up_keys(ledger, objs)) as batch:
             for obj in objs:
                 answers.append(
                     None if obj is None else _answer(ledger, obj, actor, _execute_in_batch)
@@ -77,6 +76,20 @@ def answer_batch(ledger: Ledger, objs: Sequence[Any], actor: str | None = None) 
         _drop_cached_aggregates(ledger)
         return [None if obj is None else answer_command(ledger, obj, actor) for obj in objs]
     return answers
+
+
+def _looked_up_keys(ledger: Ledger, objs: Sequence[Any]) -> tuple[list[str], list[str]]:
+    """What a batch reads together when it begins: its commands' ids, and its payments'
+    reference keys (`PaymentReferences.key`). A key that parsing would change is merely looked
+    up again by its command."""
+    dicts = [o for o in objs if isinstance(o, dict)]
+    command_ids = [o["command_id"] for o in dicts if isinstance(o.get("command_id"), str)]
+    references = [
+        ledger.references.key(o["reference"])
+        for o in dicts
+        if o.get("command") == "record_payment" and isinstance(o.get("reference"), str)
+    ]
+    return command_ids, references
 
 
 def _drop_cached_aggregates(ledger: Ledger) -> None:

@@ -403,15 +403,15 @@ def test_a_command_id_recorded_by_another_writer_after_a_batch_looked_it_up_is_a
     command = application("H1") | {"command_id": "raced"}
     neighbour = application("H2") | {"command_id": "neighbour"}
     recorder = ledger.recorder
-    look_up = recorder._look_up_commands
+    look_up = recorder._look_up
     raced: list[Any] = []
 
-    def look_up_then_race(command_ids: Any) -> None:
-        look_up(command_ids)
+    def look_up_then_race(*keys: Any) -> None:
+        look_up(*keys)
         if not raced:
             raced.append(answer_command(other, command))
 
-    monkeypatch.setattr(recorder, "_look_up_commands", look_up_then_race)
+    monkeypatch.setattr(recorder, "_look_up", look_up_then_race)
     first, second = answers.answer_batch(ledger, [command, neighbour])
     assert raced[0]["ok"] and first["ok"] and second["ok"]
     assert first["events"] == raced[0]["events"]  # the repeat: the other writer's events
@@ -469,3 +469,58 @@ def test_a_savepoint_released_inside_one_rolled_back_is_not_released_again(
         with recorder.write_transaction():
             recorder.set_meta_once("next", "2")
     assert (recorder.get_meta("nested"), recorder.get_meta("next")) == (None, "2")
+
+
+def test_a_batch_looks_up_its_payments_references_together_and_finds_the_ones_it_keeps(
+    store_url: str,
+) -> None:
+    """As for command ids: the reference keys a batch's payments name are read in one
+    statement when it begins; a kept one found with its events, one the batch keeps found by
+    its later commands, before and after the batch's rows are written."""
+    ledger = build_ledger(store_url, create=True)
+    recorder = ledger.recorder
+    before, made = [(uuid4(), 1)], [(uuid4(), 1)]
+    with recorder.write_transaction():
+        recorder.record_reference("before", before)
+    finds = _Counted(recorder._statements.raw_find_reference)
+    recorder._statements.raw_find_reference = finds
+    with recorder.batch(reference_keys=["before", "new", "later"]):
+        with recorder.write_transaction():
+            assert recorder.find_reference("before") == before
+            assert recorder.find_reference("new") is None
+            recorder.record_reference("new", made)
+        with recorder.write_transaction():
+            assert recorder.find_reference("new") == made
+            recorder.due_through(date(2026, 1, 31), limit=1)  # the batch's rows written
+            assert recorder.find_reference("new") == made
+            assert recorder.find_reference("later") is None
+        assert finds.executed == 1  # "new", read again once written
+    assert recorder.find_reference("new") == made
+
+
+def test_a_batched_apply_looks_up_the_references_its_payments_name(
+    ledger: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`answer_batch` gives the batch its commands' ids and its payments' reference keys."""
+    recorder = ledger.recorder
+    batch = recorder.batch
+    given: list[tuple[Any, ...]] = []
+
+    def watched(*args: Any) -> Any:
+        given.append(args)
+        return batch(*args)
+
+    monkeypatch.setattr(recorder, "batch", watched)
+    payment = {
+        "command": "record_payment",
+        "command_id": "p1",
+        "on": "2026-01-05",
+        "enrollment_id": "E-none",
+        "amount": "10.00",
+        "reference": "REF-1",
+    }
+    first = application("H1", command_id="a1")
+    answers.answer_batch(ledger, [first, payment, None, application("H2"), "not a command"])
+    command_ids, reference_keys = given[0]
+    assert command_ids == ["a1", "p1"]
+    assert reference_keys == [ledger.references.key("REF-1")]

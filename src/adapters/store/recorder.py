@@ -107,11 +107,12 @@ class _Deferred:
     a savepoint rolls back). A run committed by another writer meanwhile is seen by the next
     transaction, as it would be had the transaction's commands been one command.
 
-    `looked_up`: the command log's rows of a batch's command ids, read in one statement when
-    the batch begins (`LedgerRecorder.batch`), None for an id not recorded then; an id this
-    transaction records is found among `commands`, or (once they are written) read again. A
-    writer that records one of the ids meanwhile makes this transaction's own row of it fail
-    as a duplicate when it is written, and the batch is given up."""
+    `looked_up`, `looked_up_references`: the command log's rows of a batch's command ids, and
+    the reference index's rows of its payments' reference keys, read in one statement each when
+    the batch begins (`LedgerRecorder.batch`), None for a key not kept then; one this
+    transaction keeps is found among `commands` (`references`), or (once they are written) read
+    again. A writer that keeps one of them meanwhile makes this transaction's own row of it
+    fail as a duplicate when it is written, and the batch is given up."""
 
     __slots__ = (
         "commands",
@@ -120,6 +121,7 @@ class _Deferred:
         "links",
         "locked",
         "looked_up",
+        "looked_up_references",
         "nodes",
         "notify",
         "references",
@@ -139,6 +141,7 @@ class _Deferred:
         self.notify = False
         self.through: tuple[date | None] | None = None
         self.looked_up: dict[str, tuple[str, str | None] | None] = {}
+        self.looked_up_references: dict[str, str | None] = {}
 
     def mark(self) -> tuple[int, ...]:
         return (
@@ -466,18 +469,21 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 lock.release()
 
     @contextmanager
-    def batch(self, command_ids: Sequence[str] = ()) -> Iterator[Batch]:
+    def batch(
+        self, command_ids: Sequence[str] = (), reference_keys: Sequence[str] = ()
+    ) -> Iterator[Batch]:
         """One transaction for many commands: each write transaction opened inside it is a
         savepoint (a command that fails rolls back alone, and records nothing), and all of them
         commit together when the batch ends without an exception (else none is recorded). The
-        command log's rows of `command_ids` (its commands') are read first, together."""
+        command log's rows of `command_ids` (its commands') and the reference index's rows of
+        `reference_keys` (its payments') are read first, together."""
         if _batch.get() is not None:
             raise RuntimeError("a batch is already open")
         batch = Batch(self)
         token = _batch.set(batch)
         try:
             with self.write_transaction():
-                self._look_up_commands(command_ids)
+                self._look_up(command_ids, reference_keys)
                 batch.savepoints = True
                 yield batch
                 batch.savepoints = False
@@ -597,6 +603,8 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 raw.executemany(session, rows)
         for command_id in deferred.commands:  # written: found in the table from now on
             deferred.looked_up.pop(command_id, None)
+        for key in deferred.references:
+            deferred.looked_up_references.pop(key, None)
         deferred.links, deferred.leaves, deferred.nodes, deferred.dues = [], [], [], []
         deferred.commands, deferred.references = {}, {}
         deferred.written += 1
@@ -883,29 +891,24 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             return None
         return _event_keys(row[0]), None if row[1] is None else str(row[1])
 
-    def _look_up_commands(self, command_ids: Sequence[str]) -> None:
-        """The command log's rows of `command_ids`, read (a chunk of ids per statement) into the
-        transaction's `_Deferred.looked_up`."""
+    def _look_up(self, command_ids: Sequence[str], reference_keys: Sequence[str]) -> None:
+        """The command log's rows of `command_ids` and the reference index's rows of
+        `reference_keys`, read (a chunk of keys per statement) into the transaction's
+        `_Deferred.looked_up` and `looked_up_references`."""
         deferred = _deferred.get()
         if deferred is None:
             return
-        commands = self.commands
-        wanted = list(dict.fromkeys(command_ids))
-        with self.transaction(commit=False) as session:
-            for start in range(0, len(wanted), LOOK_UP_CHUNK):
-                chunk = wanted[start : start + LOOK_UP_CHUNK]
-                found = {
-                    str(command_id): (
-                        str(events),
-                        None if fingerprint is None else str(fingerprint),
-                    )
-                    for command_id, events, fingerprint in session.execute(
-                        select(
-                            commands.c.command_id, commands.c.events, commands.c.fingerprint
-                        ).where(commands.c.command_id.in_(chunk))
-                    )
-                }
-                deferred.looked_up.update({c: found.get(c) for c in chunk})
+        commands, references = self.commands, self.references
+        for key, column in _looked_up(
+            self, commands.c.command_id, (commands.c.events, commands.c.fingerprint), command_ids
+        ).items():
+            deferred.looked_up[key] = (
+                None if column is None else (str(column[0]), _optional_str(column[1]))
+            )
+        for key, column in _looked_up(
+            self, references.c.reference_key, (references.c.events,), reference_keys
+        ).items():
+            deferred.looked_up_references[key] = None if column is None else str(column[0])
 
     def record_command(
         self,
@@ -967,6 +970,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         deferred = _deferred.get()
         if deferred is not None and key in deferred.references:
             return _event_keys(deferred.references[key]["events"])
+        if deferred is not None and key in deferred.looked_up_references:
+            events = deferred.looked_up_references[key]
+            return None if events is None else _event_keys(events)
         statements = self._statements
         with self.transaction(commit=False) as session:
             if statements.raw:
@@ -1422,6 +1428,25 @@ def _nodes_statement(table: str, count: int) -> TextClause:
 
 def _events_json(events: Sequence[tuple[UUID, int]]) -> str:
     return json.dumps([[str(a), v] for a, v in events])
+
+
+def _looked_up(
+    recorder: LedgerRecorder, key: Any, columns: Sequence[Any], keys: Sequence[str]
+) -> dict[str, Any]:
+    """The rows of `keys` (in the `key` column): each key's `columns`, or None where it has no
+    row; a chunk of keys per statement."""
+    wanted = list(dict.fromkeys(keys))
+    found: dict[str, Any] = dict.fromkeys(wanted)
+    with recorder.transaction(commit=False) as session:
+        for start in range(0, len(wanted), LOOK_UP_CHUNK):
+            chunk = wanted[start : start + LOOK_UP_CHUNK]
+            for row in session.execute(select(key, *columns).where(key.in_(chunk))):
+                found[str(row[0])] = tuple(row[1:])
+    return found
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _event_keys(stored: str) -> list[tuple[UUID, int]]:
