@@ -152,11 +152,16 @@ def _cli() -> list[str]:
 
 
 def http_load(
-    url: str, households: Sequence[Sequence[bytes]], clients: int, seconds: float, work: Path
+    url: str,
+    households: Sequence[Sequence[bytes]],
+    clients: int,
+    seconds: float,
+    work: Path,
+    serve_options: Sequence[str] = (),
 ) -> LoadResult:
-    """Serve the store at `url` in its own process and post the households' commands from
-    `clients` threads (each client its own households, in order) until `seconds` have passed
-    or every command was posted; the server is stopped after."""
+    """Serve the store at `url` in its own process (`serve` with `serve_options`) and post the
+    households' commands from `clients` threads (each client its own households, in order)
+    until `seconds` have passed or every command was posted; the server is stopped after."""
     cli = _cli()
     subprocess.run([*cli, "apply", "-", "--store", url], input=b"", check=True, timeout=120)
     issued = subprocess.run(
@@ -179,7 +184,7 @@ def http_load(
     port = _free_port()
     log = (work / "serve.log").open("wb")
     server = subprocess.Popen(
-        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port), "--store", url],
+        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port), "--store", url, *serve_options],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=os.environ.copy(),

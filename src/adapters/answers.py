@@ -54,27 +54,37 @@ class BatchAborted(Exception):
     """A command of a batch met a store failure: the batch's transaction is given up."""
 
 
-def answer_batch(ledger: Ledger, objs: Sequence[Any], actor: str | None = None) -> list[Any]:
+def answer_batch(
+    ledger: Ledger,
+    objs: Sequence[Any],
+    actor: str | None = None,
+    actors: Sequence[str | None] | None = None,
+) -> list[Any]:
     """Answer decoded command objects (None: a line with nothing to answer, passed through)
     in one transaction: each command in a savepoint of it (a refused command rolls back alone
     and records nothing), all recorded together when the transaction commits, and answered only
     then. A store failure (the store unreachable, a failed commit) gives the whole batch up,
     recording none of it, and its commands are then answered one by one (`answer_command`, with
     its retries); so is a batch after a command's savepoint rolled back events it had inserted
-    (a conflict), once the ledger's cached aggregates are dropped."""
+    (a conflict), once the ledger's cached aggregates are dropped. Each command is recorded by
+    `actor`, or by its own in `actors` (commands of several requests, `GroupCommit`)."""
     recorder: Any = ledger.recorder
+    by = list(actors) if actors is not None else [actor] * len(objs)
     answers: list[Any] = []
     try:
         with recorder.batch(*_looked_up_keys(ledger, objs)) as batch:
-            for obj in objs:
+            for obj, who in zip(objs, by, strict=True):
                 answers.append(
-                    None if obj is None else _answer(ledger, obj, actor, _execute_in_batch)
+                    None if obj is None else _answer(ledger, obj, who, _execute_in_batch)
                 )
             if batch.rolled_back:
                 raise BatchAborted("a command's savepoint rolled back its events")
     except (BatchAborted, PersistenceError, SQLAlchemyError):
         _drop_cached_aggregates(ledger)
-        return [None if obj is None else answer_command(ledger, obj, actor) for obj in objs]
+        return [
+            None if obj is None else answer_command(ledger, obj, who)
+            for obj, who in zip(objs, by, strict=True)
+        ]
     return answers
 
 
@@ -127,8 +137,7 @@ def _answer(
     actor: str | None,
     execute: Callable[[Ledger, ParsedCommand, str], Recording],
 ) -> dict[str, Any]:
-    named = obj.get("command_id") if isinstance(obj, dict) else None
-    command_id = named if isinstance(named, str) else None
+    command_id = command_id_named(obj)
     try:
         command = parse_command(obj)
         command_id = command.command_id
@@ -150,11 +159,21 @@ def _answer(
         code = store_failure_code(e) or "store_error"
         return error_answer(code, f"the store refused the command: {type(e).__name__}", command_id)
     except Exception as e:  # every command gets an answer, never a traceback
-        print(f"enrollment-ledger: internal error {type(e).__name__}", file=sys.stderr)
-        return error_answer(
-            "internal_error", "the ledger could not process this command", command_id
-        )
+        return internal_error(e, command_id)
     return ok_answer(command_id, recording.events, actors)
+
+
+def command_id_named(obj: Any) -> str | None:
+    """The `command_id` a command object names (None: none, or not a string)."""
+    named = obj.get("command_id") if isinstance(obj, dict) else None
+    return named if isinstance(named, str) else None
+
+
+def internal_error(e: Exception, command_id: str | None) -> dict[str, Any]:
+    """The answer to a command the ledger failed on unexpectedly: its type named on standard
+    error, nothing of it in the answer."""
+    print(f"enrollment-ledger: internal error {type(e).__name__}", file=sys.stderr)
+    return error_answer("internal_error", "the ledger could not process this command", command_id)
 
 
 def _collection_for(command: ParsedCommand) -> AbstractContextManager[None]:

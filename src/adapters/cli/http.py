@@ -12,6 +12,7 @@ import sys
 from typing import IO, Any
 
 from ..failures import EdgeError, InvalidOption, Refused
+from ..group_commit import GROUP_LIMIT
 from .options import actor_name, add_json_option, batch_size, identifier
 
 ROLES = ("operator", "appeals", "compliance", "downstream")
@@ -50,6 +51,15 @@ def add_http_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="N",
         help="record a POSTed array up to N commands per transaction, each command atomic "
         "(default: 1)",
+    )
+    serve.add_argument(
+        "--group",
+        type=batch_size,
+        default=GROUP_LIMIT,
+        metavar="N",
+        help="record the single commands of concurrent requests together, up to N per "
+        "transaction, each atomic and answered once its transaction has committed (1: a "
+        f"transaction per request; default: {GROUP_LIMIT})",
     )
 
     tokens = sub.add_parser(
@@ -101,13 +111,13 @@ def run_http(args: argparse.Namespace, *, create: bool = False) -> int:
     ledger = build_ledger(args.store, create=create)
     try:
         if args.subcommand == "serve":
-            return serve(ledger, args.host, args.port, args.batch)
+            return serve(ledger, args.host, args.port, args.batch, args.group)
         return run_tokens(ledger, args, sys.stdout)
     finally:
         ledger.close()
 
 
-def serve(ledger: Any, host: str, port: int, batch: int = 1) -> int:
+def serve(ledger: Any, host: str, port: int, batch: int = 1, group: int = GROUP_LIMIT) -> int:
     """Serve until stopped. A missing http extra, like a store error, is answered by the command
     line's one mapping (`failures.failure_of`): `missing_dependency`."""
     import uvicorn
@@ -124,7 +134,7 @@ def serve(ledger: Any, host: str, port: int, batch: int = 1) -> int:
     }
     try:
         uvicorn.run(
-            create_app(ledger, batch=batch),
+            create_app(ledger, batch=batch, group=group),
             host=host,
             port=port,
             access_log=False,  # it would log query strings; the app logs route templates instead

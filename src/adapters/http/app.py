@@ -1,8 +1,9 @@
 """The FastAPI app: the contract's commands and queries over HTTP, behind bearer tokens and roles.
 
-`POST /commands` answers exactly as `enrollment-ledger apply` does (both through
-`answers.answer_command`), recorded by the label of the request's token; the reads call the same
-queries as the command line. Every error, FastAPI's own included, uses the contract's body
+`POST /commands` answers exactly as `enrollment-ledger apply` does (both through `answers`),
+recorded by the label of the request's token; single commands of concurrent requests are
+recorded together, each atomic and answered once committed (`group_commit`). The reads call the
+same queries as the command line. Every error, FastAPI's own included, uses the contract's body
 `{"ok": false, "error": {"code", "message"}}` with the status of `errors.STATUS_BY_CODE`. The
 access log names, per request, the instant, the token's id (never the token), the method, the
 route's template, the status and the duration only: no query string, no path value, no body, no
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -36,11 +36,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ...domain.errors import LedgerError
 from ...domain.ledger import Ledger
 from .. import queries
-from ..answers import answer_batch, answer_command
+from ..answers import answer_batch
 from ..audit import InvalidDigest, digest, verify
 from ..audit.signing import SigningKey, signing_key_from_env
 from ..commands import DuplicateKey, decode_json
 from ..failures import EdgeError, failure_of
+from ..group_commit import GROUP_LIMIT, GroupCommit
 from ..pages.routes import TOKEN_COOKIE, install_page_routes
 from .auth import PERMISSIONS, Action, Grant, TokenStore, ledger_engine
 from .errors import ApiError, error_body, status_for
@@ -132,13 +133,16 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     signing_key: SigningKey | None = None,
     batch: int = 1,
+    group: int = GROUP_LIMIT,
 ) -> FastAPI:
     """The app for one ledger (creates the tokens table when it is missing); tree heads are
     signed with `signing_key`, by default the configured one (`LEDGER_SIGNING_KEY`). An array of
-    commands is recorded up to `batch` commands per transaction (`answer_batch`)."""
+    commands is recorded up to `batch` commands per transaction (`answer_batch`); the single
+    commands of concurrent requests together, up to `group` per transaction (`GroupCommit`)."""
     token_store = tokens if tokens is not None else TokenStore.for_ledger(ledger)
     key = signing_key if signing_key is not None else signing_key_from_env()
-    command_lock = threading.Lock()
+    grouped = GroupCommit(ledger, group)
+    command_lock = grouped.writer
 
     def allow(action: Action, cookie: bool = False) -> Callable[..., Grant]:
         """The route's authorization: a bearer token (or, for the pages, `cookie`, the token in
@@ -188,13 +192,9 @@ def create_app(
     _install_error_handlers(app)
     app.add_middleware(AccessLog)
 
-    def answer(obj: Any, actor: str) -> dict[str, Any]:
-        with command_lock:
-            return answer_command(ledger, obj, actor)
-
     def answer_all(objs: list[Any], actor: str) -> list[dict[str, Any]]:
         if batch <= 1:
-            return [answer(obj, actor) for obj in objs]
+            return [grouped.answer(obj, actor) for obj in objs]
         answers: list[dict[str, Any]] = []
         for start in range(0, len(objs), batch):
             with command_lock:
@@ -217,7 +217,7 @@ def create_app(
         payload = _parse_json(await _read_body(request, max_body_bytes))
         if isinstance(payload, list):
             return JSONResponse(await run_in_threadpool(answer_all, payload, grant.actor))
-        single = await run_in_threadpool(answer, payload, grant.actor)
+        single = await run_in_threadpool(grouped.answer, payload, grant.actor)
         status = 200 if single["ok"] else status_for(single["error"]["code"])
         return JSONResponse(single, status_code=status)
 
