@@ -80,3 +80,13 @@ def paused_collection() -> Iterator[None]:
             _Pausers.count -= 1
             if _Pausers.count == 0 and _Pausers.was_enabled:
                 gc.enable()
+
+
+def freeze_start_up() -> None:
+    """A long-running server's objects made so far (its modules, its app and routes, the
+    ledger's statements) moved out of the collector's walks (`gc.freeze`): they live as long as
+    the process, and each full collection walked all of them again, a pause of every request in
+    flight (measured under `serve` on PostgreSQL, 16 clients: four full collections in 10 s,
+    the longest 64 ms, the size of the latency's tail). Called once, as the server starts."""
+    gc.collect()
+    gc.freeze()

@@ -524,3 +524,19 @@ def test_a_batched_apply_looks_up_the_references_its_payments_name(
     command_ids, reference_keys = given[0]
     assert command_ids == ["a1", "p1"]
     assert reference_keys == [ledger.references.key("REF-1")]
+
+
+def test_a_postgresql_store_keeps_a_pool_sized_for_a_server(pg_store_url: str) -> None:
+    """A server's request threads each check a token (and reads run beside the commands): the
+    pool keeps POOL_SIZE connections open, not SQLAlchemy's 5 (connections made and closed per
+    request were the latency's tail)."""
+    from enrollment_ledger.adapters.store.factory import POOL_OVERFLOW, POOL_SIZE
+
+    ledger = build_ledger(pg_store_url, create=True)
+    pool = ledger.recorder.datastore.engine.pool
+    assert (pool.size(), pool._max_overflow) == (POOL_SIZE, POOL_OVERFLOW)
+    held = [ledger.recorder.datastore.engine.connect() for _ in range(POOL_SIZE)]
+    for connection in held:
+        connection.close()
+    assert pool.checkedin() == POOL_SIZE  # all kept open for the next requests
+    ledger.close()

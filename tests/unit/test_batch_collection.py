@@ -18,6 +18,7 @@ from enrollment_ledger.domain.ledger import Ledger
 from enrollment_ledger.runtime.collection import (
     BATCH_THRESHOLDS,
     batch_collection,
+    freeze_start_up,
     paused_collection,
 )
 
@@ -164,3 +165,18 @@ def test_the_monthly_run_alone_is_recorded_with_the_collector_paused(ledger: Led
         ("RunSchedule", False, BATCH_THRESHOLDS),
     ]
     assert gc.isenabled() and gc.get_threshold() == OWN
+
+
+def test_a_server_s_start_up_objects_are_kept_out_of_the_collector_s_walks() -> None:
+    made_at_start = [[k] for k in range(10)]  # lists: objects the collector tracks
+    try:
+        gc.unfreeze()
+        assert gc.get_freeze_count() == 0
+        assert any(o is made_at_start[0] for o in gc.get_objects())
+        freeze_start_up()
+        assert gc.get_freeze_count() >= len(made_at_start)
+        assert not any(o is made_at_start[0] for o in gc.get_objects())  # not walked
+        made_later = [0]
+        assert any(o is made_later for o in gc.get_objects())
+    finally:
+        gc.unfreeze()

@@ -123,6 +123,7 @@ def serve(ledger: Any, host: str, port: int, batch: int = 1, group: int = GROUP_
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
+    from ...runtime.collection import freeze_start_up
     from ..http.app import ACCESS_LOGGER, create_app
 
     check_address(host, port)
@@ -132,9 +133,11 @@ def serve(ledger: Any, host: str, port: int, batch: int = 1, group: int = GROUP_
         "level": "INFO",
         "propagate": False,
     }
+    app = create_app(ledger, batch=batch, group=group)
+    freeze_start_up()
     try:
         uvicorn.run(
-            create_app(ledger, batch=batch, group=group),
+            app,
             host=host,
             port=port,
             access_log=False,  # it would log query strings; the app logs route templates instead

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.utils import strtobool
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
@@ -17,8 +20,27 @@ STORE_MUST_EXIST = "STORE_MUST_EXIST"
 """Set ("yes") by the readers: the store's events table must already be there."""
 
 
+POOL_SIZE = 20
+POOL_OVERFLOW = 20
+"""A PostgreSQL store's connections kept open (and made beyond them at a peak, closed after).
+SQLAlchemy's defaults (5 and 10) are below what `serve` runs at once (a token check and a read
+per request thread, up to 40 threads): under 16 concurrent clients connections were opened and
+closed per request, a new server process each on PostgreSQL, which made the latency's tail."""
+
+
+class _Datastore(SQLAlchemyDatastore):
+    """The library's datastore, with a pool sized for a server on PostgreSQL."""
+
+    def __init__(self, *, url: str | None = None, **kwargs: Any) -> None:
+        if url is not None and url.startswith("postgresql"):
+            kwargs.setdefault("pool_size", POOL_SIZE)
+            kwargs.setdefault("max_overflow", POOL_OVERFLOW)
+        super().__init__(url=url, **kwargs)
+
+
 class Factory(SQLAlchemyFactory):
     application_recorder_class = LedgerRecorder
+    datastore_class = _Datastore
 
     def application_recorder(self) -> ApplicationRecorder:
         if strtobool(self.env.get(STORE_MUST_EXIST) or "no"):
