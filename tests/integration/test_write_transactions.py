@@ -540,3 +540,38 @@ def test_a_postgresql_store_keeps_a_pool_sized_for_a_server(pg_store_url: str) -
         connection.close()
     assert pool.checkedin() == POOL_SIZE  # all kept open for the next requests
     ledger.close()
+
+
+def test_a_batch_s_next_due_dates_of_one_aggregate_leave_the_last_one(store_url: str) -> None:
+    """Two commands of a batch set the same enrollment's next due date: the later one stands
+    (PostgreSQL writes the batch's dates as one statement, one row per aggregate)."""
+    ledger = build_ledger(store_url, create=True)
+    recorder = ledger.recorder
+    moved, kept = uuid4(), uuid4()
+    with recorder.batch():
+        for day in (5, 20, 9):
+            with recorder.write_transaction():
+                recorder.set_next_due({moved: date(2026, 1, day), kept: date(2026, 1, 1)})
+    assert recorder.due_through(date(2026, 1, 8), limit=10) == [kept]
+    assert sorted(recorder.due_through(date(2026, 1, 9), limit=10)) == sorted([moved, kept])
+
+
+def test_rows_beyond_one_statement_s_worth_are_all_written(store_url: str) -> None:
+    """More chain links and leaves than one multi-row statement holds, in one transaction."""
+    from enrollment_ledger.adapters.store.recorder import ROWS_PER_STATEMENT
+
+    ledger = build_ledger(store_url, create=True)
+    recorder = ledger.recorder
+    aggregate = uuid4()
+    count = ROWS_PER_STATEMENT + 7
+    events = [StoredEvent(aggregate, v, "t", b"{}") for v in range(1, count + 1)]
+    with recorder.write_transaction():
+        recorder.insert_events(events)
+    assert chain_and_tree_rows(ledger) == (count, count)
+    assert verify_ok(ledger)
+
+
+def verify_ok(ledger: Any) -> bool:
+    from enrollment_ledger.adapters.audit import verify
+
+    return bool(verify(ledger).ok)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import time
 import weakref
@@ -595,7 +596,11 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             (statements.raw_insert_link, deferred.links),
             (statements.raw_insert_leaf, deferred.leaves),
             (statements.raw_insert_node, deferred.nodes),
-            (statements.raw_upsert_due, deferred.dues),
+            # one row per aggregate, its last date (upserted in turn, the last wins)
+            (
+                statements.raw_upsert_due,
+                list({d["aggregate_id"]: d for d in deferred.dues}.values()),
+            ),
             (statements.raw_record_command, list(deferred.commands.values())),
             (statements.raw_record_reference, list(deferred.references.values())),
         ):
@@ -1309,6 +1314,8 @@ class _Raw:
             (name, self.processors.get(name)) for name in self.names or ()
         ]
         """The positional parameters in order, each with its processor (None: sent as given)."""
+        self.rows_form = _rows_form(self.sql) if dialect.name == "postgresql" else None
+        """PostgreSQL: the insert as one statement of many rows (`executemany`)."""
 
     def args(self, parameters: Mapping[str, Any]) -> Any:
         processors = self.processors
@@ -1337,18 +1344,60 @@ class _Raw:
         return cursor
 
     def executemany(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+        """The statement for each row, in order: on PostgreSQL an insert's rows in statements of
+        up to ROWS_PER_STATEMENT rows each (a round trip, and a driver call, per statement
+        rather than per row; rows of an upsert must not share a key)."""
         if len(rows) == 1:
             self.execute(session, rows[0])
             return
         cursor = _driver_cursor(session)
         args = [self.args(row) for row in rows]
         try:
-            cursor.executemany(self.sql, args)
+            if self.rows_form is None:
+                cursor.executemany(self.sql, args)
+                return
+            head, row, tail, names = self.rows_form
+            for start in range(0, len(args), ROWS_PER_STATEMENT):
+                chunk = args[start : start + ROWS_PER_STATEMENT]
+                values = [a[name] for a in chunk for name in names]
+                sql = head + ", ".join([row] * len(chunk)) + tail
+                cursor.execute(sql, values, prepare=False)
         except self.dialect.loaded_dbapi.Error as e:
             raise self._translated(session, e, args) from e
 
     def _translated(self, session: Session, error: Exception, args: Any) -> Exception:
         return _translated(session.connection(), self.dialect, self.sql, args, error)
+
+
+ROWS_PER_STATEMENT = 1000
+"""Rows per multi-row insert on PostgreSQL (a bound parameter each column: well under its
+65,535)."""
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+def _rows_form(sql: str) -> tuple[str, str, str, tuple[str, ...]] | None:
+    """A single-row `INSERT ... VALUES (%(a)s, %(b)s) [ON CONFLICT ...]` in the driver's named
+    style as (head, one row's placeholders, tail, the names in order), its placeholders
+    positional (`%s`), to repeat the row for many; None for any other statement."""
+    if not sql.startswith("INSERT ") or sql.count(" VALUES (") != 1 or "%%" in sql:
+        return None
+    head, rest = sql.split(" VALUES (", 1)
+    depth, at = 1, 0
+    while depth and at < len(rest):  # the row's closing parenthesis (casts may have their own)
+        placeholder = _NAMED.match(rest, at)
+        if placeholder is not None:
+            at = placeholder.end()
+            continue
+        depth += {"(": 1, ")": -1}.get(rest[at], 0)
+        at += 1
+    if depth:
+        return None
+    inner, tail = rest[: at - 1], rest[at:]
+    names = tuple(_NAMED.findall(inner))
+    if not names or _NAMED.search(tail) or _NAMED.sub("%s", inner).count("%s") != len(names):
+        return None
+    return head + " VALUES ", "(" + _NAMED.sub("%s", inner) + ")", tail, names
 
 
 def _driver_takes_as_is(dialect: Any, bind_type: Any) -> bool:
