@@ -64,8 +64,17 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
-class DuplicateKey(ValueError):
+class RefusedJson(ValueError):
+    """JSON text that parses, refused for a reason its sender is told (the message)."""
+
+
+class DuplicateKey(RefusedJson):
     """A JSON object names the same key twice (which one counts is not for a parser to guess)."""
+
+
+class NotUnicode(RefusedJson):
+    """A JSON string holds a lone surrogate (an escape such as \\ud800 with no pair): not
+    Unicode text, so it could be neither stored nor answered as UTF-8."""
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -73,14 +82,34 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if key in obj:
             raise DuplicateKey(f"the key {key[:80]!r} appears twice in one JSON object")
+        if not (_unicode(key) and _unicode(value)):
+            raise NotUnicode("a JSON string holds a lone surrogate escape (not Unicode text)")
         obj[key] = value
     return obj
 
 
+def _unicode(value: Any) -> bool:
+    """Whether a decoded value's strings are Unicode text; objects are checked as they are
+    made (`_refuse_duplicate_keys`), so only strings and arrays are looked into here."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, list):
+        return all(_unicode(v) for v in value)
+    return True
+
+
 def decode_json(text: str) -> Any:
     """The JSON text's value; a duplicate key in any object, at any depth, is refused
-    (DuplicateKey, a ValueError, as is malformed JSON)."""
-    return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+    (DuplicateKey), and so is a string that is not Unicode text (NotUnicode): both are
+    RefusedJson, a ValueError, as is malformed JSON."""
+    value = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+    if not _unicode(value):
+        raise NotUnicode("a JSON string holds a lone surrogate escape (not Unicode text)")
+    return value
 
 
 class InvalidDate(ValueError):

@@ -171,3 +171,28 @@ def test_the_schema_says_grounds_are_one_code_or_a_list(tmp_path: Path) -> None:
         "grounds"
     ]
     assert sorted(s["type"] for s in grounds["oneOf"]) == ["array", "string"]
+
+
+def test_a_lone_surrogate_escape_is_refused_and_every_line_still_answered(tmp_path: Path) -> None:
+    """A command id or a reference holding half a surrogate pair (`\\udfff`) used to stop
+    `apply` at its answer (which could not be printed as UTF-8): now the line is refused
+    `invalid_json` and the lines after it are answered, one by one and in a batch alike."""
+    first = json.dumps(application("HS", command_id="s1")).replace('"s1"', '"s\\udfff"')
+    second = json.dumps(application("HT", command_id="t1"))
+    assert "\\udfff" in first
+    status, answers, stderr = apply(tmp_path, [first, second], simulated_today="2026-12-31")
+    assert codes(answers) == ["invalid_json", None]
+    assert status == 1 and "internal error" not in stderr
+    batched = subprocess.run(
+        [*CLI_APPLY, "--batch", "5", "--store", f"sqlite:///{tmp_path / 'b.db'}"],
+        input=f"{first}\n{second}\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert [json.loads(line)["ok"] for line in batched.stdout.splitlines()] == [False, True]
+    assert "internal error" not in batched.stderr and "Traceback" not in batched.stderr
+
+
+CLI_APPLY = [sys.executable, "-m", "enrollment_ledger.adapters.cli.main", "apply", "-"]

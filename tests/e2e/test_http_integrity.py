@@ -5,6 +5,7 @@ number for money."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import datetime, timedelta
@@ -116,3 +117,13 @@ def test_each_new_code_has_its_status() -> None:
     assert status_for("duplicate_reference") == 409
     assert status_for("future_date") == 400
     assert status_for("invalid_simulated_today") == 500
+
+
+def test_a_lone_surrogate_escape_is_a_400(servers: dict[str, Api]) -> None:
+    """Half a surrogate pair escaped in the body (`\\ud800`) is not Unicode text: 400
+    `invalid_json`, not a 500 when the answer could not be written as UTF-8."""
+    api = servers["simulated"]
+    raw = json.dumps(application("HS", command_id="s1")).replace('"s1"', '"s\\ud800"')
+    assert "\\ud800" in raw
+    assert_error_only(api.post(raw=raw.encode()), 400, "invalid_json")
+    assert_error_only(api.post(raw=f"[{raw}]".encode()), 400, "invalid_json")

@@ -266,6 +266,38 @@ def test_a_duplicate_key_at_any_depth_is_invalid_json(
     assert count_events(ledger) == 0
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        json.dumps(application(command_id="x")).replace('"x"', '"x\\udfff"'),
+        json.dumps(application()).replace('"household_id"', '"\\ud800household_id"'),
+        json.dumps(application()).replace('"M1"', '"M\\udc00"'),
+        json.dumps({**application(), "notes": ["ok", ["\\ud83d"]]}).replace("\\\\", "\\"),
+    ],
+    ids=["a value", "a key", "inside a member", "inside nested arrays"],
+)
+def test_a_lone_surrogate_escape_at_any_depth_is_invalid_json(
+    apply: Apply, ledger: Ledger, raw: str
+) -> None:
+    """JSON can escape half of a surrogate pair (\\ud800): not Unicode text, which could be
+    neither stored nor printed back as UTF-8; the line is refused, and the next one answered."""
+    assert "\\ud" in raw  # the escape is in the text sent
+    answer = apply(raw)
+    assert answer["ok"] is False
+    assert answer["error"]["code"] == "invalid_json"
+    assert "surrogate" in answer["error"]["message"]
+    assert count_events(ledger) == 0
+    assert apply(application())["ok"]
+
+
+def test_an_escaped_surrogate_pair_is_text_and_accepted(apply: Apply) -> None:
+    raw = json.dumps({**application(), "household_id": "H\U0001f600"}, ensure_ascii=True)
+    assert "\\ud83d\\ude00" in raw  # the pair, escaped
+    answer = apply(raw)
+    assert answer["ok"], answer
+    assert answer["events"][0]["data"]["household_id"] == "H\U0001f600"
+
+
 @pytest.mark.parametrize("amount", [30000, 30000.5, 3e4, True, "30000.001", "1e4", " 30000"])
 def test_money_that_is_not_a_decimal_string_with_two_places_at_most_is_invalid_field(
     apply: Apply, ledger: Ledger, amount: Any

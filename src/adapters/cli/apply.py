@@ -11,7 +11,7 @@ from typing import IO, Any, NamedTuple
 from ...domain.ledger import Ledger
 from ...runtime.collection import batch_collection
 from ..answers import answer_batch, answer_command
-from ..commands import DuplicateKey, decode_json
+from ..commands import RefusedJson, decode_json
 from ..wire import dumps, error_answer
 from .progress import progress_bars
 
@@ -68,7 +68,7 @@ def decode_line(raw: bytes | None) -> Decoded | Refused | None:
         return None
     try:
         return Decoded(decode_json(text))
-    except DuplicateKey as e:
+    except RefusedJson as e:
         return Refused(error_answer("invalid_json", str(e)))
     except (ValueError, RecursionError):
         return Refused(error_answer("invalid_json", "the line is not a JSON object"))

@@ -39,7 +39,7 @@ from .. import queries
 from ..answers import answer_batch
 from ..audit import InvalidDigest, digest, verify
 from ..audit.signing import SigningKey, signing_key_from_env
-from ..commands import DuplicateKey, decode_json
+from ..commands import RefusedJson, decode_json
 from ..failures import EdgeError, failure_of
 from ..group_commit import GROUP_LIMIT, GroupCommit
 from ..pages.routes import TOKEN_COOKIE, install_page_routes
@@ -439,7 +439,7 @@ def _parse_json(raw: bytes) -> Any:
         return decode_json(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ApiError("invalid_json", "the body is not UTF-8 text") from None
-    except DuplicateKey as e:
+    except RefusedJson as e:
         raise ApiError("invalid_json", str(e)) from None
     except (ValueError, RecursionError):
         raise ApiError("invalid_json", "the body is not a JSON object or array") from None
