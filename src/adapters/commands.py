@@ -787,8 +787,10 @@ def parse_command(obj: Any) -> ParsedCommand:
     if not isinstance(obj, dict):
         raise InvalidCommand("a command must be a JSON object", "invalid_command")
     name = obj.get("command")
-    if not isinstance(name, str):
+    if name is None:
         raise InvalidCommand("missing field 'command'", "missing_field")
+    if not isinstance(name, str):
+        raise InvalidCommand("invalid field 'command': must be a command's name", "invalid_field")
     model = COMMANDS.get(name)
     if model is None:
         raise InvalidCommand(f"unknown command {name[:80]!r}", "unknown_command")

@@ -298,6 +298,23 @@ def test_an_escaped_surrogate_pair_is_text_and_accepted(apply: Apply) -> None:
     assert answer["events"][0]["data"]["household_id"] == "H\U0001f600"
 
 
+@pytest.mark.parametrize(
+    ("command", "code"),
+    [
+        (None, "missing_field"),
+        (5, "invalid_field"),
+        (["a"], "invalid_field"),
+        ("x", "unknown_command"),
+    ],
+)
+def test_a_command_s_name_missing_not_a_string_or_unknown_is_told_apart(
+    apply: Apply, ledger: Ledger, command: Any, code: str
+) -> None:
+    answer = apply({**application(), "command": command})
+    assert answer["error"]["code"] == code
+    assert count_events(ledger) == 0
+
+
 @pytest.mark.parametrize("amount", [30000, 30000.5, 3e4, True, "30000.001", "1e4", " 30000"])
 def test_money_that_is_not_a_decimal_string_with_two_places_at_most_is_invalid_field(
     apply: Apply, ledger: Ledger, amount: Any
