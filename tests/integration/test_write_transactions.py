@@ -430,9 +430,9 @@ def test_a_batch_on_postgresql_sends_each_savepoint_s_release_with_the_next_save
     sent: list[str] = []
     run = recorder_module._Savepoint._run
 
-    def watched(self: Any, sql: str, release_first: str | None = None) -> None:
-        sent.append(sql if release_first is None else f"RELEASE {release_first}; {sql}")
-        run(self, sql, release_first)
+    def watched(self: Any, sql: str) -> None:
+        sent.append(sql)
+        run(self, sql)
 
     monkeypatch.setattr(recorder_module._Savepoint, "_run", watched)
     ledger = build_ledger(pg_store_url, create=True)
@@ -447,7 +447,7 @@ def test_a_batch_on_postgresql_sends_each_savepoint_s_release_with_the_next_save
             session.execute(insert(recorder.meta).values(name="third", value="3"))
     assert sent == [
         "SAVEPOINT ledger_command_1",
-        "RELEASE ledger_command_1; SAVEPOINT ledger_command_2",
+        "RELEASE SAVEPOINT ledger_command_1; SAVEPOINT ledger_command_2",
         "ROLLBACK TO SAVEPOINT ledger_command_2; RELEASE SAVEPOINT ledger_command_2",
         "SAVEPOINT ledger_command_3",
     ]

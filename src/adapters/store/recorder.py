@@ -223,7 +223,8 @@ def canonical_bytes(position: int, stored: StoredEvent) -> bytes:
 
 
 LOOK_UP_CHUNK = 500
-"""Command ids looked up per statement when a batch begins (a bound parameter each)."""
+"""Command ids (or reference keys) looked up per statement when a batch begins (a bound
+parameter each)."""
 
 
 class Batch:
@@ -409,14 +410,17 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         try:
             with joined:
                 connection = self._write_connection(engine, held=lock is not None)
-                deferred = _deferred.set(_Deferred())
+                unwritten = _Deferred()
+                deferred = _deferred.set(unwritten)
                 try:
                     unit = _Unit(connection)
                     joined.session = cast(Session, unit)
                     connection.begin()
                     try:
                         yield cast(Session, unit)
-                        self._write_deferred(cast(Session, unit), last=True)
+                        self._write_deferred(cast(Session, unit))
+                        if unwritten.notify:  # events inserted: listeners told at the commit
+                            self._notify_channel(cast(Session, unit))
                         unit.finish()
                     except BaseException:
                         unit.discard()
@@ -581,14 +585,10 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         self._grow_tree(session, ids, stored_events, hashed)
         return ids
 
-    def _write_deferred(self, session: Session, last: bool = False) -> None:
+    def _write_deferred(self, session: Session) -> None:
         """Write the rows this transaction has deferred (`_Deferred`), one statement per table,
-        each table's in the order they were made; `last` (before the commit): and notify the
-        channel if events were inserted."""
+        each table's in the order they were made."""
         deferred = _deferred.get()
-        if last and deferred is not None and deferred.notify:
-            self._notify_channel(session)
-            deferred.notify = False
         if not deferred:
             return
         statements = self._statements
@@ -894,7 +894,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 row = session.execute(statements.find_command, parameters).first()
         if row is None:
             return None
-        return _event_keys(row[0]), None if row[1] is None else str(row[1])
+        return _event_keys(row[0]), _optional_str(row[1])
 
     def _look_up(self, command_ids: Sequence[str], reference_keys: Sequence[str]) -> None:
         """The command log's rows of `command_ids` and the reference index's rows of
@@ -1149,7 +1149,8 @@ class _Savepoint:
         self._name = name
         self.is_active = True
         before, unit.unreleased = unit.unreleased, None
-        self._run(f"SAVEPOINT {name}", before)
+        release = "" if before is None else f"RELEASE SAVEPOINT {before}; "
+        self._run(f"{release}SAVEPOINT {name}")
 
     def commit(self) -> None:
         self.is_active = False
@@ -1169,9 +1170,7 @@ class _Savepoint:
             self._run(f"ROLLBACK TO SAVEPOINT {self._name}")
             self._run(f"RELEASE SAVEPOINT {self._name}")
 
-    def _run(self, sql: str, release_first: str | None = None) -> None:
-        if release_first is not None:
-            sql = f"RELEASE SAVEPOINT {release_first}; {sql}"
+    def _run(self, sql: str) -> None:
         connection = self._connection
         dialect = connection.dialect
         try:
