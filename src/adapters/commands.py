@@ -76,6 +76,9 @@ class NotUnicode(RefusedJson):
     """A JSON string holds a lone surrogate (an escape such as \\ud800 with no pair): not
     Unicode text, so it could be neither stored nor answered as UTF-8."""
 
+    def __init__(self) -> None:
+        super().__init__("a JSON string holds a lone surrogate escape (not Unicode text)")
+
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj: dict[str, Any] = {}
@@ -83,7 +86,7 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         if key in obj:
             raise DuplicateKey(f"the key {key[:80]!r} appears twice in one JSON object")
         if not (_unicode(key) and _unicode(value)):
-            raise NotUnicode("a JSON string holds a lone surrogate escape (not Unicode text)")
+            raise NotUnicode()
         obj[key] = value
     return obj
 
@@ -108,7 +111,7 @@ def decode_json(text: str) -> Any:
     RefusedJson, a ValueError, as is malformed JSON."""
     value = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
     if not _unicode(value):
-        raise NotUnicode("a JSON string holds a lone surrogate escape (not Unicode text)")
+        raise NotUnicode()
     return value
 
 
