@@ -65,13 +65,9 @@ class GroupCommit:
                     return mine.answer
                 self._leading = True
                 group = [self._queue.popleft() for _ in range(min(self.limit, len(self._queue)))]
-            from .answers import command_id_named, internal_error
-
             answers: list[Any] | None = None
             try:
                 answers = self._record(group)
-            except Exception as e:  # every caller gets an answer, never a traceback
-                answers = [internal_error(e, command_id_named(w.obj)) for w in group]
             finally:
                 with self._changed:
                     for waiting, answer in zip(group, answers or _unanswered(group), strict=True):
@@ -80,14 +76,19 @@ class GroupCommit:
                     self._changed.notify_all()
 
     def _record(self, group: list[_Waiting]) -> list[Any]:
-        from .answers import answer_batch, answer_command
+        """The group's answers; an unexpected failure is each caller's internal error, never a
+        traceback."""
+        from .answers import answer_batch, answer_command, command_id_named, internal_error
 
-        with self.writer:
-            if len(group) == 1:
-                return [answer_command(self.ledger, group[0].obj, group[0].actor)]
-            return answer_batch(
-                self.ledger, [w.obj for w in group], actors=[w.actor for w in group]
-            )
+        try:
+            with self.writer:
+                if len(group) == 1:
+                    return [answer_command(self.ledger, group[0].obj, group[0].actor)]
+                return answer_batch(
+                    self.ledger, [w.obj for w in group], actors=[w.actor for w in group]
+                )
+        except Exception as e:
+            return [internal_error(e, command_id_named(w.obj)) for w in group]
 
 
 def _unanswered(group: list[_Waiting]) -> list[dict[str, Any]]:
