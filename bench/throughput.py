@@ -44,15 +44,21 @@ def resolved_lines(commands: Sequence[Command], appealed: dict[str, str]) -> lis
     return lines
 
 
-def bulk_apply(ledger: Any, lines: Sequence[bytes], batch: int) -> tuple[float, list[Any]]:
-    """Seconds to apply the lines `batch` commands per transaction, and the answers."""
+def _timed_apply(ledger: Any, lines: Sequence[bytes], batch: int, out: io.StringIO) -> float:
+    """Seconds to apply the lines `batch` commands per transaction, the answers written to
+    `out`."""
     from enrollment_ledger.adapters.cli.apply import run_apply
 
     stream = io.BytesIO(b"\n".join(lines) + b"\n")
-    out = io.StringIO()
     started = time.perf_counter()
     run_apply(ledger, stream, out, None, batch)
-    seconds = time.perf_counter() - started
+    return time.perf_counter() - started
+
+
+def bulk_apply(ledger: Any, lines: Sequence[bytes], batch: int) -> tuple[float, list[Any]]:
+    """Seconds to apply the lines `batch` commands per transaction, and the answers."""
+    out = io.StringIO()
+    seconds = _timed_apply(ledger, lines, batch, out)
     return seconds, [json.loads(line) for line in out.getvalue().splitlines()]
 
 
@@ -76,13 +82,8 @@ class _Tally(io.StringIO):
 def bulk_load(ledger: Any, lines: Sequence[bytes], batch: int) -> tuple[float, int, int]:
     """Seconds to apply the lines `batch` commands per transaction, how many were answered, and
     how many of them refused."""
-    from enrollment_ledger.adapters.cli.apply import run_apply
-
-    stream = io.BytesIO(b"\n".join(lines) + b"\n")
     out = _Tally()
-    started = time.perf_counter()
-    run_apply(ledger, stream, out, None, batch)
-    seconds = time.perf_counter() - started
+    seconds = _timed_apply(ledger, lines, batch, out)
     return seconds, out.answers, out.refused
 
 
