@@ -359,13 +359,13 @@ def next_invoice_month(e: Account) -> date | None:
     return month
 
 
-def first_unchecked_monthly(e: Account) -> Invoice | None:
-    """The oldest monthly invoice (not voided) whose due date the schedule has not looked at."""
+def first_unchecked_monthly(e: Account, owing: bool = False) -> Invoice | None:
+    """The oldest monthly invoice not voided nor checked yet (`owing`: nor paid in full)."""
     oldest: Invoice | None = None
     monthly = InvoiceKind.MONTHLY  # looked up once (an enum member's lookup is slow)
     for i in e.invoices.values():
-        unchecked = not (i.checked or i.voided) and i.kind == monthly
-        if unchecked and (oldest is None or i.month < oldest.month):
+        skip = i.checked or i.voided or i.kind != monthly or (owing and i.outstanding == 0)
+        if not skip and (oldest is None or i.month < oldest.month):
             oldest = i
     return oldest
 

@@ -80,16 +80,20 @@ class AccountOrder(Protocol):
     def REINSTATEMENT_WINDOW_CLOSED(self) -> IntEnum: ...
 
 
-def account_milestones(e: delinquency.Delinquent, order: AccountOrder) -> list[Milestone]:
+def account_milestones(
+    e: delinquency.Delinquent, order: AccountOrder, index: bool = False
+) -> list[Milestone]:
     """The decisions every billed aggregate has due (an individual's enrollment, a small
     group's), each under its own same-day `order`: an end known ahead passed, a monthly premium's
     due date passed, a notice of delinquency, the notice's payment date passed (while coverage
-    is active or delinquent), and the reinstatement deadline passed (once terminated)."""
+    is active or delinquent), and the reinstatement deadline passed (once terminated). With
+    `index` (the schedule index, `next_due_on`), a premium's due date passed counts only for a
+    month not paid in full: the check of a month paid in full records nothing."""
     due: list[Milestone] = []
     if e.status in _LIVE:
         if e.end_on is not None and e.end_reason in ENDS_ON_ITS_DATE:
             due.append(Milestone(plus_days(e.end_on, 1), order.COVERAGE_END_PASSED))
-        unchecked = billing.first_unchecked_monthly(e)
+        unchecked = billing.first_unchecked_monthly(e, owing=index)
         if unchecked is not None:
             due.append(Milestone(plus_days(unchecked.due_on, 1), order.PREMIUM_DUE_DATE_PASSED))
         if e.pending_notice_on is not None:
@@ -129,14 +133,15 @@ TAKE: Mapping[SameDayOrder, Decision] = MappingProxyType(
 """What each decision does (`TAKE[milestone.decision](enrollment, day, policy)`)."""
 
 
-def next_milestone(e: Enrollment, policy: PolicyVersion) -> Milestone | None:
-    """The next decision due on the enrollment `e` (None when nothing more can fall due)."""
+def next_milestone(e: Enrollment, policy: PolicyVersion, index: bool = False) -> Milestone | None:
+    """The next decision due on the enrollment `e` (None when nothing more can fall due); with
+    `index`, the next that can record something (`account_milestones`)."""
     if e.status == _CANCELLED or e.ended:
         return None
     due: list[Milestone] = []
     if e.status == _PENDING_BINDER:
         due.append(Milestone(plus_days(e.binder_due_on, 1), SameDayOrder.BINDER_UNPAID))
-    due += account_milestones(e, SameDayOrder)
+    due += account_milestones(e, SameDayOrder, index)
     if e.status in _LIVE:
         upcoming = billing.next_invoice_month(e)
         if upcoming is not None:
@@ -206,6 +211,9 @@ def take_late_decisions(
 
 
 def next_due_on(e: Enrollment, policy: PolicyVersion) -> date | None:
-    """The next date on which a time-driven decision falls due on `e` (the schedule index)."""
-    milestone = next_milestone(e, policy)
+    """The next date on which a time-driven decision that can record something falls due on `e`
+    (the schedule index: a monthly run reads only the enrollments it names). The check of a
+    month paid in full records nothing and is left out: it is made when the enrollment is next
+    advanced, and any event that leaves that month owing again is saved with a new date here."""
+    milestone = next_milestone(e, policy, index=True)
     return None if milestone is None else max(milestone.on, e.horizon)

@@ -71,8 +71,11 @@ TAKE: Mapping[GroupSameDayOrder, Decision] = MappingProxyType(
 )
 
 
-def next_milestone(g: GroupEnrollment, policy: PolicyVersion) -> Milestone | None:
-    """The next decision due on the group `g` (None when nothing more can fall due)."""
+def next_milestone(
+    g: GroupEnrollment, policy: PolicyVersion, index: bool = False
+) -> Milestone | None:
+    """The next decision due on the group `g` (None when nothing more can fall due); with
+    `index`, the next that can record something (`account_milestones`)."""
     if g.status == Status.CANCELLED or g.ended:
         return None
     due: list[Milestone] = []
@@ -82,7 +85,7 @@ def next_milestone(g: GroupEnrollment, policy: PolicyVersion) -> Milestone | Non
             due.append(Milestone(closes_on, GroupSameDayOrder.ENROLLMENT_CLOSES))
         else:
             due.append(Milestone(plus_days(g.binder_due_on, 1), GroupSameDayOrder.BINDER_UNPAID))
-    due += account_milestones(g, GroupSameDayOrder)
+    due += account_milestones(g, GroupSameDayOrder, index)
     if g.status in (Status.ACTIVE, Status.DELINQUENT):
         upcoming = billing.next_invoice_month(g)
         if upcoming is not None and upcoming > g.coverage_year_ends_on:
@@ -113,6 +116,7 @@ def take_late_decisions(
 
 
 def next_due_on(g: GroupEnrollment, policy: PolicyVersion) -> date | None:
-    """The next date on which a time-driven decision falls due on `g` (the schedule index)."""
-    milestone = next_milestone(g, policy)
+    """The next date on which a time-driven decision that can record something falls due on
+    `g` (the schedule index, as an enrollment's `schedule.next_due_on`)."""
+    milestone = next_milestone(g, policy, index=True)
     return None if milestone is None else max(milestone.on, g.horizon)
