@@ -95,13 +95,16 @@ def build_ledger(
     *,
     audit_only: bool = False,
     create: bool = True,
+    cache_size: int | None = None,
 ) -> Ledger:
     """The ledger on the store at `store_url`. Event payloads are encrypted at rest (AES-GCM, the
     eventsourcing library's cipher) when a key is given; a store remembers a fingerprint of its
     key, so a wrong or missing key is a clear error, never garbage. `audit_only` opens an
     encrypted store without its key, for `verify` and `digest`, which read only stored bytes.
     `create=False` (every reader) refuses a store that does not exist yet (`UnknownStore`)
-    instead of creating an empty one; the URL and the key are checked before anything is opened."""
+    instead of creating an empty one; the URL and the key are checked before anything is opened.
+    `cache_size`: the most aggregates kept in memory between commands (`AGGREGATE_CACHE_SIZE` by
+    default; `apply --cache`, `serve --cache`)."""
     url = resolve_store_url(store_url)
     secret = cipher_key(key)
     fingerprint = _fingerprint(secret)
@@ -113,7 +116,7 @@ def build_ledger(
         "SQLALCHEMY_URL": url,
         # Aggregates are cached between commands and fast-forwarded from the store on each use
         # (so other processes' writes are seen); commands work on deep copies.
-        "AGGREGATE_CACHE_MAXSIZE": str(AGGREGATE_CACHE_SIZE),
+        "AGGREGATE_CACHE_MAXSIZE": str(cache_size or AGGREGATE_CACHE_SIZE),
         "STORE_MUST_EXIST": "no" if create else "yes",
         "CIPHER_TOPIC": "" if secret is None else "eventsourcing.cryptography:AESCipher",
         "CIPHER_KEY": secret or "",

@@ -350,3 +350,60 @@ def test_serve_on_an_address_in_use_or_not_of_this_machine_says_so_before_starti
     assert (in_use[0], in_use[1]["error"]["code"]) == (2, "address_in_use")
     assert (unknown_host[0], unknown_host[1]["error"]["code"]) == (2, "invalid_field")
     assert "--host" in unknown_host[1]["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "most"),
+    [
+        (["apply", "-", "--batch", "{}"], "--batch", "10,000"),
+        (["apply", "-", "--cache", "{}"], "--cache", "10,000,000"),
+        (["serve", "--batch", "{}"], "--batch", "10,000"),
+        (["serve", "--group", "{}"], "--group", "10,000"),
+        (["serve", "--cache", "{}"], "--cache", "10,000,000"),
+    ],
+)
+@pytest.mark.parametrize("value", ["0", "-3", "1.5", "x", "", "10000001"])
+def test_a_bad_count_option_is_invalid_field_naming_the_option_and_creates_no_store(
+    args: list[str],
+    option: str,
+    most: str,
+    value: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    store = tmp_path / "ledger.db"
+
+    code, answer = run_main(
+        capsys,
+        *[value if a == "{}" else a for a in args],
+        "--store",
+        f"sqlite:///{store}",
+        "--json",
+    )
+
+    assert (code, answer["error"]["code"]) == (2, "invalid_field")
+    assert answer["error"]["message"].startswith(f"{option}: ")
+    assert answer["error"]["message"].endswith(f"from 1 to {most}")
+    assert not store.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "accepted"),
+    [
+        ("--batch", "10000", True),
+        ("--batch", "10001", False),
+        ("--cache", "10000000", True),
+        ("--cache", "10000001", False),
+    ],
+)
+def test_a_count_option_takes_up_to_its_most_and_not_one_more(
+    option: str, value: str, accepted: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "commands.jsonl"
+    source.write_text(json.dumps(application()) + "\n")
+
+    code, answer = run_main(
+        capsys, "apply", str(source), option, value, "--store", f"sqlite:///{tmp_path / 'l.db'}"
+    )
+
+    assert (code, answer["ok"]) == ((0, True) if accepted else (2, False))

@@ -13,7 +13,14 @@ from typing import IO, Any
 
 from ..failures import EdgeError, InvalidOption, Refused
 from ..group_commit import GROUP_LIMIT
-from .options import actor_name, add_json_option, batch_size, identifier
+from .options import (
+    MAX_BATCH,
+    actor_name,
+    add_cache_option,
+    add_json_option,
+    identifier,
+    whole_number_of,
+)
 
 ROLES = ("operator", "appeals", "compliance", "downstream")
 MAX_EXPIRY_DAYS = 36_500
@@ -46,7 +53,7 @@ def add_http_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     serve.add_argument("--port", type=_port, default=8000, help="(default: 8000)")
     serve.add_argument(
         "--batch",
-        type=batch_size,
+        type=whole_number_of("--batch", "commands", MAX_BATCH),
         default=1,
         metavar="N",
         help="record a POSTed array up to N commands per transaction, each command atomic "
@@ -54,13 +61,14 @@ def add_http_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     serve.add_argument(
         "--group",
-        type=batch_size,
+        type=whole_number_of("--group", "commands", MAX_BATCH),
         default=GROUP_LIMIT,
         metavar="N",
         help="record the single commands of concurrent requests together, up to N per "
         "transaction, each atomic and answered once its transaction has committed (1: a "
         f"transaction per request; default: {GROUP_LIMIT})",
     )
+    add_cache_option(serve)
 
     tokens = sub.add_parser(
         "tokens",
@@ -108,7 +116,9 @@ def run_http(args: argparse.Namespace, *, create: bool = False) -> int:
     and the other token actions need an existing one (`unknown_store`)."""
     from ..bootstrap import build_ledger
 
-    ledger = build_ledger(args.store, create=create)
+    ledger = build_ledger(
+        args.store, create=create, cache_size=getattr(args, "cache", None)
+    )  # serve only
     try:
         if args.subcommand == "serve":
             return serve(ledger, args.host, args.port, args.batch, args.group)

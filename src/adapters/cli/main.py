@@ -20,15 +20,17 @@ from .bench import add_bench_parsers
 from .downstream import add_downstream_parsers
 from .http import add_http_parsers
 from .options import (
+    MAX_BATCH,
     actor_option,
     add_as_of_option,
+    add_cache_option,
     add_global_options,
     add_json_option,
     add_known_at_option,
-    batch_size,
     identifier,
     settle_global_json,
     store_option,
+    whole_number_of,
 )
 from .projections import add_projection_parsers
 from .proofs import add_proof_parsers
@@ -61,12 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument("file", help="a JSON Lines file of commands, or - for standard input")
     apply.add_argument(
         "--batch",
-        type=batch_size,
+        type=whole_number_of("--batch", "commands", MAX_BATCH),
         default=1,
         metavar="N",
         help="up to N commands per transaction, each command atomic (a savepoint), their "
         "answers printed once it has committed (default: 1)",
     )
+    add_cache_option(apply)
 
     verify = sub.add_parser("verify", parents=[common], help="re-check the store's hash chain")
     add_json_option(verify, "print the result as JSON")
@@ -306,7 +309,7 @@ def _apply(args: argparse.Namespace, stream: IO[bytes]) -> int:
     from .apply import applying, run_apply
 
     actor = resolve_actor(args.actor)  # a misnamed actor records nothing and creates no store
-    ledger = build_ledger(args.store, create=True)
+    ledger = build_ledger(args.store, create=True, cache_size=args.cache)
     try:
         with applying(sys.stderr, sys.stdout, args.file, stream) as progress:
             return run_apply(ledger, stream, sys.stdout, actor, args.batch, progress)

@@ -1,0 +1,56 @@
+"""`apply --cache N` / `serve --cache N`: how many aggregates the ledger keeps in memory between
+commands. A cache too small for the commands' working set reads and folds aggregates again from
+the store: slower, never different."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from enrollment_ledger.adapters.bootstrap import AGGREGATE_CACHE_SIZE, build_ledger
+from enrollment_ledger.adapters.cli.apply import run_apply
+from enrollment_ledger.adapters.cli.main import main
+
+from bench.population import Driver, population
+
+
+def _answers(url: str, lines: list[bytes], cache_size: int | None, batch: int) -> list[Any]:
+    ledger = build_ledger(url, cache_size=cache_size)
+    try:
+        assert ledger.repository.cache is not None
+        assert ledger.repository.cache.maxsize == (cache_size or AGGREGATE_CACHE_SIZE)
+        out = io.StringIO()
+        run_apply(ledger, io.BytesIO(b"\n".join(lines) + b"\n"), out, None, batch)
+    finally:
+        ledger.close()
+    answers = [json.loads(line) for line in out.getvalue().splitlines()]
+    for answer in answers:
+        for event in answer.get("events", ()):
+            event.pop("recorded_at", None)
+    return answers
+
+
+def test_a_cache_of_one_aggregate_answers_as_the_default_one(tmp_path: Path) -> None:
+    """A generated population (individuals and small groups, a year of monthly runs), one by one
+    and 50 a transaction: with room for one aggregate, every answer is the one given with the
+    default cache (each command then reads its aggregates back)."""
+    appeals = ("file_appeal", "decide_appeal")  # they name answers not given yet in a batch
+    lines = [Driver.encode(c) for c in population(8, seed=9) if c["command"] not in appeals]
+    for batch in (1, 50):
+        default = _answers(f"sqlite:///{tmp_path / f'd{batch}.db'}", lines, None, batch)
+        small = _answers(f"sqlite:///{tmp_path / f's{batch}.db'}", lines, 1, batch)
+        assert all(a["ok"] for a in default)
+        assert small == default
+
+
+@pytest.mark.parametrize("subcommand", ["apply", "serve"])
+def test_the_default_cache_is_the_one_the_help_names(
+    subcommand: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([subcommand, "--help"])
+    assert done.value.code == 0
+    assert f"(default: {AGGREGATE_CACHE_SIZE:,};" in " ".join(capsys.readouterr().out.split())
