@@ -474,12 +474,14 @@ class Options:
     scale_resume: Path | None = None
     """A results file of an earlier scale run (same seed): the sizes it measured are taken from
     it, not loaded again."""
+    scale_cache: int | None = None
+    """The scale loads' aggregate cache (`apply --cache`); None: the ledger's default."""
 
 
-def build(url: str) -> Any:
+def build(url: str, cache: int | None = None) -> Any:
     from enrollment_ledger.adapters.bootstrap import build_ledger
 
-    return build_ledger(url)
+    return build_ledger(url, cache_size=cache)
 
 
 @dataclass
@@ -1019,14 +1021,16 @@ class ScalePoint:
     run_events: int
     rejected: int
     run_peak_rss_mb: float | None = None  # the run's own process (not kept before 2026-12-02)
+    load_cache: int | None = None  # the load's `--cache` (None: the ledger's default)
 
 
-def measure_scale_point(url: str, n: int, seed: int) -> ScalePoint:
+def measure_scale_point(url: str, n: int, seed: int, cache: int | None = None) -> ScalePoint:
     """Load the commands of `n` households dated before SCALE_MONTH's run (with the monthly runs
     before it) into the store with the bulk path, then time that monthly `run_schedule` in a
     fresh process, as a scheduler starts it: the load's commands, answers and cached aggregates
     are not in its memory (a run sharing the loader's heap was faster while the whole store
-    fitted in the aggregate cache, and its collector walked the load's leftovers)."""
+    fitted in the aggregate cache, and its collector walked the load's leftovers). `cache`: the
+    load's aggregate cache (`apply --cache`), the ledger's default when None."""
     commands = merge(household_steps(n, seed), schedule_months(2026))
     run_at = next(
         i
@@ -1038,7 +1042,7 @@ def measure_scale_point(url: str, n: int, seed: int) -> ScalePoint:
     # appeals are left out: a batch cannot name a determination it has not answered yet
     lines = [Driver.encode(c) for c in commands[:run_at] if c["command"] not in APPEAL_COMMANDS]
     del commands
-    ledger = build(url)
+    ledger = build(url, cache)
     try:
         say(f"scale: loading {len(lines)} commands ({n} households) into PostgreSQL")
         load_seconds, answered, rejected = bulk_load(ledger, lines, BULK_BATCH)
@@ -1058,6 +1062,7 @@ def measure_scale_point(url: str, n: int, seed: int) -> ScalePoint:
         run.events,
         rejected,
         round(run.peak_rss_mb, 1),
+        cache,
     )
 
 
@@ -1095,7 +1100,7 @@ def measure_scale(
             continue
         (url,) = postgres_databases(server, count=1)
         try:
-            points.append(measure_scale_point(url, n, options.seed))
+            points.append(measure_scale_point(url, n, options.seed, options.scale_cache))
         except Exception as e:  # a size that fails is reported, the smaller ones kept
             report.details.setdefault("scale_failures", []).append(f"{n}: {e!r}")
             break
@@ -1349,6 +1354,7 @@ def options_from(args: argparse.Namespace) -> Options:
         scale_sizes=_scale_sizes(args),
         scale_only=args.scale_only,
         scale_resume=Path(args.scale_resume) if args.scale_resume else None,
+        scale_cache=args.scale_cache,
     )
 
 

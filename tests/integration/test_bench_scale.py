@@ -25,7 +25,7 @@ def test_a_scale_point_loads_the_households_and_runs_the_month_in_another_proces
     tmp_path: Path,
 ) -> None:
     url = f"sqlite:///{tmp_path / 'scale.db'}"
-    point = run.measure_scale_point(url, 20, seed=2026)
+    point = run.measure_scale_point(url, 20, seed=2026, cache=5)  # a load past its cache
     commands = merge(household_steps(20, 2026), schedule_months(2026))
     run_at = next(
         i
@@ -37,6 +37,7 @@ def test_a_scale_point_loads_the_households_and_runs_the_month_in_another_proces
     assert point.rejected == 0
     assert point.run_events > 0
     assert point.run_peak_rss_mb is not None and point.run_peak_rss_mb > 0
+    assert point.load_cache == 5
     # the run's events are in the store, after the load's
     assert _events(url) >= point.run_events + point.commands
 

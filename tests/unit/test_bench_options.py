@@ -34,6 +34,9 @@ def test_the_bench_subcommand_s_options_are_what_the_benchmark_reads() -> None:
     args = _parser().parse_args(["bench", "--quick", "--scale-sizes", "3,12"])
     options = run.options_from(args)
     assert options.quick and options.scale_sizes == (3, 12)
+    assert options.scale_cache is None
+    args = _parser().parse_args(["bench", "--scale-only", "--scale-cache", "300000"])
+    assert run.options_from(args).scale_cache == 300_000
 
 
 def test_a_scale_run_resumes_from_the_sizes_an_earlier_results_file_measured(
