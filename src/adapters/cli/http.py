@@ -116,9 +116,8 @@ def run_http(args: argparse.Namespace, *, create: bool = False) -> int:
     and the other token actions need an existing one (`unknown_store`)."""
     from ..bootstrap import build_ledger
 
-    ledger = build_ledger(
-        args.store, create=create, cache_size=getattr(args, "cache", None)
-    )  # serve only
+    cache = args.cache if args.subcommand == "serve" else None  # the tokens keep none
+    ledger = build_ledger(args.store, create=create, cache_size=cache)
     try:
         if args.subcommand == "serve":
             return serve(ledger, args.host, args.port, args.batch, args.group)
