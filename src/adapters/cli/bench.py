@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from ..failures import MissingFile
-from .options import MAX_CACHE, whole_number_of
+from .options import MAX_CACHE, add_count_option
 
 
 def add_bench_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -73,12 +73,13 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
         help="the results file of an earlier scale run (same seed): the sizes it measured are "
         "taken from it, the others measured (a run of hours goes on where it stopped)",
     )
-    parser.add_argument(
+    add_count_option(
+        parser,
         "--scale-cache",
-        metavar="N",
-        type=whole_number_of("--scale-cache", "aggregates", MAX_CACHE),
-        default=None,
-        help="the aggregate cache of the scale loads, as `apply --cache N` (default: the ledger's)",
+        "aggregates",
+        MAX_CACHE,
+        None,
+        "the aggregate cache of the scale loads, as `apply --cache N` (default: the ledger's)",
     )
 
 

@@ -17,9 +17,9 @@ from .options import (
     MAX_BATCH,
     actor_name,
     add_cache_option,
+    add_count_option,
     add_json_option,
     identifier,
-    whole_number_of,
 )
 
 ROLES = ("operator", "appeals", "compliance", "downstream")
@@ -51,22 +51,23 @@ def add_http_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     serve.add_argument("--host", default="127.0.0.1", help="(default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="(default: 8000)")
-    serve.add_argument(
+    add_count_option(
+        serve,
         "--batch",
-        type=whole_number_of("--batch", "commands", MAX_BATCH),
-        default=1,
-        metavar="N",
-        help="record a POSTed array up to N commands per transaction, each command atomic "
-        "(default: 1)",
+        "commands",
+        MAX_BATCH,
+        1,
+        "record a POSTed array up to N commands per transaction, each command atomic (default: 1)",
     )
-    serve.add_argument(
+    add_count_option(
+        serve,
         "--group",
-        type=whole_number_of("--group", "commands", MAX_BATCH),
-        default=GROUP_LIMIT,
-        metavar="N",
-        help="record the single commands of concurrent requests together, up to N per "
-        "transaction, each atomic and answered once its transaction has committed (1: a "
-        f"transaction per request; default: {GROUP_LIMIT})",
+        "commands",
+        MAX_BATCH,
+        GROUP_LIMIT,
+        "record the single commands of concurrent requests together, up to N per transaction, "
+        "each atomic and answered once its transaction has committed (1: a transaction per "
+        f"request; default: {GROUP_LIMIT})",
     )
     add_cache_option(serve)
 

@@ -24,13 +24,13 @@ from .options import (
     actor_option,
     add_as_of_option,
     add_cache_option,
+    add_count_option,
     add_global_options,
     add_json_option,
     add_known_at_option,
     identifier,
     settle_global_json,
     store_option,
-    whole_number_of,
 )
 from .projections import add_projection_parsers
 from .proofs import add_proof_parsers
@@ -61,13 +61,14 @@ def _parser() -> argparse.ArgumentParser:
         "apply", parents=[common, actor_option()], help="apply JSON Lines commands"
     )
     apply.add_argument("file", help="a JSON Lines file of commands, or - for standard input")
-    apply.add_argument(
+    add_count_option(
+        apply,
         "--batch",
-        type=whole_number_of("--batch", "commands", MAX_BATCH),
-        default=1,
-        metavar="N",
-        help="up to N commands per transaction, each command atomic (a savepoint), their "
-        "answers printed once it has committed (default: 1)",
+        "commands",
+        MAX_BATCH,
+        1,
+        "up to N commands per transaction, each command atomic (a savepoint), their answers "
+        "printed once it has committed (default: 1)",
     )
     add_cache_option(apply)
 

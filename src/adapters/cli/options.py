@@ -186,16 +186,31 @@ MAX_CACHE = 10_000_000
 """The most aggregates `--cache` may keep in memory."""
 
 
+def add_count_option(
+    parser: argparse.ArgumentParser,
+    option: str,
+    unit: str,
+    most: int,
+    default: int | None,
+    help: str,
+) -> None:
+    """`option N`: a whole number of `unit`, 1 to `most` (`whole_number_of`)."""
+    parser.add_argument(
+        option, type=whole_number_of(option, unit, most), default=default, metavar="N", help=help
+    )
+
+
 def add_cache_option(parser: argparse.ArgumentParser) -> None:
     """`--cache N` of the commands that record (`apply`, `serve`)."""
-    parser.add_argument(
+    add_count_option(
+        parser,
         "--cache",
-        type=whole_number_of("--cache", "aggregates", MAX_CACHE),
-        default=None,
-        metavar="N",
-        help="keep up to N aggregates in memory between commands (default: 20,000; about 13 KB "
-        "an enrollment): a bulk load whose commands touch more aggregates than that reads and "
-        "folds them again from the store",
+        "aggregates",
+        MAX_CACHE,
+        None,
+        "keep up to N aggregates in memory between commands (default: 20,000; about 13 KB an "
+        "enrollment): a bulk load whose commands touch more aggregates than that reads and folds "
+        "them again from the store",
     )
 
 
