@@ -476,6 +476,8 @@ class Options:
     it, not loaded again."""
     scale_cache: int | None = None
     """The scale loads' aggregate cache (`apply --cache`); None: the ledger's default."""
+    pg_settings: dict[str, str] = field(default_factory=dict)
+    """Settings of the PostgreSQL server the benchmark starts (`--pg-setting NAME=VALUE`)."""
 
 
 def build(url: str, cache: int | None = None) -> Any:
@@ -1181,7 +1183,8 @@ def run_scale_only(options: Options) -> Report:
     del commands
     work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
     try:
-        with postgres_server(work, options.store) as server:
+        with postgres_server(work, options.store, options.pg_settings) as server:
+            report.details["pg_settings"] = options.pg_settings
             measure_scale(report, options, server, options.scale_sizes)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -1195,7 +1198,8 @@ def measure_postgresql(
     from .servers import postgres_databases, postgres_server
 
     try:
-        server = stack.enter_context(postgres_server(work, options.store))
+        server = stack.enter_context(postgres_server(work, options.store, options.pg_settings))
+        report.details["pg_settings"] = options.pg_settings
     except Exception as e:
         report.add(Figure("apply.postgresql", None, "events/s", note=f"not measured: {e!r}"))
         return {}
@@ -1355,7 +1359,18 @@ def options_from(args: argparse.Namespace) -> Options:
         scale_only=args.scale_only,
         scale_resume=Path(args.scale_resume) if args.scale_resume else None,
         scale_cache=args.scale_cache,
+        pg_settings=_pg_settings(args.pg_setting),
     )
+
+
+def _pg_settings(given: Sequence[str]) -> dict[str, str]:
+    settings = {}
+    for setting in given:
+        name, equals, value = setting.partition("=")
+        if not (equals and name.strip() and value.strip()):
+            raise SystemExit(f"--pg-setting {setting!r}: give NAME=VALUE, e.g. shared_buffers=6GB")
+        settings[name.strip()] = value.strip()
+    return settings
 
 
 def _scale_sizes(args: argparse.Namespace) -> tuple[int, ...]:

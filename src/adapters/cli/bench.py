@@ -73,6 +73,14 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
         help="the results file of an earlier scale run (same seed): the sizes it measured are "
         "taken from it, the others measured (a run of hours goes on where it stopped)",
     )
+    parser.add_argument(
+        "--pg-setting",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="a setting of the PostgreSQL server the benchmark starts (ALTER SYSTEM SET, then a "
+        "restart; e.g. shared_buffers=6GB); repeatable, kept in the results",
+    )
     add_count_option(
         parser,
         "--scale-cache",
