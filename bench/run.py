@@ -33,7 +33,6 @@ import math
 import os
 import platform
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -71,6 +70,7 @@ from .population import (
     simulated_today,
     specs,
 )
+from .probe import peak_rss_mb
 from .proofs import QUICK_TREE_SIZE, TREE_SIZE, measure_proofs
 from .relay import measure_relay as measure_relay_runs
 from .throughput import bulk_apply, bulk_load, http_load, resolved_lines, timed_in_a_fresh_process
@@ -181,10 +181,6 @@ def _versions(names: Sequence[str]) -> dict[str, str | None]:
         except PackageNotFoundError:
             found[name] = None
     return found
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def say(message: str) -> None:

@@ -17,7 +17,6 @@ import io
 import json
 import multiprocessing
 import os
-import resource
 import socket
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .population import DETERMINATION_PLACEHOLDER, Command, Driver
+from .probe import peak_rss_mb
 
 
 def resolved_lines(commands: Sequence[Command], appealed: dict[str, str]) -> list[bytes]:
@@ -111,9 +111,9 @@ def _answer_timed(url: str, line: bytes) -> FreshRun:
     finally:
         ledger.close()
     assert answer is not None
-    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()  # VmHWM: ru_maxrss would be the spawning loader's peak, kept across exec
     error = None if answer["ok"] else str(answer["error"]["code"])
-    return FreshRun(seconds, answer["ok"], error, len(answer.get("events", ())), peak_rss_mb)
+    return FreshRun(seconds, answer["ok"], error, len(answer.get("events", ())), peak)
 
 
 def timed_in_a_fresh_process(url: str, line: bytes) -> FreshRun:

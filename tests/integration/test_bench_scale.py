@@ -64,3 +64,19 @@ def test_a_command_timed_in_a_fresh_process_reports_a_refusal_with_its_code(
     refused = timed_in_a_fresh_process(url, line.encode())
     assert not refused.ok and refused.error == "invalid_date"
     assert refused.events == 0 and refused.peak_rss_mb > 0
+
+
+def test_the_fresh_process_reports_its_own_peak_not_the_one_that_started_it(
+    tmp_path: Path,
+) -> None:
+    """Linux keeps `ru_maxrss` across exec: a child spawned by a loader holding gigabytes would
+    report the loader's peak. The child's own high-water mark (VmHWM) is taken."""
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    build_ledger(url).close()
+    line = json.dumps({"command": "run_schedule", "on": "2026-02-01", "through": "2026-02-01"})
+    ballast = bytearray(600 * 2**20)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])  # resident, page by page
+    fresh = timed_in_a_fresh_process(url, line.encode())
+    assert fresh.ok
+    assert 0 < fresh.peak_rss_mb < 400
+    del ballast
