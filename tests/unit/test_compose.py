@@ -112,3 +112,12 @@ def test_the_dockerfile_installs_the_extras_the_relay_needs() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert ".[postgres,kafka]" in dockerfile
     assert "USER " in dockerfile
+
+
+def test_postgresql_starts_with_a_shared_buffers_setting(services: dict[str, Any]) -> None:
+    """The server's own cache is set (PostgreSQL's default 128 MB read a 100,000-household store
+    from disk; README, seventh pass of issue 22), and overridable per host."""
+    command = services["postgres"]["command"]
+    assert command[0] == "postgres"
+    settings = [command[i + 1] for i, arg in enumerate(command) if arg == "-c"]
+    assert any(s.startswith("shared_buffers=${LEDGER_PG_SHARED_BUFFERS:-") for s in settings)
