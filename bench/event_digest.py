@@ -63,14 +63,19 @@ def year_digest(households: int, seed: int, batch: int, folder: Path) -> dict[st
     from enrollment_ledger.adapters.bootstrap import build_ledger
 
     commands = merge(exchange_steps(households, seed), schedule_months(2026))
-    os.environ[SIMULATED_TODAY_ENV] = simulated_today(commands).isoformat()
     lines = [Driver.encode(c) for c in commands if c["command"] not in APPEALS]
     path = folder / "ledger.db"
+    before = os.environ.get(SIMULATED_TODAY_ENV)
+    os.environ[SIMULATED_TODAY_ENV] = simulated_today(commands).isoformat()
     ledger = build_ledger(f"sqlite:///{path}")
     try:
         _seconds, answered, refused = bulk_load(ledger, lines, batch)
     finally:
         ledger.close()
+        if before is None:  # the caller's day back (a test suite's, say)
+            del os.environ[SIMULATED_TODAY_ENV]
+        else:
+            os.environ[SIMULATED_TODAY_ENV] = before
     digest, events, types = digest_of_store(path)
     return {
         "households": households,
