@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import shutil
 import sqlite3
 import tempfile
@@ -24,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from .population import (
-    SIMULATED_TODAY_ENV,
     Driver,
+    business_dates_through,
     exchange_steps,
     merge,
     schedule_months,
@@ -65,17 +64,12 @@ def year_digest(households: int, seed: int, batch: int, folder: Path) -> dict[st
     commands = merge(exchange_steps(households, seed), schedule_months(2026))
     lines = [Driver.encode(c) for c in commands if c["command"] not in APPEALS]
     path = folder / "ledger.db"
-    before = os.environ.get(SIMULATED_TODAY_ENV)
-    os.environ[SIMULATED_TODAY_ENV] = simulated_today(commands).isoformat()
-    ledger = build_ledger(f"sqlite:///{path}")
-    try:
-        _seconds, answered, refused = bulk_load(ledger, lines, batch)
-    finally:
-        ledger.close()
-        if before is None:  # the caller's day back (a test suite's, say)
-            del os.environ[SIMULATED_TODAY_ENV]
-        else:
-            os.environ[SIMULATED_TODAY_ENV] = before
+    with business_dates_through(simulated_today(commands)):  # the caller's day kept after
+        ledger = build_ledger(f"sqlite:///{path}")
+        try:
+            _seconds, answered, refused = bulk_load(ledger, lines, batch)
+        finally:
+            ledger.close()
     digest, events, types = digest_of_store(path)
     return {
         "households": households,

@@ -28,10 +28,8 @@ domain's rules (as in bench/population.py)."""
 from __future__ import annotations
 
 import json
-import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -50,9 +48,9 @@ from enrollment_ledger.domain.rules.premiums import (
 
 from .population import (
     DETERMINATION_PLACEHOLDER,
-    SIMULATED_TODAY_ENV,
     Command,
     Step,
+    business_dates_through,
     merge,
     policy_for,
 )
@@ -242,22 +240,6 @@ def build_history(ledger: Any, households: int = HOUSEHOLDS) -> Built:
                 latest[command["household_id"]] = str(event["id"])
                 years.setdefault(command["household_id"], []).append(event["data"]["plan_year"])
     return Built(len(commands), refused, years, appeal_ids)
-
-
-@contextmanager
-def business_dates_through(last: date) -> Iterator[None]:
-    """The ledger told it is at least `last` (its business dates refuse a later day than
-    today); the variable as it was afterwards."""
-    before = os.environ.get(SIMULATED_TODAY_ENV)
-    if not before or before < last.isoformat():
-        os.environ[SIMULATED_TODAY_ENV] = last.isoformat()
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(SIMULATED_TODAY_ENV, None)
-        else:
-            os.environ[SIMULATED_TODAY_ENV] = before
 
 
 def time_renders(ledger: Any, appeal_id: str, renders: int) -> tuple[list[float], float, str]:

@@ -60,8 +60,10 @@ the invoice and three days before its due date.
 from __future__ import annotations
 
 import json
+import os
 import random
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -612,6 +614,22 @@ ledger with this variable set to its last business date (`simulated_today`)."""
 def simulated_today(commands: Iterable[Command]) -> date:
     """The latest business date (`on`) of the commands: the day the ledger is told it is."""
     return max(date.fromisoformat(c["on"]) for c in commands)
+
+
+@contextmanager
+def business_dates_through(last: date) -> Iterator[None]:
+    """The ledger told it is at least `last` (its business dates refuse a later day than
+    today); the variable as it was afterwards."""
+    before = os.environ.get(SIMULATED_TODAY_ENV)
+    if not before or before < last.isoformat():
+        os.environ[SIMULATED_TODAY_ENV] = last.isoformat()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SIMULATED_TODAY_ENV, None)
+        else:
+            os.environ[SIMULATED_TODAY_ENV] = before
 
 
 def specs(n: int, seed: int = 2026, *, history: bool = False) -> list[HouseholdSpec]:
