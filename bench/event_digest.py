@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .population import (
+    APPEAL_COMMANDS,
     Driver,
     business_dates_through,
     exchange_steps,
@@ -31,9 +32,6 @@ from .population import (
     simulated_today,
 )
 from .throughput import bulk_load
-
-APPEALS = ("file_appeal", "decide_appeal")
-"""Left out: a batch cannot name a determination it has not answered yet."""
 
 
 def digest_of_store(path: Path) -> tuple[str, int, Counter[str]]:
@@ -62,7 +60,7 @@ def year_digest(households: int, seed: int, batch: int, folder: Path) -> dict[st
     from enrollment_ledger.adapters.bootstrap import build_ledger
 
     commands = merge(exchange_steps(households, seed), schedule_months(2026))
-    lines = [Driver.encode(c) for c in commands if c["command"] not in APPEALS]
+    lines = [Driver.encode(c) for c in commands if c["command"] not in APPEAL_COMMANDS]
     path = folder / "ledger.db"
     with business_dates_through(simulated_today(commands)):  # the caller's day kept after
         ledger = build_ledger(f"sqlite:///{path}")

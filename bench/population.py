@@ -616,6 +616,11 @@ def simulated_today(commands: Iterable[Command]) -> date:
     return max(date.fromisoformat(c["on"]) for c in commands)
 
 
+APPEAL_COMMANDS = ("file_appeal", "decide_appeal")
+"""Left out of a file applied in batches: an appeal names a determination, and a batch answers
+only once it commits (`resolved_lines` fills them in from a run one by one)."""
+
+
 @contextmanager
 def business_dates_through(last: date) -> Iterator[None]:
     """The ledger told it is at least `last` (its business dates refuse a later day than

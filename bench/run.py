@@ -55,6 +55,7 @@ from .bare import bare_application as _bare_application
 from .hearing_page import QUICK_RENDERS, RENDERS, measure_hearing_page
 from .limit import CommandRows, bare_writer, read_back
 from .population import (
+    APPEAL_COMMANDS,
     DETERMINATION_PLACEHOLDER,
     HOUSEHOLDS_PER_EMPLOYER,
     SCHEDULE_RANK,
@@ -1062,9 +1063,6 @@ def measure_scale_point(url: str, n: int, seed: int, cache: int | None = None) -
         round(run.peak_rss_mb, 1),
         cache,
     )
-
-
-APPEAL_COMMANDS = ("file_appeal", "decide_appeal")
 
 
 def resumed_points(results: Path | None, seed: int) -> dict[int, ScalePoint]:

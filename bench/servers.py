@@ -8,9 +8,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlalchemy as sa
-from enrollment_ledger.adapters.bootstrap import resolve_store_url
-
 from tests.servers import PostgresDatabases, tansu_broker
 from tests.servers import postgres_server as _postgres_server
 
@@ -47,18 +44,18 @@ def configure(server_url: str, pgdata: Path, settings: Mapping[str, str]) -> Non
         raise SystemExit(
             "--pg-setting needs the benchmark's own pgserver (LEDGER_TEST_PG_URL set?)"
         )
-    engine = sa.create_engine(resolve_store_url(server_url), isolation_level="AUTOCOMMIT")
+    server = PostgresDatabases(server_url)  # its engine runs each statement on its own
     try:
-        with engine.connect() as connection:
+        with server.engine.connect() as connection:
             for name, value in settings.items():
                 if not SETTING_NAME.fullmatch(name):
                     raise SystemExit(f"--pg-setting: {name!r} is not a parameter name")
                 quoted = value.replace("'", "''")
                 connection.exec_driver_sql(f"ALTER SYSTEM SET {name} = '{quoted}'")
     finally:
-        engine.dispose()
-    server = pgserver.get_server(pgdata)
-    pg_ctl(["-w", "restart"], pgdata=server.pgdata, user=server.system_user)
+        server.close()
+    running = pgserver.get_server(pgdata)
+    pg_ctl(["-w", "restart"], pgdata=running.pgdata, user=running.system_user)
 
 
 def postgres_databases(server_url: str, count: int = 2) -> list[str]:

@@ -4,17 +4,15 @@ the store: slower, never different."""
 
 from __future__ import annotations
 
-import io
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from enrollment_ledger.adapters.bootstrap import AGGREGATE_CACHE_SIZE, build_ledger
-from enrollment_ledger.adapters.cli.apply import run_apply
 from enrollment_ledger.adapters.cli.main import main
 
-from bench.population import Driver, population
+from bench.population import APPEAL_COMMANDS, Driver, population
+from bench.throughput import bulk_apply
 
 
 def _answers(url: str, lines: list[bytes], cache_size: int | None, batch: int) -> list[Any]:
@@ -22,11 +20,9 @@ def _answers(url: str, lines: list[bytes], cache_size: int | None, batch: int) -
     try:
         assert ledger.repository.cache is not None
         assert ledger.repository.cache.maxsize == (cache_size or AGGREGATE_CACHE_SIZE)
-        out = io.StringIO()
-        run_apply(ledger, io.BytesIO(b"\n".join(lines) + b"\n"), out, None, batch)
+        _seconds, answers = bulk_apply(ledger, lines, batch)
     finally:
         ledger.close()
-    answers = [json.loads(line) for line in out.getvalue().splitlines()]
     for answer in answers:
         for event in answer.get("events", ()):
             event.pop("recorded_at", None)
@@ -37,8 +33,8 @@ def test_a_cache_of_one_aggregate_answers_as_the_default_one(tmp_path: Path) -> 
     """A generated population (individuals and small groups, a year of monthly runs), one by one
     and 50 a transaction: with room for one aggregate, every answer is the one given with the
     default cache (each command then reads its aggregates back)."""
-    appeals = ("file_appeal", "decide_appeal")  # they name answers not given yet in a batch
-    lines = [Driver.encode(c) for c in population(8, seed=9) if c["command"] not in appeals]
+    commands = population(8, seed=9)
+    lines = [Driver.encode(c) for c in commands if c["command"] not in APPEAL_COMMANDS]
     for batch in (1, 50):
         default = _answers(f"sqlite:///{tmp_path / f'd{batch}.db'}", lines, None, batch)
         small = _answers(f"sqlite:///{tmp_path / f's{batch}.db'}", lines, 1, batch)
