@@ -85,15 +85,12 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if key in obj:
             raise DuplicateKey(f"the key {key[:80]!r} appears twice in one JSON object")
-        if not (_unicode(key) and _unicode(value)):
-            raise NotUnicode()
         obj[key] = value
     return obj
 
 
 def _unicode(value: Any) -> bool:
-    """Whether a decoded value's strings are Unicode text; objects are checked as they are
-    made (`_refuse_duplicate_keys`), so only strings and arrays are looked into here."""
+    """Whether every string of a decoded value, object keys included, is Unicode text."""
     if isinstance(value, str):
         try:
             value.encode("utf-8")
@@ -102,15 +99,18 @@ def _unicode(value: Any) -> bool:
         return True
     if isinstance(value, list):
         return all(_unicode(v) for v in value)
+    if isinstance(value, dict):
+        return all(_unicode(k) and _unicode(v) for k, v in value.items())
     return True
 
 
 def decode_json(text: str) -> Any:
     """The JSON text's value; a duplicate key in any object, at any depth, is refused
     (DuplicateKey), and so is a string that is not Unicode text (NotUnicode): both are
-    RefusedJson, a ValueError, as is malformed JSON."""
+    RefusedJson, a ValueError, as is malformed JSON. A lone surrogate comes from a `\\u` escape,
+    or from text that is not ASCII: only then are the value's strings looked into."""
     value = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
-    if not _unicode(value):
+    if ("\\u" in text or not text.isascii()) and not _unicode(value):
         raise NotUnicode()
     return value
 
