@@ -5,7 +5,7 @@ run read them all)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -14,7 +14,7 @@ from enrollment_ledger.domain.enrollment import Enrollment
 from enrollment_ledger.domain.events import recording_at
 from enrollment_ledger.domain.ledger import Ledger
 
-from bench.population import Driver, population
+from bench.population import Driver, exchange_steps, merge, population, schedule_months
 
 from ..conftest import Apply
 from ..group_scenarios import employer_pays, enrolled_group
@@ -59,6 +59,38 @@ def test_after_every_monthly_run_no_decision_that_records_is_left(ledger: Ledger
     assert left == []
     assert len(enrollment_ids) > 24
     assert left_out > 20
+
+
+def test_runs_every_day_leave_no_decision_that_records(ledger: Ledger) -> None:
+    """The schedule run every day of a generated year (a third of its payments a dollar short):
+    after each day's run, every enrollment brought to that day records nothing more. A day's
+    run reads only the enrollments the index names for it, so a decision the index leaves out
+    (a notice, a payment date passed, an end known ahead, a reinstatement window closing, a
+    waiver period ending) is found on its own day, not hidden behind a monthly run's other
+    decisions (the monthly test above)."""
+    first = schedule_months(2026)[0].replace(day=1)
+    days = [first + timedelta(days=n) for n in range((date(2026, 12, 31) - first).days + 1)]
+    driver = Driver(ledger)
+    enrollment_ids: list[str] = []
+    left: list[str] = []
+    decided: set[str] = set()
+    for command in _some_payments_short(merge(exchange_steps(16, seed=2), days)):
+        answer = driver.apply(command)
+        # a short payment can end coverage the generated year goes on to act on
+        assert answer["ok"] or answer["error"]["code"] == "invalid_state", (command, answer)
+        if command["command"] in ("select_plan", "select_group_plan"):
+            enrollment_ids.append(command.get("enrollment_id") or command["group_enrollment_id"])
+        if command["command"] == "run_schedule":
+            decided |= {e["type"] for e in answer["events"]}
+            left += _left_due(ledger, enrollment_ids, date.fromisoformat(command["through"]))
+    assert left == []
+    assert {
+        "DelinquencyNoticeIssued",
+        "CoverageTerminated",
+        "ReinstatementWindowExpired",
+        "CoverageEnded",
+        "HardshipWaiverEnded",
+    } <= decided, " ".join(sorted(decided))
 
 
 def _some_payments_short(commands: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -130,3 +162,28 @@ def test_a_small_group_month_paid_in_full_is_left_out_and_one_owing_is_not(
         assert apply(**employer_pays("2026-04-20", paid, f"M{paid}", group))["ok"]
         aggregate = ledger.group_enrollment(group)
         assert aggregate.next_due_on(ledger.policy.in_force(aggregate.horizon)) == next_due
+
+
+def test_a_notice_day_alone_names_the_enrollment(ledger: Ledger, apply: Apply) -> None:
+    """March's premium missed (checked 24 February, 12.12(2)): the notice falls due on 5 March
+    (`delinquency_notice_day`). Coverage ending 31 March at the member's request (12.10(8))
+    leaves no April invoice, whose issue day is also the 5th: the notice alone names the
+    enrollment in the index for 5 March, and a run through that day issues it as of that day."""
+    for command in household_commands("H1"):
+        assert apply(**command)["ok"]
+    assert apply(**select("E1"))["ok"]
+    assert apply(**pay("2026-01-12", "150.00", "B1"))["ok"]
+    missed = apply(**schedule("2026-02-28"))
+    assert [e["data"]["notice_on"] for e in missed["events"] if e["type"] == "PaymentMissed"] == [
+        "2026-03-05"
+    ]
+    ended = apply(command="request_termination", on="2026-03-02", enrollment_id="E1")
+    assert [e["data"]["end_on"] for e in ended["events"]] == ["2026-03-31"]
+    aggregate = ledger.enrollment("E1")
+    assert aggregate.next_due_on(ledger.policy.in_force(aggregate.horizon)) == date(2026, 3, 5)
+    assert ledger.storage.due_through(date(2026, 3, 4), limit=10) == []
+    assert ledger.storage.due_through(date(2026, 3, 5), limit=10) == [Enrollment.id_for("E1")]
+    answer = apply(**schedule("2026-03-05"))
+    assert [(e["type"], e["data"]["on"]) for e in answer["events"]] == [
+        ("DelinquencyNoticeIssued", "2026-03-05")
+    ]
