@@ -407,3 +407,44 @@ def test_a_count_option_takes_up_to_its_most_and_not_one_more(
     )
 
     assert (code, answer["ok"]) == ((0, True) if accepted else (2, False))
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "form"),
+    [
+        (["projections", "run", "--batch-size", "{}"], "--batch-size", "from 1 to 1,000,000,000"),
+        (["projections", "rebuild", "--batch-size", "{}"], "--batch-size", "1,000,000,000"),
+        (["relay", "--batch-size", "{}"], "--batch-size", "from 1 to 1,000,000,000"),
+        (["relay", "--coverage-every", "{}"], "--coverage-every", "from 1 to 1,000,000,000"),
+        (["consume", "--max-messages", "{}"], "--max-messages", "from 1 to 1,000,000,000"),
+        (["projections", "run", "--poll-seconds", "{}"], "--poll-seconds", "most 10,000,000"),
+        (["relay", "--lease-seconds", "{}"], "--lease-seconds", "at most 10,000,000"),
+        (["consume", "--timeout", "{}"], "--timeout", "at most 10,000,000"),
+    ],
+)
+@pytest.mark.parametrize("value", ["0", "-3", "x", "", "nan", "1000000001"])
+def test_every_count_and_seconds_option_refuses_a_bad_value_as_invalid_field(
+    args: list[str],
+    option: str,
+    form: str,
+    value: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The projections', relay's and consumer's counts and seconds answer a bad value as the
+    record commands' counts do (a coded error naming the option, in JSON with --json), not with
+    argparse's usage text."""
+    store = tmp_path / "ledger.db"
+
+    code, answer = run_main(
+        capsys,
+        *[value if a == "{}" else a for a in args],
+        "--store",
+        f"sqlite:///{store}",
+        "--json",
+    )
+
+    assert (code, answer["error"]["code"]) == (2, "invalid_field")
+    assert answer["error"]["message"].startswith(f"{option}: {value!r} is not a ")
+    assert answer["error"]["message"].endswith(form)
+    assert not store.exists()

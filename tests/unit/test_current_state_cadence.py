@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from enrollment_ledger.adapters.cli import downstream
 from enrollment_ledger.adapters.cli.main import _parser
+from enrollment_ledger.adapters.failures import InvalidOption
 from enrollment_ledger.adapters.kafka import current_state
 from enrollment_ledger.adapters.kafka.current_state import Acked, CurrentState
 from enrollment_ledger.adapters.kafka.relay import RelayOptions
@@ -81,6 +82,6 @@ def test_coverage_every_is_an_option_of_the_relay_with_the_relays_default() -> N
 
 @pytest.mark.parametrize("bad", ["0", "-5", "1.5", "often"])
 def test_coverage_every_must_be_a_positive_count(bad: str) -> None:
-    with pytest.raises(SystemExit) as refused:
+    with pytest.raises(InvalidOption, match=r"^--coverage-every: ") as refused:
         _parser().parse_args(["relay", "--kafka", "k:9092", "--coverage-every", bad])
-    assert refused.value.code == 2
+    assert refused.value.code == "invalid_field"

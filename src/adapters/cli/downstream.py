@@ -8,7 +8,13 @@ import os
 import sys
 from typing import Any
 
-from .options import add_json_option, bootstrap_servers, positive_int, positive_seconds
+from .options import (
+    MAX_COUNT,
+    add_count_option,
+    add_json_option,
+    add_seconds_option,
+    bootstrap_servers,
+)
 
 DEFAULT_TOPIC = "enrollment-ledger.events"  # = adapters.kafka.relay.DEFAULT_TOPIC
 DEFAULT_COVERAGE_TOPIC = "enrollment-ledger.coverage"  # = kafka.current_state's
@@ -35,11 +41,13 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="stop once every recorded event is published, instead of following the store",
     )
-    relay.add_argument(
+    add_count_option(
+        relay,
         "--batch-size",
-        type=positive_int,
-        default=1000,
-        help="events read, sent and acknowledged per batch (default: 1000)",
+        "events",
+        MAX_COUNT,
+        1000,
+        "events read, sent and acknowledged per batch (default: 1000)",
     )
     relay.add_argument(
         "--member-data",
@@ -55,11 +63,11 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         default=None,
         help="with --member-data include: the topic key (`keygen --topic`) that encrypts it",
     )
-    relay.add_argument(
+    add_seconds_option(
+        relay,
         "--lease-seconds",
-        type=positive_seconds,
-        default=10.0,
-        help="how long the relay's lease outlives a dead relay (default: 10)",
+        10.0,
+        "how long the relay's lease outlives a dead relay (default: 10)",
     )
     _add_coverage_topic_option(relay, "the compacted topic of each enrollment's current answer")
     relay.add_argument(
@@ -67,12 +75,13 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="publish the events only, not the current-state topic",
     )
-    relay.add_argument(
+    add_count_option(
+        relay,
         "--coverage-every",
-        type=positive_int,
-        default=DEFAULT_COVERAGE_EVERY,
-        metavar="N",
-        help="through a backlog, publish the current-state answers after the batch that brings "
+        "events",
+        MAX_COUNT,
+        DEFAULT_COVERAGE_EVERY,
+        "through a backlog, publish the current-state answers after the batch that brings "
         f"the events relayed since the last time to N (default: {DEFAULT_COVERAGE_EVERY}); "
         "always once caught up",
     )
@@ -114,15 +123,12 @@ def add_downstream_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     add_json_option(
         consume, "print each message whole: topic, partition, offset, key, headers and the event"
     )
-    consume.add_argument(
-        "--max-messages", type=positive_int, default=None, help="stop after N events"
-    )
-    consume.add_argument(
+    add_count_option(consume, "--max-messages", "events", MAX_COUNT, None, "stop after N events")
+    add_seconds_option(
+        consume,
         "--timeout",
-        type=positive_seconds,
-        default=None,
-        metavar="S",
-        help="stop after S seconds without a new message (joining the group counts)",
+        None,
+        "stop after S seconds without a new message (joining the group counts)",
     )
     consume.add_argument(
         "--topic-key-file",

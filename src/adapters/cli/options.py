@@ -153,14 +153,6 @@ MAX_COUNT = 1_000_000_000
 MAX_SECONDS = 10_000_000
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number from 1 to a billion."""
-    value = int(text)
-    if not 1 <= value <= MAX_COUNT:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_COUNT}")
-    return value
-
-
 def whole_number_of(option: str, unit: str, most: int) -> Callable[[str], int]:
     """An argparse type: a whole number of `unit`, 1 to `most`; else `invalid_field` naming the
     option (as a date option's `invalid_date`), never argparse's usage text."""
@@ -214,12 +206,30 @@ def add_cache_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def positive_seconds(text: str) -> float:
-    """An argparse type: a finite number of seconds above 0 (and at most MAX_SECONDS)."""
-    value = float(text)
-    if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
-        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_SECONDS} seconds")
-    return value
+def seconds_of(option: str) -> Callable[[str], float]:
+    """An argparse type: a finite number of seconds above 0 and at most MAX_SECONDS; else
+    `invalid_field` naming the option (`whole_number_of`), never argparse's usage text."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+            raise InvalidOption(
+                f"{option}: {_shown(text)} is not a number of seconds above 0 and at most "
+                f"{MAX_SECONDS:,}"
+            )
+        return value
+
+    return parse
+
+
+def add_seconds_option(
+    parser: argparse.ArgumentParser, option: str, default: float | None, help: str
+) -> None:
+    """`option S`: a number of seconds above 0 (`seconds_of`)."""
+    parser.add_argument(option, type=seconds_of(option), default=default, metavar="S", help=help)
 
 
 _HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})$")

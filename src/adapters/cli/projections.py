@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..failures import InvalidDate
 from .options import (
+    MAX_COUNT,
     add_as_of_option,
+    add_count_option,
     add_json_option,
+    add_seconds_option,
     business_date,
-    positive_int,
-    positive_seconds,
 )
 from .progress import progress_bars
 
@@ -45,14 +46,9 @@ def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     run.add_argument("names", nargs="*", metavar="NAME", help="projections (default: all)")
     run.add_argument("--follow", action="store_true", help="keep following the store")
-    run.add_argument(
-        "--batch-size", type=positive_int, default=500, help="events per transaction (500)"
-    )
-    run.add_argument(
-        "--poll-seconds",
-        type=positive_seconds,
-        default=1.0,
-        help="with --follow, how often the store is read (default: 1)",
+    add_count_option(run, "--batch-size", "events", MAX_COUNT, 500, "events per transaction (500)")
+    add_seconds_option(
+        run, "--poll-seconds", 1.0, "with --follow, how often the store is read (default: 1)"
     )
     add_json_option(run, 'print {"ok": true, "positions": {NAME: POSITION}} (default: a summary)')
     rebuild = actions.add_parser(
@@ -61,11 +57,13 @@ def add_projection_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         help="drop a projection and rebuild it from the first event",
     )
     rebuild.add_argument("name", nargs="?", default=None, help="a projection (default: all)")
-    rebuild.add_argument(
+    add_count_option(
+        rebuild,
         "--batch-size",
-        type=positive_int,
-        default=None,
-        help="events per transaction, about (default: large; a rebuild writes groups of whole "
+        "events",
+        MAX_COUNT,
+        None,
+        "events per transaction, about (default: large; a rebuild writes groups of whole "
         "aggregates)",
     )
     add_json_option(
