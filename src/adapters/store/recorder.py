@@ -556,6 +556,8 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             # SQLite (PostgreSQL's several rows go in one statement, below)
             insert = statements.raw_insert_event
             ids = [int(insert.execute(session, row).fetchone()[0]) for row in rows]
+        elif statements.raw_insert_events is not None:  # PostgreSQL's several rows
+            ids = statements.raw_insert_events.positions(session, rows)
         elif len(rows) == 1:
             ids = [int(session.execute(statements.insert_event, rows[0]).scalar_one())]
         else:
@@ -1233,9 +1235,14 @@ class _Statements:
         self.dialect = engine.dialect if engine is not None else None
         self.raw = self.dialect is not None and self.dialect.name in ("sqlite", "postgresql")
         self.sqlite = self.dialect is not None and self.dialect.name == "sqlite"
+        self.raw_insert_events: _OrderedInsert | None = None
         if self.raw:
             event_columns = ["originator_id", "originator_version", "topic", "state"]
             self.raw_insert_event = _Raw(self.insert_event, self.dialect, event_columns)
+            if not self.sqlite:
+                self.raw_insert_events = _OrderedInsert(
+                    self.raw_insert_event, events, event_columns, events.c.id
+                )
             self.raw_insert_link = _Raw(
                 self.insert_link, self.dialect, ["position", "hash", "recorded_by"]
             )
@@ -1366,6 +1373,53 @@ class _Raw:
 
     def _translated(self, session: Session, error: Exception, args: Any) -> Exception:
         return _translated(session.connection(), self.dialect, self.sql, args, error)
+
+
+class _OrderedInsert:
+    """PostgreSQL: many rows inserted on the driver's cursor by statements of up to
+    ROWS_PER_STATEMENT rows, their generated keys returned in the rows' order. The statement is
+    the one SQLAlchemy sends for `returning(..., sort_by_parameter_order=True)`: the rows
+    selected from a VALUES list with a counter, in the counter's order, so the keys (from the
+    table's sequence, under the table's lock) increase with the rows; they are sorted. Its
+    parameters are `single`'s (the one-row statement's bind processors)."""
+
+    def __init__(self, single: _Raw, table: Table, columns: Sequence[str], key: Any) -> None:
+        dialect = single.dialect
+        quote = dialect.identifier_preparer
+        columns = list(columns)
+        selected = ", ".join(f"p{i}" for i in range(len(columns)))
+        self.head = (
+            f"INSERT INTO {quote.format_table(table)} "
+            f"({', '.join(quote.format_column(table.c[c]) for c in columns)}) "
+            f"SELECT {selected} FROM (VALUES "
+        )
+        casts = [table.c[c].type.compile(dialect=dialect) for c in columns]
+        self.row = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ", {})"
+        self.tail = (
+            f") AS imp_sen({selected}, sen_counter) ORDER BY sen_counter "
+            f"RETURNING {quote.format_column(key)}"
+        )
+        self.single = single
+        self.columns = columns
+
+    def positions(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        cursor = _driver_cursor(session)
+        args = [self.single.args(row) for row in rows]
+        keys: list[int] = []
+        for start in range(0, len(args), ROWS_PER_STATEMENT):
+            chunk = args[start : start + ROWS_PER_STATEMENT]
+            sql = self.head + ", ".join([self.row.format(n) for n in range(len(chunk))]) + self.tail
+            values = [
+                value
+                for a in chunk
+                for value in (a if isinstance(a, tuple) else [a[c] for c in self.columns])
+            ]
+            try:
+                cursor.execute(sql, values)
+            except self.single.dialect.loaded_dbapi.Error as e:
+                raise self.single._translated(session, e, values) from e
+            keys += sorted(int(r[0]) for r in cursor.fetchall())
+        return keys
 
 
 ROWS_PER_STATEMENT = 1000
