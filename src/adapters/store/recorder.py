@@ -1322,6 +1322,9 @@ class _Raw:
         """The positional parameters in order, each with its processor (None: sent as given)."""
         self.rows_form = _rows_form(self.sql) if dialect.name == "postgresql" else None
         """PostgreSQL: the insert as one statement of many rows (`executemany`)."""
+        self.copy_form = _copy_form(self.rows_form)
+        """PostgreSQL: a plain insert's rows as COPY FROM STDIN (no conflict clause, nothing
+        returned): the rows streamed, not one placeholder per value for the driver to parse."""
 
     def args(self, parameters: Mapping[str, Any]) -> Any:
         processors = self.processors
@@ -1363,6 +1366,11 @@ class _Raw:
                 cursor.executemany(self.sql, args)
                 return
             head, row, tail, names = self.rows_form
+            if self.copy_form is not None:
+                with cursor.copy(self.copy_form) as copy:
+                    for a in args:
+                        copy.write_row([a[name] for name in names])
+                return
             for start in range(0, len(args), ROWS_PER_STATEMENT):
                 chunk = args[start : start + ROWS_PER_STATEMENT]
                 values = [a[name] for a in chunk for name in names]
@@ -1451,6 +1459,28 @@ def _rows_form(sql: str) -> tuple[str, str, str, tuple[str, ...]] | None:
     if not names or _NAMED.search(tail) or _NAMED.sub("%s", inner).count("%s") != len(names):
         return None
     return head + " VALUES ", "(" + _NAMED.sub("%s", inner) + ")", tail, names
+
+
+_INSERT_HEAD = re.compile(r"INSERT INTO (\S+) (\([^()]*\)) VALUES ")
+
+
+def _copy_form(rows_form: tuple[str, str, str, tuple[str, ...]] | None) -> str | None:
+    """`COPY table (columns) FROM STDIN` for a multi-row form (`_rows_form`) whose statement is
+    a plain insert of its columns: no conflict clause or RETURNING after its row, and each
+    value a placeholder, at most cast to a type by name (SQLAlchemy casts each to its column's
+    type, `%s::BIGINT`; COPY reads each value as its column's type)."""
+    if rows_form is None:
+        return None
+    head, row, tail, names = rows_form
+    match = _INSERT_HEAD.fullmatch(head)
+    if match is None or tail.strip() or not _PLAIN_ROW.fullmatch(row):
+        return None
+    if row.count("%s") != len(names):
+        return None
+    return f"COPY {match.group(1)} {match.group(2)} FROM STDIN"
+
+
+_PLAIN_ROW = re.compile(r"\(%s(::\w+)?(, %s(::\w+)?)*\)")
 
 
 def _driver_takes_as_is(dialect: Any, bind_type: Any) -> bool:
