@@ -144,11 +144,14 @@ def _answer(
         recorded_by = check_actor(actor, "the actor") if actor is not None else resolve_actor()
         with batch_collection(), _collection_for(command):
             recording = execute(ledger, command, recorded_by)
-        actors = (
-            [recorded_by] * len(recording.events)
-            if recording.fresh
-            else actors_of(ledger, recording.events)
-        )
+            actors = (
+                [recorded_by] * len(recording.events)
+                if recording.fresh
+                else actors_of(ledger, recording.events)
+            )
+            # rendered in the block: a monthly run's answer is every event it recorded, made
+            # while what the run folded is still held
+            answer = ok_answer(command_id, recording.events, actors)
     except BatchAborted:
         raise
     except LedgerError as e:
@@ -160,7 +163,7 @@ def _answer(
         return error_answer(code, f"the store refused the command: {type(e).__name__}", command_id)
     except Exception as e:  # every command gets an answer, never a traceback
         return internal_error(e, command_id)
-    return ok_answer(command_id, recording.events, actors)
+    return answer
 
 
 def command_id_named(obj: Any) -> str | None:

@@ -1073,7 +1073,11 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 {"name": SCHEDULE_THROUGH, "value": through.isoformat()},
             )
 
-    def due_through(self, through: date, limit: int, after: str | None = None) -> list[UUID]:
+    def due_through(
+        self, through: date, limit: int | None = None, after: str | None = None
+    ) -> list[UUID]:
+        """The aggregates the schedule index names due on or before `through`, in id order
+        (after `after`; at most `limit`, or all)."""
         with self.transaction(commit=False) as session:
             self._write_deferred(session)
             query = select(self.schedule.c.aggregate_id).where(
@@ -1081,7 +1085,8 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             )
             if after is not None:
                 query = query.where(self.schedule.c.aggregate_id > after)
-            rows = session.execute(query.order_by(self.schedule.c.aggregate_id).limit(limit)).all()
+            query = query.order_by(self.schedule.c.aggregate_id)
+            rows = session.execute(query if limit is None else query.limit(limit)).all()
         return [UUID(r[0]) for r in rows]
 
 

@@ -269,12 +269,11 @@ def run_schedule(ledger: LedgerPort, command: RunSchedule) -> list[Aggregate]:
     ledger.storage.raise_schedule_through(through)
     touched: list[Aggregate] = []
     households: dict[str, Household] = {}
-    after: str | None = None
-    while True:
-        batch = ledger.storage.due_through(through, limit=500, after=after)
-        if not batch:
-            break
-        for enrollment in ledger.load_enrollments(batch):
+    # read at once: paged by id, each page's read sorted every row due again (PostgreSQL
+    # reads the rows due by the date's index), so the run's reads grew with the square of it
+    due = ledger.storage.due_through(through)
+    for start in range(0, len(due), RUN_BATCH):
+        for enrollment in ledger.load_enrollments(due[start : start + RUN_BATCH]):
             if previous is not None:
                 # Still due by the last run's date: left by a late fact committed while that
                 # run was in progress, or recorded before this rule. As of that date.
@@ -285,5 +284,8 @@ def run_schedule(ledger: LedgerPort, command: RunSchedule) -> list[Aggregate]:
                 open_periods_for_ended_waivers(
                     ledger, enrollment, enrollment.pending_events, households
                 )
-        after = str(batch[-1])
     return [*households.values(), *touched]
+
+
+RUN_BATCH = 500
+"""Enrollments a monthly run reads from the store at a time (one read of their events)."""
