@@ -1053,7 +1053,7 @@ def measure_scale_point(url: str, n: int, seed: int, cache: int | None = None) -
     finally:
         ledger.close()
     del lines
-    say(f"scale: {answered / load_seconds:.0f} commands/s; the store settled (servers.settle)")
+    say(f"scale: {answered / load_seconds:.0f} commands/s; settling the store (servers.settle)")
     settled = settle(url)
     say(f"scale: settled in {settled['seconds']:.0f} s; the run through {SCALE_MONTH}")
     run = timed_in_a_fresh_process(url, run_line)

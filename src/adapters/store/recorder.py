@@ -1073,18 +1073,14 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 {"name": SCHEDULE_THROUGH, "value": through.isoformat()},
             )
 
-    def due_through(
-        self, through: date, limit: int | None = None, after: str | None = None
-    ) -> list[UUID]:
-        """The aggregates the schedule index names due on or before `through`, in id order
-        (after `after`; at most `limit`, or all)."""
+    def due_through(self, through: date, limit: int | None = None) -> list[UUID]:
+        """The aggregates the schedule index names due on or before `through`, in id order (at
+        most `limit`, or all)."""
         with self.transaction(commit=False) as session:
             self._write_deferred(session)
             query = select(self.schedule.c.aggregate_id).where(
                 self.schedule.c.next_due_on <= through
             )
-            if after is not None:
-                query = query.where(self.schedule.c.aggregate_id > after)
             query = query.order_by(self.schedule.c.aggregate_id)
             rows = session.execute(query if limit is None else query.limit(limit)).all()
         return [UUID(r[0]) for r in rows]
@@ -1376,10 +1372,8 @@ class _Raw:
                     for a in args:
                         copy.write_row([a[name] for name in names])
                 return
-            for start in range(0, len(args), ROWS_PER_STATEMENT):
-                chunk = args[start : start + ROWS_PER_STATEMENT]
-                values = [a[name] for a in chunk for name in names]
-                sql = head + ", ".join([row] * len(chunk)) + tail
+            for count, values in _row_chunks(args, names):
+                sql = head + ", ".join([row] * count) + tail
                 cursor.execute(sql, values, prepare=False)
         except self.dialect.loaded_dbapi.Error as e:
             raise self._translated(session, e, args) from e
@@ -1419,14 +1413,8 @@ class _OrderedInsert:
         cursor = _driver_cursor(session)
         args = [self.single.args(row) for row in rows]
         keys: list[int] = []
-        for start in range(0, len(args), ROWS_PER_STATEMENT):
-            chunk = args[start : start + ROWS_PER_STATEMENT]
-            sql = self.head + ", ".join([self.row.format(n) for n in range(len(chunk))]) + self.tail
-            values = [
-                value
-                for a in chunk
-                for value in (a if isinstance(a, tuple) else [a[c] for c in self.columns])
-            ]
+        for count, values in _row_chunks(args, self.columns):
+            sql = self.head + ", ".join([self.row.format(n) for n in range(count)]) + self.tail
             try:
                 cursor.execute(sql, values)
             except self.single.dialect.loaded_dbapi.Error as e:
@@ -1438,6 +1426,17 @@ class _OrderedInsert:
 ROWS_PER_STATEMENT = 1000
 """Rows per multi-row insert on PostgreSQL (a bound parameter each column: well under its
 65,535)."""
+
+
+def _row_chunks(
+    args: Sequence[Mapping[str, Any]], names: Sequence[str]
+) -> Iterator[tuple[int, list[Any]]]:
+    """The rows in statements of up to ROWS_PER_STATEMENT rows: each statement's row count and
+    its values, row after row, each row's in `names`' order (PostgreSQL's named parameters)."""
+    for start in range(0, len(args), ROWS_PER_STATEMENT):
+        chunk = args[start : start + ROWS_PER_STATEMENT]
+        yield len(chunk), [a[name] for a in chunk for name in names]
+
 
 _NAMED = re.compile(r"%\((\w+)\)s")
 
@@ -1467,25 +1466,22 @@ def _rows_form(sql: str) -> tuple[str, str, str, tuple[str, ...]] | None:
 
 
 _INSERT_HEAD = re.compile(r"INSERT INTO (\S+) (\([^()]*\)) VALUES ")
+_PLAIN_ROW = re.compile(r"\(%s(::\w+)?(, %s(::\w+)?)*\)")
 
 
 def _copy_form(rows_form: tuple[str, str, str, tuple[str, ...]] | None) -> str | None:
     """`COPY table (columns) FROM STDIN` for a multi-row form (`_rows_form`) whose statement is
     a plain insert of its columns: no conflict clause or RETURNING after its row, and each
     value a placeholder, at most cast to a type by name (SQLAlchemy casts each to its column's
-    type, `%s::BIGINT`; COPY reads each value as its column's type)."""
+    type, `%s::BIGINT`; COPY reads each value as its column's type). `_rows_form` has checked
+    that the row has a placeholder for each of its names."""
     if rows_form is None:
         return None
-    head, row, tail, names = rows_form
+    head, row, tail, _names = rows_form
     match = _INSERT_HEAD.fullmatch(head)
     if match is None or tail.strip() or not _PLAIN_ROW.fullmatch(row):
         return None
-    if row.count("%s") != len(names):
-        return None
     return f"COPY {match.group(1)} {match.group(2)} FROM STDIN"
-
-
-_PLAIN_ROW = re.compile(r"\(%s(::\w+)?(, %s(::\w+)?)*\)")
 
 
 def _driver_takes_as_is(dialect: Any, bind_type: Any) -> bool:
