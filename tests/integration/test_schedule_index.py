@@ -52,8 +52,7 @@ def test_after_every_monthly_run_no_decision_that_records_is_left(ledger: Ledger
             previous = through
         answer = driver.apply(command)
         assert answer["ok"], (command, answer)
-        if command["command"] in ("select_plan", "select_group_plan"):
-            enrollment_ids.append(command.get("enrollment_id") or command["group_enrollment_id"])
+        enrollment_ids += _selected(command)
         if command["command"] == "run_schedule":
             left += _left_due(ledger, enrollment_ids, through)
     assert left == []
@@ -78,8 +77,7 @@ def test_runs_every_day_leave_no_decision_that_records(ledger: Ledger) -> None:
         answer = driver.apply(command)
         # a short payment can end coverage the generated year goes on to act on
         assert answer["ok"] or answer["error"]["code"] == "invalid_state", (command, answer)
-        if command["command"] in ("select_plan", "select_group_plan"):
-            enrollment_ids.append(command.get("enrollment_id") or command["group_enrollment_id"])
+        enrollment_ids += _selected(command)
         if command["command"] == "run_schedule":
             decided |= {e["type"] for e in answer["events"]}
             left += _left_due(ledger, enrollment_ids, date.fromisoformat(command["through"]))
@@ -91,6 +89,13 @@ def test_runs_every_day_leave_no_decision_that_records(ledger: Ledger) -> None:
         "CoverageEnded",
         "HardshipWaiverEnded",
     } <= decided, " ".join(sorted(decided))
+
+
+def _selected(command: dict[str, Any]) -> list[str]:
+    """The enrollment a plan selection (an individual's or a small group's) opens, if any."""
+    if command["command"] in ("select_plan", "select_group_plan"):
+        return [command.get("enrollment_id") or command["group_enrollment_id"]]
+    return []
 
 
 def _some_payments_short(commands: list[dict[str, Any]]) -> list[dict[str, Any]]:
