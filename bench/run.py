@@ -1022,6 +1022,7 @@ class ScalePoint:
     run_peak_rss_mb: float | None = None  # the run's own process (not kept before 2026-12-02)
     load_cache: int | None = None  # the load's `--cache` (None: the ledger's default)
     settle_seconds: float | None = None  # `servers.settle` before the run (not before 2026-12-02)
+    store_mb: float | None = None  # the store's size when settled (not before this field)
 
 
 def measure_scale_point(url: str, n: int, seed: int, cache: int | None = None) -> ScalePoint:
@@ -1055,7 +1056,10 @@ def measure_scale_point(url: str, n: int, seed: int, cache: int | None = None) -
     del lines
     say(f"scale: {answered / load_seconds:.0f} commands/s; settling the store (servers.settle)")
     settled = settle(url)
-    say(f"scale: settled in {settled['seconds']:.0f} s; the run through {SCALE_MONTH}")
+    say(
+        f"scale: settled in {settled['seconds']:.0f} s ({settled['store_mb']:.0f} MB); "
+        f"the run through {SCALE_MONTH}"
+    )
     run = timed_in_a_fresh_process(url, run_line)
     if not run.ok:
         raise RuntimeError(f"the monthly run was refused: {run.error}")
@@ -1070,6 +1074,7 @@ def measure_scale_point(url: str, n: int, seed: int, cache: int | None = None) -
         round(run.peak_rss_mb, 1),
         cache,
         round(settled["seconds"], 1),
+        settled["store_mb"],
     )
 
 
@@ -1150,7 +1155,12 @@ def measure_scale(
                 target=1.2,
                 compare="<=",
                 note=f"the run's time per enrollment at {large.households} households over "
-                f"{small.households}, brought to a factor of 4 in size",
+                f"{small.households}, brought to a factor of 4 in size"
+                + (
+                    f"; the stores {small.store_mb:.0f} and {large.store_mb:.0f} MB when settled"
+                    if small.store_mb is not None and large.store_mb is not None
+                    else ""
+                ),
             )
         )
     rate = large.commands / large.load_seconds

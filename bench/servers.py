@@ -78,7 +78,9 @@ def settle(store_url: str) -> dict[str, Any]:
     the visibility map, and the planner's statistics of the tables as loaded) and a
     `CHECKPOINT` (the load's dirty pages written out); on SQLite `ANALYZE` and a checkpoint of
     the WAL. Otherwise the first command timed after a large load shares the machine with that
-    work, more of it the larger the load. The seconds it took and what was done."""
+    work, more of it the larger the load. The seconds it took, what was done, and the store's
+    size after it in MB (`store_mb`: PostgreSQL's `pg_database_size`, SQLite's pages), to read
+    a run's time against the caches it had (`shared_buffers`, the kernel's)."""
     engine = sa.create_engine(resolve_store_url(store_url), isolation_level="AUTOCOMMIT")
     done: list[str] = []
     started = time.perf_counter()
@@ -92,10 +94,14 @@ def settle(store_url: str) -> dict[str, Any]:
                     done.append("checkpoint")
                 except sa.exc.DBAPIError:  # a role without pg_checkpoint (a --store server)
                     pass
+                size = "SELECT pg_database_size(current_database())"
             else:
                 connection.exec_driver_sql("ANALYZE")
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
                 done += ["analyze", "wal_checkpoint"]
+                size = "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size"
+            seconds = time.perf_counter() - started
+            store_bytes = int(connection.exec_driver_sql(size).scalar_one())
     finally:
         engine.dispose()
-    return {"seconds": time.perf_counter() - started, "done": done}
+    return {"seconds": seconds, "done": done, "store_mb": round(store_bytes / 2**20, 2)}

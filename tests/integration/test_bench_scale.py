@@ -14,6 +14,8 @@ from bench import run
 from bench.population import Driver, household_steps, merge, schedule_months
 from bench.throughput import bulk_load, timed_in_a_fresh_process
 
+from .kafka_helpers import seed
+
 
 def _events(url: str) -> int:
     ledger = build_ledger(url)
@@ -41,6 +43,7 @@ def test_a_scale_point_loads_the_households_and_runs_the_month_in_another_proces
     assert point.run_peak_rss_mb is not None and point.run_peak_rss_mb > 0
     assert point.load_cache == 5
     assert point.settle_seconds is not None and point.settle_seconds >= 0
+    assert point.store_mb == pytest.approx((tmp_path / "scale.db").stat().st_size / 2**20, abs=0.01)
     # the run's events are in the store, after the load's
     assert _events(url) >= point.run_events + point.commands
 
@@ -99,7 +102,10 @@ def test_settling_a_store_vacuums_and_analyses_its_tables(
         else f"sqlite:///{tmp_path / 'settled.db'}"
     )
     build_ledger(store_url, create=True).close()
+    empty = settle(store_url)["store_mb"]
+    seed(store_url, range(10))
     settled = settle(store_url)
+    assert settled["store_mb"] > empty > 0  # the store's size, grown by what it holds
 
     engine = sa.create_engine(resolve_store_url(store_url))
     try:
