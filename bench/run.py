@@ -1023,6 +1023,7 @@ class ScalePoint:
     load_cache: int | None = None  # the load's `--cache` (None: the ledger's default)
     settle_seconds: float | None = None  # `servers.settle` before the run (not before 2026-12-02)
     store_mb: float | None = None  # the store's size when settled (not before this field)
+    run_phases: dict[str, float] | None = None  # the run's seconds by function (`PHASES`)
 
 
 def measure_scale_point(url: str, n: int, seed: int, cache: int | None = None) -> ScalePoint:
@@ -1075,6 +1076,7 @@ def measure_scale_point(url: str, n: int, seed: int, cache: int | None = None) -
         cache,
         round(settled["seconds"], 1),
         settled["store_mb"],
+        run.phases,
     )
 
 

@@ -90,13 +90,51 @@ def bulk_load(ledger: Any, lines: Sequence[bytes], batch: int) -> tuple[float, i
 @dataclass(frozen=True)
 class FreshRun:
     """One command timed in a fresh process: its seconds, its answer's outcome (the error code
-    of a refusal), the events it recorded and the process's peak RSS."""
+    of a refusal), the events it recorded, the process's peak RSS, and the seconds spent in
+    each of the functions of PHASES (cumulative: a phase called inside another is in both)."""
 
     seconds: float
     ok: bool
     error: str | None
     events: int
     peak_rss_mb: float
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+PHASES: list[tuple[str, str, str]] = [
+    # (phase, where: the store's recorder, the ledger or the answers module, function)
+    ("index", "recorder", "due_through"),  # the schedule index's ids due
+    ("loads", "ledger", "load_enrollments"),  # their events read, decoded and folded
+    ("loads.read", "recorder", "select_after"),  # of which the store's read
+    ("late_decisions", "ledger", "_take_late_decisions"),
+    ("save", "ledger", "save"),  # the events mapped, inserted, chained (not yet committed)
+    ("index_dates", "recorder", "set_next_due"),  # the enrollments' next due dates
+    ("deferred_rows", "recorder", "_write_deferred"),  # links, tree, dates, log: at the commit
+    ("answer", "answers", "ok_answer"),
+]
+"""What a run in a fresh process is timed by, function by function: what is left of its
+seconds is the handler's decisions, the transaction's begin and commit, and the rest."""
+
+
+def _timed_phases(ledger: Any) -> dict[str, float]:
+    """Each function of PHASES wrapped, in this process only, to add its seconds to its phase
+    (a few calls a run: the wrappers cost nothing next to what they time)."""
+    from enrollment_ledger.adapters import answers
+
+    seconds = dict.fromkeys((phase for phase, _, _ in PHASES), 0.0)
+    owners = {"recorder": ledger.recorder, "ledger": ledger, "answers": answers}
+    for phase, where, name in PHASES:
+        original = getattr(owners[where], name)
+
+        def timed(*args: Any, _original: Any = original, _phase: str = phase, **kw: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return _original(*args, **kw)
+            finally:
+                seconds[_phase] += time.perf_counter() - started
+
+        setattr(owners[where], name, timed)
+    return seconds
 
 
 def _answer_timed(url: str, line: bytes) -> FreshRun:
@@ -105,6 +143,7 @@ def _answer_timed(url: str, line: bytes) -> FreshRun:
 
     ledger = build_ledger(url)
     try:
+        phases = _timed_phases(ledger)
         started = time.perf_counter()
         answer = answer_line(ledger, line)
         seconds = time.perf_counter() - started
@@ -113,7 +152,10 @@ def _answer_timed(url: str, line: bytes) -> FreshRun:
     assert answer is not None
     peak = peak_rss_mb()  # VmHWM: ru_maxrss would be the spawning loader's peak, kept across exec
     error = None if answer["ok"] else str(answer["error"]["code"])
-    return FreshRun(seconds, answer["ok"], error, len(answer.get("events", ())), peak)
+    events = len(answer.get("events", ()))
+    return FreshRun(
+        seconds, answer["ok"], error, events, peak, {k: round(v, 6) for k, v in phases.items()}
+    )
 
 
 def timed_in_a_fresh_process(url: str, line: bytes) -> FreshRun:

@@ -12,7 +12,7 @@ from enrollment_ledger.adapters.bootstrap import build_ledger, resolve_store_url
 
 from bench import run
 from bench.population import Driver, household_steps, merge, schedule_months
-from bench.throughput import bulk_load, timed_in_a_fresh_process
+from bench.throughput import PHASES, bulk_load, timed_in_a_fresh_process
 
 from .kafka_helpers import seed
 
@@ -43,6 +43,10 @@ def test_a_scale_point_loads_the_households_and_runs_the_month_in_another_proces
     assert point.run_peak_rss_mb is not None and point.run_peak_rss_mb > 0
     assert point.load_cache == 5
     assert point.settle_seconds is not None and point.settle_seconds >= 0
+    # the run timed function by function: each phase seen, within the run's seconds
+    assert point.run_phases is not None and set(point.run_phases) == {p for p, _, _ in PHASES}
+    assert all(0 < s <= point.run_seconds for s in point.run_phases.values())
+    assert point.run_phases["loads.read"] <= point.run_phases["loads"]
     assert point.store_mb == pytest.approx((tmp_path / "scale.db").stat().st_size / 2**20, abs=0.01)
     # the run's events are in the store, after the load's
     assert _events(url) >= point.run_events + point.commands
