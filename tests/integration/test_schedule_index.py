@@ -46,7 +46,7 @@ def test_after_every_monthly_run_no_decision_that_records_is_left(ledger: Ledger
     for command in _some_payments_short(population(24, seed=5)):
         if command["command"] == "run_schedule":
             through = date.fromisoformat(command["through"])
-            named = set(ledger.storage.due_through(through, limit=10_000))
+            named = set(ledger.storage.due_through(through))
             fell_due = _premium_fell_due(ledger, enrollment_ids, previous, through)
             left_out += len(fell_due - named)
             previous = through
@@ -186,8 +186,8 @@ def test_a_notice_day_alone_names_the_enrollment(ledger: Ledger, apply: Apply) -
     assert [e["data"]["end_on"] for e in ended["events"]] == ["2026-03-31"]
     aggregate = ledger.enrollment("E1")
     assert aggregate.next_due_on(ledger.policy.in_force(aggregate.horizon)) == date(2026, 3, 5)
-    assert ledger.storage.due_through(date(2026, 3, 4), limit=10) == []
-    assert ledger.storage.due_through(date(2026, 3, 5), limit=10) == [Enrollment.id_for("E1")]
+    assert ledger.storage.due_through(date(2026, 3, 4)) == []
+    assert ledger.storage.due_through(date(2026, 3, 5)) == [Enrollment.id_for("E1")]
     answer = apply(**schedule("2026-03-05"))
     assert [(e["type"], e["data"]["on"]) for e in answer["events"]] == [
         ("DelinquencyNoticeIssued", "2026-03-05")

@@ -216,9 +216,9 @@ def test_a_run_of_the_schedule_in_a_batch_finds_the_due_dates_set_earlier_in_it(
         with recorder.write_transaction():
             recorder.set_next_due({due: date(2026, 1, 5)})
         with recorder.write_transaction():
-            found = recorder.due_through(date(2026, 1, 31), limit=10)
+            found = recorder.due_through(date(2026, 1, 31))
     assert found == [due]
-    assert recorder.due_through(date(2026, 1, 31), limit=10) == [due]
+    assert recorder.due_through(date(2026, 1, 31)) == [due]
 
 
 def test_a_batch_finds_the_command_ids_and_references_recorded_earlier_in_it_and_not_those_rolled_back(
@@ -384,7 +384,7 @@ def test_a_batch_looks_up_its_command_ids_together_and_finds_the_ones_it_records
         assert finds.executed == 0
         with recorder.write_transaction():
             assert recorder.find_command("new") == (made, "b" * 64)
-            recorder.due_through(date(2026, 1, 31), limit=1)  # the batch's rows written
+            recorder.due_through(date(2026, 1, 31))  # the batch's rows written
             assert recorder.find_command("new") == (made, "b" * 64)
             assert recorder.find_command("later") is None
         assert finds.executed == 1  # "new", read again once written
@@ -491,7 +491,7 @@ def test_a_batch_looks_up_its_payments_references_together_and_finds_the_ones_it
             recorder.record_reference("new", made)
         with recorder.write_transaction():
             assert recorder.find_reference("new") == made
-            recorder.due_through(date(2026, 1, 31), limit=1)  # the batch's rows written
+            recorder.due_through(date(2026, 1, 31))  # the batch's rows written
             assert recorder.find_reference("new") == made
             assert recorder.find_reference("later") is None
         assert finds.executed == 1  # "new", read again once written
@@ -552,8 +552,8 @@ def test_a_batch_s_next_due_dates_of_one_aggregate_leave_the_last_one(store_url:
         for day in (5, 20, 9):
             with recorder.write_transaction():
                 recorder.set_next_due({moved: date(2026, 1, day), kept: date(2026, 1, 1)})
-    assert recorder.due_through(date(2026, 1, 8), limit=10) == [kept]
-    assert sorted(recorder.due_through(date(2026, 1, 9), limit=10)) == sorted([moved, kept])
+    assert recorder.due_through(date(2026, 1, 8)) == [kept]
+    assert sorted(recorder.due_through(date(2026, 1, 9))) == sorted([moved, kept])
 
 
 def test_rows_beyond_one_statement_s_worth_are_all_written(store_url: str) -> None:

@@ -1073,16 +1073,14 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 {"name": SCHEDULE_THROUGH, "value": through.isoformat()},
             )
 
-    def due_through(self, through: date, limit: int | None = None) -> list[UUID]:
-        """The aggregates the schedule index names due on or before `through`, in id order (at
-        most `limit`, or all)."""
+    def due_through(self, through: date) -> list[UUID]:
+        """The aggregates the schedule index names due on or before `through`, in id order."""
         with self.transaction(commit=False) as session:
             self._write_deferred(session)
             query = select(self.schedule.c.aggregate_id).where(
                 self.schedule.c.next_due_on <= through
             )
-            query = query.order_by(self.schedule.c.aggregate_id)
-            rows = session.execute(query if limit is None else query.limit(limit)).all()
+            rows = session.execute(query.order_by(self.schedule.c.aggregate_id)).all()
         return [UUID(r[0]) for r in rows]
 
 
