@@ -1065,18 +1065,18 @@ def measure_scale_point(url: str, n: int, seed: int, cache: int | None = None) -
     if not run.ok:
         raise RuntimeError(f"the monthly run was refused: {run.error}")
     return ScalePoint(
-        n,
-        enrollments,
-        answered,
-        load_seconds,
-        run.seconds,
-        run.events,
-        rejected,
-        round(run.peak_rss_mb, 1),
-        cache,
-        round(settled["seconds"], 1),
-        settled["store_mb"],
-        run.phases,
+        households=n,
+        enrollments=enrollments,
+        commands=answered,
+        load_seconds=load_seconds,
+        run_seconds=run.seconds,
+        run_events=run.events,
+        rejected=rejected,
+        run_peak_rss_mb=round(run.peak_rss_mb, 1),
+        load_cache=cache,
+        settle_seconds=round(settled["seconds"], 1),
+        store_mb=settled["store_mb"],
+        run_phases=run.phases,
     )
 
 
