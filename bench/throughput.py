@@ -4,7 +4,9 @@
   process: `run_apply` over the encoded lines), timed whole; `bulk_load` the same, its answers
   counted as they are written, not kept (a load of a million commands).
 - `timed_in_a_fresh_process`: one command answered by a new process on a built store, as a
-  scheduler starts the monthly run (nothing of the load in its memory, a cold aggregate cache).
+  scheduler starts the monthly run (nothing of the load in its memory, a cold aggregate cache);
+  `rehearsed_in_a_fresh_process` the same, stopped at its commit and rolled back (the store left
+  as it was), so that one store gives the run more than one reading.
 - `http_load`: a real `enrollment-ledger serve` process on a store, and a bounded pool of client
   threads on loopback, each posting its own households' commands one request at a time (a
   keep-alive connection per client) for a fixed time; latencies, statuses and answers kept.
@@ -99,6 +101,7 @@ class FreshRun:
     events: int
     peak_rss_mb: float
     phases: dict[str, float] = field(default_factory=dict)
+    committed: bool = True  # False: a rehearsal, rolled back at its commit (its events: saved)
 
 
 PHASES: list[tuple[str, str, str]] = [
@@ -137,15 +140,62 @@ def _timed_phases(ledger: Any) -> dict[str, float]:
     return seconds
 
 
-def _answer_timed(url: str, line: bytes) -> FreshRun:
+class StoppedAtCommit(BaseException):
+    """Raised, in a rehearsal's process, when its outermost transaction is about to commit (every
+    row written, nothing committed): the transaction rolls back. A BaseException, as a
+    KeyboardInterrupt is: no answer path turns it into a refusal."""
+
+    def __init__(self, at: float) -> None:
+        super().__init__(at)
+        self.at = at
+
+
+def _stop_at_commit(ledger: Any) -> list[int]:
+    """In this process only: the store's unit of work raises StoppedAtCommit where it would
+    commit (`_Unit.finish`, after the rows deferred to the commit are written); the events the
+    ledger saves are counted in the list returned."""
+    from enrollment_ledger.adapters.store import recorder
+
+    saved: list[int] = []
+    save = ledger.save
+
+    def counted(*aggregates: Any, **kwargs: Any) -> Any:
+        recordings = save(*aggregates, **kwargs)
+        saved.append(len(recordings))
+        return recordings
+
+    def finish(unit: Any) -> None:
+        finish_unit(unit)
+        raise StoppedAtCommit(time.perf_counter())
+
+    finish_unit = recorder._Unit.finish
+    ledger.save = counted
+    recorder._Unit.finish = finish  # type: ignore[method-assign]
+    return saved
+
+
+def _answer_timed(url: str, line: bytes, rehearse: bool = False) -> FreshRun:
     from enrollment_ledger.adapters.bootstrap import build_ledger
     from enrollment_ledger.adapters.cli.apply import answer_line
 
     ledger = build_ledger(url)
     try:
         phases = _timed_phases(ledger)
+        saved = _stop_at_commit(ledger) if rehearse else None
         started = time.perf_counter()
-        answer = answer_line(ledger, line)
+        try:
+            answer = answer_line(ledger, line)
+        except StoppedAtCommit as stopped:
+            assert saved is not None
+            return FreshRun(
+                stopped.at - started,
+                True,
+                None,
+                sum(saved),
+                peak_rss_mb(),
+                {k: round(v, 6) for k, v in phases.items()},
+                committed=False,
+            )
         seconds = time.perf_counter() - started
     finally:
         ledger.close()
@@ -158,13 +208,26 @@ def _answer_timed(url: str, line: bytes) -> FreshRun:
     )
 
 
+def _in_a_fresh_process(url: str, line: bytes, rehearse: bool) -> FreshRun:
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        return pool.submit(_answer_timed, url, line, rehearse).result()
+
+
 def timed_in_a_fresh_process(url: str, line: bytes) -> FreshRun:
     """`line`'s command answered (`answer_line`, the `apply` path) by a new interpreter (spawned,
     not forked: nothing of this process's heap) on the store at `url`, timed from its first
     read to its answer (the interpreter's start and the store's opening are not in it)."""
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-        return pool.submit(_answer_timed, url, line).result()
+    return _in_a_fresh_process(url, line, rehearse=False)
+
+
+def rehearsed_in_a_fresh_process(url: str, line: bytes) -> FreshRun:
+    """`line`'s command as `timed_in_a_fresh_process` runs it, stopped where its transaction
+    would commit and rolled back: timed from its first read to that point (without the commit
+    and the answer), its events those it saved, and the store left as it was (on PostgreSQL,
+    the rolled-back rows are dead tuples and their ids are not used again). A command refused
+    before its commit is answered as `timed_in_a_fresh_process` answers it."""
+    return _in_a_fresh_process(url, line, rehearse=True)
 
 
 # ---- HTTP load ---------------------------------------------------------------------------------

@@ -12,7 +12,12 @@ from enrollment_ledger.adapters.bootstrap import build_ledger, resolve_store_url
 
 from bench import run
 from bench.population import Driver, household_steps, merge, schedule_months
-from bench.throughput import PHASES, bulk_load, timed_in_a_fresh_process
+from bench.throughput import (
+    PHASES,
+    bulk_load,
+    rehearsed_in_a_fresh_process,
+    timed_in_a_fresh_process,
+)
 
 from .kafka_helpers import seed
 
@@ -48,6 +53,10 @@ def test_a_scale_point_loads_the_households_and_runs_the_month_in_another_proces
     assert all(0 < s <= point.run_seconds for s in point.run_phases.values())
     assert point.run_phases["loads.read"] <= point.run_phases["loads"]
     assert point.store_mb == pytest.approx((tmp_path / "scale.db").stat().st_size / 2**20, abs=0.01)
+    # readings of the run before it, each rolled back at its commit
+    assert point.rehearsal_seconds is not None
+    assert len(point.rehearsal_seconds) == run.SCALE_REHEARSALS
+    assert all(s > 0 for s in point.rehearsal_seconds)
     # the run's events are in the store, after the load's
     assert _events(url) >= point.run_events + point.commands
 
@@ -129,3 +138,97 @@ def test_settling_a_store_vacuums_and_analyses_its_tables(
                 assert len(tables) == 1
     finally:
         engine.dispose()
+
+
+def _contents(url: str) -> dict[str, list[tuple[str, ...]]]:
+    """Every row of every table of the store, as text, sorted."""
+    engine = sa.create_engine(resolve_store_url(url))
+    try:
+        with engine.connect() as connection:
+            tables = sa.inspect(connection).get_table_names()
+            return {
+                t: sorted(
+                    tuple(map(str, row))
+                    for row in connection.execute(sa.text(f'SELECT * FROM "{t}"'))
+                )
+                for t in tables
+            }
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_a_rehearsal_runs_the_month_to_its_commit_and_leaves_the_store_as_it_was(
+    store: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """`rehearsed_in_a_fresh_process`: the monthly run done up to its commit, in another
+    process, and rolled back: every table as it was, and the run committed after it records the
+    events the rehearsal saved."""
+    url = (
+        str(request.getfixturevalue("pg_store_url"))
+        if store == "postgresql"
+        else f"sqlite:///{tmp_path / 'rehearsed.db'}"
+    )
+    build_ledger(url, create=True).close()
+    commands = merge(household_steps(20, 2026), schedule_months(2026))  # 3 events in June
+    run_at = next(
+        i
+        for i, c in enumerate(commands)
+        if c["command"] == "run_schedule" and c["through"] == run.SCALE_MONTH.isoformat()
+    )
+    ledger = build_ledger(url)
+    try:
+        lines = [
+            Driver.encode(c) for c in commands[:run_at] if c["command"] not in run.APPEAL_COMMANDS
+        ]
+        _, _, refused = bulk_load(ledger, lines, batch=50)
+    finally:
+        ledger.close()
+    assert refused == 0
+    before = _contents(url)
+    line = Driver.encode(commands[run_at])
+
+    rehearsal = rehearsed_in_a_fresh_process(url, line)
+    assert not rehearsal.committed and rehearsal.ok and rehearsal.events > 0
+    assert rehearsal.seconds > 0
+    assert rehearsal.phases["save"] > 0 and rehearsal.phases["deferred_rows"] > 0
+    assert _contents(url) == before
+
+    committed = timed_in_a_fresh_process(url, line)
+    assert committed.committed and committed.ok
+    assert committed.events == rehearsal.events
+    after = _contents(url)["ledger_events"]
+    assert len(after) == len(before["ledger_events"]) + committed.events
+
+
+def test_a_rehearsal_of_a_refused_command_is_answered_as_the_command_is(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'refused.db'}"
+    build_ledger(url).close()
+    line = json.dumps({"command": "run_schedule", "command_id": "r", "on": "2026-02-30"})
+    refused = rehearsed_in_a_fresh_process(url, line.encode())
+    assert refused.committed and not refused.ok and refused.error == "invalid_date"
+
+
+def test_the_growth_is_taken_from_the_rehearsals_medians_when_both_sizes_have_them() -> None:
+    def point(households: int, run_s: float, rehearsals: list[float] | None) -> run.ScalePoint:
+        return run.ScalePoint(
+            households=households,
+            enrollments=households,
+            commands=10 * households,
+            load_seconds=1.0,
+            run_seconds=run_s,
+            run_events=households,
+            rejected=0,
+            rehearsal_seconds=rehearsals,
+        )
+
+    small = point(1000, 1.0, [2.0, 1.0, 9.0])  # median 2.0
+    large = point(4000, 4.0, [8.0, 30.0, 10.0])  # median 10.0
+    figure = run.schedule_growth(small, large)
+    assert figure.ratio == pytest.approx((10.0 / 4000) / (2.0 / 1000))
+    assert "median of 3 and 3 readings" in figure.note
+    assert "give 1.000" in figure.note  # the committed runs: 4.0/4000 over 1.0/1000
+
+    resumed = run.schedule_growth(point(1000, 1.0, None), large)
+    assert resumed.ratio == pytest.approx(1.0)
+    assert "one committed run at each size" in resumed.note
