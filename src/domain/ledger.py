@@ -343,9 +343,13 @@ class Ledger(Application):  # type: ignore[type-arg]
 
     def load_enrollments(self, aggregate_ids: list[UUID]) -> list[Enrollment | GroupEnrollment]:
         """Many enrollments (an individual's or a small group's): cached ones brought forward
-        with the events stored after their version only, the others folded from all of theirs
-        (`storage.select_after`) and cached (as `repository.get` would); each command works on a
-        copy."""
+        with the events stored after their version only, and copied (the cache's own stays as
+        it was stored); the others folded from all of theirs (`storage.select_after`), not
+        cached and not copied (nothing else holds them). A monthly run reads thousands of
+        enrollments once: put in the cache, they would push out the aggregates the day's
+        commands use (a scan kept out of an LRU cache, as PostgreSQL keeps a sequential scan
+        out of its shared buffers), and each would be copied for nothing in a scheduler's
+        fresh process."""
         cache = self.repository.cache
         cached: dict[UUID, Enrollment | GroupEnrollment] = {}
         if cache is not None:
@@ -363,9 +367,7 @@ class Ledger(Application):  # type: ignore[type-arg]
             enrollment = fold(cached.get(aggregate_id), new_events[aggregate_id])
             if enrollment is None:
                 raise UnknownEnrollment(f"no events for scheduled aggregate {aggregate_id}")
-            if cache is not None and aggregate_id not in cached:
-                cache.put(aggregate_id, enrollment)
-            loaded.append(copy.deepcopy(enrollment))
+            loaded.append(copy.deepcopy(enrollment) if aggregate_id in cached else enrollment)
         return loaded
 
 

@@ -4,6 +4,7 @@ the store: slower, never different."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +51,46 @@ def test_the_default_cache_is_the_one_the_help_names(
         main([subcommand, "--help"])
     assert done.value.code == 0
     assert f"(default: {AGGREGATE_CACHE_SIZE:,};" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_monthly_runs_loads_leave_the_cache_as_it_was(tmp_path: Path) -> None:
+    """`load_enrollments` (the monthly run's read): enrollments not in the cache are folded for
+    the run and not put in it (a run of thousands would push out the day's aggregates); one in
+    the cache is handed over as a copy, so what the run does to it leaves the cache's own as it
+    was stored."""
+    from enrollment_ledger.domain.enrollment import Enrollment
+    from enrollment_ledger.domain.events import recording_at
+
+    url = f"sqlite:///{tmp_path / 'run.db'}"
+    commands = population(8, seed=9)
+    lines = [Driver.encode(c) for c in commands if c["command"] not in APPEAL_COMMANDS]
+    ledger = build_ledger(url)
+    try:
+        bulk_apply(ledger, lines, 50)
+    finally:
+        ledger.close()
+    ledger = build_ledger(url)
+    try:
+        cache = ledger.repository.cache
+        assert cache is not None
+        ids = [
+            Enrollment.id_for(c["enrollment_id"]) for c in commands if c["command"] == "select_plan"
+        ]
+        assert len(ids) > 8
+        loaded = ledger.load_enrollments(ids)
+        assert [e.id for e in loaded] == ids
+        assert all(e.version > 1 for e in loaded)
+        for aggregate_id in ids:
+            with pytest.raises(KeyError):
+                cache.get(aggregate_id)
+
+        cached = ledger.repository.get(ids[0], deepcopy_from_cache=False)
+        version = cached.version
+        (again,) = ledger.load_enrollments([ids[0]])
+        assert again is not cached and again.version == version
+        with recording_at(datetime(2031, 1, 1, tzinfo=UTC)):
+            again.advance(date(2030, 12, 31), ledger.policy.in_force)
+        assert again.pending_events and cached.version == version
+        assert not cached.pending_events
+    finally:
+        ledger.close()
