@@ -1128,26 +1128,21 @@ def schedule_growth(small: ScalePoint, large: ScalePoint) -> Figure:
     measured before them, `--scale-resume`) from the committed runs; the note gives the other
     reading when there is one."""
     committed = _growth(small, large, small.run_seconds, large.run_seconds)
+    small_s, large_s = small.run_seconds, large.run_seconds
+    how = ", one committed run at each size"
+    if small.rehearsal_seconds and large.rehearsal_seconds:
+        small_s = statistics.median(small.rehearsal_seconds)
+        large_s = statistics.median(large.rehearsal_seconds)
+        how = (
+            f": the median of {len(small.rehearsal_seconds)} and {len(large.rehearsal_seconds)} "
+            "readings stopped at the commit (the run rolled back, the first of them after the "
+            f"settle); the committed runs, one at each size after those, give {committed:.3f}"
+        )
     stores = (
         f"; the stores {small.store_mb:.0f} and {large.store_mb:.0f} MB when settled"
         if small.store_mb is not None and large.store_mb is not None
         else ""
     )
-    where = f"at {large.households} households over {small.households}"
-    if not (small.rehearsal_seconds and large.rehearsal_seconds):
-        return Figure(
-            "scale.schedule_growth",
-            large.run_seconds / large.enrollments * 1000,
-            "ms per enrollment (large)",
-            baseline=small.run_seconds / small.enrollments * 1000,
-            ratio=committed,
-            target=1.2,
-            compare="<=",
-            note=f"the run's time per enrollment {where}, brought to a factor of 4 in size, "
-            f"one committed run at each size{stores}",
-        )
-    small_s = statistics.median(small.rehearsal_seconds)
-    large_s = statistics.median(large.rehearsal_seconds)
     return Figure(
         "scale.schedule_growth",
         large_s / large.enrollments * 1000,
@@ -1156,10 +1151,8 @@ def schedule_growth(small: ScalePoint, large: ScalePoint) -> Figure:
         ratio=_growth(small, large, small_s, large_s),
         target=1.2,
         compare="<=",
-        note=f"the run's time per enrollment {where}, brought to a factor of 4 in size: the "
-        f"median of {len(small.rehearsal_seconds)} and {len(large.rehearsal_seconds)} readings "
-        f"stopped at the commit (the run rolled back, the first of them after the settle); the "
-        f"committed runs, one at each size after those, give {committed:.3f}{stores}",
+        note=f"the run's time per enrollment at {large.households} households over "
+        f"{small.households}, brought to a factor of 4 in size{how}{stores}",
     )
 
 
