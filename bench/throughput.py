@@ -181,30 +181,30 @@ def _answer_timed(url: str, line: bytes, rehearse: bool = False) -> FreshRun:
     ledger = build_ledger(url)
     try:
         phases = _timed_phases(ledger)
-        saved = _stop_at_commit(ledger) if rehearse else None
+        saved = _stop_at_commit(ledger) if rehearse else []
         started = time.perf_counter()
         try:
             answer = answer_line(ledger, line)
-        except StoppedAtCommit as stopped:
-            assert saved is not None
-            return FreshRun(
-                stopped.at - started,
-                True,
-                None,
-                sum(saved),
-                peak_rss_mb(),
-                {k: round(v, 6) for k, v in phases.items()},
-                committed=False,
-            )
-        seconds = time.perf_counter() - started
+            ended = time.perf_counter()
+            committed = True
+        except StoppedAtCommit as stopped:  # a rehearsal, rolled back: its events, those saved
+            answer, ended, committed = None, stopped.at, False
     finally:
         ledger.close()
-    assert answer is not None
     peak = peak_rss_mb()  # VmHWM: ru_maxrss would be the spawning loader's peak, kept across exec
-    error = None if answer["ok"] else str(answer["error"]["code"])
-    events = len(answer.get("events", ()))
+    ok, error, events = True, None, sum(saved)
+    if committed:
+        assert answer is not None
+        ok, events = answer["ok"], len(answer.get("events", ()))
+        error = None if ok else str(answer["error"]["code"])
     return FreshRun(
-        seconds, answer["ok"], error, events, peak, {k: round(v, 6) for k, v in phases.items()}
+        seconds=ended - started,
+        ok=ok,
+        error=error,
+        events=events,
+        peak_rss_mb=peak,
+        phases={k: round(v, 6) for k, v in phases.items()},
+        committed=committed,
     )
 
 
