@@ -166,6 +166,31 @@ def test_a_late_appeal_reads_not_timely_and_why_it_was_dismissed(
     assert "Grounds: [bold]late[/bold], my notice came late" in text  # text, never markup
 
 
+def test_each_step_of_an_appeal_s_history_reads_as_what_it_was_a_re_hearing_included(
+    tmp_path: Path,
+) -> None:
+    """The reversal, the re-hearing ordered within 14 days, the stay it brings and the superseding
+    decision (12.15(5)) each read as themselves, never as a dismissal nor with a `None`."""
+    lines = (EXAMPLES / "appeal-patriots-day.jsonl").read_text().splitlines()
+    more = [
+        {"command": "order_rehearing", "command_id": "ap-05", "on": "2026-05-20",
+         "appeal_id": "A-AP"},
+        {"command": "decide_rehearing", "command_id": "ap-06", "on": "2026-06-01",
+         "appeal_id": "A-AP", "outcome": "supersede", "superseding_outcome": "upheld"},
+    ]  # fmt: skip
+    answers = apply_lines([*lines, *map(json.dumps, more)], tmp_path)
+    assert all(a["ok"] for a in answers), answers
+    text = read("hearing", "A-AP", cwd=tmp_path)
+    assert "dismissed" not in text.lower(), text
+    steps = [flat(line) for line in text.splitlines() if re.match(r"│?\s+20\d\d-\d\d-\d\d: ", line)]
+    assert steps == [
+        "2026-05-14: reversed",
+        "2026-05-20: re-hearing ordered (12.15(5))",
+        "2026-05-20: initial decision stayed until the re-hearing is decided (by 2026-06-19)",
+        "2026-06-01: re-hearing decided: supersede; the decision that stands: upheld",
+    ], text
+
+
 def test_the_hearing_timeline_names_each_event_by_its_id_and_the_other_appeal_by_its_own(
     appeal: tuple[Path, list[dict[str, Any]]],
 ) -> None:

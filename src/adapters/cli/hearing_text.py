@@ -101,9 +101,8 @@ def appeal_lines(packet: dict[str, Any], ledger: Ledger | None) -> list[Any]:
     if dismissal:
         lines.append(f"Dismissed: {dismissal}")
     lines.append(f"Status: {appeal['status']}; outcome: {render.cell(appeal['outcome']) or '-'}")
-    for decision in appeal["history"]:
-        said = decision.get("outcome") or f"dismissed ({decision.get('dismissed')})"
-        lines.append(f"  {decision['on']}: {said}")
+    for step in appeal["history"]:
+        lines.append(f"  {step['on']}: {history_step(step)}")
     found: list[Any] = [Panel("\n".join(lines), title="Hearing packet")]
     if packet["stay"]:
         found.append(f"[bold]Stayed:[/bold] {packet['stay']}")
@@ -118,6 +117,28 @@ def appeal_lines(packet: dict[str, Any], ledger: Ledger | None) -> list[Any]:
         )
     found.append(representatives(packet))
     return found
+
+
+def history_step(step: dict[str, Any]) -> str:
+    """One step of an appeal's history (`Appeal.history`) in words: a decision, a dismissal
+    (12.15(2)), a re-hearing ordered, the stay it brings and its decision (12.15(5)), an appeal
+    continued by a representative after a death (12.15(2)(d))."""
+    if step.get("outcome"):
+        return render.cell(step["outcome"])
+    if "dismissed" in step:
+        return f"dismissed ({render.cell(step['dismissed']) or 'no reason recorded'})"
+    if step.get("rehearing_ordered"):
+        return "re-hearing ordered (12.15(5))"
+    if step.get("stayed"):
+        return f"initial decision stayed until the re-hearing is decided (by {step['decide_by']})"
+    if "rehearing" in step:
+        return (
+            f"re-hearing decided: {step['rehearing']}; the decision that stands: "
+            f"{render.cell(step.get('standing_outcome')) or '-'}"
+        )
+    if step.get("continued_by"):
+        return f"continued by {step['continued_by']}"
+    return ", ".join(f"{k}: {render.cell(v)}" for k, v in step.items() if k != "on")
 
 
 def timely_reason(appeal: dict[str, Any]) -> str:
