@@ -142,6 +142,41 @@ def test_waivers_are_refused_for_dental(apply: Apply, ledger: Ledger) -> None:
     assert "12.16(3)(c)" in answer["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    ("setup", "coverage", "clause"),
+    [
+        ({"aptc_eligible": False}, "health", "956 CMR 12.12(7)(f)"),
+        ({"magi": "90000.00"}, "health", "956 CMR 12.12(7)(f)"),
+        ({}, "dental", "956 CMR 12.16(3)(c)"),
+    ],
+)
+def test_a_request_no_waiver_can_answer_is_denied_on_record_and_the_denial_can_be_appealed(
+    apply: Apply, ledger: Ledger, setup: dict[str, Any], coverage: str, clause: str
+) -> None:
+    """A waiver denial is an appealable action (12.13(4)), so it is recorded even where no
+    waiver could be granted, naming the clause that refuses one; the request is no longer
+    pending."""
+    premium = "30.00" if coverage == "dental" else "300.00"
+    run(apply, *household_commands(**setup), select(coverage=coverage, premium=premium), request())
+    (denied,) = by_type(run(apply, decide("denied")), "HardshipWaiverDecided")
+    assert denied["data"]["decision"] == "denied"
+    assert denied["citation"] == clause
+    assert denied["data"]["waived_by_month"] == []
+    assert apply(decide("denied", on="2026-03-11"))["error"]["code"] == "no_pending_request"
+    appeal = {
+        "command": "file_appeal",
+        "on": "2026-03-20",
+        "appeal_id": "A1",
+        "household_id": "H1",
+        "appealed_event_id": denied["id"],
+        "grounds": "I cannot pay",
+    }
+    answers = run(apply, appeal)
+    (filed,) = by_type(answers, "AppealFiled")
+    assert filed["data"]["timely"] is True
+    assert by_type(answers, "AppealDismissed") == []
+
+
 def test_unknown_grounds_are_refused(apply: Apply, ledger: Ledger) -> None:
     connectorcare_3b(apply)
     before = count_events(ledger)

@@ -300,7 +300,7 @@ class Enrollment(BilledEnrollment, CopiedForCommands, Aggregate):
     ) -> None:
         """12.12(7)(b)-(f), 12.16(3)(c) (`waivers.decide`): a grant frees what was paid on the
         waived portion, which then pays what is owed, may cure a delinquency, or is due back."""
-        request_id = waivers.pending_request(self, request_id)
+        request_id = waivers.pending_request(self, request_id, decision)
         self.advance(on, policy)
         waivers.decide(self, on, request_id, decision, first_month, months, policy)
         if decision == WaiverDecision.GRANTED:

@@ -97,13 +97,16 @@ def record_request(
     return request_id
 
 
-def pending_request(e: Enrollment, request_id: str | None) -> str:
-    """The request a decision is about: the one named, or the latest pending. Refused when the
-    enrollment's premiums cannot be waived (12.12(7)(f), 12.16(3)(c)) or none is pending."""
+def pending_request(e: Enrollment, request_id: str | None, decision: str) -> str:
+    """The request a decision is about: the one named, or the latest pending. Refused when none
+    is pending, and a grant when the enrollment's premiums cannot be waived (12.12(7)(f),
+    12.16(3)(c)): a denial of such a request is recorded, since a waiver denial is appealable
+    (12.13(4); contract, second edition)."""
     refusal = waiver_rules.waiver_refusal(e.program, e.coverage)
-    if refusal is not None:
+    if refusal is not None and decision == WaiverDecision.GRANTED:
         raise InvalidCommand(
-            f"this enrollment's premiums are not eligible for a hardship waiver ({refusal})",
+            f"this enrollment's premiums are not eligible for a hardship waiver ({refusal}): "
+            "a request on it can only be denied",
             "waiver_not_available",
         )
     pending = [r for r, v in e.waiver_requests.items() if v["decision"] is None]
@@ -155,7 +158,7 @@ def decide(
         effective_on=first_of_month(first_month),
         citation=waiver_rules.MINIMUM_PREMIUM_PORTION
         if granted
-        else waiver_rules.EXTREME_FINANCIAL_HARDSHIP,
+        else waiver_rules.denial_citation(e.program, e.coverage),
         policy=policy,
         request_id=request_id,
         decision=decision,

@@ -178,6 +178,13 @@ def waiver_refusal(program: str, coverage: str) -> str | None:
     )
 
 
+def denial_citation(program: str, coverage: str) -> str:
+    """The clause a denial names: the one that refuses any waiver of this enrollment's premiums
+    (`waiver_refusal`: 12.12(7)(f), 12.16(3)(c)), else the hardship standard the request was
+    weighed against (12.12(7)(a))."""
+    return waiver_refusal(program, coverage) or EXTREME_FINANCIAL_HARDSHIP
+
+
 def check_waiver_months(months: int, policy: PolicyVersion, on: date) -> None:
     """12.12(7)(d): a waiver or reduction is authorized for at least one and at most 12 months."""
     most = policy.waiver_max_months.at(on)
