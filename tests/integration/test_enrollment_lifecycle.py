@@ -359,6 +359,48 @@ class TestVoluntaryTermination:
         )
 
 
+class TestAVoluntaryEndDoesNotStopATerminationForNonPayment:
+    """12.10(8): the requested end stands "unless coverage is terminated earlier for another reason
+    unrelated to the request"; 12.12(3): coverage not paid in full by the notice's payment date
+    "is terminated retroactively". Without financial assistance, $480 a month: March unpaid, the
+    notice of 5 March gives 9 April; asked on 10 March to leave, coverage would end 31 March."""
+
+    def setup_method(self) -> None:
+        self.commands = [
+            *household_commands(magi="96000.00", aptc_eligible=False),
+            select(premium="480.00"),
+            pay("2026-01-20", "480.00", "binder"),
+            schedule("2026-03-09"),
+            {"command": "request_termination", "on": "2026-03-10", "enrollment_id": "E1"},
+        ]
+
+    def test_unpaid_by_the_payment_date_it_is_terminated_back_to_the_last_month_paid(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        answers = run(apply, *self.commands, schedule("2026-05-31"))
+        (terminated,) = by_type(answers, "CoverageTerminated")
+        assert terminated["on"] == "2026-04-10"
+        assert terminated["data"]["end_on"] == "2026-02-28"
+        assert terminated["citation"] == "956 CMR 12.12(3)"
+        assert by_type(answers, "CoverageEnded") == []
+        balance = queries.balance(ledger, "E1")
+        assert balance["outstanding_total"] == "0.00"
+        march = next(m for m in balance["months"] if m["month"] == "2026-03")
+        assert march["outstanding"] == "0.00"
+        span = queries.coverage(ledger, "E1")["spans"][0]
+        assert (span["end_on"], span["end_reason"]) == ("2026-02-28", "non_payment")
+
+    def test_paid_by_the_payment_date_the_requested_end_is_taken_once_that_date_has_passed(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        answers = run(apply, *self.commands, pay("2026-04-09", "480.00", "march"))
+        answers += run(apply, schedule("2026-05-31"))
+        assert by_type(answers, "CoverageTerminated") == []
+        (ended,) = by_type(answers, "CoverageEnded")
+        assert (ended["data"]["end_on"], ended["data"]["reason"]) == ("2026-03-31", "voluntary")
+        assert queries.balance(ledger, "E1")["outstanding_total"] == "0.00"
+
+
 def test_a_refused_command_leaves_no_trace_for_the_next_command(
     apply: Apply, ledger: Ledger
 ) -> None:

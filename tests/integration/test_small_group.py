@@ -386,6 +386,25 @@ class TestTheEmployersTermination:
         )
         assert only(answer, "VoluntaryTerminationRequested")["data"]["end_on"] == "2026-06-30"
 
+    def test_asked_while_delinquent_it_does_not_stop_the_termination_for_non_payment(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        """12.11(7): the requested end stands "unless coverage is terminated earlier for another
+        reason unrelated to the request"; 12.12(12): June unpaid by the notice's payment date
+        (10 July), coverage is terminated back to 31 May, the employer and the employees are
+        notified, and June is no longer owed."""
+        run(apply, *paid_through_may(), schedule("2026-06-09"))
+        asked = {"command": "request_termination", "on": "2026-06-10", "enrollment_id": "G1"}
+        ended = only(apply(asked), "VoluntaryTerminationRequested")
+        assert ended["data"]["end_on"] == "2026-06-30"
+        answer = apply(schedule("2026-08-31"))
+        terminated = only(answer, "CoverageTerminated")
+        assert (terminated["on"], terminated["data"]["end_on"]) == ("2026-07-11", "2026-05-31")
+        assert terminated["citation"] == "956 CMR 12.12(12)"
+        assert "TerminationNoticeIssued" in [e["type"] for e in answer["events"]]
+        assert "CoverageEnded" not in [e["type"] for e in answer["events"]]
+        assert queries.balance(ledger, "G1")["outstanding_total"] == "0.00"
+
     def test_both_an_enrollment_id_and_an_employee_is_refused(self, apply: Apply) -> None:
         run(apply, *paid_through_may())
         error = refused(

@@ -20,6 +20,7 @@ from enrollment_ledger.domain.rules.premiums import (
     coverage_start_for_payment,
     delinquency_notice_on,
     delinquency_payment_due_on,
+    end_taken_on,
     first_coverage_month,
     first_month_not_paid_in_full,
     invoice_dates,
@@ -245,6 +246,25 @@ def test_a_voluntary_termination_requested_by_the_15th_ends_that_month_and_later
     requested_on: date, end_on: date
 ) -> None:
     assert voluntary_end_on(requested_on, POLICY) == end_on
+
+
+# ---- 12.10(8), 12.12(3): an end known ahead waits for a pending notice's payment date ------------
+
+
+@pytest.mark.parametrize(
+    ("end_on", "payment_due_on", "taken_on"),
+    [
+        case(date(2026, 3, 31), None, date(2026, 4, 1), id="no notice pending: the day after the end"),
+        case(date(2026, 3, 31), date(2026, 3, 30), date(2026, 4, 1), id="payment date before the end: the day after the end"),
+        case(date(2026, 3, 31), date(2026, 3, 31), date(2026, 4, 1), id="payment date on the end: the day after both"),
+        case(date(2026, 3, 31), date(2026, 4, 1), date(2026, 4, 2), id="payment date a day after the end: the day after it"),
+        case(date(2026, 3, 31), date(2026, 4, 9), date(2026, 4, 10), id="payment date after the end: the day after it"),
+    ],
+)  # fmt: skip
+def test_an_end_known_ahead_is_taken_the_day_after_it_or_after_a_pending_payment_date(
+    end_on: date, payment_due_on: date | None, taken_on: date
+) -> None:
+    assert end_taken_on(end_on, payment_due_on) == taken_on
 
 
 # ---- 12.12(4), 12.16(3)(b): who falls under the financially assisted rules ----------------------

@@ -84,7 +84,8 @@ def account_milestones(
     e: delinquency.Delinquent, order: AccountOrder, index: bool = False
 ) -> list[Milestone]:
     """The decisions every billed aggregate has due (an individual's enrollment, a small
-    group's), each under its own same-day `order`: an end known ahead passed, a monthly premium's
+    group's), each under its own same-day `order`: an end known ahead passed (not before a
+    pending notice's payment date has passed, `rules.end_taken_on`), a monthly premium's
     due date passed, a notice of delinquency, the notice's payment date passed (while coverage
     is active or delinquent), and the reinstatement deadline passed (once terminated). With
     `index` (the schedule index, `next_due_on`), a premium's due date passed counts only for a
@@ -92,7 +93,8 @@ def account_milestones(
     due: list[Milestone] = []
     if e.status in _LIVE:
         if e.end_on is not None and e.end_reason in ENDS_ON_ITS_DATE:
-            due.append(Milestone(plus_days(e.end_on, 1), order.COVERAGE_END_PASSED))
+            end_on = rules.end_taken_on(e.end_on, e.payment_due_on)
+            due.append(Milestone(end_on, order.COVERAGE_END_PASSED))
         unchecked = billing.first_unchecked_monthly(e, owing=index)
         if unchecked is not None:
             due.append(Milestone(plus_days(unchecked.due_on, 1), order.PREMIUM_DUE_DATE_PASSED))

@@ -163,6 +163,19 @@ def voluntary_end_on(requested_on: date, policy: PolicyVersion) -> date:
     return last_day_of_month(add_months(requested_on, 1))
 
 
+def end_taken_on(end_on: date, payment_due_on: date | None) -> date:
+    """The day an end known ahead (voluntary, plan year, plan change, ...) is taken: the day after
+    it; while a notice of delinquency's payment date is pending, not before the day after that
+    date. A requested end stands "unless coverage is terminated earlier for another reason
+    unrelated to the request" (12.10(8); an employer's, 12.11(7)), and coverage not paid in full
+    by the notice's payment date is terminated retroactively (12.12(3), (5), (12)): a request to
+    leave does not stop that termination, which then comes first with its earlier end."""
+    taken = plus_days(end_on, 1)
+    if payment_due_on is None:
+        return taken
+    return max(taken, plus_days(payment_due_on, 1))
+
+
 def plan_year_end_on(first_month_not_renewed: date) -> date:
     """Contract, read with 12.07(1) (eligibility and enrollment are renewed each year): coverage not
     renewed by the day the first month of the next plan year is invoiced ends on the last day of the
