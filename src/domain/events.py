@@ -85,7 +85,8 @@ class LedgerEvent(Aggregate.Event):
 
 
 class LedgerCreated(Aggregate.Created):
-    """Base of every initial event."""
+    """Base of every initial event: the aggregate it makes keeps its business date as
+    `opened_on` (no command dated before it can act on the aggregate)."""
 
     on: Any
     effective_on: Any
@@ -95,6 +96,11 @@ class LedgerCreated(Aggregate.Created):
     @staticmethod
     def create_timestamp() -> datetime:
         return current_record_instant()
+
+    def mutate(self, aggregate: Any) -> Any:
+        created: Any = super().mutate(aggregate)
+        created.opened_on = self.on
+        return created
 
 
 class CopiedForCommands:

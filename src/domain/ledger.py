@@ -51,6 +51,7 @@ from .group_enrollment import GroupEnrollment
 from .handlers import COMMAND_HANDLERS, Handler
 from .handlers.waivers import open_periods_for_ended_waivers
 from .household import Household
+from .opening import refuse_before_opening
 from .parameters import PolicyBook
 from .payment_references import AlreadyRecorded, PaymentReferences
 from .policy import DEFAULT_POLICY
@@ -196,7 +197,8 @@ class Ledger(Application):  # type: ignore[type-arg]
                 admit()
             with recording_at(recorded_at):
                 try:
-                    aggregates = self._take_late_decisions(handler(self, command))
+                    changed = refuse_before_opening(command, handler(self, command))
+                    aggregates = self._take_late_decisions(changed)
                 except AlreadyRecorded as repeat:
                     if command_id is not None:
                         self.storage.record_command(

@@ -24,12 +24,16 @@ from ..domain.rules.small_group import GROUP_ENROLLMENT
 def select_events(
     events: Iterable[Any], as_of: date | None = None, known_at: datetime | None = None
 ) -> list[Any]:
-    """Events dated on or before `as_of` (business time) and recorded by `known_at` (record time)."""
-    return [
+    """Events dated on or before `as_of` (business time) and recorded by `known_at` (record time);
+    none when the record's first event (the one that opens it) is not among them: a store written
+    before commands dated ahead of their record's opening were refused may hold such events, and
+    the record did not exist then."""
+    selected = [
         e
         for e in events
         if (as_of is None or e.on <= as_of) and (known_at is None or e.timestamp <= known_at)
     ]
+    return selected if not selected or selected[0].originator_version == 1 else []
 
 
 def fold(
