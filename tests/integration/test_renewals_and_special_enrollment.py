@@ -10,7 +10,7 @@ import pytest
 from enrollment_ledger.adapters import queries
 from enrollment_ledger.domain.ledger import Ledger
 
-from ..conftest import Apply, event_types, member, only
+from ..conftest import Apply, count_events, event_types, member, only
 from ..scenarios import by_type, household_commands, pay, schedule, select
 
 KINDS = [
@@ -171,6 +171,28 @@ class TestRenewal:
         (result,) = determined["data"]["members"]
         assert result["effective_on"] == "2027-01-01"
         assert result["plan_type"] == "2B"  # 30,000 / 15,960 = 187.97%
+
+    def test_a_renewal_for_the_plan_year_in_progress_is_refused_and_coverage_kept(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        """12.07(1): the yearly review is for the coming plan year. One for 2026 in June 2026
+        would determine from 1 January, back over months covered and paid."""
+        self.paid_through_november(apply)
+        before = count_events(ledger)
+        answer = apply({**self.renewal(), "on": "2026-06-10", "plan_year": 2026})
+        assert answer["error"]["code"] == "invalid_field"
+        assert "12.07(1)" in answer["error"]["message"]
+        assert count_events(ledger) == before
+        assert queries.coverage(ledger, "E1")["status"] == "active"
+
+    def test_an_application_for_a_plan_year_already_ended_is_refused(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        (application, _) = household_commands("H2", plan_year=2025)
+        answer = apply({**application, "on": "2026-06-10"})
+        assert answer["error"]["code"] == "invalid_field"
+        assert "plan year 2025 ended" in answer["error"]["message"]
+        assert count_events(ledger) == 0
 
     def test_a_renewed_enrollment_bills_january_at_the_new_premium(
         self, apply: Apply, ledger: Ledger

@@ -8,7 +8,11 @@ from datetime import date
 from typing import Any
 
 import pytest
-from enrollment_ledger.domain.rules.applications import missing_member_facts, reported_late
+from enrollment_ledger.domain.rules.applications import (
+    missing_member_facts,
+    plan_year_refusal,
+    reported_late,
+)
 
 case = pytest.param
 EVERY_FACT = {
@@ -55,3 +59,29 @@ def test_a_change_reported_more_than_thirty_days_after_it_happened_is_late(
     changed_on: date | None, reported_on: date, late: bool
 ) -> None:
     assert reported_late(changed_on, reported_on) is late
+
+
+@pytest.mark.parametrize(
+    ("on", "plan_year", "renewal", "refused"),
+    [
+        case(date(2026, 11, 10), 2027, True, False, id="a renewal in November for the coming plan year"),
+        case(date(2026, 12, 31), 2027, True, False, id="a renewal on 31 December for the next day's plan year"),
+        case(date(2027, 1, 1), 2027, True, True, id="a renewal on 1 January for the plan year just begun"),
+        case(date(2026, 6, 10), 2026, True, True, id="a renewal in June for the plan year in progress"),
+        case(date(2026, 6, 10), 2025, True, True, id="a renewal for a plan year already ended"),
+        case(date(2026, 6, 10), 2026, False, False, id="an application for the plan year in progress"),
+        case(date(2026, 11, 2), 2027, False, False, id="an application in open enrollment for the coming year"),
+        case(date(2026, 12, 31), 2026, False, False, id="an application on 31 December for that plan year"),
+        case(date(2027, 1, 1), 2026, False, True, id="an application on 1 January for the plan year just ended"),
+        case(date(2026, 6, 10), 2025, False, True, id="an application in June for last year"),
+    ],
+)  # fmt: skip
+def test_a_renewal_is_for_the_coming_plan_year_and_an_application_not_for_one_ended(
+    on: date, plan_year: int, renewal: bool, refused: bool
+) -> None:
+    """12.07(1): the yearly review for the coming plan year; 12.06: an application for the plan
+    year in progress or the coming one."""
+    refusal = plan_year_refusal(on, plan_year, renewal=renewal)
+    assert (refusal is not None) is refused
+    if refused:
+        assert ("12.07(1)" if renewal else "12.06") in (refusal or "")

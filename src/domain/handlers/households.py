@@ -19,7 +19,7 @@ from ..determination import DeterminationBasis
 from ..enrollment.coverage import coverage_lost
 from ..errors import InvalidCommand, UnknownHousehold
 from ..household import Household
-from ..rules.applications import missing_member_facts
+from ..rules.applications import missing_member_facts, plan_year_refusal
 from ..rules.enrollment_periods import PeriodDenial, qualifying_event_decision
 from .coverage_changes import end_coverage_of_members_no_longer_eligible
 
@@ -51,6 +51,9 @@ def submit_renewal(ledger: LedgerPort, command: SubmitRenewal) -> list[Aggregate
 
 
 def _submit(household: Household, form: ApplicationForm, *, renewal: bool) -> None:
+    refusal = plan_year_refusal(form.on, form.plan_year, renewal=renewal)
+    if refusal is not None:
+        raise InvalidCommand(refusal)
     household.submit_application(
         form.on,
         form.plan_year,

@@ -48,3 +48,24 @@ def reported_late(changed_on: date | None, reported_on: date) -> bool:
     if changed_on is None:
         return False
     return reported_on > plus_days(changed_on, CHANGE_REPORT_DAYS)
+
+
+def plan_year_refusal(on: date, plan_year: int, *, renewal: bool) -> str | None:
+    """Why an application or a renewal received on `on` cannot be for `plan_year` (None when it
+    can). A renewal is the yearly review for the coming plan year (12.07(1), 45 CFR 155.335),
+    its determination effective 1 January of it: for a plan year already begun it would reach
+    back over months already covered, so a change during the year is reported instead (12.09(2),
+    a mid-year redetermination, 45 CFR 155.330). An application is for the plan year in
+    progress or the coming one (12.06): a plan year already ended has no coverage left to give."""
+    if renewal and plan_year <= on.year:
+        return (
+            f"a renewal is for the coming plan year (956 CMR 12.07(1)): plan year {plan_year} "
+            f"began on {plan_year}-01-01; report a change during it with report_change "
+            "(956 CMR 12.09(2))"
+        )
+    if plan_year < on.year:
+        return (
+            f"plan year {plan_year} ended on {plan_year}-12-31: an application is for the plan "
+            f"year in progress or the coming one ({APPLICATION})"
+        )
+    return None
