@@ -274,6 +274,13 @@ def employer_hearing(ledger: Ledger, appeal_id: str, on: date | None = None) -> 
     decide_again = _employer_decision(ledger, employer, action)
     recomputed = _employer_recomputation(ledger, decide_again, action.policy_version)
     current = _employer_recomputation(ledger, decide_again, _hearing_policy(ledger, on))
+    actors = actors_by_event(
+        ledger, [appeal.id, appeal.appealed_aggregate_id, *(e.originator_id for e in history)]
+    )
+
+    def shown(event: Any) -> dict[str, Any]:
+        return render_event(event, actor_of(actors, event))
+
     return {
         "appeal_id": appeal.appeal_id,
         "employer_id": appeal.employer_id,
@@ -290,12 +297,12 @@ def employer_hearing(ledger: Ledger, appeal_id: str, on: date | None = None) -> 
             "filed_by": None,
             "rehearing": _rehearing(appeal),
             "history": appeal.history,
-            "events": [render_event(e) for e in ledger.aggregate_events(appeal.id)],
+            "events": [shown(e) for e in ledger.aggregate_events(appeal.id)],
         },
         "stay": _stay(appeal),
         "representatives": [],  # 12.17: representatives are a household's
-        "appealed_event": render_event(appealed),
-        "facts_known": [render_event(e) for e in prior],
+        "appealed_event": shown(appealed),
+        "facts_known": [shown(e) for e in prior],
         "rule": {"citation": appealed.citation, "policy_version": appealed.policy_version},
         "recomputed": recomputed,
         "current_policy": current,
@@ -305,9 +312,7 @@ def employer_hearing(ledger: Ledger, appeal_id: str, on: date | None = None) -> 
             "the ledger recomputes an employer's eligibility determination and a group's "
             "termination for non-payment; this action is shown as recorded"
         ),
-        "timeline": [
-            render_event(e, by) for e, by in zip(history, actors_of(ledger, history), strict=True)
-        ],
+        "timeline": [shown(e) for e in history],
     }
 
 

@@ -174,3 +174,41 @@ def test_an_employers_timeline_shows_who_recorded_each_of_its_events(tmp_path: P
     assert timeline.returncode == 0, timeline.stdout + timeline.stderr
     actors = {e["recorded_by"] for e in json.loads(timeline.stdout)["events"]}
     assert actors == {"employer desk", "small group unit"}
+
+
+def test_an_employers_hearing_packet_names_who_recorded_the_appealed_action_and_the_appeal(
+    tmp_path: Path,
+) -> None:
+    """The employer's packet, as a household's: the appealed determination, the facts before it,
+    the appeal's own events and the timeline each name who recorded them."""
+    from ..group_scenarios import determine, employer_application
+
+    failed = employer_application(participation_rate="0.50")
+    decided = run_cli(
+        "--actor", "small group unit", "apply", "-", cwd=tmp_path, stdin=lines(failed, determine())
+    )
+    (determined,) = [
+        e
+        for line in decided.stdout.splitlines()
+        for e in json.loads(line)["events"]
+        if e["type"] == "EmployerEligibilityDetermined"
+    ]
+    appeal = {
+        "command": "file_appeal",
+        "on": "2026-03-01",
+        "appeal_id": "AP-1",
+        "employer_id": "ACME",
+        "appealed_event_id": determined["id"],
+        "grounds": "we are eligible",
+    }
+    filed = run_cli("--actor", "appeals unit", "apply", "-", cwd=tmp_path, stdin=lines(appeal))
+    assert filed.returncode == 0, filed.stdout + filed.stderr
+    hearing = run_cli("hearing", "AP-1", "--json", cwd=tmp_path)
+    assert hearing.returncode == 0, hearing.stdout + hearing.stderr
+    packet = json.loads(hearing.stdout)
+    assert packet["appealed_event"]["recorded_by"] == "small group unit"
+    assert {e["recorded_by"] for e in packet["facts_known"]} == {"small group unit"}
+    assert {e["recorded_by"] for e in packet["appeal"]["events"]} == {"appeals unit"}
+    assert {e["recorded_by"] for e in packet["timeline"]} == {"small group unit", "appeals unit"}
+    text = run_cli("hearing", "AP-1", cwd=tmp_path)
+    assert "recorded by small group unit" in " ".join(text.stdout.replace("│", " ").split())
