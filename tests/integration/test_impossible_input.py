@@ -137,6 +137,30 @@ def test_a_renewal_or_a_change_naming_a_member_born_after_it_is_refused(
     assert apply(newborn)["ok"]
 
 
+def test_a_change_leaving_fewer_in_the_household_than_its_living_members_is_refused(
+    apply: Apply, ledger: Ledger
+) -> None:
+    """12.06, 12.09(2): as on an application, the size counts every living member; after a
+    member's death, the size may drop by one."""
+    two = [member("M1"), member("M2", birth_date="2015-01-01")]
+    assert apply(application(size=2, members=two))["ok"]
+    before = count_events(ledger)
+    change = {"command": "report_change", "on": "2026-03-05", "household_id": "H1"}
+    answer = apply({**change, "household_size": 1})
+    assert answer["error"]["code"] == "invalid_field"
+    assert "living members (2)" in answer["error"]["message"]
+    assert count_events(ledger) == before
+    death = {
+        "command": "record_death",
+        "on": "2026-03-06",
+        "household_id": "H1",
+        "member_id": "M2",
+        "died_on": "2026-03-01",
+    }
+    assert apply(death)["ok"], death
+    assert apply({**change, "on": "2026-03-07", "household_size": 1})["ok"]
+
+
 def test_hearing_findings_of_a_birth_after_the_decision_are_refused(apply: Apply) -> None:
     decision = {
         "command": "decide_appeal",

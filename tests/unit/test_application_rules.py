@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from enrollment_ledger.domain.rules.applications import (
+    household_size_refusal,
     missing_member_facts,
     plan_year_refusal,
     reported_late,
@@ -85,3 +86,20 @@ def test_a_renewal_is_for_the_coming_plan_year_and_an_application_not_for_one_en
     assert (refusal is not None) is refused
     if refused:
         assert ("12.07(1)" if renewal else "12.06") in (refusal or "")
+
+
+@pytest.mark.parametrize(
+    ("size", "members", "deceased", "refused"),
+    [
+        case(2, ["M1", "M2"], [], False, id="two members, size two"),
+        case(3, ["M1", "M2"], [], False, id="a size larger than the members named"),
+        case(1, ["M1", "M2"], [], True, id="size one for two members"),
+        case(1, ["M1", "M2"], ["M2"], False, id="size one, one of the two members deceased"),
+        case(0, ["M1", "M2"], ["M2"], True, id="size zero, one living member"),
+    ],
+)  # fmt: skip
+def test_a_household_size_counts_every_living_member_named(
+    size: int, members: list[str], deceased: list[str], refused: bool
+) -> None:
+    """12.06 (and 12.09(2) for a change): the size is at least the living members named."""
+    assert (household_size_refusal(size, members, deceased) is not None) is refused

@@ -19,7 +19,11 @@ from ..determination import DeterminationBasis
 from ..enrollment.coverage import coverage_lost
 from ..errors import InvalidCommand, UnknownHousehold
 from ..household import Household
-from ..rules.applications import missing_member_facts, plan_year_refusal
+from ..rules.applications import (
+    household_size_refusal,
+    missing_member_facts,
+    plan_year_refusal,
+)
 from ..rules.enrollment_periods import PeriodDenial, qualifying_event_decision
 from .coverage_changes import end_coverage_of_members_no_longer_eligible
 
@@ -90,6 +94,12 @@ def report_change(ledger: LedgerPort, command: ReportChange) -> list[Aggregate]:
             "report_change needs at least one of annual_magi, household_size, members",
             "missing_field",
         )
+    changed = household.latest_application().with_changes(changes)
+    refusal = household_size_refusal(
+        changed.household_size, [m["member_id"] for m in changed.members], household.deaths
+    )
+    if refusal is not None:
+        raise InvalidCommand(refusal)
     policy = ledger.policy.in_force(command.on)
     household.report_change(command.on, changes, policy, command.changed_on)
     household.determine_eligibility(command.on, policy, basis=DeterminationBasis.CHANGE)

@@ -69,3 +69,18 @@ def plan_year_refusal(on: date, plan_year: int, *, renewal: bool) -> str | None:
             f"year in progress or the coming one ({APPLICATION})"
         )
     return None
+
+
+def household_size_refusal(
+    household_size: int, member_ids: Collection[str], deceased: Collection[str]
+) -> str | None:
+    """12.06: an application counts every member it names in its household size; a reported
+    change (12.09(2)) is held to the same, counting the living members (a death is reported
+    apart, 12.09(2)). Why the size cannot stand, or None."""
+    living = len([m for m in member_ids if m not in deceased])
+    if household_size < living:
+        return (
+            f"household_size {household_size} cannot be smaller than the number of living "
+            f"members ({living}) ({APPLICATION})"
+        )
+    return None
