@@ -10,7 +10,7 @@ from typing import Any
 from enrollment_ledger.adapters import queries
 from enrollment_ledger.domain.ledger import Ledger
 
-from ..conftest import Apply, event_types, only
+from ..conftest import Apply, count_events, event_types, only
 from ..group_scenarios import (
     determine,
     employer_application,
@@ -21,7 +21,7 @@ from ..group_scenarios import (
     select_group,
     waive,
 )
-from ..scenarios import by_type, schedule
+from ..scenarios import by_type, household_commands, schedule
 
 
 def run(apply: Apply, *commands: dict[str, Any]) -> list[dict[str, Any]]:
@@ -418,6 +418,26 @@ class TestTheEmployersTermination:
 
 
 class TestTheSharedCommands:
+    def test_a_household_and_an_employer_never_share_an_id(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        """`timeline ID` and the Kafka key name one record by its id (contract, second
+        edition): whichever came first keeps it; the other is refused and records nothing."""
+        run(apply, employer_application("ACME"))
+        before = count_events(ledger)
+        (household_application, _) = household_commands("ACME")
+        taken = apply(household_application)
+        assert taken["error"]["code"] == "duplicate_id"
+        assert "already the id of an employer" in taken["error"]["message"]
+        run(apply, household_commands("H-1")[0])
+        after = count_events(ledger)
+        assert after > before
+        taken = apply(employer_application("H-1"))
+        assert taken["error"]["code"] == "duplicate_id"
+        assert "already the id of a household" in taken["error"]["message"]
+        assert count_events(ledger) == after
+        assert queries.timeline(ledger, "ACME")["employer_id"] == "ACME"
+
     def test_a_payment_repeated_is_answered_with_its_first_events(self, apply: Apply) -> None:
         run(apply, *enrolled_group())
         first = apply(employer_pays("2026-03-20", "1400.00", "SAME"))

@@ -26,6 +26,7 @@ from ..rules.applications import (
 )
 from ..rules.enrollment_periods import PeriodDenial, qualifying_event_decision
 from .coverage_changes import end_coverage_of_members_no_longer_eligible
+from .record_ids import refuse_an_employers_id
 
 if TYPE_CHECKING:
     from .ports import LedgerPort
@@ -37,6 +38,7 @@ def submit_application(ledger: LedgerPort, command: SubmitApplication) -> list[A
     try:
         household = ledger.household(command.household_id)
     except UnknownHousehold:
+        refuse_an_employers_id(ledger, command.household_id)
         household = Household.open(command.household_id, command.on)
     _submit(household, command, renewal=False)
     return [household]

@@ -28,6 +28,7 @@ from ..errors import Conflict, InvalidCommand, UnknownEmployer
 from ..group_enrollment import GroupEnrollment, changes
 from ..payment_references import duplicate_reference
 from ..rules import small_group as rules
+from .record_ids import refuse_a_households_id
 
 if TYPE_CHECKING:
     from .ports import LedgerPort
@@ -49,6 +50,7 @@ def submit_employer_application(
     try:
         employer = ledger.employer(command.employer_id)
     except UnknownEmployer:
+        refuse_a_households_id(ledger, command.employer_id)
         employer = Employer.open(command.employer_id, command.on)
     employer.submit_application(command.on, command.facts())
     return [employer]
