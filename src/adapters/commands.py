@@ -175,7 +175,10 @@ Money = Annotated[
         }
     ),
 ]
-Identifier = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
+NOT_BLANK = r"\S"
+Identifier = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=NOT_BLANK)]
+"""An id or a payment reference: at least one character that is not white space (a blank one
+would name nothing a person could tell apart or type again)."""
 
 
 if TYPE_CHECKING:  # the names are plain strings on the wire, the domain's enums once mapped
@@ -870,6 +873,8 @@ def _translate(error: ValidationError) -> InvalidCommand:
         return InvalidCommand(f"missing field {where!r}", "missing_field")
     if kind == "extra_forbidden":
         return InvalidCommand(f"unknown field {where!r}", "invalid_field")
+    if kind == "string_pattern_mismatch" and first.get("ctx", {}).get("pattern") == NOT_BLANK:
+        return InvalidCommand(f"invalid field {where!r}: must not be blank", "invalid_field")
     message = str(first["msg"])
     if "date" in message.lower() or "calendar" in message.lower():
         return InvalidCommand(f"invalid date in {where!r}: {message}", "invalid_date")

@@ -413,3 +413,22 @@ def test_grounds_that_are_empty_repeated_or_unknown_are_refused(
     answer = apply(waiver_request(grounds))
     assert answer["error"]["code"] == "invalid_field"
     assert count_events(ledger) == before
+
+
+@pytest.mark.parametrize(
+    ("field", "blank"), [("reference", "   "), ("reference", "\t"), ("household_id", " ")]
+)
+def test_a_blank_id_or_payment_reference_is_refused(
+    apply: Apply, ledger: Ledger, field: str, blank: str
+) -> None:
+    """An id or a reference of white space names nothing anyone could tell apart."""
+    commands = {"reference": pay("2026-01-20", "150.00", "R1"), "household_id": application()}
+    before = count_events(ledger)
+    answer = apply({**commands[field], field: blank})
+    assert answer["error"] == {
+        "code": "invalid_field",
+        "message": f"invalid field {field!r}: must not be blank",
+    }
+    assert count_events(ledger) == before
+    again = apply({**commands[field], field: f" {field}-1 "})  # text around it: not blank
+    assert again["ok"] or again["error"]["code"] != "invalid_field", again
