@@ -184,8 +184,6 @@ NEXT_STEPS: dict[str, str] = {
     "unknown_appeal": "check the appeal id: `enrollment-ledger timeline HOUSEHOLD_ID` lists a "
     "household's appeals",
     "unknown_employer": "check the employer id (the ids are those given in the commands)",
-    "not_appealable": "an employee appeals only an event naming them: find it (its `employee_id`) "
-    "with `enrollment-ledger timeline EMPLOYER_ID --wide`",
     "unknown_event": "check the event id: `enrollment-ledger timeline HOUSEHOLD_ID --wide` "
     "shows the events' full ids",
     "unknown_token": "run `enrollment-ledger tokens list` to see the tokens' ids",

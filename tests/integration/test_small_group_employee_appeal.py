@@ -1,7 +1,7 @@
 """An employee's appeal of a small-group action naming them (12.13, 12.14(2)(b): "Employers and
 employees may appeal"), through the ledger's command path into a real SQLite store: the
 termination notice sent to the employee, 90 days after its presumed receipt; another employee's
-notice, or the employer's, is refused and records nothing."""
+notice, or the employer's, is recorded and dismissed (12.15(2)(b))."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from enrollment_ledger.adapters import queries
 from enrollment_ledger.adapters.pages import hearing_page
 from enrollment_ledger.domain.ledger import Ledger
 
-from ..conftest import Apply, count_events, event_types, only
+from ..conftest import Apply, event_types, only
 from ..group_scenarios import paid_through_may
 from ..scenarios import by_type
 from .test_small_group_law import fraud, refused, run
@@ -80,24 +80,37 @@ class TestAnEmployeesAppealOfTheirTerminationNotice:
         assert (packet["appeal"]["status"], packet["employee_id"]) == ("decided", "EMP-1")
 
 
-class TestAnEmployeesAppealIsRefused:
-    def test_of_another_employees_notice_and_records_nothing(
+class TestAnEmployeesAppealOfAnActionNotAboutThem:
+    """Contract: "an untimely or non-appealable one is recorded and dismissed (12.13-12.15)";
+    12.15(2)(b): an appeal of an action that is not the appellant's to appeal is dismissed."""
+
+    def test_of_another_employees_notice_is_recorded_and_dismissed(
         self, apply: Apply, ledger: Ledger
     ) -> None:
         notices = notices_of_the_fraud_termination(apply)
-        before = count_events(ledger)
-        error = refused(apply, employee_appeal(notices["EMP-2"], "2026-06-01"))
-        assert error["code"] == "not_appealable"
-        assert "EMP-1" in error["message"] and "12.14(2)(b)" in error["message"]
-        assert count_events(ledger) == before
+        answer = apply(employee_appeal(notices["EMP-2"], "2026-06-01"))
+        assert event_types(answer) == [
+            "EmployerAppealLinked",
+            "EmployeeAppealFiled",
+            "AppealDismissed",
+        ]
+        dismissed = only(answer, "AppealDismissed")
+        assert dismissed["citation"] == "956 CMR 12.15(2)(b)"
+        reason = dismissed["data"]["reason"]
+        assert "does not name employee EMP-1" in reason and "12.14(2)(b)" in reason
+        assert queries.hearing(ledger, "AP-EMP-1")["appeal"]["status"] == "dismissed"
 
-    def test_of_the_notice_sent_to_the_employer(self, apply: Apply, ledger: Ledger) -> None:
+    def test_of_the_notice_sent_to_the_employer_is_recorded_and_dismissed(
+        self, apply: Apply
+    ) -> None:
         notices = notices_of_the_fraud_termination(apply)
-        before = count_events(ledger)
-        assert refused(apply, employee_appeal(notices[None], "2026-06-01"))["code"] == (
-            "not_appealable"
-        )
-        assert count_events(ledger) == before
+        answer = apply(employee_appeal(notices[None], "2026-06-01"))
+        assert only(answer, "AppealDismissed")["citation"] == "956 CMR 12.15(2)(b)"
+
+    def test_of_the_notice_naming_them_is_not_dismissed(self, apply: Apply) -> None:
+        notices = notices_of_the_fraud_termination(apply)
+        answer = apply(employee_appeal(notices["EMP-1"], "2026-06-01"))
+        assert "AppealDismissed" not in event_types(answer)
 
     def test_without_the_employer_that_employs_them(self, apply: Apply) -> None:
         notices = notices_of_the_fraud_termination(apply)

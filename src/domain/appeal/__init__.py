@@ -190,10 +190,12 @@ class Appeal(CopiedForCommands, Aggregate):
         notice_received_on: date | None,
         policy: PolicyVersion,
         employee_id: str | None = None,
+        not_the_employees: str | None = None,
     ) -> Appeal:
         """12.13, 12.14(2)(b)-(3): an employer's appeal of a small-group action (or, with
         `employee_id`, its employee's), 90 days after the notice's receipt (or the action);
-        dismissed as an individual's would be (12.15(2))."""
+        dismissed as an individual's would be (12.15(2)), and an employee's of an action not
+        taken about them (`not_the_employees`, the reason)."""
         appeal = cls._filed(
             cls.EmployerAppealFiled if employee_id is None else cls.EmployeeAppealFiled,
             {"employer_id": employer_id}
@@ -209,7 +211,7 @@ class Appeal(CopiedForCommands, Aggregate):
             policy=policy,
             small_group=True,
         )
-        dismissal.dismiss_if_not_receivable(appeal, on, policy)
+        dismissal.dismiss_if_not_receivable(appeal, on, policy, not_the_employees)
         return appeal
 
     @classmethod

@@ -45,11 +45,16 @@ def dismiss(appeal: Appeal, on: date, clause: str, reason: str, policy: PolicyVe
     )
 
 
-def dismiss_if_not_receivable(appeal: Appeal, on: date, policy: PolicyVersion) -> None:
-    """12.15(2)(a)-(b): an appeal against an action 12.13 does not list, or received after
-    its deadline, is dismissed."""
+def dismiss_if_not_receivable(
+    appeal: Appeal, on: date, policy: PolicyVersion, not_the_appellants: str | None = None
+) -> None:
+    """12.15(2)(a)-(b): an appeal against an action 12.13 does not list, against an action that
+    is not the appellant's to appeal (`not_the_appellants`, the reason), or received after its
+    deadline, is dismissed."""
     if appeal.appealable_clause is None:
         dismiss(appeal, on, rules.DISMISSED_NOT_APPEALABLE, "not an Appealable Action", policy)
+    elif not_the_appellants is not None:
+        dismiss(appeal, on, rules.DISMISSED_NOT_APPEALABLE, not_the_appellants, policy)
     elif not appeal.timely:
         dismiss(
             appeal,

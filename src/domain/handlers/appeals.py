@@ -97,9 +97,9 @@ def file_appeal(ledger: LedgerPort, command: FileAppeal) -> list[Aggregate]:
 
 
 def file_employer_appeal(ledger: LedgerPort, command: FileAppeal) -> list[Aggregate]:
-    """12.13-12.15(2) for an employer (12.14(2)(b)), or one of its employees (`employee_id`, of
-    an action naming them, else refused `not_appealable`): recorded with its 90-day deadline;
-    dismissed when untimely or not appealable."""
+    """12.13-12.15(2) for an employer (12.14(2)(b)), or one of its employees (`employee_id`):
+    recorded with its 90-day deadline; dismissed when untimely or not appealable, an employee's
+    also when the action does not name them (12.15(2)(b))."""
     assert command.employer_id is not None
     if command.filed_by is not None or command.appellant_member_id is not None:
         raise InvalidCommand(
@@ -114,11 +114,11 @@ def file_employer_appeal(ledger: LedgerPort, command: FileAppeal) -> list[Aggreg
         f"employer {employer.employer_id!r}",
     )
     employee_id = command.employee_id
+    not_the_employees = None
     if employee_id is not None and not rules.concerns_employee(event_data(appealed), employee_id):
-        raise InvalidCommand(
-            f"event {command.appealed_event_id!r} does not name employee {employee_id!r}: an "
-            f"employee appeals the actions taken about them ({rules.EMPLOYEES_APPEAL})",
-            "not_appealable",
+        not_the_employees = (
+            f"the action does not name employee {employee_id}: an employee appeals the actions "
+            f"taken about them ({rules.EMPLOYEES_APPEAL})"
         )
     appeal = Appeal.file_for_employer(
         on=command.on,
@@ -131,6 +131,7 @@ def file_employer_appeal(ledger: LedgerPort, command: FileAppeal) -> list[Aggreg
         notice_received_on=command.notice_received_on,
         policy=ledger.policy.in_force(command.on),
         employee_id=employee_id,
+        not_the_employees=not_the_employees,
     )
     employer.link_appeal(command.on, command.appeal_id)
     return [employer, appeal]
