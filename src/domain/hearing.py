@@ -151,7 +151,7 @@ def recompute_period_denial(
         decided.citation,
         not differences,
         differences,
-        lost,
+        {enrollment_id: how.reason for enrollment_id, how in lost.items()},
     )
 
 

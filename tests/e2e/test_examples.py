@@ -265,8 +265,8 @@ def test_the_denied_special_enrollment_period_is_appealed_reversed_and_used(
     assert filing["appealed_event_id"] == denied["id"]
     filed = one(answers["sep-07"], "AppealFiled")
     assert filed["data"]["appealable_clause"] == "956 CMR 12.13(3)"
-    # notice of 10 August, receipt presumed 15 August, 30 days: Monday 14 September
-    assert (filed["data"]["deadline"], filed["data"]["timely"]) == ("2026-09-14", True)
+    # notice of 10 July, receipt presumed 15 July, 30 days: Friday 14 August
+    assert (filed["data"]["deadline"], filed["data"]["timely"]) == ("2026-08-14", True)
 
     packet = ask("hearing", "A-SEP", tmp_path)
     assert packet["recomputed"]["decision"] == "denied"
@@ -277,13 +277,13 @@ def test_the_denied_special_enrollment_period_is_appealed_reversed_and_used(
     opened = one(answers["sep-08"], "SpecialEnrollmentPeriodOpened")
     assert (opened["data"]["kind"], opened["data"]["event_on"], opened["data"]["end_on"]) == (
         "loss_of_coverage",
-        "2026-07-31",
-        "2026-09-29",  # the original sixty days, still open on 2 September
+        "2026-06-30",
+        "2026-08-29",  # the original sixty days, still open on 3 August
     )
     selected = one(answers["sep-09"], "PlanSelected")
     assert selected["data"]["enrollment_basis"] == "special_enrollment:loss_of_coverage"
     coverage = ask("coverage", "E-SEP-2", tmp_path)
-    assert [(s["start_on"], s["end_on"]) for s in coverage["spans"]] == [("2026-10-01", None)]
+    assert [(s["start_on"], s["end_on"]) for s in coverage["spans"]] == [("2026-09-01", None)]
 
 
 def test_the_renewal_crosses_into_2026_at_the_new_premium_without_a_gap(tmp_path: Path) -> None:

@@ -17,12 +17,14 @@ from enrollment_ledger.domain.errors import InvalidCommand
 from enrollment_ledger.domain.policy import DEFAULT_POLICY
 from enrollment_ledger.domain.rules.enrollment_periods import (
     DenialReason,
+    LostCoverage,
     PeriodDenial,
     PeriodTerms,
     QualifyingKind,
     ai_an_change_allowed,
     ai_an_change_denial,
     is_plan_transfer,
+    is_that_loss,
     qualifying_event_decision,
     reopened_kind,
     reversed_denial_period,
@@ -110,8 +112,10 @@ def test_only_a_loss_of_coverage_for_not_paying_premiums_is_excluded(
     refused_for: DenialReason | None,
     named: tuple[str, ...],
 ) -> None:
+    """Each enrollment's coverage lost on 31 March, decided on 1 April (the loss's date)."""
+    ended = {e: LostCoverage(why, date(2026, 3, 31), date(2026, 4, 1)) for e, why in lost.items()}
     decision = qualifying_event_decision(
-        kind, date(2026, 4, 1), date(2026, 4, 2), POLICY, coverage_lost=lost
+        kind, date(2026, 4, 1), date(2026, 4, 2), POLICY, coverage_lost=ended
     )
     if refused_for is None:
         assert decision == PeriodTerms(date(2026, 5, 31), TRIGGERING_EVENT)
@@ -248,3 +252,37 @@ def test_the_losses_that_do_not_qualify_are_spelled_as_the_enrollment_records_it
         EndReason.NON_PAYMENT.value,
         EndReason.FRAUD.value,
     }
+
+
+# ---- which loss is the ledger's own termination ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("event_on", "that_loss"),
+    [
+        case(date(2026, 3, 30), False, id="the day before its last day covered: other coverage"),
+        case(date(2026, 3, 31), True, id="its last day covered"),
+        case(date(2026, 5, 11), True, id="the day the termination was decided"),
+        case(date(2026, 7, 10), True, id="sixty days after the decision"),
+        case(date(2026, 7, 11), False, id="sixty-one days after the decision: other coverage"),
+    ],
+)  # fmt: skip
+def test_a_loss_is_the_ledger_s_own_termination_from_its_last_day_to_sixty_days_after_the_decision(
+    event_on: date, that_loss: bool
+) -> None:
+    """Contract: refused "for a loss_of_coverage that was a termination for non-payment or fraud in
+    this ledger"; terminated on 11 May 2026 back to 31 March."""
+    lost = LostCoverage("non_payment", date(2026, 3, 31), date(2026, 5, 11))
+    assert is_that_loss(lost, event_on, POLICY) is that_loss
+    decision = qualifying_event_decision(
+        QualifyingKind.LOSS_OF_COVERAGE,
+        event_on,
+        date(2026, 7, 12),
+        POLICY,
+        coverage_lost={"E1": lost},
+    )
+    refused_as_that_loss = (
+        isinstance(decision, PeriodDenial)
+        and decision.reason == DenialReason.COVERAGE_LOST_FOR_NON_PAYMENT
+    )
+    assert refused_as_that_loss is that_loss

@@ -16,6 +16,7 @@ from ..errors import InvalidCommand
 from ..parameters import PolicyVersion
 from ..rules import effective_dates, enrollment_periods
 from ..rules import premiums as rules
+from ..rules.enrollment_periods import LostCoverage
 from . import billing
 from .shared import CancelReason, EndReason, EnrollmentEvent, RefundReason, Status
 
@@ -381,9 +382,12 @@ def coverage_lost_for(e: Enrollment) -> str | None:
     return None
 
 
-def coverage_lost(enrollments: Iterable[Enrollment]) -> dict[str, str]:
+def coverage_lost(enrollments: Iterable[Enrollment]) -> dict[str, LostCoverage]:
     """Each of `enrollments` whose coverage was lost in a way that is no qualifying loss, by
-    enrollment id, with the reason (`coverage_lost_for`)."""
+    enrollment id: the reason (`coverage_lost_for`), its last day covered and the day the
+    termination was decided."""
     return {
-        e.enrollment_id: reason for e in enrollments if (reason := coverage_lost_for(e)) is not None
+        e.enrollment_id: LostCoverage(reason, e.end_on, e.terminated_on or e.end_on)
+        for e in enrollments
+        if (reason := coverage_lost_for(e)) is not None and e.end_on is not None
     }

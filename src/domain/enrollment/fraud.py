@@ -40,6 +40,7 @@ class CoverageTerminatedForFraud(EnrollmentEvent):
             billing.void_months_after(e, None)
         e.status = Status.CANCELLED if self.from_start else Status.TERMINATED
         e.ended = True
+        e.terminated_on = self.on
         e.reinstatable = False
         e.reinstatement_deadline = None
         e.pending_notice_on = None

@@ -159,6 +159,26 @@ has both)."""
 
 
 @dataclass(frozen=True)
+class LostCoverage:
+    """An enrollment of the household whose coverage this ledger ended in a way that is no
+    qualifying loss (`reason`, an `ExcludedLoss`): its last day covered, and the day that was
+    decided (a termination for non-payment or fraud reaches back: decided after that day)."""
+
+    reason: str
+    last_covered: date
+    decided_on: date
+
+
+def is_that_loss(lost: LostCoverage, event_on: date, policy: PolicyVersion) -> bool:
+    """Whether a loss of coverage dated `event_on` is the ledger's own ending of `lost` (the
+    contract: refused "for a loss_of_coverage that was a termination for non-payment or fraud in
+    this ledger"): dated from its last day covered, and no later than the sixty days a report of
+    it could come in after it was decided (12.10(1)(a)); a loss dated before that coverage ended,
+    or after those days, is of other coverage."""
+    return lost.last_covered <= event_on <= special_enrollment_end(lost.decided_on, policy)
+
+
+@dataclass(frozen=True)
 class PeriodDenial:
     """A special enrollment period refused: why, under which clause; for a report after the sixty
     days, the day they ended (`end_on`); for a loss of coverage that does not qualify, the
@@ -179,16 +199,17 @@ def qualifying_event_decision(
     reported_on: date,
     policy: PolicyVersion,
     *,
-    coverage_lost: Mapping[str, str],
+    coverage_lost: Mapping[str, LostCoverage],
 ) -> PeriodDecision:
     """12.10(1)(a): the period a triggering event reported on `reported_on` opens, "sixty (60)
     days to enroll ... from the date of" the event; or its refusal, a determination regarding a
     special enrollment period (12.13(3)) recorded so that it can be appealed:
 
     - a loss of coverage "for a reason other than not paying premiums or because of fraud" (the
-      special enrollment periods page; 45 CFR 155.420(e)) is refused while the household has an
-      enrollment whose coverage was lost for one of those (`coverage_lost`: enrollment id -> the
-      reason its coverage was lost, an `ExcludedLoss` for those that count);
+      special enrollment periods page; 45 CFR 155.420(e)) is refused when it is the ledger's own
+      ending of one of the household's enrollments for one of those (`coverage_lost`: enrollment
+      id -> how its coverage was lost; `is_that_loss`: the loss's date falls from its last day
+      covered to sixty days after it was decided);
     - a report after the sixty days is refused, with the day they ended.
 
     An American Indian or Alaska Native "may enroll ... or change from one plan to another once a
@@ -200,7 +221,13 @@ def qualifying_event_decision(
         raise InvalidCommand("event_on cannot be after the date the event is reported (on)")
     if kind == QualifyingKind.LOSS_OF_COVERAGE:
         for loss, reason in EXCLUDED_LOSS_DENIALS.items():
-            lost = tuple(sorted(e for e, why in coverage_lost.items() if why == loss))
+            lost = tuple(
+                sorted(
+                    e
+                    for e, how in coverage_lost.items()
+                    if how.reason == loss and is_that_loss(how, event_on, policy)
+                )
+            )
             if lost:
                 return PeriodDenial(reason, NOT_A_QUALIFYING_LOSS, enrollment_ids=lost)
     citation = QUALIFYING_EVENT_KINDS[kind]
