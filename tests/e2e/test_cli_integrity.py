@@ -83,7 +83,9 @@ def test_by_the_simulated_today_the_next_day_is_refused_and_that_day_accepted(
     assert codes(answers) == ["future_date", None]
     assert "2027-03-01" in answers[0]["error"]["message"]
     assert status == 1
-    status, answers, _ = apply(tmp_path, [application("H3", on="2027-03-01")], "2027-03-01")
+    status, answers, _ = apply(
+        tmp_path, [application("H3", on="2027-03-01", plan_year=2027)], "2027-03-01"
+    )
     assert (status, codes(answers)) == (0, [None])
 
 

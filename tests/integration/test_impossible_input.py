@@ -22,7 +22,8 @@ def today_in_new_york() -> date:
 
 
 def an_application(on: date, household_id: str = "H1") -> dict[str, Any]:
-    """An application any day may bring (plan year 2027 has policy parameters)."""
+    """An application any day up to the end of 2027 may bring (plan year 2027 has policy
+    parameters, and has not ended)."""
     return application(household_id, on=on.isoformat(), plan_year=2027)
 
 
@@ -56,10 +57,11 @@ def test_by_the_simulated_today_a_command_dated_the_next_day_is_refused_and_that
 def test_the_simulated_today_leaves_the_record_instant_real(
     apply: Apply, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(SIMULATED_TODAY_ENV, "2029-06-30")
+    monkeypatch.setenv(SIMULATED_TODAY_ENV, "2027-06-30")
     before = datetime.now(UTC)
-    answer = apply(an_application(date(2029, 6, 30)))
+    answer = apply(an_application(date(2027, 6, 30)))
     after = datetime.now(UTC)
+    assert answer["ok"], answer
     for event in answer["events"]:
         assert before <= datetime.fromisoformat(event["recorded_at"]) <= after
 
