@@ -120,6 +120,26 @@ class TestTheFaqWorkedExample:
         assert decided["data"]["granted"] is False
         assert "window" in decided["data"]["reason"]
 
+    def test_asked_the_day_after_the_window_the_refusal_names_what_was_paid_by_its_deadline(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        """12.12(6): the window closed on 15 July (35 days after the notice of 10 June); $600 paid
+        that day, the request a day late: refused, and it says $600 was paid by the deadline
+        (the credit held then, due back since), not only what lay on April."""
+        run(apply, *household_commands(), select(), pay("2026-01-20", "150.00", "binder"))
+        run(apply, pay("2026-02-20", "150.00", "march"), schedule("2026-06-30"))
+        run(apply, pay("2026-07-15", "600.00", "on-the-deadline"))
+        answer = apply(command="request_reinstatement", on="2026-07-16", enrollment_id="E1")
+        (decided,) = [e for e in answer["events"] if e["type"] == "ReinstatementDecided"]
+        assert decided["data"]["granted"] is False
+        assert "window" in decided["data"]["reason"]
+        assert (decided["data"]["amount_required"], decided["data"]["amount_paid"]) == (
+            "600.00",
+            "600.00",
+        )
+        (refund,) = by_type([answer], "RefundDue")
+        assert refund["data"]["amount"] == "450.00"
+
     def test_paying_all_past_due_before_the_payment_date_cures(
         self, apply: Apply, ledger: Ledger
     ) -> None:

@@ -110,6 +110,8 @@ class BilledEnrollment(_Base):
         self.reinstatement_deadline: date | None = None
         self.reinstatement_months: list[date] = []
         self.reinstatable = False
+        # the credit held toward reinstatement when its window closed (then due back)
+        self.held_at_window_close = ZERO
 
     def _decide(
         self,

@@ -45,6 +45,7 @@ class Delinquent(billing.Account, Protocol):
     reinstatement_deadline: date | None
     reinstatement_months: list[date]
     reinstatable: bool
+    held_at_window_close: Decimal
 
     @property
     def PaymentMissed(self) -> type[PaymentMissed]: ...
@@ -177,6 +178,7 @@ class ReinstatementWindowExpired(EnrollmentEvent):
 
     def apply(self, e: Delinquent) -> None:
         e.reinstatable = False
+        e.held_at_window_close = e.credit
 
 
 class ReinstatementDecided(EnrollmentEvent):
@@ -336,7 +338,8 @@ def decide_reinstatement(e: Delinquent, on: date, policy: PolicyVersion) -> None
     """12.12(6): within the window, with every month through the notice's month and the next
     month paid, coverage is restored without a gap; otherwise refused with the amount."""
     required = reinstatement_total(e)
-    granted = e.reinstatable and reinstatement_outstanding(e) == 0
+    outstanding = reinstatement_outstanding(e)
+    granted = e.reinstatable and outstanding == 0
     if not e.reinstatable:
         reason = "the reinstatement window has closed"
     elif granted:
@@ -351,7 +354,8 @@ def decide_reinstatement(e: Delinquent, on: date, policy: PolicyVersion) -> None
         policy=policy,
         granted=granted,
         amount_required=required,
-        amount_paid=required - reinstatement_outstanding(e),
+        amount_paid=required
+        - (outstanding if e.reinstatable else reinstatement_outstanding(e, e.held_at_window_close)),
         months=[month_key(m) for m in e.reinstatement_months],
         reason=reason,
     )
@@ -371,8 +375,11 @@ def reinstatement_total(e: Delinquent) -> Decimal:
     return total
 
 
-def reinstatement_outstanding(e: Delinquent) -> Decimal:
+def reinstatement_outstanding(e: Delinquent, credit: Decimal | None = None) -> Decimal:
     """What is still to pay to reinstate: the total less what was paid on those months and
-    the credit held (payments during the window count)."""
+    the credit held (payments during the window count); `credit`, another credit to count (the
+    one held when the window closed, due back since: a refusal names what was paid by the
+    deadline, 12.12(6))."""
     paid = sum((e.invoices[m].paid for m in e.reinstatement_months if m in e.invoices), ZERO)
-    return max(reinstatement_total(e) - paid - e.credit, ZERO)
+    held = e.credit if credit is None else credit
+    return max(reinstatement_total(e) - paid - held, ZERO)
