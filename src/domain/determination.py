@@ -5,12 +5,12 @@ household records it, a hearing recomputes it, an appeal corrects it."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from .parameters import PolicyVersion
 from .rules import eligibility as rules
@@ -59,6 +59,27 @@ class Application:
             )
             for m in self.members
         ]
+
+
+def application_for(applications: Sequence[Application], plan_year: int) -> Application | None:
+    """The latest of `applications` for `plan_year` (with the changes reported on it), or None."""
+    for application in reversed(applications):
+        if application.plan_year == plan_year:
+            return application
+    return None
+
+
+def changed_applications(
+    applications: Sequence[Application], changes: dict[str, Any], on: date
+) -> list[Application]:
+    """12.09(2): a change reported on `on` changes the latest application; when that one is a
+    renewal for the coming plan year (12.07(1)), the plan year in progress still runs to
+    31 December, so its application changes too. In the order they are added: the latest stays
+    last."""
+    latest = applications[-1]
+    current = application_for(applications, on.year) if latest.plan_year > on.year else None
+    in_progress = [] if current is None else [current.with_changes(changes)]
+    return [*in_progress, latest.with_changes(changes)]
 
 
 class DeterminationBasis(StrEnum):
@@ -150,3 +171,29 @@ def determine_from(
         members=tuple(members),
         basis=basis,
     )
+
+
+class Applicant(Protocol):
+    """What a determination reads of a household: its applications and earlier results."""
+
+    applications: list[Application]
+
+    def latest_application(self) -> Application: ...
+
+    def previous_member_results(self) -> dict[str, dict[str, Any]]: ...
+
+
+def decide_eligibility(
+    household: Applicant, on: date, policy: PolicyVersion, basis: str, plan_year: int | None = None
+) -> Determination:
+    """The determination of the household's latest application (for `plan_year`, when given)
+    with `policy`."""
+    return determine_from(
+        application_of(household, plan_year), household.previous_member_results(), on, policy, basis
+    )
+
+
+def application_of(household: Applicant, plan_year: int | None = None) -> Application:
+    """The household's latest application; for `plan_year`, when given and one is held."""
+    latest = household.latest_application()
+    return application_for(household.applications, plan_year or latest.plan_year) or latest

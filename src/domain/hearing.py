@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .determination import Determination, determine_from
+from .determination import Determination, application_of, determine_from
 from .enrollment import Enrollment
 from .enrollment.coverage import coverage_lost
 from .household import replay
@@ -49,12 +49,14 @@ def decide_again(
     policy: PolicyVersion,
     basis: str,
     findings: Mapping[str, Any] | None = None,
+    plan_year: int | None = None,
 ) -> Determination:
     """The determination made on `on` from the facts held then (`prior`, the household's events
     recorded before it), with `policy`, and with any facts found at a hearing (`findings`, as a
-    reported change gives them) merged in."""
+    reported change gives them) merged in; of the application for `plan_year` when given (a
+    change reported after the renewal is determined for the plan year in progress too)."""
     household = replay(prior)
-    application = household.latest_application()
+    application = application_of(household, plan_year)
     if findings:
         application = application.with_changes(dict(findings))
     return determine_from(application, household.previous_member_results(), on, policy, basis)
@@ -65,7 +67,11 @@ def recompute(
 ) -> Recomputation:
     """Decide again from `prior` with `policy_version`, and compare with what was recorded."""
     decided = decide_again(
-        prior, determination.on, book.version(policy_version), determination.basis
+        prior,
+        determination.on,
+        book.version(policy_version),
+        determination.basis,
+        plan_year=determination.plan_year,
     )
     members = [member.record() for member in decided.members]
     recorded = {m["member_id"]: m for m in determination.members}

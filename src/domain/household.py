@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from . import rehearing, representatives, special_enrollment
-from .determination import Application, Determination, determine_from
+from .determination import Application, Determination, changed_applications, decide_eligibility
 from .errors import InvalidCommand, UnknownHousehold
 from .events import CopiedForCommands, LedgerCreated, LedgerEvent, aggregate_uuid
 from .parameters import PolicyVersion
@@ -121,7 +121,9 @@ class Household(CopiedForCommands, Aggregate):
             state["late"] = False
 
         def apply(self, household: Household) -> None:
-            household.applications.append(household.latest_application().with_changes(self.changes))
+            household.applications += changed_applications(
+                household.applications, self.changes, self.on
+            )
 
     def report_change(
         self,
@@ -193,12 +195,13 @@ class Household(CopiedForCommands, Aggregate):
         def apply(self, household: Household) -> None:
             household.hold_determination(self.plan_year, self.on, self.members)
 
-    def determine_eligibility(self, on: date, policy: PolicyVersion, basis: str) -> None:
-        """12.04 per member from the latest application; 12.08 effective dates; and the
-        automatic special enrollment periods of 12.10(1)(b)-(d)."""
-        self._record_with_automatic_periods(
-            decide_eligibility(self, on, policy, basis).event_fields(), on, policy
-        )
+    def determine_eligibility(
+        self, on: date, policy: PolicyVersion, basis: str, plan_year: int | None = None
+    ) -> None:
+        """12.04 per member from the latest application (for `plan_year`, when given); 12.08
+        effective dates; and the automatic special enrollment periods of 12.10(1)(b)-(d)."""
+        decided = decide_eligibility(self, on, policy, basis, plan_year)
+        self._record_with_automatic_periods(decided.event_fields(), on, policy)
 
     def _record_with_automatic_periods(
         self, decided: dict[str, Any], on: date, policy: PolicyVersion
@@ -378,16 +381,6 @@ class Household(CopiedForCommands, Aggregate):
     ) -> SpecialEnrollmentPeriod | None:
         """The latest special enrollment period covering `on` (`special_enrollment.covering`)."""
         return special_enrollment.covering(self, on, member_ids, usable)
-
-
-def decide_eligibility(
-    household: Household, on: date, policy: PolicyVersion, basis: str
-) -> Determination:
-    """The determination of the household's latest application with `policy` (pure: the hearing
-    packet recomputes with it)."""
-    return determine_from(
-        household.latest_application(), household.previous_member_results(), on, policy, basis
-    )
 
 
 def replay(events: Iterable[Any]) -> Household:

@@ -95,7 +95,9 @@ def what_if(
     household's events recorded before it) with `facts` merged in (as a reported change gives
     them: `annual_magi`, `household_size`, `members`) under `policy`, and compare with what it
     recorded; `billed` are the household's billed months (for the premium months affected)."""
-    decided = decide_again(list(prior), appealed.on, policy, appealed.basis, facts or None)
+    decided = decide_again(
+        list(prior), appealed.on, policy, appealed.basis, facts or None, appealed.plan_year
+    )
     members = tuple(member.record() for member in decided.members)
     differences = member_differences(appealed.members, members)
     months = affected_months(appealed.members, members, differences, billed, policy)

@@ -194,6 +194,41 @@ class TestRenewal:
         assert "plan year 2025 ended" in answer["error"]["message"]
         assert count_events(ledger) == 0
 
+    def test_a_change_after_the_renewal_is_determined_for_the_plan_year_in_progress_too(
+        self, apply: Apply, ledger: Ledger
+    ) -> None:
+        """12.09(2), 12.08(3): reported on 10 November, after the renewal for 2027, the loss of
+        eligibility takes effect on 1 December for 2026 (coverage ends 30 November), and on
+        1 January for 2027; a hearing recomputes the 2026 determination from the 2026 facts."""
+        self.paid_through_november(apply)
+        run(apply, self.renewal())
+        change = {
+            "command": "report_change",
+            "on": "2026-11-10",
+            "household_id": "H1",
+            "members": [{"member_id": "M1", "lawfully_present": False}],
+        }
+        answer = apply(change)
+        determined = by_type([answer], "EligibilityDetermined")
+        assert [(d["data"]["plan_year"], d["effective_on"]) for d in determined] == [
+            (2026, "2026-12-01"),
+            (2027, "2027-01-01"),
+        ]
+        assert {d["data"]["members"][0]["program"] for d in determined} == {"ineligible"}
+        span = queries.coverage(ledger, "E1")["spans"][0]
+        assert (span["end_on"], span["end_reason"]) == ("2026-11-30", "ineligible")
+        appeal = {
+            "command": "file_appeal",
+            "on": "2026-11-20",
+            "appeal_id": "A1",
+            "household_id": "H1",
+            "appealed_event_id": determined[0]["id"],
+            "grounds": "I am lawfully present",
+        }
+        run(apply, appeal)
+        recomputed = queries.hearing(ledger, "A1")["recomputed"]
+        assert recomputed["matches"] is True, recomputed
+
     def test_a_renewed_enrollment_bills_january_at_the_new_premium(
         self, apply: Apply, ledger: Ledger
     ) -> None:

@@ -15,6 +15,7 @@ import pytest
 from enrollment_ledger.domain.determination import (
     Application,
     DeterminationBasis,
+    changed_applications,
     determine_from,
 )
 from enrollment_ledger.domain.events import BASE_FIELDS
@@ -98,3 +99,25 @@ def test_a_determination_is_recorded_with_exactly_the_fields_of_its_event() -> N
             "reasons": ["household MAGI at or below 500% FPL"],
         }
     ]
+
+
+RENEWED = Application(2027, 1, Decimal("40000.00"), ONE_MEMBER.members)
+MORE_INCOME = {"annual_magi": "52000.00"}
+
+
+@pytest.mark.parametrize(
+    ("applications", "on", "plan_years"),
+    [
+        case([ONE_MEMBER], date(2026, 11, 10), [2026], id="no renewal: the plan year in progress"),
+        case([ONE_MEMBER, RENEWED], date(2026, 11, 10), [2026, 2027], id="a renewal for the coming year: both, the coming one last"),
+        case([ONE_MEMBER, RENEWED], date(2027, 1, 10), [2027], id="once the renewed year has begun: only it"),
+        case([RENEWED], date(2026, 11, 10), [2027], id="a first application for the coming year: only it"),
+    ],
+)  # fmt: skip
+def test_a_change_reported_after_a_renewal_changes_the_plan_year_in_progress_too(
+    applications: list[Application], on: date, plan_years: list[int]
+) -> None:
+    """12.09(2), 12.07(1): the plan year in progress runs to 31 December after its renewal."""
+    changed = changed_applications(applications, MORE_INCOME, on)
+    assert [a.plan_year for a in changed] == plan_years
+    assert {a.annual_magi for a in changed} == {Decimal("52000.00")}

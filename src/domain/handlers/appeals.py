@@ -208,6 +208,7 @@ def _record_correction(
         policy,
         DeterminationBasis.APPEAL_REVERSAL,
         findings.record() if findings is not None else None,
+        original.plan_year,
     )
     original_dates = {
         m["member_id"]: date.fromisoformat(m["effective_on"]) for m in original.members

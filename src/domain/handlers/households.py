@@ -3,6 +3,7 @@ reported changes (12.09(2)) and qualifying events (12.10(1)(a))."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate
@@ -19,6 +20,7 @@ from ..determination import DeterminationBasis
 from ..enrollment.coverage import coverage_lost
 from ..errors import InvalidCommand, UnknownHousehold
 from ..household import Household
+from ..parameters import PolicyVersion
 from ..rules.applications import (
     household_size_refusal,
     missing_member_facts,
@@ -104,8 +106,29 @@ def report_change(ledger: LedgerPort, command: ReportChange) -> list[Aggregate]:
         raise InvalidCommand(refusal)
     policy = ledger.policy.in_force(command.on)
     household.report_change(command.on, changes, policy, command.changed_on)
-    household.determine_eligibility(command.on, policy, basis=DeterminationBasis.CHANGE)
-    return [household, *end_coverage_of_members_no_longer_eligible(ledger, household, command.on)]
+    if household.latest_application().plan_year <= command.on.year:
+        household.determine_eligibility(command.on, policy, basis=DeterminationBasis.CHANGE)
+        return [
+            household,
+            *end_coverage_of_members_no_longer_eligible(ledger, household, command.on),
+        ]
+    return [household, *_determine_both_plan_years(ledger, household, command.on, policy)]
+
+
+def _determine_both_plan_years(
+    ledger: LedgerPort, household: Household, on: date, policy: PolicyVersion
+) -> list[Aggregate]:
+    """A change reported after the renewal for the coming plan year (12.07(1)) is determined for
+    the plan year in progress too, which runs to 31 December (12.09(2), effective by 12.08: a
+    loss from the 1st of the month after the notice), then for the coming one. The enrollments
+    changed (each loaded once)."""
+    enrollments = [ledger.enrollment(e) for e in household.enrollment_ids]
+    changed: dict[int, Aggregate] = {}  # by identity: an aggregate compares by its whole state
+    for plan_year in (on.year, None):
+        household.determine_eligibility(on, policy, DeterminationBasis.CHANGE, plan_year)
+        ended = end_coverage_of_members_no_longer_eligible(ledger, household, on, enrollments)
+        changed.update((id(e), e) for e in ended)
+    return list(changed.values())
 
 
 def report_qualifying_event(ledger: LedgerPort, command: ReportQualifyingEvent) -> list[Aggregate]:
