@@ -76,10 +76,18 @@ def changed_applications(
     renewal for the coming plan year (12.07(1)), the plan year in progress still runs to
     31 December, so its application changes too. In the order they are added: the latest stays
     last."""
-    latest = applications[-1]
-    current = application_for(applications, on.year) if latest.plan_year > on.year else None
+    current = renewed_year_in_progress(applications, on)
     in_progress = [] if current is None else [current.with_changes(changes)]
-    return [*in_progress, latest.with_changes(changes)]
+    return [*in_progress, applications[-1].with_changes(changes)]
+
+
+def renewed_year_in_progress(applications: Sequence[Application], on: date) -> Application | None:
+    """The application of the plan year in progress on `on` when the latest one is a renewal for
+    a later plan year (12.07(1)); None when the latest is for the plan year in progress, or the
+    household has none for it (a first application for the coming year)."""
+    if applications[-1].plan_year <= on.year:
+        return None
+    return application_for(applications, on.year)
 
 
 class DeterminationBasis(StrEnum):

@@ -229,6 +229,24 @@ class TestRenewal:
         recomputed = queries.hearing(ledger, "A1")["recomputed"]
         assert recomputed["matches"] is True, recomputed
 
+    def test_a_change_to_a_first_application_for_the_coming_year_is_determined_once(
+        self, apply: Apply
+    ) -> None:
+        """No plan year in progress to determine (the household's only application is for the
+        coming one): one determination, for 2027."""
+        (application, determination) = household_commands(
+            applied_on="2026-11-05", determined_on="2026-11-06", plan_year=2027
+        )
+        run(apply, application, determination)
+        change = {
+            "command": "report_change",
+            "on": "2026-11-20",
+            "household_id": "H1",
+            "annual_magi": "45000.00",
+        }
+        determined = by_type([apply(change)], "EligibilityDetermined")
+        assert [d["data"]["plan_year"] for d in determined] == [2027]
+
     def test_a_renewed_enrollment_bills_january_at_the_new_premium(
         self, apply: Apply, ledger: Ledger
     ) -> None:

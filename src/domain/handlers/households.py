@@ -16,7 +16,7 @@ from ..commands import (
     SubmitApplication,
     SubmitRenewal,
 )
-from ..determination import DeterminationBasis
+from ..determination import DeterminationBasis, renewed_year_in_progress
 from ..enrollment.coverage import coverage_lost
 from ..errors import InvalidCommand, UnknownHousehold
 from ..household import Household
@@ -106,7 +106,7 @@ def report_change(ledger: LedgerPort, command: ReportChange) -> list[Aggregate]:
         raise InvalidCommand(refusal)
     policy = ledger.policy.in_force(command.on)
     household.report_change(command.on, changes, policy, command.changed_on)
-    if household.latest_application().plan_year <= command.on.year:
+    if renewed_year_in_progress(household.applications, command.on) is None:
         household.determine_eligibility(command.on, policy, basis=DeterminationBasis.CHANGE)
         return [
             household,
